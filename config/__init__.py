@@ -1,0 +1,1 @@
+"""Runbook compatibility: ``from config.settings import config`` loads the validated configuration."""

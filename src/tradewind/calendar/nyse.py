@@ -1,0 +1,130 @@
+"""The NYSE calendar, backed by ``exchange_calendars`` (XNYS), with tz-aware answers.
+
+All inputs may be naive (taken as UTC) or tz-aware; all timestamps returned are tz-aware.
+Session opens and closes are returned in US/Eastern so they read as a trader expects.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import exchange_calendars as xcals
+import pandas as pd
+
+EASTERN = ZoneInfo("America/New_York")
+_FIRST = "1990-01-01"
+
+
+def _utc(t: datetime | pd.Timestamp | str) -> pd.Timestamp:
+    ts = pd.Timestamp(t)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _day(d: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
+    ts = pd.Timestamp(d)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(EASTERN).tz_localize(None)
+    return ts.normalize()
+
+
+class MarketCalendar:
+    """NYSE sessions from 1990 to about a year ahead.
+
+    Parameters
+    ----------
+    start, end
+        Range of sessions the calendar knows; outside it, questions raise ``ValueError``.
+    """
+
+    def __init__(self, start: str = _FIRST, end: str | None = None) -> None:
+        end = end or (pd.Timestamp.now(tz="UTC").normalize() + pd.DateOffset(years=1)).strftime(
+            "%Y-%m-%d"
+        )
+        self._cal = xcals.get_calendar("XNYS", start=start, end=end)
+        schedule = self._cal.schedule
+        self._opens = schedule["open"]
+        self._closes = schedule["close"]
+        regular = self._closes.dt.tz_convert(EASTERN).dt.hour >= 16
+        self._early = self._closes[~regular]
+
+    # --- sessions -------------------------------------------------------------------------
+    def is_session(self, day: date | datetime | pd.Timestamp | str) -> bool:
+        """True if the NYSE trades on ``day`` (a calendar date in New York)."""
+        return bool(self._cal.is_session(_day(day)))
+
+    def sessions(
+        self, start: date | pd.Timestamp | str, end: date | pd.Timestamp | str
+    ) -> pd.DatetimeIndex:
+        """Session dates (naive, midnight) from ``start`` to ``end`` inclusive."""
+        return pd.DatetimeIndex(self._cal.sessions_in_range(_day(start), _day(end)))
+
+    def session_close(self, day: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
+        """The close of session ``day`` in US/Eastern (13:00 on early-close days)."""
+        return pd.Timestamp(self._closes.loc[_day(day)]).tz_convert(EASTERN)
+
+    def session_open(self, day: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
+        """The open of session ``day`` in US/Eastern."""
+        return pd.Timestamp(self._opens.loc[_day(day)]).tz_convert(EASTERN)
+
+    def session_closes(self, days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Closes (UTC) of many session dates at once; a non-session date raises ``KeyError``."""
+        idx = pd.DatetimeIndex(days)
+        if idx.tz is not None:
+            idx = idx.tz_convert(EASTERN).tz_localize(None)
+        idx = idx.normalize()
+        missing = idx.difference(self._closes.index)
+        if len(missing):
+            raise KeyError(f"not NYSE sessions: {[d.date().isoformat() for d in missing[:5]]}")
+        return pd.DatetimeIndex(self._closes.reindex(idx)).tz_convert("UTC")
+
+    # --- hours ----------------------------------------------------------------------------
+    def is_open(self, t: datetime | pd.Timestamp | str) -> bool:
+        """True if the NYSE is in its regular session at instant ``t`` (open inclusive)."""
+        return bool(self._cal.is_open_on_minute(_utc(t).floor("min")))
+
+    def next_open(self, t: datetime | pd.Timestamp | str) -> pd.Timestamp:
+        """The first session open strictly after ``t``, in US/Eastern."""
+        return pd.Timestamp(self._cal.next_open(_utc(t))).tz_convert(EASTERN)
+
+    def next_close(self, t: datetime | pd.Timestamp | str) -> pd.Timestamp:
+        """The first session close strictly after ``t``, in US/Eastern."""
+        return pd.Timestamp(self._cal.next_close(_utc(t))).tz_convert(EASTERN)
+
+    def previous_close(self, t: datetime | pd.Timestamp | str) -> pd.Timestamp:
+        """The last session close strictly before ``t``, in US/Eastern."""
+        return pd.Timestamp(self._cal.previous_close(_utc(t))).tz_convert(EASTERN)
+
+    # --- special days ---------------------------------------------------------------------
+    def is_early_close(self, day: date | datetime | pd.Timestamp | str) -> bool:
+        """True if session ``day`` closes before 16:00 ET (e.g. the day after Thanksgiving)."""
+        return _day(day) in self._early.index
+
+    def early_closes(
+        self, start: date | pd.Timestamp | str, end: date | pd.Timestamp | str
+    ) -> pd.DatetimeIndex:
+        """Early-close session dates between ``start`` and ``end``."""
+        idx = self._early.index
+        return pd.DatetimeIndex(idx[(idx >= _day(start)) & (idx <= _day(end))])
+
+    def holidays(
+        self, start: date | pd.Timestamp | str, end: date | pd.Timestamp | str
+    ) -> pd.DatetimeIndex:
+        """Weekdays between ``start`` and ``end`` on which the NYSE is closed."""
+        weekdays = pd.bdate_range(_day(start), _day(end))
+        return weekdays.difference(self.sessions(start, end))
+
+    def hourly_bar_ends(self, day: date | datetime | pd.Timestamp | str) -> pd.DatetimeIndex:
+        """End times (UTC) of the hourly bars of session ``day``: 10:30, 11:30, ... and the close."""
+        open_, close = self.session_open(day), self.session_close(day)
+        ends = pd.date_range(open_ + pd.Timedelta(hours=1), close, freq="h")
+        if len(ends) == 0 or ends[-1] != close:
+            ends = ends.append(pd.DatetimeIndex([close]))
+        return pd.DatetimeIndex(ends).tz_convert("UTC")
+
+
+@lru_cache(maxsize=1)
+def nyse() -> MarketCalendar:
+    """The shared NYSE calendar (built once per process)."""
+    return MarketCalendar()

@@ -1,0 +1,58 @@
+"""Sections for the system around the strategy: data source, database and logging."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from tradewind.config.base import Section
+
+DataSourceName = Literal["bundled", "synthetic", "files", "yfinance", "alpaca", "webull"]
+
+
+class SyntheticDataSection(Section):
+    """Parameters of the seeded synthetic market (``data.synthetic``)."""
+
+    seed: int = Field(7, ge=0)
+    start: date = date(2010, 1, 4)
+    end: date = date(2022, 12, 30)
+    interval: Literal["1d", "1h"] = "1d"
+
+
+class DataSection(Section):
+    """Where prices, the benchmark and VIX come from (``data:``)."""
+
+    source: DataSourceName = Field(
+        "bundled", description="bundled (offline, historical), synthetic, files, or a live provider."
+    )
+    path: str | None = Field(None, description="File or folder for source: files.")
+    benchmark: str = Field("SP500", description="Benchmark series (SP500 bundled, SPY live).")
+    vix: str | None = Field(None, description="VIX series name or file; None uses the source's.")
+    adjust: bool = Field(True, description="Scale OHLC by adjusted close when available.")
+    stale_after_days: int = Field(
+        5, ge=1, le=60, description="A series whose last bar is older than this is stale."
+    )
+    max_daily_move: float = Field(
+        0.75, gt=0, le=10, description="A daily move beyond this fraction is implausible."
+    )
+    synthetic: SyntheticDataSection = Field(default_factory=SyntheticDataSection)
+
+
+class DatabaseSection(Section):
+    """Where the run's state is stored (``database:``)."""
+
+    url: str = Field(
+        "sqlite:///data/tradewind-{mode}.db",
+        description="SQLAlchemy URL; {mode} keeps simulated, paper and live apart.",
+    )
+
+
+class LoggingSection(Section):
+    """Console and rotating-file logging (``logging:``)."""
+
+    path: str = "logs/trading.log"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_bytes: int = Field(10_000_000, ge=10_000)
+    backup_count: int = Field(5, ge=0, le=100)

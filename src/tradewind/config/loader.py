@@ -1,0 +1,106 @@
+"""Read ``trading_config.yaml`` (plus ``TRADEWIND__SECTION__KEY`` overrides) into a validated config."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from tradewind.config.errors import format_validation_error
+from tradewind.config.root import TradewindConfig
+from tradewind.domain.errors import ConfigError
+
+CONFIG_ENV = "TRADEWIND_CONFIG"
+OVERRIDE_PREFIX = "TRADEWIND__"
+DEFAULT_PATH = Path("config") / "trading_config.yaml"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        if key in seen:
+            line = key_node.start_mark.line + 1
+            raise ConfigError(f"line {line}: key {key!r} appears twice; keep one")
+        seen[key] = loader.construct_object(value_node)  # type: ignore[no-untyped-call]
+    return seen
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def default_config_path() -> Path:
+    """The config file used when none is given: ``$TRADEWIND_CONFIG`` or ``config/trading_config.yaml``."""
+    return Path(os.environ.get(CONFIG_ENV, str(DEFAULT_PATH)))
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse ``path`` into a mapping, raising :class:`ConfigError` with the line on bad YAML."""
+    if not path.exists():
+        raise ConfigError(
+            f"config file {path} does not exist; copy config/trading_config.yaml or pass --config",
+            source=str(path),
+        )
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_StrictLoader)  # noqa: S506
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, source=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", source=str(path)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError("the top level must be a mapping of sections", source=str(path))
+    return data
+
+
+def apply_overrides(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """Apply ``TRADEWIND__SECTION__KEY=value`` variables (values parsed as YAML scalars)."""
+    out: dict[str, Any] = dict(data)
+    for name, raw in sorted(env.items()):
+        if not name.startswith(OVERRIDE_PREFIX):
+            continue
+        keys = [k.lower() for k in name[len(OVERRIDE_PREFIX) :].split("__") if k]
+        if not keys:
+            continue
+        node = out
+        for key in keys[:-1]:
+            child = node.get(key)
+            child = dict(child) if isinstance(child, dict) else {}
+            node[key] = child
+            node = child
+        node[keys[-1]] = yaml.safe_load(raw) if raw else raw
+    return out
+
+
+def validate_config(data: Mapping[str, Any], source: str | None = None) -> TradewindConfig:
+    """Validate a mapping into a :class:`TradewindConfig` or raise :class:`ConfigError`."""
+    try:
+        return TradewindConfig.model_validate(dict(data))
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(err, TradewindConfig), source=source) from None
+
+
+def load_config(
+    path: str | Path | None = None, *, env: Mapping[str, str] | None = None
+) -> TradewindConfig:
+    """Load, override from the environment and validate the trading configuration.
+
+    Parameters
+    ----------
+    path
+        YAML file; defaults to :func:`default_config_path`.
+    env
+        Environment used for ``TRADEWIND__`` overrides; defaults to ``os.environ``.
+    """
+    file = Path(path) if path is not None else default_config_path()
+    data = apply_overrides(read_yaml(file), os.environ if env is None else env)
+    return validate_config(data, source=str(file))

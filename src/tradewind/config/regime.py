@@ -1,0 +1,60 @@
+"""The ``regime`` section: which detector runs and what each regime's policy allows."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from tradewind.config.base import Section
+from tradewind.config.portfolio import OptimizerName
+from tradewind.domain.types import Regime
+
+
+class RegimePolicy(Section):
+    """What the portfolio may do in one regime. ``None`` means the standard limit applies."""
+
+    method: OptimizerName = "max_sharpe"
+    max_position_size: float | None = Field(None, gt=0, le=1)
+    max_portfolio_risk: float | None = Field(None, gt=0, le=1)
+    cash_buffer: float = Field(0.0, ge=0, lt=1, description="Fraction of equity kept in cash.")
+
+
+def default_policies() -> dict[Regime, RegimePolicy]:
+    """The runbook's regime-specific adjustments."""
+    return {
+        Regime.BULL: RegimePolicy(method="max_sharpe"),
+        Regime.BEAR: RegimePolicy(method="min_variance", max_position_size=0.20),
+        Regime.CHOPPY: RegimePolicy(method="risk_parity"),
+        Regime.VOLATILE: RegimePolicy(
+            method="min_variance", max_portfolio_risk=0.60, cash_buffer=0.15
+        ),
+    }
+
+
+class RulesThresholds(Section):
+    """Thresholds of the transparent ``rules`` detector."""
+
+    vix_volatile: float = Field(30.0, gt=0, description="VIX at or above this is VOLATILE.")
+    vix_calm: float = Field(20.0, gt=0, description="VIX below this allows BULL.")
+    adx_trend: float = Field(20.0, ge=0, le=100, description="ADX above this means trending.")
+    trend_window: int = Field(200, ge=10, le=500, description="Moving average days for trend.")
+    atr_pct_volatile: float = Field(0.03, gt=0, lt=1, description="ATR% at or above: VOLATILE.")
+
+
+class RegimeSection(Section):
+    """Regime detection and policies (``regime:``)."""
+
+    detector: Literal["rules", "jump", "hmm"] = "rules"
+    index: str = Field("SP500", description="Series the regime is detected on.")
+    min_stay_days: int = Field(5, ge=0, le=250, description="Minimum days before switching again.")
+    refit_days: int = Field(21, ge=1, le=2520, description="Refit statistical detectors this often.")
+    rules: RulesThresholds = Field(default_factory=RulesThresholds)
+    policies: dict[Regime, RegimePolicy] = Field(default_factory=default_policies)
+
+    @field_validator("policies")
+    @classmethod
+    def _all_regimes(cls, policies: dict[Regime, RegimePolicy]) -> dict[Regime, RegimePolicy]:
+        merged = default_policies()
+        merged.update(policies)
+        return merged

@@ -1,0 +1,51 @@
+"""The ``risk_management`` section: caps, stops and circuit breakers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from tradewind.config.base import Section
+
+
+class StopLossSection(Section):
+    """Per-position stops (``risk_management.stop_loss``)."""
+
+    enabled: bool = True
+    type: Literal["fixed", "trailing", "atr"] = "trailing"
+    fixed_pct: float = Field(0.03, gt=0, lt=1, description="Fixed stop below entry price.")
+    trailing_pct: float = Field(
+        0.02, gt=0, lt=1, description="Trailing stop below the highest price since entry."
+    )
+    atr_multiplier: float = Field(2.0, gt=0, le=20)
+    atr_period: int = Field(14, ge=2, le=250)
+    cooldown_days: int = Field(
+        5, ge=0, le=365, description="Trading days before a stopped-out symbol may be bought again."
+    )
+
+
+class CircuitBreakerSection(Section):
+    """Portfolio breakers that latch a halt until a human resumes."""
+
+    enabled: bool = True
+    consecutive_losses: int = Field(5, ge=1, le=100)
+    max_drawdown: float = Field(0.15, gt=0, lt=1, description="Halt at this drawdown from peak.")
+    drawdown_warning: float = Field(0.10, gt=0, lt=1, description="Alert (no halt) at this level.")
+    flatten_on_halt: bool = Field(False, description="Sell everything when a halt latches.")
+
+
+class RiskManagementSection(Section):
+    """Exposure limits, the daily loss limit, stops and breakers (``risk_management:``)."""
+
+    max_position_size: float = Field(0.30, gt=0, le=1, description="Max weight of one position.")
+    max_portfolio_risk: float = Field(
+        0.80, gt=0, le=1, description="Max fraction of equity invested; the rest stays cash."
+    )
+    daily_loss_limit: float = Field(
+        0.05, gt=0, lt=1, description="Halt when the day's loss from the open reaches this."
+    )
+    daily_loss_warning: float = Field(0.03, gt=0, lt=1, description="Alert (no halt) at this loss.")
+    allow_short: bool = False
+    stop_loss: StopLossSection = Field(default_factory=StopLossSection)
+    circuit_breaker: CircuitBreakerSection = Field(default_factory=CircuitBreakerSection)

@@ -1,0 +1,117 @@
+"""The whole configuration: every section of ``config/trading_config.yaml`` in one frozen model."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from tradewind.config.base import Section
+from tradewind.config.execution import ExecutionSection
+from tradewind.config.infra import DatabaseSection, DataSection, LoggingSection
+from tradewind.config.notifications import NotificationsSection
+from tradewind.config.portfolio import PortfolioOptimizationSection
+from tradewind.config.regime import RegimeSection
+from tradewind.config.risk import RiskManagementSection
+from tradewind.config.trading import BrokerSection, TradingSection
+from tradewind.domain.types import TradingMode
+
+REAL_BROKERS = ("webull", "webull_app", "alpaca")
+
+
+class TradewindConfig(Section):
+    """The validated configuration. Build it with :func:`tradewind.config.load_config`."""
+
+    trading: TradingSection = Field(default_factory=TradingSection)
+    broker: BrokerSection = Field(default_factory=BrokerSection)
+    portfolio_optimization: PortfolioOptimizationSection = Field(
+        default_factory=PortfolioOptimizationSection
+    )
+    risk_management: RiskManagementSection = Field(default_factory=RiskManagementSection)
+    notifications: NotificationsSection = Field(default_factory=NotificationsSection)
+    data: DataSection = Field(default_factory=DataSection)
+    database: DatabaseSection = Field(default_factory=DatabaseSection)
+    logging: LoggingSection = Field(default_factory=LoggingSection)
+    execution: ExecutionSection = Field(default_factory=ExecutionSection)
+    regime: RegimeSection = Field(default_factory=RegimeSection)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TradewindConfig:
+        problems = cross_field_problems(self)
+        if problems:
+            message = "\n  - ".join(f"{path} {text}" for path, text in problems)
+            raise PydanticCustomError("cross_field", "{message}", {"message": message})
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The database URL with ``{mode}`` filled in, so modes never share state by accident."""
+        return self.database.url.replace("{mode}", self.trading.mode.value)
+
+
+def cross_field_problems(cfg: TradewindConfig) -> list[tuple[str, str]]:
+    """Return ``(yaml_path, message)`` for settings that are valid alone but not together."""
+    problems: list[tuple[str, str]] = []
+    mode, broker, risk = cfg.trading.mode, cfg.broker, cfg.risk_management
+    if mode is TradingMode.LIVE and broker.paper_trading:
+        problems.append(
+            (
+                "broker.paper_trading",
+                "is true but trading.mode is 'live'; set broker.paper_trading: false for live "
+                "trading, or trading.mode: paper",
+            )
+        )
+    if mode is TradingMode.PAPER and not broker.paper_trading:
+        problems.append(
+            (
+                "broker.paper_trading",
+                "is false but trading.mode is 'paper'; set broker.paper_trading: true, or "
+                "trading.mode: live (real money)",
+            )
+        )
+    if mode in (TradingMode.PAPER, TradingMode.LIVE) and broker.name not in REAL_BROKERS:
+        problems.append(
+            (
+                "broker.name",
+                f"'{broker.name}' cannot run trading.mode '{mode.value}'; allowed: "
+                f"{', '.join(REAL_BROKERS)} (or set trading.mode: simulated)",
+            )
+        )
+    if risk.max_position_size > risk.max_portfolio_risk:
+        problems.append(
+            (
+                "risk_management.max_position_size",
+                f"({risk.max_position_size}) must not exceed risk_management.max_portfolio_risk "
+                f"({risk.max_portfolio_risk}): one position cannot exceed the total exposure",
+            )
+        )
+    if risk.daily_loss_warning >= risk.daily_loss_limit:
+        problems.append(
+            (
+                "risk_management.daily_loss_warning",
+                f"({risk.daily_loss_warning}) must be below risk_management.daily_loss_limit "
+                f"({risk.daily_loss_limit})",
+            )
+        )
+    breaker = risk.circuit_breaker
+    if breaker.drawdown_warning >= breaker.max_drawdown:
+        problems.append(
+            (
+                "risk_management.circuit_breaker.drawdown_warning",
+                f"({breaker.drawdown_warning}) must be below circuit_breaker.max_drawdown "
+                f"({breaker.max_drawdown})",
+            )
+        )
+    if cfg.data.source == "files" and not cfg.data.path:
+        problems.append(
+            ("data.path", "is required when data.source is 'files'; give a file or a folder")
+        )
+    n = len(cfg.trading.symbols)
+    if risk.max_position_size * n < risk.max_portfolio_risk - 1e-12:
+        problems.append(
+            (
+                "risk_management.max_position_size",
+                f"({risk.max_position_size}) x {n} symbols cannot reach max_portfolio_risk "
+                f"({risk.max_portfolio_risk}); raise the cap, add symbols or lower the exposure",
+            )
+        )
+    return problems

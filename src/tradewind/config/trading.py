@@ -1,0 +1,83 @@
+"""The ``trading`` and ``broker`` sections: what to trade, with how much, how often, and where."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from tradewind.config.base import Section
+from tradewind.domain.types import TradingMode
+
+SYMBOL_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,9}([.\-][A-Z0-9]{1,3})?$")
+"""Upper-case ticker, optionally with a class suffix: ``AAPL``, ``BRK.B``, ``BF-B``."""
+
+BrokerName = Literal["simulated", "webull", "webull_app", "alpaca"]
+
+
+def check_symbol(value: str) -> str:
+    """Return ``value`` if it is a well-formed ticker, else raise ``ValueError`` naming the fix."""
+    if not isinstance(value, str) or not SYMBOL_PATTERN.match(value):
+        hint = ""
+        if isinstance(value, str) and SYMBOL_PATTERN.match(value.strip().upper()):
+            hint = f" (did you mean {value.strip().upper()!r}?)"
+        raise ValueError(
+            f"unknown symbol format {value!r}{hint}; symbols are upper-case tickers such as "
+            "'AAPL', 'BRK.B' or 'BF-B'"
+        )
+    return value
+
+
+class TradingSection(Section):
+    """What to trade, starting capital and the cycle interval (``trading:`` in the YAML)."""
+
+    mode: TradingMode = Field(
+        TradingMode.SIMULATED,
+        description="simulated (default, no real broker), paper, live, or backtest.",
+    )
+    symbols: list[str] = Field(
+        default_factory=lambda: ["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"],
+        min_length=1,
+        max_length=500,
+        description="Tickers in the portfolio universe.",
+    )
+    initial_capital: float = Field(100_000.0, gt=0, le=1e10, description="Starting cash in USD.")
+    interval_seconds: int = Field(
+        3600, ge=60, le=86_400, description="Seconds between trading cycles during market hours."
+    )
+
+    @field_validator("symbols")
+    @classmethod
+    def _symbols_well_formed(cls, symbols: list[str]) -> list[str]:
+        bad: list[str] = []
+        for s in symbols:
+            try:
+                check_symbol(s)
+            except ValueError as exc:
+                bad.append(str(exc))
+        if bad:
+            raise ValueError("; ".join(bad))
+        dupes = sorted({s for s in symbols if symbols.count(s) > 1})
+        if dupes:
+            raise ValueError(f"duplicate symbols {dupes}; list each symbol once")
+        return symbols
+
+
+class BrokerSection(Section):
+    """Which broker receives orders in paper and live mode (``broker:`` in the YAML).
+
+    Credentials never live here: they come from the environment or ``.env``.
+    """
+
+    name: BrokerName = Field(
+        "simulated",
+        description="simulated (built-in), webull (official OpenAPI), webull_app, or alpaca.",
+    )
+    paper_trading: bool = Field(True, description="Use the broker's paper account.")
+    fractional_shares: bool = Field(
+        False, description="Trade fractional shares where the broker allows it."
+    )
+    timeout_seconds: float = Field(
+        15.0, gt=0, le=120, description="Deadline for a single broker request."
+    )
