@@ -1,1 +1,1 @@
-"""Runbook compatibility: ``from config.settings import config`` loads the validated configuration."""
+"""Runbook compatibility: ``from config.settings import config`` loads the validated config."""

@@ -1,4 +1,4 @@
-"""tradewind: regime-aware portfolio trading from backtest to simulated, paper and live, on one engine."""
+"""tradewind: regime-aware portfolio trading, backtest to simulated, paper and live, one engine."""
 
 __version__ = "0.1.0"
 

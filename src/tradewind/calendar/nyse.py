@@ -116,11 +116,11 @@ class MarketCalendar:
         return weekdays.difference(self.sessions(start, end))
 
     def hourly_bar_ends(self, day: date | datetime | pd.Timestamp | str) -> pd.DatetimeIndex:
-        """End times (UTC) of the hourly bars of session ``day``: 10:30, 11:30, ... and the close."""
+        """End times (UTC) of session ``day``'s hourly bars: 10:30, 11:30, ... and the close."""
         open_, close = self.session_open(day), self.session_close(day)
-        ends = pd.date_range(open_ + pd.Timedelta(hours=1), close, freq="h")
-        if len(ends) == 0 or ends[-1] != close:
-            ends = ends.append(pd.DatetimeIndex([close]))
+        ends = list(pd.date_range(open_ + pd.Timedelta(hours=1), close, freq="h"))
+        if not ends or ends[-1] != close:
+            ends.append(close)
         return pd.DatetimeIndex(ends).tz_convert("UTC")
 
 

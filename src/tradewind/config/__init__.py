@@ -1,7 +1,12 @@
-"""Typed, validated configuration: ``trading_config.yaml`` sections plus secrets from the environment."""
+"""Typed, validated configuration: ``trading_config.yaml`` sections plus secrets from the env."""
 
 from tradewind.config.execution import CommissionSection, ExecutionSection, MarketImpactSection
-from tradewind.config.infra import DatabaseSection, DataSection, LoggingSection, SyntheticDataSection
+from tradewind.config.infra import (
+    DatabaseSection,
+    DataSection,
+    LoggingSection,
+    SyntheticDataSection,
+)
 from tradewind.config.loader import default_config_path, load_config, read_yaml, validate_config
 from tradewind.config.notifications import ChannelSection, NotificationsSection
 from tradewind.config.portfolio import PortfolioOptimizationSection, RebalancingSection

@@ -131,7 +131,8 @@ def _allowed(field: FieldInfo | None, e: Any) -> str:
     """Describe the allowed range of a numeric field, e.g. ``(0, 1]``."""
     if field is None:
         return ""
-    lo = hi = None
+    lo: object = None
+    hi: object = None
     lo_open = hi_open = False
     for m in field.metadata:
         if isinstance(m, annotated_types.Gt):

@@ -22,7 +22,8 @@ class CommissionSection(Section):
     def _min_below_max(self) -> CommissionSection:
         if self.maximum is not None and self.maximum < self.minimum:
             raise ValueError(
-                f"commission.maximum ({self.maximum}) must be >= commission.minimum ({self.minimum})"
+                f"commission.maximum ({self.maximum}) must be >= "
+                f"commission.minimum ({self.minimum})"
             )
         return self
 

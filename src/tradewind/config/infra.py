@@ -25,7 +25,7 @@ class DataSection(Section):
     """Where prices, the benchmark and VIX come from (``data:``)."""
 
     source: DataSourceName = Field(
-        "bundled", description="bundled (offline, historical), synthetic, files, or a live provider."
+        "bundled", description="bundled (offline, historical), synthetic, files, or a live feed."
     )
     path: str | None = Field(None, description="File or folder for source: files.")
     benchmark: str = Field("SP500", description="Benchmark series (SP500 bundled, SPY live).")

@@ -1,4 +1,4 @@
-"""Read ``trading_config.yaml`` (plus ``TRADEWIND__SECTION__KEY`` overrides) into a validated config."""
+"""Read ``trading_config.yaml`` plus ``TRADEWIND__SECTION__KEY`` overrides into a valid config."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ class _StrictLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in seen:
             line = key_node.start_mark.line + 1
             raise ConfigError(f"line {line}: key {key!r} appears twice; keep one")
-        seen[key] = loader.construct_object(value_node)  # type: ignore[no-untyped-call]
+        seen[key] = loader.construct_object(value_node)
     return seen
 
 
@@ -38,7 +38,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 
 def default_config_path() -> Path:
-    """The config file used when none is given: ``$TRADEWIND_CONFIG`` or ``config/trading_config.yaml``."""
+    """The default config file: ``$TRADEWIND_CONFIG`` or ``config/trading_config.yaml``."""
     return Path(os.environ.get(CONFIG_ENV, str(DEFAULT_PATH)))
 
 

@@ -48,7 +48,7 @@ class RegimeSection(Section):
     detector: Literal["rules", "jump", "hmm"] = "rules"
     index: str = Field("SP500", description="Series the regime is detected on.")
     min_stay_days: int = Field(5, ge=0, le=250, description="Minimum days before switching again.")
-    refit_days: int = Field(21, ge=1, le=2520, description="Refit statistical detectors this often.")
+    refit_days: int = Field(21, ge=1, le=2520, description="Refit statistical detectors (days).")
     rules: RulesThresholds = Field(default_factory=RulesThresholds)
     policies: dict[Regime, RegimePolicy] = Field(default_factory=default_policies)
 

@@ -60,13 +60,15 @@ class Secrets(BaseSettings):
 
     def present(self) -> dict[str, bool]:
         """Which credentials are set, by environment variable name (safe to display)."""
-        return {
-            name.upper(): bool(getattr(self, name).get_secret_value())
-            for name in type(self).model_fields
-            if isinstance(getattr(self, name), SecretStr)
-        }
+        out: dict[str, bool] = {}
+        for name in type(self).model_fields:
+            if name == "webull_paper_trading":
+                continue
+            value = getattr(self, name)
+            out[name.upper()] = isinstance(value, SecretStr) and bool(value.get_secret_value())
+        return out
 
 
 def load_secrets(env_file: str | Path | None = ".env") -> Secrets:
     """Read credentials from the environment and ``env_file`` (missing file is fine)."""
-    return Secrets(_env_file=env_file)  # type: ignore[call-arg]
+    return Secrets(_env_file=env_file)

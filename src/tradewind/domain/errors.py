@@ -43,7 +43,8 @@ class ConfigError(TradewindError):
         where = f" in {source}" if source else ""
         lines = "\n".join(f"  - {p}" for p in self.problems)
         n = len(self.problems)
-        super().__init__(f"invalid configuration{where} ({n} problem{'s' if n != 1 else ''}):\n{lines}")
+        plural = "s" if n != 1 else ""
+        super().__init__(f"invalid configuration{where} ({n} problem{plural}):\n{lines}")
 
 
 class DataError(TradewindError):

@@ -1,0 +1,38 @@
+# tradewind: `make demo` and `make test` set everything up themselves in .venv.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install demo test lint format bench soak clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install tradewind with its dev tools.
+
+demo: $(STAMP) ## Run the main job on the bundled (historical) real data.
+	$(BIN)/tradewind demo
+
+lint: $(STAMP) ## ruff + mypy (strict).
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint ## Lint, type-check and run the test suite.
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
+bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

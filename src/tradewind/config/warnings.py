@@ -1,0 +1,55 @@
+"""Non-fatal remarks on a valid configuration: things that work but may surprise the user."""
+
+from __future__ import annotations
+
+from tradewind.config.root import TradewindConfig
+from tradewind.config.secrets import Secrets
+from tradewind.domain.types import TradingMode
+
+_BROKER_ENV = {
+    "webull": ("WEBULL_APP_KEY", "WEBULL_APP_SECRET"),
+    "webull_app": ("WEBULL_EMAIL", "WEBULL_PASSWORD"),
+    "alpaca": ("ALPACA_API_KEY", "ALPACA_SECRET_KEY"),
+}
+
+
+def config_warnings(cfg: TradewindConfig, secrets: Secrets) -> list[str]:
+    """Return human-readable warnings about ``cfg`` given which credentials are present."""
+    present = secrets.present()
+    out: list[str] = []
+    notes = cfg.notifications
+    if notes.discord.enabled and not present["DISCORD_WEBHOOK_URL"]:
+        out.append(
+            "notifications.discord.enabled is true but DISCORD_WEBHOOK_URL is not set; "
+            "alerts will only be logged"
+        )
+    if notes.telegram.enabled and not (
+        present["TELEGRAM_BOT_TOKEN"] and present["TELEGRAM_CHAT_ID"]
+    ):
+        out.append(
+            "notifications.telegram.enabled is true but TELEGRAM_BOT_TOKEN / TELEGRAM_CHAT_ID "
+            "are not set; alerts will only be logged"
+        )
+    mode = cfg.trading.mode
+    if mode in (TradingMode.PAPER, TradingMode.LIVE):
+        missing = [n for n in _BROKER_ENV.get(cfg.broker.name, ()) if not present.get(n)]
+        if missing:
+            out.append(
+                f"broker.name is {cfg.broker.name!r} but {', '.join(missing)} "
+                "are not set in the environment or .env"
+            )
+    if mode is TradingMode.SIMULATED and cfg.broker.name != "simulated":
+        out.append(
+            f"trading.mode is simulated: orders go to the built-in simulator, not "
+            f"{cfg.broker.name!r} (that broker is used in paper/live mode)"
+        )
+    if mode is TradingMode.LIVE:
+        out.append(
+            "trading.mode is LIVE: real money. Starting also needs TRADEWIND_ALLOW_LIVE=yes "
+            "and --live on the command line"
+        )
+    if cfg.data.source in ("bundled", "synthetic"):
+        out.append(
+            f"data.source is {cfg.data.source!r}: historical/synthetic prices, not live quotes"
+        )
+    return out
