@@ -1,0 +1,289 @@
+"""Real daily market data shipped inside installed packages, loaded without any network access.
+
+Series served (daily bars at NYSE session closes):
+
+===================  ======================  ==========  =====================================
+symbol(s)            source                  span        notes
+===================  ======================  ==========  =====================================
+20 stocks (AAPL ...  ``skfolio.datasets.``   1990-01-02  adjusted closes only; open/high/low
+XOM)                 ``load_sp500_dataset``  2022-12-28  derived, volume NaN
+``SP500``            ``load_sp500_index``    same        S&P 500 index closes; the benchmark
+``SP500_OHLCV``      ``arch.data.sp500``     1999-01-04  real OHLCV of the S&P 500 index
+``NASDAQ_OHLCV``     ``arch.data.nasdaq``    2018-12-31  real OHLCV of the NASDAQ Composite
+===================  ======================  ==========  =====================================
+
+VIX comes from ``arch.data.vix`` (2014-01-03 to 2019-01-03). That file lists every weekday; on
+the 46 weekdays that were not NYSE sessions (holidays, 2018-12-05) it holds NaN. Those rows are
+kept as NaN, stamped 16:00 New York time, and a warning is logged: nothing is filled. Outside
+that span :meth:`BundledData.vix` serves a proxy (``is_proxy=True``): the annualized 21-session
+realized volatility of ``SP500`` log returns, times 100, times the constant that makes its mean
+equal the VIX mean over the sessions both cover (about 1.2: implied volatility usually exceeds
+realized). The first 21 sessions of 1990 have no proxy value (NaN).
+
+Caveats:
+
+* skfolio's documentation recommends using its stock prices from 2000 onward: earlier prices
+  are rounded to three decimals, so cheap stocks move in coarse steps. RRC in 1990-1994 has
+  runs of up to 69 identical closes, which the stale-data check rejects by design; every series
+  passes every check with the default thresholds from 1995 on.
+* ``SP500_OHLCV`` and ``SP500`` are the same index (closes agree to 1e-7) from two packages.
+* With ``adjust=True`` the arch OHLC are scaled by ``Adj Close / Close``; for these price
+  indices the ratio is exactly 1, so the adjustment changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from tradewind.calendar import EASTERN, nyse
+from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
+from tradewind.data.history import HistoryProvider, make_frame, ohlc_from_closes, window
+from tradewind.data.protocol import BarSet, TimeLike, VixSeries, to_utc
+from tradewind.domain.errors import ConfigError, MissingDataError, StaleDataError
+from tradewind.domain.types import Interval
+
+if TYPE_CHECKING:
+    from tradewind.config import TradewindConfig
+
+log = logging.getLogger(__name__)
+
+INDEX_SYMBOL = "SP500"
+ARCH_SERIES: dict[str, str] = {"SP500_OHLCV": "sp500", "NASDAQ_OHLCV": "nasdaq"}
+"""Bundled OHLCV symbol -> module name under ``arch.data``."""
+
+PROXY_WINDOW = 21
+TRADING_DAYS = 252
+VIX_SOURCE = "CBOE VIX via arch.data.vix"
+PROXY_SOURCE = "proxy: 21-session realized vol of SP500 x 100, scaled to the VIX mean"
+ROUNDED_UNTIL = pd.Timestamp("2000-01-01", tz="UTC")
+
+
+class BundledData(HistoryProvider):
+    """Offline historical data from skfolio and arch (see the module docstring for the series).
+
+    Parameters
+    ----------
+    adjust
+        Scale the arch OHLC by ``Adj Close / Close`` (a no-op for the bundled indices).
+    benchmark
+        Symbol whose closes :meth:`benchmark` serves.
+    max_move, stale_bars, max_age
+        Data-check thresholds (see :class:`~tradewind.data.history.HistoryProvider`).
+    """
+
+    name = "bundled"
+
+    def __init__(
+        self,
+        *,
+        adjust: bool = True,
+        benchmark: str = INDEX_SYMBOL,
+        max_move: float = DEFAULT_MAX_MOVE,
+        stale_bars: int | None = DEFAULT_STALE_BARS,
+        max_age: timedelta = DEFAULT_MAX_AGE,
+    ) -> None:
+        super().__init__(max_move=max_move, stale_bars=stale_bars, max_age=max_age)
+        if benchmark not in bundled_symbols():
+            raise MissingDataError(
+                f"benchmark is not bundled; choose one of {', '.join(bundled_symbols())}",
+                symbol=benchmark,
+            )
+        self.adjust = adjust
+        self.benchmark_symbol = benchmark
+
+    @classmethod
+    def from_config(cls, cfg: TradewindConfig) -> BundledData:
+        """The provider for ``cfg.data``, after checking it can serve ``cfg.trading.symbols``.
+
+        Raises
+        ------
+        ConfigError
+            A configured symbol, the benchmark or the VIX setting is not bundled.
+        """
+        data, available = cfg.data, bundled_symbols()
+        problems = []
+        missing = [s for s in cfg.trading.symbols if s not in available]
+        if missing:
+            problems.append(
+                f"trading.symbols {missing} are not in the bundled data (available: "
+                f"{', '.join(available)}); choose bundled symbols or set data.source: synthetic"
+            )
+        if data.benchmark not in available:
+            problems.append(f"data.benchmark '{data.benchmark}' is not bundled; use {INDEX_SYMBOL}")
+        if data.vix not in (None, "VIX"):
+            problems.append(
+                f"data.vix '{data.vix}' is not served by the bundled source; leave it empty"
+            )
+        if problems:
+            raise ConfigError(problems)
+        return cls(
+            adjust=data.adjust,
+            benchmark=data.benchmark,
+            max_move=data.max_daily_move,
+            max_age=timedelta(days=data.stale_after_days),
+        )
+
+    def available_symbols(self) -> list[str]:
+        """The 20 skfolio stocks, ``SP500``, ``SP500_OHLCV`` and ``NASDAQ_OHLCV``."""
+        return bundled_symbols()
+
+    def history(self, symbol: str) -> pd.DataFrame:
+        """The full daily history of ``symbol``, unchecked."""
+        if symbol in ARCH_SERIES:
+            return _arch_frame(symbol, self.adjust)
+        if symbol == INDEX_SYMBOL or symbol in stock_symbols():
+            return _skfolio_frame(symbol)
+        raise MissingDataError(
+            f"not bundled; available: {', '.join(bundled_symbols())}", symbol=symbol
+        )
+
+    def is_derived(self, symbol: str) -> bool:
+        """True for the close-only skfolio series (the stocks and ``SP500``)."""
+        return symbol not in ARCH_SERIES
+
+    def bars(
+        self,
+        symbols: Sequence[str],
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
+        interval: Interval = Interval.DAILY,
+    ) -> BarSet:
+        """Checked bars, as :meth:`HistoryProvider.bars`; a stale pre-2000 window says why."""
+        try:
+            return super().bars(symbols, start, end, interval)
+        except StaleDataError as exc:
+            if exc.when is None or to_utc(exc.when) >= ROUNDED_UNTIL:
+                raise
+            hinted = StaleDataError(
+                f"{exc}; skfolio prices before 2000 are rounded, start in 2000 or later"
+            )
+            hinted.symbol, hinted.when = exc.symbol, exc.when
+            raise hinted from exc
+
+    def vix(self, start: TimeLike | None = None, end: TimeLike | None = None) -> VixSeries:
+        """VIX within ``[start, end]``: observed 2014-2019, the realized-vol proxy elsewhere.
+
+        ``is_proxy`` is True when any returned value is a proxy; NaN marks no value (holidays
+        in the VIX file, the proxy's first 21 sessions).
+        """
+        values, proxy = _vix_combined()
+        values = window(values.to_frame(), start, end).iloc[:, 0]
+        if values.empty:
+            raise MissingDataError("no VIX values in the requested window", symbol="VIX")
+        in_window = proxy.reindex(values.index)
+        if not in_window.any():
+            return VixSeries(values, is_proxy=False, source=VIX_SOURCE)
+        if in_window.all():
+            return VixSeries(values, is_proxy=True, source=f"{PROXY_SOURCE} ({_scale():.3f})")
+        real = values.index[~in_window.to_numpy()]
+        span = f"{real[0].date()}..{real[-1].date()}"
+        return VixSeries(
+            values, is_proxy=True, source=f"{VIX_SOURCE} {span}; elsewhere {PROXY_SOURCE}"
+        )
+
+
+def bundled_symbols() -> list[str]:
+    """Every bundled symbol: the 20 stocks, ``SP500``, ``SP500_OHLCV`` and ``NASDAQ_OHLCV``."""
+    return [*stock_symbols(), INDEX_SYMBOL, *ARCH_SERIES]
+
+
+@lru_cache(maxsize=1)
+def stock_symbols() -> tuple[str, ...]:
+    """The 20 stocks of the skfolio S&P 500 dataset."""
+    return tuple(str(c) for c in _skfolio_closes().columns if c != INDEX_SYMBOL)
+
+
+def stamp(dates: pd.DatetimeIndex, dataset: str) -> pd.DatetimeIndex:
+    """Daily dates as bar-end timestamps (UTC): the session close, 13:00 ET on early closes.
+
+    Dates that are not NYSE sessions are stamped 16:00 New York time and logged as a warning.
+    """
+    days = pd.DatetimeIndex(dates).normalize()
+    cal = nyse()
+    sessions = cal.sessions(days.min(), days.max())
+    off = ~days.isin(sessions)
+    stamps = pd.Series(pd.NaT, index=days, dtype="datetime64[ns, UTC]")
+    stamps[~off] = cal.session_closes(days[~off]).as_unit("ns")
+    if off.any():
+        extra = days[off]
+        log.warning(
+            "%s: %d date(s) are not NYSE sessions (first %s); stamped 16:00 New York time",
+            dataset,
+            len(extra),
+            ", ".join(d.date().isoformat() for d in extra[:5]),
+        )
+        stamps[off] = (extra + pd.Timedelta(hours=16)).tz_localize(EASTERN).tz_convert("UTC")
+    return pd.DatetimeIndex(stamps, name="timestamp")
+
+
+@lru_cache(maxsize=1)
+def _skfolio_closes() -> pd.DataFrame:
+    from skfolio.datasets import load_sp500_dataset, load_sp500_index
+
+    prices = pd.DataFrame(load_sp500_dataset()).join(load_sp500_index(), how="outer")
+    prices.index = stamp(pd.DatetimeIndex(prices.index), "skfolio sp500")
+    return prices.astype(float)
+
+
+@cache
+def _skfolio_frame(symbol: str) -> pd.DataFrame:
+    return ohlc_from_closes(_skfolio_closes()[symbol].dropna())
+
+
+@cache
+def _arch_frame(symbol: str, adjust: bool) -> pd.DataFrame:
+    import importlib
+
+    raw = importlib.import_module(f"arch.data.{ARCH_SERIES[symbol]}").load()
+    factor = (raw["Adj Close"] / raw["Close"]).to_numpy() if adjust else 1.0
+    return make_frame(
+        stamp(pd.DatetimeIndex(raw.index), f"arch {ARCH_SERIES[symbol]}"),
+        raw["Open"].to_numpy() * factor,
+        raw["High"].to_numpy() * factor,
+        raw["Low"].to_numpy() * factor,
+        raw["Close"].to_numpy() * factor,
+        raw["Volume"].to_numpy(dtype=float),
+    )
+
+
+@lru_cache(maxsize=1)
+def _vix_observed() -> pd.Series:
+    from arch.data import vix
+
+    raw = vix.load()["vix"].astype(float)
+    return pd.Series(raw.to_numpy(), index=stamp(pd.DatetimeIndex(raw.index), "arch vix"))
+
+
+@lru_cache(maxsize=1)
+def _realized_vol() -> pd.Series:
+    closes = _skfolio_closes()[INDEX_SYMBOL].dropna()
+    returns = np.log(closes).diff()
+    vol: pd.Series = returns.rolling(PROXY_WINDOW).std() * np.sqrt(TRADING_DAYS) * 100.0
+    return vol
+
+
+@lru_cache(maxsize=1)
+def _scale() -> float:
+    """Mean observed VIX over mean realized vol, on the sessions where both exist."""
+    both = pd.concat([_vix_observed(), _realized_vol()], axis=1, join="inner").dropna()
+    return float(both.iloc[:, 0].mean() / both.iloc[:, 1].mean())
+
+
+@lru_cache(maxsize=1)
+def _vix_combined() -> tuple[pd.Series, pd.Series]:
+    """All VIX values (observed inside its span, proxy outside) and a proxy flag per stamp."""
+    observed = _vix_observed()
+    proxy = _realized_vol() * _scale()
+    first, last = observed.index[0], observed.index[-1]
+    outside = proxy[(proxy.index < first) | (proxy.index > last)]
+    values = pd.concat([outside, observed]).sort_index().rename("vix")
+    values.index.name = "timestamp"
+    is_proxy = pd.Series((values.index < first) | (values.index > last), index=values.index)
+    return values, is_proxy

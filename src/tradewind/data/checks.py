@@ -1,0 +1,241 @@
+"""Data checks every provider runs before handing bars to a decision.
+
+Each check raises one typed :class:`~tradewind.domain.errors.DataError` naming the symbol and the
+first offending timestamp, so the cycle can skip trading and the alert says where to look:
+
+==============================  ===========================================================
+error                           raised when
+==============================  ===========================================================
+``DataError``                   the frame lacks an OHLCV column or a tz-aware UTC index
+``DuplicateTimestampError``     a timestamp appears twice
+``UnsortedTimestampError``      timestamps go backwards
+``NaNPriceError``               open, high, low or close is NaN (NaN volume means "unknown")
+``BadPriceError``               a price <= 0, high < low, open/close outside [low, high],
+                                or a negative volume
+``StaleDataError``              the close is unchanged for ``stale_bars`` bars in a row, or
+                                the last bar is older than ``max_age`` (:func:`check_fresh`)
+``ImplausibleJumpError``        a close-to-close move beyond ``max_move`` (a fraction)
+==============================  ===========================================================
+
+The checks are vectorized: a frame of 8,000 bars is checked in well under a millisecond per check.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tradewind.data.protocol import OHLCV, BarSet, TimeLike, to_utc
+from tradewind.domain.errors import (
+    BadPriceError,
+    DataError,
+    DuplicateTimestampError,
+    ImplausibleJumpError,
+    NaNPriceError,
+    StaleDataError,
+    UnsortedTimestampError,
+)
+
+DEFAULT_MAX_MOVE = 0.75
+"""A close-to-close move beyond 75% (up or down) is implausible without a corporate action."""
+
+DEFAULT_STALE_BARS = 10
+"""Ten bars in a row with the same close mark a frozen series."""
+
+DEFAULT_MAX_AGE = timedelta(days=5)
+"""A last bar older than five calendar days is stale (covers long weekends and holidays)."""
+
+PRICES: tuple[str, ...] = ("open", "high", "low", "close")
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def check_frame(
+    symbol: str,
+    frame: pd.DataFrame,
+    *,
+    max_move: float = DEFAULT_MAX_MOVE,
+    stale_bars: int | None = DEFAULT_STALE_BARS,
+) -> None:
+    """Raise the first data problem found in one symbol's OHLCV frame.
+
+    Parameters
+    ----------
+    symbol
+        Symbol the frame belongs to (named in the error).
+    frame
+        OHLCV frame following the :mod:`tradewind.data.protocol` conventions.
+    max_move
+        Largest plausible close-to-close move, as a fraction (0.75 = 75%).
+    stale_bars
+        Number of consecutive bars with an unchanged close that marks the series stale;
+        None disables this check.
+
+    Raises
+    ------
+    DataError
+        One of the subclasses listed in the module docstring.
+    """
+    check_layout(symbol, frame)
+    check_index(symbol, pd.DatetimeIndex(frame.index))
+    check_prices(symbol, frame)
+    closes = frame["close"].to_numpy(dtype=float)
+    if stale_bars is not None:
+        check_stale(symbol, frame.index, closes, stale_bars)
+    check_jumps(symbol, frame.index, closes, max_move)
+
+
+def check_bars(
+    bars: BarSet,
+    *,
+    max_move: float = DEFAULT_MAX_MOVE,
+    stale_bars: int | None = DEFAULT_STALE_BARS,
+) -> None:
+    """Run :func:`check_frame` on every symbol of ``bars``."""
+    for symbol, frame in bars.frames.items():
+        check_frame(symbol, frame, max_move=max_move, stale_bars=stale_bars)
+
+
+def check_layout(symbol: str, frame: pd.DataFrame) -> None:
+    """Raise ``DataError`` unless ``frame`` has the OHLCV columns and a tz-aware UTC index."""
+    missing = [c for c in OHLCV if c not in frame.columns]
+    if missing:
+        raise DataError(f"bar frame lacks column(s) {missing}", symbol=symbol)
+    index = frame.index
+    if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
+        raise DataError("bar frame index must be a tz-aware DatetimeIndex", symbol=symbol)
+    if str(index.tz) != "UTC":
+        raise DataError(f"bar timestamps must be UTC, were {index.tz}", symbol=symbol)
+
+
+def check_index(symbol: str, index: pd.DatetimeIndex) -> None:
+    """Raise if ``index`` holds a duplicate timestamp or goes backwards."""
+    duplicated = index.duplicated()
+    if duplicated.any():
+        first = _first(index, duplicated)
+        raise DuplicateTimestampError(
+            f"{int(duplicated.sum())} duplicate timestamp(s), first at {first.isoformat()}",
+            symbol=symbol,
+            when=first,
+        )
+    values = index.asi8
+    backwards = np.zeros(len(index), dtype=bool)
+    backwards[1:] = values[1:] < values[:-1]
+    if backwards.any():
+        first = _first(index, backwards)
+        raise UnsortedTimestampError(
+            f"timestamps go backwards at {first.isoformat()}", symbol=symbol, when=first
+        )
+
+
+def check_prices(symbol: str, frame: pd.DataFrame) -> None:
+    """Raise on NaN or non-positive prices, inconsistent OHLC, or negative volume."""
+    index = frame.index
+    p = frame.loc[:, list(PRICES)].to_numpy(dtype=float)
+    _raise_where(NaNPriceError, symbol, index, np.isnan(p).any(axis=1), "NaN price")
+    _raise_where(BadPriceError, symbol, index, (p <= 0).any(axis=1), "price <= 0")
+    o, h, lo, c = (p[:, j] for j in range(4))
+    _raise_where(BadPriceError, symbol, index, h < lo, "high below low")
+    _raise_where(BadPriceError, symbol, index, (c < lo) | (c > h), "close outside [low, high]")
+    _raise_where(BadPriceError, symbol, index, (o < lo) | (o > h), "open outside [low, high]")
+    volume = frame["volume"].to_numpy(dtype=float)
+    _raise_where(BadPriceError, symbol, index, volume < 0, "negative volume")
+
+
+def check_stale(symbol: str, index: pd.Index, closes: npt.ArrayLike, stale_bars: int) -> None:
+    """Raise ``StaleDataError`` if the close stays unchanged for ``stale_bars`` bars in a row."""
+    if stale_bars < 2:
+        raise ValueError(f"stale_bars must be at least 2, was {stale_bars}")
+    c = np.asarray(closes, dtype=float)
+    n = len(c)
+    if n < stale_bars:
+        return
+    position = np.arange(n)
+    changed = np.ones(n, dtype=bool)
+    changed[1:] = c[1:] != c[:-1]
+    run_start = np.maximum.accumulate(np.where(changed, position, 0))
+    run_length = position - run_start + 1
+    stale = run_length >= stale_bars
+    if stale.any():
+        i = int(np.argmax(stale))
+        when = pd.Timestamp(index[i])
+        since = pd.Timestamp(index[run_start[i]])
+        raise StaleDataError(
+            f"close unchanged at {c[i]:g} for {stale_bars} bars since {since.isoformat()} "
+            f"(limit {stale_bars})",
+            symbol=symbol,
+            when=when,
+        )
+
+
+def check_jumps(symbol: str, index: pd.Index, closes: npt.ArrayLike, max_move: float) -> None:
+    """Raise ``ImplausibleJumpError`` on a close-to-close move beyond ``max_move`` (a fraction)."""
+    c = np.asarray(closes, dtype=float)
+    if len(c) < 2:
+        return
+    move = np.zeros(len(c))
+    move[1:] = c[1:] / c[:-1] - 1.0
+    jumps = np.abs(move) > max_move
+    if jumps.any():
+        i = int(np.argmax(jumps))
+        when = pd.Timestamp(index[i])
+        raise ImplausibleJumpError(
+            f"close moved {move[i]:+.1%} from {c[i - 1]:g} to {c[i]:g} "
+            f"(limit +/-{max_move:.0%}); check for an unrecorded split or a bad print",
+            symbol=symbol,
+            when=when,
+        )
+
+
+def check_fresh(
+    symbol: str, last_ts: TimeLike, asof: TimeLike, max_age: timedelta = DEFAULT_MAX_AGE
+) -> None:
+    """Raise unless the last bar, stamped ``last_ts``, is at most ``max_age`` old at ``asof``.
+
+    Raises
+    ------
+    StaleDataError
+        The last bar is older than ``max_age``.
+    DataError
+        The last bar is stamped after ``asof`` (it could not be known yet).
+    """
+    last, now = to_utc(last_ts), to_utc(asof)
+    if last > now:
+        raise DataError(
+            f"last bar is stamped after the as-of time {now.isoformat()}", symbol=symbol, when=last
+        )
+    age = now - last
+    if age > max_age:
+        raise StaleDataError(
+            f"last bar is {_describe(age)} old at {now.isoformat()} (limit {_describe(max_age)})",
+            symbol=symbol,
+            when=last,
+        )
+
+
+def _raise_where(
+    error: type[DataError],
+    symbol: str,
+    index: pd.Index,
+    bad: npt.ArrayLike,
+    what: str,
+) -> None:
+    mask = np.asarray(bad, dtype=bool)
+    if mask.any():
+        first = _first(index, mask)
+        count = int(mask.sum())
+        raise error(
+            f"{what} in {count} bar(s), first at {first.isoformat()}", symbol=symbol, when=first
+        )
+
+
+def _first(index: pd.Index, mask: BoolArray) -> pd.Timestamp:
+    return pd.Timestamp(index[int(np.argmax(mask))])
+
+
+def _describe(age: timedelta) -> str:
+    hours = age.total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
