@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from tradewind.config import TradewindConfig, load_config
 from tradewind.domain.errors import ConfigError, DataError, TradewindError
@@ -42,13 +43,13 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
-        err_console.print(f"[bold red]Config error[/]: {exc}", highlight=False, markup=True)
+        err_console.print(f"[bold red]Config error[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except DataError as exc:
-        err_console.print(f"[bold red]Data error[/]: {exc}", highlight=False)
+        err_console.print(f"[bold red]Data error[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(3) from None
     except TradewindError as exc:
-        err_console.print(f"[bold red]Error[/]: {exc}", highlight=False)
+        err_console.print(f"[bold red]Error[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
 
 

@@ -15,9 +15,31 @@ from tradewind.domain.errors import (
     TransientBrokerError,
     UnsortedTimestampError,
 )
+from tradewind.domain.orders import (
+    ClientOrderId,
+    Fill,
+    IllegalTransition,
+    Order,
+    OrderEvent,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Position,
+    Side,
+)
 from tradewind.domain.types import Interval, Regime, Symbol, TradingMode
 
 __all__ = [
+    "ClientOrderId",
+    "Fill",
+    "IllegalTransition",
+    "Order",
+    "OrderEvent",
+    "OrderRequest",
+    "OrderStatus",
+    "OrderType",
+    "Position",
+    "Side",
     "BadPriceError",
     "ConfigError",
     "DataError",

@@ -1,0 +1,246 @@
+"""The built-in simulated broker: fills against the engine's feed with the configured costs.
+
+Market orders fill at this bar's close (``fill_price="close"``) or rest until the next bar and
+fill at its open (``"next_open"``). Limit orders fill when the bar trades through the limit, at
+the better of the limit and the bar's open. Costs come from the injected cost model and are paid
+in cash on top of ``quantity x price`` (the fill price itself is the reference price, so the
+cost breakdown stays visible). Optional seeded partial fills and rejections exercise the
+engine's order handling in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from tradewind.domain.errors import OrderRejected
+from tradewind.domain.orders import (
+    ClientOrderId,
+    Fill,
+    Order,
+    OrderEvent,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Side,
+)
+from tradewind.domain.types import Symbol
+from tradewind.engine.feed import MarketFeed
+from tradewind.engine.ledger import Ledger
+from tradewind.engine.protocols import CostModel, FillCosts
+
+VOL_WINDOW = 20
+"""Bars used for the daily volatility and average volume fed to the impact model."""
+
+
+class SimulatedBroker:
+    """A broker that fills orders against a :class:`MarketFeed`.
+
+    Parameters
+    ----------
+    feed
+        The engine's feed; the broker reads the current bar only.
+    costs
+        Cost model for commission, slippage and impact.
+    initial_cash
+        Starting cash in USD.
+    fill_price
+        ``"close"`` (fill at the submitting bar's close) or ``"next_open"``.
+    fractional
+        Accept fractional quantities; otherwise they are rejected.
+    partial_fill_prob, reject_prob
+        Probabilities of a partial fill / a rejection per order (seeded; tests only).
+    use_impact_inputs
+        Feed recent volatility and volume to the cost model (off for speed when impact is off).
+    """
+
+    name = "simulated"
+
+    def __init__(
+        self,
+        feed: MarketFeed,
+        costs: CostModel,
+        initial_cash: float,
+        *,
+        fill_price: str = "close",
+        fractional: bool = True,
+        partial_fill_prob: float = 0.0,
+        reject_prob: float = 0.0,
+        seed: int = 0,
+        use_impact_inputs: bool = True,
+    ) -> None:
+        if fill_price not in ("close", "next_open"):
+            raise ValueError(f"fill_price must be 'close' or 'next_open', was {fill_price!r}")
+        self.feed = feed
+        self.cost_model = costs
+        self.ledger = Ledger(feed.symbols, initial_cash)
+        self.fill_price = fill_price
+        self.fractional = fractional
+        self.partial_fill_prob = partial_fill_prob
+        self.reject_prob = reject_prob
+        self.use_impact_inputs = use_impact_inputs
+        self._rng = np.random.default_rng(seed)
+        self._orders: dict[ClientOrderId, Order] = {}
+        self._submitted_row: dict[ClientOrderId, int] = {}
+        self._pending: list[OrderEvent] = []
+
+    # --- Broker protocol -----------------------------------------------------------------
+    def submit(self, request: OrderRequest) -> list[OrderEvent]:
+        """Accept (or reject) ``request``; fill it now when filling at the close."""
+        cid = request.client_order_id
+        if cid in self._orders:
+            raise OrderRejected(f"duplicate client_order_id {cid}")
+        order = Order(request)
+        self._orders[cid] = order
+        self._submitted_row[cid] = self.feed.row
+        now = self.feed.now
+        reason = self._refusal(request)
+        if reason:
+            return [self._event(order, OrderStatus.REJECTED, now, message=reason)]
+        events = [self._event(order, OrderStatus.NEW, now)]
+        if self.fill_price == "close" or request.order_type is OrderType.LIMIT:
+            events.extend(self._try_fill(order, now, at_open=False))
+        return events
+
+    def process(self, now: pd.Timestamp) -> list[OrderEvent]:
+        """Fill resting orders on the current bar; return every event since the last call."""
+        events, self._pending = self._pending, []
+        for cid, order in list(self._orders.items()):
+            if order.status.is_terminal or self._submitted_row[cid] >= self.feed.row:
+                continue
+            events.extend(self._try_fill(order, now, at_open=True))
+        return events
+
+    def cancel(self, client_order_id: ClientOrderId) -> OrderEvent | None:
+        """Cancel an open order."""
+        order = self._orders.get(client_order_id)
+        if order is None or order.status.is_terminal:
+            return None
+        return self._event(order, OrderStatus.CANCELED, self.feed.now)
+
+    def lookup(self, client_order_id: ClientOrderId) -> Order | None:
+        """The broker's record of an order."""
+        return self._orders.get(client_order_id)
+
+    def open_orders(self) -> list[Order]:
+        """Orders not yet final."""
+        return [o for o in self._orders.values() if not o.status.is_terminal]
+
+    def positions(self) -> Mapping[str, float]:
+        """Non-zero positions."""
+        q = self.ledger.quantity
+        return {s: float(q[i]) for i, s in enumerate(self.ledger.symbols) if q[i] != 0}
+
+    def cash(self) -> float:
+        """Cash balance."""
+        return self.ledger.cash
+
+    # --- internals -----------------------------------------------------------------------
+    def _refusal(self, request: OrderRequest) -> str:
+        if request.symbol not in self.ledger.symbols:
+            return f"unknown symbol {request.symbol}"
+        if not self.fractional and abs(request.quantity - round(request.quantity)) > 1e-9:
+            return f"fractional quantity {request.quantity} not allowed"
+        if self.reject_prob and self._rng.random() < self.reject_prob:
+            return "rejected by the simulator (test fault injection)"
+        if request.side is Side.SELL:
+            held = self.ledger.quantity[self.ledger.index_of(request.symbol)]
+            if request.quantity > held + 1e-9:
+                return f"sell of {request.quantity} exceeds position {held} (no shorting)"
+        return ""
+
+    def _try_fill(self, order: Order, now: pd.Timestamp, *, at_open: bool) -> list[OrderEvent]:
+        req = order.request
+        i = self.ledger.index_of(req.symbol)
+        bar = self.feed.current("open" if at_open else "close")
+        price = float(bar[i])
+        if not np.isfinite(price) or price <= 0:
+            return []  # no trade on this bar (halted or missing): the order keeps resting
+        if req.order_type is OrderType.LIMIT:
+            limit = float(req.limit_price or 0.0)  # OrderRequest guarantees a positive limit
+            low, high = float(self.feed.current("low")[i]), float(self.feed.current("high")[i])
+            if req.side is Side.BUY and low > limit:
+                return []
+            if req.side is Side.SELL and high < limit:
+                return []
+            price = min(price, limit) if req.side is Side.BUY else max(price, limit)
+        qty = order.remaining
+        partial = self.partial_fill_prob and self._rng.random() < self.partial_fill_prob
+        if partial:
+            qty = qty * float(self._rng.uniform(0.3, 0.9))
+            if not self.fractional:
+                qty = float(np.floor(qty))
+            if qty <= 0:
+                return []
+        if req.side is Side.BUY:
+            qty = self._affordable(req.symbol, qty, price)
+            if qty <= 0:
+                return [self._event(order, OrderStatus.REJECTED, now, message="insufficient cash")]
+        fill = self._fill(req, qty, price, now, i)
+        done = order.remaining - qty <= 1e-9
+        status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
+        self.ledger.apply(fill)
+        return [self._event(order, status, now, fill=fill)]
+
+    def _affordable(self, symbol: str, qty: float, price: float) -> float:
+        """Shrink a buy so cash never goes negative after costs (costs may be non-linear)."""
+        cash = max(self.ledger.cash, 0.0)
+        i = self.ledger.index_of(symbol)
+        for _ in range(50):
+            need = qty * price + self._costs(symbol, Side.BUY, qty, price, i).total
+            if need <= cash + 1e-9:
+                return qty
+            qty *= cash / need * (1.0 - 1e-12)
+            if not self.fractional:
+                qty = float(np.floor(qty))
+            if qty <= 0:
+                return 0.0
+        return 0.0
+
+    def _fill(self, req: OrderRequest, qty: float, price: float, now: pd.Timestamp, i: int) -> Fill:
+        c = self._costs(req.symbol, req.side, qty, price, i)
+        return Fill(
+            req.client_order_id,
+            Symbol(req.symbol),
+            req.side,
+            qty,
+            price,
+            now.to_pydatetime(),
+            commission=c.commission,
+            slippage=c.slippage,
+            impact=c.impact,
+        )
+
+    def _costs(self, symbol: str, side: Side, qty: float, price: float, i: int) -> FillCosts:
+        vol = adv = None
+        if self.use_impact_inputs:
+            closes = self.feed.window(VOL_WINDOW + 1)[:, i]
+            rets = np.diff(np.log(closes[np.isfinite(closes)]))
+            vol = float(np.std(rets, ddof=1)) if len(rets) > 2 else None
+            volume = self.feed.window(VOL_WINDOW, "volume")[:, i]
+            volume = volume[np.isfinite(volume)]
+            adv = float(volume.mean()) if len(volume) else None
+        return self.cost_model.costs(
+            symbol, side, qty, price, daily_volatility=vol, average_daily_volume=adv
+        )
+
+    def _event(
+        self,
+        order: Order,
+        status: OrderStatus,
+        now: pd.Timestamp,
+        *,
+        fill: Fill | None = None,
+        message: str = "",
+    ) -> OrderEvent:
+        event = OrderEvent(
+            status,
+            now.to_pydatetime(),
+            fill=fill,
+            broker_order_id=f"SIM-{order.request.client_order_id}",
+            message=message,
+        )
+        order.apply(event)
+        return event

@@ -1,0 +1,45 @@
+"""The ``tradewind`` root command: registers every command group.
+
+This is the composition root: the only place (with ``backtest``, ``reports`` and ``dashboard``)
+that picks concrete adapters from configuration.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from tradewind import __version__
+from tradewind.cli import config_cmd as config_cmd
+from tradewind.cli import data_cmd as data_cmd
+
+app = typer.Typer(
+    name="tradewind",
+    help="Regime-aware portfolio trading: backtest, simulated, paper and live on one engine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command groups: one line each.
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(data_cmd.app, name="data")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tradewind {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Regime-aware portfolio trading. Default mode is simulated: no real orders are sent."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,170 @@
+"""``tradewind data``: list the symbols a source serves and show one symbol's bars."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from tradewind.cli.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    friendly_errors,
+    load,
+    print_json,
+)
+from tradewind.config import TradewindConfig, check_symbol
+from tradewind.data import get_market_data
+from tradewind.domain.errors import MissingDataError
+
+app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
+
+SourceOption = typer.Option(
+    None, "--source", "-s", help="bundled | synthetic (default: data.source from the config)."
+)
+HISTORICAL_NOTE = "Bundled data is historical (it ends in 2022), not live prices."
+
+
+@app.command("list")
+def list_symbols(
+    source: str | None = SourceOption,
+    config: Path | None = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List the symbols a source serves with their first and last bar.
+
+    Example: ``tradewind data list --source bundled``
+    """
+    cfg = load(config)
+    with friendly_errors():
+        name = source or cfg.data.source
+        universe = list(cfg.trading.symbols) if name == "synthetic" else ["SP500"]
+        provider = get_market_data(_universe(cfg, universe), source=source)
+        rows = []
+        for symbol in provider.available_symbols():
+            frame = _coverage(provider, symbol)
+            rows.append(
+                {
+                    "symbol": symbol,
+                    "first": frame.index[0].isoformat(),
+                    "last": frame.index[-1].isoformat(),
+                    "bars": len(frame),
+                    "derived_ohlc": _derived(provider, symbol),
+                }
+            )
+    if as_json:
+        print_json({"source": provider.name, "symbols": rows})
+        return
+    table = Table(title=f"Symbols in the {provider.name!r} source")
+    for col in ("symbol", "first", "last", "bars", "OHLC"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["symbol"],
+            str(r["first"])[:10],
+            str(r["last"])[:10],
+            str(r["bars"]),
+            "derived from closes" if r["derived_ohlc"] else "observed",
+        )
+    console.print(table)
+    if provider.name == "bundled":
+        console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
+
+
+def _coverage(provider: object, symbol: str) -> pd.DataFrame:
+    """The symbol's whole history, unchecked when the provider can give it (coverage only)."""
+    history = getattr(provider, "history", None)
+    if callable(history):
+        return history(symbol)  # type: ignore[no-any-return]
+    return provider.bars([symbol])[symbol]  # type: ignore[attr-defined, no-any-return]
+
+
+def _derived(provider: object, symbol: str) -> bool:
+    check = getattr(provider, "is_derived", None)
+    return bool(check(symbol)) if callable(check) else False
+
+
+@app.command("show")
+def show(
+    symbol: str = typer.Argument(..., help="Symbol, e.g. AAPL or SP500."),
+    source: str | None = SourceOption,
+    start: str | None = typer.Option(None, help="First date (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, help="Last date (YYYY-MM-DD)."),
+    rows: int = typer.Option(10, "--rows", "-n", min=1, help="Rows to print (last N)."),
+    config: Path | None = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Show the last bars of SYMBOL (data checks applied).
+
+    Example: ``tradewind data show AAPL --source bundled --start 2020-01-01 --rows 5``
+    """
+    cfg = load(config)
+    with friendly_errors():
+        provider = get_market_data(_universe(cfg, [symbol]), source=source)
+        start_ts = _bound(start, end_of_day=False)
+        end_ts = _bound(end, end_of_day=True)
+        bars = provider.bars([symbol], start_ts, end_ts)
+    frame = bars[symbol].tail(rows)
+    derived = symbol in bars.derived_ohlc
+    if as_json:
+        print_json(
+            {
+                "source": provider.name,
+                "symbol": symbol,
+                "derived_ohlc": derived,
+                "bars": [
+                    {"timestamp": pd.Timestamp(str(ts)).isoformat(), **_row(row)}
+                    for ts, row in frame.iterrows()
+                ],
+            }
+        )
+        return
+    table = Table(title=f"{symbol} ({provider.name}; last {len(frame)} of {len(bars[symbol])})")
+    table.add_column("close time (New York)")
+    for col in frame.columns:
+        table.add_column(col, justify="right")
+    for ts, row in frame.iterrows():
+        local = pd.Timestamp(str(ts)).tz_convert("America/New_York").strftime("%Y-%m-%d %H:%M")
+        table.add_row(local, *(_fmt(v) for v in row.to_numpy()))
+    console.print(table)
+    if derived:
+        console.print("[yellow]open/high/low are derived from closes (close-only source).[/]")
+    if provider.name == "bundled":
+        console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
+
+
+def _universe(cfg: TradewindConfig, symbols: list[str]) -> TradewindConfig:
+    """``cfg`` with ``symbols`` as its universe: inspecting data needs no trading universe."""
+    for symbol in symbols:
+        try:
+            check_symbol(symbol)
+        except ValueError as exc:
+            raise MissingDataError(str(exc), symbol=symbol) from None
+    trading = cfg.trading.model_copy(update={"symbols": symbols})
+    return cfg.model_copy(update={"trading": trading})
+
+
+def _bound(day: str | None, *, end_of_day: bool) -> pd.Timestamp | None:
+    if day is None:
+        return None
+    ts = pd.Timestamp(day)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("America/New_York")
+    return ts + pd.Timedelta(hours=23, minutes=59) if end_of_day else ts
+
+
+def _row(row: pd.Series) -> dict[str, float | None]:
+    return {str(k): _num(v) for k, v in row.items()}
+
+
+def _num(v: object) -> float | None:
+    f = float(v)  # type: ignore[arg-type]
+    return None if pd.isna(f) else f
+
+
+def _fmt(v: object) -> str:
+    f = float(v)  # type: ignore[arg-type]
+    return "—" if pd.isna(f) else f"{f:,.2f}"

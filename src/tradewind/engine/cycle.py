@@ -1,0 +1,242 @@
+"""The trading cycle: one pass per clock tick, identical in backtest, simulated, paper and live.
+
+Per tick ``t``: advance the feed to ``t``; collect broker events; mark the book; detect the
+regime and resolve its policy; let risk management force exits; ask the trigger whether to
+rebalance; if so compute targets, plan trades, pass them through pre-trade limits and submit
+(sells first); record the bar and any decision. Only the injected parts differ between modes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tradewind.domain.errors import OrderRejected, TransientBrokerError
+from tradewind.domain.orders import OrderEvent, OrderRequest, OrderStatus, Side
+from tradewind.domain.types import Regime, Symbol
+from tradewind.engine.clock import ReplayClock
+from tradewind.engine.feed import MarketFeed
+from tradewind.engine.ids import client_order_id
+from tradewind.engine.ledger import Ledger
+from tradewind.engine.protocols import (
+    Broker,
+    FloatArray,
+    PlannedTrade,
+    Policy,
+    RebalanceTrigger,
+    RegimeHook,
+    RegimeReading,
+    RiskHook,
+    TargetModel,
+    TradePlanner,
+)
+from tradewind.engine.recorder import Decision, OrderRecord, Recorder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineParts:
+    """Everything the cycle runs with besides the clock, feed and broker."""
+
+    target_model: TargetModel
+    trigger: RebalanceTrigger
+    planner: TradePlanner
+    regime: RegimeHook
+    risk: RiskHook
+    policies: dict[Regime, Policy]
+    default_policy: Policy
+    regime_aware: bool
+
+
+class Engine:
+    """Runs the cycle over a clock's ticks.
+
+    Parameters
+    ----------
+    feed
+        Market data served as of the clock.
+    broker
+        Where orders go.
+    parts
+        Strategy, trigger, planner, regime and risk hooks.
+    initial_cash
+        Cash of the engine's own book (reconciled against the broker in live modes).
+    run_tag
+        Short tag that makes client order ids unique per run and deterministic.
+    """
+
+    def __init__(
+        self,
+        feed: MarketFeed,
+        broker: Broker,
+        parts: EngineParts,
+        initial_cash: float,
+        run_tag: str,
+    ) -> None:
+        self.feed = feed
+        self.broker = broker
+        self.parts = parts
+        self.book = Ledger(feed.symbols, initial_cash)
+        self.run_tag = run_tag
+        self.recorder = Recorder(feed.symbols)
+        self.targets: FloatArray | None = None
+        self.regime: RegimeReading | None = None
+
+    # --- running -----------------------------------------------------------------------
+    def run(self, clock: ReplayClock) -> Recorder:
+        """Run one cycle per tick of ``clock``; return the recorder."""
+        for t in clock.ticks():
+            self.step(t)
+        return self.recorder
+
+    def step(self, t: pd.Timestamp) -> None:
+        """One cycle at time ``t``."""
+        if self.feed.advance(t) < 0:
+            return
+        self._apply(self.broker.process(t))
+        prices = self.feed.last_close()
+        reading = self._detect(t)
+        policy = self._policy(reading.regime)
+        forced = self.parts.risk.on_bar(t, self.feed, self.book)
+        if forced:
+            self._execute(t, forced, reading, policy, ("risk",), None)
+        current = self.book.weights(prices)
+        changed = self.regime is not None and reading.regime is not self.regime.regime
+        reasons = self._reasons(t, current, changed)
+        self.regime = reading
+        if reasons:
+            self._rebalance(t, prices, current, reading, policy, tuple(reasons))
+        equity = self.book.equity(prices)
+        weights = self.book.weights(prices)
+        self.recorder.bar(
+            t.to_pydatetime(),
+            equity,
+            self.book.cash,
+            float(weights.sum()),
+            reading.regime.value,
+            weights,
+        )
+
+    # --- steps -------------------------------------------------------------------------
+    def _detect(self, t: pd.Timestamp) -> RegimeReading:
+        reading = self.parts.regime.update(self.feed)
+        if self.regime is not None and reading.regime is not self.regime.regime:
+            self.recorder.event(
+                t.to_pydatetime(),
+                "regime_change",
+                f"{self.regime.regime.value} -> {reading.regime.value} "
+                f"(confidence {reading.confidence:.2f})",
+            )
+        return reading
+
+    def _policy(self, regime: Regime) -> Policy:
+        if self.parts.regime_aware:
+            return self.parts.policies.get(regime, self.parts.default_policy)
+        return self.parts.default_policy
+
+    def _reasons(self, t: pd.Timestamp, current: FloatArray, changed: bool) -> list[str]:
+        if self.feed.row + 1 < self.parts.target_model.history_rows:
+            return []
+        if self.targets is None:
+            return ["initial"]
+        return self.parts.trigger.reasons(t, current, self.targets, changed)
+
+    def _rebalance(
+        self,
+        t: pd.Timestamp,
+        prices: FloatArray,
+        current: FloatArray,
+        reading: RegimeReading,
+        policy: Policy,
+        reasons: tuple[str, ...],
+    ) -> None:
+        decision = self.parts.target_model.targets(self.feed, policy, current)
+        self.targets = decision.weights
+        if self.parts.risk.halted:
+            before = self.book.equity(prices)
+            notes = ("halted: no new risk",)
+            self._record(t, reading, policy, reasons, (), notes, decision, before)
+            return
+        trades = self.parts.planner.plan(
+            self.book.quantity, prices, self.book.cash, decision.weights
+        )
+        allowed, refused = self.parts.risk.allow(trades, self.book, prices, policy)
+        self._execute(t, allowed, reading, policy, reasons, decision, tuple(refused))
+
+    def _execute(
+        self,
+        t: pd.Timestamp,
+        trades: list[PlannedTrade],
+        reading: RegimeReading,
+        policy: Policy,
+        reasons: tuple[str, ...],
+        decision: object,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        ordered = sorted(trades, key=lambda tr: tr.side is Side.BUY)  # sells first
+        before = self.book.equity(self.feed.last_close())
+        records: list[OrderRecord] = []
+        extra: list[str] = list(notes)
+        for seq, trade in enumerate(ordered):
+            req = OrderRequest(
+                client_order_id(self.run_tag, t, trade.side, seq, trade.symbol),
+                Symbol(trade.symbol),
+                trade.side,
+                trade.quantity,
+                t.to_pydatetime(),
+                reason=trade.reason,
+            )
+            records.append(
+                OrderRecord(
+                    req.client_order_id, req.symbol, req.side.value, req.quantity, req.reason
+                )
+            )
+            try:
+                events = self.broker.submit(req)
+            except (OrderRejected, TransientBrokerError) as exc:
+                extra.append(f"{req.client_order_id}: {exc}")
+                self.recorder.event(t.to_pydatetime(), "order_error", str(exc), "warning")
+                continue
+            self._apply(events)
+        self._record(t, reading, policy, reasons, tuple(records), tuple(extra), decision, before)
+
+    def _apply(self, events: list[OrderEvent]) -> None:
+        for event in events:
+            if event.status is OrderStatus.REJECTED:
+                self.recorder.event(event.ts, "order_rejected", event.message, "warning")
+            fill = event.fill
+            if fill is None:
+                continue
+            self.book.apply(fill)
+            self.recorder.fills.append(fill)
+
+    def _record(
+        self,
+        t: pd.Timestamp,
+        reading: RegimeReading,
+        policy: Policy,
+        reasons: tuple[str, ...],
+        orders: tuple[OrderRecord, ...],
+        notes: tuple[str, ...],
+        decision: object,
+        equity_before: float,
+    ) -> None:
+        targets = getattr(decision, "weights", None)
+        self.recorder.decisions.append(
+            Decision(
+                ts=t.to_pydatetime(),
+                regime=reading.regime.value,
+                confidence=reading.confidence,
+                method=getattr(decision, "method", policy.method),
+                reasons=reasons,
+                targets=tuple(float(x) for x in targets) if targets is not None else (),
+                orders=orders,
+                equity=self.book.equity(self.feed.last_close()),
+                equity_before=equity_before,
+                fallback_reason=getattr(decision, "fallback_reason", None),
+                notes=notes,
+            )
+        )

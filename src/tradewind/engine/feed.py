@@ -1,0 +1,185 @@
+"""The engine's view of market data: bars as of the clock's time, as numpy arrays.
+
+The feed is built once from a provider's :class:`~tradewind.data.BarSet` (plus benchmark and
+VIX) and then only moves forward: :meth:`MarketFeed.advance` sets the current row to the last
+bar stamped at or before ``t``; every accessor reads rows up to the current one and never
+beyond. The arrays are private; every read goes through an accessor that reports the last row
+it served to :meth:`MarketFeed._served`, which :class:`GuardedFeed` checks against an
+independent clock (the no-look-ahead test runs whole backtests on a guarded feed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tradewind.data.protocol import BarSet, VixSeries
+from tradewind.domain.errors import DataError
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class LookaheadError(AssertionError):
+    """Data stamped after the clock's time was read."""
+
+
+class MarketFeed:
+    """Bars for the engine's symbols on one shared timeline, served as of the current time.
+
+    Parameters
+    ----------
+    bars
+        Bars of the traded symbols.
+    benchmark
+        Closes of the benchmark index (regime detection, reports), or None.
+    vix
+        VIX levels (or a flagged proxy), or None.
+    """
+
+    def __init__(
+        self, bars: BarSet, benchmark: pd.Series | None = None, vix: VixSeries | None = None
+    ) -> None:
+        self.symbols: tuple[str, ...] = tuple(bars.symbols)
+        frames = [bars[s].index for s in self.symbols]
+        index = frames[0]
+        for other in frames[1:]:
+            index = index.union(other)
+        self.index: pd.DatetimeIndex = pd.DatetimeIndex(index)
+        self.stamps: npt.NDArray[np.int64] = self.index.as_unit("ns").asi8
+        self._open = self._wide(bars, "open")
+        self._high = self._wide(bars, "high")
+        self._low = self._wide(bars, "low")
+        self._close = self._wide(bars, "close")
+        self._volume = self._wide(bars, "volume")
+        self._last_close = pd.DataFrame(self._close).ffill().to_numpy()
+        self.derived_ohlc = bars.derived_ohlc
+        self._benchmark = (
+            benchmark.reindex(self.index, method="ffill").to_numpy(dtype=float)
+            if benchmark is not None
+            else None
+        )
+        self.vix = vix
+        self._vix_values = (
+            vix.values.reindex(self.index, method="ffill").to_numpy(dtype=float)
+            if vix is not None
+            else None
+        )
+        self.row = -1
+
+    def _wide(self, bars: BarSet, name: str) -> FloatArray:
+        frame = pd.DataFrame({s: bars[s][name] for s in self.symbols}).reindex(self.index)
+        return frame.to_numpy(dtype=float)
+
+    # --- time --------------------------------------------------------------------------
+    def advance(self, t: pd.Timestamp) -> int:
+        """Make the last bar stamped at or before ``t`` current; return its row (-1 if none)."""
+        row = int(np.searchsorted(self.stamps, t.value, side="right")) - 1
+        if row < self.row:
+            raise ValueError(f"the feed only moves forward (asked for {t} after row {self.row})")
+        self.row = row
+        return row
+
+    @property
+    def now(self) -> pd.Timestamp:
+        """Timestamp of the current bar."""
+        if self.row < 0:
+            raise DataError("no bar yet at the current time")
+        return self.index[self.row]
+
+    # --- reads (all end at the current row) ----------------------------------------------
+    def _served(self, last_row: int) -> None:
+        """Hook called with the last row every read returns (see :class:`GuardedFeed`)."""
+
+    def _array(self, field: str) -> FloatArray:
+        if field not in _FIELDS:
+            raise KeyError(f"unknown bar field {field!r}; allowed: {', '.join(_FIELDS)}")
+        return getattr(self, "_" + field)  # type: ignore[no-any-return]
+
+    def current(self, field: str = "close") -> FloatArray:
+        """This bar's values of ``field`` for every symbol (NaN where a symbol has no bar)."""
+        self._served(self.row)
+        row: FloatArray = self._array(field)[self.row]
+        return row
+
+    def last_close(self) -> FloatArray:
+        """The last known close of each symbol at or before the current bar."""
+        self._served(self.row)
+        row: FloatArray = self._last_close[self.row]
+        return row
+
+    def window(self, rows: int, field: str = "close") -> FloatArray:
+        """The last ``rows`` bars of ``field`` up to and including the current one."""
+        self._served(self.row)
+        start = max(self.row + 1 - rows, 0)
+        return self._array(field)[start : self.row + 1]
+
+    def times(self, rows: int) -> pd.DatetimeIndex:
+        """Timestamps of the last ``rows`` bars up to the current one."""
+        self._served(self.row)
+        return self.index[max(self.row + 1 - rows, 0) : self.row + 1]
+
+    def benchmark_window(self, rows: int) -> FloatArray:
+        """The last ``rows`` benchmark closes up to the current bar."""
+        if self._benchmark is None:
+            raise DataError("no benchmark series in this feed")
+        self._served(self.row)
+        return self._benchmark[max(self.row + 1 - rows, 0) : self.row + 1]
+
+    def vix_window(self, rows: int) -> FloatArray:
+        """The last ``rows`` VIX levels up to the current bar."""
+        if self._vix_values is None:
+            raise DataError("no VIX series in this feed")
+        self._served(self.row)
+        return self._vix_values[max(self.row + 1 - rows, 0) : self.row + 1]
+
+    @property
+    def has_benchmark(self) -> bool:
+        """True when a benchmark series is loaded."""
+        return self._benchmark is not None
+
+    @property
+    def has_vix(self) -> bool:
+        """True when a VIX series (real or proxy) is loaded."""
+        return self._vix_values is not None
+
+
+_FIELDS = ("open", "high", "low", "close", "volume")
+
+
+class GuardedFeed(MarketFeed):
+    """A feed that raises :class:`LookaheadError` on any read of data stamped after the clock.
+
+    Parameters
+    ----------
+    clock_now
+        A callable returning the independent clock's current time.
+    """
+
+    def __init__(
+        self,
+        bars: BarSet,
+        benchmark: pd.Series | None = None,
+        vix: VixSeries | None = None,
+        *,
+        clock_now: Callable[[], pd.Timestamp],
+    ) -> None:
+        super().__init__(bars, benchmark, vix)
+        self._clock_now = clock_now
+        self.reads = 0
+
+    def advance(self, t: pd.Timestamp) -> int:
+        """As :meth:`MarketFeed.advance`, refusing times after the clock."""
+        now = self._clock_now()
+        if t > now:
+            raise LookaheadError(f"feed asked to advance to {t}, but the clock says {now}")
+        return super().advance(t)
+
+    def _served(self, last_row: int) -> None:
+        self.reads += 1
+        if last_row >= 0 and self.index[last_row] > self._clock_now():
+            raise LookaheadError(
+                f"read of a bar stamped {self.index[last_row]} at {self._clock_now()}"
+            )

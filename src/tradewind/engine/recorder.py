@@ -1,0 +1,119 @@
+"""What the engine decided and why, bar by bar: the decision log, the equity curve and events."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from tradewind.domain.orders import Fill
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    """An order as the decision log keeps it."""
+
+    client_order_id: str
+    symbol: str
+    side: str
+    quantity: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One cycle that did something (rebalanced, traded, changed regime, or refused to)."""
+
+    ts: datetime
+    regime: str
+    confidence: float
+    method: str
+    reasons: tuple[str, ...]
+    targets: tuple[float, ...]
+    orders: tuple[OrderRecord, ...]
+    equity: float
+    equity_before: float
+    fallback_reason: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EngineEvent:
+    """Something worth an alert or a line on the dashboard."""
+
+    ts: datetime
+    kind: str
+    message: str
+    severity: str = "info"
+
+
+@dataclass
+class Recorder:
+    """Collects the run's bars, decisions, fills and events in memory."""
+
+    symbols: tuple[str, ...]
+    ts: list[datetime] = field(default_factory=list)
+    equity: list[float] = field(default_factory=list)
+    cash: list[float] = field(default_factory=list)
+    exposure: list[float] = field(default_factory=list)
+    regime: list[str] = field(default_factory=list)
+    weights: list[np.ndarray] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)
+    events: list[EngineEvent] = field(default_factory=list)
+
+    def bar(
+        self,
+        ts: datetime,
+        equity: float,
+        cash: float,
+        exposure: float,
+        regime: str,
+        weights: np.ndarray,
+    ) -> None:
+        """Record the end-of-cycle state."""
+        self.ts.append(ts)
+        self.equity.append(equity)
+        self.cash.append(cash)
+        self.exposure.append(exposure)
+        self.regime.append(regime)
+        self.weights.append(weights)
+
+    def event(self, ts: datetime, kind: str, message: str, severity: str = "info") -> None:
+        """Record an event."""
+        self.events.append(EngineEvent(ts, kind, message, severity))
+
+    def equity_curve(self) -> pd.Series:
+        """Equity after each cycle, indexed by time."""
+        return pd.Series(self.equity, index=pd.DatetimeIndex(self.ts), name="equity")
+
+    def frame(self) -> pd.DataFrame:
+        """Per-bar equity, cash, exposure and regime."""
+        return pd.DataFrame(
+            {
+                "equity": self.equity,
+                "cash": self.cash,
+                "exposure": self.exposure,
+                "regime": self.regime,
+            },
+            index=pd.DatetimeIndex(self.ts, name="timestamp"),
+        )
+
+    def weights_frame(self) -> pd.DataFrame:
+        """Per-bar position weights."""
+        return pd.DataFrame(
+            np.vstack(self.weights) if self.weights else np.empty((0, len(self.symbols))),
+            index=pd.DatetimeIndex(self.ts, name="timestamp"),
+            columns=list(self.symbols),
+        )
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the decision log and equity curve: equal runs have equal fingerprints."""
+        h = hashlib.sha256()
+        for d in self.decisions:
+            h.update(repr(d).encode())
+        h.update(np.asarray(self.equity, dtype=np.float64).tobytes())
+        return h.hexdigest()

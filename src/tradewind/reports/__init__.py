@@ -1,0 +1,1 @@
+"""Performance metrics, the tracking CSV, weekly reports and the HTML tearsheet."""

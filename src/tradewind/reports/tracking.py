@@ -1,0 +1,102 @@
+"""The runbook's daily tracking spreadsheet as a CSV.
+
+Columns: Date, P&L, Cumulative Return, Sharpe Ratio, Max Drawdown, Regime, Rebalancing Events,
+Transaction Costs, Win Rate, System Uptime. Ratios are fractions; Sharpe, max drawdown and win
+rate are since inception up to that day; P&L and costs are the day's, in USD.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tradewind.engine.ledger import ClosedTrade
+from tradewind.reports.metrics import TRADING_DAYS
+from tradewind.reports.run import RunSummary
+
+COLUMNS = (
+    "Date",
+    "P&L",
+    "Cumulative Return",
+    "Sharpe Ratio",
+    "Max Drawdown",
+    "Regime",
+    "Rebalancing Events",
+    "Transaction Costs",
+    "Win Rate",
+    "System Uptime",
+)
+
+
+def tracking_frame(run: RunSummary, uptime: pd.Series | None = None) -> pd.DataFrame:
+    """One row per session with the runbook's tracking columns."""
+    rec = run.recorder
+    equity = rec.equity_curve()
+    days = pd.DatetimeIndex(equity.index).tz_convert("America/New_York").normalize()
+    days = days.tz_localize(None)
+    daily = equity.groupby(days).last()
+    daily.index = pd.DatetimeIndex(daily.index)
+    path = np.concatenate([[run.initial_capital], daily.to_numpy()])
+    r = path[1:] / path[:-1] - 1.0
+    n = np.arange(1, len(r) + 1)
+    csum, csum2 = np.cumsum(r), np.cumsum(r * r)
+    mean = csum / n
+    var = np.where(n > 1, (csum2 - n * mean * mean) / np.maximum(n - 1, 1), 0.0)
+    sd = np.sqrt(np.maximum(var, 0.0))
+    sharpe = np.where(sd > 0, mean / np.where(sd > 0, sd, 1.0) * np.sqrt(TRADING_DAYS), 0.0)
+    dd = path[1:] / np.maximum.accumulate(path)[1:] - 1.0
+    regime = pd.Series(rec.regime, index=days).groupby(level=0).last()
+    rebal = _per_day([d.ts for d in rec.decisions if d.orders], days)
+    costs = _per_day([f.ts for f in rec.fills], days, [f.cost for f in rec.fills])
+    trades = sorted(run.book.closed_trades, key=lambda t: t.ts)
+    win = _win_rate_to_date(trades, pd.DatetimeIndex(daily.index))
+    up = uptime.reindex(daily.index).fillna(1.0) if uptime is not None else 1.0
+    return pd.DataFrame(
+        {
+            "Date": pd.DatetimeIndex(daily.index).strftime("%Y-%m-%d"),
+            "P&L": np.diff(path),
+            "Cumulative Return": path[1:] / run.initial_capital - 1.0,
+            "Sharpe Ratio": sharpe,
+            "Max Drawdown": np.minimum.accumulate(dd),
+            "Regime": regime.reindex(daily.index).to_numpy(),
+            "Rebalancing Events": rebal.reindex(daily.index, fill_value=0).to_numpy(),
+            "Transaction Costs": costs.reindex(daily.index, fill_value=0.0).to_numpy(),
+            "Win Rate": win,
+            "System Uptime": up if np.isscalar(up) else np.asarray(up),
+        },
+        columns=list(COLUMNS),
+    )
+
+
+def _per_day(
+    stamps: list[object], days: pd.DatetimeIndex, values: list[float] | None = None
+) -> pd.Series:
+    if not stamps:
+        return pd.Series(dtype=float)
+    idx = pd.DatetimeIndex(stamps)
+    idx = (idx.tz_convert("America/New_York") if idx.tz else idx).normalize().tz_localize(None)
+    data = values if values is not None else [1] * len(idx)
+    return pd.Series(data, index=idx).groupby(level=0).sum()
+
+
+def _win_rate_to_date(trades: list[ClosedTrade], days: pd.DatetimeIndex) -> np.ndarray:
+    out = np.zeros(len(days))
+    if not trades:
+        return out
+    stamps = pd.DatetimeIndex([t.ts for t in trades])
+    stamps = stamps.tz_convert("America/New_York").normalize().tz_localize(None)
+    wins = np.cumsum([t.pnl > 0 for t in trades])
+    count = np.searchsorted(stamps, days, side="right")
+    has = count > 0
+    out[has] = wins[count[has] - 1] / count[has]
+    return out
+
+
+def write_tracking_csv(run: RunSummary, path: str | Path) -> Path:
+    """Write the tracking CSV to ``path`` and return it."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tracking_frame(run).to_csv(out, index=False, float_format="%.6f")
+    return out

@@ -1,0 +1,101 @@
+"""Pre-trade limits applied to every trade the planner proposes.
+
+Buys are resized (never increased) so that after the trade no position exceeds the policy's
+position cap, total invested value stays within the exposure cap, and cash after estimated costs
+is not negative. Sells never add risk and always pass (no shorting: a sell larger than the
+position is cut to the position). Every change is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tradewind.domain.orders import Side
+from tradewind.engine.feed import MarketFeed
+from tradewind.engine.ledger import Ledger
+from tradewind.engine.protocols import FloatArray, PlannedTrade, Policy
+
+TOLERANCE = 1e-9
+
+
+def apply_limits(
+    trades: list[PlannedTrade],
+    book: Ledger,
+    prices: FloatArray,
+    policy: Policy,
+    *,
+    fractional: bool = True,
+) -> tuple[list[PlannedTrade], list[str]]:
+    """Return the trades that pass (buys possibly resized) and the reasons for every change."""
+    qty = book.quantity.copy()
+    cash = book.cash
+    equity = book.equity(prices)
+    notes: list[str] = []
+    passed: list[PlannedTrade] = []
+    for tr in sorted(trades, key=lambda x: x.side is Side.BUY):
+        i = book.index_of(tr.symbol)
+        if tr.side is Side.SELL:
+            q = min(tr.quantity, max(qty[i], 0.0))
+            if q < tr.quantity - TOLERANCE:
+                notes.append(f"{tr.symbol}: sell cut to the position ({q:g}), no shorting")
+            if q <= 0:
+                continue
+            qty[i] -= q
+            cash += q * tr.price - tr.est_costs.total
+            passed.append(_resized(tr, q))
+            continue
+        held_value = np.nansum(qty * np.nan_to_num(prices))
+        room_position = policy.max_position_size * equity - qty[i] * tr.price
+        room_exposure = policy.invested_fraction * equity - held_value
+        cost_rate = tr.est_costs.total / max(tr.quantity * tr.price, 1e-12)
+        room_cash = cash / (1.0 + cost_rate)
+        room = min(room_position, room_exposure, room_cash) * (1.0 + 1e-12)
+        q = min(tr.quantity, max(room, 0.0) / tr.price)
+        if not fractional:
+            q = float(np.floor(q + 1e-9))
+        if q < tr.quantity - TOLERANCE * max(1.0, tr.quantity):
+            which = min(
+                (room_position, "position cap"),
+                (room_exposure, "exposure cap"),
+                (room_cash, "cash"),
+            )[1]
+            notes.append(f"{tr.symbol}: buy resized {tr.quantity:g} -> {q:g} ({which})")
+        if q <= 0:
+            continue
+        qty[i] += q
+        cash -= q * tr.price * (1.0 + cost_rate)
+        passed.append(_resized(tr, q))
+    return passed, notes
+
+
+def _resized(tr: PlannedTrade, q: float) -> PlannedTrade:
+    if q == tr.quantity:
+        return tr
+    scale = q / tr.quantity
+    costs = type(tr.est_costs)(
+        tr.est_costs.commission * scale, tr.est_costs.slippage * scale, tr.est_costs.impact * scale
+    )
+    return PlannedTrade(tr.symbol, tr.side, q, tr.price, costs, tr.reason)
+
+
+class LimitsOnly:
+    """A risk hook with pre-trade limits only: no stops, no breakers, never halted."""
+
+    def __init__(self, *, fractional: bool = True) -> None:
+        self.fractional = fractional
+
+    @property
+    def halted(self) -> bool:
+        """Never halted."""
+        return False
+
+    def on_bar(self, t: pd.Timestamp, feed: MarketFeed, book: Ledger) -> list[PlannedTrade]:
+        """No forced exits."""
+        return []
+
+    def allow(
+        self, trades: list[PlannedTrade], book: Ledger, prices: FloatArray, policy: Policy
+    ) -> tuple[list[PlannedTrade], list[str]]:
+        """Apply :func:`apply_limits`."""
+        return apply_limits(trades, book, prices, policy, fractional=self.fractional)

@@ -1,0 +1,163 @@
+"""The feed serves only the past; the simulated broker fills, costs and refuses correctly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tradewind.data.protocol import BarSet
+from tradewind.domain import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side, Symbol
+from tradewind.domain.errors import OrderRejected
+from tradewind.engine.clock import ReplayClock
+from tradewind.engine.feed import GuardedFeed, LookaheadError, MarketFeed
+from tradewind.engine.protocols import FillCosts
+
+
+def _bars(n: int = 6) -> BarSet:
+    idx = pd.date_range("2024-01-02 21:00", periods=n, freq="D", tz="UTC", name="timestamp")
+    frames = {}
+    for k, sym in enumerate(("AAA", "BBB")):
+        close = 100.0 + 10 * k + np.arange(n, dtype=float)
+        frames[sym] = pd.DataFrame(
+            {
+                "open": close - 0.5,
+                "high": close + 1.0,
+                "low": close - 1.0,
+                "close": close,
+                "volume": np.full(n, 1e6),
+            },
+            index=idx,
+        )
+    return BarSet(frames)
+
+
+class FlatCosts:
+    """10 bps slippage, $1 per order."""
+
+    def costs(
+        self,
+        symbol: str,
+        side: Side,
+        quantity: float,
+        price: float,
+        *,
+        daily_volatility: float | None = None,
+        average_daily_volume: float | None = None,
+    ) -> FillCosts:
+        return FillCosts(commission=1.0, slippage=0.001 * quantity * price)
+
+
+def _req(cid: str, sym: str, side: Side, qty: float, **kw: object) -> OrderRequest:
+    return OrderRequest(
+        ClientOrderId(cid),
+        Symbol(sym),
+        side,
+        qty,
+        pd.Timestamp("2024-01-02").to_pydatetime(),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_feed_reads_end_at_the_current_bar() -> None:
+    feed = MarketFeed(_bars())
+    feed.advance(feed.index[2] + pd.Timedelta(hours=1))
+    assert feed.row == 2
+    assert feed.window(10).shape == (3, 2)
+    assert feed.current()[0] == 102.0
+    with pytest.raises(ValueError, match="only moves forward"):
+        feed.advance(feed.index[1])
+
+
+def test_guarded_feed_raises_when_asked_for_the_future() -> None:
+    bars = _bars()
+    clock = ReplayClock(pd.DatetimeIndex(bars["AAA"].index))
+    feed = GuardedFeed(bars, clock_now=clock.now)
+    ticks = clock.ticks()
+    t = next(ticks)
+    feed.advance(t)
+    feed.window(5)
+    with pytest.raises(LookaheadError, match="clock says"):
+        feed.advance(t + pd.Timedelta(days=1))
+
+
+def _broker(fill_price: str = "close", **kw: object):  # type: ignore[no-untyped-def]
+    from tradewind.brokers.sim import SimulatedBroker
+
+    feed = MarketFeed(_bars())
+    feed.advance(feed.index[0])
+    return feed, SimulatedBroker(feed, FlatCosts(), 10_000.0, fill_price=fill_price, **kw)  # type: ignore[arg-type]
+
+
+def test_market_order_fills_at_close_with_costs_paid_in_cash() -> None:
+    _, broker = _broker()
+    events = broker.submit(_req("o1", "AAA", Side.BUY, 10))
+    assert [e.status for e in events] == [OrderStatus.NEW, OrderStatus.FILLED]
+    fill = events[-1].fill
+    assert fill is not None and fill.price == 100.0
+    assert broker.cash() == pytest.approx(10_000 - 1000 - 1 - 1.0)
+    assert broker.positions() == {"AAA": 10.0}
+
+
+def test_duplicate_client_order_id_is_refused() -> None:
+    _, broker = _broker()
+    broker.submit(_req("dup", "AAA", Side.BUY, 1))
+    with pytest.raises(OrderRejected, match="duplicate client_order_id dup"):
+        broker.submit(_req("dup", "AAA", Side.BUY, 1))
+
+
+def test_next_open_fill_waits_for_the_next_bar() -> None:
+    feed, broker = _broker("next_open")
+    events = broker.submit(_req("o1", "BBB", Side.BUY, 5))
+    assert [e.status for e in events] == [OrderStatus.NEW]
+    assert broker.process(feed.index[0]) == []
+    feed.advance(feed.index[1])
+    events = broker.process(feed.index[1])
+    assert events[0].status is OrderStatus.FILLED
+    assert events[0].fill is not None and events[0].fill.price == 110.5  # BBB open on bar 1
+
+
+def test_buys_never_overdraw_cash_and_sells_never_short() -> None:
+    _, broker = _broker()
+    events = broker.submit(_req("big", "AAA", Side.BUY, 1000))
+    fill = events[-1].fill
+    assert fill is not None and fill.quantity < 1000
+    assert broker.cash() >= -1e-6
+    events = broker.submit(_req("short", "BBB", Side.SELL, 1))
+    assert events[-1].status is OrderStatus.REJECTED
+    assert "no shorting" in events[-1].message
+
+
+def test_fractional_quantities_refused_when_not_allowed() -> None:
+    _, broker = _broker(fractional=False)
+    events = broker.submit(_req("f", "AAA", Side.BUY, 1.5))
+    assert events[-1].status is OrderStatus.REJECTED
+
+
+def test_limit_buy_fills_only_when_the_bar_trades_through() -> None:
+    _, broker = _broker()
+    miss = broker.submit(
+        _req("l1", "AAA", Side.BUY, 1, order_type=OrderType.LIMIT, limit_price=98.0)
+    )
+    assert [e.status for e in miss] == [OrderStatus.NEW]
+    hit = broker.submit(
+        _req("l2", "AAA", Side.BUY, 1, order_type=OrderType.LIMIT, limit_price=99.5)
+    )
+    assert hit[-1].status is OrderStatus.FILLED
+    assert hit[-1].fill is not None and hit[-1].fill.price == 99.5
+
+
+def test_seeded_partial_fills_are_deterministic_and_complete_later() -> None:
+    runs = []
+    for _ in range(2):
+        feed, broker = _broker(partial_fill_prob=1.0, seed=3)
+        first = broker.submit(_req("p", "AAA", Side.BUY, 10))
+        assert first[-1].status is OrderStatus.PARTIALLY_FILLED
+        got = first[-1].fill.quantity  # type: ignore[union-attr]
+        runs.append(got)
+        feed.advance(feed.index[1])
+        broker.partial_fill_prob = 0.0
+        rest = broker.process(feed.index[1])
+        assert rest[-1].status is OrderStatus.FILLED
+        assert broker.positions()["AAA"] == pytest.approx(10.0)
+    assert runs[0] == runs[1]
