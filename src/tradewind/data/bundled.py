@@ -22,10 +22,12 @@ realized). The first 21 sessions of 1990 have no proxy value (NaN).
 
 Caveats:
 
-* skfolio's documentation recommends using its stock prices from 2000 onward: earlier prices
-  are rounded to three decimals, so cheap stocks move in coarse steps. RRC in 1990-1994 has
-  runs of up to 69 identical closes, which the stale-data check rejects by design; every series
-  passes every check with the default thresholds from 1995 on.
+* Prefer the stock prices from 2000 onward (skfolio's advice): earlier prices are rounded to
+  three decimals, so cheap stocks move in coarse steps. RRC in 1990-1994 has runs of up to 69
+  identical closes, which the stale-run check (``stale_bars=10``) would reject; the provider
+  therefore leaves that check off by default. Every series passes every other check over its
+  whole span with the default thresholds (largest move: RRC -66.7% on 1990-04-10, within the
+  75% limit), and passes the stale-run check too from 1995 on.
 * ``SP500_OHLCV`` and ``SP500`` are the same index (closes agree to 1e-7) from two packages.
 * With ``adjust=True`` the arch OHLC are scaled by ``Adj Close / Close``; for these price
   indices the ratio is exactly 1, so the adjustment changes nothing.
@@ -34,7 +36,6 @@ Caveats:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -43,11 +44,10 @@ import numpy as np
 import pandas as pd
 
 from tradewind.calendar import EASTERN, nyse
-from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
+from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE
 from tradewind.data.history import HistoryProvider, make_frame, ohlc_from_closes, window
-from tradewind.data.protocol import BarSet, TimeLike, VixSeries, to_utc
-from tradewind.domain.errors import ConfigError, MissingDataError, StaleDataError
-from tradewind.domain.types import Interval
+from tradewind.data.protocol import TimeLike, VixSeries
+from tradewind.domain.errors import ConfigError, MissingDataError
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
@@ -62,7 +62,6 @@ PROXY_WINDOW = 21
 TRADING_DAYS = 252
 VIX_SOURCE = "CBOE VIX via arch.data.vix"
 PROXY_SOURCE = "proxy: 21-session realized vol of SP500 x 100, scaled to the VIX mean"
-ROUNDED_UNTIL = pd.Timestamp("2000-01-01", tz="UTC")
 
 
 class BundledData(HistoryProvider):
@@ -74,8 +73,11 @@ class BundledData(HistoryProvider):
         Scale the arch OHLC by ``Adj Close / Close`` (a no-op for the bundled indices).
     benchmark
         Symbol whose closes :meth:`benchmark` serves.
-    max_move, stale_bars, max_age
+    max_move, max_age
         Data-check thresholds (see :class:`~tradewind.data.history.HistoryProvider`).
+    stale_bars
+        Off by default: the bundled history is complete, and its flat runs are genuine
+        (rounded) prints, not a frozen feed (see the module caveats). Pass 10 to check anyway.
     """
 
     name = "bundled"
@@ -86,7 +88,7 @@ class BundledData(HistoryProvider):
         adjust: bool = True,
         benchmark: str = INDEX_SYMBOL,
         max_move: float = DEFAULT_MAX_MOVE,
-        stale_bars: int | None = DEFAULT_STALE_BARS,
+        stale_bars: int | None = None,
         max_age: timedelta = DEFAULT_MAX_AGE,
     ) -> None:
         super().__init__(max_move=max_move, stale_bars=stale_bars, max_age=max_age)
@@ -100,21 +102,18 @@ class BundledData(HistoryProvider):
 
     @classmethod
     def from_config(cls, cfg: TradewindConfig) -> BundledData:
-        """The provider for ``cfg.data``, after checking it can serve ``cfg.trading.symbols``.
+        """The provider for ``cfg.data``.
+
+        The trading universe is not checked here: :meth:`bars` names the bundled symbols when
+        asked for another one.
 
         Raises
         ------
         ConfigError
-            A configured symbol, the benchmark or the VIX setting is not bundled.
+            The benchmark or the VIX setting cannot be served by the bundled data.
         """
         data, available = cfg.data, bundled_symbols()
         problems = []
-        missing = [s for s in cfg.trading.symbols if s not in available]
-        if missing:
-            problems.append(
-                f"trading.symbols {missing} are not in the bundled data (available: "
-                f"{', '.join(available)}); choose bundled symbols or set data.source: synthetic"
-            )
         if data.benchmark not in available:
             problems.append(f"data.benchmark '{data.benchmark}' is not bundled; use {INDEX_SYMBOL}")
         if data.vix not in (None, "VIX"):
@@ -148,25 +147,6 @@ class BundledData(HistoryProvider):
         """True for the close-only skfolio series (the stocks and ``SP500``)."""
         return symbol not in ARCH_SERIES
 
-    def bars(
-        self,
-        symbols: Sequence[str],
-        start: TimeLike | None = None,
-        end: TimeLike | None = None,
-        interval: Interval = Interval.DAILY,
-    ) -> BarSet:
-        """Checked bars, as :meth:`HistoryProvider.bars`; a stale pre-2000 window says why."""
-        try:
-            return super().bars(symbols, start, end, interval)
-        except StaleDataError as exc:
-            if exc.when is None or to_utc(exc.when) >= ROUNDED_UNTIL:
-                raise
-            hinted = StaleDataError(
-                f"{exc}; skfolio prices before 2000 are rounded, start in 2000 or later"
-            )
-            hinted.symbol, hinted.when = exc.symbol, exc.when
-            raise hinted from exc
-
     def vix(self, start: TimeLike | None = None, end: TimeLike | None = None) -> VixSeries:
         """VIX within ``[start, end]``: observed 2014-2019, the realized-vol proxy elsewhere.
 
@@ -188,10 +168,23 @@ class BundledData(HistoryProvider):
             values, is_proxy=True, source=f"{VIX_SOURCE} {span}; elsewhere {PROXY_SOURCE}"
         )
 
+    def vix_is_proxy(self, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.Series:
+        """Per timestamp of :meth:`vix`, True where the value is the proxy, not observed."""
+        _, proxy = _vix_combined()
+        return window(proxy.to_frame(), start, end).iloc[:, 0].rename("vix_is_proxy")
+
 
 def bundled_symbols() -> list[str]:
     """Every bundled symbol: the 20 stocks, ``SP500``, ``SP500_OHLCV`` and ``NASDAQ_OHLCV``."""
     return [*stock_symbols(), INDEX_SYMBOL, *ARCH_SERIES]
+
+
+def clear_caches() -> None:
+    """Forget every loaded dataset, so the next read loads it again (for tests)."""
+    for cached in (_skfolio_closes, _skfolio_frame, _arch_frame, _vix_observed, _realized_vol):
+        cached.cache_clear()
+    for derived in (_scale, _vix_combined, stock_symbols):
+        derived.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -286,4 +279,5 @@ def _vix_combined() -> tuple[pd.Series, pd.Series]:
     values = pd.concat([outside, observed]).sort_index().rename("vix")
     values.index.name = "timestamp"
     is_proxy = pd.Series((values.index < first) | (values.index > last), index=values.index)
+    is_proxy.index.name = "timestamp"
     return values, is_proxy

@@ -1,0 +1,73 @@
+"""Choosing a provider by name from the configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tradewind.config import TradewindConfig
+from tradewind.data import (
+    BundledData,
+    MarketData,
+    SyntheticData,
+    get_market_data,
+    register_market_data,
+    registered_sources,
+    registry,
+)
+from tradewind.domain.errors import ConfigError
+
+
+def config(**data: Any) -> TradewindConfig:
+    return TradewindConfig.model_validate({"data": data})
+
+
+def test_default_config_gives_the_bundled_provider() -> None:
+    provider = get_market_data(config())
+
+    assert isinstance(provider, BundledData)
+    assert isinstance(provider, MarketData)
+    assert provider.name == "bundled"
+
+
+def test_config_thresholds_reach_the_provider() -> None:
+    provider = get_market_data(config(max_daily_move=0.4, stale_after_days=3))
+
+    assert isinstance(provider, BundledData)
+    assert provider.max_move == 0.4
+    assert provider.max_age.days == 3
+
+
+def test_source_argument_overrides_the_config() -> None:
+    provider = get_market_data(config(), source="synthetic")
+
+    assert isinstance(provider, SyntheticData)
+    assert isinstance(provider, MarketData)
+    assert provider.name == "synthetic"
+
+
+@pytest.mark.parametrize("name", ["files", "yfinance", "alpaca", "webull"])
+def test_planned_sources_are_not_available_yet(name: str) -> None:
+    with pytest.raises(ConfigError, match=f"data.source '{name}' is not available yet"):
+        get_market_data(config(), source=name)
+
+
+def test_unknown_source_is_refused_naming_the_choices() -> None:
+    with pytest.raises(ConfigError, match="'nope' is unknown; allowed: bundled, synthetic"):
+        get_market_data(config(), source="nope")
+
+
+def test_bundled_refuses_a_benchmark_it_does_not_have() -> None:
+    with pytest.raises(ConfigError, match="data.benchmark 'SPY' is not bundled"):
+        get_market_data(config(benchmark="SPY"))
+
+
+def test_a_new_source_registers_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "_FACTORIES", dict(registry._FACTORIES))
+    fake = BundledData()
+
+    register_market_data("files", lambda cfg: fake)
+
+    assert "files" in registered_sources()
+    assert get_market_data(config(source="files", path="prices.csv")) is fake
