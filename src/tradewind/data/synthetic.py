@@ -40,7 +40,8 @@ class SyntheticData(HistoryProvider):
     Parameters
     ----------
     symbols
-        The configured symbols (what :meth:`available_symbols` lists besides ``SP500``).
+        The configured symbols (what :meth:`available_symbols` lists besides ``SP500``);
+        ``SP500`` among them is served as the index, not generated as a stock.
     seed, start, end, interval, params, shocks, calendar
         As for :func:`~tradewind.data.synthetic_model.generate_market`.
     max_move, stale_bars, max_age

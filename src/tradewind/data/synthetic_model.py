@@ -191,7 +191,7 @@ class MarketPath:
         for symbol in names:
             _check_name(symbol)
         for shock in self.shocks:
-            named = {shock.symbol} if isinstance(shock, Halt) else set(shock_symbols(shock))
+            named = set(shock_symbols(shock))
             if named - set(names):
                 raise ValueError(f"{shock} names symbol(s) not generated: {named - set(names)}")
         bars = BarSet({s: self.frame(s) for s in names}, self.interval, frozenset(), "synthetic")
