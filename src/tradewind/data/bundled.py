@@ -17,7 +17,7 @@ the 46 weekdays that were not NYSE sessions (holidays, 2018-12-05) it holds NaN.
 kept as NaN, stamped 16:00 New York time, and a warning is logged: nothing is filled. Outside
 that span :meth:`BundledData.vix` serves a proxy (``is_proxy=True``): the annualized 21-session
 realized volatility of ``SP500`` log returns, times 100, times the constant that makes its mean
-equal the VIX mean over the sessions both cover (about 1.2: implied volatility usually exceeds
+equal the VIX mean over the sessions both cover (1.27: implied volatility usually exceeds
 realized). The first 21 sessions of 1990 have no proxy value (NaN).
 
 Caveats:
