@@ -17,7 +17,12 @@ class RegimePolicy(Section):
     method: OptimizerName = "max_sharpe"
     max_position_size: float | None = Field(None, gt=0, le=1)
     max_portfolio_risk: float | None = Field(None, gt=0, le=1)
-    cash_buffer: float = Field(0.0, ge=0, lt=1, description="Fraction of equity kept in cash.")
+    cash_buffer: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="Extra cash on top of the exposure cap's: invested = exposure cap - buffer.",
+    )
 
 
 def default_policies() -> dict[Regime, RegimePolicy]:
@@ -26,9 +31,7 @@ def default_policies() -> dict[Regime, RegimePolicy]:
         Regime.BULL: RegimePolicy(method="max_sharpe"),
         Regime.BEAR: RegimePolicy(method="min_variance", max_position_size=0.20),
         Regime.CHOPPY: RegimePolicy(method="risk_parity"),
-        Regime.VOLATILE: RegimePolicy(
-            method="min_variance", max_portfolio_risk=0.60, cash_buffer=0.15
-        ),
+        Regime.VOLATILE: RegimePolicy(method="min_variance", cash_buffer=0.15),
     }
 
 

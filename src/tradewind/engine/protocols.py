@@ -94,8 +94,8 @@ class Policy:
 
     @property
     def invested_fraction(self) -> float:
-        """Largest fraction of equity that may be invested."""
-        return max(min(self.max_portfolio_risk, 1.0 - self.cash_buffer), 0.0)
+        """Largest fraction of equity that may be invested: exposure cap minus cash buffer."""
+        return max(self.max_portfolio_risk - self.cash_buffer, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
