@@ -32,6 +32,7 @@ test: lint ## Lint, type-check and run the test suite.
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
