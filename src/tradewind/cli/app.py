@@ -11,6 +11,7 @@ import typer
 from tradewind import __version__
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
+from tradewind.cli import regime_cmd as regime_cmd
 
 app = typer.Typer(
     name="tradewind",
@@ -23,6 +24,7 @@ app = typer.Typer(
 # Command groups: one line each.
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
+app.add_typer(regime_cmd.app, name="regime")
 
 
 def _version(value: bool) -> None:

@@ -43,6 +43,32 @@ class RulesThresholds(Section):
     adx_trend: float = Field(20.0, ge=0, le=100, description="ADX above this means trending.")
     trend_window: int = Field(200, ge=10, le=500, description="Moving average days for trend.")
     atr_pct_volatile: float = Field(0.03, gt=0, lt=1, description="ATR% at or above: VOLATILE.")
+    vix_bull: float = Field(16.0, gt=0, description="VIX gauge below this is BULL unless falling.")
+    vol_blend: float = Field(
+        0.5, ge=0, le=1, description="Weight of realized vol (VIX scale) in the VIX gauge."
+    )
+    hysteresis: float = Field(
+        0.1, ge=0, lt=1, description="Relative band that favours staying in the current regime."
+    )
+    trend_band: float = Field(
+        0.01, ge=0, lt=1, description="Band around the moving average for a direction change."
+    )
+
+
+class JumpSettings(Section):
+    """The ``jump`` detector (statistical jump model)."""
+
+    penalty: float = Field(20.0, gt=0, description="Jump penalty; larger: fewer switches.")
+    n_states: int = Field(4, ge=2, le=8)
+    features: tuple[str, ...] = ("log_vix", "log_dd_10", "ewm_ret_21")
+
+
+class HMMSettings(Section):
+    """The ``hmm`` detector (Gaussian HMM, filtered probabilities)."""
+
+    n_states: int = Field(4, ge=2, le=8)
+    features: tuple[str, ...] = ("ret_1d", "log_vix")
+    lagged: tuple[str, ...] = Field(("log_vix",), description="Features whose lag enters means.")
 
 
 class RegimeSection(Section):
@@ -52,7 +78,12 @@ class RegimeSection(Section):
     index: str = Field("SP500", description="Series the regime is detected on.")
     min_stay_days: int = Field(5, ge=0, le=250, description="Minimum days before switching again.")
     refit_days: int = Field(21, ge=1, le=2520, description="Refit statistical detectors (days).")
+    confirm_days: int = Field(2, ge=1, le=60, description="Days a new regime must persist.")
+    train_days: int = Field(2520, ge=100, le=20000, description="Trailing fit window (days).")
+    min_train_days: int = Field(504, ge=50, le=20000, description="Least history to fit on.")
     rules: RulesThresholds = Field(default_factory=RulesThresholds)
+    jump: JumpSettings = Field(default_factory=JumpSettings)
+    hmm: HMMSettings = Field(default_factory=HMMSettings)
     policies: dict[Regime, RegimePolicy] = Field(default_factory=default_policies)
 
     @field_validator("policies")

@@ -1,0 +1,348 @@
+"""``tradewind regime``: evaluate the detectors and show the regime at a date.
+
+Examples::
+
+    tradewind regime now --source bundled --asof 2020-03-16
+    tradewind regime evaluate --source synthetic
+    tradewind regime evaluate --source bundled --plot regimes.png --json
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tradewind.cli.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    err_console,
+    friendly_errors,
+    load,
+    print_json,
+)
+from tradewind.config import TradewindConfig
+from tradewind.domain.errors import ConfigError, MissingDataError
+
+app = typer.Typer(help="Regime detection: evaluate detectors, show the current regime.")
+
+DETECTORS = ("rules", "jump", "hmm")
+
+
+def _factories(cfg: TradewindConfig, names: tuple[str, ...]) -> dict[str, Callable[[], Any]]:
+    from tradewind.regime.registry import make_detector
+
+    section = cfg.regime
+    return {n: (lambda n=n: make_detector(section, n)) for n in names}  # type: ignore[misc]
+
+
+def _grid(cfg: TradewindConfig, name: str) -> dict[str, Callable[[], Any]]:
+    """The parameter grid reported beside the default (every point, not only the best)."""
+    from tradewind.regime.registry import make_detector
+
+    s = cfg.regime
+    points: dict[str, Any] = {}
+    if name == "rules":
+        for vol in (25.0, 30.0, 35.0):
+            for calm in (18.0, 20.0, 24.0):
+                for tw in (100, 200):
+                    rules = s.rules.model_copy(
+                        update={"vix_volatile": vol, "vix_calm": calm, "trend_window": tw}
+                    )
+                    points[f"vix_volatile={vol:g} vix_calm={calm:g} trend_window={tw}"] = (
+                        s.model_copy(update={"rules": rules})
+                    )
+    elif name == "jump":
+        for pen in (5.0, 10.0, 20.0, 50.0, 100.0):
+            jump = s.jump.model_copy(update={"penalty": pen})
+            points[f"penalty={pen:g}"] = s.model_copy(update={"jump": jump})
+    elif name == "hmm":
+        for k in (2, 3, 4):
+            hmm = s.hmm.model_copy(update={"n_states": k})
+            points[f"n_states={k}"] = s.model_copy(update={"hmm": hmm})
+    return {
+        label: (lambda sec=sec: make_detector(sec, name))  # type: ignore[misc]
+        for label, sec in points.items()
+    }
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+@app.command("evaluate")
+def evaluate(
+    source: str = typer.Option("synthetic", "--source", help="synthetic or bundled."),
+    detector: str | None = typer.Option(
+        None, "--detector", help="Detector to evaluate (default: regime.detector)."
+    ),
+    seeds: str = typer.Option("1,2,3,4,5", "--seeds", help="Synthetic seeds (held out)."),
+    grid: bool = typer.Option(True, "--grid/--no-grid", help="Bundled: run the parameter grid."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a PNG of regimes over prices."),
+    config: Path | None = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Measure detectors: classification on synthetic data, allocation on the S&P 500."""
+    cfg = load(config)
+    with friendly_errors():
+        name = detector or cfg.regime.detector
+        if name not in DETECTORS:
+            raise ConfigError(f"--detector '{name}' is unknown; allowed: {', '.join(DETECTORS)}")
+        order = (name, *[d for d in DETECTORS if d != name])
+        if source == "synthetic":
+            _evaluate_synthetic(cfg, order, seeds, plot, as_json)
+        elif source == "bundled":
+            _evaluate_bundled(cfg, order, grid, plot, as_json)
+        else:
+            raise ConfigError(f"--source '{source}' is unknown; allowed: synthetic, bundled")
+
+
+def _evaluate_synthetic(
+    cfg: TradewindConfig, order: tuple[str, ...], seeds: str, plot: Path | None, as_json: bool
+) -> None:
+    from tradewind.regime.study import synthetic_study
+
+    seed_list = [int(s) for s in seeds.split(",") if s.strip()]
+    factories = {**_factories(cfg, order), **_factories(cfg, ("baseline",))}
+    with _progress() as bar:
+        task = bar.add_task("synthetic", total=None)
+        out = synthetic_study(
+            factories, seeds=seed_list, progress=lambda m: bar.update(task, description=m)
+        )
+    summary = out.summary()
+    default = order[0]
+    met = summary[default]["min_balanced_accuracy"] >= 0.90 and all(
+        r["switch_ratio"] <= 1.5 for r in out.reports[default]
+    )
+    payload: dict[str, object] = {
+        "source": "synthetic",
+        "seeds": seed_list,
+        "default_detector": default,
+        "summary": summary,
+        "per_seed": out.reports,
+        "confusion": {k: v.to_dict() for k, v in out.confusions.items()},
+        "criterion": {"balanced_accuracy>=0.90 and switch_ratio<=1.5 on every seed": met},
+    }
+    if plot is not None and out.last_index is not None and out.last_truth is not None:
+        from tradewind.regime.plot import plot_regimes
+
+        panels = {"truth": out.last_truth, **{k: out.last_series[k] for k in (*order, "oracle")}}
+        plot_regimes(out.last_index, panels, plot, f"synthetic seed {seed_list[-1]}")
+        payload["plot"] = str(plot)
+    if as_json:
+        print_json(payload)
+        return
+    table = Table(title=f"Synthetic, held-out test years, seeds {seeds} (mean over seeds)")
+    for col in (
+        "detector",
+        "bal. acc",
+        "min",
+        "switches/yr",
+        "true/yr",
+        "ratio",
+        "spurious",
+        "delay (d)",
+        "detected",
+    ):
+        table.add_column(col, justify="left" if col == "detector" else "right")
+    for name, s in summary.items():
+        label = f"{name} (default)" if name == default else name
+        if name == "oracle":
+            label = "oracle (true params; ceiling)"
+        table.add_row(
+            label,
+            f"{s['balanced_accuracy']:.3f}",
+            f"{s['min_balanced_accuracy']:.3f}",
+            f"{s['switches_per_year']:.1f}",
+            f"{s['true_switches_per_year']:.1f}",
+            f"{s['switch_ratio']:.2f}",
+            f"{s['spurious_switches']:.1f}",
+            f"{s['median_delay_days']:.1f}",
+            f"{s['detected_share']:.0%}",
+        )
+    console.print(table)
+    console.print(f"Confusion of {default} (rows: true, columns: predicted), all seeds:")
+    console.print(out.confusions[default].to_string())
+    verdict = "[green]met[/]" if met else "[red]not met[/]"
+    console.print(
+        f"Criterion (balanced accuracy >= 0.90 and <= 1.5x true switches on every seed): {verdict}"
+    )
+    if plot is not None:
+        console.print(f"Plot written to {plot}")
+
+
+def _evaluate_bundled(
+    cfg: TradewindConfig, order: tuple[str, ...], grid: bool, plot: Path | None, as_json: bool
+) -> None:
+    from tradewind.regime.study import bundled_study, criterion
+
+    default = order[0]
+    factories = _factories(cfg, order)
+    with _progress() as bar:
+        task = bar.add_task("bundled", total=None)
+        out = bundled_study(
+            (default, factories[default]),
+            {k: v for k, v in factories.items() if k != default},
+            _grid(cfg, default) if grid else {},
+            _factories(cfg, ("baseline",))["baseline"],
+            cfg,
+            progress=lambda m: bar.update(task, description=m),
+        )
+    verdicts = {row: criterion(out, row) for row in out.rows if row != "buy_and_hold"}
+    payload: dict[str, object] = {
+        "source": "bundled",
+        "period": [out.start, out.end],
+        "default_detector": default,
+        "vix_proxy_share": out.proxy_share,
+        "rows": out.rows,
+        "criterion": verdicts,
+        "grid": out.grid,
+    }
+    if plot is not None and out.closes is not None:
+        from tradewind.regime.plot import plot_regimes
+
+        lo = pd.Timestamp(out.start, tz="UTC")
+        price = out.closes[out.closes.index >= lo]
+        panels = {k: v[v.index >= lo] for k, v in out.regimes.items()}
+        plot_regimes(price, panels, plot, f"S&P 500 {out.start}..{out.end}")
+        payload["plot"] = str(plot)
+    if as_json:
+        print_json(payload)
+        return
+    table = Table(title=f"S&P 500 {out.start}..{out.end}: act one day late, 10 bps per unit traded")
+    for col in (
+        "allocation",
+        "CAGR",
+        "Sharpe",
+        "max DD",
+        "turnover/yr",
+        "in cash",
+        "DD cut",
+        "criterion",
+    ):
+        table.add_column(col, justify="left" if col == "allocation" else "right")
+    for row, r in out.rows.items():
+        v = verdicts.get(row)
+        table.add_row(
+            row,
+            f"{r['cagr']:.2%}",
+            f"{r['sharpe']:.2f}",
+            f"{r['max_drawdown']:.1%}",
+            f"{r['turnover_per_year']:.2f}",
+            f"{r['time_in_cash']:.0%}",
+            "" if v is None else f"{v['drawdown_cut']:.0%}",
+            "" if v is None else ("[green]met[/]" if v["met"] else "[red]not met[/]"),
+        )
+    console.print(table)
+    console.print(
+        "switch: fully invested in BULL/CHOPPY, cash in BEAR/VOLATILE; policy: exposure from "
+        "regime.policies relative to BULL's. Cash earns 0%."
+    )
+    console.print(
+        f"VIX flagged as proxy on {out.proxy_share:.0%} of the bars (the bundled series mixes "
+        "observed 2014-2019 VIX with a realized-volatility proxy and flags it as a whole)."
+    )
+    if out.grid:
+        g = Table(title=f"{default} parameter grid (switch allocation; every point shown)")
+        for col in ("params", "CAGR", "Sharpe", "max DD", "turnover/yr", "in cash"):
+            g.add_column(col, justify="left" if col == "params" else "right")
+        for point in out.grid:
+            g.add_row(
+                str(point["params"]),
+                *(
+                    format(float(str(point[k])), f)
+                    for k, f in (
+                        ("cagr", ".2%"),
+                        ("sharpe", ".2f"),
+                        ("max_drawdown", ".1%"),
+                        ("turnover_per_year", ".2f"),
+                        ("time_in_cash", ".0%"),
+                    )
+                ),
+            )
+        console.print(g)
+    if plot is not None:
+        console.print(f"Plot written to {plot}")
+
+
+@app.command("now")
+def now(
+    source: str = typer.Option("bundled", "--source", help="bundled or synthetic."),
+    asof: str = typer.Option(..., "--asof", help="Date (YYYY-MM-DD): data up to its close."),
+    detector: str | None = typer.Option(None, "--detector", help="Default: regime.detector."),
+    config: Path | None = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Print the regime at ASOF, its confidence, the features used and the policy that applies."""
+    from tradewind.calendar import nyse
+    from tradewind.data import get_market_data
+    from tradewind.regime.policy import effective_policy
+    from tradewind.regime.registry import make_detector
+
+    cfg = load(config)
+    with friendly_errors():
+        provider = get_market_data(cfg, source=source)
+        day = pd.Timestamp(asof)
+        cal = nyse()
+        sessions = cal.sessions(day - pd.Timedelta(days=10), day)
+        if len(sessions) == 0:
+            raise MissingDataError(f"no NYSE session on or before {asof}")
+        end = cal.session_closes(sessions[-1:])[0]
+        symbol = cfg.regime.index
+        barset = provider.bars([symbol], end=end)
+        try:
+            vix = provider.vix(end=end)
+        except MissingDataError:
+            vix = None
+        det = make_detector(cfg.regime, detector)
+        estimate = det.update(barset[symbol], vix, close_only=symbol in barset.derived_ohlc)
+        policy = effective_policy(estimate.regime, cfg)
+    policy_row: dict[str, float | str] = {
+        "method": policy.method,
+        "max_position_size": policy.max_position_size,
+        "max_portfolio_risk": policy.max_portfolio_risk,
+        "cash_buffer": policy.cash_buffer,
+        "invested_fraction": policy.invested_fraction,
+    }
+    payload: dict[str, object] = {
+        "asof": estimate.ts.isoformat(),
+        "detector": estimate.detector,
+        "regime": estimate.regime.value,
+        "raw_regime": estimate.raw_regime.value,
+        "confidence": estimate.confidence,
+        "is_vix_proxy": estimate.is_vix_proxy,
+        "features": dict(estimate.features),
+        "policy": policy_row,
+    }
+    if as_json:
+        print_json(payload)
+        return
+    proxy = " [yellow](VIX is a realized-volatility proxy)[/]" if estimate.is_vix_proxy else ""
+    console.print(
+        f"[bold]{estimate.regime.value}[/] at {estimate.ts:%Y-%m-%d %H:%M} UTC, "
+        f"confidence {estimate.confidence:.0%} ({estimate.detector}){proxy}"
+    )
+    feats = Table(title="Features")
+    feats.add_column("feature")
+    feats.add_column("value", justify="right")
+    for k, v in estimate.features.items():
+        feats.add_row(k + (" (proxy)" if k == "vix" and estimate.is_vix_proxy else ""), f"{v:.4g}")
+    console.print(feats)
+    pol = Table(title=f"Policy for {estimate.regime.value}")
+    pol.add_column("setting")
+    pol.add_column("value", justify="right")
+    for key, value in policy_row.items():
+        pol.add_row(key, value if isinstance(value, str) else f"{value:.0%}")
+    console.print(pol)

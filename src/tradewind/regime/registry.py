@@ -1,0 +1,105 @@
+"""Detectors by name, built from the ``regime`` config section.
+
+Adding a detector is one module plus one ``@register_detector`` line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tradewind.config import RegimeSection
+from tradewind.domain.errors import ConfigError
+from tradewind.regime.base import BaseDetector
+
+Factory = Callable[[RegimeSection], BaseDetector]
+_FACTORIES: dict[str, Factory] = {}
+
+
+def register_detector(name: str) -> Callable[[Factory], Factory]:
+    """Register ``factory`` as the builder of detector ``name``."""
+
+    def add(factory: Factory) -> Factory:
+        _FACTORIES[name] = factory
+        return factory
+
+    return add
+
+
+def available_detectors() -> list[str]:
+    """Registered detector names."""
+    return list(_FACTORIES)
+
+
+def make_detector(section: RegimeSection, name: str | None = None) -> BaseDetector:
+    """A fresh detector named ``name`` (default ``section.detector``) configured by ``section``.
+
+    Raises
+    ------
+    ConfigError
+        The name is not registered.
+    """
+    key = name or section.detector
+    if key not in _FACTORIES:
+        raise ConfigError(
+            f"regime.detector '{key}' is unknown; allowed: {', '.join(available_detectors())}"
+        )
+    return _FACTORIES[key](section)
+
+
+@register_detector("rules")
+def _rules(s: RegimeSection) -> BaseDetector:
+    from tradewind.regime.rules import RulesDetector
+
+    r = s.rules
+    return RulesDetector(
+        vix_volatile=r.vix_volatile,
+        vix_calm=r.vix_calm,
+        vix_bull=r.vix_bull,
+        adx_trend=r.adx_trend,
+        atr_pct_volatile=r.atr_pct_volatile,
+        trend_window=r.trend_window,
+        vol_blend=r.vol_blend,
+        hysteresis=r.hysteresis,
+        trend_band=r.trend_band,
+        min_stay_days=s.min_stay_days,
+        confirm_days=s.confirm_days,
+    )
+
+
+@register_detector("jump")
+def _jump(s: RegimeSection) -> BaseDetector:
+    from tradewind.regime.jump import JumpDetector
+
+    return JumpDetector(
+        penalty=s.jump.penalty,
+        n_states=s.jump.n_states,
+        features=s.jump.features,
+        train_days=s.train_days,
+        min_train_days=s.min_train_days,
+        refit_days=s.refit_days,
+        min_stay_days=s.min_stay_days,
+        confirm_days=s.confirm_days,
+    )
+
+
+@register_detector("hmm")
+def _hmm(s: RegimeSection) -> BaseDetector:
+    from tradewind.regime.hmm import HMMDetector
+
+    return HMMDetector(
+        n_states=s.hmm.n_states,
+        features=s.hmm.features,
+        lagged=s.hmm.lagged,
+        train_days=s.train_days,
+        min_train_days=s.min_train_days,
+        refit_days=s.refit_days,
+        min_stay_days=s.min_stay_days,
+        confirm_days=s.confirm_days,
+    )
+
+
+@register_detector("baseline")
+def _baseline(s: RegimeSection) -> BaseDetector:
+    from tradewind.regime.baseline import VolThresholdBaseline
+
+    return VolThresholdBaseline()
