@@ -47,14 +47,14 @@ def test_source_argument_overrides_the_config() -> None:
     assert provider.name == "synthetic"
 
 
-@pytest.mark.parametrize("name", ["files", "yfinance", "alpaca", "webull"])
+@pytest.mark.parametrize("name", ["yfinance", "alpaca", "webull"])
 def test_planned_sources_are_not_available_yet(name: str) -> None:
     with pytest.raises(ConfigError, match=f"data.source '{name}' is not available yet"):
         get_market_data(config(), source=name)
 
 
 def test_unknown_source_is_refused_naming_the_choices() -> None:
-    with pytest.raises(ConfigError, match="'nope' is unknown; allowed: bundled, synthetic"):
+    with pytest.raises(ConfigError, match="'nope' is unknown; allowed: bundled, files, synthetic"):
         get_market_data(config(), source="nope")
 
 

@@ -28,6 +28,11 @@ ConfigOption = typer.Option(
     help="Config YAML (default: $TRADEWIND_CONFIG or config/trading_config.yaml).",
 )
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
+DataPathOption = typer.Option(
+    None,
+    "--data",
+    help="Your own prices: a CSV/Parquet file or a folder of them (selects --source files).",
+)
 
 
 def load(path: Path | None) -> TradewindConfig:
@@ -64,3 +69,39 @@ def _default(obj: Any) -> Any:
         if fn is not None:
             return fn()
     return str(obj)
+
+
+def config_with_source(
+    cfg: TradewindConfig, source: str | None, data_path: Path | str | None = None
+) -> TradewindConfig:
+    """``cfg`` with ``data.source`` / ``data.path`` taken from ``--source`` / ``--data``.
+
+    ``--data PATH`` alone selects ``--source files``; ``--source files`` alone uses
+    ``data.path`` from the config. Use it inside :func:`friendly_errors`, then build the
+    provider with ``get_market_data(cfg)``.
+
+    Raises
+    ------
+    ConfigError
+        ``--data`` with another source, or the files source without a path.
+    """
+    if data_path is not None:
+        if source not in (None, "files"):
+            raise ConfigError(
+                f"--data is only for --source files, not --source {source}; "
+                "drop --data or use --source files"
+            )
+        source = "files"
+    if source is None:
+        return cfg
+    path = str(data_path) if data_path is not None else cfg.data.path
+    if source == "files" and not path:
+        raise ConfigError("--source files needs --data PATH (or data.path in the config)")
+    data = cfg.data.model_copy(update={"source": source, "path": path})
+    return cfg.model_copy(update={"data": data})
+
+
+def show_data_notes(provider: object) -> None:
+    """Print a provider's notes (adjustments applied, file warnings) to stderr, if it has any."""
+    for note in getattr(provider, "notes", None) or []:
+        err_console.print(f"[yellow]note[/]: {escape(str(note))}", highlight=False)

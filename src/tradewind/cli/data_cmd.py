@@ -10,20 +10,23 @@ from rich.table import Table
 
 from tradewind.cli.common import (
     ConfigOption,
+    DataPathOption,
     JsonOption,
+    config_with_source,
     console,
     friendly_errors,
     load,
     print_json,
+    show_data_notes,
 )
 from tradewind.config import TradewindConfig, check_symbol
-from tradewind.data import get_market_data
+from tradewind.data import MarketData, get_market_data
 from tradewind.domain.errors import MissingDataError
 
 app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
 
 SourceOption = typer.Option(
-    None, "--source", "-s", help="bundled | synthetic (default: data.source from the config)."
+    None, "--source", "-s", help="bundled | synthetic | files (default: data.source)."
 )
 HISTORICAL_NOTE = "Bundled data is historical (it ends in 2022), not live prices."
 
@@ -31,6 +34,7 @@ HISTORICAL_NOTE = "Bundled data is historical (it ends in 2022), not live prices
 @app.command("list")
 def list_symbols(
     source: str | None = SourceOption,
+    data_path: Path | None = DataPathOption,
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -40,9 +44,10 @@ def list_symbols(
     """
     cfg = load(config)
     with friendly_errors():
-        name = source or cfg.data.source
+        cfg = config_with_source(cfg, source, data_path)
+        name = cfg.data.source
         universe = list(cfg.trading.symbols) if name == "synthetic" else ["SP500"]
-        provider = get_market_data(_universe(cfg, universe), source=source)
+        provider = _provider(cfg, universe)
         rows = []
         for symbol in provider.available_symbols():
             frame = _coverage(provider, symbol)
@@ -70,8 +75,18 @@ def list_symbols(
             "derived from closes" if r["derived_ohlc"] else "observed",
         )
     console.print(table)
+    show_data_notes(provider)
     if provider.name == "bundled":
         console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
+
+
+def _provider(cfg: TradewindConfig, symbols: list[str]) -> MarketData:
+    """The provider to inspect ``symbols`` with; files are read when asked for, not all now."""
+    if cfg.data.source == "files":
+        from tradewind.data.files import FilesData
+
+        return FilesData.from_config(cfg, strict=False)
+    return get_market_data(_universe(cfg, symbols))
 
 
 def _coverage(provider: object, symbol: str) -> pd.DataFrame:
@@ -91,6 +106,7 @@ def _derived(provider: object, symbol: str) -> bool:
 def show(
     symbol: str = typer.Argument(..., help="Symbol, e.g. AAPL or SP500."),
     source: str | None = SourceOption,
+    data_path: Path | None = DataPathOption,
     start: str | None = typer.Option(None, help="First date (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, help="Last date (YYYY-MM-DD)."),
     rows: int = typer.Option(10, "--rows", "-n", min=1, help="Rows to print (last N)."),
@@ -103,7 +119,8 @@ def show(
     """
     cfg = load(config)
     with friendly_errors():
-        provider = get_market_data(_universe(cfg, [symbol]), source=source)
+        cfg = config_with_source(cfg, source, data_path)
+        provider = _provider(cfg, [symbol])
         start_ts = _bound(start, end_of_day=False)
         end_ts = _bound(end, end_of_day=True)
         bars = provider.bars([symbol], start_ts, end_ts)
@@ -132,6 +149,7 @@ def show(
     console.print(table)
     if derived:
         console.print("[yellow]open/high/low are derived from closes (close-only source).[/]")
+    show_data_notes(provider)
     if provider.name == "bundled":
         console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
 
@@ -168,3 +186,10 @@ def _num(v: object) -> float | None:
 def _fmt(v: object) -> str:
     f = float(v)  # type: ignore[arg-type]
     return "—" if pd.isna(f) else f"{f:,.2f}"
+
+
+# Your own files: `tradewind data import` / `tradewind data export` (tradewind.cli.data_files_cmd).
+from tradewind.cli.data_files_cmd import export_files, import_files  # noqa: E402
+
+app.command("import")(import_files)
+app.command("export")(export_files)

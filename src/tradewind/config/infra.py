@@ -21,6 +21,23 @@ class SyntheticDataSection(Section):
     interval: Literal["1d", "1h"] = "1d"
 
 
+class FilesDataSection(Section):
+    """How ``source: files`` reads and judges CSV / Parquet files (``data.files``)."""
+
+    symbol_column: str | None = Field(
+        None, description="Long-table column holding the ticker; None: Symbol or Ticker."
+    )
+    max_gap_sessions: int = Field(
+        10, ge=0, le=2520, description="Longest run of missing NYSE sessions allowed in a file."
+    )
+    max_last_age_days: int | None = Field(
+        None, ge=1, description="Refuse files whose last bar is older (None: warn only)."
+    )
+    stale_bars: int | None = Field(
+        10, ge=2, le=1000, description="Bars with an unchanged close that mark a frozen series."
+    )
+
+
 class DataSection(Section):
     """Where prices, the benchmark and VIX come from (``data:``)."""
 
@@ -38,6 +55,7 @@ class DataSection(Section):
         0.75, gt=0, le=10, description="A daily move beyond this fraction is implausible."
     )
     synthetic: SyntheticDataSection = Field(default_factory=SyntheticDataSection)
+    files: FilesDataSection = Field(default_factory=FilesDataSection)
 
 
 class DatabaseSection(Section):

@@ -80,3 +80,10 @@ def _synthetic(cfg: TradewindConfig) -> MarketData:
     from tradewind.data.synthetic import SyntheticData
 
     return SyntheticData.from_config(cfg)
+
+
+@register_market_data("files")
+def _files(cfg: TradewindConfig) -> MarketData:
+    from tradewind.data.files import FilesData
+
+    return FilesData.from_config(cfg)
