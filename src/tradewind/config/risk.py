@@ -8,12 +8,16 @@ from pydantic import Field
 
 from tradewind.config.base import Section
 
+StopType = Literal["fixed", "trailing", "atr"]
+
 
 class StopLossSection(Section):
     """Per-position stops (``risk_management.stop_loss``)."""
 
     enabled: bool = True
-    type: Literal["fixed", "trailing", "atr"] = "trailing"
+    type: StopType | list[StopType] = Field(
+        "trailing", description="fixed, trailing, atr, or a list of them (the tightest wins)."
+    )
     fixed_pct: float = Field(0.03, gt=0, lt=1, description="Fixed stop below entry price.")
     trailing_pct: float = Field(
         0.02, gt=0, lt=1, description="Trailing stop below the highest price since entry."
@@ -23,6 +27,12 @@ class StopLossSection(Section):
     cooldown_days: int = Field(
         5, ge=0, le=365, description="Trading days before a stopped-out symbol may be bought again."
     )
+
+    @property
+    def types(self) -> tuple[StopType, ...]:
+        """The configured stop kinds, each once."""
+        kinds = [self.type] if isinstance(self.type, str) else self.type
+        return tuple(dict.fromkeys(kinds))
 
 
 class CircuitBreakerSection(Section):
@@ -47,5 +57,9 @@ class RiskManagementSection(Section):
     )
     daily_loss_warning: float = Field(0.03, gt=0, lt=1, description="Alert (no halt) at this loss.")
     allow_short: bool = False
+    state_path: str = Field(
+        "state/halt-{mode}.json",
+        description="Latched halts, resumes and breaker state; {mode} keeps modes apart.",
+    )
     stop_loss: StopLossSection = Field(default_factory=StopLossSection)
     circuit_breaker: CircuitBreakerSection = Field(default_factory=CircuitBreakerSection)

@@ -101,6 +101,9 @@ class Engine:
         reading = self._detect(t)
         policy = self._policy(reading.regime)
         forced = self.parts.risk.on_bar(t, self.feed, self.book)
+        self.recorder.events.extend(self.parts.risk.drain_events())
+        if self.parts.risk.halted:
+            self._cancel_open_buys(t)
         if forced:
             self._execute(t, forced, reading, policy, ("risk",), None)
         current = self.book.weights(prices)
@@ -202,6 +205,21 @@ class Engine:
                 continue
             self._apply(events)
         self._record(t, reading, policy, reasons, tuple(records), tuple(extra), decision, before)
+
+    def _cancel_open_buys(self, t: pd.Timestamp) -> None:
+        """A latched halt cancels every buy still open at the broker."""
+        for order in self.broker.open_orders():
+            if order.request.side is not Side.BUY:
+                continue
+            event = self.broker.cancel(order.request.client_order_id)
+            if event is not None:
+                self._apply([event])
+                self.recorder.event(
+                    t.to_pydatetime(),
+                    "order_canceled",
+                    f"{order.request.client_order_id}: open buy canceled (trading halted)",
+                    "warning",
+                )
 
     def _apply(self, events: list[OrderEvent]) -> None:
         for event in events:

@@ -14,6 +14,7 @@ from tradewind.domain.orders import ClientOrderId, Order, OrderEvent, OrderReque
 from tradewind.domain.types import Regime
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.ledger import Ledger
+from tradewind.engine.recorder import EngineEvent
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -193,4 +194,8 @@ class RiskHook(Protocol):
         self, trades: list[PlannedTrade], book: Ledger, prices: FloatArray, policy: Policy
     ) -> tuple[list[PlannedTrade], list[str]]:
         """The trades that pass pre-trade limits (resized or dropped) and why others did not."""
+        ...
+
+    def drain_events(self) -> list[EngineEvent]:
+        """Alerts raised since the last call (stops, warnings, halts, resumes), oldest first."""
         ...

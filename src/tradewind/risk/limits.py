@@ -1,8 +1,11 @@
 """Pre-trade limits applied to every trade the planner proposes.
 
 Buys are resized (never increased) so that after the trade no position exceeds the policy's
-position cap, total invested value stays within the exposure cap, and cash after estimated costs
-is not negative. Sells never add risk and always pass (no shorting: a sell larger than the
+position cap, total invested value stays within the exposure cap (the policy's
+``invested_fraction``: ``max_portfolio_risk`` less the regime's cash buffer), and cash after
+estimated costs is not negative. Caps are taken on equity net of every proposed trade's
+estimated costs, so paying those costs cannot lift a weight over its cap. A buy without a usable
+price is dropped. Sells never add risk and always pass (no shorting: a sell larger than the
 position is cut to the position). Every change is reported with its reason.
 """
 
@@ -15,6 +18,7 @@ from tradewind.domain.orders import Side
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import FloatArray, PlannedTrade, Policy
+from tradewind.engine.recorder import EngineEvent
 
 TOLERANCE = 1e-9
 
@@ -30,11 +34,14 @@ def apply_limits(
     """Return the trades that pass (buys possibly resized) and the reasons for every change."""
     qty = book.quantity.copy()
     cash = book.cash
-    equity = book.equity(prices)
+    equity = book.equity(prices) - sum(tr.est_costs.total for tr in trades)
     notes: list[str] = []
     passed: list[PlannedTrade] = []
     for tr in sorted(trades, key=lambda x: x.side is Side.BUY):
         i = book.index_of(tr.symbol)
+        if tr.side is Side.BUY and not (np.isfinite(tr.price) and tr.price > 0):
+            notes.append(f"{tr.symbol}: buy dropped (no usable price)")
+            continue
         if tr.side is Side.SELL:
             q = min(tr.quantity, max(qty[i], 0.0))
             if q < tr.quantity - TOLERANCE:
@@ -99,3 +106,7 @@ class LimitsOnly:
     ) -> tuple[list[PlannedTrade], list[str]]:
         """Apply :func:`apply_limits`."""
         return apply_limits(trades, book, prices, policy, fractional=self.fractional)
+
+    def drain_events(self) -> list[EngineEvent]:
+        """No events."""
+        return []

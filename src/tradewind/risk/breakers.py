@@ -1,0 +1,234 @@
+"""Portfolio breakers on mark-to-market equity: daily loss, drawdown and consecutive losses.
+
+Equity is cash plus every open position at the latest prices, so unrealized losses count.
+
+* **Daily loss** is measured against the session's opening equity: the book valued at the
+  previous session's last prices (fills since then included), or the first equity seen.
+  A warning fires once per session at ``daily_loss_warning``; a halt at ``daily_loss_limit``.
+* **Drawdown** is measured from the highest equity seen. A warning fires when it crosses
+  ``drawdown_warning`` (again only after recovering below it); a halt at ``max_drawdown``.
+* **Consecutive losses** counts losing *round trips* in a row: a round trip starts when a
+  position opens and ends when it is flat again; its P&L is the sum of the realized P&L of every
+  reduction in between (net of costs, from the ledger's closed trades). A round trip with
+  P&L >= 0 resets the count; ``consecutive_losses`` losing ones halt.
+
+:meth:`Breakers.rebase` starts every baseline afresh at the current equity: it runs when a human
+resumes, so a breaker does not trip again on the same loss the human just accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tradewind.config.risk import RiskManagementSection
+from tradewind.engine.ledger import ClosedTrade
+
+BreakerKind = Literal["daily_loss", "drawdown", "consecutive_losses"]
+
+
+@dataclass(frozen=True, slots=True)
+class BreakerParams:
+    """Thresholds of the three breakers (fractions of equity; a count for losses)."""
+
+    daily_loss_warning: float = 0.03
+    daily_loss_limit: float = 0.05
+    drawdown_warning: float = 0.10
+    max_drawdown: float = 0.15
+    consecutive_losses: int = 5
+    enabled: bool = True
+
+    @classmethod
+    def from_config(cls, section: RiskManagementSection) -> BreakerParams:
+        """The thresholds of ``risk_management`` and its ``circuit_breaker``."""
+        cb = section.circuit_breaker
+        return cls(
+            section.daily_loss_warning,
+            section.daily_loss_limit,
+            cb.drawdown_warning,
+            cb.max_drawdown,
+            cb.consecutive_losses,
+            cb.enabled,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """A breaker that fired this bar: a warning (``halt`` False) or a halt."""
+
+    kind: BreakerKind
+    halt: bool
+    value: float
+    threshold: float
+    message: str
+
+
+@dataclass(slots=True)
+class BreakerState:
+    """Everything the breakers remember between bars (persisted to survive restarts)."""
+
+    session: str | None = None
+    open_equity: float | None = None
+    peak_equity: float | None = None
+    last_equity: float | None = None
+    consecutive_losses: int = 0
+    daily_warned: bool = False
+    drawdown_warned: bool = False
+    open_trip_pnl: dict[str, float] = field(default_factory=dict)
+
+    def daily_loss(self, equity: float) -> float:
+        """Loss since the session's open as a fraction (negative for a gain)."""
+        if not self.open_equity:
+            return 0.0
+        return 1.0 - equity / self.open_equity
+
+    def drawdown(self, equity: float) -> float:
+        """Fall from the peak equity as a fraction (0 at a new peak)."""
+        if not self.peak_equity:
+            return 0.0
+        return max(1.0 - equity / self.peak_equity, 0.0)
+
+
+class Breakers:
+    """Evaluates the portfolio breakers once per bar.
+
+    Parameters
+    ----------
+    params
+        Thresholds; with ``enabled`` False only the daily loss breaker runs (it belongs to
+        ``risk_management`` itself, not to ``circuit_breaker``).
+    """
+
+    def __init__(self, params: BreakerParams) -> None:
+        self.params = params
+        self.state = BreakerState()
+        self._closed_seen = 0
+
+    def start_session(self, session: str, open_equity: float) -> None:
+        """Begin ``session`` with ``open_equity`` as the daily baseline."""
+        self.state.session = session
+        self.state.open_equity = open_equity
+        self.state.daily_warned = False
+
+    def rebase(self, equity: float) -> None:
+        """Restart every baseline at ``equity`` (after a human resumes)."""
+        s = self.state
+        s.open_equity = equity
+        s.peak_equity = equity
+        s.consecutive_losses = 0
+        s.daily_warned = False
+        s.drawdown_warned = False
+
+    def update(
+        self, equity: float, closed: Sequence[ClosedTrade], holding: dict[str, bool]
+    ) -> list[Trip]:
+        """Account this bar's equity and newly closed trades; return what fired.
+
+        Parameters
+        ----------
+        equity
+            Mark-to-market equity now.
+        closed
+            The ledger's closed trades (all of them; only new ones are read).
+        holding
+            Whether each symbol still has an open position (a round trip ends when it does not).
+        """
+        s = self.state
+        if s.open_equity is None:
+            s.open_equity = equity
+        if s.peak_equity is None or equity > s.peak_equity:
+            s.peak_equity = equity
+        s.last_equity = equity
+        trips = self._daily(equity)
+        if self.params.enabled:
+            trips += self._drawdown(equity)
+            trips += self._round_trips(closed, holding)
+        return trips
+
+    # --- the three breakers ----------------------------------------------------------------
+    def _daily(self, equity: float) -> list[Trip]:
+        p, s = self.params, self.state
+        loss = s.daily_loss(equity)
+        if loss >= p.daily_loss_limit:
+            return [
+                Trip(
+                    "daily_loss",
+                    True,
+                    loss,
+                    p.daily_loss_limit,
+                    f"daily loss {loss:.2%} reached the {p.daily_loss_limit:.0%} limit "
+                    f"(equity {equity:,.2f} vs {s.open_equity:,.2f} at the session's open)",
+                )
+            ]
+        if loss >= p.daily_loss_warning and not s.daily_warned:
+            s.daily_warned = True
+            return [
+                Trip(
+                    "daily_loss",
+                    False,
+                    loss,
+                    p.daily_loss_warning,
+                    f"daily loss {loss:.2%} passed the {p.daily_loss_warning:.0%} warning level",
+                )
+            ]
+        return []
+
+    def _drawdown(self, equity: float) -> list[Trip]:
+        p, s = self.params, self.state
+        dd = s.drawdown(equity)
+        if dd >= p.max_drawdown:
+            return [
+                Trip(
+                    "drawdown",
+                    True,
+                    dd,
+                    p.max_drawdown,
+                    f"drawdown {dd:.2%} from the peak equity {s.peak_equity:,.2f} reached the "
+                    f"{p.max_drawdown:.0%} limit",
+                )
+            ]
+        if dd < p.drawdown_warning:
+            s.drawdown_warned = False
+            return []
+        if s.drawdown_warned:
+            return []
+        s.drawdown_warned = True
+        return [
+            Trip(
+                "drawdown",
+                False,
+                dd,
+                p.drawdown_warning,
+                f"drawdown {dd:.2%} from the peak equity {s.peak_equity:,.2f} passed the "
+                f"{p.drawdown_warning:.0%} warning level",
+            )
+        ]
+
+    def _round_trips(self, closed: Sequence[ClosedTrade], holding: dict[str, bool]) -> list[Trip]:
+        s = self.state
+        self._closed_seen = min(self._closed_seen, len(closed))  # a new ledger after a restart
+        touched: list[str] = []
+        for trade in closed[self._closed_seen :]:
+            s.open_trip_pnl[trade.symbol] = s.open_trip_pnl.get(trade.symbol, 0.0) + trade.pnl
+            if trade.symbol not in touched:
+                touched.append(trade.symbol)
+        self._closed_seen = len(closed)
+        before = s.consecutive_losses
+        for symbol in touched:
+            if holding.get(symbol, False):
+                continue  # still open: the round trip goes on
+            pnl = s.open_trip_pnl.pop(symbol)
+            s.consecutive_losses = s.consecutive_losses + 1 if pnl < 0 else 0
+        limit = self.params.consecutive_losses
+        if s.consecutive_losses >= limit and s.consecutive_losses > before:
+            return [
+                Trip(
+                    "consecutive_losses",
+                    True,
+                    float(s.consecutive_losses),
+                    float(limit),
+                    f"{s.consecutive_losses} losing round trips in a row (limit {limit})",
+                )
+            ]
+        return []

@@ -1,0 +1,325 @@
+"""The risk manager: the engine's :class:`~tradewind.engine.protocols.RiskHook`.
+
+Each bar (:meth:`RiskManager.on_bar`, called before any rebalance):
+
+1. reload the halt from the store: a halt cleared by ``tradewind resume`` (this process or
+   another) restarts the breakers' baselines at the current equity;
+2. value the book at the latest prices and run the breakers (:mod:`tradewind.risk.breakers`);
+   a warning becomes an event, a halt is latched in the store *before* anything else happens;
+3. run the stops (:mod:`tradewind.risk.stops`): each hit becomes a full exit (``stop:<kind>``)
+   and starts the symbol's cool-down;
+4. while halted with ``flatten_on_halt``, exit every remaining position (``halt:flatten``);
+5. save the tracker snapshot (breakers, stops, cool-downs) when the store keeps one.
+
+Before orders go out (:meth:`RiskManager.allow`): while halted every buy is dropped; buys of a
+symbol in cool-down are dropped; a sell of a symbol already exiting on a stop is dropped; the
+rest pass :func:`~tradewind.risk.limits.apply_limits` (position cap, exposure cap and cash
+buffer of the regime policy, buying power, no shorting). Every drop or resize names its reason.
+A symbol that exits this bar is never traded again in the same cycle, even without a cool-down,
+so a stop's track always ends (the book is seen flat) before the symbol can be bought again.
+
+Events (stops, warnings, halts, resumes) queue up until the engine drains them with
+:meth:`RiskManager.drain_events` into its recorder, from where the notifier sends them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradewind.config import TradewindConfig
+from tradewind.domain.errors import ConfigError
+from tradewind.domain.orders import Side
+from tradewind.engine.feed import MarketFeed
+from tradewind.engine.ledger import Ledger
+from tradewind.engine.protocols import FillCosts, FloatArray, PlannedTrade, Policy
+from tradewind.engine.recorder import EngineEvent
+from tradewind.risk import tracker
+from tradewind.risk.breakers import BreakerParams, Breakers, Trip
+from tradewind.risk.halt import HaltState, HaltStore, MemoryHaltStore, ResumeRecord, TrackerStore
+from tradewind.risk.limits import apply_limits
+from tradewind.risk.stops import StopBook, StopHit, StopParams
+
+SESSION_TZ = "America/New_York"
+
+DAILY_WARNING_ACTIONS = (
+    "review all open positions; check for systematic issues; consider reducing position "
+    "sizes; document the cause"
+)
+DRAWDOWN_WARNING_ACTIONS = (
+    "review overall strategy performance; check whether the market regime has changed; "
+    "consider more defensive settings; document lessons learned"
+)
+HALT_ACTIONS = (
+    "exits and stops still run, no order adds risk. Review all positions and market conditions, "
+    'update risk parameters if needed, then resume: tradewind resume --confirm --reason "..."'
+)
+
+
+class RiskManager:
+    """Stops, latched breakers and pre-trade limits behind the engine's risk hook.
+
+    Parameters
+    ----------
+    symbols
+        The engine's symbols (the ledger's columns).
+    stops
+        Stop parameters, or None for no stops.
+    breakers
+        Breaker thresholds.
+    cooldown_sessions
+        Sessions after a stop during which the symbol may not be bought (0: none).
+    flatten_on_halt
+        Exit every position while a halt is latched.
+    store
+        Where the halt (and, if supported, the tracker) is kept; in memory when None.
+    mode
+        Trading mode, recorded with each halt.
+    fractional
+        Whether buys may be fractional (else resized buys are floored to whole shares).
+    intrabar
+        Trigger stops on bar lows where OHLC is observed (see :mod:`tradewind.risk.stops`).
+    """
+
+    def __init__(
+        self,
+        symbols: Sequence[str],
+        *,
+        stops: StopParams | None = None,
+        breakers: BreakerParams | None = None,
+        cooldown_sessions: int = 5,
+        flatten_on_halt: bool = False,
+        store: HaltStore | None = None,
+        mode: str = "backtest",
+        fractional: bool = True,
+        intrabar: bool = True,
+    ) -> None:
+        if cooldown_sessions < 0:
+            raise ValueError(f"cooldown_sessions must be >= 0, was {cooldown_sessions}")
+        self.symbols = tuple(symbols)
+        self.stop_book = StopBook(stops, intrabar=intrabar) if stops is not None else None
+        self.breakers = Breakers(breakers or BreakerParams())
+        self.cooldown_sessions = cooldown_sessions
+        self.flatten_on_halt = flatten_on_halt
+        self.store: HaltStore = store if store is not None else MemoryHaltStore()
+        self.mode = mode
+        self.fractional = fractional
+        self.session: str | None = None
+        self.session_index = 0
+        self.cooldown_until: dict[str, int] = {}
+        self.snapshot: dict[str, Any] | None = None
+        self._halt = self.store.load()
+        self._announce_halt = self._halt is not None
+        self._events: list[EngineEvent] = []
+        self._exiting: set[str] = set()
+        self._prev_prices: FloatArray | None = None
+        self._restore()
+
+    @classmethod
+    def from_config(
+        cls,
+        cfg: TradewindConfig,
+        symbols: Sequence[str],
+        store: HaltStore | None = None,
+        *,
+        intrabar: bool = True,
+    ) -> RiskManager:
+        """The manager ``cfg.risk_management`` describes (halt kept in memory unless given)."""
+        risk = cfg.risk_management
+        if risk.allow_short:
+            raise ConfigError(
+                "risk_management.allow_short: short selling is not supported yet (the ledger "
+                "and brokers are long-only); set it to false"
+            )
+        sl = risk.stop_loss
+        return cls(
+            symbols,
+            stops=StopParams.from_config(sl) if sl.enabled and sl.types else None,
+            breakers=BreakerParams.from_config(risk),
+            cooldown_sessions=sl.cooldown_days,
+            flatten_on_halt=risk.circuit_breaker.flatten_on_halt,
+            store=store,
+            mode=cfg.trading.mode.value,
+            fractional=cfg.broker.fractional_shares,
+            intrabar=intrabar,
+        )
+
+    # --- RiskHook ------------------------------------------------------------------------
+    @property
+    def halted(self) -> bool:
+        """True while a latched halt blocks new risk."""
+        return self._halt is not None
+
+    @property
+    def halt(self) -> HaltState | None:
+        """The latched halt, if any."""
+        return self._halt
+
+    def on_bar(self, t: pd.Timestamp, feed: MarketFeed, book: Ledger) -> list[PlannedTrade]:
+        """Breakers and stops on this bar; return the exits they force."""
+        prices = feed.last_close()
+        self._new_session(t, book, prices)
+        equity = book.equity(prices)
+        self._sync_halt(t, equity)
+        holding = {s: bool(book.quantity[i] > 0) for i, s in enumerate(book.symbols)}
+        for trip in self.breakers.update(equity, book.closed_trades, holding):
+            self._on_trip(t, trip, equity)
+        self._exiting = set()
+        exits: list[PlannedTrade] = []
+        if self.stop_book is not None:
+            for hit in self.stop_book.evaluate(feed, book):
+                exits.append(self._stop_exit(t, hit, book, prices))
+        if self.halted and self.flatten_on_halt:
+            exits.extend(self._flatten(t, book, prices))
+        self._prev_prices = prices.copy()
+        self._save(t, book, prices, equity)
+        return exits
+
+    def allow(
+        self, trades: list[PlannedTrade], book: Ledger, prices: FloatArray, policy: Policy
+    ) -> tuple[list[PlannedTrade], list[str]]:
+        """Drop what the halt, cool-downs and pending exits forbid; apply the limits to the rest."""
+        notes: list[str] = []
+        keep: list[PlannedTrade] = []
+        for tr in trades:
+            if tr.side is Side.BUY and self._halt is not None:
+                notes.append(f"{tr.symbol}: buy dropped (halted by {self._halt.breaker})")
+                continue
+            if tr.symbol in self._exiting:
+                notes.append(f"{tr.symbol}: {tr.side.value} dropped (exiting on a stop this bar)")
+                continue
+            left = self.cooldown_left(tr.symbol)
+            if tr.side is Side.BUY and left > 0:
+                notes.append(f"{tr.symbol}: buy dropped (stop cool-down, {left} session(s) left)")
+                continue
+            keep.append(tr)
+        passed, more = apply_limits(keep, book, prices, policy, fractional=self.fractional)
+        return passed, notes + more
+
+    def drain_events(self) -> list[EngineEvent]:
+        """Events since the last call (stops, warnings, halts, resumes), oldest first."""
+        events, self._events = self._events, []
+        return events
+
+    # --- human actions and queries ---------------------------------------------------------
+    def resume(self, who: str, reason: str, at: datetime | None = None) -> ResumeRecord:
+        """Clear the halt (as ``tradewind resume`` does); baselines restart at the next bar."""
+        return self.store.clear(who, reason, at)
+
+    def cooldown_left(self, symbol: str) -> int:
+        """Sessions before ``symbol`` may be bought again (0: it may)."""
+        return max(self.cooldown_until.get(symbol, 0) - self.session_index, 0)
+
+    def status(self) -> dict[str, Any]:
+        """The risk status: halt, resumes, drawdown, daily P&L, breaker distances, stops."""
+        return tracker.status(
+            self.store.load(), self.store.history(), self.snapshot, self.breakers.params
+        )
+
+    # --- steps -----------------------------------------------------------------------------
+    def _new_session(self, t: pd.Timestamp, book: Ledger, prices: FloatArray) -> None:
+        session = t.tz_convert(SESSION_TZ).date().isoformat()
+        if session == self.session:
+            return
+        if self.session is not None:
+            self.session_index += 1
+        if self._prev_prices is not None:
+            opening = book.equity(self._prev_prices)
+        elif self.breakers.state.last_equity is not None:
+            opening = self.breakers.state.last_equity
+        else:
+            opening = book.equity(prices)
+        self.session = session
+        self.breakers.start_session(session, opening)
+
+    def _sync_halt(self, t: pd.Timestamp, equity: float) -> None:
+        loaded = self.store.load()
+        if self._halt is not None and loaded is None:
+            history = self.store.history()
+            who = f"{history[-1].resumed_by}: {history[-1].reason}" if history else "unknown"
+            self.breakers.rebase(equity)
+            self._emit(
+                t,
+                "resume",
+                f"trading resumed by {who}; breaker baselines restart at equity {equity:,.2f}",
+            )
+        self._halt = loaded
+        if self._announce_halt and loaded is not None:
+            self._announce_halt = False
+            self._emit(
+                t,
+                "halt",
+                f"trading is HALTED since {loaded.latched_at.isoformat()} ({loaded.breaker}: "
+                f"{loaded.message}); {HALT_ACTIONS}",
+                "critical",
+            )
+
+    def _on_trip(self, t: pd.Timestamp, trip: Trip, equity: float) -> None:
+        if not trip.halt:
+            actions = (
+                DAILY_WARNING_ACTIONS if trip.kind == "daily_loss" else DRAWDOWN_WARNING_ACTIONS
+            )
+            self._emit(t, f"{trip.kind}_warning", f"{trip.message}: {actions}", "warning")
+            return
+        if self._halt is not None:
+            return  # already latched: the first cause stays on record
+        state = HaltState(
+            trip.kind,
+            trip.message,
+            t.to_pydatetime(),
+            self.mode,
+            {"value": trip.value, "threshold": trip.threshold, "equity": equity},
+        )
+        self.store.latch(state)
+        self._halt = self.store.load()
+        self._emit(t, "halt", f"trading HALTED: {trip.message}; {HALT_ACTIONS}", "critical")
+
+    def _stop_exit(
+        self, t: pd.Timestamp, hit: StopHit, book: Ledger, prices: FloatArray
+    ) -> PlannedTrade:
+        self._exiting.add(hit.symbol)
+        if self.cooldown_sessions:
+            self.cooldown_until[hit.symbol] = self.session_index + self.cooldown_sessions
+        self._emit(t, "stop", hit.describe(), "warning")
+        price = float(prices[book.index_of(hit.symbol)])
+        return PlannedTrade(
+            hit.symbol, Side.SELL, hit.quantity, price, FillCosts(), f"stop:{hit.kind}"
+        )
+
+    def _flatten(self, t: pd.Timestamp, book: Ledger, prices: FloatArray) -> list[PlannedTrade]:
+        exits = []
+        for i, symbol in enumerate(book.symbols):
+            qty = float(book.quantity[i])
+            if qty <= 0 or symbol in self._exiting or not np.isfinite(prices[i]):
+                continue
+            self._exiting.add(symbol)
+            exits.append(
+                PlannedTrade(symbol, Side.SELL, qty, float(prices[i]), FillCosts(), "halt:flatten")
+            )
+        if exits:
+            names = ", ".join(e.symbol for e in exits)
+            self._emit(
+                t, "flatten", f"flatten_on_halt: selling every position ({names})", "warning"
+            )
+        return exits
+
+    def _emit(self, t: pd.Timestamp, kind: str, message: str, severity: str = "info") -> None:
+        self._events.append(EngineEvent(t.to_pydatetime(), kind, message, severity))
+
+    # --- persistence -----------------------------------------------------------------------
+    def _save(self, t: pd.Timestamp, book: Ledger, prices: FloatArray, equity: float) -> None:
+        self.snapshot = tracker.snapshot(self, t, book, prices, equity)
+        if isinstance(self.store, TrackerStore):
+            self.store.save_tracker(self.snapshot)
+
+    def _restore(self) -> None:
+        if not isinstance(self.store, TrackerStore):
+            return
+        saved = self.store.load_tracker()
+        if saved and set(saved.get("positions", {})) <= set(self.symbols):
+            tracker.restore(self, saved)
+            self.snapshot = saved

@@ -1,0 +1,257 @@
+"""Per-position stops: fixed, trailing and ATR, alone or combined (the highest level wins).
+
+For each open position the book keeps the entry price (the ledger's average cost, which includes
+buying costs), the highest price since entry and a ratcheted ATR level. A bar is judged against
+levels set from what was known *before* it, then updates the state:
+
+* ``fixed``: ``entry x (1 - fixed_pct)``;
+* ``trailing``: ``peak x (1 - trailing_pct)``, where ``peak`` starts at the entry price and rises
+  with every later bar's high (observed OHLC) or close (close-only data);
+* ``atr``: ``peak - atr_multiplier x ATR``, a chandelier stop; ATR is the mean true range of the
+  last ``atr_period`` bars before the current one. Close-only symbols (``feed.derived_ohlc``)
+  use ``|close - previous close|`` as the true range. The level only ever rises.
+
+Trigger price: the bar's low when the symbol has observed OHLC and ``intrabar`` is on (what a
+backtest on daily bars can know about the day), otherwise the bar's close (the latest price in
+paper and live trading). A stop triggers when the trigger price is at or below the level.
+
+Exit price. The exit is a market order sent through the engine and filled by the broker like
+any other order (the simulated broker fills at this bar's close, or the next open). A resting
+stop order would have filled at the level, or at the open when the bar gapped below it; that
+modelled price is kept in :attr:`StopHit.model_price` and reported with the trigger, so the
+difference between the model and the actual fill stays visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import numpy as np
+
+from tradewind.config.risk import StopLossSection, StopType
+from tradewind.engine.feed import MarketFeed
+from tradewind.engine.ledger import Ledger
+from tradewind.engine.protocols import FloatArray
+
+STOP_KINDS: tuple[StopType, ...] = ("fixed", "trailing", "atr")
+
+
+@dataclass(frozen=True, slots=True)
+class StopParams:
+    """Which stops run and how far below their reference they sit."""
+
+    kinds: tuple[StopType, ...] = ("trailing",)
+    fixed_pct: float = 0.03
+    trailing_pct: float = 0.02
+    atr_multiplier: float = 2.0
+    atr_period: int = 14
+
+    def __post_init__(self) -> None:
+        unknown = [k for k in self.kinds if k not in STOP_KINDS]
+        if unknown:
+            raise ValueError(f"unknown stop kind(s) {unknown}; allowed: {', '.join(STOP_KINDS)}")
+        for name in ("fixed_pct", "trailing_pct"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise ValueError(f"{name} must be in (0, 1), was {value}")
+        if self.atr_multiplier <= 0 or self.atr_period < 2:
+            raise ValueError("atr_multiplier must be > 0 and atr_period >= 2")
+
+    @classmethod
+    def from_config(cls, section: StopLossSection) -> StopParams:
+        """The parameters of ``risk_management.stop_loss``."""
+        return cls(
+            section.types,
+            section.fixed_pct,
+            section.trailing_pct,
+            section.atr_multiplier,
+            section.atr_period,
+        )
+
+
+@dataclass(slots=True)
+class PositionTrack:
+    """What the stops remember about one open position."""
+
+    entry: float
+    peak: float
+    since: datetime
+    atr_level: float = float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class StopLevels:
+    """The level of each configured stop for one position (None: not configured or unknown)."""
+
+    fixed: float | None = None
+    trailing: float | None = None
+    atr: float | None = None
+
+    @property
+    def active(self) -> tuple[StopType, float] | None:
+        """The highest (tightest) level and its kind, or None when no level is known."""
+        candidates: tuple[tuple[StopType, float | None], ...] = (
+            ("fixed", self.fixed),
+            ("trailing", self.trailing),
+            ("atr", self.atr),
+        )
+        known = [(lvl, kind) for kind, lvl in candidates if lvl is not None]
+        if not known:
+            return None
+        level, kind = max(known, key=lambda x: x[0])
+        return kind, level
+
+
+@dataclass(frozen=True, slots=True)
+class StopHit:
+    """A stop that triggered on the current bar."""
+
+    symbol: str
+    kind: StopType
+    level: float
+    trigger_price: float
+    trigger_field: Literal["low", "close"]
+    model_price: float
+    entry: float
+    peak: float
+    quantity: float
+
+    def describe(self) -> str:
+        """One line for the event log."""
+        ref = f"entry {self.entry:.4g}" if self.kind == "fixed" else f"peak {self.peak:.4g}"
+        return (
+            f"{self.symbol} stop:{self.kind} triggered: {self.trigger_field} "
+            f"{self.trigger_price:.4g} <= level {self.level:.4g} ({ref}); selling "
+            f"{self.quantity:g} shares at market (resting-stop model price "
+            f"{self.model_price:.4g})"
+        )
+
+
+class StopBook:
+    """Tracks open positions and finds the stops the current bar triggers.
+
+    Parameters
+    ----------
+    params
+        Which stops run and their distances.
+    intrabar
+        Trigger on the bar's low when the symbol has observed OHLC (else on the close).
+    """
+
+    def __init__(self, params: StopParams, *, intrabar: bool = True) -> None:
+        self.params = params
+        self.intrabar = intrabar
+        self.tracks: dict[str, PositionTrack] = {}
+
+    # --- per bar ---------------------------------------------------------------------------
+    def evaluate(self, feed: MarketFeed, book: Ledger) -> list[StopHit]:
+        """Sync with the book, return this bar's triggered stops, then move peaks to this bar."""
+        self._sync(feed, book)
+        if not self.tracks:
+            return []
+        atr = self._atr(feed) if "atr" in self.params.kinds else None
+        low, high = feed.current("low"), feed.current("high")
+        close, open_ = feed.current("close"), feed.current("open")
+        hits: list[StopHit] = []
+        for symbol, track in self.tracks.items():
+            i = book.index_of(symbol)
+            if atr is not None and np.isfinite(atr[i]):
+                candidate = track.peak - self.params.atr_multiplier * float(atr[i])
+                if not candidate <= track.atr_level:  # NaN-safe ratchet: the level only rises
+                    track.atr_level = candidate
+            hit = self._check(symbol, track, i, feed, book, low, close, open_)
+            if hit is not None:
+                hits.append(hit)
+            observed = symbol not in feed.derived_ohlc
+            top = float(high[i]) if observed else float(close[i])
+            if np.isfinite(top) and top > track.peak:
+                track.peak = top
+        return hits
+
+    def levels(self, symbol: str) -> StopLevels:
+        """Current levels of ``symbol``'s stops (all None when it is not held)."""
+        track = self.tracks.get(symbol)
+        if track is None:
+            return StopLevels()
+        kinds, p = self.params.kinds, self.params
+        return StopLevels(
+            fixed=track.entry * (1 - p.fixed_pct) if "fixed" in kinds else None,
+            trailing=track.peak * (1 - p.trailing_pct) if "trailing" in kinds else None,
+            atr=track.atr_level if "atr" in kinds and np.isfinite(track.atr_level) else None,
+        )
+
+    # --- internals -------------------------------------------------------------------------
+    def _sync(self, feed: MarketFeed, book: Ledger) -> None:
+        """Start tracks for new positions, follow the average cost, drop closed positions.
+
+        A position closed and reopened between two evaluations keeps its old track (the book
+        never looked flat); :class:`~tradewind.risk.manager.RiskManager` rules that out by not
+        trading a symbol again in the cycle it exits.
+        """
+        for i, symbol in enumerate(book.symbols):
+            qty = float(book.quantity[i])
+            if qty <= 0:
+                self.tracks.pop(symbol, None)
+                continue
+            entry = float(book.average_cost[i])
+            track = self.tracks.get(symbol)
+            if track is None:
+                self.tracks[symbol] = PositionTrack(entry, entry, feed.now.to_pydatetime())
+            else:
+                track.entry = entry
+
+    def _check(
+        self,
+        symbol: str,
+        track: PositionTrack,
+        i: int,
+        feed: MarketFeed,
+        book: Ledger,
+        low: FloatArray,
+        close: FloatArray,
+        open_: FloatArray,
+    ) -> StopHit | None:
+        active = self.levels(symbol).active
+        if active is None:
+            return None
+        kind, level = active
+        use_low = self.intrabar and symbol not in feed.derived_ohlc
+        field: Literal["low", "close"] = "low" if use_low else "close"
+        price = float(low[i] if use_low else close[i])
+        if not np.isfinite(price) or price > level:
+            return None  # no bar for the symbol (nothing can trade), or no trigger
+        opened = float(open_[i])
+        model = min(opened, level) if use_low and np.isfinite(opened) else price
+        return StopHit(
+            symbol,
+            kind,
+            level,
+            price,
+            field,
+            model,
+            track.entry,
+            track.peak,
+            float(book.quantity[i]),
+        )
+
+    def _atr(self, feed: MarketFeed) -> FloatArray:
+        """Mean true range of the ``atr_period`` bars before the current one, per symbol."""
+        n = self.params.atr_period
+        rows = n + 2  # n true ranges need n + 1 bars, all before the current bar
+        close = feed.window(rows, "close")[:-1]
+        high = feed.window(rows, "high")[:-1]
+        low = feed.window(rows, "low")[:-1]
+        if close.shape[0] < n + 1:
+            return np.full(close.shape[1], np.nan)
+        prev = close[:-1]
+        c, h, lo = close[1:], high[1:], low[1:]
+        true_range = np.maximum(h - lo, np.maximum(np.abs(h - prev), np.abs(lo - prev)))
+        derived = np.array([s in feed.derived_ohlc for s in feed.symbols])
+        if derived.any():
+            true_range[:, derived] = np.abs(c - prev)[:, derived]
+        with np.errstate(invalid="ignore"):
+            valid = np.isfinite(true_range).sum(axis=0)
+            atr = np.nansum(np.nan_to_num(true_range, nan=0.0), axis=0) / np.maximum(valid, 1)
+        return np.where(valid >= max(2, n // 2), atr, np.nan)

@@ -1,0 +1,175 @@
+"""The risk manager's working state as JSON: saved each bar, restored on start, shown by status.
+
+The snapshot holds what the breakers and stops need to carry on after a restart (session and
+its opening equity, peak equity, the losing streak, each position's entry, peak and ATR level,
+cool-downs) plus what ``tradewind risk status`` shows (equity, stop levels, last prices).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from tradewind.engine.ledger import Ledger
+from tradewind.engine.protocols import FloatArray
+from tradewind.risk.breakers import BreakerParams
+from tradewind.risk.halt import HaltState, ResumeRecord
+from tradewind.risk.stops import PositionTrack
+
+if TYPE_CHECKING:
+    from tradewind.risk.manager import RiskManager
+
+
+def snapshot(
+    manager: RiskManager, t: pd.Timestamp, book: Ledger, prices: FloatArray, equity: float
+) -> dict[str, Any]:
+    """The manager's state after the bar at ``t``."""
+    b = manager.breakers.state
+    positions: dict[str, Any] = {}
+    stops = manager.stop_book
+    for i, symbol in enumerate(book.symbols):
+        qty = float(book.quantity[i])
+        if qty <= 0:
+            continue
+        row: dict[str, Any] = {
+            "quantity": qty,
+            "average_cost": float(book.average_cost[i]),
+            "last_price": _num(prices[i]),
+        }
+        if stops is not None and symbol in stops.tracks:
+            track = stops.tracks[symbol]
+            levels = stops.levels(symbol)
+            active = levels.active
+            row.update(
+                entry=track.entry,
+                peak=track.peak,
+                since=track.since.isoformat(),
+                atr_level=_num(track.atr_level),
+                levels={"fixed": levels.fixed, "trailing": levels.trailing, "atr": levels.atr},
+                active={"kind": active[0], "level": active[1]} if active else None,
+            )
+        positions[symbol] = row
+    return {
+        "as_of": t.isoformat(),
+        "mode": manager.mode,
+        "session": b.session,
+        "equity": equity,
+        "open_equity": b.open_equity,
+        "peak_equity": b.peak_equity,
+        "last_equity": b.last_equity,
+        "consecutive_losses": b.consecutive_losses,
+        "daily_warned": b.daily_warned,
+        "drawdown_warned": b.drawdown_warned,
+        "open_trip_pnl": dict(b.open_trip_pnl),
+        "positions": positions,
+        "cooldowns": {s: manager.cooldown_left(s) for s in sorted(manager.cooldown_until)},
+    }
+
+
+def restore(manager: RiskManager, saved: Mapping[str, Any]) -> None:
+    """Load a saved snapshot into a freshly built manager."""
+    b = manager.breakers.state
+    b.session = saved.get("session")
+    b.open_equity = _opt(saved.get("open_equity"))
+    b.peak_equity = _opt(saved.get("peak_equity"))
+    b.last_equity = _opt(saved.get("last_equity"))
+    b.consecutive_losses = int(saved.get("consecutive_losses", 0))
+    b.daily_warned = bool(saved.get("daily_warned", False))
+    b.drawdown_warned = bool(saved.get("drawdown_warned", False))
+    b.open_trip_pnl = {str(k): float(v) for k, v in dict(saved.get("open_trip_pnl", {})).items()}
+    manager.session = b.session
+    manager.session_index = 0
+    manager.cooldown_until = {
+        str(k): int(v) for k, v in dict(saved.get("cooldowns", {})).items() if int(v) > 0
+    }
+    if manager.stop_book is None:
+        return
+    for symbol, row in dict(saved.get("positions", {})).items():
+        if "entry" not in row:
+            continue
+        manager.stop_book.tracks[str(symbol)] = PositionTrack(
+            float(row["entry"]),
+            float(row["peak"]),
+            datetime.fromisoformat(str(row["since"])),
+            float(row["atr_level"]) if row.get("atr_level") is not None else float("nan"),
+        )
+
+
+def status(
+    halt: HaltState | None,
+    history: Sequence[ResumeRecord],
+    saved: Mapping[str, Any] | None,
+    params: BreakerParams,
+) -> dict[str, Any]:
+    """What ``tradewind risk status`` shows, from the halt store and the last snapshot."""
+    out: dict[str, Any] = {
+        "halted": halt is not None,
+        "halt": halt.to_dict() if halt else None,
+        "resumes": [r.to_dict() for r in history[-5:]],
+        "as_of": None,
+    }
+    if not saved:
+        out["note"] = "no breaker state recorded yet (no cycle has run with this state file)"
+        return out
+    equity = float(saved["equity"])
+    opening = _opt(saved.get("open_equity")) or equity
+    peak = _opt(saved.get("peak_equity")) or equity
+    daily_loss = 1.0 - equity / opening
+    drawdown = max(1.0 - equity / peak, 0.0)
+    streak = int(saved.get("consecutive_losses", 0))
+    out.update(
+        as_of=saved.get("as_of"),
+        session=saved.get("session"),
+        equity=equity,
+        daily_pnl=equity - opening,
+        daily_pnl_pct=-daily_loss,
+        drawdown=drawdown,
+        peak_equity=peak,
+        breakers={
+            "daily_loss": _distance(daily_loss, params.daily_loss_warning, params.daily_loss_limit),
+            "drawdown": _distance(drawdown, params.drawdown_warning, params.max_drawdown),
+            "consecutive_losses": {
+                "value": streak,
+                "limit": params.consecutive_losses,
+                "remaining": max(params.consecutive_losses - streak, 0),
+                "enabled": params.enabled,
+            },
+        },
+        positions=_positions(saved.get("positions", {})),
+        cooldowns=dict(saved.get("cooldowns", {})),
+    )
+    return out
+
+
+def _distance(value: float, warning: float, limit: float) -> dict[str, float]:
+    return {
+        "value": value,
+        "warning": warning,
+        "limit": limit,
+        "to_warning": warning - value,
+        "to_halt": limit - value,
+    }
+
+
+def _positions(rows: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for symbol, row in rows.items():
+        item = {"symbol": symbol, **row}
+        active, last = row.get("active"), row.get("last_price")
+        if active and last:
+            item["distance_to_stop"] = 1.0 - float(active["level"]) / float(last)
+        out.append(item)
+    return out
+
+
+def _num(x: float | np.floating[Any]) -> float | None:
+    value = float(x)
+    return value if np.isfinite(value) else None
+
+
+def _opt(x: Any) -> float | None:
+    return None if x is None else float(x)
