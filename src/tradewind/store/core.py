@@ -1,0 +1,171 @@
+"""The store's plumbing: the engine, opening (mode check, migrations), transactions, redaction.
+
+Every public write of the store is one call to :meth:`StoreCore._write`, i.e. one transaction
+that commits before the call returns, or raises and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradewind.logsetup import redact
+from tradewind.store import migrate
+from tradewind.store.connect import (
+    DEFAULT_BUSY_TIMEOUT_S,
+    WRITE_OPTION,
+    describe,
+    make_engine,
+    sqlite_path,
+)
+from tradewind.store.errors import ModeMismatchError, StoreError
+from tradewind.store.schema import MetaRow
+
+MODE_KEY = "mode"
+
+
+class StoreCore:
+    """Connection, opening and transactions shared by the store's repositories.
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy URL (SQLite file, in-memory SQLite, or PostgreSQL).
+    mode
+        The trading mode opening the database. A new database is stamped with it; a database
+        stamped with another mode is refused with :class:`ModeMismatchError`. None opens any
+        database without stamping it (read-only tools).
+    secrets
+        Secret values to mask in every text the store writes (``Secrets.values()``);
+        credential-shaped text (``api_key=...``, webhook URLs) is masked regardless.
+    migrate
+        Upgrade the schema to the newest revision on open (default). If False, a database that
+        is not at the newest revision is refused.
+    busy_timeout
+        Seconds a SQLite writer waits for another one.
+    echo
+        Log SQL statements.
+    """
+
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        mode: str | None = None,
+        secrets: Iterable[str] = (),
+        migrate: bool = True,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,
+        echo: bool = False,
+    ) -> None:
+        self.url = make_url(url)
+        self.database = describe(self.url)
+        self.mode = str(mode) if mode is not None else None
+        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self.engine = make_engine(self.url, busy_timeout=busy_timeout, echo=echo)
+        self._sessions = sessionmaker(expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", self._redact_pending)
+        try:
+            self._open(migrate)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> StoreCore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.database!r}, mode={self.mode!r})"
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at."""
+        with self.engine.connect() as conn, conn.begin():
+            return migrate.current_revision(conn)
+
+    def owner_mode(self) -> str | None:
+        """The trading mode the database is stamped with (None if not stamped yet)."""
+        with self._read() as s:
+            row = s.get(MetaRow, MODE_KEY)
+            return row.value if row is not None else None
+
+    # --- opening -----------------------------------------------------------------------
+    def _open(self, run_migrations: bool) -> None:
+        owner, revision = self._inspect()
+        if self.mode is not None and owner is not None and owner != self.mode:
+            raise ModeMismatchError(self.database, owner, self.mode)
+        migrate.check_known(revision, self.database)
+        head = migrate.head_revision()
+        if revision != head:
+            if not run_migrations:
+                raise StoreError(
+                    f"database {self.database} is at schema revision {revision!r}, this "
+                    f"tradewind needs {head!r}; open it with migrate=True to upgrade"
+                )
+            path = sqlite_path(self.url)
+            if revision is not None and path is not None:
+                migrate.backup_sqlite(path, revision)
+            migrate.upgrade(self.engine, database=self.database)
+        if self.mode is not None:
+            self._stamp_mode(self.mode)
+
+    def _inspect(self) -> tuple[str | None, str | None]:
+        with self.engine.connect() as conn, conn.begin():
+            if not inspect(conn).has_table(MetaRow.__tablename__):
+                return None, migrate.current_revision(conn)
+            owner = conn.execute(select(MetaRow.value).where(MetaRow.key == MODE_KEY)).scalar()
+            return owner, migrate.current_revision(conn)
+
+    def _stamp_mode(self, mode: str) -> None:
+        with self._write() as s:
+            row = s.get(MetaRow, MODE_KEY)
+            if row is None:
+                s.add(MetaRow(key=MODE_KEY, value=mode))
+                return
+            owner = row.value
+        if owner != mode:  # stamped by another process since _inspect
+            raise ModeMismatchError(self.database, owner, mode)
+
+    # --- transactions ------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on exit."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with self._sessions(bind=conn) as session, session.begin():
+                yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """One read transaction (a consistent snapshot)."""
+        with self.engine.connect() as conn, self._sessions(bind=conn) as session, session.begin():
+            yield session
+
+    # --- secrets -----------------------------------------------------------------------
+    def _redact_pending(self, session: Session, _context: Any, _instances: Any) -> None:
+        for obj in list(session.new) + list(session.dirty):
+            for attr in inspect(obj).mapper.column_attrs:
+                value = getattr(obj, attr.key)
+                clean = self._clean(value)
+                if clean is not value and clean != value:
+                    setattr(obj, attr.key, clean)
+
+    def _clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return redact(value, self._secrets)
+        if isinstance(value, dict):
+            return {self._clean(k): self._clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._clean(v) for v in value]
+        return value
