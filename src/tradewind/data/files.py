@@ -24,7 +24,6 @@ before returning, so a malformed file stops a command before any computation.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from tradewind.data.checks import DEFAULT_MAX_AGE
@@ -44,17 +42,8 @@ from tradewind.data.files_errors import (
     problem,
     raise_first,
 )
-from tradewind.data.files_reader import (
-    Parsed,
-    Table,
-    file_kind,
-    match_columns,
-    parse_prices,
-    parse_vix,
-    read_header,
-    read_table,
-    stem,
-)
+from tradewind.data.files_index import Entry, FileIndex
+from tradewind.data.files_reader import Parsed, match_columns, parse_prices, parse_vix
 from tradewind.data.history import HistoryProvider, window
 from tradewind.data.protocol import BarSet, TimeLike, VixSeries, to_utc
 from tradewind.domain.errors import ConfigError, MissingDataError
@@ -65,19 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SERIES_NAME = re.compile(r"^[A-Z0-9][A-Z0-9._\-]{0,29}$")
-"""A file name or long-table cell that names a series (a superset of ticker symbols)."""
 PROXY_SOURCE = "proxy: tradewind.regime.vix.vix_proxy of the benchmark closes (no VIX file)"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """Where one symbol's rows live: a whole file, or some rows of a long table."""
-
-    symbol: str
-    path: Path
-    display: str
-    rows: npt.NDArray[np.intp] | None = None
 
 
 @dataclass
@@ -107,16 +84,6 @@ class SymbolReport:
     def ok(self) -> bool:
         """True when no problem is an error."""
         return not any(p.severity == "error" for p in self.problems)
-
-
-def symbol_from_name(name: str) -> str | None:
-    """The symbol a file name or cell stands for (upper case, no ``^``), or None if not one.
-
-    Besides tickers (``AAPL``, ``BRK.B``) this accepts series names such as ``SP500_OHLCV``;
-    only tickers can be listed in ``trading.symbols``.
-    """
-    symbol = name.strip().upper().removeprefix("^")
-    return symbol if SERIES_NAME.match(symbol) else None
 
 
 class FilesData(HistoryProvider):
@@ -162,15 +129,8 @@ class FilesData(HistoryProvider):
         super().__init__(
             max_move=self.limits.max_move, stale_bars=self.limits.stale_bars, max_age=max_age
         )
-        self.root = Path(path)
-        if not self.root.exists():
-            raise MissingFileError(
-                str(self.root),
-                None,
-                "does not exist",
-                "give the folder or file holding your prices (data.path or --data)",
-            )
-        self.folder = self.root if self.root.is_dir() else self.root.parent
+        self.index = FileIndex(Path(path), symbol_column)
+        self.root, self.folder = self.index.root, self.index.folder
         self.adjust = adjust
         self.symbol_column = symbol_column
         self.today = pd.Timestamp.now(tz="UTC") if today is None else to_utc(today)
@@ -180,19 +140,14 @@ class FilesData(HistoryProvider):
         self.log_warnings = True
         """Also log each warning (turned off by commands that print a full report)."""
         self._old: dict[str, pd.Timestamp] = {}
-        self.discovery: list[Problem] = []
-        """Problems found while listing the files (ignored names, unreadable headers)."""
-        self._entries: dict[str, Entry] = {}
-        self._tables: dict[Path, tuple[Table | None, list[Problem]]] = {}
-        self._conflicts: dict[str, list[Problem]] = {}
         self._reports: dict[str, SymbolReport] = {}
         self._interval: Interval | None = None
-        self._discover()
-        self.benchmark_symbol = self._resolve(benchmark, "data.benchmark") or benchmark
+        self.benchmark_symbol = self.index.resolve(benchmark, "data.benchmark")
+        self.vix_symbol: str | None
         if vix is None:
-            self.vix_symbol = "VIX" if "VIX" in self._entries else None
+            self.vix_symbol = "VIX" if "VIX" in self.index.entries else None
         else:
-            self.vix_symbol = self._resolve(vix, "data.vix")
+            self.vix_symbol = self.index.resolve(vix, "data.vix")
 
     @classmethod
     def from_config(
@@ -245,119 +200,10 @@ class FilesData(HistoryProvider):
             provider.require(cfg.trading.symbols)
         return provider
 
-    # --- discovery ------------------------------------------------------------------------
-    def _discover(self) -> None:
-        if self.root.is_dir():
-            paths = sorted(p for p in self.root.iterdir() if p.is_file())
-        else:
-            paths = [self.root]
-        for path in paths:
-            if file_kind(path) is None:
-                if self.root.is_file():
-                    self.discovery.append(
-                        problem(
-                            "error",
-                            "layout",
-                            "is neither CSV nor Parquet",
-                            "name it .csv, .csv.gz, .parquet or .pq",
-                            file=str(path),
-                        )
-                    )
-                continue
-            self._add_file(path)
-
-    def _add_file(self, path: Path) -> Entry | None:
-        display = str(path)
-        try:
-            header = read_header(path)
-        except (OSError, ValueError, UnicodeError) as exc:
-            header = []
-            self.discovery.append(
-                problem("warning", "layout", f"header cannot be read ({exc})", file=display)
-            )
-        columns, _ = match_columns(header, display, self.symbol_column)
-        if "symbol" in columns:
-            self._add_long_table(path, columns["symbol"])
-            return None
-        symbol = symbol_from_name(stem(path))
-        if symbol is None:
-            self.discovery.append(
-                problem(
-                    "warning",
-                    "ignored_file",
-                    "ignored: the file name is not a ticker and it has no Symbol column",
-                    "name the file after its symbol, e.g. AAPL.csv",
-                    file=display,
-                )
-            )
-            return None
-        return self._register(Entry(symbol, path, display))
-
-    def _add_long_table(self, path: Path, column: str) -> None:
-        table, problems = self._table(path)
-        if table is None:
-            self.discovery.extend(problems)
-            return
-        raw = table.cells[column].astype(object).astype(str)
-        symbols = raw.map(lambda s: symbol_from_name(s) or "")
-        bad = (symbols == "").to_numpy()
-        if bad.any():
-            first = str(raw[bad].iloc[0])
-            problems.append(
-                problem(
-                    "error",
-                    "layout",
-                    f"{column} {first!r} is empty or not a ticker",
-                    "write an upper-case ticker such as AAPL on every row",
-                    file=table.file,
-                    rows=table.lines[bad].tolist(),
-                    row_label=table.row_label,
-                )
-            )
-        for symbol, positions in symbols[~bad].groupby(symbols[~bad]).indices.items():
-            self._register(Entry(str(symbol), path, table.file, np.asarray(positions)))
-
-    def _register(self, entry: Entry) -> Entry:
-        earlier = self._entries.get(entry.symbol)
-        if earlier is not None and earlier.path != entry.path:
-            self._conflicts.setdefault(entry.symbol, []).append(
-                problem(
-                    "error",
-                    "layout",
-                    f"{entry.symbol} is also in {earlier.display}",
-                    "keep each symbol in one file",
-                    file=entry.display,
-                    symbol=entry.symbol,
-                )
-            )
-            return earlier
-        self._entries[entry.symbol] = entry
-        return entry
-
-    def _resolve(self, name: str, key: str) -> str | None:
-        """The symbol for a ``data.benchmark`` / ``data.vix`` setting (a symbol or a file)."""
-        path = Path(name)
-        if file_kind(path) is None and len(path.parts) == 1:
-            return name
-        for candidate in (path, self.folder / path):
-            if candidate.is_file():
-                entry = self._add_file(candidate)
-                if entry is not None:
-                    return entry.symbol
-        raise MissingFileError(
-            name, None, f"{key} names a file that does not exist", "give an existing file path"
-        )
-
-    def _table(self, path: Path) -> tuple[Table | None, list[Problem]]:
-        if path not in self._tables:
-            table, problems = read_table(path, str(path))
-            if table is not None and table.cells.empty:
-                problems.append(
-                    problem("error", "layout", "has no data rows", "add rows", file=table.file)
-                )
-                table = None
-            self._tables[path] = (table, problems)
-        return self._tables[path]
+    @property
+    def discovery(self) -> list[Problem]:
+        """Problems found while listing the files (ignored names, unreadable headers)."""
+        return self.index.discovery
 
     # --- reading and checking ------------------------------------------------------------
     def report(self, symbol: str) -> SymbolReport:
@@ -365,7 +211,7 @@ class FilesData(HistoryProvider):
         cached = self._reports.get(symbol)
         if cached is not None:
             return cached
-        entry = self._entries.get(symbol)
+        entry = self.index.entries.get(symbol)
         if entry is None:
             parsed = Parsed(symbol, str(self.root), "line")
             parsed.problems.append(self._no_file(symbol))
@@ -377,9 +223,9 @@ class FilesData(HistoryProvider):
         return result
 
     def _read(self, entry: Entry) -> SymbolReport:
-        table, file_problems = self._table(entry.path)
+        table, _ = self.index.table(entry.path)
         parsed = Parsed(entry.symbol, entry.display, "line")
-        early = [*file_problems, *self._conflicts.get(entry.symbol, [])]
+        early = self.index.file_problems(entry)
         if table is not None:
             if entry.rows is not None:
                 table = table.take(entry.rows)
@@ -448,7 +294,7 @@ class FilesData(HistoryProvider):
             A file is missing or malformed, or the files mix daily and hourly bars.
         """
         wanted = list(dict.fromkeys([*symbols, self.benchmark_symbol]))
-        missing = [s for s in wanted if s not in self._entries]
+        missing = [s for s in wanted if s not in self.index.entries]
         if len(missing) > 1:
             first = self._no_file(missing[0])
             raise MissingFileError(
@@ -482,7 +328,7 @@ class FilesData(HistoryProvider):
     # --- HistoryProvider ------------------------------------------------------------------
     def available_symbols(self) -> list[str]:
         """Every symbol with a file (VIX excluded), in alphabetical order."""
-        return sorted(s for s in self._entries if s != self.vix_symbol)
+        return sorted(s for s in self.index.entries if s != self.vix_symbol)
 
     def history(self, symbol: str) -> pd.DataFrame:
         """The full history of ``symbol`` as read; raises its file's first error."""

@@ -26,7 +26,8 @@ import pandas as pd
 
 from tradewind.calendar import EASTERN, nyse
 from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, check_stale
-from tradewind.data.files_reader import Parsed, Reporter
+from tradewind.data.files_errors import Reporter, Severity
+from tradewind.data.files_reader import Parsed
 from tradewind.domain.errors import StaleDataError
 
 
@@ -111,7 +112,7 @@ def _coverage(
     gap_start, gap_end = sessions[start], sessions[start + length - 1]
     span = f"{gap_start.date()}..{gap_end.date()}"
     too_long = length > limits.max_gap_sessions
-    severity = "error" if errors and too_long else "warning"
+    severity: Severity = "error" if errors and too_long else "warning"
     report.add(
         severity,
         "gap",

@@ -23,10 +23,10 @@ subclass of the matching :mod:`tradewind.domain.errors` type so existing handler
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from tradewind.domain.errors import (
     BadPriceError,
@@ -278,3 +278,41 @@ def raise_first(problems: Sequence[Problem]) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise errors[0].error(others=len(errors) - 1)
+
+
+class Collects(Protocol):
+    """Something problems are collected on: a parse result naming its file and symbol."""
+
+    symbol: str
+    file: str
+    row_label: str
+    problems: list[Problem]
+
+
+class Reporter:
+    """Adds problems to one parse result; ``failed`` once any is an error."""
+
+    def __init__(self, out: Collects) -> None:
+        self.out = out
+
+    @property
+    def failed(self) -> bool:
+        """True once an error has been added."""
+        return any(p.severity == "error" for p in self.out.problems)
+
+    def add(
+        self, severity: Severity, kind: str, message: str, fix: str, lines: Iterable[int]
+    ) -> None:
+        """Record a problem on ``lines`` (file line or row numbers; empty: the whole file)."""
+        self.out.problems.append(
+            problem(
+                severity,
+                kind,
+                message,
+                fix,
+                file=self.out.file,
+                rows=[int(x) for x in lines],
+                row_label=self.out.row_label,
+                symbol=self.out.symbol,
+            )
+        )

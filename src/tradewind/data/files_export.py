@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.calendar import EASTERN
-from tradewind.data.files_reader import session_stamps
+from tradewind.data.files_dates import session_stamps
 from tradewind.data.protocol import OHLCV, MarketData, TimeLike
 from tradewind.domain.errors import DataError, MissingDataError
 

@@ -25,7 +25,6 @@ bad cell is an error naming its line.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +33,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tradewind.calendar import EASTERN, nyse
-from tradewind.data.files_errors import Problem, problem
+from tradewind.data.files_dates import parse_stamps
+from tradewind.data.files_errors import Problem, Reporter, problem
 from tradewind.data.history import make_frame, ohlc_from_closes
 from tradewind.domain.types import Interval
 
@@ -58,7 +57,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 """Field -> accepted header spellings, lower-case with spaces and punctuation removed."""
 
 EMPTY = frozenset({"", "nan", "na", "n/a", "null", "none", "-"})
-_TZ = re.compile(r"^(?P<wall>.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?P<tz>Z|UTC|[+-]\d{2}:?\d{2})$")
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -216,7 +214,7 @@ def parse_prices(
     _require_columns(columns, report)
     if out.problems:
         return out
-    stamps = _parse_stamps(cells[columns["timestamp"]], lines, report)
+    stamps = parse_stamps(cells[columns["timestamp"]], lines, report)
     values: dict[str, FloatArray] = {
         name: _parse_numbers(cells[columns[name]], lines, name, report, required=name != "volume")
         for name in ("open", "high", "low", "close", "adj_close", "volume")
@@ -233,36 +231,9 @@ def parse_prices(
         report.add("warning", "unsorted", f"rows are {how}; they were sorted oldest first", "", [])
     index, lines = index[order], lines[order]
     values = {name: v[order] for name, v in values.items()}
-    out.frame, out.derived = _build_frame(index, values, columns, adjust, report)
+    out.frame, out.derived = _build_frame(index, values, columns, adjust, out)
     out.interval, out.lines = interval, lines
     return out
-
-
-class Reporter:
-    """Collects problems for one parse; ``failed`` once any is an error."""
-
-    def __init__(self, out: Parsed) -> None:
-        self.out = out
-
-    @property
-    def failed(self) -> bool:
-        return any(p.severity == "error" for p in self.out.problems)
-
-    def add(
-        self, severity: str, kind: str, message: str, fix: str, lines: Sequence[int] | IntArray
-    ) -> None:
-        self.out.problems.append(
-            problem(
-                severity,  # type: ignore[arg-type]
-                kind,
-                message,
-                fix,
-                file=self.out.file,
-                rows=[int(x) for x in lines],
-                row_label=self.out.row_label,
-                symbol=self.out.symbol,
-            )
-        )
 
 
 def _require_columns(columns: dict[str, str], report: Reporter) -> None:
@@ -329,156 +300,6 @@ def _parse_numbers(
     return values
 
 
-def _parse_stamps(
-    cells: pd.Series, lines: IntArray, report: Reporter
-) -> tuple[pd.DatetimeIndex, Interval] | None:
-    """Bar-end timestamps (UTC) and the interval, or None after reporting the problem."""
-    wall, offset = _parse_wall(cells)
-    bad = wall.isna().to_numpy()
-    if bad.any():
-        first = str(cells.iloc[int(np.argmax(bad))])
-        report.add(
-            "error",
-            "bad_date",
-            f"date {first!r} cannot be read",
-            "write dates as YYYY-MM-DD (times as YYYY-MM-DD HH:MM, New York time)",
-            lines[bad],
-        )
-        return None
-    aware = offset.notna().to_numpy()
-    if aware.any() and not aware.all():
-        report.add(
-            "error",
-            "bad_date",
-            "some times carry a UTC offset and some do not",
-            "give every time an offset (e.g. -05:00), or none (New York time)",
-            lines[~aware],
-        )
-        return None
-    days = pd.DatetimeIndex(wall).normalize()
-    timed = (pd.DatetimeIndex(wall) != days).any()
-    if timed and pd.Index(days).duplicated().any():
-        return _intraday(pd.DatetimeIndex(wall), offset, bool(aware.any()), lines, report)
-    dup = pd.Index(days).duplicated(keep=False)
-    if dup.any():
-        report.add(
-            "error",
-            "duplicate_date",
-            f"date {days[int(np.argmax(dup))].date()} appears more than once",
-            "keep one row per date",
-            lines[dup],
-        )
-        return None
-    try:
-        index = session_stamps(days)
-    except ValueError as exc:
-        report.add(
-            "error",
-            "bad_date",
-            f"dates outside the NYSE calendar ({exc})",
-            "keep dates from 1990-01-02 to the present",
-            [],
-        )
-        return None
-    return index, Interval.DAILY
-
-
-def session_stamps(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """Daily bar-end stamps (UTC): each date's NYSE session close, 16:00 New York otherwise.
-
-    The same rule as :func:`tradewind.data.bundled.stamp`, without its log line (files report
-    dates that are not sessions as warnings with their line numbers instead).
-    """
-    days = pd.DatetimeIndex(days).normalize().as_unit("ns")
-    sessions = nyse().sessions(days.min(), days.max())
-    on = days.isin(sessions)
-    stamps = pd.Series(pd.NaT, index=days, dtype="datetime64[ns, UTC]")
-    stamps[on] = nyse().session_closes(days[on]).as_unit("ns")
-    off = days[~on]
-    stamps[~on] = (off + pd.Timedelta(hours=16)).tz_localize(EASTERN).tz_convert("UTC")
-    return pd.DatetimeIndex(stamps, name="timestamp")
-
-
-def _parse_wall(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Wall-clock times as written (naive) and their UTC offset in minutes (NaN if none)."""
-    if isinstance(cells.dtype, pd.DatetimeTZDtype):
-        wall = cells.dt.tz_localize(None)
-        utc = cells.dt.tz_convert("UTC").dt.tz_localize(None)
-        offset = (wall - utc).dt.total_seconds() / 60.0
-        return wall.astype("datetime64[ns]"), offset
-    nan = pd.Series(np.nan, index=cells.index)
-    if pd.api.types.is_datetime64_dtype(cells.dtype):
-        return cells.astype("datetime64[ns]"), nan
-    text = cells.astype(object).where(cells.notna(), "").astype(str).str.strip()
-    parts = text.str.extract(_TZ)
-    wall_text = parts["wall"].fillna(text)
-    wall = pd.to_datetime(wall_text, format="ISO8601", errors="coerce")
-    retry = wall.isna() & wall_text.ne("")
-    if retry.any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            wall = wall.astype("datetime64[ns]")
-            wall[retry] = pd.to_datetime(wall_text[retry], errors="coerce")
-    offset = parts["tz"].map(_offset_minutes, na_action="ignore").astype(float)
-    return wall.astype("datetime64[ns]"), offset
-
-
-def _offset_minutes(tz: str) -> float:
-    if tz in ("Z", "UTC"):
-        return 0.0
-    sign = -1.0 if tz[0] == "-" else 1.0
-    digits = tz[1:].replace(":", "")
-    return sign * (int(digits[:2]) * 60 + int(digits[2:]))
-
-
-def _intraday(
-    wall: pd.DatetimeIndex,
-    offset: pd.Series,
-    aware: bool,
-    lines: IntArray,
-    report: Reporter,
-) -> tuple[pd.DatetimeIndex, Interval] | None:
-    if aware:
-        shift = pd.to_timedelta(offset.to_numpy(), unit="min")
-        index = (wall - shift).tz_localize("UTC")
-    else:
-        index = wall.tz_localize(EASTERN, ambiguous="NaT", nonexistent="NaT").tz_convert("UTC")
-        bad = index.isna()
-        if bad.any():
-            report.add(
-                "error",
-                "bad_date",
-                "time does not exist or is ambiguous in New York (daylight-saving change)",
-                "give times a UTC offset, e.g. 2024-03-10 10:30-04:00",
-                lines[bad],
-            )
-            return None
-    dup = index.duplicated(keep=False)
-    if dup.any():
-        report.add(
-            "error",
-            "duplicate_date",
-            f"time {index[int(np.argmax(dup))].isoformat()} appears more than once",
-            "keep one row per bar",
-            lines[dup],
-        )
-        return None
-    ordered = index.sort_values()
-    same_day = ordered[1:].tz_convert(EASTERN).date == ordered[:-1].tz_convert(EASTERN).date
-    steps = pd.Series((ordered[1:] - ordered[:-1])[same_day])
-    usual = steps.mode()
-    if len(usual) and usual.iloc[0] != pd.Timedelta(hours=1):
-        report.add(
-            "error",
-            "layout",
-            f"intraday bars are {usual.iloc[0]} apart; only daily and hourly bars are supported",
-            "resample to hourly bars stamped at each hour's end (10:30 ... 16:00 New York)",
-            [],
-        )
-        return None
-    return pd.DatetimeIndex(index.as_unit("ns"), name="timestamp"), Interval.HOURLY
-
-
 def _check_prices(values: dict[str, FloatArray], lines: IntArray, report: Reporter) -> None:
     prices = [n for n in ("open", "high", "low", "close", "adj_close") if n in values]
     for name in prices:
@@ -520,16 +341,16 @@ def _build_frame(
     values: dict[str, FloatArray],
     columns: dict[str, str],
     adjust: bool,
-    report: Reporter,
+    out: Parsed,
 ) -> tuple[pd.DataFrame, bool]:
     volume = values.get("volume", np.full(len(index), np.nan))
     if "close" not in values:
         close, factor = values["adj_close"], None
-        report.out.adjustment = f"close taken from {columns['adj_close']!r} (no Close column)"
+        out.adjustment = f"close taken from {columns['adj_close']!r} (no Close column)"
     elif "adj_close" in values and adjust:
         close, factor = values["close"], values["adj_close"] / values["close"]
         changed = int((factor != 1.0).sum())
-        report.out.adjustment = (
+        out.adjustment = (
             f"OHLC scaled by {columns['adj_close']!r} / {columns['close']!r} (data.adjust: true); "
             f"{changed} of {len(factor)} rows changed"
             + (f", factor {factor.min():.4g} to {factor.max():.4g}" if changed else "")
@@ -537,7 +358,7 @@ def _build_frame(
     else:
         close, factor = values["close"], None
         if "adj_close" in values:
-            report.out.adjustment = f"{columns['adj_close']!r} ignored (data.adjust: false)"
+            out.adjustment = f"{columns['adj_close']!r} ignored (data.adjust: false)"
     scale = np.ones(len(index)) if factor is None else factor
     if "open" not in values:
         frame = ohlc_from_closes(pd.Series(close * scale, index=index))
@@ -573,7 +394,7 @@ def parse_vix(table: Table, columns: dict[str, str], symbol: str = "VIX") -> Par
             [],
         )
         return out
-    stamps = _parse_stamps(table.cells[columns["timestamp"]], table.lines, report)
+    stamps = parse_stamps(table.cells[columns["timestamp"]], table.lines, report)
     levels = _parse_numbers(table.cells[columns[name]], table.lines, name, report, required=False)
     flags = _parse_flags(table, columns.get("is_proxy"), report)
     if report.failed or stamps is None:
