@@ -1,0 +1,136 @@
+"""tradewind's engine as a benchmark contestant: ``run_backtest`` on a :class:`FramesData` provider.
+
+Two variants of the engine's target model, both swapped in around the real
+:func:`~tradewind.engine.strategy.build_parts` so that everything else (feed, broker, trigger,
+planner, risk hook, recorder, summary) is what ``run_backtest`` builds:
+
+* :class:`TimedTargets` wraps the configured target model (the optimizer) and adds up the time
+  spent in it, so the engine's own time is the run's time minus that;
+* :class:`TargetsByTime` serves precomputed targets by the feed's current timestamp (T3: the
+  engines look the targets up by date, as the task says). Rows without targets stay in cash:
+  before the first T2 rebalance that is the task's rule, and the calendar trigger never fires
+  on another row without targets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from peers import EngineResult, PeerRun
+from tasks import Case
+
+import tradewind.backtest.runner as runner
+from tradewind.backtest import BacktestRun, run_backtest
+from tradewind.data.frames import FramesData
+from tradewind.engine.feed import MarketFeed
+from tradewind.engine.protocols import Policy, TargetDecision, TargetModel
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class TimedTargets:
+    """A target model that times the one it wraps."""
+
+    def __init__(self, inner: TargetModel) -> None:
+        self.inner = inner
+        self.history_rows = inner.history_rows
+        self.seconds = 0.0
+
+    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
+        """The wrapped model's decision; its time is added to ``seconds``."""
+        start = time.perf_counter()
+        decision = self.inner.targets(feed, policy, current)
+        self.seconds += time.perf_counter() - start
+        return decision
+
+
+class TargetsByTime:
+    """Precomputed targets looked up by the feed's current bar stamp."""
+
+    history_rows = 1
+
+    def __init__(self, stamps: pd.DatetimeIndex, weights: dict[int, FloatArray]) -> None:
+        self._by_stamp = {int(stamps[k].value): w for k, w in weights.items()}
+
+    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
+        """This bar's targets, or all cash when it has none."""
+        w = self._by_stamp.get(int(feed.now.value))
+        if w is None:
+            return TargetDecision(np.zeros_like(current), "cash")
+        return TargetDecision(w, "lookup")
+
+
+@contextmanager
+def swapped_targets(make: Callable[[TargetModel], TargetModel]) -> Iterator[None]:
+    """Within the block, ``run_backtest`` builds its parts with ``make(target_model)``."""
+    original = runner.build_parts
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        parts = original(*args, **kwargs)
+        return dataclasses.replace(parts, target_model=make(parts.target_model))
+
+    runner.build_parts = build
+    try:
+        yield
+    finally:
+        runner.build_parts = original
+
+
+@dataclass
+class TradewindRun:
+    """The prepared tradewind runs of one case.
+
+    ``optimizer_seconds`` (None when the targets are looked up) gives the time the target model
+    spent in the optimizer during each call of ``peer.run``, in call order.
+    """
+
+    peer: PeerRun
+    optimizer_seconds: list[float] | None
+
+
+def _collect(out: BacktestRun) -> EngineResult:
+    summary = out.summary
+    return EngineResult(
+        np.asarray(summary.recorder.equity, dtype=np.float64),
+        float(summary.performance.costs_usd),
+        float(summary.performance.turnover),
+    )
+
+
+def tradewind_run(case: Case) -> TradewindRun:
+    """``run_backtest`` with the case's config: optimizer inside on real data, lookups on T3."""
+    cfg = case.config()
+    provider = FramesData(case.prices, stale_bars=None, name=f"bench-{case.data}")
+    if case.engine_only and case.task == "T2":
+        stamps = provider.closes.index
+
+        def lookup() -> BacktestRun:
+            with swapped_targets(lambda _inner: TargetsByTime(stamps, case.weights)):
+                return run_backtest(cfg, provider)
+
+        return TradewindRun(PeerRun(lookup, _collect), None)
+    if case.task == "T1":
+        return TradewindRun(PeerRun(lambda: run_backtest(cfg, provider), _collect), None)
+    spent: list[float] = []
+
+    def timed() -> BacktestRun:
+        holder: list[TimedTargets] = []
+
+        def wrap(inner: TargetModel) -> TargetModel:
+            holder.append(TimedTargets(inner))
+            return holder[-1]
+
+        with swapped_targets(wrap):
+            out = run_backtest(cfg, provider)
+        spent.append(holder[-1].seconds)
+        return out
+
+    return TradewindRun(PeerRun(timed, _collect), spent)
