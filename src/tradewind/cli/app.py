@@ -12,6 +12,7 @@ from tradewind import __version__
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import regime_cmd as regime_cmd
+from tradewind.cli import risk_cmd as risk_cmd
 
 app = typer.Typer(
     name="tradewind",
@@ -25,6 +26,8 @@ app = typer.Typer(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(regime_cmd.app, name="regime")
+app.add_typer(risk_cmd.app, name="risk")
+app.command("resume")(risk_cmd.resume)
 
 
 def _version(value: bool) -> None:

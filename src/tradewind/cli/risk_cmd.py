@@ -1,0 +1,215 @@
+"""``tradewind risk status`` and ``tradewind resume``: see and clear latched trading halts.
+
+The state comes from ``risk_management.state_path`` (``{mode}`` filled from ``trading.mode``):
+the latched halt, the resume history and the breakers' and stops' last snapshot written by the
+trading service. Backtests keep their halts in memory (a backtest must never block trading); a
+finished run's halts, stops and warnings are read from its folder with ``--run``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from tradewind.cli.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    err_console,
+    friendly_errors,
+    load,
+    print_json,
+)
+from tradewind.risk import BreakerParams, JsonHaltStore, state_path
+from tradewind.risk.tracker import status as build_status
+
+app = typer.Typer(help="Risk state: halts, breakers and stops.", no_args_is_help=True)
+
+RISK_EVENT_KINDS = (
+    "halt",
+    "resume",
+    "stop",
+    "flatten",
+    "daily_loss_warning",
+    "drawdown_warning",
+    "order_canceled",
+)
+
+
+@app.command("status")
+def status(
+    config: Path | None = ConfigOption,
+    run: Path | None = typer.Option(
+        None, "--run", help="Also read a finished run's folder (runs/<name>) for its risk events."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Show any halt, drawdown, daily P&L, distance to each breaker and active stops.
+
+    Example: ``tradewind risk status --json``
+    """
+    cfg = load(config)
+    with friendly_errors():
+        path = state_path(cfg)
+        store = JsonHaltStore(path)
+        payload = build_status(
+            store.load(),
+            store.history(),
+            store.load_tracker(),
+            BreakerParams.from_config(cfg.risk_management),
+        )
+        payload = {"mode": cfg.trading.mode.value, "state_file": str(path), **payload}
+        if run is not None:
+            payload["run"] = _run_folder(run)
+    if as_json:
+        print_json(payload)
+        return
+    _print_status(payload)
+
+
+def resume(
+    confirm: bool = typer.Option(
+        False, "--confirm", help="Confirm that positions and market conditions were reviewed."
+    ),
+    reason: str = typer.Option("", "--reason", "-r", help="Why trading may resume (recorded)."),
+    config: Path | None = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Clear a latched trading halt, recording who resumed, when (UTC) and why.
+
+    Example: ``tradewind resume --confirm --reason "gap on earnings, positions reviewed"``
+    """
+    if not confirm:
+        err_console.print(
+            "[bold red]Refusing to resume[/]: add --confirm after reviewing all positions and "
+            "market conditions (runbook: manual decision required to resume)."
+        )
+        raise typer.Exit(2)
+    if not reason.strip():
+        err_console.print(
+            '[bold red]Refusing to resume[/]: give --reason "what was reviewed and why"; '
+            "it is recorded with your name and the time."
+        )
+        raise typer.Exit(2)
+    cfg = load(config)
+    with friendly_errors():
+        store = JsonHaltStore(state_path(cfg))
+        record = store.clear(_who(), reason)
+    if as_json:
+        print_json(record.to_dict())
+        return
+    console.print(
+        f"[green]Trading resumed[/] by {record.resumed_by} at {record.resumed_at.isoformat()} "
+        f"(halt: {record.halt.breaker}, latched {record.halt.latched_at.isoformat()}).\n"
+        f"Reason recorded: {record.reason}\n"
+        "Breaker baselines restart at the current equity on the next cycle."
+    )
+
+
+def _who() -> str:
+    return os.environ.get("USER") or os.environ.get("USERNAME") or getpass.getuser()
+
+
+def _run_folder(folder: Path) -> dict[str, Any]:
+    """Risk events and drawdown figures of a finished run (what its files say, nothing more)."""
+    out: dict[str, Any] = {"folder": str(folder)}
+    events_file = folder / "events.jsonl"
+    if events_file.exists():
+        rows = [json.loads(line) for line in events_file.read_text("utf-8").splitlines() if line]
+        out["events"] = [r for r in rows if r.get("kind") in RISK_EVENT_KINDS]
+        halts = [r for r in out["events"] if r["kind"] == "halt"]
+        out["halted_in_run"] = bool(halts)
+    else:
+        out["events"] = []
+        out["note"] = f"no events.jsonl in {folder}"
+    summary_file = folder / "summary.json"
+    if summary_file.exists():
+        summary = json.loads(summary_file.read_text("utf-8"))
+        perf = summary.get("performance") or {}
+        out["performance"] = {k: v for k, v in perf.items() if "drawdown" in k or "return" in k}
+    return out
+
+
+def _print_status(p: dict[str, Any]) -> None:
+    console.print(f"Mode [bold]{p['mode']}[/], state file {p['state_file']}")
+    halt = p.get("halt")
+    if halt:
+        console.print(
+            f"[bold red]HALTED[/] since {halt['latched_at']} by {halt['breaker']}: "
+            f"{halt['message']}\n"
+            'Clear with: tradewind resume --confirm --reason "..."'
+        )
+    else:
+        console.print("[green]Not halted[/]")
+    if "equity" in p:
+        console.print(
+            f"As of {p['as_of']}: equity {p['equity']:,.2f}, daily P&L {p['daily_pnl']:+,.2f} "
+            f"({p['daily_pnl_pct']:+.2%}), drawdown {p['drawdown']:.2%} from "
+            f"{p['peak_equity']:,.2f}"
+        )
+        _print_breakers(p["breakers"])
+        _print_positions(p["positions"], p.get("cooldowns", {}))
+    else:
+        console.print(p.get("note", ""))
+    for r in p.get("resumes", []):
+        console.print(
+            f"Resumed {r['resumed_at']} by {r['resumed_by']} after {r['halt']['breaker']}: "
+            f"{r['reason']}"
+        )
+    run = p.get("run")
+    if run:
+        console.print(f"Run {run['folder']}: {len(run['events'])} risk event(s)")
+        for e in run["events"]:
+            console.print(f"  {e['ts']} {e['kind']}: {e['message']}")
+
+
+def _print_breakers(b: dict[str, Any]) -> None:
+    table = Table(title="Breakers")
+    for col in ("breaker", "now", "warning", "halt at", "to halt"):
+        table.add_column(col)
+    for name in ("daily_loss", "drawdown"):
+        row = b[name]
+        table.add_row(
+            name,
+            f"{row['value']:.2%}",
+            f"{row['warning']:.0%}",
+            f"{row['limit']:.0%}",
+            f"{row['to_halt']:.2%}",
+        )
+    c = b["consecutive_losses"]
+    table.add_row("consecutive_losses", str(c["value"]), "-", str(c["limit"]), str(c["remaining"]))
+    console.print(table)
+
+
+def _print_positions(rows: list[dict[str, Any]], cooldowns: dict[str, int]) -> None:
+    table = Table(title="Positions and stops")
+    for col in ("symbol", "quantity", "entry", "peak", "last", "stop", "level", "distance"):
+        table.add_column(col)
+    for r in rows:
+        active = r.get("active") or {}
+        table.add_row(
+            r["symbol"],
+            f"{r['quantity']:g}",
+            _fmt(r.get("entry", r.get("average_cost"))),
+            _fmt(r.get("peak")),
+            _fmt(r.get("last_price")),
+            str(active.get("kind", "-")),
+            _fmt(active.get("level")),
+            f"{r['distance_to_stop']:.2%}" if "distance_to_stop" in r else "-",
+        )
+    console.print(table)
+    waiting = {s: n for s, n in cooldowns.items() if n > 0}
+    if waiting:
+        console.print(
+            "Cool-down (sessions left): " + ", ".join(f"{s} {n}" for s, n in waiting.items())
+        )
+
+
+def _fmt(x: object) -> str:
+    return f"{x:,.4g}" if isinstance(x, int | float) else "-"
