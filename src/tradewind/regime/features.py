@@ -90,8 +90,9 @@ def true_range(high: pd.Series, low: pd.Series, close: pd.Series) -> pd.Series:
 
 
 def atr(high: pd.Series, low: pd.Series, close: pd.Series, period: int = 14) -> pd.Series:
-    """Average true range (Wilder)."""
-    return wilder(true_range(high, low, close), period)
+    """Average true range (Wilder), from the second bar on (the first has no previous close)."""
+    tr = true_range(high, low, close)
+    return wilder(tr.iloc[1:], period).reindex(tr.index)
 
 
 def adx(
@@ -184,7 +185,6 @@ def compute_features(
     for w in spec.vol_windows:
         out[f"rv_{w}"] = realized_vol(r1, w)
     atr_ = atr(high, low, close, spec.atr_period)
-    atr_.iloc[: spec.atr_period] = np.nan
     out["atr"] = atr_
     out["atr_pct"] = atr_ / close
     out["adx"], out["plus_di"], out["minus_di"] = adx(high, low, close, spec.adx_period)

@@ -119,6 +119,11 @@ class StatisticalDetector(BaseDetector):
         self._filter: Any = None
 
     @property
+    def warmup(self) -> int:
+        """Bars before the first decision: a fit needs ``min_train_days`` finite rows."""
+        return self.min_train_days
+
+    @property
     def recorded_features(self) -> tuple[str, ...]:
         """The model's features plus VIX and the 20-day volatility, for the record."""
         return tuple(dict.fromkeys((*self.feature_names, "vix", "rv_20", "trend")))

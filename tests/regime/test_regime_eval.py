@@ -1,0 +1,173 @@
+"""Evaluation metrics on hand-built series, and the acceptance figures on synthetic and real data.
+
+The synthetic acceptance criterion of issue 5 (balanced accuracy >= 0.90 on held-out periods
+with at most 1.5x the true switches) is **not met**: even the Bayes filter that knows the
+generator's true parameters (``tradewind.regime.oracle``) stays near 0.83 on these markets. The
+criterion is kept below as a strict xfail with the measured figures, so a detector that reaches
+it turns the test red and the note must be updated.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tradewind.config import TradewindConfig
+from tradewind.config.regime import RegimeSection
+from tradewind.regime import make_detector
+from tradewind.regime.evaluation import (
+    RISK_OFF_EXPOSURE,
+    backtest_exposure,
+    balanced_accuracy,
+    classify,
+    confusion,
+    exposures,
+)
+from tradewind.regime.oracle import oracle_regimes
+
+
+def _labels(codes: str) -> pd.Series:
+    names = {"U": "BULL", "D": "BEAR", "C": "CHOPPY", "V": "VOLATILE"}
+    return pd.Series([names[c] for c in codes])
+
+
+def test_balanced_accuracy_weights_regimes_equally() -> None:
+    truth = _labels("UUUUUUUUVV")
+    assert balanced_accuracy(truth, _labels("UUUUUUUUUU")) == pytest.approx(0.5)
+    assert balanced_accuracy(truth, truth) == 1.0
+    cm = confusion(truth, _labels("UUUUUUUUVU"))
+    assert cm.loc["VOLATILE", "VOLATILE"] == 1 and cm.loc["VOLATILE", "BULL"] == 1
+
+
+def test_delay_spurious_and_switch_counts() -> None:
+    truth = _labels("UUUUUDDDDDDUUUUU")
+    pred = _labels("UUUUUUUDDDDDDVUU")
+    r = classify(truth, pred, max_delay=3)
+    assert r.switch_ratio == pytest.approx(3 / 2)
+    assert r.median_delay_days == pytest.approx(2.5)  # BEAR 2 bars late, BULL 3 bars late
+    assert r.spurious_switches == 1  # the jump into VOLATILE
+    assert r.detected_share == 1.0
+
+
+def test_backtest_acts_one_day_late_and_charges_costs() -> None:
+    idx = pd.RangeIndex(6)
+    closes = pd.Series([100.0, 110.0, 121.0, 133.1, 146.41, 161.051], index=idx)  # +10%/bar
+    exposure = pd.Series([1.0, 0.0, 0.0, 0.0, 0.0, 0.0], index=idx)  # out after bar 1's close
+    report, wealth = backtest_exposure(closes, exposure, lag=1, cost=0.01)
+    # decision at bar 1 is traded at bar 2's close: bars 1-2 earn +10% each, then cash
+    net = wealth.pct_change().fillna(wealth.iloc[0] - 1).round(6).tolist()
+    assert net == [0.1, 0.1, -0.01, 0.0, 0.0]
+    assert report.time_in_cash == pytest.approx(3 / 5)
+
+
+def test_exposure_mapping_names_every_regime() -> None:
+    regimes = pd.Series(["BULL", "BEAR", None, "VOLATILE", "CHOPPY"])
+    assert exposures(regimes, RISK_OFF_EXPOSURE).tolist()[:2] == [1.0, 0.0]
+    assert np.isnan(exposures(regimes, RISK_OFF_EXPOSURE).iloc[2])
+
+
+@pytest.fixture(scope="module")
+def synthetic_seed_1() -> dict[str, object]:
+    """Default detector, baseline and oracle on held-out years 2008-2011 of seed 1."""
+    from tradewind.data import generate_market
+
+    market = generate_market([], seed=1, start=date(2000, 1, 3), end=date(2011, 12, 31))
+    bars = pd.DataFrame({"close": market.index})
+    truth = market.regimes.astype(str)
+    test = truth.index >= pd.Timestamp("2008-01-01", tz="UTC")
+    section = RegimeSection()
+    runs = {
+        name: make_detector(section, name).detect_series(bars, market.vix, close_only=True)[
+            "regime"
+        ]
+        for name in (section.detector, "baseline")
+    }
+    runs["oracle"] = oracle_regimes(market.index, market.vix.values, market.params)
+    return {k: classify(truth[test], v[test].astype(str)) for k, v in runs.items()}
+
+
+def test_default_detector_beats_the_baseline_held_out(synthetic_seed_1: dict) -> None:
+    default = synthetic_seed_1[RegimeSection().detector]
+    baseline, oracle = synthetic_seed_1["baseline"], synthetic_seed_1["oracle"]
+    assert default.balanced_accuracy > baseline.balanced_accuracy + 0.05
+    assert oracle.balanced_accuracy > default.balanced_accuracy  # the ceiling is a ceiling
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 5 synthetic criterion not met: seed 1 held out, rules detector balanced "
+    "accuracy ~0.6 with ~2x the true switches; the true-parameter Bayes filter reaches ~0.83",
+)
+def test_acceptance_balanced_accuracy_090_with_at_most_15x_switches(
+    synthetic_seed_1: dict,
+) -> None:
+    default = synthetic_seed_1[RegimeSection().detector]
+    assert default.balanced_accuracy >= 0.90
+    assert default.switch_ratio <= 1.5
+
+
+@pytest.fixture(scope="module")
+def sp500_study() -> object:
+    """Default detector vs buy-and-hold on the bundled S&P 500, 2000-2022, out of sample."""
+    from tradewind.regime.study import bundled_study
+
+    cfg = TradewindConfig()
+    section = cfg.regime
+    return bundled_study(
+        (section.detector, lambda: make_detector(section)),
+        {},
+        {},
+        lambda: make_detector(section, "baseline"),
+        cfg,
+    )
+
+
+def test_real_data_drawdown_cut_at_no_worse_sharpe(sp500_study: object) -> None:
+    """Issue 5 real-data criterion, for the regime-switch allocation of the default detector.
+
+    Measured (rules, defaults unchanged since written): max drawdown -33.4% vs -56.5% for
+    buy-and-hold (a 41% cut), Sharpe 0.37 vs 0.31. The allocation driven by the runbook's
+    policies alone (only VOLATILE trims exposure) does not meet it; the CLI prints both.
+    """
+    from tradewind.regime.study import criterion
+
+    name = RegimeSection().detector
+    verdict = criterion(sp500_study, f"{name} (switch)")  # type: ignore[arg-type]
+    assert verdict["drawdown_cut"] >= 0.40
+    assert verdict["sharpe"] >= verdict["buy_and_hold_sharpe"]
+    policy = criterion(sp500_study, f"{name} (policy)")  # type: ignore[arg-type]
+    assert not policy["met"]  # documented miss: the runbook policies barely cut exposure
+
+
+def test_regime_now_cli_prints_regime_features_and_policy(tmp_path: object) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tradewind.cli.app import app
+
+    result = CliRunner().invoke(
+        app, ["regime", "now", "--source", "bundled", "--asof", "2020-03-16", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["regime"] == "VOLATILE"
+    assert payload["is_vix_proxy"] is True  # the bundled series mixes observed VIX and a proxy
+    assert payload["policy"]["cash_buffer"] == 0.15
+    assert {"vix", "trend", "adx", "atr_pct"} <= set(payload["features"])
+
+
+def test_plot_writes_a_png(tmp_path: pytest.TempPathFactory) -> None:
+    pytest.importorskip("matplotlib")
+    from pathlib import Path
+
+    from tradewind.regime.plot import plot_regimes
+
+    idx = pd.date_range("2020-01-01", periods=50, tz="UTC")
+    price = pd.Series(np.linspace(100, 120, 50), index=idx)
+    regimes = pd.Series(["BULL"] * 20 + ["BEAR"] * 30, index=idx)
+    out = plot_regimes(price, {"rules": regimes}, Path(str(tmp_path)) / "r.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
