@@ -40,6 +40,12 @@ class PositionSnapshot:
     average_cost: float
     price: float | None = None
 
+    def __post_init__(self) -> None:
+        _finite(f"{self.symbol} quantity", self.quantity)
+        _finite(f"{self.symbol} average_cost", self.average_cost)
+        if self.price is not None:
+            _finite(f"{self.symbol} price", self.price)
+
     @property
     def market_value(self) -> float | None:
         """``quantity x price``, or None without a price."""
@@ -90,6 +96,9 @@ class AccountSnapshot:
     costs: CostSnapshot = field(default_factory=CostSnapshot)
 
     def __post_init__(self) -> None:
+        symbols = [p.symbol for p in self.positions]
+        if len(set(symbols)) != len(symbols):
+            raise ValueError(f"a symbol appears twice among the positions: {symbols}")
         _finite("equity", self.equity)
         _finite("cash", self.cash)
         _finite("exposure", self.exposure)

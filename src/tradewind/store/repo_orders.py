@@ -90,8 +90,10 @@ class OrdersRepo(StoreCore):
     ) -> ApplyResult:
         """Apply a broker event: status change, fill row and audit row in ONE transaction.
 
-        Idempotent: a fill already recorded under its key, or a status the order already has,
-        writes nothing and returns ``applied=False``.
+        Idempotent: a fill already recorded under its key, or a fill-less event for a status the
+        order has already reached (a replay, possibly late: ``new`` after ``partially_filled``),
+        writes nothing and returns ``applied=False``. Only a broker order id not known yet is
+        taken from such an event.
 
         Raises
         ------
@@ -106,24 +108,21 @@ class OrdersRepo(StoreCore):
             row = _require(s, client_order_id, lock=True)
             current = OrderStatus(row.status)
             fill = event.fill
-            key = ""
+            key = fill_key or (default_fill_key(fill) if fill is not None else "")
             if fill is not None:
                 _check_fill(row, fill)
-                key = fill_key or default_fill_key(fill)
-                seen = s.scalar(
-                    select(FillRow.id).where(
-                        FillRow.client_order_id == row.client_order_id, FillRow.fill_key == key
-                    )
-                )
-                if seen is not None:
+                replay = False
+                if _fill_seen(s, row, key):
                     return ApplyResult(current, applied=False, fill_recorded=False)
-            elif event.status is current and not _news(row, event):
-                return ApplyResult(current, applied=False, fill_recorded=False)
+            else:
+                replay = _reached(s, row, event.status)
+                if replay and not _news(row, event):
+                    return ApplyResult(current, applied=False, fill_recorded=False)
             order = _stored(row).to_order()
-            if not (fill is None and event.status is current):
+            if replay:
+                order.broker_order_id = event.broker_order_id  # the only news it brings
+            else:
                 order.apply(event)  # raises IllegalTransition; nothing written then
-            elif event.broker_order_id:
-                order.broker_order_id = event.broker_order_id
             fill_row = _fill_row(row, fill, key) if fill is not None else None
             if fill_row is not None:
                 s.add(fill_row)
@@ -251,6 +250,23 @@ def _require(s: Session, cid: str, *, lock: bool = False) -> OrderRow:
     if row is None:
         raise UnknownOrderError(f"no stored order with client_order_id {cid!r}")
     return row
+
+
+def _fill_seen(s: Session, row: OrderRow, key: str) -> bool:
+    q = select(FillRow.id).where(
+        FillRow.client_order_id == row.client_order_id, FillRow.fill_key == key
+    )
+    return s.scalar(q) is not None
+
+
+def _reached(s: Session, row: OrderRow, status: OrderStatus) -> bool:
+    """Whether the order is, or has been, in ``status`` (a fill-less event for it is a replay)."""
+    if status.value == row.status:
+        return True
+    q = select(OrderEventRow.id).where(
+        OrderEventRow.order_id == row.id, OrderEventRow.to_status == status.value
+    )
+    return s.scalar(q.limit(1)) is not None
 
 
 def _news(row: OrderRow, event: OrderEvent) -> bool:

@@ -162,8 +162,15 @@ class RunsRepo(StoreCore):
                 for e in events:
                     s.add(_event_row(run_id, e))
                 return cycle.id
-        except IntegrityError as exc:  # a concurrent writer won the unique (run_id, ts)
-            raise DuplicateCycleError(f"run {run_id} already recorded a cycle at {ts}") from exc
+        except IntegrityError as exc:
+            if self._has_cycle(run_id, ts):  # a concurrent writer won the unique (run_id, ts)
+                raise DuplicateCycleError(f"run {run_id} already recorded a cycle at {ts}") from exc
+            raise
+
+    def _has_cycle(self, run_id: int, ts: datetime) -> bool:
+        with self._read() as s:
+            q = select(CycleRow.id).where(CycleRow.run_id == run_id, CycleRow.ts == ts)
+            return s.scalar(q) is not None
 
     def last_cycle(self, run_id: int | None = None) -> CycleView | None:
         """The latest cycle of ``run_id`` (of any run if None)."""
@@ -267,7 +274,7 @@ class RunsRepo(StoreCore):
                 q = q.order_by(CycleRow.ts, CycleRow.id)
             if limit is not None:
                 q = q.limit(limit)
-            return [_cycle_view(c, e) for c, e in s.execute(q).tuples()]
+            return [_cycle_view(c, e) for c, e in s.execute(q)]
 
 
 # --- row builders and converters ---------------------------------------------------------
