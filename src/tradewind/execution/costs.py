@@ -1,0 +1,224 @@
+"""Transaction costs: commission, slippage and market impact, each reported on its own.
+
+One model serves both sides of a trade, so estimates and outcomes are comparable:
+
+* **before** trading, :meth:`CostModel.costs` estimates an order's costs (the trade planner
+  shows them, the simulated broker charges them);
+* **after** a fill, :meth:`CostModel.account` states what the fill really cost, and
+  :func:`compare` gives estimated minus realized, kind by kind.
+
+Formulas, for ``q`` shares at reference price ``p`` (traded value ``V = q p``):
+
+* **commission** ``= clip(per_order + per_share * q + pct_of_value * V, minimum, maximum)``,
+  zero when nothing trades (a broker charges per order, so the minimum applies per order);
+* **slippage** ``= slippage_pct * V`` (half-spread plus timing; a flat fraction);
+* **market impact** ``= coefficient * sigma_d * sqrt(q / ADV) * V``, the square-root law
+  (Almgren, Thum, Hauptmann & Li, "Direct estimation of equity market impact", Risk 18(7),
+  2005; Grinold & Kahn, *Active Portfolio Management*, 2nd ed., ch. 16), with ``sigma_d`` the
+  daily return volatility and ``ADV`` the average daily volume in shares. It is only computed
+  when both are known and positive; otherwise it is 0 and ``impact_modelled`` is False, so
+  an unknown impact never passes for a zero one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tradewind.config.execution import CommissionSection, ExecutionSection
+from tradewind.config.portfolio import RebalancingSection
+from tradewind.domain.orders import Fill, Side
+
+
+@dataclass(frozen=True, slots=True)
+class CostBreakdown:
+    """Costs of one trade (or a sum of trades) by kind, in USD, all non-negative estimates.
+
+    Attributes
+    ----------
+    commission, slippage, impact
+        The three kinds (realized slippage may be negative: price improvement).
+    impact_modelled
+        False when volatility or volume was unknown and the impact was left at 0.
+    """
+
+    commission: float = 0.0
+    slippage: float = 0.0
+    impact: float = 0.0
+    impact_modelled: bool = True
+
+    @property
+    def total(self) -> float:
+        """``commission + slippage + impact``."""
+        return self.commission + self.slippage + self.impact
+
+    def __add__(self, other: CostBreakdown) -> CostBreakdown:
+        return CostBreakdown(
+            self.commission + other.commission,
+            self.slippage + other.slippage,
+            self.impact + other.impact,
+            self.impact_modelled and other.impact_modelled,
+        )
+
+
+ZERO_COST = CostBreakdown()
+
+
+def total_costs(parts: Iterable[CostBreakdown]) -> CostBreakdown:
+    """Sum of several breakdowns."""
+    out = ZERO_COST
+    for part in parts:
+        out = out + part
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CostModel:
+    """Commission schedule, slippage and square-root impact (see the module docstring).
+
+    Parameters
+    ----------
+    commission
+        The broker's commission schedule; zero by default.
+    slippage_pct
+        Slippage as a fraction of traded value.
+    impact_coefficient
+        Coefficient of the square-root impact; 0 turns impact off.
+    """
+
+    commission: CommissionSection = CommissionSection()
+    slippage_pct: float = 0.0
+    impact_coefficient: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.slippage_pct >= 0.0:
+            raise ValueError(f"slippage_pct must be >= 0, was {self.slippage_pct}")
+        if not self.impact_coefficient >= 0.0:
+            raise ValueError(f"impact_coefficient must be >= 0, was {self.impact_coefficient}")
+
+    @classmethod
+    def from_config(cls, execution: ExecutionSection, rebalancing: RebalancingSection) -> CostModel:
+        """The model ``execution`` (commission, impact) and ``rebalancing.slippage_pct`` give."""
+        impact = execution.market_impact
+        return cls(
+            commission=execution.commission,
+            slippage_pct=rebalancing.slippage_pct,
+            impact_coefficient=impact.coefficient if impact.enabled else 0.0,
+        )
+
+    def commission_for(self, quantity: float, price: float) -> float:
+        """Commission of one order of ``quantity`` shares at ``price`` (0 if nothing trades)."""
+        q = abs(quantity)
+        if q == 0.0:
+            return 0.0
+        c = self.commission
+        raw = c.per_order + c.per_share * q + c.pct_of_value * q * price
+        raw = max(raw, c.minimum)
+        return min(raw, c.maximum) if c.maximum is not None else raw
+
+    def impact_fraction(
+        self, quantity: float, daily_volatility: float | None, average_daily_volume: float | None
+    ) -> float | None:
+        """Impact as a fraction of the price, or ``None`` when the inputs are unknown."""
+        if self.impact_coefficient == 0.0:
+            return 0.0
+        if (
+            daily_volatility is None
+            or average_daily_volume is None
+            or not math.isfinite(daily_volatility)
+            or not math.isfinite(average_daily_volume)
+            or daily_volatility < 0.0
+            or average_daily_volume <= 0.0
+        ):
+            return None
+        return (
+            self.impact_coefficient
+            * daily_volatility
+            * math.sqrt(abs(quantity) / average_daily_volume)
+        )
+
+    def costs(
+        self,
+        symbol: str,
+        side: Side,
+        quantity: float,
+        price: float,
+        *,
+        daily_volatility: float | None = None,
+        average_daily_volume: float | None = None,
+    ) -> CostBreakdown:
+        """Estimated costs of trading ``quantity`` shares of ``symbol`` at ``price``.
+
+        Parameters
+        ----------
+        symbol, side
+            What is traded; the schedule is symmetric, so they only label the trade today.
+        quantity
+            Shares (the sign is ignored).
+        price
+            Reference (decision) price.
+        daily_volatility, average_daily_volume
+            Inputs of the impact model; impact is 0 and flagged when either is missing.
+        """
+        value = abs(quantity) * price
+        fraction = self.impact_fraction(quantity, daily_volatility, average_daily_volume)
+        return CostBreakdown(
+            commission=self.commission_for(quantity, price),
+            slippage=self.slippage_pct * value,
+            impact=(fraction or 0.0) * value,
+            impact_modelled=fraction is not None,
+        )
+
+    def account(self, fill: Fill, reference_price: float | None = None) -> CostBreakdown:
+        """What a fill really cost, against the decision price ``reference_price``.
+
+        The fill's own commission, slippage and impact are taken as charged (the simulated
+        broker charges the model's estimate; a real broker reports its commission and leaves the
+        rest at 0). The price shortfall ``side.sign * (fill.price - reference_price) * qty`` is
+        added to slippage: after the fact, slippage and impact cannot be told apart in a price.
+        """
+        shortfall = 0.0
+        if reference_price is not None:
+            shortfall = fill.side.sign * (fill.price - reference_price) * fill.quantity
+        return CostBreakdown(
+            commission=fill.commission,
+            slippage=fill.slippage + shortfall,
+            impact=fill.impact,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CostComparison:
+    """Estimated against realized costs of one trade (or a sum), in USD.
+
+    Attributes
+    ----------
+    estimated, realized
+        The two breakdowns.
+    """
+
+    estimated: CostBreakdown
+    realized: CostBreakdown
+
+    @property
+    def error(self) -> CostBreakdown:
+        """Realized minus estimated, kind by kind (positive: the trade cost more)."""
+        r, e = self.realized, self.estimated
+        return CostBreakdown(
+            r.commission - e.commission,
+            r.slippage - e.slippage,
+            r.impact - e.impact,
+            e.impact_modelled,
+        )
+
+    @property
+    def price_error(self) -> float:
+        """Realized minus estimated slippage plus impact (what the price cost beyond plan)."""
+        r, e = self.realized, self.estimated
+        return (r.slippage + r.impact) - (e.slippage + e.impact)
+
+
+def compare(estimated: CostBreakdown, realized: CostBreakdown) -> CostComparison:
+    """Pair an estimate with its outcome."""
+    return CostComparison(estimated, realized)

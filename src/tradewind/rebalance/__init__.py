@@ -1,0 +1,51 @@
+"""Rebalancing: when to trade (triggers) and what to trade (the trade planner)."""
+
+from tradewind.rebalance.planner import (
+    MarketStats,
+    PlannedOrder,
+    PlannerSettings,
+    SkippedTrade,
+    SkipReason,
+    TradePlan,
+    plan_trades,
+)
+from tradewind.rebalance.triggers import (
+    DRIFT_TOLERANCE,
+    AnyTrigger,
+    CalendarTrigger,
+    Drift,
+    DriftTrigger,
+    RegimeChangeTrigger,
+    Trigger,
+    TriggerContext,
+    TriggerDecision,
+    drift_from_arrays,
+    measure_drift,
+    period_of,
+    session_date,
+    trigger_from_config,
+)
+
+__all__ = [
+    "DRIFT_TOLERANCE",
+    "AnyTrigger",
+    "CalendarTrigger",
+    "Drift",
+    "DriftTrigger",
+    "MarketStats",
+    "PlannedOrder",
+    "PlannerSettings",
+    "RegimeChangeTrigger",
+    "SkipReason",
+    "SkippedTrade",
+    "TradePlan",
+    "Trigger",
+    "TriggerContext",
+    "TriggerDecision",
+    "drift_from_arrays",
+    "measure_drift",
+    "period_of",
+    "plan_trades",
+    "session_date",
+    "trigger_from_config",
+]
