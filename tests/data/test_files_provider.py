@@ -328,3 +328,38 @@ def test_export_writes_derived_series_close_only_and_refuses_to_overwrite(
     assert again.vix().is_proxy
     with pytest.raises(Exception, match="already exist"):
         export(source, tmp_path / "out")
+
+
+# --- round trip through the consumers: regime detection and the walk-forward backtest -------
+def test_round_trip_gives_identical_regimes(bundled: BundledData, exported: FilesData) -> None:
+    registry = pytest.importorskip("tradewind.regime.registry")
+    cfg = TradewindConfig()
+    start, end = "2012-01-01", "2018-12-31"
+    runs = []
+    for source in (bundled, exported):
+        bars = source.bars(["SP500"], start, end)
+        vix = source.vix("2014-01-03", end)  # observed VIX; the detector's proxy before it
+        assert not vix.is_proxy
+        detector = registry.make_detector(cfg.regime, "rules")
+        runs.append(
+            detector.detect_series(bars["SP500"], vix, close_only="SP500" in bars.derived_ohlc)
+        )
+    assert runs[0]["vix_is_proxy"].any() and not runs[0]["vix_is_proxy"].all()
+    pd.testing.assert_frame_equal(runs[0], runs[1], check_exact=True)
+
+
+def test_round_trip_gives_an_identical_walk_forward_backtest(
+    bundled: BundledData, exported: FilesData
+) -> None:
+    pytest.importorskip("tradewind.engine.strategy")  # the engine's strategy parts
+    from tradewind.backtest import run_backtest
+
+    cfg = TradewindConfig.model_validate(
+        {"trading": {"symbols": ["AAPL", "MSFT", "JPM", "JNJ", "PG"]}}
+    )
+    runs = [run_backtest(cfg, p, "2016-01-01", "2016-12-31") for p in (bundled, exported)]
+    ours, theirs = (r.summary for r in runs)
+    pd.testing.assert_series_equal(
+        ours.recorder.equity_curve(), theirs.recorder.equity_curve(), check_exact=True
+    )
+    assert ours.performance.as_dict() == theirs.performance.as_dict()
