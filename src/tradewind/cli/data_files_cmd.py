@@ -198,7 +198,7 @@ def _row(report: Any, benchmark: str, role: str | None = None) -> dict[str, Any]
         "longest_gap": cov.longest_gap if cov else None,
         "adjustment": report.parsed.adjustment or None,
         "errors": sum(p.severity == "error" for p in problems),
-        "warnings": sum(p.severity == "warning" for p in problems),
+        "warnings": sum(p.severity == "warning" and not _is_age(p) for p in problems),
         "problems": [_problem_json(p) for p in problems],
         "_problems": problems,
     }
@@ -225,13 +225,13 @@ def _print_import(
 ) -> None:
     table = Table(title=f"Price files in {path}")
     for col in ("symbol", "rows", "first", "last", "gaps", "OHLC", "status"):
-        table.add_column(col, no_wrap=col in ("first", "last", "status"))
+        table.add_column(col, no_wrap=col in ("symbol", "first", "last", "status"))
     for r in rows:
         gaps = "" if r["missing_sessions"] is None else f"{r['missing_sessions']}"
         if r["longest_gap"]:
             gaps += f" (longest {r['longest_gap']})"
         status = "[red]no file[/]" if r["rows"] == 0 and r["errors"] else _status(r)
-        name = r["symbol"] + ("" if r["role"] == "symbol" else f" ({r['role']})")
+        name = r["symbol"] + (" (bench)" if r["role"] == "benchmark" else "")
         table.add_row(
             name,
             str(r["rows"]),
@@ -243,7 +243,7 @@ def _print_import(
         )
     console.print(table)
     for p in found:
-        if p.kind == "stale" and p.severity == "warning" and not p.rows:
+        if _is_age(p):
             continue  # summed up in one note below
         color = {"error": "red", "warning": "yellow"}.get(p.severity, "cyan")
         console.print(f"[{color}]{p.severity}[/]: {escape(str(p))}", highlight=False)
@@ -256,6 +256,11 @@ def _print_import(
         err_console.print(f"[bold red]{errors} error(s)[/]: fix them before using these files.")
     else:
         console.print(f"[green]OK[/]: use them with --source files --data {path}")
+
+
+def _is_age(p: Problem) -> bool:
+    """A warning that a file ends long ago (shown once for all files, as a note)."""
+    return p.kind == "stale" and p.severity == "warning" and not p.rows
 
 
 def _ohlc(row: dict[str, Any]) -> str:
