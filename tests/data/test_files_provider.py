@@ -363,3 +363,31 @@ def test_round_trip_gives_an_identical_walk_forward_backtest(
         ours.recorder.equity_curve(), theirs.recorder.equity_curve(), check_exact=True
     )
     assert ours.performance.as_dict() == theirs.performance.as_dict()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_hourly_synthetic_round_trip_is_identical(tmp_path: Path, fmt: str) -> None:
+    from datetime import date
+
+    from tradewind.data.synthetic import SyntheticData
+
+    source = SyntheticData(
+        ["AAPL"], interval=Interval.HOURLY, start=date(2021, 1, 4), end=date(2021, 3, 31)
+    )
+    export(source, tmp_path, fmt=fmt)  # type: ignore[arg-type]
+    read = provider(tmp_path)
+    read.require(["AAPL"])
+    ours = source.bars(["AAPL", "SP500"], interval=Interval.HOURLY)
+    theirs = read.bars(["AAPL", "SP500"], interval=Interval.HOURLY)
+    for s in ("AAPL", "SP500"):
+        pd.testing.assert_frame_equal(ours[s], theirs[s], check_exact=True)
+    assert theirs.derived_ohlc == frozenset({"SP500"})
+    np.testing.assert_array_equal(source.vix().values, read.vix().values)
+
+
+def test_a_configured_vix_without_a_file_is_refused(tmp_path: Path) -> None:
+    write_csv(tmp_path / "SP500.csv", ohlcv(sessions()))
+    with pytest.raises(MissingFileError, match="no file for VIX"):
+        provider(tmp_path, vix="VIX").require([])
+    with pytest.raises(MissingFileError, match="data.vix names a file that does not exist"):
+        provider(tmp_path, vix="vix/cboe.csv")

@@ -25,6 +25,7 @@ from tradewind.calendar import EASTERN
 from tradewind.data.files_dates import session_stamps
 from tradewind.data.protocol import OHLCV, MarketData, TimeLike
 from tradewind.domain.errors import DataError, MissingDataError
+from tradewind.domain.types import Interval
 
 Format = Literal["csv", "parquet"]
 
@@ -75,8 +76,9 @@ def export(
         )
     to.mkdir(parents=True, exist_ok=True)
     written = []
+    interval = Interval(getattr(provider, "interval", Interval.DAILY))
     for symbol in wanted:
-        bars = provider.bars([symbol], start, end)
+        bars = provider.bars([symbol], start, end, interval)
         frame = bars[symbol]
         columns = ["close"] if symbol in bars.derived_ohlc else list(OHLCV)
         if symbol in bars.derived_ohlc and frame["volume"].notna().any():
