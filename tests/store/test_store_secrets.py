@@ -27,7 +27,6 @@ from tradewind.domain import (
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import (
     FillCosts,
     FloatArray,
@@ -74,21 +73,21 @@ class _Costs:
 class _EqualWeight:
     history_rows = 1
 
-    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
+    def targets(self, feed: MarketFeed, policy: Policy, *_: object) -> TargetDecision:
         n = len(feed.symbols)
         return TargetDecision(np.full(n, policy.invested_fraction / n), "equal_weight")
 
 
 class _Drift:
     def reasons(self, t: pd.Timestamp, current: FloatArray, target: FloatArray | None,
-                regime_changed: bool) -> list[str]:  # fmt: skip
+                *_: object) -> list[str]:  # fmt: skip
         drift = float(np.abs(current - target).max()) if target is not None else 1.0
         return ["drift"] if drift > 0.02 else []
 
 
 class _Planner:
     def plan(self, quantities: FloatArray, prices: FloatArray, cash: float,
-             target: FloatArray) -> list[PlannedTrade]:  # fmt: skip
+             target: FloatArray, *_: object) -> list[PlannedTrade]:  # fmt: skip
         equity = cash + float(quantities @ prices)
         delta = target * equity / prices - quantities
         return [
@@ -100,21 +99,22 @@ class _Planner:
 
 
 class _Regime:
-    def update(self, feed: MarketFeed) -> RegimeReading:
+    def update(self, feed: MarketFeed, *_: object) -> RegimeReading:
         return RegimeReading(Regime.BULL if feed.row % 20 < 10 else Regime.BEAR, 0.8, {})
 
 
 class _NoRisk:
+    """Never halts; extra arguments of newer engine versions are ignored."""
+
     halted = False
 
-    def on_bar(self, t: pd.Timestamp, feed: MarketFeed, book: Ledger) -> list[PlannedTrade]:
+    def on_bar(self, *_: object) -> list[PlannedTrade]:
         return []
 
     def drain_events(self) -> list[EngineEvent]:
         return []
 
-    def allow(self, trades: list[PlannedTrade], book: Ledger, prices: FloatArray,
-              policy: Policy) -> tuple[list[PlannedTrade], list[str]]:  # fmt: skip
+    def allow(self, trades: list[PlannedTrade], *_: object) -> tuple[list[PlannedTrade], list[str]]:
         return trades, []
 
 
