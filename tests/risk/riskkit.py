@@ -14,6 +14,7 @@ from tradewind.domain import ClientOrderId, Fill, Regime, Side, Symbol
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import (
+    CostModel,
     FillCosts,
     FloatArray,
     PlannedTrade,
@@ -21,6 +22,7 @@ from tradewind.engine.protocols import (
     RegimeReading,
     RiskHook,
     TargetDecision,
+    TargetModel,
 )
 
 POLICY = Policy("equal", max_position_size=0.30, max_portfolio_risk=0.80, cash_buffer=0.0)
@@ -124,11 +126,7 @@ class DriftTrigger:
         self.band = band
 
     def reasons(
-        self,
-        t: pd.Timestamp,
-        current: FloatArray,
-        target: FloatArray | None,
-        regime_changed: bool,
+        self, t: pd.Timestamp, current: FloatArray, target: FloatArray | None, *regime: object
     ) -> list[str]:
         if target is None or np.max(np.abs(current - target)) > self.band:
             return ["drift"]
@@ -136,11 +134,15 @@ class DriftTrigger:
 
 
 class SimplePlanner:
-    """Moves each weight to its target with one order per symbol (sells first)."""
+    """Moves each weight to its target with one order per symbol (sells first), with costs
+    estimated by ``costs`` (none when None)."""
 
-    def __init__(self, symbols: Sequence[str], min_value: float = 1.0) -> None:
+    def __init__(
+        self, symbols: Sequence[str], min_value: float = 1.0, costs: CostModel | None = None
+    ) -> None:
         self.symbols = tuple(symbols)
         self.min_value = min_value
+        self.costs = costs
 
     def plan(
         self, quantities: FloatArray, prices: FloatArray, cash: float, target: FloatArray
@@ -155,7 +157,9 @@ class SimplePlanner:
             if abs(delta) * px[i] < self.min_value:
                 continue
             side = Side.BUY if delta > 0 else Side.SELL
-            trades.append(PlannedTrade(sym, side, abs(float(delta)), float(px[i]), FillCosts()))
+            qty, price = abs(float(delta)), float(px[i])
+            est = self.costs.costs(sym, side, qty, price) if self.costs else FillCosts()
+            trades.append(PlannedTrade(sym, side, qty, price, est))
         return sorted(trades, key=lambda tr: tr.side is Side.BUY)
 
 
@@ -165,27 +169,26 @@ def make_engine(
     *,
     cash: float = 100_000.0,
     band: float = 0.05,
-    costs: object | None = None,
+    costs: CostModel | None = None,
     fill_price: str = "close",
+    targets: TargetModel | None = None,
+    policy: Policy = POLICY,
+    fractional: bool = True,
 ) -> Engine:
-    """An engine over ``barset`` with equal weights, a drift trigger and ``risk``."""
+    """An engine over ``barset``: equal weights (or ``targets``), a drift trigger, ``risk``."""
     feed = MarketFeed(barset)
+    model = costs or ZeroCosts()
     broker = SimulatedBroker(
-        feed,
-        costs or ZeroCosts(),  # type: ignore[arg-type]
-        cash,
-        fill_price=fill_price,
-        fractional=True,
-        use_impact_inputs=False,
+        feed, model, cash, fill_price=fill_price, fractional=fractional, use_impact_inputs=False
     )
     parts = EngineParts(
-        target_model=EqualWeight(),
+        target_model=targets or EqualWeight(),
         trigger=DriftTrigger(band),
-        planner=SimplePlanner(feed.symbols),
+        planner=SimplePlanner(feed.symbols, costs=model),
         regime=AlwaysBull(),
         risk=risk,
         policies={},
-        default_policy=POLICY,
+        default_policy=policy,
         regime_aware=False,
     )
     return Engine(feed, broker, parts, cash, "test")

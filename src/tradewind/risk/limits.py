@@ -4,9 +4,12 @@ Buys are resized (never increased) so that after the trade no position exceeds t
 position cap, total invested value stays within the exposure cap (the policy's
 ``invested_fraction``: ``max_portfolio_risk`` less the regime's cash buffer), and cash after
 estimated costs is not negative. Caps are taken on equity net of every proposed trade's
-estimated costs, so paying those costs cannot lift a weight over its cap. A buy without a usable
-price is dropped. Sells never add risk and always pass (no shorting: a sell larger than the
-position is cut to the position). Every change is reported with its reason.
+estimated costs, so paying those costs cannot lift a weight over its cap; a resized buy is
+assumed to cost at most the full buy's estimate (costs grow with quantity). A buy without a
+usable price is dropped. Without fractional shares, buys and sells are rounded down to whole
+shares, so the room a sell frees is the room that is really freed. Sells never add risk and
+always pass (no shorting: a sell larger than the position is cut to the position). Every change
+is reported with its reason.
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ def apply_limits(
             q = min(tr.quantity, max(qty[i], 0.0))
             if q < tr.quantity - TOLERANCE:
                 notes.append(f"{tr.symbol}: sell cut to the position ({q:g}), no shorting")
+            if not fractional and q != np.floor(q + 1e-9):
+                q = float(np.floor(q + 1e-9))
+                notes.append(f"{tr.symbol}: sell rounded down to {q:g} whole shares")
             if q <= 0:
                 continue
             qty[i] -= q
@@ -55,8 +61,7 @@ def apply_limits(
         held_value = np.nansum(qty * np.nan_to_num(prices))
         room_position = policy.max_position_size * equity - qty[i] * tr.price
         room_exposure = policy.invested_fraction * equity - held_value
-        cost_rate = tr.est_costs.total / max(tr.quantity * tr.price, 1e-12)
-        room_cash = cash / (1.0 + cost_rate)
+        room_cash = cash - tr.est_costs.total  # a smaller buy never costs more than the full one
         room = min(room_position, room_exposure, room_cash) * (1.0 + 1e-12)
         q = min(tr.quantity, max(room, 0.0) / tr.price)
         if not fractional:
@@ -71,7 +76,7 @@ def apply_limits(
         if q <= 0:
             continue
         qty[i] += q
-        cash -= q * tr.price * (1.0 + cost_rate)
+        cash -= q * tr.price + tr.est_costs.total
         passed.append(_resized(tr, q))
     return passed, notes
 
