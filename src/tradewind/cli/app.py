@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from tradewind import __version__
+from tradewind.cli import backtest_cmd as backtest_cmd
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import regime_cmd as regime_cmd
@@ -28,6 +29,7 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(regime_cmd.app, name="regime")
 app.add_typer(risk_cmd.app, name="risk")
 app.command("resume")(risk_cmd.resume)
+app.command("backtest")(backtest_cmd.backtest)
 
 
 def _version(value: bool) -> None:

@@ -84,6 +84,7 @@ class Engine:
         self.recorder = Recorder(feed.symbols)
         self.targets: FloatArray | None = None
         self.regime: RegimeReading | None = None
+        self._halt_noted = False
 
     # --- running -----------------------------------------------------------------------
     def run(self, clock: ReplayClock) -> Recorder:
@@ -107,9 +108,9 @@ class Engine:
         if forced:
             self._execute(t, forced, reading, policy, ("risk",), None)
         current = self.book.weights(prices)
-        changed = self.regime is not None and reading.regime is not self.regime.regime
-        reasons = self._reasons(t, current, changed)
+        previous = self.regime.regime if self.regime is not None else None
         self.regime = reading
+        reasons = self._reasons(t, prices, current, reading.regime, previous, policy)
         if reasons:
             self._rebalance(t, prices, current, reading, policy, tuple(reasons))
         equity = self.book.equity(prices)
@@ -140,12 +141,26 @@ class Engine:
             return self.parts.policies.get(regime, self.parts.default_policy)
         return self.parts.default_policy
 
-    def _reasons(self, t: pd.Timestamp, current: FloatArray, changed: bool) -> list[str]:
-        if self.feed.row + 1 < self.parts.target_model.history_rows:
-            return []
-        if self.targets is None:
-            return ["initial"]
-        return self.parts.trigger.reasons(t, current, self.targets, changed)
+    def _reasons(
+        self,
+        t: pd.Timestamp,
+        prices: FloatArray,
+        current: FloatArray,
+        regime: Regime,
+        previous: Regime | None,
+        policy: Policy,
+    ) -> list[str]:
+        """Ask the trigger (every bar, so it tracks sessions); act only with enough history.
+
+        Before the first rebalance the targets are computed once without trading, so a drift
+        trigger sees the all-cash portfolio as fully drifted while a calendar trigger still
+        waits for the first session of its period.
+        """
+        eligible = self.feed.row + 1 >= self.parts.target_model.history_rows
+        if eligible and self.targets is None:
+            self.targets = self.parts.target_model.targets(self.feed, policy, current).weights
+        reasons = self.parts.trigger.reasons(t, current, self.targets, regime, previous)
+        return reasons if eligible else []
 
     def _rebalance(
         self,
@@ -156,13 +171,16 @@ class Engine:
         policy: Policy,
         reasons: tuple[str, ...],
     ) -> None:
+        if self.parts.risk.halted:
+            if not self._halt_noted:
+                notes = ("halted: no rebalancing until a human resumes",)
+                before = self.book.equity(prices)
+                self._record(t, reading, policy, reasons, (), notes, None, before)
+                self._halt_noted = True
+            return
+        self._halt_noted = False
         decision = self.parts.target_model.targets(self.feed, policy, current)
         self.targets = decision.weights
-        if self.parts.risk.halted:
-            before = self.book.equity(prices)
-            notes = ("halted: no new risk",)
-            self._record(t, reading, policy, reasons, (), notes, decision, before)
-            return
         trades = self.parts.planner.plan(
             self.book.quantity, prices, self.book.cash, decision.weights
         )

@@ -15,22 +15,13 @@ from tradewind.domain.types import Regime
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.ledger import Ledger
 from tradewind.engine.recorder import EngineEvent
+from tradewind.execution.costs import CostBreakdown
 
 FloatArray = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True, slots=True)
-class FillCosts:
-    """Cost of one execution, by kind, in USD."""
-
-    commission: float = 0.0
-    slippage: float = 0.0
-    impact: float = 0.0
-
-    @property
-    def total(self) -> float:
-        """Sum of all kinds."""
-        return self.commission + self.slippage + self.impact
+FillCosts = CostBreakdown
+"""The engine's name for :class:`tradewind.execution.CostBreakdown`: one execution's costs."""
 
 
 class CostModel(Protocol):
@@ -139,14 +130,15 @@ class TargetModel(Protocol):
 
 
 class RebalanceTrigger(Protocol):
-    """Decides whether this cycle rebalances."""
+    """Decides whether this cycle rebalances. Called on every bar, so it can track sessions."""
 
     def reasons(
         self,
         t: pd.Timestamp,
         current: FloatArray,
         target: FloatArray | None,
-        regime_changed: bool,
+        regime: Regime,
+        previous_regime: Regime | None,
     ) -> list[str]:
         """Why a rebalance fires now (empty: it does not)."""
         ...

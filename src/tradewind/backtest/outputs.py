@@ -1,0 +1,73 @@
+"""Write a run's report folder: summary JSON, tracking CSV, weekly reports, tearsheet, decisions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from tradewind.backtest.runner import BacktestRun
+from tradewind.reports.tearsheet import write_tearsheet
+from tradewind.reports.tracking import write_tracking_csv
+from tradewind.reports.weekly import write_weekly_reports
+
+
+def fold_table(run: BacktestRun, freq: str = "YE") -> pd.DataFrame:
+    """Out-of-sample metrics per period (calendar years by default) of a walk-forward run."""
+    equity = run.summary.recorder.equity_curve()
+    local = equity.copy()
+    local.index = pd.DatetimeIndex(equity.index).tz_convert("America/New_York")
+    rows = []
+    prev = run.summary.initial_capital
+    for period, chunk in local.groupby(pd.Grouper(freq=freq)):
+        if chunk.empty:
+            continue
+        path = pd.concat([pd.Series([prev]), chunk.reset_index(drop=True)]).to_numpy(dtype=float)
+        r = path[1:] / path[:-1] - 1.0
+        sd = r.std(ddof=1) if len(r) > 1 else 0.0
+        dd = (path / pd.Series(path).cummax().to_numpy() - 1.0).min()
+        rows.append(
+            {
+                "period": pd.Timestamp(str(period)).strftime("%Y" if freq == "YE" else "%Y-%m"),
+                "return": float(path[-1] / path[0] - 1.0),
+                "sharpe": float(r.mean() / sd * 252**0.5) if sd > 0 else 0.0,
+                "max_drawdown": float(dd),
+            }
+        )
+        prev = float(chunk.iloc[-1])
+    return pd.DataFrame(rows)
+
+
+def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> dict[str, Path]:
+    """Write every report of ``run`` into ``folder``; return what was written, by kind."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = run.summary
+    paths: dict[str, Path] = {}
+    payload = {
+        "name": summary.name,
+        "config_fingerprint": run.fingerprint,
+        "decision_fingerprint": summary.recorder.fingerprint(),
+        "performance": summary.performance.as_dict(),
+        "relative": summary.relative.as_dict() if summary.relative else None,
+        "folds": fold_table(run).to_dict(orient="records"),
+        "note": note,
+    }
+    paths["summary"] = out / "summary.json"
+    paths["summary"].write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+    paths["tracking"] = write_tracking_csv(summary, out / "tracking.csv")
+    weekly = write_weekly_reports(summary, out / "weekly")
+    paths["weekly"] = out / "weekly"
+    paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
+    paths["decisions"] = out / "decisions.jsonl"
+    with paths["decisions"].open("w", encoding="utf-8") as fh:
+        for d in summary.recorder.decisions:
+            fh.write(json.dumps(asdict(d), default=str) + "\n")
+    paths["events"] = out / "events.jsonl"
+    with paths["events"].open("w", encoding="utf-8") as fh:
+        for e in summary.recorder.events:
+            fh.write(json.dumps(asdict(e), default=str) + "\n")
+    del weekly
+    return paths

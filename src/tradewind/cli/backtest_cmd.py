@@ -1,0 +1,161 @@
+"""``tradewind backtest``: a walk-forward backtest on the configured (or chosen) data source."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tradewind.backtest.outputs import fold_table, write_run_folder
+from tradewind.backtest.runner import BacktestRun, run_backtest
+from tradewind.cli.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    err_console,
+    friendly_errors,
+    load,
+    print_json,
+)
+from tradewind.config import TradewindConfig
+from tradewind.data import get_market_data
+
+log = logging.getLogger(__name__)
+
+
+def backtest(
+    config: Path | None = ConfigOption,
+    start: str | None = typer.Option(None, help="First trading day (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, help="Last trading day (YYYY-MM-DD)."),
+    walk_forward: bool = typer.Option(
+        True,
+        "--walk-forward/--no-walk-forward",
+        help="Report out-of-sample results per year (decisions always use trailing data only).",
+    ),
+    regime_aware: bool | None = typer.Option(
+        None,
+        "--regime-aware/--no-regime-aware",
+        help="Override portfolio_optimization.regime_aware.",
+    ),
+    ensemble: bool = typer.Option(False, "--ensemble", help="Use ML ensemble views."),
+    source: str | None = typer.Option(None, "--source", "-s", help="Data source override."),
+    out: Path | None = typer.Option(None, "--out", help="Report folder (default runs/<name>)."),
+    check_lookahead: bool = typer.Option(
+        False, "--check-lookahead", help="Serve data through a feed that raises on look-ahead."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Run a walk-forward backtest and write its reports.
+
+    Example: ``tradewind backtest --config config/demo.yaml --start 2015-01-01 --regime-aware``
+    """
+    cfg = load(config)
+    if regime_aware is not None:
+        po = cfg.portfolio_optimization.model_copy(update={"regime_aware": regime_aware})
+        cfg = cfg.model_copy(update={"portfolio_optimization": po})
+    if ensemble:
+        err_console.print(
+            "[yellow]warning[/]: ML ensemble views are not part of tradewind yet; "
+            "running the optimizer without them."
+        )
+    with friendly_errors():
+        provider = get_market_data(cfg, source=source)
+        with console.status("Running the backtest..."):
+            run = run_backtest(
+                cfg,
+                provider,
+                parse_day(start),
+                parse_day(end, end_of_day=True),
+                guard=check_lookahead,
+            )
+        folder = out or Path("runs") / _run_name(cfg, run)
+        paths = write_run_folder(run, folder, note=_note(cfg, provider.name))
+    if as_json:
+        print_json(
+            {
+                "performance": run.summary.performance.as_dict(),
+                "relative": run.summary.relative.as_dict() if run.summary.relative else None,
+                "folds": fold_table(run).to_dict(orient="records") if walk_forward else None,
+                "reports": {k: str(v) for k, v in paths.items()},
+            }
+        )
+        return
+    print_summary(run, console)
+    if walk_forward:
+        print_folds(run, console)
+    console.print(f"Reports written to [bold]{folder}[/]:")
+    for kind, path in paths.items():
+        console.print(f"  {kind:<10} {path}")
+
+
+def _run_name(cfg: TradewindConfig, run: BacktestRun) -> str:
+    return f"backtest-{cfg.data.source}-{run.start:%Y%m%d}-{run.end:%Y%m%d}"
+
+
+def _note(cfg: TradewindConfig, source: str) -> str:
+    if source == "bundled":
+        return "Bundled data: historical prices (skfolio/arch, ending 2022), not live."
+    if source == "synthetic":
+        return f"Synthetic market (seed {cfg.data.synthetic.seed}): not real prices."
+    return f"Data source: {source}."
+
+
+def print_summary(run: BacktestRun, out: Console) -> None:
+    """A one-screen table of the run against its benchmark."""
+    p, r = run.summary.performance, run.summary.relative
+    table = Table(title=f"Backtest {p.start} to {p.end}")
+    table.add_column("metric")
+    table.add_column("strategy", justify="right")
+    table.add_column("benchmark", justify="right")
+    rows = [
+        ("Final equity", f"${p.final_equity:,.0f}", ""),
+        ("Total return", f"{p.total_return:.1%}", f"{r.benchmark_total_return:.1%}" if r else ""),
+        ("CAGR", f"{p.cagr:.2%}", f"{r.benchmark_cagr:.2%}" if r else ""),
+        ("Sharpe", f"{p.sharpe:.2f}", f"{r.benchmark_sharpe:.2f}" if r else ""),
+        ("Sortino", f"{p.sortino:.2f}", ""),
+        ("Max drawdown", f"{p.max_drawdown:.1%}", f"{r.benchmark_max_drawdown:.1%}" if r else ""),
+        ("Calmar", f"{p.calmar:.2f}", ""),
+        ("Volatility", f"{p.volatility:.1%}", ""),
+        ("Win rate (closed trades)", f"{p.win_rate:.0%} of {p.closed_trades}", ""),
+        ("Profit factor", f"{p.profit_factor:.2f}", ""),
+        ("Rebalances", str(p.rebalances), ""),
+        ("Turnover", f"{p.turnover:.2f}", ""),
+        ("Costs", f"${p.costs_usd:,.0f}", ""),
+        ("Costs per month", f"{p.costs_pct_per_month:.3%}", ""),
+        ("Average exposure", f"{p.avg_exposure:.0%}", ""),
+    ]
+    if r:
+        rows += [
+            ("Excess CAGR", f"{r.excess_return:+.2%}", ""),
+            ("Beta", f"{r.beta:.2f}", ""),
+            ("Tracking error", f"{r.tracking_error:.1%}", ""),
+            ("Information ratio", f"{r.information_ratio:.2f}", ""),
+        ]
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def print_folds(run: BacktestRun, out: Console) -> None:
+    """Out-of-sample results per calendar year."""
+    folds = fold_table(run)
+    table = Table(title="Walk-forward: out-of-sample results by year")
+    for col in ("year", "return", "Sharpe", "max drawdown"):
+        table.add_column(col, justify="right")
+    for row in folds.itertuples():
+        table.add_row(
+            str(row.period), f"{row._2:.1%}", f"{row.sharpe:.2f}", f"{row.max_drawdown:.1%}"
+        )
+    out.print(table)
+
+
+def parse_day(day: str | None, *, end_of_day: bool = False) -> pd.Timestamp | None:
+    """A ``YYYY-MM-DD`` string as the start (or end) of that day in New York."""
+    if day is None:
+        return None
+    ts = pd.Timestamp(day, tz="America/New_York")
+    return ts + pd.Timedelta(days=1) - pd.Timedelta(1, "ns") if end_of_day else ts

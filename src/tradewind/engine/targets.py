@@ -1,0 +1,63 @@
+"""The target model the cycle uses: the configured optimizer on a trailing window of returns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tradewind.config import TradewindConfig
+from tradewind.domain.errors import DataError
+from tradewind.engine.feed import MarketFeed
+from tradewind.engine.protocols import FloatArray, Policy, TargetDecision
+from tradewind.portfolio import Constraints, MomentEstimator, optimize
+
+
+class OptimizerTargets:
+    """Target weights from ``tradewind.portfolio.optimize`` on the last ``lookback_days`` returns.
+
+    Only bars up to the feed's current bar are read. Symbols without enough history are excluded
+    (weight 0, recorded); a hole in the window is bad data: the decision keeps the current
+    weights and records why.
+    """
+
+    def __init__(self, cfg: TradewindConfig) -> None:
+        section = cfg.portfolio_optimization
+        self.history_rows = section.lookback_days + 1
+        self._estimator = MomentEstimator.from_config(section)
+        self._turnover_penalty = section.turnover_penalty
+        self._risk_free = section.risk_free_rate
+        self._fallback = section.fallback
+
+    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
+        """Weights for ``policy`` (method, caps, cash buffer) as of the feed's current bar."""
+        prices = feed.window(self.history_rows)
+        stamps = feed.times(self.history_rows)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rets = prices[1:] / prices[:-1] - 1.0
+        returns = pd.DataFrame(rets, index=stamps[1:], columns=list(feed.symbols))
+        constraints = Constraints(
+            max_weight=policy.max_position_size,
+            max_exposure=policy.max_portfolio_risk,
+            cash_buffer=policy.cash_buffer,
+            turnover_penalty=self._turnover_penalty,
+        )
+        previous = dict(zip(feed.symbols, (float(x) for x in current), strict=True))
+        try:
+            result = optimize(
+                policy.method,
+                returns,
+                constraints,
+                estimator=self._estimator,
+                previous_weights=previous,
+                risk_free_rate=self._risk_free,
+                fallback=self._fallback,
+            )
+        except DataError as exc:
+            return TargetDecision(current.copy(), policy.method, f"kept current weights: {exc}")
+        weights = result.weights.reindex(list(feed.symbols)).fillna(0.0).to_numpy(dtype=float)
+        return TargetDecision(
+            weights,
+            result.method_used,
+            result.fallback_reason,
+            tuple(sorted(result.excluded)),
+        )
