@@ -12,6 +12,7 @@ from tradewind import __version__
 from tradewind.cli import backtest_cmd as backtest_cmd
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
+from tradewind.cli import optimize_cmd as optimize_cmd
 from tradewind.cli import regime_cmd as regime_cmd
 from tradewind.cli import risk_cmd as risk_cmd
 
@@ -30,6 +31,7 @@ app.add_typer(regime_cmd.app, name="regime")
 app.add_typer(risk_cmd.app, name="risk")
 app.command("resume")(risk_cmd.resume)
 app.command("backtest")(backtest_cmd.backtest)
+app.command("optimize")(optimize_cmd.optimize)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,167 @@
+"""``tradewind optimize``: target weights at a date, with risk contributions and binding limits.
+
+Examples::
+
+    tradewind optimize --method max_sharpe --source bundled --asof 2020-03-16
+    tradewind optimize --method risk_parity --source bundled --asof 2015-06-30 \\
+        --symbols AAPL,MSFT,JNJ,XOM --json
+    tradewind optimize --source bundled --asof 2008-10-15 --regime VOLATILE
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from tradewind.cli.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    friendly_errors,
+    load,
+    print_json,
+)
+from tradewind.config import TradewindConfig
+from tradewind.config.portfolio import OptimizerName
+from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.types import Regime
+
+METHODS = ("equal_weight", "max_sharpe", "min_variance", "risk_parity", "hrp")
+_INDEX_SUFFIXES = ("_OHLCV",)
+
+
+def optimize(
+    method: str | None = typer.Option(
+        None,
+        "--method",
+        "-m",
+        help=f"{', '.join(METHODS)} (default: portfolio_optimization.method).",
+    ),
+    source: str | None = typer.Option(
+        None, "--source", help="Data source: bundled, synthetic, files (default: data.source)."
+    ),
+    asof: str = typer.Option(..., "--asof", help="Date (YYYY-MM-DD): data up to its close only."),
+    symbols: str | None = typer.Option(
+        None, "--symbols", help="Comma-separated tickers (default: trading.symbols the source has)."
+    ),
+    regime: str | None = typer.Option(
+        None, "--regime", help="Apply this regime's policy (method and caps): BULL, BEAR, ..."
+    ),
+    config: Path | None = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Print target weights, each asset's risk contribution, expected return, volatility,
+    Sharpe ratio and the constraints that bind, for data up to ASOF's close."""
+    from tradewind.calendar import nyse
+    from tradewind.data import get_market_data
+    from tradewind.portfolio import optimize_from_config, returns_from_prices
+
+    cfg = load(config)
+    with friendly_errors():
+        if method is not None and method not in METHODS:
+            raise ConfigError(f"--method '{method}' is unknown; allowed: {', '.join(METHODS)}")
+        reg = _regime(regime)
+        provider = get_market_data(cfg, source=source)
+        chosen, note = _symbols(cfg, symbols, provider.available_symbols())
+        day = pd.Timestamp(asof)
+        cal = nyse()
+        sessions = cal.sessions(day - pd.Timedelta(days=10), day)
+        if len(sessions) == 0:
+            raise MissingDataError(f"no NYSE session on or before {asof}")
+        end = cal.session_closes(sessions[-1:])[0]
+        lookback = cfg.portfolio_optimization.lookback_days
+        start = end - pd.Timedelta(days=int(lookback * 1.6) + 30)
+        closes = provider.bars(chosen, start=start, end=end).closes()
+        result = optimize_from_config(
+            cfg,
+            returns_from_prices(closes),
+            regime=reg,
+            asof=end,
+            method=cast("OptimizerName | None", method),
+        )
+    payload: dict[str, Any] = {
+        "asof": end.isoformat(),
+        "source": source or cfg.data.source,
+        "regime": reg.value if reg is not None else None,
+        **result.to_dict(),
+    }
+    if as_json:
+        print_json(payload)
+        return
+    _print(payload, note)
+
+
+def _regime(name: str | None) -> Regime | None:
+    if name is None:
+        return None
+    try:
+        return Regime(name.upper())
+    except ValueError:
+        allowed = ", ".join(r.value for r in Regime)
+        raise ConfigError(f"--regime '{name}' is unknown; allowed: {allowed}") from None
+
+
+def _symbols(
+    cfg: TradewindConfig, given: str | None, available: list[str]
+) -> tuple[list[str], str]:
+    """The universe: ``--symbols``; else ``trading.symbols`` if the source has at least half of
+    them (the missing ones are noted); else every stock of the source."""
+    if given:
+        return [s.strip().upper() for s in given.split(",") if s.strip()], ""
+    have = set(available)
+    configured = [s for s in cfg.trading.symbols if s in have]
+    if len(configured) >= max(2, len(cfg.trading.symbols) / 2):
+        missing = [s for s in cfg.trading.symbols if s not in have]
+        note = f"not in this source: {', '.join(missing)}" if missing else ""
+        return configured, note
+    stocks = [s for s in available if s != cfg.regime.index and not s.endswith(_INDEX_SUFFIXES)]
+    return stocks, "trading.symbols are not in this source; using all of its stocks"
+
+
+def _print(payload: dict[str, Any], note: str) -> None:
+    head = f"[bold]{payload['method']}[/] at {payload['asof']}"
+    if payload["method_used"] != payload["method"]:
+        head += f" -> [yellow]{payload['method_used']}[/] ({payload['fallback_reason']})"
+    console.print(head)
+    console.print(
+        f"window {str(payload['window_start'])[:10]} .. {str(payload['window_end'])[:10]} "
+        f"({payload['n_observations']} returns), solver {payload['solver']}"
+        + (f", regime {payload['regime']}" if payload["regime"] else "")
+    )
+    if note:
+        console.print(f"[dim]{note}[/]")
+    table = Table(title="Target weights")
+    table.add_column("symbol")
+    table.add_column("weight", justify="right")
+    table.add_column("risk contribution", justify="right")
+    weights: dict[str, float] = payload["weights"]
+    contributions: dict[str, float] = payload["risk_contributions"]
+    for symbol in sorted(weights, key=lambda s: (-weights[s], s)):
+        table.add_row(symbol, f"{weights[symbol]:.2%}", f"{contributions[symbol]:.2%}")
+    table.add_row("[dim]cash[/]", f"{payload['cash_weight']:.2%}", "")
+    console.print(table)
+    stats = Table(title="Expected (annualised, in-sample)")
+    stats.add_column("return", justify="right")
+    stats.add_column("volatility", justify="right")
+    stats.add_column("Sharpe", justify="right")
+    stats.add_row(
+        f"{payload['expected_return']:.2%}",
+        f"{payload['volatility']:.2%}",
+        f"{payload['sharpe']:.2f}",
+    )
+    console.print(stats)
+    binding = Table(title="Binding constraints")
+    binding.add_column("constraint")
+    binding.add_column("detail")
+    binding.add_column("symbols")
+    for b in payload["binding_constraints"]:
+        binding.add_row(b["kind"], b["detail"], ", ".join(b["symbols"]))
+    console.print(binding)
+    for symbol, reason in payload["excluded"].items():
+        console.print(f"[yellow]excluded[/] {symbol}: {reason}")
+    for line in payload["notes"]:
+        console.print(f"[dim]note: {line}[/]")
