@@ -6,6 +6,7 @@ per-symbol planner; see ``riskkit``) so each scenario isolates the risk manager'
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -224,3 +225,52 @@ def test_a_halt_cancels_buy_orders_still_open_at_the_broker() -> None:
     canceled = [e for e in engine.recorder.events if e.kind == "order_canceled"]
     assert len(canceled) == 1 and "BBB" in canceled[0].message
     assert engine.book.quantity[1] == 0 and engine.broker.open_orders() == []
+
+
+# --- through the composition root (the configured strategy, as `tradewind backtest` runs it) ---
+def test_run_backtest_halts_on_the_gap_and_the_run_folder_shows_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tradewind.backtest.outputs import write_run_folder
+    from tradewind.backtest.runner import run_backtest
+    from tradewind.cli.app import app
+
+    # Arrange: the configured strategy on a calm synthetic market with an 8% gap-down.
+    gap_day = date(2022, 3, 14)
+    cfg = TradewindConfig.model_validate(
+        {
+            "trading": {"symbols": SYMBOLS},
+            "data": {"source": "synthetic"},
+            "risk_management": {"stop_loss": {"enabled": False}},
+        }
+    )
+    provider = SyntheticData(
+        SYMBOLS,
+        seed=3,
+        start=date(2020, 6, 1),
+        end=date(2022, 6, 30),
+        params=_quiet(),
+        shocks=(GapDown(gap_day, 0.08),),
+    )
+    # Act
+    run = run_backtest(cfg, provider, "2021-09-01", "2022-06-30")
+    # Assert: latched on the gap day by the daily limit; no buy afterwards in the whole run.
+    rec = run.summary.recorder
+    halts = [e for e in rec.events if e.kind == "halt"]
+    assert len(halts) == 1 and "daily loss" in halts[0].message
+    halted_at = pd.Timestamp(halts[0].ts)
+    assert halted_at.tz_convert("America/New_York").date() == gap_day
+    assert rec.fills and not [f for f in rec.fills if f.side is Side.BUY and f.ts >= halted_at]
+    assert run.engine.parts.risk.halted
+    # The run folder carries the halt to `tradewind risk status --run`.
+    folder = tmp_path / "run"
+    write_run_folder(run, folder)
+    config = str(REPO / "config" / "trading_config.yaml")
+    env = {"TRADEWIND__RISK_MANAGEMENT__STATE_PATH": str(tmp_path / "h-{mode}.json")}
+    result = CliRunner().invoke(
+        app, ["risk", "status", "--config", config, "--run", str(folder), "--json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.output)
+    assert status["halted"] is False  # the backtest's halt never touches the trading state
+    assert status["run"]["halted_in_run"] is True
