@@ -295,6 +295,7 @@ class HaltView:
     cleared_at: datetime | None
     cleared_by: str | None
     clear_reason: str | None
+    data: dict[str, JSONValue] | None = None
 
     @property
     def active(self) -> bool:

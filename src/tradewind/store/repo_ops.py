@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tradewind.store.coltypes import JSONValue, utc
 from tradewind.store.core import StoreCore
 from tradewind.store.records import SEVERITIES, EventView, HaltView, OutboxMessage
-from tradewind.store.schema import EventRow, HaltRow, NotificationRow
+from tradewind.store.schema import EventRow, HaltRow, NotificationRow, StateRow
 
 
 def now_utc() -> datetime:
@@ -88,21 +88,23 @@ class OpsRepo(StoreCore):
         ts: datetime | None = None,
         run_id: int | None = None,
         details: str = "",
+        data: dict[str, JSONValue] | None = None,
+        exclusive: bool = False,
         notify: Sequence[OutboxMessage] = (),
     ) -> HaltView:
         """Latch a trading halt; it blocks new risk until :meth:`clear_halt`.
 
-        If a halt of the same ``kind`` is already active it is returned unchanged (a breaker
-        firing on every cycle latches once). Otherwise the halt, a ``halt_latched`` event and
-        the ``notify`` messages are written in one transaction.
+        If a halt of the same ``kind`` (of any kind with ``exclusive``) is already active it is
+        returned unchanged: a breaker firing on every cycle latches once, and the first cause
+        stays on record. Otherwise the halt, a ``halt_latched`` event and the ``notify``
+        messages are written in one transaction.
         """
         when = utc(ts) if ts is not None else now_utc()
         with self._write() as s:
-            active = s.scalars(
-                select(HaltRow)
-                .where(HaltRow.kind == kind, HaltRow.cleared_at.is_(None))
-                .order_by(HaltRow.id)
-            ).first()
+            q = select(HaltRow).where(HaltRow.cleared_at.is_(None))
+            if not exclusive:
+                q = q.where(HaltRow.kind == kind)
+            active = s.scalars(q.order_by(HaltRow.id)).first()
             if active is not None:
                 return _halt_view(active)
             row = HaltRow(
@@ -114,6 +116,7 @@ class OpsRepo(StoreCore):
                 cleared_at=None,
                 cleared_by=None,
                 clear_reason=None,
+                data=data,
             )
             s.add(row)
             s.flush()
@@ -194,6 +197,26 @@ class OpsRepo(StoreCore):
             s.flush()
             return [_halt_view(r) for r in rows]
 
+    # --- component state ---------------------------------------------------------------
+    def save_state(
+        self, key: str, value: dict[str, JSONValue], *, ts: datetime | None = None
+    ) -> None:
+        """Replace the JSON state kept under ``key`` (one transaction)."""
+        when = utc(ts) if ts is not None else now_utc()
+        with self._write() as s:
+            row = s.get(StateRow, key)
+            if row is None:
+                s.add(StateRow(key=key, value=dict(value), updated_at=when))
+            else:
+                row.value = dict(value)
+                row.updated_at = when
+
+    def load_state(self, key: str) -> dict[str, JSONValue] | None:
+        """The JSON state kept under ``key``, or None."""
+        with self._read() as s:
+            row = s.get(StateRow, key)
+            return dict(row.value) if row is not None else None
+
 
 # --- helpers -----------------------------------------------------------------------------
 def enqueue(s: Session, messages: Sequence[OutboxMessage], when: datetime) -> None:
@@ -245,4 +268,5 @@ def _halt_view(r: HaltRow) -> HaltView:
         r.cleared_at,
         r.cleared_by,
         r.clear_reason,
+        r.data,
     )

@@ -1,7 +1,7 @@
 """The store's tables as typed SQLAlchemy 2 models, split by area."""
 
 from tradewind.store.schema.base import NAMING_CONVENTION, Base
-from tradewind.store.schema.ops import EventRow, HaltRow, HeartbeatRow, NotificationRow
+from tradewind.store.schema.ops import EventRow, HaltRow, HeartbeatRow, NotificationRow, StateRow
 from tradewind.store.schema.orders import FillRow, OrderEventRow, OrderRow
 from tradewind.store.schema.runs import (
     CostTotalsRow,
@@ -28,4 +28,5 @@ __all__ = [
     "OrderRow",
     "PositionSnapshotRow",
     "RunRow",
+    "StateRow",
 ]

@@ -41,6 +41,7 @@ class HaltRow(Base):
     cleared_at: Mapped[datetime | None]
     cleared_by: Mapped[str | None] = mapped_column(String(128))
     clear_reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None]
 
 
 class NotificationRow(Base):
@@ -71,3 +72,13 @@ class HeartbeatRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     ts: Mapped[datetime]
     component: Mapped[str] = mapped_column(String(32))
+
+
+class StateRow(Base):
+    """Named JSON state a component keeps between runs (e.g. the risk breakers' tracker)."""
+
+    __tablename__ = "state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
