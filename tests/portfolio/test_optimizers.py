@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from skfolio.optimization import HierarchicalRiskParity as SkfolioHRP
 from skfolio.optimization import MeanRisk, ObjectiveFunction, RiskBudgeting
 
 from tradewind.portfolio import (
@@ -164,6 +165,25 @@ def test_risk_parity_matches_skfolio_with_and_without_binding_caps(
     ref = _skfolio_or_skip(RiskBudgeting(max_weights=cap, solver_params=SKFOLIO_TOL), x)
     np.testing.assert_allclose(ours.weights_, ref, atol=1e-4)
     assert ours.solver_ == "newton"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**well_posed)
+def test_hrp_matches_skfolio_including_caps(seed: int, n: int, cap: float) -> None:
+    # skfolio's default HRP: Pearson distance, Ward linkage, optimal leaf ordering
+    assume(n * cap > 1.0 + 1e-6)
+    x = random_returns(seed, n, 120 + 5 * n)
+    mu, cov = moments(x)
+    ours = HierarchicalRiskParity(Constraints(max_weight=cap)).fit(mu, cov)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = SkfolioHRP(max_weights=cap).fit(x).weights_
+    np.testing.assert_allclose(ours.weights_, ref, atol=1e-10)
+
+
+def test_equal_weight_respects_the_cap_by_leaving_cash() -> None:
+    opt = EqualWeight(Constraints(max_weight=0.1)).fit(np.zeros(5), np.eye(5))
+    np.testing.assert_allclose(opt.weights_, 0.1)  # 5 x 10% = 50% invested
 
 
 @PROPERTY
