@@ -328,6 +328,13 @@ def test_zero_variance_asset_makes_risk_methods_fall_back(cls: type[BaseOptimize
     np.testing.assert_allclose(opt.weights_, 1 / 3)
 
 
+def test_offsetting_assets_make_risk_parity_undefined() -> None:
+    cov = np.array([[1.0, -1.0], [-1.0, 1.0]])  # w = (0.5, 0.5) has zero variance
+    opt = RiskParity(fallback="cash").fit([0.1, 0.1], cov)
+    assert opt.fallback_reason_ is not None and "zero variance" in opt.fallback_reason_
+    np.testing.assert_allclose(opt.weights_, 0.0)
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_nan_input_raises(method: str) -> None:
     with pytest.raises(ValueError, match="NaN"):

@@ -19,8 +19,10 @@ assets: with the set ``C`` fixed, ``x_C = cap * 1'x`` is linear in the free ``x_
 caps with a negative multiplier leave it, until nothing changes. Clarabel (exponential cones)
 is the fallback.
 
-A zero-variance asset makes ``f`` unbounded below (risk parity is undefined): the optimizer
-fails and the fallback applies.
+A zero-variance asset, or a long-only combination with zero variance (perfectly offsetting
+assets), makes ``f`` unbounded below: risk parity is undefined, the optimizer fails and the
+fallback applies. Both are checked before solving (the combination along the inverse-volatility
+direction; other directions surface as a Newton failure, then a Clarabel failure).
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ def _newton(
     for it in range(1, _NEWTON_MAX_ITER + 1):
         total = float(x.sum())
         grad = hess_q @ x - b_free / x - (b_cap / total if m else 0.0)
+        if not np.isfinite(grad).all():
+            raise OptimizationFailed("risk_parity: Newton left the domain (non-finite gradient)")
         if float(np.abs(grad * x).max()) <= _TOL * float(budget.sum()):
             return x, it - 1
         hess = hess_q + np.diag(b_free / (x * x))
@@ -105,7 +109,10 @@ def solve_risk_budgeting(cov: FloatArray, budget: FloatArray, cap: float) -> tup
     n = budget.size
     sigma = np.sqrt(np.diag(cov))
     x0 = np.sqrt(budget) / sigma
-    x0 *= np.sqrt(budget.sum() / float(x0 @ cov @ x0))  # best scale along the ray
+    variance0 = float(x0 @ cov @ x0)
+    if not variance0 > 0.0:
+        raise OptimizationFailed("risk_parity undefined: a long-only portfolio has zero variance")
+    x0 *= np.sqrt(budget.sum() / variance0)  # best scale along the ray
     capped = np.zeros(n, dtype=bool)
     x = x0
     iterations = 0
@@ -174,6 +181,11 @@ class RiskParity(BaseOptimizer):
         variances = np.diag(cov)
         if variances.min() <= 1e-14 * max(float(variances.max()), 1e-300):
             raise OptimizationFailed("risk_parity undefined: an asset has zero variance")
+        probe = np.sqrt(budget) / np.sqrt(variances)
+        if not float(probe @ cov @ probe) > 1e-14 * float(probe @ np.diag(variances) @ probe):
+            raise OptimizationFailed(
+                "risk_parity undefined: a long-only portfolio has zero variance"
+            )
         scale = float(variances.mean())
         if self.solver == "auto":
             try:
