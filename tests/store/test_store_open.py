@@ -37,6 +37,12 @@ def test_open_creates_folder_and_sets_sqlite_pragmas(tmp_path: Path) -> None:
         assert store.owner_mode() == "paper"
 
 
+def test_a_faster_non_durable_store_is_available(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    with Store(url, mode="simulated", durable=False) as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
 def test_database_of_another_mode_is_refused_with_the_fix(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tradewind-paper.db'}"
     Store(url, mode="paper").close()

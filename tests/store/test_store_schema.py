@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from storekit import T0
 
 from tradewind.store import Store
 from tradewind.store.connect import make_engine
-from tradewind.store.migrate import known_revisions, upgrade
+from tradewind.store.migrate import MIGRATIONS_DIR, autogenerate, known_revisions, upgrade
 from tradewind.store.schema import Base
 
 TABLES = {
@@ -71,3 +72,14 @@ def test_constraints_hold_at_head(store: Store, run_id: int) -> None:
         conn.execute(insert, {**good, "cid": "ok"})
         with pytest.raises(IntegrityError), conn.begin_nested():
             conn.execute(insert, {**good, "cid": "ok"})  # client_order_id is unique
+
+
+def test_autogenerate_drafts_the_next_revision(tmp_path: Path) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    draft = autogenerate("add a thing", "0099", script_location=scripts)
+    assert draft.parent == scripts / "versions" and draft.name == "v0099_add_a_thing.py"
+    body = draft.read_text()
+    assert f"down_revision = '{known_revisions()[-1]}'" in body
+    assert "def upgrade() -> None:" in body and "pass" in body  # models == schema: no change
+    compile(body, str(draft), "exec")

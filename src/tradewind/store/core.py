@@ -48,6 +48,9 @@ class StoreCore:
         is not at the newest revision is refused.
     busy_timeout
         Seconds a SQLite writer waits for another one.
+    durable
+        SQLite commits survive a power cut (``synchronous=FULL``, default); False keeps them
+        safe against a killed process only (``NORMAL``), for fast simulated replays.
     echo
         Log SQL statements.
     """
@@ -60,13 +63,14 @@ class StoreCore:
         secrets: Iterable[str] = (),
         migrate: bool = True,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,
+        durable: bool = True,
         echo: bool = False,
     ) -> None:
         self.url = make_url(url)
         self.database = describe(self.url)
         self.mode = str(mode) if mode is not None else None
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-        self.engine = make_engine(self.url, busy_timeout=busy_timeout, echo=echo)
+        self.engine = make_engine(self.url, busy_timeout=busy_timeout, durable=durable, echo=echo)
         self._sessions = sessionmaker(expire_on_commit=False)
         event.listen(self._sessions, "before_flush", self._redact_pending)
         try:

@@ -76,6 +76,30 @@ def downgrade(engine: Engine, revision: str, *, database: str = "the database") 
     _run(engine, lambda cfg: command.downgrade(cfg, revision), database)
 
 
+def autogenerate(message: str, rev_id: str, *, script_location: Path | None = None) -> Path:
+    """Write a new revision comparing the models with the newest schema (developers only).
+
+    The draft lands in ``migrations/versions/`` as ``v<rev_id>_<slug>.py``. Review it: use
+    ``batch_alter_table`` for changes to existing tables, write plain SQLAlchemy types
+    (``sa.DateTime(timezone=True)``, ``sa.JSON()``) instead of ``tradewind.store.coltypes``, and
+    add a test with data before and after, as in ``tests/store/test_store_migrations.py``.
+    """
+    from tradewind.store.connect import make_engine
+
+    engine = make_engine("sqlite://")
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            cfg = alembic_config(conn, script_location)
+            cfg.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
+            script = command.revision(cfg, message, autogenerate=True, rev_id=rev_id)
+    finally:
+        engine.dispose()
+    if script is None or isinstance(script, list):  # pragma: no cover - one head, one script
+        raise StoreError("alembic did not write exactly one revision")
+    return Path(script.path)
+
+
 def _run(engine: Engine, step: Callable[[Config], None], database: str) -> None:
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
