@@ -246,9 +246,11 @@ def _print_import(
         if _is_age(p):
             continue  # summed up in one note below
         color = {"error": "red", "warning": "yellow"}.get(p.severity, "cyan")
-        console.print(f"[{color}]{p.severity}[/]: {escape(str(p))}", highlight=False)
+        console.print(
+            f"[{color}]{p.severity}[/]: {escape(str(p))}", highlight=False, soft_wrap=True
+        )
     for note in notes:
-        console.print(f"[cyan]note[/]: {escape(note)}", highlight=False)
+        console.print(f"[cyan]note[/]: {escape(note)}", highlight=False, soft_wrap=True)
     if vix_note:
         console.print(f"[cyan]note[/]: {vix_note}")
     errors = sum(p.severity == "error" for p in found)
