@@ -10,6 +10,7 @@ it turns the test red and the note must be updated.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,7 @@ def synthetic_seed_1() -> dict[str, object]:
     return {k: classify(truth[test], v[test].astype(str)) for k, v in runs.items()}
 
 
-def test_default_detector_beats_the_baseline_held_out(synthetic_seed_1: dict) -> None:
+def test_default_detector_beats_the_baseline_held_out(synthetic_seed_1: dict[str, Any]) -> None:
     default = synthetic_seed_1[RegimeSection().detector]
     baseline, oracle = synthetic_seed_1["baseline"], synthetic_seed_1["oracle"]
     assert default.balanced_accuracy > baseline.balanced_accuracy + 0.05
@@ -102,7 +103,7 @@ def test_default_detector_beats_the_baseline_held_out(synthetic_seed_1: dict) ->
     "accuracy ~0.6 with ~2x the true switches; the true-parameter Bayes filter reaches ~0.83",
 )
 def test_acceptance_balanced_accuracy_090_with_at_most_15x_switches(
-    synthetic_seed_1: dict,
+    synthetic_seed_1: dict[str, Any],
 ) -> None:
     default = synthetic_seed_1[RegimeSection().detector]
     assert default.balanced_accuracy >= 0.90

@@ -101,7 +101,7 @@ def test_stale_vix_falls_back_to_proxy_and_is_flagged() -> None:
 
 def test_vix_stamped_after_the_bar_is_not_used_for_it() -> None:
     bars = _bars(10)
-    later = pd.Series(99.0, index=bars.index + pd.Timedelta(minutes=15))
+    later = pd.Series(99.0, index=pd.DatetimeIndex(bars.index) + pd.Timedelta(minutes=15))
     level, is_proxy = align_vix(bars.index, later, np.log(bars["close"]).diff())
     assert level.iloc[0] != 99.0 and is_proxy.iloc[0]
     assert (level.iloc[1:] == 99.0).all()  # the previous bar's VIX, known by then
