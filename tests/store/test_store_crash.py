@@ -3,94 +3,86 @@ consistent database (no cycle without its snapshot, no fill without its order's 
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import os
 import random
-import select
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pytest
-
-from tradewind.store import Store
-
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
-
-WRITER = """
-import sys, time
-from datetime import UTC, datetime, timedelta
 from sqlalchemy import event
-from tradewind.domain import ClientOrderId, Fill, OrderEvent, OrderRequest, OrderStatus, Side
-from tradewind.domain import Symbol
+
+from tradewind.domain import (
+    ClientOrderId,
+    Fill,
+    OrderEvent,
+    OrderRequest,
+    OrderStatus,
+    Side,
+    Symbol,
+)
 from tradewind.store import AccountSnapshot, PositionSnapshot, Store
 
-url, pause_at = sys.argv[1], sys.argv[2]
-store = Store(url, mode="simulated")
-run = store.start_run(
-    name="crash", started_at=datetime.now(UTC), symbols=["AAA", "BBB", "CCC"], initial_cash=1e6
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="forks a writer to SIGKILL"
 )
-if pause_at:
-    def pause(conn, cursor, statement, *args):
-        if statement.startswith(pause_at):
-            print("INSIDE", flush=True)
-            time.sleep(600)
-    event.listen(store.engine, "before_cursor_execute", pause)
-t0 = datetime(2024, 1, 2, tzinfo=UTC) + timedelta(days=run)
-print("RUNNING", flush=True)
-i = 0
-while True:
-    ts = t0 + timedelta(seconds=i)
-    cid = ClientOrderId(f"r{run}-{i}")
-    store.add_order(run, OrderRequest(cid, Symbol("AAA"), Side.BUY, 3.0, ts))
-    for k in range(3):
-        fill = Fill(cid, Symbol("AAA"), Side.BUY, 1.0, 100.0 + k, ts + timedelta(milliseconds=k),
-                    commission=0.1)
-        status = OrderStatus.FILLED if k == 2 else OrderStatus.PARTIALLY_FILLED
-        store.apply_order_event(cid, OrderEvent(status, fill.ts, fill=fill))
-    pos = tuple(PositionSnapshot(s, float(i + 1), 100.0, 101.0) for s in ("AAA", "BBB", "CCC"))
-    store.record_cycle(run, AccountSnapshot(ts, 1e6, 9e5, 0.1, pos), regime="BULL",
-                       inputs_fingerprint=str(i))
-    i += 1
-"""
 
 
-def _start(tmp_path: Path, url: str, pause_at: str = "") -> subprocess.Popen[str]:
-    script = tmp_path / "writer.py"
-    script.write_text(WRITER)
-    return subprocess.Popen(
-        [sys.executable, str(script), url, pause_at],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+def _writer(url: str, pause_at: str, tell: Connection) -> None:
+    """Write orders, fills and cycles forever; with ``pause_at``, stop inside that statement."""
+    store = Store(url, mode="simulated")
+    run = store.start_run(
+        name="crash", started_at=datetime.now(UTC), symbols=["AAA", "BBB", "CCC"], initial_cash=1e6
     )
+    if pause_at:
+
+        def pause(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if statement.startswith(pause_at):
+                tell.send("INSIDE")
+                time.sleep(600)
+
+        event.listen(store.engine, "before_cursor_execute", pause)
+    t0 = datetime(2024, 1, 2, tzinfo=UTC) + timedelta(days=run)
+    tell.send("RUNNING")
+    for i in itertools.count():
+        ts = t0 + timedelta(seconds=i)
+        cid = ClientOrderId(f"r{run}-{i}")
+        store.add_order(run, OrderRequest(cid, Symbol("AAA"), Side.BUY, 3.0, ts))
+        for k in range(3):
+            when = ts + timedelta(milliseconds=k)
+            fill = Fill(cid, Symbol("AAA"), Side.BUY, 1.0, 100.0 + k, when, commission=0.1)
+            status = OrderStatus.FILLED if k == 2 else OrderStatus.PARTIALLY_FILLED
+            store.apply_order_event(cid, OrderEvent(status, when, fill=fill))
+        pos = tuple(PositionSnapshot(s, float(i + 1), 100.0, 101.0) for s in ("AAA", "BBB", "CCC"))
+        account = AccountSnapshot(ts, 1e6, 9e5, 0.1, pos)
+        store.record_cycle(run, account, regime="BULL", inputs_fingerprint=str(i))
 
 
-def _wait_for(proc: subprocess.Popen[str], word: str, timeout: float = 60.0) -> None:
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready:
-            line = proc.stdout.readline()
-            if line.strip() == word:
-                return
-            if not line:
-                break
+def _start(url: str, pause_at: str, wait_for: str) -> BaseProcess:
+    """Fork a writer (no interpreter start-up) and wait until it reports ``wait_for``."""
+    ctx = multiprocessing.get_context("fork")
+    ours, theirs = ctx.Pipe()
+    proc = ctx.Process(target=_writer, args=(url, pause_at, theirs), daemon=True)
+    proc.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.is_alive():
+        if ours.poll(0.2) and ours.recv() == wait_for:
+            return proc
     proc.kill()
-    _, err = proc.communicate()
-    raise AssertionError(f"writer never printed {word}: {err[-2000:]}")
+    raise AssertionError(f"writer never reported {wait_for} (exit code {proc.exitcode})")
 
 
-def _kill(proc: subprocess.Popen[str]) -> None:
+def _kill(proc: BaseProcess) -> None:
+    assert proc.pid is not None
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
+    proc.join(30)
+    assert proc.exitcode == -signal.SIGKILL
 
 
 def _check_consistent(path: Path) -> dict[str, int]:
@@ -142,9 +134,7 @@ def test_sigkill_inside_a_transaction_leaves_no_half_write(
     tmp_path: Path, pause_at: str, expected: dict[str, int]
 ) -> None:
     path = tmp_path / "tw.db"
-    proc = _start(tmp_path, f"sqlite:///{path}", pause_at)
-    _wait_for(proc, "INSIDE")
-    _kill(proc)
+    _kill(_start(f"sqlite:///{path}", pause_at, "INSIDE"))
     assert _check_consistent(path) == expected
 
 
@@ -152,9 +142,8 @@ def test_sigkill_at_random_moments_keeps_the_database_consistent(tmp_path: Path)
     path = tmp_path / "tw.db"
     rng = random.Random(7)
     counts: list[dict[str, int]] = []
-    for _ in range(4):
-        proc = _start(tmp_path, f"sqlite:///{path}")
-        _wait_for(proc, "RUNNING")
+    for _ in range(6):
+        proc = _start(f"sqlite:///{path}", "", "RUNNING")
         time.sleep(rng.uniform(0.05, 0.4))
         _kill(proc)
         counts.append(_check_consistent(path))
