@@ -130,3 +130,12 @@ def test_a_failed_open_releases_the_file(tmp_path: Path) -> None:
         with pytest.raises(ModeMismatchError):
             Store(url, mode="live")
     (tmp_path / "tw.db").unlink()  # nothing holds it open
+
+
+def test_read_only_tools_do_not_create_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "tradewind-live.db"
+    with pytest.raises(StoreError, match="no tradewind database at .*tradewind-live.db yet"):
+        Store(f"sqlite:///{path}", create=False)
+    assert not path.exists() and not path.parent.exists()
+    Store(f"sqlite:///{path}", mode="live").close()
+    Store(f"sqlite:///{path}", create=False).close()

@@ -46,6 +46,9 @@ class StoreCore:
     migrate
         Upgrade the schema to the newest revision on open (default). If False, a database that
         is not at the newest revision is refused.
+    create
+        Create the database when it does not exist yet (default). False makes read-only tools
+        (status, dashboard) fail with :class:`StoreError` instead of creating an empty one.
     busy_timeout
         Seconds a SQLite writer waits for another one.
     durable
@@ -62,19 +65,23 @@ class StoreCore:
         mode: str | None = None,
         secrets: Iterable[str] = (),
         migrate: bool = True,
+        create: bool = True,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,
         durable: bool = True,
         echo: bool = False,
     ) -> None:
         self.url = make_url(url)
         self.database = describe(self.url)
+        path = sqlite_path(self.url)
+        if not create and path is not None and not path.exists():
+            raise StoreError(_missing(self.database))
         self.mode = str(mode) if mode is not None else None
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
         self.engine = make_engine(self.url, busy_timeout=busy_timeout, durable=durable, echo=echo)
         self._sessions = sessionmaker(expire_on_commit=False)
         event.listen(self._sessions, "before_flush", self._redact_pending)
         try:
-            self._open(migrate)
+            self._open(migrate, create)
         except BaseException:
             self.engine.dispose()
             raise
@@ -105,8 +112,10 @@ class StoreCore:
             return row.value if row is not None else None
 
     # --- opening -----------------------------------------------------------------------
-    def _open(self, run_migrations: bool) -> None:
+    def _open(self, run_migrations: bool, create: bool) -> None:
         owner, revision = self._inspect()
+        if revision is None and not create:
+            raise StoreError(_missing(self.database))
         if self.mode is not None and owner is not None and owner != self.mode:
             raise ModeMismatchError(self.database, owner, self.mode)
         migrate.check_known(revision, self.database)
@@ -173,3 +182,10 @@ class StoreCore:
         if isinstance(value, list | tuple):
             return [self._clean(v) for v in value]
         return value
+
+
+def _missing(database: str) -> str:
+    return (
+        f"no tradewind database at {database} yet; check database.url and trading.mode, "
+        "or start the trading service once to create it"
+    )

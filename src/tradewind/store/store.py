@@ -38,7 +38,11 @@ class Store(RunsRepo, OrdersRepo, OpsRepo, OutboxRepo):
 
 
 def open_store(
-    cfg: TradewindConfig, *, secrets: Iterable[str] | None = None, migrate: bool = True
+    cfg: TradewindConfig,
+    *,
+    secrets: Iterable[str] | None = None,
+    migrate: bool = True,
+    create: bool = True,
 ) -> Store:
     """Open the store of ``cfg``: ``cfg.database_url`` in mode ``cfg.trading.mode``.
 
@@ -50,6 +54,14 @@ def open_store(
         Values to mask in everything written; None reads them from the environment and ``.env``.
     migrate
         Upgrade the schema on open.
+    create
+        Create the database if it does not exist (False for read-only commands).
     """
     values = list(secrets) if secrets is not None else load_secrets().values()
-    return Store(cfg.database_url, mode=cfg.trading.mode.value, secrets=values, migrate=migrate)
+    return Store(
+        cfg.database_url,
+        mode=cfg.trading.mode.value,
+        secrets=values,
+        migrate=migrate,
+        create=create,
+    )
