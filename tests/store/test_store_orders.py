@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from storekit import T0, at, fill_event, request
 
-from tradewind.domain import IllegalTransition, OrderEvent, OrderStatus, Side
+from tradewind.domain import (
+    ClientOrderId,
+    Fill,
+    IllegalTransition,
+    OrderEvent,
+    OrderStatus,
+    Side,
+    Symbol,
+)
 from tradewind.engine.ledger import Ledger
 from tradewind.store import DuplicateOrderError, Store, UnknownOrderError, default_fill_key
 from tradewind.store.schema import FillRow, OrderEventRow
@@ -180,3 +190,22 @@ def test_a_late_event_only_adds_the_broker_order_id(store: Store, run_id: int) -
     assert late.applied and late.status is OrderStatus.PARTIALLY_FILLED
     stored = store.order_by_client_id("c1")
     assert stored is not None and stored.broker_order_id == "B7" and stored.filled_quantity == 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class _BrokerFill(Fill):
+    fill_id: str = ""
+
+
+def test_broker_execution_ids_tell_identical_fills_apart(store: Store, run_id: int) -> None:
+    store.add_order(run_id, request("c1", qty=2.0))
+
+    def fill(exec_id: str) -> OrderEvent:
+        f = _BrokerFill(ClientOrderId("c1"), Symbol("AAA"), Side.BUY, 1.0, 100.0, at(1),
+                        fill_id=exec_id)  # fmt: skip
+        return OrderEvent(OrderStatus.PARTIALLY_FILLED, at(1), fill=f)
+
+    assert store.apply_order_event("c1", fill("E1")).fill_recorded
+    assert not store.apply_order_event("c1", fill("E1")).applied
+    assert store.apply_order_event("c1", fill("E2")).fill_recorded  # same time, size and price
+    assert store.order_by_client_id("c1").filled_quantity == 2.0  # type: ignore[union-attr]

@@ -7,9 +7,10 @@ Usage by an order manager (persist-then-act)::
     for event in broker.submit(request):
         store.apply_order_event(request.client_order_id, event)
 
-A fill is identified by ``(client_order_id, fill_key)``; adapters pass the broker's execution id
-as ``fill_key``. Without one the key is derived from the fill's time, quantity and price, so the
-same fill reported twice is recorded once.
+A fill is identified by ``(client_order_id, fill_key)``: the ``fill_key`` argument, else the
+fill's ``fill_id`` attribute (the broker's execution id, once the domain ``Fill`` carries one),
+else its time, quantity and price. Use one scheme per broker: the same execution recorded under
+two keys would count twice (an over-fill is still refused by the order's state machine).
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ from tradewind.store.records import ApplyResult, PositionView, StoredOrder
 from tradewind.store.schema import FillRow, OrderEventRow, OrderRow, RunRow
 
 OPEN_STATUSES = tuple(s.value for s in OrderStatus if not s.is_terminal)
+
+
+def _fill_key(fill: Fill) -> str:
+    """The broker's execution id when the fill carries one (``fill_id``), else the default."""
+    broker_id = getattr(fill, "fill_id", None)
+    return str(broker_id) if broker_id else default_fill_key(fill)
 
 
 def default_fill_key(fill: Fill) -> str:
@@ -108,7 +115,7 @@ class OrdersRepo(StoreCore):
             row = _require(s, client_order_id, lock=True)
             current = OrderStatus(row.status)
             fill = event.fill
-            key = fill_key or (default_fill_key(fill) if fill is not None else "")
+            key = fill_key or (_fill_key(fill) if fill is not None else "")
             if fill is not None:
                 _check_fill(row, fill)
                 replay = False
