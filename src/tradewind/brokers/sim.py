@@ -83,6 +83,7 @@ class SimulatedBroker:
         self.use_impact_inputs = use_impact_inputs
         self._rng = np.random.default_rng(seed)
         self._orders: dict[ClientOrderId, Order] = {}
+        self._open: dict[ClientOrderId, Order] = {}
         self._submitted_row: dict[ClientOrderId, int] = {}
         self._pending: list[OrderEvent] = []
 
@@ -107,8 +108,8 @@ class SimulatedBroker:
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
         """Fill resting orders on the current bar; return every event since the last call."""
         events, self._pending = self._pending, []
-        for cid, order in list(self._orders.items()):
-            if order.status.is_terminal or self._submitted_row[cid] >= self.feed.row:
+        for cid, order in list(self._open.items()):
+            if self._submitted_row[cid] >= self.feed.row:
                 continue
             events.extend(self._try_fill(order, now, at_open=True))
         return events
@@ -126,7 +127,7 @@ class SimulatedBroker:
 
     def open_orders(self) -> list[Order]:
         """Orders not yet final."""
-        return [o for o in self._orders.values() if not o.status.is_terminal]
+        return list(self._open.values())
 
     def positions(self) -> Mapping[str, float]:
         """Non-zero positions."""
@@ -243,4 +244,9 @@ class SimulatedBroker:
             message=message,
         )
         order.apply(event)
+        cid = order.request.client_order_id
+        if order.status.is_terminal:
+            self._open.pop(cid, None)
+        else:
+            self._open[cid] = order
         return event

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
@@ -113,16 +114,10 @@ class Engine:
         reasons = self._reasons(t, prices, current, reading.regime, previous, policy)
         if reasons:
             self._rebalance(t, prices, current, reading, policy, tuple(reasons))
-        equity = self.book.equity(prices)
-        weights = self.book.weights(prices)
-        self.recorder.bar(
-            t.to_pydatetime(),
-            equity,
-            self.book.cash,
-            float(weights.sum()),
-            reading.regime.value,
-            weights,
-        )
+        values = self.book.values(prices)
+        equity = self.book.cash + float(values.sum())
+        weights = values / equity if equity > 0 else np.zeros_like(values)
+        self.recorder.bar(t, equity, self.book.cash, reading.regime.value, weights)
 
     # --- steps -------------------------------------------------------------------------
     def _detect(self, t: pd.Timestamp) -> RegimeReading:

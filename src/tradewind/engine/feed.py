@@ -11,6 +11,7 @@ independent clock (the no-look-ahead test runs whole backtests on a guarded feed
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +50,7 @@ class MarketFeed:
             index = index.union(other)
         self.index: pd.DatetimeIndex = pd.DatetimeIndex(index)
         self.stamps: npt.NDArray[np.int64] = self.index.as_unit("ns").asi8
+        self._sessions = list(self.index.tz_convert("America/New_York").date)
         self._open = self._wide(bars, "open")
         self._high = self._wide(bars, "high")
         self._low = self._wide(bars, "low")
@@ -68,6 +70,7 @@ class MarketFeed:
             else None
         )
         self.row = -1
+        self._now: pd.Timestamp | None = None
 
     def _wide(self, bars: BarSet, name: str) -> FloatArray:
         frame = pd.DataFrame({s: bars[s][name] for s in self.symbols}).reindex(self.index)
@@ -80,14 +83,21 @@ class MarketFeed:
         if row < self.row:
             raise ValueError(f"the feed only moves forward (asked for {t} after row {self.row})")
         self.row = row
+        self._now = self.index[row] if row >= 0 else None
         return row
+
+    def session_of(self, t: pd.Timestamp) -> date:
+        """The New York trading date of the current bar (``t`` must be the current time)."""
+        if self.row < 0:
+            return t.tz_convert("America/New_York").date()  # type: ignore[no-any-return]
+        return self._sessions[self.row]  # type: ignore[no-any-return]
 
     @property
     def now(self) -> pd.Timestamp:
         """Timestamp of the current bar."""
-        if self.row < 0:
+        if self._now is None:
             raise DataError("no bar yet at the current time")
-        return self.index[self.row]
+        return self._now
 
     # --- reads (all end at the current row) ----------------------------------------------
     def _served(self, last_row: int) -> None:

@@ -16,7 +16,7 @@ def client_order_id(
     run_tag: str, t: pd.Timestamp, side: Side, seq: int, symbol: str
 ) -> ClientOrderId:
     """A readable id such as ``a1b2c3-2401021600-B003-AAPL``, hashed if it would exceed 32 chars."""
-    stamp = t.tz_convert("America/New_York").strftime("%y%m%d%H%M")
+    stamp = _stamp(t)
     readable = f"{run_tag}-{stamp}-{side.value[0].upper()}{seq:03d}-{symbol}"
     if len(readable) <= MAX_LEN:
         return ClientOrderId(readable)
@@ -27,3 +27,16 @@ def client_order_id(
 def run_tag(fingerprint: str) -> str:
     """Six characters identifying a run (from its config/data fingerprint)."""
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:6]
+
+
+_STAMPS: dict[int, str] = {}
+
+
+def _stamp(t: pd.Timestamp) -> str:
+    """``t`` in New York as ``YYMMDDHHMM`` (memoised: every order of a cycle shares it)."""
+    text = _STAMPS.get(t.value)
+    if text is None:
+        if len(_STAMPS) > 100_000:
+            _STAMPS.clear()
+        text = _STAMPS[t.value] = t.tz_convert("America/New_York").strftime("%y%m%d%H%M")
+    return text

@@ -71,10 +71,15 @@ class Ledger:
         """Column of ``symbol``; ``KeyError`` for a symbol the ledger does not track."""
         return self._pos[symbol]
 
+    def values(self, prices: FloatArray) -> FloatArray:
+        """Value of each position at ``prices`` (a flat position is worth 0 even without a price)."""
+        v: FloatArray = self.quantity * prices
+        v[self.quantity == 0] = 0.0
+        return v
+
     def market_value(self, prices: FloatArray) -> float:
-        """Value of all positions at ``prices`` (NaN prices count as zero only for flat rows)."""
-        held = self.quantity != 0
-        return float(self.quantity[held] @ prices[held])
+        """Value of all positions at ``prices``."""
+        return float(self.values(prices).sum())
 
     def equity(self, prices: FloatArray) -> float:
         """Cash plus the market value of positions at ``prices``."""
@@ -82,9 +87,9 @@ class Ledger:
 
     def weights(self, prices: FloatArray) -> FloatArray:
         """Position values as fractions of equity."""
-        eq = self.equity(prices)
-        values = np.where(self.quantity != 0, self.quantity * np.nan_to_num(prices), 0.0)
-        return values / eq if eq > 0 else np.zeros_like(values)
+        v = self.values(prices)
+        eq = self.cash + float(v.sum())
+        return v / eq if eq > 0 else np.zeros_like(v)
 
     def apply(self, fill: Fill) -> None:
         """Book ``fill``: cash, shares, average cost, realized P&L and costs."""

@@ -67,18 +67,17 @@ class Recorder:
 
     def bar(
         self,
-        ts: datetime,
+        ts: datetime | pd.Timestamp,
         equity: float,
         cash: float,
-        exposure: float,
         regime: str,
         weights: np.ndarray,
     ) -> None:
-        """Record the end-of-cycle state."""
+        """Record the end-of-cycle state (exposure is the sum of the position weights)."""
         self.ts.append(ts)
         self.equity.append(equity)
         self.cash.append(cash)
-        self.exposure.append(exposure)
+        self.exposure.append(float(weights.sum()))
         self.regime.append(regime)
         self.weights.append(weights)
 

@@ -8,6 +8,7 @@ runs the same strategy code.
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import pandas as pd
 
@@ -22,7 +23,7 @@ from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
 from tradewind.engine.sizing import ConfiguredPlanner
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
-from tradewind.rebalance import AnyTrigger, TriggerContext, session_date, trigger_from_config
+from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
 from tradewind.regime import effective_policy, make_detector
 from tradewind.risk import RiskManager
 
@@ -37,12 +38,18 @@ def cost_model(cfg: TradewindConfig) -> CostModel:
 
 
 class ConfiguredTrigger:
-    """The configured rebalance trigger, fed the engine's arrays and the session history."""
+    """The configured rebalance trigger, fed the engine's arrays and the session history.
 
-    def __init__(self, trigger: AnyTrigger, symbols: tuple[str, ...]) -> None:
+    Drift is measured on the weight vectors directly (``DriftTrigger.check_arrays``); the
+    calendar and regime triggers get a context with the session dates, which the feed
+    computes once for its whole timeline.
+    """
+
+    def __init__(self, trigger: AnyTrigger, feed: MarketFeed) -> None:
         self.trigger = trigger
-        self.symbols = symbols
-        self._previous_session: object | None = None
+        self.feed = feed
+        self.symbols = feed.symbols
+        self._previous_session: date | None = None
 
     def reasons(
         self,
@@ -53,21 +60,23 @@ class ConfiguredTrigger:
         previous_regime: Regime | None,
     ) -> list[str]:
         """Why the trigger fires at ``t`` (and remember ``t``'s session for the next call)."""
-        session = session_date(t)
-        ctx = TriggerContext(
-            session=session,
-            previous_session=self._previous_session,  # type: ignore[arg-type]
-            current_weights=dict(zip(self.symbols, current.tolist(), strict=True)),
-            target_weights=(
-                dict(zip(self.symbols, target.tolist(), strict=True))
-                if target is not None
-                else None
-            ),
-            regime=regime,
-            previous_regime=previous_regime,
-        )
-        self._previous_session = session
-        return list(self.trigger.check(ctx).reasons)
+        session = self.feed.session_of(t)
+        previous, self._previous_session = self._previous_session, session
+        reasons: list[str] = []
+        ctx: TriggerContext | None = None
+        for part in self.trigger.triggers:
+            if isinstance(part, DriftTrigger):
+                if target is not None:
+                    reasons.extend(part.check_arrays(current, target, self.symbols).reasons)
+                continue
+            ctx = ctx or TriggerContext(
+                session=session,
+                previous_session=previous,
+                regime=regime,
+                previous_regime=previous_regime,
+            )
+            reasons.extend(part.check(ctx).reasons)
+        return reasons
 
 
 def policies(cfg: TradewindConfig) -> tuple[dict[Regime, Policy], Policy]:
@@ -125,7 +134,7 @@ def build_parts(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) ->
     return EngineParts(
         target_model=OptimizerTargets(cfg),
         trigger=ConfiguredTrigger(
-            trigger_from_config(cfg.portfolio_optimization.rebalancing), feed.symbols
+            trigger_from_config(cfg.portfolio_optimization.rebalancing), feed
         ),
         planner=ConfiguredPlanner(cfg, feed, model),
         regime=regime_hook(cfg, feed, provider),

@@ -9,7 +9,7 @@ from tradewind.config import TradewindConfig
 from tradewind.domain.errors import DataError
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import FloatArray, Policy, TargetDecision
-from tradewind.portfolio import Constraints, MomentEstimator, optimize
+from tradewind.portfolio import Constraints, MomentEstimator, make_optimizer, optimize
 
 
 class OptimizerTargets:
@@ -22,7 +22,8 @@ class OptimizerTargets:
 
     def __init__(self, cfg: TradewindConfig) -> None:
         section = cfg.portfolio_optimization
-        self.history_rows = section.lookback_days + 1
+        needs_history = section.regime_aware or section.method != "equal_weight"
+        self.history_rows = section.lookback_days + 1 if needs_history else 1
         self._estimator = MomentEstimator.from_config(section)
         self._turnover_penalty = section.turnover_penalty
         self._risk_free = section.risk_free_rate
@@ -30,17 +31,14 @@ class OptimizerTargets:
 
     def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
         """Weights for ``policy`` (method, caps, cash buffer) as of the feed's current bar."""
+        if policy.method == "equal_weight":
+            return self._equal_weight(feed, policy)
         prices = feed.window(self.history_rows)
         stamps = feed.times(self.history_rows)
         with np.errstate(invalid="ignore", divide="ignore"):
             rets = prices[1:] / prices[:-1] - 1.0
         returns = pd.DataFrame(rets, index=stamps[1:], columns=list(feed.symbols))
-        constraints = Constraints(
-            max_weight=policy.max_position_size,
-            max_exposure=policy.max_portfolio_risk,
-            cash_buffer=policy.cash_buffer,
-            turnover_penalty=self._turnover_penalty,
-        )
+        constraints = self._constraints(policy)
         previous = dict(zip(feed.symbols, (float(x) for x in current), strict=True))
         try:
             result = optimize(
@@ -61,3 +59,24 @@ class OptimizerTargets:
             result.fallback_reason,
             tuple(sorted(result.excluded)),
         )
+
+    def _constraints(self, policy: Policy) -> Constraints:
+        return Constraints(
+            max_weight=policy.max_position_size,
+            max_exposure=policy.max_portfolio_risk,
+            cash_buffer=policy.cash_buffer,
+            turnover_penalty=self._turnover_penalty,
+        )
+
+    def _equal_weight(self, feed: MarketFeed, policy: Policy) -> TargetDecision:
+        """Equal weights over the symbols trading now: needs no history."""
+        priced = np.isfinite(feed.current("close"))
+        n = int(priced.sum())
+        weights = np.zeros(len(feed.symbols))
+        if n:
+            fitted = make_optimizer("equal_weight", self._constraints(policy)).fit(
+                np.zeros(n), np.eye(n)
+            )
+            weights[priced] = fitted.weights_
+        excluded = tuple(s for s, ok in zip(feed.symbols, priced, strict=True) if not ok)
+        return TargetDecision(weights, "equal_weight", None, excluded)

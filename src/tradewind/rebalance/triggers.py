@@ -176,7 +176,23 @@ class DriftTrigger:
         """Fire if ``drift.portfolio >= threshold``."""
         if ctx.current_weights is None or ctx.target_weights is None:
             return TriggerDecision(False)
-        drift = measure_drift(ctx.current_weights, ctx.target_weights)
+        return self.decide(measure_drift(ctx.current_weights, ctx.target_weights))
+
+    def check_arrays(
+        self, current: FloatArray, target: FloatArray, symbols: Sequence[str]
+    ) -> TriggerDecision:
+        """:meth:`check` for aligned weight vectors (the engine's fast path, same rule)."""
+        w = current.sum()
+        t = target.sum()
+        # cheap bound first: drift <= (sum|w| + sum|t| + |w - t|) / 2 can rule a bar out
+        absolute = np.abs(current - target)
+        portfolio = 0.5 * (float(absolute.sum()) + abs(float(t - w)))
+        if portfolio < self.threshold - DRIFT_TOLERANCE:
+            return TriggerDecision(False)
+        return self.decide(drift_from_arrays(current, target, symbols))
+
+    def decide(self, drift: Drift) -> TriggerDecision:
+        """The decision for a measured ``drift``."""
         if drift.portfolio >= self.threshold - DRIFT_TOLERANCE:
             worst = ", ".join(f"{s} {d:.2%}" for s, d in drift.largest(3) if d > 0)
             reason = f"drift {drift.portfolio:.2%} >= threshold {self.threshold:.2%} ({worst})"

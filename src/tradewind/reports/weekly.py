@@ -54,7 +54,7 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
     frame = rec.frame()
     if frame.empty:
         return []
-    local = pd.DatetimeIndex(frame.index).tz_convert("America/New_York")
+    local = pd.DatetimeIndex(frame.index).tz_convert("America/New_York").tz_localize(None)
     week_key = local.to_period("W-SUN")
     weights = rec.weights_frame()
     path = np.concatenate([[run.initial_capital], frame["equity"].to_numpy()])

@@ -18,7 +18,7 @@ resumes, so a breaker does not trip again on the same loss the human just accept
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -121,7 +121,7 @@ class Breakers:
         s.drawdown_warned = False
 
     def update(
-        self, equity: float, closed: Sequence[ClosedTrade], holding: dict[str, bool]
+        self, equity: float, closed: Sequence[ClosedTrade], holding: Mapping[str, bool]
     ) -> list[Trip]:
         """Account this bar's equity and newly closed trades; return what fired.
 
@@ -205,7 +205,9 @@ class Breakers:
             )
         ]
 
-    def _round_trips(self, closed: Sequence[ClosedTrade], holding: dict[str, bool]) -> list[Trip]:
+    def _round_trips(
+        self, closed: Sequence[ClosedTrade], holding: Mapping[str, bool]
+    ) -> list[Trip]:
         s = self.state
         self._closed_seen = min(self._closed_seen, len(closed))  # a new ledger after a restart
         touched: list[str] = []

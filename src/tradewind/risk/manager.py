@@ -24,7 +24,7 @@ Events (stops, warnings, halts, resumes) queue up until the engine drains them w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -111,7 +111,12 @@ class RiskManager:
         self.session: str | None = None
         self.session_index = 0
         self.cooldown_until: dict[str, int] = {}
-        self.snapshot: dict[str, Any] | None = None
+        self._snapshot: dict[str, Any] | None = None
+        self._last_bar: tuple[pd.Timestamp, Ledger, FloatArray, float] | None = None
+        # the in-memory store (backtests) gets its snapshot only when someone asks for it
+        self._persist_tracker = isinstance(self.store, TrackerStore) and not isinstance(
+            self.store, MemoryHaltStore
+        )
         self._halt = self.store.load()
         self._announce_halt = self._halt is not None
         self._events: list[EngineEvent] = []
@@ -165,8 +170,7 @@ class RiskManager:
         self._new_session(t, book, prices)
         equity = book.equity(prices)
         self._sync_halt(t, equity)
-        holding = {s: bool(book.quantity[i] > 0) for i, s in enumerate(book.symbols)}
-        for trip in self.breakers.update(equity, book.closed_trades, holding):
+        for trip in self.breakers.update(equity, book.closed_trades, _Holding(book)):
             self._on_trip(t, trip, equity)
         self._exiting = set()
         exits: list[PlannedTrade] = []
@@ -222,7 +226,7 @@ class RiskManager:
 
     # --- steps -----------------------------------------------------------------------------
     def _new_session(self, t: pd.Timestamp, book: Ledger, prices: FloatArray) -> None:
-        session = t.tz_convert(SESSION_TZ).date().isoformat()
+        session = _session_key(t)
         if session == self.session:
             return
         if self.session is not None:
@@ -311,10 +315,22 @@ class RiskManager:
         self._events.append(EngineEvent(t.to_pydatetime(), kind, message, severity))
 
     # --- persistence -----------------------------------------------------------------------
+    @property
+    def snapshot(self) -> dict[str, Any] | None:
+        """The tracker state after the last bar (built on demand when nothing persists it)."""
+        if self._last_bar is not None:
+            self._snapshot = tracker.snapshot(self, *self._last_bar)
+            self._last_bar = None
+            if isinstance(self.store, TrackerStore):
+                self.store.save_tracker(self._snapshot)
+        return self._snapshot
+
     def _save(self, t: pd.Timestamp, book: Ledger, prices: FloatArray, equity: float) -> None:
-        self.snapshot = tracker.snapshot(self, t, book, prices, equity)
-        if isinstance(self.store, TrackerStore):
-            self.store.save_tracker(self.snapshot)
+        if not self._persist_tracker:  # in memory (backtests): build the snapshot only if asked
+            self._last_bar = (t, book, prices, equity)
+            return
+        self._snapshot = tracker.snapshot(self, t, book, prices, equity)
+        self.store.save_tracker(self._snapshot)  # type: ignore[attr-defined]
 
     def _restore(self) -> None:
         if not isinstance(self.store, TrackerStore):
@@ -322,4 +338,33 @@ class RiskManager:
         saved = self.store.load_tracker()
         if saved and set(saved.get("positions", {})) <= set(self.symbols):
             tracker.restore(self, saved)
-            self.snapshot = saved
+            self._snapshot = saved
+
+
+class _Holding(Mapping[str, bool]):
+    """Whether each symbol has an open position, read from the ledger only when asked."""
+
+    def __init__(self, book: Ledger) -> None:
+        self._book = book
+
+    def __getitem__(self, symbol: str) -> bool:
+        return bool(self._book.quantity[self._book.index_of(symbol)] > 0)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._book.symbols)
+
+    def __len__(self) -> int:
+        return len(self._book.symbols)
+
+
+_SESSION_CACHE: dict[int, str] = {}
+
+
+def _session_key(t: pd.Timestamp) -> str:
+    """``t``'s New York date as ISO text (memoised: called on every bar)."""
+    key = _SESSION_CACHE.get(t.value)
+    if key is None:
+        if len(_SESSION_CACHE) > 100_000:
+            _SESSION_CACHE.clear()
+        key = _SESSION_CACHE[t.value] = t.tz_convert(SESSION_TZ).date().isoformat()
+    return key
