@@ -89,7 +89,7 @@ class MarketFeed:
     def session_of(self, t: pd.Timestamp) -> date:
         """The New York trading date of the current bar (``t`` must be the current time)."""
         if self.row < 0:
-            return t.tz_convert("America/New_York").date()  # type: ignore[no-any-return]
+            return t.tz_convert("America/New_York").date()
         return self._sessions[self.row]  # type: ignore[no-any-return]
 
     @property

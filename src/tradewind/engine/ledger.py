@@ -72,7 +72,7 @@ class Ledger:
         return self._pos[symbol]
 
     def values(self, prices: FloatArray) -> FloatArray:
-        """Value of each position at ``prices`` (a flat position is worth 0 even without a price)."""
+        """Value of each position at ``prices`` (a flat one is worth 0 even without a price)."""
         v: FloatArray = self.quantity * prices
         v[self.quantity == 0] = 0.0
         return v
