@@ -120,9 +120,16 @@ def test_next_open_fill_waits_for_the_next_bar() -> None:
 def test_buys_never_overdraw_cash_and_sells_never_short() -> None:
     _, broker = _broker()
     events = broker.submit(_req("big", "AAA", Side.BUY, 1000))
-    fill = events[-1].fill
-    assert fill is not None and fill.quantity < 1000
+    assert [e.status for e in events] == [
+        OrderStatus.NEW,
+        OrderStatus.PARTIALLY_FILLED,
+        OrderStatus.CANCELED,
+    ]
+    fill = events[1].fill
+    assert fill is not None and 0 < fill.quantity < 1000
+    assert "insufficient cash" in events[-1].message
     assert broker.cash() >= -1e-6
+    assert broker.open_orders() == []
     events = broker.submit(_req("short", "BBB", Side.SELL, 1))
     assert events[-1].status is OrderStatus.REJECTED
     assert "no shorting" in events[-1].message

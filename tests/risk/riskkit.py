@@ -111,7 +111,13 @@ class EqualWeight:
 
     history_rows = 1
 
-    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
+    def targets(
+        self,
+        feed: MarketFeed,
+        policy: Policy,
+        current: FloatArray,
+        exclude: frozenset[str] = frozenset(),
+    ) -> TargetDecision:
         prices = feed.last_close()
         ok = np.isfinite(prices)
         n = max(int(ok.sum()), 1)

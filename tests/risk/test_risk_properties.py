@@ -38,7 +38,13 @@ class RandomTargets:
     def __init__(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
 
-    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
+    def targets(
+        self,
+        feed: MarketFeed,
+        policy: Policy,
+        current: FloatArray,
+        exclude: frozenset[str] = frozenset(),
+    ) -> TargetDecision:
         n = len(feed.symbols)
         w = self.rng.dirichlet(np.ones(n)) * self.rng.uniform(0.2, 1.5)
         return TargetDecision(w, "random")

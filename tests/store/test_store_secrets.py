@@ -114,6 +114,9 @@ class _NoRisk:
     def drain_events(self) -> list[EngineEvent]:
         return []
 
+    def blocked_buys(self) -> frozenset[str]:
+        return frozenset()
+
     def allow(self, trades: list[PlannedTrade], *_: object) -> tuple[list[PlannedTrade], list[str]]:
         return trades, []
 

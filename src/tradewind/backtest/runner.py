@@ -87,7 +87,7 @@ def run_backtest(
         use_impact_inputs=cfg.execution.market_impact.enabled,
     )
     fingerprint = config_fingerprint(cfg)
-    parts = build_parts(cfg, feed, provider)
+    parts = build_parts(cfg, feed, provider, backtest=True)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
     recorder = engine.run(clock)
     if not recorder.ts:

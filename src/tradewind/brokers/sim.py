@@ -175,15 +175,23 @@ class SimulatedBroker:
                 qty = float(np.floor(qty))
             if qty <= 0:
                 return []
+        short_of_cash = False
         if req.side is Side.BUY:
-            qty = self._affordable(req.symbol, qty, price)
+            affordable = self._affordable(req.symbol, qty, price)
+            short_of_cash = affordable < qty - 1e-9
+            qty = affordable
             if qty <= 0:
-                return [self._event(order, OrderStatus.REJECTED, now, message="insufficient cash")]
+                final = OrderStatus.CANCELED if order.filled_quantity else OrderStatus.REJECTED
+                return [self._event(order, final, now, message="insufficient cash")]
         fill = self._fill(req, qty, price, now, i)
         done = order.remaining - qty <= 1e-9
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
         self.ledger.apply(fill)
-        return [self._event(order, status, now, fill=fill)]
+        events = [self._event(order, status, now, fill=fill)]
+        if short_of_cash and not done:  # a market buy never waits for cash: cancel the rest
+            message = f"rest of the order canceled: insufficient cash ({order.remaining:g} left)"
+            events.append(self._event(order, OrderStatus.CANCELED, now, message=message))
+        return events
 
     def _affordable(self, symbol: str, qty: float, price: float) -> float:
         """Shrink a buy so cash never goes negative after costs (costs may be non-linear)."""

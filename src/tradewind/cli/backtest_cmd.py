@@ -14,12 +14,15 @@ from tradewind.backtest.outputs import fold_table, write_run_folder
 from tradewind.backtest.runner import BacktestRun, run_backtest
 from tradewind.cli.common import (
     ConfigOption,
+    DataPathOption,
     JsonOption,
+    config_with_source,
     console,
     err_console,
     friendly_errors,
     load,
     print_json,
+    show_data_notes,
 )
 from tradewind.config import TradewindConfig
 from tradewind.data import get_market_data
@@ -43,6 +46,7 @@ def backtest(
     ),
     ensemble: bool = typer.Option(False, "--ensemble", help="Use ML ensemble views."),
     source: str | None = typer.Option(None, "--source", "-s", help="Data source override."),
+    data_path: Path | None = DataPathOption,
     out: Path | None = typer.Option(None, "--out", help="Report folder (default runs/<name>)."),
     check_lookahead: bool = typer.Option(
         False, "--check-lookahead", help="Serve data through a feed that raises on look-ahead."
@@ -63,7 +67,10 @@ def backtest(
             "running the optimizer without them."
         )
     with friendly_errors():
-        provider = get_market_data(cfg, source=source)
+        cfg = config_with_source(cfg, source, data_path)
+        provider = get_market_data(cfg)
+    show_data_notes(provider)
+    with friendly_errors():
         with console.status("Running the backtest..."):
             run = run_backtest(
                 cfg,

@@ -43,6 +43,15 @@ class CircuitBreakerSection(Section):
     max_drawdown: float = Field(0.15, gt=0, lt=1, description="Halt at this drawdown from peak.")
     drawdown_warning: float = Field(0.10, gt=0, lt=1, description="Alert (no halt) at this level.")
     flatten_on_halt: bool = Field(False, description="Sell everything when a halt latches.")
+    backtest_resume_sessions: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description=(
+            "Backtests and replays only: simulate a human resuming a latched halt after this "
+            "many sessions (recorded as a resume). Never applies to paper or live trading."
+        ),
+    )
 
 
 class RiskManagementSection(Section):

@@ -174,7 +174,8 @@ class Engine:
                 self._halt_noted = True
             return
         self._halt_noted = False
-        decision = self.parts.target_model.targets(self.feed, policy, current)
+        blocked = self.parts.risk.blocked_buys()
+        decision = self.parts.target_model.targets(self.feed, policy, current, blocked)
         self.targets = decision.weights
         trades = self.parts.planner.plan(
             self.book.quantity, prices, self.book.cash, decision.weights

@@ -124,8 +124,14 @@ class TargetModel(Protocol):
     history_rows: int
     """Bars of history needed before the first decision."""
 
-    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
-        """Target weights for ``policy``, given the current weights."""
+    def targets(
+        self,
+        feed: MarketFeed,
+        policy: Policy,
+        current: FloatArray,
+        exclude: frozenset[str] = frozenset(),
+    ) -> TargetDecision:
+        """Target weights for ``policy``, given the current weights; ``exclude`` gets 0."""
         ...
 
 
@@ -186,6 +192,10 @@ class RiskHook(Protocol):
         self, trades: list[PlannedTrade], book: Ledger, prices: FloatArray, policy: Policy
     ) -> tuple[list[PlannedTrade], list[str]]:
         """The trades that pass pre-trade limits (resized or dropped) and why others did not."""
+        ...
+
+    def blocked_buys(self) -> frozenset[str]:
+        """Symbols that may not be bought now (stop cool-downs): the optimizer leaves them out."""
         ...
 
     def drain_events(self) -> list[EngineEvent]:

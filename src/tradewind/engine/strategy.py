@@ -104,13 +104,13 @@ def regime_hook(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) ->
     """
     if not cfg.portfolio_optimization.regime_aware:
         return FixedRegime()
-    start, end = feed.index[0], feed.index[-1]
+    end = feed.index[-1]
     try:
         name = cfg.data.benchmark
-        bars = provider.bars([name], start, end)
+        bars = provider.bars([name], None, end)  # all history up to the end: no warm-up gap
         frame = bars[name]
         close_only = name in bars.derived_ohlc
-        vix = provider.vix(start, end)
+        vix = provider.vix(None, end)
     except DataError as exc:
         log.warning("regime detection unavailable (%s); using the standard policy", exc)
         return FixedRegime()
@@ -119,16 +119,28 @@ def regime_hook(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) ->
     return ScheduledRegime(decisions, tuple(detector.recorded_features))
 
 
-def risk_hook(cfg: TradewindConfig, feed: MarketFeed) -> RiskHook:
+def risk_hook(cfg: TradewindConfig, feed: MarketFeed, *, simulated: bool = False) -> RiskHook:
     """The risk manager for ``cfg`` (stops, breakers, pre-trade limits), halts kept in memory.
 
-    The trading service passes a persistent halt store instead (latched halts survive restarts).
+    ``simulated`` (backtests) applies ``circuit_breaker.backtest_resume_sessions``. The trading
+    service passes a persistent halt store instead (latched halts survive restarts).
     """
-    return RiskManager.from_config(cfg, feed.symbols)
+    return RiskManager.from_config(cfg, feed.symbols, simulated_resume=simulated)
 
 
-def build_parts(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) -> EngineParts:
-    """Everything the cycle needs for ``cfg`` on ``feed``."""
+def build_parts(
+    cfg: TradewindConfig,
+    feed: MarketFeed,
+    provider: MarketData,
+    *,
+    risk: RiskHook | None = None,
+    backtest: bool = False,
+) -> EngineParts:
+    """Everything the cycle needs for ``cfg`` on ``feed``.
+
+    ``risk`` replaces the default in-memory risk manager (the trading service passes one with a
+    persistent halt store); ``backtest`` enables the simulated resume of latched halts.
+    """
     table, standard = policies(cfg)
     model = cost_model(cfg)
     return EngineParts(
@@ -138,7 +150,7 @@ def build_parts(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) ->
         ),
         planner=ConfiguredPlanner(cfg, feed, model),
         regime=regime_hook(cfg, feed, provider),
-        risk=risk_hook(cfg, feed),
+        risk=risk if risk is not None else risk_hook(cfg, feed, simulated=backtest),
         policies=table,
         default_policy=standard,
         regime_aware=cfg.portfolio_optimization.regime_aware,

@@ -29,15 +29,26 @@ class OptimizerTargets:
         self._risk_free = section.risk_free_rate
         self._fallback = section.fallback
 
-    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
-        """Weights for ``policy`` (method, caps, cash buffer) as of the feed's current bar."""
+    def targets(
+        self,
+        feed: MarketFeed,
+        policy: Policy,
+        current: FloatArray,
+        exclude: frozenset[str] = frozenset(),
+    ) -> TargetDecision:
+        """Weights for ``policy`` (method, caps, cash buffer) as of the feed's current bar.
+
+        Symbols in ``exclude`` (e.g. in a stop cool-down) are left out and get weight 0.
+        """
         if policy.method == "equal_weight":
-            return self._equal_weight(feed, policy)
+            return self._equal_weight(feed, policy, exclude)
         prices = feed.window(self.history_rows)
         stamps = feed.times(self.history_rows)
         with np.errstate(invalid="ignore", divide="ignore"):
             rets = prices[1:] / prices[:-1] - 1.0
         returns = pd.DataFrame(rets, index=stamps[1:], columns=list(feed.symbols))
+        if exclude:
+            returns = returns.drop(columns=[s for s in feed.symbols if s in exclude])
         constraints = self._constraints(policy)
         previous = dict(zip(feed.symbols, (float(x) for x in current), strict=True))
         try:
@@ -57,7 +68,7 @@ class OptimizerTargets:
             weights,
             result.method_used,
             result.fallback_reason,
-            tuple(sorted(result.excluded)),
+            tuple(sorted({*result.excluded, *exclude})),
         )
 
     def _constraints(self, policy: Policy) -> Constraints:
@@ -68,9 +79,12 @@ class OptimizerTargets:
             turnover_penalty=self._turnover_penalty,
         )
 
-    def _equal_weight(self, feed: MarketFeed, policy: Policy) -> TargetDecision:
+    def _equal_weight(
+        self, feed: MarketFeed, policy: Policy, exclude: frozenset[str]
+    ) -> TargetDecision:
         """Equal weights over the symbols trading now: needs no history."""
         priced = np.isfinite(feed.current("close"))
+        priced &= np.array([s not in exclude for s in feed.symbols])
         n = int(priced.sum())
         weights = np.zeros(len(feed.symbols))
         if n:

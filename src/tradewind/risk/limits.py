@@ -102,6 +102,10 @@ class LimitsOnly:
         """Never halted."""
         return False
 
+    def blocked_buys(self) -> frozenset[str]:
+        """Nothing is blocked."""
+        return frozenset()
+
     def on_bar(self, t: pd.Timestamp, feed: MarketFeed, book: Ledger) -> list[PlannedTrade]:
         """No forced exits."""
         return []

@@ -97,6 +97,7 @@ class RiskManager:
         mode: str = "backtest",
         fractional: bool = True,
         intrabar: bool = True,
+        auto_resume_sessions: int | None = None,
     ) -> None:
         if cooldown_sessions < 0:
             raise ValueError(f"cooldown_sessions must be >= 0, was {cooldown_sessions}")
@@ -117,6 +118,8 @@ class RiskManager:
         self._persist_tracker = isinstance(self.store, TrackerStore) and not isinstance(
             self.store, MemoryHaltStore
         )
+        self.auto_resume_sessions = auto_resume_sessions
+        self._halted_session: int | None = None
         self._halt = self.store.load()
         self._announce_halt = self._halt is not None
         self._events: list[EngineEvent] = []
@@ -132,8 +135,13 @@ class RiskManager:
         store: HaltStore | None = None,
         *,
         intrabar: bool = True,
+        simulated_resume: bool = False,
     ) -> RiskManager:
-        """The manager ``cfg.risk_management`` describes (halt kept in memory unless given)."""
+        """The manager ``cfg.risk_management`` describes (halt kept in memory unless given).
+
+        ``simulated_resume`` (backtests and replays only) applies
+        ``circuit_breaker.backtest_resume_sessions``.
+        """
         risk = cfg.risk_management
         if risk.allow_short:
             raise ConfigError(
@@ -151,6 +159,9 @@ class RiskManager:
             mode=cfg.trading.mode.value,
             fractional=cfg.broker.fractional_shares,
             intrabar=intrabar,
+            auto_resume_sessions=(
+                risk.circuit_breaker.backtest_resume_sessions if simulated_resume else None
+            ),
         )
 
     # --- RiskHook ------------------------------------------------------------------------
@@ -169,6 +180,7 @@ class RiskManager:
         prices = feed.last_close()
         self._new_session(t, book, prices)
         equity = book.equity(prices)
+        self._simulated_resume(t)
         self._sync_halt(t, equity)
         for trip in self.breakers.update(equity, book.closed_trades, _Holding(book)):
             self._on_trip(t, trip, equity)
@@ -214,6 +226,10 @@ class RiskManager:
         """Clear the halt (as ``tradewind resume`` does); baselines restart at the next bar."""
         return self.store.clear(who, reason, at)
 
+    def blocked_buys(self) -> frozenset[str]:
+        """Symbols in a stop cool-down: the optimizer leaves them out until it ends."""
+        return frozenset(s for s in self.cooldown_until if self.cooldown_left(s) > 0)
+
     def cooldown_left(self, symbol: str) -> int:
         """Sessions before ``symbol`` may be bought again (0: it may)."""
         return max(self.cooldown_until.get(symbol, 0) - self.session_index, 0)
@@ -239,6 +255,23 @@ class RiskManager:
             opening = book.equity(prices)
         self.session = session
         self.breakers.start_session(session, opening)
+
+    def _simulated_resume(self, t: pd.Timestamp) -> None:
+        """Backtests only: a simulated human resumes ``auto_resume_sessions`` after a halt."""
+        n = self.auto_resume_sessions
+        if n is None or self._halt is None:
+            self._halted_session = None
+            return
+        if self._halted_session is None:
+            self._halted_session = self.session_index
+        elif self.session_index - self._halted_session >= n:
+            self._halted_session = None
+            self.resume(
+                "backtest",
+                f"simulated resume {n} sessions after the halt "
+                "(circuit_breaker.backtest_resume_sessions; backtests only)",
+                t.to_pydatetime(),
+            )
 
     def _sync_halt(self, t: pd.Timestamp, equity: float) -> None:
         loaded = self.store.load()
