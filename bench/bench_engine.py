@@ -35,6 +35,7 @@ from importlib.metadata import version  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from peers import EngineResult, PeerRun, bt_run, numpy_run, vectorbt_run  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
@@ -104,7 +105,7 @@ def measure(
         raise RuntimeError(
             f"{name} on {case.label}: {len(result.equity)} equity rows for {len(case.prices)}"
         )
-    dates = case.prices.index
+    dates = pd.DatetimeIndex(case.prices.index)
     metrics = path_metrics(
         result.equity, dates, turnover=result.turnover, total_costs=result.total_costs
     )

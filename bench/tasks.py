@@ -79,6 +79,7 @@ def cases() -> Iterator[Case]:
     datasets += [("T3", t3_prices(n)) for n in T3_SIZES]
     for name, prices in datasets:
         digest = prices_sha256(prices)
-        yield Case(name, "T1", prices, t1_weights(prices.index, prices.shape[1]), 0.0, digest)
+        equal = t1_weights(pd.DatetimeIndex(prices.index), prices.shape[1])
+        yield Case(name, "T1", prices, equal, 0.0, digest)
         weights, seconds = timed_weights(prices)
         yield Case(name, "T2", prices, weights, seconds, digest)

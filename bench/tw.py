@@ -44,10 +44,16 @@ class TimedTargets:
         self.history_rows = inner.history_rows
         self.seconds = 0.0
 
-    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
+    def targets(
+        self,
+        feed: MarketFeed,
+        policy: Policy,
+        current: FloatArray,
+        exclude: frozenset[str] = frozenset(),
+    ) -> TargetDecision:
         """The wrapped model's decision; its time is added to ``seconds``."""
         start = time.perf_counter()
-        decision = self.inner.targets(feed, policy, current)
+        decision = self.inner.targets(feed, policy, current, exclude)
         self.seconds += time.perf_counter() - start
         return decision
 
@@ -60,28 +66,36 @@ class TargetsByTime:
     def __init__(self, stamps: pd.DatetimeIndex, weights: dict[int, FloatArray]) -> None:
         self._by_stamp = {int(stamps[k].value): w for k, w in weights.items()}
 
-    def targets(self, feed: MarketFeed, policy: Policy, current: FloatArray) -> TargetDecision:
-        """This bar's targets, or all cash when it has none."""
+    def targets(
+        self,
+        feed: MarketFeed,
+        policy: Policy,
+        current: FloatArray,
+        exclude: frozenset[str] = frozenset(),
+    ) -> TargetDecision:
+        """This bar's targets (``exclude`` set to 0), or all cash when it has none."""
         w = self._by_stamp.get(int(feed.now.value))
         if w is None:
             return TargetDecision(np.zeros_like(current), "cash")
+        if exclude:
+            w = np.where([s in exclude for s in feed.symbols], 0.0, w)
         return TargetDecision(w, "lookup")
 
 
 @contextmanager
-def swapped_targets(make: Callable[[TargetModel], TargetModel]) -> Iterator[None]:
+def swapped_targets(make: Callable[[TargetModel], Any]) -> Iterator[None]:
     """Within the block, ``run_backtest`` builds its parts with ``make(target_model)``."""
-    original = runner.build_parts
+    original = runner.build_parts  # type: ignore[attr-defined]
 
     def build(*args: Any, **kwargs: Any) -> Any:
         parts = original(*args, **kwargs)
         return dataclasses.replace(parts, target_model=make(parts.target_model))
 
-    runner.build_parts = build
+    runner.build_parts = build  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        runner.build_parts = original
+        runner.build_parts = original  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -110,7 +124,7 @@ def tradewind_run(case: Case) -> TradewindRun:
     cfg = case.config()
     provider = FramesData(case.prices, stale_bars=None, name=f"bench-{case.data}")
     if case.engine_only and case.task == "T2":
-        stamps = provider.closes.index
+        stamps = pd.DatetimeIndex(provider.closes.index)
 
         def lookup() -> BacktestRun:
             with swapped_targets(lambda _inner: TargetsByTime(stamps, case.weights)):
@@ -124,7 +138,7 @@ def tradewind_run(case: Case) -> TradewindRun:
     def timed() -> BacktestRun:
         holder: list[TimedTargets] = []
 
-        def wrap(inner: TargetModel) -> TargetModel:
+        def wrap(inner: TargetModel) -> TimedTargets:
             holder.append(TimedTargets(inner))
             return holder[-1]
 

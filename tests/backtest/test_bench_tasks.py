@@ -184,7 +184,6 @@ def assert_matches(run: BacktestRun, ref: ReferenceResult, closes: pd.DataFrame)
     assert perf.turnover == pytest.approx(ref.turnover, rel=TOL)
 
 
-@pytest.mark.slow
 def test_t1_engine_matches_the_numpy_reference(closes: pd.DataFrame) -> None:
     weights = t1_weights(pd.DatetimeIndex(closes.index), closes.shape[1])
     ref = run_reference(closes.to_numpy(), weights)
@@ -195,7 +194,6 @@ def test_t1_engine_matches_the_numpy_reference(closes: pd.DataFrame) -> None:
     assert_matches(run, ref, closes)
 
 
-@pytest.mark.slow
 def test_t2_engine_matches_the_numpy_reference(
     closes: pd.DataFrame, t2_targets: dict[int, FloatArray]
 ) -> None:
