@@ -31,12 +31,13 @@ def test_fractional_shares_where_the_broker_allows() -> None:
     assert plan.orders[0].quantity == pytest.approx(166.666)
 
 
-def test_sells_round_toward_the_target_and_zero_target_sells_everything() -> None:
+def test_sells_round_up_to_end_at_or_below_target_and_zero_target_sells_everything() -> None:
     holdings = {"A": 100.0, "B": 10.5}
     plan = plan_trades(holdings, {"A": 10.0, "B": 20.0}, 0.0, {"A": 0.555})
-    # equity 1210; A target 671.55 = 67.155 shares -> sell 32 (not 33); B sells all 10.5
+    # equity 1210; A target 671.55 = 67.155 shares -> sell 33 (rounded up, toward less risk:
+    # 67 shares left, not 68, so A ends at or below its target); B sells all 10.5
     assert {(o.symbol, o.side, o.quantity) for o in plan.orders} == {
-        ("A", Side.SELL, 32.0),
+        ("A", Side.SELL, 33.0),
         ("B", Side.SELL, 10.5),
     }
 

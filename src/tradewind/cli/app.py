@@ -15,6 +15,7 @@ from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import optimize_cmd as optimize_cmd
 from tradewind.cli import regime_cmd as regime_cmd
 from tradewind.cli import risk_cmd as risk_cmd
+from tradewind.cli import sweep_cmd as sweep_cmd
 
 app = typer.Typer(
     name="tradewind",
@@ -31,6 +32,7 @@ app.add_typer(regime_cmd.app, name="regime")
 app.add_typer(risk_cmd.app, name="risk")
 app.command("resume")(risk_cmd.resume)
 app.command("backtest")(backtest_cmd.backtest)
+app.command("sweep")(sweep_cmd.sweep)
 app.command("optimize")(optimize_cmd.optimize)
 
 

@@ -4,10 +4,11 @@ Rules, in the order they apply:
 
 1. **Targets.** Equity ``E = cash + sum(q_i p_i)``. Each symbol's desired trade is
    ``(t_i E - q_i p_i) / p_i`` shares; a symbol held but absent from the targets has target 0.
-2. **Rounding.** Whole shares by default: the quantity is rounded *toward zero*, so a trade never
-   overshoots its target (a buy never buys more than the target, a sell never sells below it).
-   A target of 0 sells the whole holding, fractional remainders included. With
-   ``fractional=True`` quantities are floored to ``fractional_decimals`` places instead.
+2. **Rounding.** Whole shares by default, rounded toward *less risk*: buys down (a buy never
+   buys more than its target) and sells up, never beyond the shares held (a sell never leaves a
+   position above its target weight, so a position cap holds after the trade even with whole
+   shares). A target of 0 sells the whole holding, fractional remainders included. With
+   ``fractional=True`` quantities are rounded to ``fractional_decimals`` places instead.
 3. **Minimum value.** Trades worth less than ``min_trade_value`` are skipped (recorded); a
    material trade that rounds to zero shares (a share costs more than the trade) is recorded too.
 4. **Maximum count.** At most ``max_trades`` trades are kept: those with the largest
@@ -283,7 +284,12 @@ def _desired_trades(
         target = float(target_weights.get(s, 0.0))
         delta = (target * equity - held * price) / price
         c = _Candidate(s, Side.BUY if delta > 0 else Side.SELL, 0.0, price)
-        c.quantity = held if target == 0.0 and held > 0.0 else _round_quantity(abs(delta), opts)
+        if target == 0.0 and held > 0.0:
+            c.quantity = held
+        elif delta < 0:  # sells round up (never more than held): no position ends above target
+            c.quantity = min(_round_quantity(abs(delta), opts, up=True), held)
+        else:
+            c.quantity = _round_quantity(abs(delta), opts)
         if c.quantity <= 0.0:
             if delta != 0.0 and abs(delta) * price >= max(opts.min_trade_value, 1e-9):
                 skipped.append(_skip(c, abs(delta), "rounds_to_zero", "less than one share"))
@@ -307,12 +313,12 @@ def _check_price(symbol: str, prices: Mapping[str, float]) -> None:
         raise BadPriceError(f"price must be a positive number, was {p}", symbol=symbol)
 
 
-def _round_quantity(quantity: float, opts: PlannerSettings) -> float:
-    """Round toward zero: whole shares, or ``fractional_decimals`` places."""
-    if opts.fractional:
-        step = 10.0**opts.fractional_decimals
-        return math.floor(quantity * step + 1e-9) / step
-    return float(math.floor(quantity + 1e-9))
+def _round_quantity(quantity: float, opts: PlannerSettings, *, up: bool = False) -> float:
+    """Round down (``up``: up) to whole shares, or to ``fractional_decimals`` places."""
+    step = 10.0**opts.fractional_decimals if opts.fractional else 1.0
+    if up:
+        return math.ceil(quantity * step - 1e-9) / step
+    return math.floor(quantity * step + 1e-9) / step
 
 
 def _affordable(
