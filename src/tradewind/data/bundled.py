@@ -165,7 +165,10 @@ class BundledData(HistoryProvider):
         real = values.index[~in_window.to_numpy()]
         span = f"{real[0].date()}..{real[-1].date()}"
         return VixSeries(
-            values, is_proxy=True, source=f"{VIX_SOURCE} {span}; elsewhere {PROXY_SOURCE}"
+            values,
+            is_proxy=True,
+            source=f"{VIX_SOURCE} {span}; elsewhere {PROXY_SOURCE}",
+            proxy_mask=in_window.astype(bool).rename("vix_is_proxy"),
         )
 
     def vix_is_proxy(self, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.Series:

@@ -97,7 +97,7 @@ class VixSeries:
     values
         Levels indexed by tz-aware UTC timestamps; NaN where the source had no value.
     is_proxy
-        True when computed from an index's realized volatility rather than observed.
+        True when any value is computed from an index's realized volatility, not observed.
     source
         Where the values came from, for display.
     """
@@ -105,6 +105,8 @@ class VixSeries:
     values: pd.Series
     is_proxy: bool
     source: str
+    proxy_mask: pd.Series | None = None
+    """Per timestamp, True where the value is a proxy (None: ``is_proxy`` holds for every row)."""
 
 
 @runtime_checkable
