@@ -35,9 +35,11 @@ Caveats:
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from datetime import timedelta
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -235,9 +237,7 @@ def _skfolio_frame(symbol: str) -> pd.DataFrame:
 
 @cache
 def _arch_frame(symbol: str, adjust: bool) -> pd.DataFrame:
-    import importlib
-
-    raw = importlib.import_module(f"arch.data.{ARCH_SERIES[symbol]}").load()
+    raw = _arch_csv(ARCH_SERIES[symbol])
     factor = (raw["Adj Close"] / raw["Close"]).to_numpy() if adjust else 1.0
     return make_frame(
         stamp(pd.DatetimeIndex(raw.index), f"arch {ARCH_SERIES[symbol]}"),
@@ -251,10 +251,24 @@ def _arch_frame(symbol: str, adjust: bool) -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _vix_observed() -> pd.Series:
-    from arch.data import vix
-
-    raw = vix.load()["vix"].astype(float)
+    raw = _arch_csv("vix")["vix"].astype(float)
     return pd.Series(raw.to_numpy(), index=stamp(pd.DatetimeIndex(raw.index), "arch vix"))
+
+
+def _arch_csv(name: str) -> pd.DataFrame:
+    """One of the data files ``arch`` ships (``arch/data/<name>/<name>.csv.gz``), read directly.
+
+    Importing ``arch.data.<name>`` would import all of ``arch`` (1.5-3 s: its models); the
+    file is the same one ``arch.data.<name>.load()`` reads, found without running ``arch``.
+    """
+    spec = importlib.util.find_spec("arch")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDataError("the 'arch' package is not installed; pip install arch")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / name / f"{name}.csv.gz"
+    data = pd.read_csv(path)
+    data["Date"] = pd.to_datetime(data["Date"])
+    data = data.set_index("Date")
+    return data.apply(pd.to_numeric, errors="coerce")
 
 
 @lru_cache(maxsize=1)
