@@ -268,7 +268,8 @@ def _arch_csv(name: str) -> pd.DataFrame:
     data = pd.read_csv(path)
     data["Date"] = pd.to_datetime(data["Date"])
     data = data.set_index("Date")
-    return data.apply(pd.to_numeric, errors="coerce")
+    numeric: pd.DataFrame = data.apply(pd.to_numeric, errors="coerce")
+    return numeric
 
 
 @lru_cache(maxsize=1)
