@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from tradewind.config import TradewindConfig, load_config
+from tradewind.config import TradewindConfig, default_config_path, load_config
 from tradewind.domain.errors import ConfigError, DataError, TradewindError
 
 console = Console()
@@ -36,8 +36,19 @@ DataPathOption = typer.Option(
 
 
 def load(path: Path | None) -> TradewindConfig:
-    """Load the config or exit with code 2 and the list of problems."""
+    """Load the config or exit with code 2 and the list of problems.
+
+    Without ``--config``, when the default file does not exist (running outside the repository),
+    the built-in defaults apply (simulated mode) and a warning says so.
+    """
     with friendly_errors():
+        if path is None and not default_config_path().exists():
+            err_console.print(
+                f"[yellow]warning[/]: no {default_config_path()} here; using the built-in "
+                "defaults (simulated mode). Pass --config to use a file.",
+                highlight=False,
+            )
+            return TradewindConfig()
         return load_config(path)
     raise AssertionError("unreachable")  # pragma: no cover - friendly_errors always exits
 
