@@ -1,7 +1,8 @@
 """The benchmark tasks of ``shared/BENCH_TASKS.md``, and the engine against the numpy reference.
 
-T1 and T2 run through :func:`run_backtest` on the 20 real stocks (all 8313 rows) and must match
-the canonical self-financing convention of :func:`run_reference` to 1e-6, row by row.
+T1 and T2 run through :func:`run_backtest` on the 20 real stocks (all 8313 rows), and on the T3
+prices at N=100, and must match the canonical self-financing convention of
+:func:`run_reference` to 1e-6, row by row (the engine's own optimizer giving the T2 targets).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tradewind.backtest.bench_tasks import (
     t3_dates,
     t3_prices,
     task_config,
+    task_weights,
 )
 from tradewind.backtest.reference import ReferenceResult, month_start_rows, run_reference
 from tradewind.data.frames import FramesData
@@ -192,6 +194,18 @@ def test_t1_engine_matches_the_numpy_reference(closes: pd.DataFrame) -> None:
 
     assert rebalance_rows(run, closes) == sorted(weights)
     assert_matches(run, ref, closes)
+
+
+@pytest.mark.parametrize("task", ["T1", "T2"])
+def test_t3_at_n100_engine_matches_the_numpy_reference(task: str) -> None:
+    prices = t3_prices(100)
+    weights = task_weights(task, prices)  # type: ignore[arg-type]
+    ref = run_reference(prices.to_numpy(), weights)
+
+    run = run_task(task, prices)
+
+    assert rebalance_rows(run, prices) == sorted(weights)
+    assert_matches(run, ref, prices)
 
 
 def test_t2_engine_matches_the_numpy_reference(
