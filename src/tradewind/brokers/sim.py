@@ -28,7 +28,7 @@ from tradewind.domain.orders import (
 )
 from tradewind.domain.types import Symbol
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
+from tradewind.engine.ledger import FloatArray, Ledger
 from tradewind.engine.protocols import CostModel, FillCosts
 
 VOL_WINDOW = 20
@@ -86,6 +86,8 @@ class SimulatedBroker:
         self._open: dict[ClientOrderId, Order] = {}
         self._submitted_row: dict[ClientOrderId, int] = {}
         self._pending: list[OrderEvent] = []
+        self._bar_key: tuple[int, str] | None = None
+        self._bar_values: FloatArray = np.empty(0)
 
     # --- Broker protocol -----------------------------------------------------------------
     def submit(self, request: OrderRequest) -> list[OrderEvent]:
@@ -155,8 +157,7 @@ class SimulatedBroker:
     def _try_fill(self, order: Order, now: pd.Timestamp, *, at_open: bool) -> list[OrderEvent]:
         req = order.request
         i = self.ledger.index_of(req.symbol)
-        bar = self.feed.current("open" if at_open else "close")
-        price = float(bar[i])
+        price = float(self._bar("open" if at_open else "close")[i])
         if not np.isfinite(price) or price <= 0:
             return []  # no trade on this bar (halted or missing): the order keeps resting
         if req.order_type is OrderType.LIMIT:
@@ -192,6 +193,13 @@ class SimulatedBroker:
             message = f"rest of the order canceled: insufficient cash ({order.remaining:g} left)"
             events.append(self._event(order, OrderStatus.CANCELED, now, message=message))
         return events
+
+    def _bar(self, field: str) -> FloatArray:
+        """The current bar's ``field`` for every symbol (read once per bar and field)."""
+        key = (self.feed.row, field)
+        if self._bar_key != key:
+            self._bar_key, self._bar_values = key, self.feed.current(field)
+        return self._bar_values
 
     def _affordable(self, symbol: str, qty: float, price: float) -> float:
         """Shrink a buy so cash never goes negative after costs (costs may be non-linear)."""

@@ -37,6 +37,7 @@ def apply_limits(
     """Return the trades that pass (buys possibly resized) and the reasons for every change."""
     qty = book.quantity.copy()
     cash = book.cash
+    held_value = float(book.values(np.nan_to_num(prices)).sum())  # kept current trade by trade
     equity = book.equity(prices) - sum(tr.est_costs.total for tr in trades)
     notes: list[str] = []
     passed: list[PlannedTrade] = []
@@ -55,10 +56,10 @@ def apply_limits(
             if q <= 0:
                 continue
             qty[i] -= q
+            held_value -= q * tr.price
             cash += q * tr.price - tr.est_costs.total
             passed.append(_resized(tr, q))
             continue
-        held_value = np.nansum(qty * np.nan_to_num(prices))
         room_position = policy.max_position_size * equity - qty[i] * tr.price
         room_exposure = policy.invested_fraction * equity - held_value
         room_cash = cash - tr.est_costs.total  # a smaller buy never costs more than the full one
@@ -76,6 +77,7 @@ def apply_limits(
         if q <= 0:
             continue
         qty[i] += q
+        held_value += q * tr.price
         cash -= q * tr.price + tr.est_costs.total
         passed.append(_resized(tr, q))
     return passed, notes
