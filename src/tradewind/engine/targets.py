@@ -10,6 +10,7 @@ from tradewind.domain.errors import DataError
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import FloatArray, Policy, TargetDecision
 from tradewind.portfolio import Constraints, MomentEstimator, make_optimizer, optimize
+from tradewind.portfolio.registry import PERIODS_PER_YEAR
 
 
 class OptimizerTargets:
@@ -43,9 +44,12 @@ class OptimizerTargets:
         if policy.method == "equal_weight":
             return self._equal_weight(feed, policy, exclude)
         prices = feed.window(self.history_rows)
-        stamps = feed.times(self.history_rows)
         with np.errstate(invalid="ignore", divide="ignore"):
             rets = prices[1:] / prices[:-1] - 1.0
+        fast = self._complete_window(feed, policy, rets, current, exclude)
+        if fast is not None:
+            return fast
+        stamps = feed.times(self.history_rows)
         returns = pd.DataFrame(rets, index=stamps[1:], columns=list(feed.symbols))
         if exclude:
             returns = returns.drop(columns=[s for s in feed.symbols if s in exclude])
@@ -69,6 +73,40 @@ class OptimizerTargets:
             result.method_used,
             result.fallback_reason,
             tuple(sorted({*result.excluded, *exclude})),
+        )
+
+    def _complete_window(
+        self,
+        feed: MarketFeed,
+        policy: Policy,
+        rets: FloatArray,
+        current: FloatArray,
+        exclude: frozenset[str],
+    ) -> TargetDecision | None:
+        """The optimizer on arrays when every symbol has the full window (the common case).
+
+        The same estimator, annualisation and optimizer as ``portfolio.optimize``, without the
+        DataFrame round trip and the statistics the cycle does not use; windows with missing or
+        short history take the full path, which records exclusions.
+        """
+        keep = np.array([s not in exclude for s in feed.symbols])
+        if not keep.any():
+            reason = "every symbol is excluded (stop cool-downs): hold cash"
+            return TargetDecision(np.zeros(len(feed.symbols)), policy.method, reason, feed.symbols)
+        data = rets[:, keep]
+        if data.shape[0] != self._estimator.lookback_days or not np.isfinite(data).all():
+            return None
+        mu, cov = self._estimator.moments(data)
+        optimizer = make_optimizer(
+            policy.method,
+            self._constraints(policy),
+            fallback=self._fallback,
+            risk_free_rate=self._risk_free,
+        ).fit(mu * PERIODS_PER_YEAR, cov * PERIODS_PER_YEAR, current[keep])
+        weights = np.zeros(len(feed.symbols))
+        weights[keep] = optimizer.weights_
+        return TargetDecision(
+            weights, optimizer.method_, optimizer.fallback_reason_, tuple(sorted(exclude))
         )
 
     def _constraints(self, policy: Policy) -> Constraints:

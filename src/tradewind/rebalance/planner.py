@@ -59,7 +59,7 @@ class PlannerSettings:
     min_trade_value: float = 0.0
     max_trades: int | None = None
     fractional: bool = False
-    fractional_decimals: int = 6
+    fractional_decimals: int = 9
 
     def __post_init__(self) -> None:
         if not self.min_trade_value >= 0.0:
