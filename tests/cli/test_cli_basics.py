@@ -85,3 +85,35 @@ def test_missing_explicit_config_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["data", "list", "--config", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2
     assert "does not exist" in _flat(result.output)
+
+
+def test_optimize_and_regime_now_run_on_your_files(tmp_path: Path) -> None:
+    folder = tmp_path / "prices"
+    exported = runner.invoke(
+        app,
+        [
+            "data",
+            "export",
+            "--source",
+            "bundled",
+            "--to",
+            str(folder),
+            "--symbols",
+            "AAPL,MSFT,KO,SP500",
+            "--start",
+            "2017-01-01",
+            "--end",
+            "2020-12-31",
+        ],
+    )
+    assert exported.exit_code == 0, exported.output
+    args = ["--asof", "2020-06-30", "--symbols", "AAPL,MSFT,KO", "--method", "min_variance"]
+    on_files = runner.invoke(app, ["optimize", "--data", str(folder), *args, "--json"])
+    bundled = runner.invoke(app, ["optimize", "--source", "bundled", *args, "--json"])
+    assert on_files.exit_code == 0, on_files.output
+    mine, theirs = json.loads(on_files.stdout), json.loads(bundled.stdout)
+    assert mine["source"] == "files"
+    assert mine["weights"] == theirs["weights"]
+    now = runner.invoke(app, ["regime", "now", "--data", str(folder), "--asof", "2020-03-16"])
+    assert now.exit_code == 0, now.output
+    assert "VOLATILE" in now.stdout

@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from tradewind.config import TradewindConfig, default_config_path, load_config
-from tradewind.domain.errors import ConfigError, DataError, TradewindError
+from tradewind.config import TradewindConfig, check_symbol, default_config_path, load_config
+from tradewind.domain.errors import ConfigError, DataError, MissingDataError, TradewindError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -116,3 +116,15 @@ def show_data_notes(provider: object) -> None:
     """Print a provider's notes (adjustments applied, file warnings) to stderr, if it has any."""
     for note in getattr(provider, "notes", None) or []:
         err_console.print(f"[yellow]note[/]: {escape(str(note))}", highlight=False)
+
+
+def with_universe(cfg: TradewindConfig, symbols: list[str]) -> TradewindConfig:
+    """``cfg`` with ``symbols`` as its trading universe (commands that inspect or optimize a
+    chosen set need no other symbol's data); a malformed ticker is a data error naming it."""
+    for symbol in symbols:
+        try:
+            check_symbol(symbol)
+        except ValueError as exc:
+            raise MissingDataError(str(exc), symbol=symbol) from None
+    trading = cfg.trading.model_copy(update={"symbols": symbols})
+    return cfg.model_copy(update={"trading": trading})

@@ -18,10 +18,10 @@ from tradewind.cli.common import (
     load,
     print_json,
     show_data_notes,
+    with_universe,
 )
-from tradewind.config import TradewindConfig, check_symbol
+from tradewind.config import TradewindConfig
 from tradewind.data import MarketData, get_market_data
-from tradewind.domain.errors import MissingDataError
 
 app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
 
@@ -86,7 +86,7 @@ def _provider(cfg: TradewindConfig, symbols: list[str]) -> MarketData:
         from tradewind.data.files import FilesData
 
         return FilesData.from_config(cfg, strict=False)
-    return get_market_data(_universe(cfg, symbols))
+    return get_market_data(with_universe(cfg, symbols))
 
 
 def _coverage(provider: object, symbol: str) -> pd.DataFrame:
@@ -152,17 +152,6 @@ def show(
     show_data_notes(provider)
     if provider.name == "bundled":
         console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
-
-
-def _universe(cfg: TradewindConfig, symbols: list[str]) -> TradewindConfig:
-    """``cfg`` with ``symbols`` as its universe: inspecting data needs no trading universe."""
-    for symbol in symbols:
-        try:
-            check_symbol(symbol)
-        except ValueError as exc:
-            raise MissingDataError(str(exc), symbol=symbol) from None
-    trading = cfg.trading.model_copy(update={"symbols": symbols})
-    return cfg.model_copy(update={"trading": trading})
 
 
 def _bound(day: str | None, *, end_of_day: bool) -> pd.Timestamp | None:

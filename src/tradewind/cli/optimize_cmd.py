@@ -19,11 +19,14 @@ from rich.table import Table
 
 from tradewind.cli.common import (
     ConfigOption,
+    DataPathOption,
     JsonOption,
+    config_with_source,
     console,
     friendly_errors,
     load,
     print_json,
+    with_universe,
 )
 from tradewind.config import TradewindConfig
 from tradewind.config.portfolio import OptimizerName
@@ -51,6 +54,7 @@ def optimize(
     regime: str | None = typer.Option(
         None, "--regime", help="Apply this regime's policy (method and caps): BULL, BEAR, ..."
     ),
+    data_path: Path | None = DataPathOption,
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -65,7 +69,9 @@ def optimize(
         if method is not None and method not in METHODS:
             raise ConfigError(f"--method '{method}' is unknown; allowed: {', '.join(METHODS)}")
         reg = _regime(regime)
-        provider = get_market_data(cfg, source=source)
+        if symbols:
+            cfg = with_universe(cfg, [s.strip() for s in symbols.split(",") if s.strip()])
+        provider = get_market_data(config_with_source(cfg, source, data_path))
         chosen, note = _symbols(cfg, symbols, provider.available_symbols())
         day = pd.Timestamp(asof)
         cal = nyse()
@@ -85,7 +91,7 @@ def optimize(
         )
     payload: dict[str, Any] = {
         "asof": end.isoformat(),
-        "source": source or cfg.data.source,
+        "source": provider.name,
         "regime": reg.value if reg is not None else None,
         **result.to_dict(),
     }

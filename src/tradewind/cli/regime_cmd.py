@@ -20,12 +20,15 @@ from rich.table import Table
 
 from tradewind.cli.common import (
     ConfigOption,
+    DataPathOption,
     JsonOption,
+    config_with_source,
     console,
     err_console,
     friendly_errors,
     load,
     print_json,
+    with_universe,
 )
 from tradewind.config import TradewindConfig
 from tradewind.domain.errors import ConfigError, MissingDataError
@@ -84,7 +87,8 @@ def _progress() -> Progress:
 
 @app.command("evaluate")
 def evaluate(
-    source: str = typer.Option("synthetic", "--source", help="synthetic or bundled."),
+    source: str = typer.Option("synthetic", "--source", help="synthetic, bundled or files."),
+    data_path: Path | None = DataPathOption,
     detector: str | None = typer.Option(
         None, "--detector", help="Detector to evaluate (default: regime.detector)."
     ),
@@ -101,12 +105,19 @@ def evaluate(
         if name not in DETECTORS:
             raise ConfigError(f"--detector '{name}' is unknown; allowed: {', '.join(DETECTORS)}")
         order = (name, *[d for d in DETECTORS if d != name])
-        if source == "synthetic":
+        if data_path is not None or source == "files":
+            from tradewind.data import get_market_data
+            from tradewind.regime.study import load_index
+
+            provider = get_market_data(config_with_source(cfg, "files", data_path))
+            index = load_index(provider, cfg.data.benchmark)
+            _evaluate_bundled(cfg, order, grid, plot, as_json, index)
+        elif source == "synthetic":
             _evaluate_synthetic(cfg, order, seeds, plot, as_json)
         elif source == "bundled":
             _evaluate_bundled(cfg, order, grid, plot, as_json)
         else:
-            raise ConfigError(f"--source '{source}' is unknown; allowed: synthetic, bundled")
+            raise ConfigError(f"--source '{source}' is unknown; allowed: synthetic, bundled, files")
 
 
 def _evaluate_synthetic(
@@ -178,7 +189,12 @@ def _evaluate_synthetic(
 
 
 def _evaluate_bundled(
-    cfg: TradewindConfig, order: tuple[str, ...], grid: bool, plot: Path | None, as_json: bool
+    cfg: TradewindConfig,
+    order: tuple[str, ...],
+    grid: bool,
+    plot: Path | None,
+    as_json: bool,
+    index: tuple[pd.DataFrame, object, bool] | None = None,
 ) -> None:
     from tradewind.regime.study import bundled_study, criterion
 
@@ -193,6 +209,7 @@ def _evaluate_bundled(
             _factories(cfg, ("baseline",))["baseline"],
             cfg,
             progress=lambda m: bar.update(task, description=m),
+            index_data=index,
         )
     verdicts = {row: criterion(out, row) for row in out.rows if row != "buy_and_hold"}
     payload: dict[str, object] = {
@@ -273,7 +290,10 @@ def _evaluate_bundled(
 
 @app.command("now")
 def now(
-    source: str = typer.Option("bundled", "--source", help="bundled or synthetic."),
+    source: str | None = typer.Option(
+        None, "--source", help="bundled, synthetic or files (default: data.source)."
+    ),
+    data_path: Path | None = DataPathOption,
     asof: str = typer.Option(..., "--asof", help="Date (YYYY-MM-DD): data up to its close."),
     detector: str | None = typer.Option(None, "--detector", help="Default: regime.detector."),
     config: Path | None = ConfigOption,
@@ -287,7 +307,8 @@ def now(
 
     cfg = load(config)
     with friendly_errors():
-        provider = get_market_data(cfg, source=source)
+        universe = with_universe(cfg, [cfg.data.benchmark])
+        provider = get_market_data(config_with_source(universe, source, data_path))
         day = pd.Timestamp(asof)
         cal = nyse()
         sessions = cal.sessions(day - pd.Timedelta(days=10), day)

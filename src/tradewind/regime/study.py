@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.config import TradewindConfig
+from tradewind.data.protocol import MarketData
 from tradewind.domain.types import Regime
 from tradewind.regime.base import BaseDetector
 from tradewind.regime.evaluation import (
@@ -127,9 +128,13 @@ def load_sp500() -> tuple[pd.DataFrame, object, bool]:
     """Bundled S&P 500 index bars (1990-2022), its VIX series and whether it is close-only."""
     from tradewind.data import BundledData
 
-    provider = BundledData()
-    barset = provider.bars(["SP500"])
-    return barset["SP500"], provider.vix(), "SP500" in barset.derived_ohlc
+    return load_index(BundledData(), "SP500")
+
+
+def load_index(provider: MarketData, symbol: str) -> tuple[pd.DataFrame, object, bool]:
+    """An index's bars from any provider (e.g. your files), its VIX, and whether close-only."""
+    barset = provider.bars([symbol])
+    return barset[symbol], provider.vix(), symbol in barset.derived_ohlc
 
 
 def bundled_study(
@@ -144,9 +149,13 @@ def bundled_study(
     lag: int = 1,
     cost: float = 0.001,
     progress: Progress | None = None,
+    index_data: tuple[pd.DataFrame, object, bool] | None = None,
 ) -> BundledOutcome:
-    """Buy-and-hold vs regime-switching allocations driven by each detector."""
-    bars, vix, close_only = load_sp500()
+    """Buy-and-hold vs regime-switching allocations driven by each detector.
+
+    ``index_data`` (bars, VIX, close-only) replaces the bundled S&P 500, e.g. from your files.
+    """
+    bars, vix, close_only = index_data if index_data is not None else load_sp500()
     closes = bars["close"]
     lo, hi = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
     out = BundledOutcome(closes=closes, start=start, end=end)
