@@ -1,0 +1,134 @@
+"""Choose the broker named by ``broker.name`` (simulated mode: always the built-in simulator).
+
+An adapter joins with one registration; its module (and SDK) is imported only when chosen::
+
+    @register_broker("alpaca")
+    def _alpaca(ctx: BrokerContext) -> Broker:
+        from tradewind.brokers.alpaca import AlpacaBroker
+        return AlpacaBroker.from_config(ctx.config)
+
+Asking for a broker without an adapter is refused with a clear message; nothing ever falls back
+to the simulator in paper or live mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tradewind.domain.errors import ConfigError
+from tradewind.domain.types import TradingMode
+
+if TYPE_CHECKING:
+    from tradewind.config import TradewindConfig
+    from tradewind.engine.feed import MarketFeed
+    from tradewind.engine.protocols import Broker
+
+
+@dataclass(frozen=True)
+class BrokerContext:
+    """What a broker factory may use.
+
+    Attributes
+    ----------
+    config
+        The validated configuration (credentials come from the environment, not from here).
+    feed_factory
+        Builds a fresh market feed over the run's data (the simulator's own view of prices).
+    journal_path
+        The simulator's journal file (``":memory:"`` for in-memory databases).
+    account
+        The simulator's account key in the journal.
+    durable
+        Commit the journal with ``synchronous=FULL``.
+    sim_options
+        Extra simulator settings (seeded partial fills and rejections, for tests).
+    fault
+        Crash-test hook called at the simulator's commit point.
+    """
+
+    config: TradewindConfig
+    feed_factory: Callable[[], MarketFeed]
+    journal_path: str | Path = ":memory:"
+    account: str = "wall"
+    durable: bool = True
+    sim_options: dict[str, Any] = field(default_factory=dict)
+    fault: Callable[[str], None] | None = None
+
+
+BrokerFactory = Callable[[BrokerContext], "Broker"]
+
+_FACTORIES: dict[str, BrokerFactory] = {}
+
+
+def register_broker(name: str) -> Callable[[BrokerFactory], BrokerFactory]:
+    """Register a factory for ``broker.name: name`` (a later registration replaces it)."""
+
+    def add(factory: BrokerFactory) -> BrokerFactory:
+        _FACTORIES[name] = factory
+        return factory
+
+    return add
+
+
+def available_brokers() -> list[str]:
+    """Names of the brokers that can be built now."""
+    return sorted(_FACTORIES)
+
+
+def broker_name(cfg: TradewindConfig) -> str:
+    """The broker a mode runs with: the simulator in simulated mode, else ``broker.name``."""
+    return "simulated" if cfg.trading.mode is TradingMode.SIMULATED else cfg.broker.name
+
+
+def check_available(cfg: TradewindConfig) -> str:
+    """The broker's name, or :class:`ConfigError` when its adapter does not exist yet."""
+    name = broker_name(cfg)
+    if name not in _FACTORIES:
+        raise ConfigError(
+            f"broker.name: broker '{name}' adapter is not available yet, so trading.mode "
+            f"'{cfg.trading.mode.value}' cannot start (available now: "
+            f"{', '.join(available_brokers())}). Nothing was sent anywhere. Use --mode simulated "
+            "--replay START:END to run the same loop on the built-in simulator."
+        )
+    return name
+
+
+def make_broker(ctx: BrokerContext) -> Broker:
+    """Build the broker for ``ctx.config`` (see :func:`check_available`)."""
+    return _FACTORIES[check_available(ctx.config)](ctx)
+
+
+@register_broker("simulated")
+def _simulated(ctx: BrokerContext) -> Broker:
+    from tradewind.brokers.sim import SimulatedBroker
+    from tradewind.brokers.sim_journal import JournaledSimBroker, SimJournal
+    from tradewind.engine.strategy import cost_model
+
+    cfg = ctx.config
+    opts = dict(ctx.sim_options)
+    feed = ctx.feed_factory()
+    inner = SimulatedBroker(
+        feed,
+        cost_model(cfg),
+        cfg.trading.initial_capital,
+        fill_price=cfg.execution.fill_price,
+        fractional=cfg.broker.fractional_shares,
+        partial_fill_prob=float(opts.get("partial_fill_prob", 0.0)),
+        reject_prob=float(opts.get("reject_prob", 0.0)),
+        seed=int(opts.get("seed", 0)),
+        use_impact_inputs=cfg.execution.market_impact.enabled,
+    )
+    settings = {
+        "symbols": list(feed.symbols),
+        "initial_cash": cfg.trading.initial_capital,
+        "fill_price": cfg.execution.fill_price,
+        "fractional": cfg.broker.fractional_shares,
+        "execution": cfg.execution.model_dump(mode="json"),
+        "slippage_pct": cfg.portfolio_optimization.rebalancing.slippage_pct,
+        "options": opts,
+    }
+    journal = SimJournal(ctx.journal_path, durable=ctx.durable)
+    return JournaledSimBroker(inner, journal, ctx.account, settings, fault=ctx.fault)

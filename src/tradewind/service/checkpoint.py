@@ -1,0 +1,255 @@
+"""What the engine knows between cycles, saved after each one so a restart carries on exactly.
+
+The engine's book is not saved: it is rebuilt from the run's **baseline** (cash and positions
+when the run started) plus the fills the store recorded, in recording order, up to the
+checkpoint's ``fill_cursor`` (the highest fill id booked when the cycle ended). Fills recorded
+after it (during an interrupted cycle, or found at the broker by reconciliation) are handed to
+the engine by the order manager when the cycle runs again.
+
+The rest is the strategy's memory, taken from the engine and its parts after each cycle: the
+last targets and regime reading, the calendar trigger's last session, and the risk manager's
+tracker snapshot plus the values that snapshot leaves out (closed trades already counted by
+the breakers, last prices seen, when a replay's simulated resume started counting).
+Attributes are read with ``getattr`` so a renamed one degrades to "not restored" instead of a
+crash; the crash-recovery test, which demands results identical to an uninterrupted run, is
+what keeps this list complete.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from tradewind.domain.orders import Fill
+from tradewind.domain.types import Regime
+from tradewind.engine.cycle import Engine
+from tradewind.engine.ledger import Ledger
+from tradewind.engine.protocols import RegimeReading
+from tradewind.store import Store
+from tradewind.store.risk_state import DatabaseHaltStore
+
+CHECKPOINT_KEY = "service.checkpoint.run-{run_id}"
+BASELINE_KEY = "service.baseline.run-{run_id}"
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(float(x)) else None
+
+
+def _float(x: Any) -> float:
+    return float("nan") if x is None else float(x)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Cash and positions (quantity, average cost) of the account when the run started.
+
+    ``external`` are positions outside the traded symbols, and ``ignored_orders`` broker orders
+    tradewind did not place, that a person adopted after a reconciliation halt: held at the
+    broker, never traded by tradewind.
+    """
+
+    cash: float
+    positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    external: Mapping[str, float] = field(default_factory=dict)
+    ignored_orders: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "cash": self.cash,
+            "positions": {s: list(v) for s, v in self.positions.items()},
+            "external": dict(self.external),
+            "ignored_orders": list(self.ignored_orders),
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Baseline:
+        """Inverse of :meth:`to_json`."""
+        pos = {str(s): (float(v[0]), float(v[1])) for s, v in dict(d["positions"]).items()}
+        ext = {str(s): float(q) for s, q in dict(d.get("external", {})).items()}
+        ignored = tuple(str(c) for c in d.get("ignored_orders", []))
+        return cls(float(d["cash"]), pos, ext, ignored)
+
+    def ledger(self, symbols: Sequence[str]) -> Ledger:
+        """A ledger holding this baseline."""
+        book = Ledger(tuple(symbols), self.cash)
+        for symbol, (qty, cost) in self.positions.items():
+            i = book.index_of(symbol)
+            book.quantity[i] = qty
+            book.average_cost[i] = cost
+        return book
+
+
+def save_baseline(store: Store, run_id: int, baseline: Baseline) -> None:
+    """Record the run's baseline (once, when it starts, or after an adopted difference)."""
+    store.save_state(BASELINE_KEY.format(run_id=run_id), baseline.to_json())
+
+
+def load_baseline(store: Store, run_id: int) -> Baseline | None:
+    """The run's baseline, or None."""
+    data = store.load_state(BASELINE_KEY.format(run_id=run_id))
+    return Baseline.from_json(data) if data else None
+
+
+def rebuild_book(symbols: Sequence[str], baseline: Baseline, fills: Sequence[Fill]) -> Ledger:
+    """The baseline plus ``fills`` applied in order."""
+    book = baseline.ledger(symbols)
+    book.apply_all(fills)
+    return book
+
+
+class ServiceHaltStore(DatabaseHaltStore):
+    """Halts go to the database at once; the tracker snapshot travels in the checkpoint."""
+
+    def __init__(self, store: Store, run_id: int, tracker: Mapping[str, Any] | None) -> None:
+        super().__init__(store, run_id=run_id)
+        self._tracker = dict(tracker) if tracker else None
+
+    def load_tracker(self) -> dict[str, Any] | None:
+        """The snapshot the checkpoint restored (None on a fresh run)."""
+        return self._tracker
+
+    def save_tracker(self, snapshot: Mapping[str, Any]) -> None:
+        """Keep the snapshot until the checkpoint is written."""
+        self._tracker = dict(snapshot)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The state after the cycle at ``ts`` (see the module docstring)."""
+
+    ts: datetime
+    fill_cursor: int
+    cycles: int
+    engine: dict[str, Any]
+    risk: dict[str, Any]
+    book: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form (non-finite numbers as null)."""
+        return {
+            "ts": self.ts.isoformat(),
+            "fill_cursor": self.fill_cursor,
+            "cycles": self.cycles,
+            "engine": self.engine,
+            "risk": self.risk,
+            "book": self.book,
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Checkpoint:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            datetime.fromisoformat(str(d["ts"])),
+            int(d["fill_cursor"]),
+            int(d["cycles"]),
+            dict(d["engine"]),
+            dict(d["risk"]),
+            dict(d["book"]),
+        )
+
+
+def save_checkpoint(store: Store, run_id: int, ckpt: Checkpoint) -> None:
+    """Write the checkpoint (one transaction)."""
+    store.save_state(CHECKPOINT_KEY.format(run_id=run_id), ckpt.to_json(), ts=ckpt.ts)
+
+
+def load_checkpoint(store: Store, run_id: int) -> Checkpoint | None:
+    """The run's latest checkpoint, or None before its first cycle."""
+    data = store.load_state(CHECKPOINT_KEY.format(run_id=run_id))
+    return Checkpoint.from_json(data) if data else None
+
+
+def capture(engine: Engine, ts: datetime, fill_cursor: int, cycles: int) -> Checkpoint:
+    """The engine's state after the cycle at ``ts``."""
+    reading = engine.regime
+    targets = engine.targets
+    previous = getattr(engine.parts.trigger, "_previous_session", None)
+    state = {
+        "targets": [float(x) for x in targets] if targets is not None else None,
+        "regime": _reading_json(reading) if reading is not None else None,
+        "halt_noted": bool(getattr(engine, "_halt_noted", False)),
+        "previous_session": previous.isoformat() if isinstance(previous, date) else None,
+    }
+    risk = engine.parts.risk
+    breakers = getattr(risk, "breakers", None)
+    prev = getattr(risk, "_prev_prices", None)
+    risk_state = {
+        "tracker": getattr(risk, "snapshot", None),
+        "closed_seen": getattr(breakers, "_closed_seen", None),
+        "prev_prices": [_num(x) for x in prev] if prev is not None else None,
+        "halted_sessions_ago": _sessions_ago(risk),
+    }
+    book = engine.book
+    book_state = {"cash": book.cash, "quantity": [float(q) for q in book.quantity]}
+    return Checkpoint(ts, fill_cursor, cycles, state, risk_state, book_state)
+
+
+def restore(engine: Engine, ckpt: Checkpoint) -> None:
+    """Put the strategy's memory back (the book and the risk tracker are handled apart)."""
+    st = ckpt.engine
+    if st.get("targets") is not None:
+        engine.targets = np.asarray(st["targets"], dtype=float)
+    if st.get("regime") is not None:
+        engine.regime = _reading(st["regime"])
+    engine._halt_noted = bool(st.get("halt_noted", False))
+    if st.get("previous_session") and hasattr(engine.parts.trigger, "_previous_session"):
+        setattr(  # noqa: B010 - the trigger's private memory (see the module docstring)
+            engine.parts.trigger, "_previous_session", date.fromisoformat(st["previous_session"])
+        )
+    risk = engine.parts.risk
+    extra = ckpt.risk
+    breakers = getattr(risk, "breakers", None)
+    if extra.get("closed_seen") is not None and hasattr(breakers, "_closed_seen"):
+        setattr(breakers, "_closed_seen", int(extra["closed_seen"]))  # noqa: B010
+    if extra.get("prev_prices") is not None and hasattr(risk, "_prev_prices"):
+        prices = np.array([_float(x) for x in extra["prev_prices"]])
+        setattr(risk, "_prev_prices", prices)  # noqa: B010
+    ago = extra.get("halted_sessions_ago")
+    if ago is not None and hasattr(risk, "_halted_session"):  # session numbers restart at restore
+        now = int(getattr(risk, "session_index", 0))
+        setattr(risk, "_halted_session", now - int(ago))  # noqa: B010
+
+
+def book_matches(book: Ledger, ckpt: Checkpoint) -> bool:
+    """Whether a rebuilt book holds what the engine held when the checkpoint was written."""
+    saved = ckpt.book
+    qty = np.asarray(saved.get("quantity", []), dtype=float)
+    if qty.shape != book.quantity.shape:
+        return False
+    cash = float(saved.get("cash", book.cash))
+    return bool(
+        abs(cash - book.cash) <= 1e-6 * max(1.0, abs(cash))
+        and np.allclose(qty, book.quantity, rtol=1e-9, atol=1e-9)
+    )
+
+
+def _sessions_ago(risk: object) -> int | None:
+    halted = getattr(risk, "_halted_session", None)
+    if halted is None:
+        return None
+    return int(getattr(risk, "session_index", 0)) - int(halted)
+
+
+def _reading_json(r: RegimeReading) -> dict[str, Any]:
+    return {
+        "regime": r.regime.value,
+        "confidence": _num(r.confidence),
+        "features": {k: _num(v) for k, v in r.features.items()},
+        "is_vix_proxy": bool(r.is_vix_proxy),
+    }
+
+
+def _reading(d: Mapping[str, Any]) -> RegimeReading:
+    return RegimeReading(
+        Regime(str(d["regime"])),
+        _float(d.get("confidence")),
+        {str(k): _float(v) for k, v in dict(d.get("features", {})).items()},
+        bool(d.get("is_vix_proxy", False)),
+    )

@@ -1,0 +1,290 @@
+"""One cycle of the service at a time: reconcile, check the data, step, record, checkpoint.
+
+:class:`CycleRunner` owns the run's engine (as rebuilt from the store) and turns every failure
+inside a cycle into the same recovery as a crash: the engine is thrown away, rebuilt from the
+store, and the cycle is tried again after a growing wait (see :mod:`tradewind.service.runner`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
+from tradewind.engine.recorder import EngineEvent
+from tradewind.service.alerts import Alerter
+from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
+from tradewind.service.datagate import check_data
+from tradewind.service.heartbeat import Heartbeat
+from tradewind.service.reconcile import (
+    HALT_KIND,
+    AccountDifference,
+    adopted_baseline,
+    compare_account,
+    decide,
+    fingerprint,
+)
+from tradewind.service.recovery import Rebuilt, RunContext, rebuild
+from tradewind.service.scheduler import Sleeper
+from tradewind.service.store_views import max_fill_id
+
+log = logging.getLogger("tradewind.service")
+
+
+@dataclass(frozen=True)
+class CycleOutcome:
+    """What happened to one cycle."""
+
+    ran: int = 0
+    blocked: bool = False
+    failed: bool = False
+    skipped: bool = False
+    message: str = ""
+
+
+class CycleRunner:
+    """Runs cycles of one service run (see the module docstring)."""
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        alerter: Alerter,
+        heartbeat: Heartbeat,
+        sleeper: Sleeper,
+        fault: Callable[[str], None],
+        *,
+        error_backoff: Sequence[float],
+        max_failures: int,
+        max_age: timedelta | None,
+        clock_tick: list[datetime],
+    ) -> None:
+        self.ctx = ctx
+        self.alerter = alerter
+        self.heartbeat = heartbeat
+        self.sleeper = sleeper
+        self._fault = fault
+        self.error_backoff = tuple(error_backoff) or (0.0,)
+        self.max_failures = max(max_failures, 1)
+        self.max_age = max_age
+        self._clock_tick = clock_tick
+        self._rebuilt: Rebuilt | None = None
+        self._check_book = True
+        self._blocked_noted = False
+        self.cycles = 0
+
+    @property
+    def current(self) -> Rebuilt | None:
+        """The current engine, or None while it needs rebuilding."""
+        return self._rebuilt
+
+    @property
+    def rebuilt(self) -> Rebuilt:
+        """The current engine and its surroundings (rebuilt from the store when needed)."""
+        if self._rebuilt is None:
+            raise RuntimeError("the service has not recovered its engine yet")
+        return self._rebuilt
+
+    # --- start-up ------------------------------------------------------------------------
+    def start(self, first_tick: datetime | None) -> None:
+        """Recover the engine and reconcile with the broker before anything trades."""
+        if first_tick is not None:
+            self._clock_tick.append(first_tick)
+        self._recover(first_tick)
+        ckpt = self.rebuilt.checkpoint
+        self.cycles = ckpt.cycles if ckpt is not None else 0
+        self._reconcile(first_tick)
+
+    # --- one cycle -------------------------------------------------------------------------
+    def run_cycle(self, t: pd.Timestamp, next_slot: pd.Timestamp | None = None) -> CycleOutcome:
+        """Run the cycle at ``t``, retrying after failures (see the module docstring)."""
+        failures = 0
+        while True:
+            try:
+                if self._rebuilt is None:
+                    self._recover(t.to_pydatetime())
+                return self._once(t)
+            except Exception as exc:  # a cycle never takes the service down
+                failures += 1
+                self._rebuilt = None
+                wait = self.error_backoff[min(failures - 1, len(self.error_backoff) - 1)]
+                message = (
+                    f"cycle at {t.isoformat()} abandoned ({type(exc).__name__}: {exc}); the "
+                    f"engine is rebuilt from the store (attempt {failures}/{self.max_failures})"
+                )
+                log.debug("cycle failure", exc_info=True)
+                self.alerter.alert("cycle_failed", message, "error")
+                if failures >= self.max_failures:
+                    return CycleOutcome(failed=True, message=message)
+                if (
+                    next_slot is not None
+                    and pd.Timestamp(self._wall()) + timedelta(seconds=wait) >= next_slot
+                ):
+                    return CycleOutcome(skipped=True, message=message)
+                if not self.sleeper.seconds(wait):
+                    return CycleOutcome(skipped=True, message="stopped while waiting to retry")
+
+    def _once(self, t: pd.Timestamp) -> CycleOutcome:
+        tick = t.to_pydatetime()
+        self._clock_tick.append(tick)
+        del self._clock_tick[:-1]
+        self.heartbeat.beat()
+        verdict_reconcile = self._reconcile(tick)
+        if verdict_reconcile != "trade":
+            return CycleOutcome(blocked=True, message=verdict_reconcile)
+        st = self.rebuilt
+        verdict = check_data(st.engine.feed, t, self.max_age)
+        if not verdict.ok:
+            self.alerter.alert(
+                "data_error", f"no trade at {t.isoformat()}: {verdict.message}", "warning", ts=tick
+            )
+            st.om.end_cycle()
+            self._checkpoint(tick)
+            return CycleOutcome(skipped=True, message=verdict.message)
+        st.engine.step(t)
+        st.om.end_cycle()
+        extra = self._order_events(tick)
+        self._fault("before_cycle_record")
+        recorded = st.recorder.record(t, extra)
+        self._fault("after_cycle_record")
+        self.cycles += 1
+        self._checkpoint(tick)
+        self._fault("after_checkpoint")
+        if recorded is not None and not recorded.duplicate:
+            self.alerter.notify_events(recorded.events, f"run{self.ctx.run_id}-{t.isoformat()}")
+        return CycleOutcome(ran=1)
+
+    def session_end(self, close: pd.Timestamp) -> None:
+        """Cancel orders still open at the broker after the session closed (configurable)."""
+        try:
+            if self._rebuilt is None:
+                self._recover(None)
+            canceled = self.rebuilt.om.cancel_open("stale at the session close")
+            for e in self._order_events(close.to_pydatetime()):
+                self.alerter.alert(e.kind, e.message, e.severity)
+            if canceled:
+                log.info("session end: canceled %d stale order(s)", len(canceled))
+        except Exception as exc:
+            self._rebuilt = None
+            self.alerter.alert("session_end_failed", f"could not cancel stale orders: {exc}")
+
+    # --- pieces ----------------------------------------------------------------------------
+    def _recover(self, rerun_tick: datetime | None) -> None:
+        self._rebuilt = rebuild(self.ctx, rerun_tick, check_book=self._check_book)
+
+    def _checkpoint(self, tick: datetime) -> None:
+        st = self.rebuilt
+        cursor = max_fill_id(self.ctx.store, self.ctx.run_id)
+        save_checkpoint(
+            self.ctx.store, self.ctx.run_id, capture(st.engine, tick, cursor, self.cycles)
+        )
+        self._check_book = True
+
+    def _order_events(self, tick: datetime) -> list[EngineEvent]:
+        alerts, self.rebuilt.om.alerts = self.rebuilt.om.alerts, []
+        return [EngineEvent(tick, a.kind, a.message, a.severity) for a in alerts]
+
+    def _flush_order_alerts(self, tick: datetime | None) -> None:
+        for e in self._order_events(tick or self._wall()):
+            self.alerter.alert(e.kind, e.message, e.severity, ts=tick)
+
+    def _reconcile(self, tick: datetime | None) -> str:
+        """Settle orders, compare the account; ``trade``, ``blocked`` or ``adopted``."""
+        st = self.rebuilt
+        broker = self.ctx.broker
+        ignore = set(self.ctx.baseline.ignored_orders)
+        st.om.reconcile_orders(tick, ignore=ignore)
+        self._flush_order_alerts(tick)
+        diffs = compare_account(
+            st.truth, broker.positions(), broker.cash(), self.ctx.baseline.external
+        )
+        problems = list(st.om.unexplained) + [d.describe() for d in diffs]
+        st.om.unexplained.clear()
+        if not st.book_ok:
+            problems.append(
+                "the book rebuilt from the store's fills differs from the one saved with the "
+                "last checkpoint (was the database edited?)"
+            )
+        action = decide(problems, self.ctx.store.halts())
+        if action == "trade":
+            self._blocked_noted = False
+            return "trade"
+        if action == "adopt":
+            self._adopt(diffs, problems, tick)
+            return "trade"
+        if action == "latch":
+            self.ctx.store.latch_halt(
+                HALT_KIND,
+                f"{len(problems)} difference(s) between the store and the broker that no order "
+                "explains; trading stopped until a person reviews them",
+                ts=tick,
+                run_id=self.ctx.run_id,
+                details="\n".join(problems),
+                data={"fingerprint": fingerprint(problems), "problems": problems},
+            )
+            self.alerter.alert(
+                "reconciliation_halt",
+                "trading HALTED, the broker and the store disagree: "
+                + "; ".join(problems)
+                + '. Check the broker, then: tradewind resume --confirm --reason "..." (the '
+                "broker's account is then adopted as the truth)",
+                "critical",
+                ts=tick,
+            )
+            self._blocked_noted = True
+        elif not self._blocked_noted:
+            self.alerter.alert(
+                "reconciliation_blocked",
+                "no trading: a reconciliation halt is active (tradewind status shows it)",
+                "warning",
+                ts=tick,
+            )
+            self._blocked_noted = True
+        return "blocked by a reconciliation halt"
+
+    def _adopt(
+        self, diffs: list[AccountDifference], problems: list[str], tick: datetime | None
+    ) -> None:
+        """A person resumed after seeing ``problems``: take the broker's account as the truth."""
+        st = self.rebuilt
+        ctx = self.ctx
+        ignored = set(ctx.baseline.ignored_orders)
+        for stored in ctx.store.open_orders(ctx.order_scope):
+            cid = stored.client_order_id
+            if ctx.broker.lookup(ClientOrderId(cid)) is None:
+                ctx.store.apply_order_event(
+                    cid,
+                    OrderEvent(
+                        OrderStatus.CANCELED,
+                        tick or self._wall(),
+                        message="not at the broker; closed when a person adopted the account",
+                    ),
+                )
+        known = {o.client_order_id for o in ctx.store.open_orders(ctx.order_scope)}
+        for order in ctx.broker.open_orders():
+            if order.request.client_order_id not in known:
+                ignored.add(order.request.client_order_id)
+        prices = (
+            dict(zip(st.engine.feed.symbols, st.engine.feed.last_close().tolist(), strict=True))
+            if st.engine.feed.row >= 0
+            else {}
+        )
+        baseline = adopted_baseline(ctx.baseline, st.truth, diffs, prices)
+        baseline = replace(baseline, ignored_orders=tuple(sorted(ignored)))
+        save_baseline(ctx.store, ctx.run_id, baseline)
+        self.ctx = replace(ctx, baseline=baseline)
+        self.alerter.alert(
+            "reconciliation_adopted",
+            "after the resume, the broker's account was adopted as the truth: "
+            + "; ".join(problems),
+            "warning",
+            ts=tick,
+        )
+        self._check_book = False
+        self._recover(tick)
+
+    def _wall(self) -> datetime:
+        return self.heartbeat.now()

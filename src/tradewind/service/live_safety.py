@@ -1,0 +1,130 @@
+"""Live trading starts only with four explicit consents; the start-up banner says what runs.
+
+Live (real money) needs every one of:
+
+1. ``trading.mode: live`` in the config file itself (a command-line mode cannot make it live);
+2. ``broker.paper_trading: false``;
+3. ``TRADEWIND_ALLOW_LIVE=yes`` in the environment;
+4. ``--live`` on the command line.
+
+Anything less refuses with the list of what is missing; ``--live`` in another mode is refused
+too, so a typo never runs a different mode than the one intended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tradewind.config import TradewindConfig
+from tradewind.domain.errors import TradewindError
+from tradewind.domain.types import TradingMode
+
+ALLOW_ENV = "TRADEWIND_ALLOW_LIVE"
+
+
+class LiveTradingRefused(TradewindError):
+    """Live trading was asked for without every consent (see the module docstring)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"live trading refused; nothing was started:\n{lines}")
+
+
+def check_live(
+    cfg: TradewindConfig,
+    *,
+    file_mode: TradingMode,
+    live_flag: bool,
+    env: Mapping[str, str],
+) -> None:
+    """Refuse unless live trading has every consent, or the mode is not live at all.
+
+    Parameters
+    ----------
+    cfg
+        The configuration with the effective mode (after any ``--mode``).
+    file_mode
+        ``trading.mode`` as the config file says it.
+    live_flag
+        ``--live`` was given.
+    env
+        The process environment.
+    """
+    mode = cfg.trading.mode
+    if mode is not TradingMode.LIVE:
+        if live_flag:
+            raise LiveTradingRefused(
+                [
+                    f"--live was given but the mode is {mode.value}; drop --live, or see the four "
+                    "conditions for live trading in the README"
+                ]
+            )
+        return
+    problems = []
+    if file_mode is not TradingMode.LIVE:
+        problems.append(
+            f"the config file says trading.mode: {file_mode.value}; live trading needs "
+            "trading.mode: live in the file itself"
+        )
+    if cfg.broker.paper_trading:
+        problems.append("broker.paper_trading is true; set it to false for a live account")
+    if env.get(ALLOW_ENV, "").strip().lower() != "yes":
+        problems.append(f"{ALLOW_ENV}=yes is not set in the environment")
+    if not live_flag:
+        problems.append("--live was not given on the command line")
+    if problems:
+        raise LiveTradingRefused(problems)
+
+
+@dataclass(frozen=True)
+class Banner:
+    """What the start-up banner shows."""
+
+    mode: str
+    broker: str
+    account: str
+    cash: float
+    equity: float
+    positions: int
+    run: str
+    schedule: str
+    database: str
+    journal: str | None
+
+    def lines(self, cfg: TradewindConfig) -> list[str]:
+        """The banner, one line each; live trading leads with a warning."""
+        risk = cfg.risk_management
+        breaker = risk.circuit_breaker
+        stops = risk.stop_loss
+        stop_text = (
+            f"{', '.join(stops.types)} (fixed {stops.fixed_pct:.1%}, trailing "
+            f"{stops.trailing_pct:.1%}, ATR x{stops.atr_multiplier:g})"
+            if stops.enabled and stops.types
+            else "off"
+        )
+        out = []
+        if self.mode == TradingMode.LIVE.value:
+            out.append("LIVE TRADING: REAL MONEY. Orders go to your live brokerage account.")
+        out += [
+            f"mode {self.mode} | broker {self.broker} | account {self.account}",
+            f"capital: equity ${self.equity:,.2f}, cash ${self.cash:,.2f}, "
+            f"{self.positions} position(s)",
+            f"symbols ({len(cfg.trading.symbols)}): {', '.join(cfg.trading.symbols)}",
+            f"limits: max position {risk.max_position_size:.0%}, max exposure "
+            f"{risk.max_portfolio_risk:.0%}, daily loss halt {risk.daily_loss_limit:.0%}, "
+            f"drawdown halt {breaker.max_drawdown:.0%}, {breaker.consecutive_losses} losses in "
+            f"a row; stops {stop_text}",
+            f"run {self.run} | {self.schedule}",
+            f"database {self.database}"
+            + (f" | broker journal {self.journal}" if self.journal else ""),
+        ]
+        return out
+
+
+def mask_account(value: str | None) -> str:
+    """An account id shown by its last four characters only."""
+    if not value:
+        return "(not set)"
+    return "****" + value[-4:] if len(value) > 4 else "****"

@@ -1,0 +1,90 @@
+"""The market data a service run trades on, loaded once, served as fresh feeds on demand.
+
+Loaded as :func:`tradewind.backtest.runner.run_backtest` loads it (same warm-up, same benchmark
+and VIX), so a replay and a backtest over the same period see identical bars. Every consumer
+gets its own :class:`MarketFeed` (the engine, the simulated broker, a rebuilt engine after an
+abandoned cycle): a feed only moves forward.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pandas as pd
+
+from tradewind.backtest.runner import WARMUP_FACTOR
+from tradewind.config import TradewindConfig
+from tradewind.data.protocol import BarSet, MarketData, VixSeries
+from tradewind.domain.errors import ConfigError, DataError
+from tradewind.engine.feed import MarketFeed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunMarket:
+    """Bars, benchmark and VIX of a run."""
+
+    bars: BarSet
+    benchmark: pd.Series | None
+    vix: VixSeries | None
+
+    def feed(self) -> MarketFeed:
+        """A fresh feed over the run's data (before its first bar)."""
+        return MarketFeed(self.bars, self.benchmark, self.vix)
+
+
+def warmup_start(cfg: TradewindConfig, start: pd.Timestamp) -> pd.Timestamp:
+    """The first bar loaded for a run starting at ``start`` (the backtest's warm-up)."""
+    history_rows = cfg.portfolio_optimization.lookback_days + 1
+    warmup_days = int(max(history_rows, 260) * WARMUP_FACTOR) + 10
+    return start - pd.Timedelta(days=warmup_days)
+
+
+def load_market(
+    cfg: TradewindConfig, provider: MarketData, start: pd.Timestamp, end: pd.Timestamp | None
+) -> RunMarket:
+    """Load the run's bars from ``start`` minus the warm-up to ``end`` (None: all)."""
+    first = warmup_start(cfg, start)
+    bars = provider.bars(list(cfg.trading.symbols), first, end)
+    try:
+        bench: pd.Series | None = provider.benchmark(first, end)
+    except DataError:
+        bench = None
+    try:
+        vix: VixSeries | None = provider.vix(first, end)
+    except DataError:
+        vix = None
+    return RunMarket(bars, bench, vix)
+
+
+def replay_ticks(market: RunMarket, start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
+    """Bar times between ``start`` and ``end`` (inclusive): the replay's cycle times."""
+    index = market.feed().index
+    chosen = index[(index >= start) & (index <= end)]
+    if len(chosen) == 0:
+        raise DataError(
+            f"no bars between {start.date()} and {end.date()} for "
+            f"{', '.join(market.bars.symbols)}; pick a period the data source covers"
+        )
+    return list(chosen)
+
+
+def check_covers_now(
+    cfg: TradewindConfig, market: RunMarket, now: pd.Timestamp, source: str
+) -> None:
+    """Refuse a wall-clock run on data that ends before today (nothing current to trade on)."""
+    index = market.feed().index
+    limit = timedelta(days=cfg.data.stale_after_days)
+    last = index[index <= now]
+    if len(last) == 0 or now - last[-1] > limit:
+        latest = index[-1].date() if len(index) else "none"
+        raise ConfigError(
+            f"data.source '{source}' has no current prices (latest bar {latest}, now "
+            f"{now.date()}): simulated trading on the wall clock needs data that reaches today. "
+            "Replay history through the same loop instead: tradewind trade --mode simulated "
+            "--replay START:END --speed max (or tradewind demo). Real-time providers come with "
+            "the broker adapters."
+        )

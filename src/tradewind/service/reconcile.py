@@ -1,0 +1,133 @@
+"""Reconcile-before-trade: the broker's account against what the store says it should be.
+
+Run at start-up and before every cycle, after the order manager settled each open order with the
+broker (:meth:`~tradewind.execution.order_manager.OrderManager.reconcile_orders`: missing fills
+and status changes are recorded, orders that never reached the broker abandoned). What is left
+is compared here: the broker's positions and cash against the run's baseline plus every fill the
+store recorded.
+
+A difference nothing explains (a position nobody ordered, an order the broker has and the store
+does not, cash that moved without a fill) latches a ``reconciliation`` halt: the service stops
+trading, entirely, rather than trade on a wrong picture, and alerts. Once a person has looked and
+resumed (``tradewind resume``), the same difference is adopted from the broker's truth: the
+run's baseline is shifted so that baseline plus fills equals the broker, the adoption is
+recorded as an event, and trading carries on. A new difference latches a new halt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tradewind.engine.ledger import Ledger
+from tradewind.service.checkpoint import Baseline
+from tradewind.store import HaltView
+
+HALT_KIND = "reconciliation"
+QTY_TOLERANCE = 1e-6
+CASH_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class AccountDifference:
+    """A position or the cash, as expected from the store and as the broker has it."""
+
+    kind: str
+    symbol: str | None
+    expected: float
+    actual: float
+
+    def describe(self) -> str:
+        """One line for the halt and the event."""
+        what = f"position {self.symbol}" if self.kind == "position" else "cash"
+        return (
+            f"{what}: the store says {self.expected:,.6g}, the broker has {self.actual:,.6g} "
+            f"(difference {self.actual - self.expected:+,.6g})"
+        )
+
+
+def compare_account(
+    expected: Ledger,
+    positions: Mapping[str, float],
+    cash: float,
+    external: Mapping[str, float] | None = None,
+) -> list[AccountDifference]:
+    """Differences between ``expected`` (baseline plus recorded fills) and the broker.
+
+    ``external`` holds positions outside the traded symbols that a person adopted (not managed
+    by tradewind, not a difference while they stay as they are).
+    """
+    diffs: list[AccountDifference] = []
+    held = {s: float(q) for s, q in positions.items() if q != 0}
+    for symbol, qty in (external or {}).items():
+        rest = held.get(symbol, 0.0) - qty
+        if abs(rest) <= QTY_TOLERANCE * max(1.0, abs(qty)):
+            held.pop(symbol, None)
+        else:
+            held[symbol] = rest
+    for i, symbol in enumerate(expected.symbols):
+        want = float(expected.quantity[i])
+        have = held.pop(symbol, 0.0)
+        if abs(want - have) > QTY_TOLERANCE * max(1.0, abs(want)):
+            diffs.append(AccountDifference("position", symbol, want, have))
+    for symbol, have in sorted(held.items()):
+        diffs.append(AccountDifference("position", symbol, 0.0, have))
+    scale = max(1.0, abs(expected.cash)) * 1e-9
+    if not math.isfinite(cash) or abs(cash - expected.cash) > max(CASH_TOLERANCE, scale):
+        diffs.append(AccountDifference("cash", None, expected.cash, cash))
+    return diffs
+
+
+def fingerprint(problems: Sequence[str]) -> str:
+    """Identifies a set of differences, so a resume adopts exactly what the person saw."""
+    return hashlib.sha256("\n".join(sorted(problems)).encode()).hexdigest()[:16]
+
+
+def decide(problems: Sequence[str], halts: Sequence[HaltView]) -> str:
+    """What to do about ``problems``: ``trade``, ``blocked`` (halt active), ``adopt``, ``latch``."""
+    if not problems:
+        return "trade"
+    ours = [h for h in halts if h.kind == HALT_KIND]
+    last = ours[-1] if ours else None
+    if last is not None and last.active:
+        return "blocked"
+    if last is not None and (last.data or {}).get("fingerprint") == fingerprint(problems):
+        return "adopt"
+    return "latch"
+
+
+def adopted_baseline(
+    baseline: Baseline,
+    expected: Ledger,
+    diffs: Sequence[AccountDifference],
+    prices: Mapping[str, float],
+) -> Baseline:
+    """The baseline shifted so that it plus the recorded fills equals the broker's account.
+
+    A position the baseline did not hold is valued at ``prices`` (the last known price).
+    """
+    positions = dict(baseline.positions)
+    external = dict(baseline.external)
+    cash = baseline.cash
+    for d in diffs:
+        if d.kind == "cash" or d.symbol is None:
+            cash += d.actual - d.expected
+            continue
+        if d.symbol not in expected.symbols:
+            external[d.symbol] = external.get(d.symbol, 0.0) + d.actual - d.expected
+            continue
+        qty, cost = positions.get(d.symbol, (0.0, 0.0))
+        new_qty = qty + (d.actual - d.expected)
+        if cost == 0.0:
+            i = expected.index_of(d.symbol)
+            cost = float(expected.average_cost[i]) or float(prices.get(d.symbol, 0.0))
+        if abs(new_qty) <= QTY_TOLERANCE:
+            positions.pop(d.symbol, None)
+        else:
+            positions[d.symbol] = (new_qty, cost if np.isfinite(cost) else 0.0)
+    kept = {s: q for s, q in external.items() if q != 0}
+    return Baseline(cash, positions, kept, baseline.ignored_orders)

@@ -1,0 +1,115 @@
+"""Build the engine of a run from the store: at start-up, after a crash, after an abandoned cycle.
+
+There is one way to get an engine in the trading service, and it is recovery: a fresh run is
+simply a run with an empty store. The strategy parts come from
+:func:`~tradewind.engine.strategy.build_parts` (as in a backtest), the risk manager keeps its
+halts in the database, the order manager stands in front of the broker, the book is the run's
+baseline plus the fills booked at the last checkpoint, and the strategy's memory is restored
+from that checkpoint (:mod:`tradewind.service.checkpoint`). Fills recorded after the checkpoint
+are handed to the order manager, which delivers them when the cycle asks for them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from tradewind.config import TradewindConfig
+from tradewind.data.protocol import MarketData
+from tradewind.domain.orders import Fill
+from tradewind.engine.cycle import Engine
+from tradewind.engine.ledger import Ledger
+from tradewind.engine.protocols import Broker
+from tradewind.engine.strategy import build_parts
+from tradewind.execution.order_manager import OrderManager, RetryPolicy
+from tradewind.risk import RiskManager
+from tradewind.service.checkpoint import (
+    Baseline,
+    Checkpoint,
+    ServiceHaltStore,
+    book_matches,
+    load_checkpoint,
+    rebuild_book,
+    restore,
+)
+from tradewind.service.market import RunMarket
+from tradewind.service.store_recorder import StoreRecorder
+from tradewind.service.store_views import fills_by_id
+from tradewind.store import Store
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Everything fixed for the life of a service run.
+
+    ``replay`` runs apply ``circuit_breaker.backtest_resume_sessions`` as backtests do (a
+    replay is a backtest through the trading loop); wall-clock runs never resume by themselves.
+    """
+
+    cfg: TradewindConfig
+    store: Store
+    run_id: int
+    run_tag: str
+    baseline: Baseline
+    market: RunMarket
+    provider: MarketData
+    broker: Broker
+    now: Callable[[], datetime]
+    retry: RetryPolicy
+    sleep: Callable[[float], None]
+    fault: Callable[[str], None]
+    order_scope: int | None
+    replay: bool = False
+
+
+@dataclass
+class Rebuilt:
+    """A run's engine and what surrounds it, as recovered from the store."""
+
+    engine: Engine
+    om: OrderManager
+    recorder: StoreRecorder
+    truth: Ledger
+    checkpoint: Checkpoint | None
+    book_ok: bool
+
+
+def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = True) -> Rebuilt:
+    """The run's engine as of its last checkpoint; ``rerun_tick`` is the cycle that runs next.
+
+    ``check_book`` compares the rebuilt book with the one the checkpoint saw (off after an
+    adopted reconciliation difference moved the baseline).
+    """
+    cfg, store = ctx.cfg, ctx.store
+    ckpt = load_checkpoint(store, ctx.run_id)
+    feed = ctx.market.feed()
+    halts = ServiceHaltStore(store, ctx.run_id, ckpt.risk.get("tracker") if ckpt else None)
+    risk = RiskManager.from_config(cfg, feed.symbols, store=halts, simulated_resume=ctx.replay)
+    parts = build_parts(cfg, feed, ctx.provider, risk=risk)
+    fills = fills_by_id(store, ctx.run_id)
+    truth = rebuild_book(feed.symbols, ctx.baseline, [f for _, f in fills])
+
+    def on_fill(fill: Fill) -> None:
+        truth.apply(fill)
+
+    om = OrderManager(
+        ctx.broker,
+        store,
+        ctx.run_id,
+        now=ctx.now,
+        retry=ctx.retry,
+        sleep=ctx.sleep,
+        fault=ctx.fault,
+        on_fill=on_fill,
+        order_scope=ctx.order_scope,
+    )
+    engine = Engine(feed, om, parts, ctx.baseline.cash, ctx.run_tag)
+    cursor = ckpt.fill_cursor if ckpt is not None else 0
+    engine.book = rebuild_book(feed.symbols, ctx.baseline, [f for i, f in fills if i <= cursor])
+    book_ok = True
+    if ckpt is not None:
+        restore(engine, ckpt)
+        book_ok = book_matches(engine.book, ckpt) or not check_book
+    om.load_pending([f for i, f in fills if i > cursor], rerun_tick)
+    return Rebuilt(engine, om, StoreRecorder(store, ctx.run_id, engine), truth, ckpt, book_ok)

@@ -1,0 +1,111 @@
+"""Write each cycle the engine ran into the store, from the engine's own recorder.
+
+After ``engine.step(t)`` the recorder holds the new bar, the cycle's decisions and its events;
+:meth:`StoreRecorder.record` writes them with the account snapshot in ONE transaction
+(``Store.record_cycle``). A cycle that ran twice (interrupted after its row was written) is
+recorded once. The store keeps one decision per cycle: when risk exits and a rebalance both
+happen in one cycle, they are merged (reasons, orders and notes in order; targets and method of
+the rebalance).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tradewind.engine.cycle import Engine
+from tradewind.engine.recorder import Decision, EngineEvent
+from tradewind.store import AccountSnapshot, DuplicateCycleError, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecordedCycle:
+    """What :meth:`StoreRecorder.record` wrote."""
+
+    cycle_id: int | None
+    events: tuple[EngineEvent, ...]
+    duplicate: bool
+
+
+def merge_decisions(decisions: Sequence[Decision]) -> Decision | None:
+    """One decision for a cycle (see the module docstring)."""
+    if not decisions:
+        return None
+    if len(decisions) == 1:
+        return decisions[0]
+    first, last = decisions[0], decisions[-1]
+    reasons: list[str] = []
+    for d in decisions:
+        reasons.extend(r for r in d.reasons if r not in reasons)
+    targets = next((d.targets for d in reversed(decisions) if d.targets), ())
+    fallback = next((d.fallback_reason for d in reversed(decisions) if d.fallback_reason), None)
+    return Decision(
+        ts=first.ts,
+        regime=last.regime,
+        confidence=last.confidence,
+        method=last.method,
+        reasons=tuple(reasons),
+        targets=targets,
+        orders=tuple(o for d in decisions for o in d.orders),
+        equity=last.equity,
+        equity_before=first.equity_before,
+        fallback_reason=fallback,
+        notes=tuple(n for d in decisions for n in d.notes),
+    )
+
+
+def inputs_fingerprint(engine: Engine, t: pd.Timestamp) -> str:
+    """SHA-256 of the cycle's time and the prices it saw."""
+    h = hashlib.sha256(t.isoformat().encode())
+    h.update(engine.feed.current("close").tobytes())
+    h.update(engine.feed.last_close().tobytes())
+    return h.hexdigest()
+
+
+class StoreRecorder:
+    """Copies the engine's new bars, decisions and events into the store, one cycle at a time."""
+
+    def __init__(self, store: Store, run_id: int, engine: Engine) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.engine = engine
+        rec = engine.recorder
+        self._bars = len(rec.ts)
+        self._decisions = len(rec.decisions)
+        self._events = len(rec.events)
+
+    def record(self, t: pd.Timestamp, extra: Sequence[EngineEvent] = ()) -> RecordedCycle | None:
+        """Record the cycle at ``t`` (None if the engine had no bar to run on)."""
+        rec = self.engine.recorder
+        if len(rec.ts) == self._bars:
+            return None
+        decision = merge_decisions(rec.decisions[self._decisions :])
+        events = tuple(rec.events[self._events :]) + tuple(extra)
+        prices = self.engine.feed.last_close()
+        account = AccountSnapshot.from_ledger(t.to_pydatetime(), self.engine.book, prices)
+        reading = self.engine.regime
+        duplicate = False
+        cycle_id: int | None = None
+        try:
+            cycle_id = self.store.record_cycle(
+                self.run_id,
+                account,
+                regime=reading.regime.value if reading is not None else "UNKNOWN",
+                inputs_fingerprint=inputs_fingerprint(self.engine, t),
+                confidence=reading.confidence if reading is not None else None,
+                decision=decision,
+                events=events,
+            )
+        except DuplicateCycleError:
+            duplicate = True
+            log.info("cycle %s was recorded before an interruption; kept as recorded", t)
+        self._bars = len(rec.ts)
+        self._decisions = len(rec.decisions)
+        self._events = len(rec.events)
+        return RecordedCycle(cycle_id, events, duplicate)
