@@ -2,9 +2,10 @@
 
 A real broker keeps its truth on its own servers; the simulator keeps it in a journal file
 (SQLite, one row per call that changed the account: ``submit``, ``process`` with open orders,
-``cancel``). Each row is committed before the call returns, exactly as a broker commits before it
-answers: a process killed before the commit leaves an account that never saw the call, a process
-killed after it leaves an account that did, whatever tradewind's own store managed to record.
+``cancel``; a refused repeat of a client order id is journaled as ``duplicate``). Each row is
+committed before the call returns, exactly as a broker commits before it answers: a process
+killed before the commit leaves an account that never saw the call, a process killed after it
+leaves an account that did, whatever tradewind's own store managed to record.
 On start the account is rebuilt by replaying the journal through a fresh
 :class:`~tradewind.brokers.sim.SimulatedBroker` on its own copy of the market data (the simulator
 is deterministic, random partial fills included), so the service's reconciliation runs against
@@ -148,11 +149,11 @@ class SimJournal:
             raise
         self._conn.execute("COMMIT")
 
-    def submitted_ids(self, account: str) -> list[str]:
-        """Client order ids of every submit the account received, in order (tests, audits)."""
-        return [
-            str(c.payload["client_order_id"]) for c in self.calls(account) if c.kind == "submit"
-        ]
+    def submitted_ids(self, account: str, *, duplicates: bool = False) -> list[str]:
+        """Client order ids of every submit the account accepted, in order (tests, audits);
+        with ``duplicates``, the repeated ids it refused instead."""
+        kind = "duplicate" if duplicates else "submit"
+        return [str(c.payload["client_order_id"]) for c in self.calls(account) if c.kind == kind]
 
 
 class JournaledSimBroker:
@@ -208,7 +209,11 @@ class JournaledSimBroker:
         """Accept ``request`` and commit it to the account's journal before answering."""
         t = pd.Timestamp(request.created_at)
         self._advance(t)
-        events = self.inner.submit(request)  # a duplicate id raises and changes nothing
+        if self.inner.lookup(request.client_order_id) is not None:
+            # a repeated id changes nothing, but it is journaled: audits and the crash tests
+            # check that tradewind never sends one
+            self.journal.append(self.account, "duplicate", t, request_to_json(request))
+        events = self.inner.submit(request)  # a duplicate id raises OrderRejected
         self._fault("sim_before_commit")
         self.journal.append(self.account, "submit", t, request_to_json(request))
         return events
@@ -267,6 +272,8 @@ class JournaledSimBroker:
                 self.inner.process(call.t)
             elif call.kind == "cancel":
                 self.inner.cancel(ClientOrderId(str(call.payload["client_order_id"])))
+            elif call.kind == "duplicate":
+                continue
             else:  # pragma: no cover - written only by this class
                 raise ValueError(f"unknown journal call {call.kind!r}")
         return len(calls)

@@ -12,10 +12,13 @@ from tradewind import __version__
 from tradewind.cli import backtest_cmd as backtest_cmd
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
+from tradewind.cli import demo_cmd as demo_cmd
+from tradewind.cli import ops_cmd as ops_cmd
 from tradewind.cli import optimize_cmd as optimize_cmd
 from tradewind.cli import regime_cmd as regime_cmd
 from tradewind.cli import risk_cmd as risk_cmd
 from tradewind.cli import sweep_cmd as sweep_cmd
+from tradewind.cli import trade_cmd as trade_cmd
 
 app = typer.Typer(
     name="tradewind",
@@ -34,6 +37,11 @@ app.command("resume")(risk_cmd.resume)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("sweep")(sweep_cmd.sweep)
 app.command("optimize")(optimize_cmd.optimize)
+app.command("trade")(trade_cmd.trade)
+app.command("status")(ops_cmd.status)
+app.command("orders")(ops_cmd.orders)
+app.command("positions")(ops_cmd.positions)
+app.command("demo")(demo_cmd.demo)
 
 
 def _version(value: bool) -> None:

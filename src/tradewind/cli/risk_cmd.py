@@ -28,6 +28,7 @@ from tradewind.cli.common import (
 )
 from tradewind.risk import BreakerParams, JsonHaltStore, state_path
 from tradewind.risk.tracker import status as build_status
+from tradewind.service.resume import clear_halts
 
 app = typer.Typer(help="Risk state: halts, breakers and stops.", no_args_is_help=True)
 
@@ -99,8 +100,7 @@ def resume(
         raise typer.Exit(2)
     cfg = load(config)
     with friendly_errors():
-        store = JsonHaltStore(state_path(cfg))
-        record = store.clear(_who(), reason)
+        record = clear_halts(cfg, _who(), reason)[0]  # state file and service database
     if as_json:
         print_json(record.to_dict())
         return

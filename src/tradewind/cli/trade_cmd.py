@@ -1,0 +1,236 @@
+"""``tradewind trade``: the trading service (simulated, paper or live) on the NYSE schedule.
+
+The runbook's ``python scripts/start_trading.py --paper --interval 3600 --ensemble`` is
+``tradewind trade --paper --interval 3600 --ensemble``. Paper and live need a broker adapter
+(Webull, Alpaca), which is not part of tradewind yet: they refuse clearly, after the live-trading
+checks, and never fall back to the simulator. ``--mode simulated --replay START:END`` runs the
+same loop over history on the built-in simulator (``tradewind demo`` does this).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from pydantic import ValidationError
+
+from tradewind.cli.common import (
+    ConfigOption,
+    DataPathOption,
+    JsonOption,
+    config_with_source,
+    console,
+    err_console,
+    friendly_errors,
+    load,
+    print_json,
+)
+from tradewind.config import TradewindConfig
+from tradewind.config.errors import format_validation_error
+from tradewind.config.secrets import load_secrets
+from tradewind.domain.errors import ConfigError
+from tradewind.domain.types import TradingMode
+from tradewind.logsetup import setup_logging
+from tradewind.service.runner import ServiceResult, TradeOptions, TradingService, resolve_paths
+from tradewind.service.scheduler import StopFlag
+
+EXIT_HALTED = 4
+EXIT_FAILED = 1
+
+
+def effective_config(
+    cfg: TradewindConfig, mode: str | None = None, interval: int | None = None
+) -> TradewindConfig:
+    """``cfg`` with ``--mode`` and ``--interval`` applied and validated again.
+
+    Raises
+    ------
+    ConfigError
+        The mode is unknown, or the settings do not hold together in that mode (e.g. paper
+        trading with ``broker.name: simulated``).
+    """
+    if mode is None and interval is None:
+        return cfg
+    data: dict[str, Any] = cfg.model_dump(mode="json")
+    if mode is not None:
+        allowed = [m.value for m in TradingMode if m is not TradingMode.BACKTEST]
+        if mode not in allowed:
+            raise ConfigError(f"--mode must be one of {', '.join(allowed)}, was {mode!r}")
+        data["trading"]["mode"] = mode
+    if interval is not None:
+        data["trading"]["interval_seconds"] = interval
+    try:
+        return TradewindConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = format_validation_error(exc, TradewindConfig)
+        where = f"--mode {mode}" if mode else "--interval"
+        raise ConfigError(lines, source=f"the config with {where}") from None
+
+
+def parse_replay(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``START:END`` (``YYYY-MM-DD``, END inclusive, optional) as New York day bounds."""
+    start_text, sep, end_text = text.partition(":")
+    try:
+        start = pd.Timestamp(start_text, tz="America/New_York")
+        end = (
+            pd.Timestamp(end_text, tz="America/New_York")
+            + pd.Timedelta(days=1)
+            - pd.Timedelta(1, "ns")
+            if sep and end_text
+            else pd.Timestamp("2262-01-01", tz="UTC")
+        )
+    except ValueError:
+        raise ConfigError(
+            f"--replay must be START:END as YYYY-MM-DD:YYYY-MM-DD, was {text!r}"
+        ) from None
+    if end <= start:
+        raise ConfigError(f"--replay ends ({end_text}) before it starts ({start_text})")
+    return start, end
+
+
+def parse_speed(text: str) -> float | None:
+    """``max`` (None: as fast as possible) or a positive multiple of real time."""
+    if text.strip().lower() == "max":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise ConfigError(f"--speed must be 'max' or a positive number, was {text!r}")
+    return value
+
+
+def configure_logging(cfg: TradewindConfig, *, console_output: bool = True) -> Path:
+    """Log to ``logging.path`` (``logs/trading.log``) and the console, secrets masked."""
+    path = setup_logging(
+        cfg.logging.path,
+        cfg.logging.level,
+        secrets=load_secrets().values(),
+        max_bytes=cfg.logging.max_bytes,
+        backup_count=cfg.logging.backup_count,
+        console=console_output,
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return path
+
+
+def trade(
+    mode: str | None = typer.Option(
+        None, "--mode", "-m", help="simulated | paper | live (default: trading.mode)."
+    ),
+    paper: bool = typer.Option(False, "--paper", help="Same as --mode paper (the runbook's flag)."),
+    interval: int | None = typer.Option(
+        None, "--interval", help="Seconds between cycles (default trading.interval_seconds)."
+    ),
+    ensemble: bool = typer.Option(False, "--ensemble", help="Use ML ensemble views."),
+    replay: str | None = typer.Option(
+        None,
+        "--replay",
+        help="START:END (YYYY-MM-DD): replay these days of history through the trading loop "
+        "(simulated mode).",
+    ),
+    speed: str = typer.Option(
+        "max", "--speed", help="Replay pace: max, or a multiple of real time (3600: 1 h per s)."
+    ),
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="Consent to live trading (also needs trading.mode: live, broker.paper_trading: "
+        "false and TRADEWIND_ALLOW_LIVE=yes).",
+    ),
+    source: str | None = typer.Option(None, "--source", "-s", help="Data source override."),
+    data_path: Path | None = DataPathOption,
+    max_cycles: int | None = typer.Option(
+        None, "--max-cycles", help="Stop after this many cycles (smoke tests)."
+    ),
+    config: Path | None = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Run the trading service: a cycle every interval while the NYSE is open.
+
+    Examples: ``tradewind trade --paper --interval 3600 --ensemble`` (runbook; needs a broker
+    adapter), ``tradewind trade --mode simulated --replay 2022-01-01:2022-06-30 --speed max``.
+    """
+    if paper and mode not in (None, "paper"):
+        err_console.print(f"[bold red]Error[/]: --paper contradicts --mode {mode}")
+        raise typer.Exit(2)
+    file_cfg = load(config)
+    with friendly_errors():
+        cfg = config_with_source(file_cfg, source, data_path)
+        cfg = effective_config(cfg, "paper" if paper else mode, interval)
+        options = TradeOptions(
+            replay=parse_replay(replay) if replay else None,
+            speed=parse_speed(speed),
+            live=live,
+            max_cycles=max_cycles,
+        )
+    if ensemble:
+        err_console.print(
+            "[yellow]warning[/]: ML ensemble views are not part of tradewind yet; trading "
+            "with the optimizer alone."
+        )
+    log_path = configure_logging(cfg, console_output=not as_json)
+    stop = StopFlag()
+    restore = stop.install()
+    try:
+        with friendly_errors():
+            service = TradingService(
+                cfg,
+                options,
+                file_mode=file_cfg.trading.mode,
+                stop=stop,
+                announce=None if as_json else _announce,
+            )
+            result = service.run()
+    finally:
+        restore()
+    report(result, cfg, log_path, as_json=as_json)
+    if result.halted:
+        raise typer.Exit(EXIT_HALTED)
+    if result.status == "failed":
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _announce(lines: list[str]) -> None:
+    for line in lines:
+        style = "bold red" if line.startswith("LIVE") else "cyan"
+        console.print(f"[{style}]{line}[/]", highlight=False)
+
+
+def report(result: ServiceResult, cfg: TradewindConfig, log_path: Path, *, as_json: bool) -> None:
+    """Print how the run ended and where its files are."""
+    paths = resolve_paths(cfg)
+    payload = {
+        "run_id": result.run_id,
+        "name": result.name,
+        "status": result.status,
+        "halted": result.halted,
+        "cycles": result.cycles,
+        "resumed_from": result.resumed_from,
+        "last_cycle": result.last_cycle,
+        "message": result.message,
+        "database": result.database,
+        "broker_journal": result.journal,
+        "log": str(log_path),
+        "lock": str(paths["lock"]),
+    }
+    if as_json:
+        print_json(payload)
+        return
+    color = {"finished": "green", "stopped": "yellow"}.get(result.status, "red")
+    console.print(
+        f"Run {result.run_id} '{result.name}': [{color}]{result.status}[/] after "
+        f"{result.cycles} cycle(s) this session"
+        + (f", last cycle {result.last_cycle.isoformat()}" if result.last_cycle else "")
+        + (f" (resumed after {result.resumed_from.isoformat()})" if result.resumed_from else "")
+    )
+    if result.halted:
+        console.print(f"[bold red]HALTED[/]: {result.message}. See: tradewind status")
+    console.print(f"  database       {result.database}")
+    if result.journal:
+        console.print(f"  broker journal {result.journal}")
+    console.print(f"  log            {log_path}")
