@@ -190,6 +190,7 @@ class JournaledSimBroker:
         self.account = account
         self._fault = fault or (lambda _point: None)
         self._t: pd.Timestamp | None = None
+        self._processed: pd.Timestamp | None = None
         saved = journal.settings(account)
         wanted = json.loads(json.dumps(dict(settings), sort_keys=True))
         if saved is None:
@@ -219,13 +220,21 @@ class JournaledSimBroker:
         return events
 
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
-        """Fill resting orders on the bar at ``now`` (journaled when any order is open)."""
+        """Fill resting orders on the bar at ``now`` (journaled when any order is open).
+
+        Events come once: asking again for a time already processed (a cycle running again
+        after a crash) returns nothing new, as polling a broker would.
+        """
+        if self._processed is not None and now <= self._processed:
+            return []
         self._advance(now)
         if not self.inner.open_orders():
+            self._processed = now
             return self.inner.process(now)
         events = self.inner.process(now)
         self._fault("sim_before_commit")
         self.journal.append(self.account, "process", now, {})
+        self._processed = now
         return events
 
     def cancel(self, client_order_id: ClientOrderId) -> OrderEvent | None:
@@ -270,6 +279,7 @@ class JournaledSimBroker:
                 self.inner.submit(request_from_json(call.payload))
             elif call.kind == "process":
                 self.inner.process(call.t)
+                self._processed = call.t
             elif call.kind == "cancel":
                 self.inner.cancel(ClientOrderId(str(call.payload["client_order_id"])))
             elif call.kind == "duplicate":

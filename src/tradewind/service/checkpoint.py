@@ -9,7 +9,8 @@ the engine by the order manager when the cycle runs again.
 The rest is the strategy's memory, taken from the engine and its parts after each cycle: the
 last targets and regime reading, the calendar trigger's last session, and the risk manager's
 tracker snapshot plus the values that snapshot leaves out (closed trades already counted by
-the breakers, last prices seen, when a replay's simulated resume started counting).
+the breakers, last prices seen, when a replay's simulated resume started counting, the order
+stops fire in).
 Attributes are read with ``getattr`` so a renamed one degrades to "not restored" instead of a
 crash; the crash-recovery test, which demands results identical to an uninterrupted run, is
 what keeps this list complete.
@@ -18,9 +19,9 @@ what keeps this list complete.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from tradewind.domain.types import Regime
 from tradewind.engine.cycle import Engine
 from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import RegimeReading
+from tradewind.risk.halt import HaltState, ResumeRecord, RiskStateError
 from tradewind.store import Store
 from tradewind.store.risk_state import DatabaseHaltStore
 
@@ -105,11 +107,52 @@ def rebuild_book(symbols: Sequence[str], baseline: Baseline, fills: Sequence[Fil
 
 
 class ServiceHaltStore(DatabaseHaltStore):
-    """Halts go to the database at once; the tracker snapshot travels in the checkpoint."""
+    """Halts go to the database at once; the tracker snapshot travels in the checkpoint.
 
-    def __init__(self, store: Store, run_id: int, tracker: Mapping[str, Any] | None) -> None:
+    Latching is idempotent already (a latched halt stays, the first cause on record); clearing
+    is made idempotent too: a cycle that runs again after an interruption repeats the
+    simulated resume its first attempt already recorded, and gets that record back.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        run_id: int,
+        tracker: Mapping[str, Any] | None,
+        fault: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(store, run_id=run_id)
         self._tracker = dict(tracker) if tracker else None
+        self._fault = fault or (lambda _point: None)
+
+    def latch(self, state: HaltState) -> None:
+        """Latch ``state`` in the database (committed before this returns)."""
+        super().latch(state)
+        self._fault("after_latch")
+
+    def clear(self, who: str, reason: str, at: datetime | None = None) -> ResumeRecord:
+        """Clear the halt; a repeat of the last clear (same person, same time) returns it."""
+        try:
+            record = super().clear(who, reason, at)
+            self._fault("after_clear")
+            return record
+        except RiskStateError:
+            done = [h for h in self.store.halts() if not h.active]
+            last = done[-1] if done else None
+            if (
+                last is None
+                or at is None
+                or last.cleared_by != who.strip()
+                or last.cleared_at is None
+                or last.cleared_at != at.astimezone(UTC)
+            ):
+                raise
+            return ResumeRecord(
+                HaltState(last.kind, last.reason, last.latched_at),
+                last.cleared_at,
+                who.strip(),
+                last.clear_reason or reason,
+            )
 
     def load_tracker(self) -> dict[str, Any] | None:
         """The snapshot the checkpoint restored (None on a fresh run)."""
@@ -185,6 +228,8 @@ def capture(engine: Engine, ts: datetime, fill_cursor: int, cycles: int) -> Chec
         "closed_seen": getattr(breakers, "_closed_seen", None),
         "prev_prices": [_num(x) for x in prev] if prev is not None else None,
         "halted_sessions_ago": _sessions_ago(risk),
+        "halt": _halt_json(getattr(risk, "halt", None)),
+        "stop_order": _stop_order(risk),
     }
     book = engine.book
     book_state = {"cash": book.cash, "quantity": [float(q) for q in book.quantity]}
@@ -211,6 +256,21 @@ def restore(engine: Engine, ckpt: Checkpoint) -> None:
     if extra.get("prev_prices") is not None and hasattr(risk, "_prev_prices"):
         prices = np.array([_float(x) for x in extra["prev_prices"]])
         setattr(risk, "_prev_prices", prices)  # noqa: B010
+    if "halt" in extra and hasattr(risk, "_halt"):
+        # the halt as the engine knew it after the cycle; a halt latched or cleared since (by
+        # an interrupted cycle, or by a person) is picked up from the database on the next bar
+        saved = extra["halt"]
+        setattr(risk, "_halt", HaltState.from_dict(saved) if saved else None)  # noqa: B010
+        setattr(risk, "_announce_halt", False)  # noqa: B010
+    order = extra.get("stop_order")
+    tracks = getattr(getattr(risk, "stop_book", None), "tracks", None)
+    if order and isinstance(tracks, dict):
+        # stops fire in the order positions were opened (the tracks' insertion order), which
+        # decides the exits' sequence numbers; the tracker snapshot lists them by symbol
+        ordered = {sym: tracks[sym] for sym in order if sym in tracks}
+        ordered.update({sym: t for sym, t in tracks.items() if sym not in ordered})
+        tracks.clear()
+        tracks.update(ordered)
     ago = extra.get("halted_sessions_ago")
     if ago is not None and hasattr(risk, "_halted_session"):  # session numbers restart at restore
         now = int(getattr(risk, "session_index", 0))
@@ -228,6 +288,15 @@ def book_matches(book: Ledger, ckpt: Checkpoint) -> bool:
         abs(cash - book.cash) <= 1e-6 * max(1.0, abs(cash))
         and np.allclose(qty, book.quantity, rtol=1e-9, atol=1e-9)
     )
+
+
+def _stop_order(risk: object) -> list[str] | None:
+    tracks = getattr(getattr(risk, "stop_book", None), "tracks", None)
+    return [str(s) for s in tracks] if isinstance(tracks, dict) else None
+
+
+def _halt_json(halt: object) -> dict[str, Any] | None:
+    return halt.to_dict() if isinstance(halt, HaltState) else None
 
 
 def _sessions_ago(risk: object) -> int | None:

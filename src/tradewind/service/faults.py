@@ -9,6 +9,8 @@ name at every step where a crash matters::
     after_submit        the broker accepted the order, nothing of its answer is recorded
     after_fill          the broker reported a fill, the store has not recorded it
     after_record        the events are recorded, the engine has not booked them
+    after_latch         the risk manager latched a halt in the database, mid-cycle
+    after_clear         a replay's simulated resume cleared a halt, mid-cycle
     before_cycle_record the cycle ran, its row is not written
     after_cycle_record  the cycle row is written, the checkpoint is not
     after_checkpoint    the checkpoint is written

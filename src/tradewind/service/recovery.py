@@ -84,7 +84,8 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     cfg, store = ctx.cfg, ctx.store
     ckpt = load_checkpoint(store, ctx.run_id)
     feed = ctx.market.feed()
-    halts = ServiceHaltStore(store, ctx.run_id, ckpt.risk.get("tracker") if ckpt else None)
+    tracker = ckpt.risk.get("tracker") if ckpt else None
+    halts = ServiceHaltStore(store, ctx.run_id, tracker, ctx.fault)
     risk = RiskManager.from_config(cfg, feed.symbols, store=halts, simulated_resume=ctx.replay)
     parts = build_parts(cfg, feed, ctx.provider, risk=risk)
     fills = fills_by_id(store, ctx.run_id)

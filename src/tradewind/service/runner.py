@@ -22,6 +22,8 @@ process itself never stops on an error inside a cycle.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import time
@@ -34,7 +36,6 @@ from typing import Any
 
 import pandas as pd
 
-from tradewind.backtest.runner import config_fingerprint
 from tradewind.brokers.registry import BrokerContext, check_available, make_broker
 from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
@@ -240,7 +241,7 @@ class TradingService:
         name = opts.name or (
             f"replay {ticks[0]:%Y-%m-%d}:{ticks[-1]:%Y-%m-%d}" if ticks else cfg.trading.mode.value
         )
-        fingerprint = config_fingerprint(cfg)
+        fingerprint = strategy_fingerprint(cfg)
         run, resumed = self._open_run(store, name, fingerprint, market)
         journal = journal_path(cfg)
         account = f"{_database_id(store)}:" + (f"run-{run.id}" if replay else "wall")
@@ -482,6 +483,14 @@ class TradingService:
             journal=journal,
         )
         self.announce(banner.lines(cfg))
+
+
+def strategy_fingerprint(cfg: TradewindConfig) -> str:
+    """SHA-256 of what decides trades: the configuration without where things are written
+    (database, logging) or who is told (notifications). Identifies a run across restarts and
+    seeds its client-order-id tag."""
+    payload = cfg.model_dump(mode="json", exclude={"database", "logging", "notifications"})
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def _database_id(store: Store) -> str:

@@ -1,0 +1,284 @@
+"""Helpers for the trading-service tests: a small synthetic setup, subprocess sessions that can be
+killed, and a comparable snapshot of everything a run leaves (imported by name; pytest puts this
+folder on sys.path, and ``bench/soak_crash.py`` adds it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPLAY = ("2019-09-02", "2020-03-31")
+"""About 145 sessions of the synthetic market: weekly rebalances, trailing stops, halts."""
+
+BASE_CONFIG: dict[str, Any] = {
+    "trading": {
+        "mode": "simulated",
+        "symbols": ["AAA", "BBB", "CCC", "DDD", "EEE"],
+        "initial_capital": 100_000.0,
+    },
+    "broker": {"name": "simulated"},
+    "portfolio_optimization": {
+        "method": "max_sharpe",
+        "lookback_days": 60,
+        "regime_aware": True,
+        "rebalancing": {
+            "trigger_type": "combined",
+            "drift_threshold": 0.05,
+            "frequency": "weekly",
+            "min_trade_value": 100.0,
+            "max_trades_per_rebalance": 8,
+        },
+    },
+    "risk_management": {
+        "max_position_size": 0.40,
+        "max_portfolio_risk": 0.90,
+        "daily_loss_limit": 0.05,
+        "stop_loss": {"enabled": True, "type": "trailing", "trailing_pct": 0.05},
+        "circuit_breaker": {
+            "enabled": True,
+            "consecutive_losses": 4,
+            "max_drawdown": 0.15,
+            "backtest_resume_sessions": 3,
+        },
+    },
+    "execution": {"fill_price": "next_open"},
+    "data": {
+        "source": "synthetic",
+        "benchmark": "SP500",
+        "synthetic": {"seed": 11, "start": "2018-01-02", "end": "2020-12-31"},
+    },
+}
+
+SESSION = """
+import json, sys
+import pandas as pd
+from tradewind.config import load_config
+from tradewind.service import TradeOptions, TradingService
+
+cfg = load_config(sys.argv[1])
+opts = json.loads(sys.argv[2])
+start = pd.Timestamp(opts["replay"][0], tz="America/New_York")
+end = pd.Timestamp(opts["replay"][1], tz="America/New_York") + pd.Timedelta(hours=23)
+
+def announce(lines):
+    print("STARTED", flush=True)
+
+svc = TradingService(
+    cfg,
+    TradeOptions(replay=(start, end), sim_options=opts.get("sim", {}), error_backoff=(0.0,)),
+    announce=announce,
+)
+result = svc.run()
+print("RESULT", result.status, result.cycles, flush=True)
+"""
+
+
+def write_config(folder: Path, **sections: dict[str, Any]) -> Path:
+    """A config in ``folder`` (database, journal and log inside it), sections merged over the
+    base (one level deep)."""
+    data = json.loads(json.dumps(BASE_CONFIG))
+    for name, values in sections.items():
+        if isinstance(data.get(name), dict):
+            data[name].update(values)
+        else:
+            data[name] = values
+    data["database"] = {"url": f"sqlite:///{folder / 'tw.db'}"}
+    data["logging"] = {"path": str(folder / "trading.log")}
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@dataclass
+class SessionRun:
+    """One subprocess session."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def killed(self) -> bool:
+        """Ended by SIGKILL."""
+        return self.returncode == -signal.SIGKILL
+
+    @property
+    def finished(self) -> bool:
+        """The replay reached its end."""
+        return self.returncode == 0 and "RESULT finished" in self.stdout
+
+
+def run_session(
+    config: Path,
+    *,
+    replay: tuple[str, str] = REPLAY,
+    sim: dict[str, Any] | None = None,
+    fault: str | None = None,
+    kill_after: float | None = None,
+    timeout: float = 180.0,
+) -> SessionRun:
+    """Run the service in a subprocess; ``fault`` arms ``TRADEWIND_FAULT``, ``kill_after``
+    sends SIGKILL that many seconds after the service announced itself."""
+    script = config.parent / "session.py"
+    if not script.exists():
+        script.write_text(SESSION, encoding="utf-8")
+    env = dict(os.environ)
+    env.pop("TRADEWIND_FAULT", None)
+    if fault:
+        env["TRADEWIND_FAULT"] = fault
+    opts = json.dumps({"replay": list(replay), "sim": sim or {}})
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(config), opts],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=config.parent,
+    )
+    out: list[str] = []
+    if kill_after is not None:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+            if ready:
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                out.append(line)
+                if line.strip() == "STARTED":
+                    time.sleep(kill_after)
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGKILL)
+                    break
+            elif proc.poll() is not None:
+                break
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, stderr = proc.communicate()
+    return SessionRun(proc.returncode, "".join(out) + stdout, stderr)
+
+
+def snapshot(folder: Path) -> dict[str, Any]:
+    """Everything a finished run left, in comparable form (exact floats)."""
+    db = sqlite3.connect(folder / "tw.db")
+    try:
+        orders = db.execute(
+            "SELECT client_order_id, symbol, side, quantity, status, filled_quantity,"
+            " average_price, reason, created_at FROM orders ORDER BY created_at, client_order_id"
+        ).fetchall()
+        fills = db.execute(
+            "SELECT client_order_id, quantity, price, commission, slippage, impact, ts"
+            " FROM fills ORDER BY ts, client_order_id, id"
+        ).fetchall()
+        curve = db.execute(
+            "SELECT c.ts, e.equity, e.cash, e.exposure FROM cycles c JOIN equity_snapshots e"
+            " ON e.cycle_id = c.id ORDER BY c.ts"
+        ).fetchall()
+        last = db.execute("SELECT max(id) FROM cycles").fetchone()[0]
+        positions = db.execute(
+            "SELECT symbol, quantity, average_cost FROM positions WHERE cycle_id = ?"
+            " ORDER BY symbol",
+            (last,),
+        ).fetchall()
+        runs = db.execute("SELECT id, status FROM runs").fetchall()
+    finally:
+        db.close()
+    journal = sqlite3.connect(folder / "tw.simbroker.db")
+    try:
+        calls = journal.execute(
+            "SELECT kind, payload FROM sim_calls ORDER BY account, seq"
+        ).fetchall()
+    finally:
+        journal.close()
+    submitted = [json.loads(p)["client_order_id"] for k, p in calls if k == "submit"]
+    duplicates = [json.loads(p)["client_order_id"] for k, p in calls if k == "duplicate"]
+    return {
+        "orders": orders,
+        "fills": fills,
+        "curve": curve,
+        "positions": positions,
+        "cash": curve[-1][2] if curve else None,
+        "runs": runs,
+        "submitted": submitted,
+        "duplicates_sent": duplicates,
+        "repeated_submits": sorted(c for c, n in Counter(submitted).items() if n > 1),
+    }
+
+
+def compare(reference: dict[str, Any], crashed: dict[str, Any]) -> list[str]:
+    """What differs between two snapshots (empty when equal), plus duplicate-send checks."""
+    problems = []
+    for key in ("orders", "fills", "curve", "positions", "cash", "submitted"):
+        if reference[key] != crashed[key]:
+            a, b = reference[key], crashed[key]
+            if isinstance(a, list) and isinstance(b, list):
+                first = next(
+                    (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                    min(len(a), len(b)),
+                )
+                problems.append(
+                    f"{key} differ (lengths {len(a)} / {len(b)}, first at {first}: "
+                    f"{a[first] if first < len(a) else None} vs "
+                    f"{b[first] if first < len(b) else None})"
+                )
+            else:
+                problems.append(f"{key} differ: {a} vs {b}")
+    if crashed["duplicates_sent"]:
+        problems.append(f"duplicate client order ids sent: {crashed['duplicates_sent']}")
+    if crashed["repeated_submits"]:
+        problems.append(f"ids accepted twice: {crashed['repeated_submits']}")
+    return problems
+
+
+def _run_finished(folder: Path) -> bool:
+    db = folder / "tw.db"
+    if not db.exists():
+        return False
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+    return bool(row) and row[0] == "finished"
+
+
+def crash_until_finished(
+    config: Path,
+    kills: list[dict[str, Any]],
+    *,
+    sim: dict[str, Any] | None = None,
+    max_attempts: int = 60,
+) -> list[SessionRun]:
+    """Run with each kill plan in turn (``{"fault": ...}`` or ``{"kill_after": s}``), then
+    restart without faults until the replay finishes."""
+    runs = []
+    for plan in kills:
+        run = run_session(config, sim=sim, **plan)
+        runs.append(run)
+        if run.finished or _run_finished(config.parent):  # killed too late: nothing left
+            return runs
+        if not run.killed:
+            raise AssertionError(f"session failed: {run.returncode} {run.stderr[-3000:]}")
+    for _ in range(max_attempts):
+        run = run_session(config, sim=sim)
+        runs.append(run)
+        if run.finished:
+            return runs
+    raise AssertionError(f"the session never finished: {runs[-1].stderr[-3000:]}")
