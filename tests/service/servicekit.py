@@ -282,3 +282,93 @@ def crash_until_finished(
         if run.finished:
             return runs
     raise AssertionError(f"the session never finished: {runs[-1].stderr[-3000:]}")
+
+
+# --- in-process runs ------------------------------------------------------------------------
+SHORT = ("2019-09-02", "2019-11-29")
+"""About 63 sessions: enough for rebalances, stops and a halt, quick in-process."""
+
+
+def load(path: Path) -> Any:
+    """The validated config at ``path``."""
+    from tradewind.config import load_config
+
+    return load_config(path)
+
+
+def run_inprocess(
+    config: Path,
+    *,
+    replay: tuple[str, str] = SHORT,
+    sim: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Run the service in this process; ``kwargs`` go to :class:`TradingService`."""
+    import pandas as pd
+
+    from tradewind.service import TradeOptions, TradingService
+
+    start = pd.Timestamp(replay[0], tz="America/New_York")
+    end = pd.Timestamp(replay[1], tz="America/New_York") + pd.Timedelta(hours=23)
+    options = kwargs.pop("options", None) or TradeOptions(
+        replay=(start, end), sim_options=sim or {}, error_backoff=(0.0,)
+    )
+    service = TradingService(load(config), options, **kwargs)
+    return service, service.run()
+
+
+def broker_account(folder: Path, run_id: int = 1, provider: Any = None) -> Any:
+    """The simulated broker's account of ``run_id`` rebuilt from its journal (the truth)."""
+    from tradewind.brokers.registry import BrokerContext, make_broker
+    from tradewind.data import get_market_data
+    from tradewind.service.market import load_market
+    from tradewind.store import Store
+
+    cfg = load(folder / "config.yaml")
+    with Store(cfg.database_url, mode=None) as store:
+        dbid = (store.load_state("service.database_id") or {})["id"]
+        sim = (store.load_state(f"service.meta.run-{run_id}") or {}).get("sim", {})
+    import pandas as pd
+
+    source = provider or get_market_data(cfg)
+    market = load_market(cfg, source, pd.Timestamp(SHORT[0], tz="UTC"), None)
+    return make_broker(
+        BrokerContext(
+            config=cfg,
+            feed_factory=market.feed,
+            journal_path=folder / "tw.simbroker.db",
+            account=f"{dbid}:run-{run_id}",
+            sim_options=sim,
+        )
+    )
+
+
+def assert_consistent(folder: Path, run_id: int = 1, provider: Any = None) -> None:
+    """The store agrees with itself and with the simulated broker's journal."""
+    db = sqlite3.connect(folder / "tw.db")
+    try:
+        for cid, status, qty, filled, fill_sum in db.execute(
+            "SELECT o.client_order_id, o.status, o.quantity, o.filled_quantity,"
+            " (SELECT coalesce(sum(f.quantity), 0) FROM fills f WHERE f.order_id = o.id)"
+            " FROM orders o"
+        ):
+            assert abs(filled - fill_sum) < 1e-9, cid
+            if status == "filled":
+                assert abs(filled - qty) < 1e-6, cid
+            assert status != "unknown", cid
+    finally:
+        db.close()
+    snap = snapshot(folder)
+    assert snap["duplicates_sent"] == [] and snap["repeated_submits"] == []
+    from tradewind.service.reports import book_from_store
+    from tradewind.store import Store
+
+    cfg = load(folder / "config.yaml")
+    with Store(cfg.database_url, mode=None) as store:
+        book = book_from_store(store, run_id)
+    from_fills = {
+        s: float(book.quantity[i]) for i, s in enumerate(book.symbols) if book.quantity[i] != 0
+    }
+    broker = broker_account(folder, run_id, provider)
+    assert dict(broker.positions()) == from_fills
+    assert abs(broker.cash() - book.cash) < 1e-6

@@ -293,6 +293,7 @@ class TradingService:
                 "heartbeat_seconds": beat_period.total_seconds(),
                 "journal": str(journal),
                 "pid": os.getpid(),
+                "sim": dict(opts.sim_options),
             },
         )
         heartbeat = Heartbeat(store, run.id, beat_period, now=lambda: self.now().to_pydatetime())
