@@ -80,11 +80,15 @@ def check_covers_now(
     limit = timedelta(days=cfg.data.stale_after_days)
     last = index[index <= now]
     if len(last) == 0 or now - last[-1] > limit:
-        latest = index[-1].date() if len(index) else "none"
-        raise ConfigError(
-            f"data.source '{source}' has no current prices (latest bar {latest}, now "
-            f"{now.date()}): simulated trading on the wall clock needs data that reaches today. "
-            "Replay history through the same loop instead: tradewind trade --mode simulated "
-            "--replay START:END --speed max (or tradewind demo). Real-time providers come with "
-            "the broker adapters."
-        )
+        raise no_current_prices(source, now, str(index[-1].date()) if len(index) else "none")
+
+
+def no_current_prices(source: str, now: pd.Timestamp, latest: str) -> ConfigError:
+    """The refusal of a wall-clock run on a source without today's prices."""
+    return ConfigError(
+        f"data.source '{source}' has no current prices (latest bar {latest}, now "
+        f"{now.date()}): simulated trading on the wall clock needs data that reaches today. "
+        "Replay history through the same loop instead: tradewind trade --mode simulated "
+        "--replay START:END --speed max (or tradewind demo). Real-time providers come with "
+        "the broker adapters."
+    )

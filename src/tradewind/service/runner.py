@@ -41,7 +41,7 @@ from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
 from tradewind.data import get_market_data
 from tradewind.data.protocol import MarketData
-from tradewind.domain.errors import ConfigError
+from tradewind.domain.errors import ConfigError, MissingDataError
 from tradewind.domain.types import TradingMode
 from tradewind.engine.cycle import Engine
 from tradewind.engine.ids import run_tag
@@ -62,6 +62,7 @@ from tradewind.service.market import (
     RunMarket,
     check_covers_now,
     load_market,
+    no_current_prices,
     replay_ticks,
 )
 from tradewind.service.paths import journal_path, lock_path
@@ -210,7 +211,10 @@ class TradingService:
             market = load_market(cfg, provider, start, end)
             ticks = replay_ticks(market, start, end)
         else:
-            market = load_market(cfg, provider, self.now(), None)
+            try:
+                market = load_market(cfg, provider, self.now(), None)
+            except MissingDataError:
+                raise no_current_prices(provider.name, self.now(), "before the warm-up") from None
             check_covers_now(cfg, market, self.now(), provider.name)
         replay = ticks is not None
         self.market = market

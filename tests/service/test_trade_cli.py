@@ -1,0 +1,163 @@
+"""The commands: ``trade`` (and the runbook's ``scripts/start_trading.py``), its refusals and live
+consent, ``status``, ``orders``, ``positions``, ``resume`` on the database, and ``demo``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from servicekit import SHORT, load, write_config
+from typer.testing import CliRunner
+
+from tradewind.cli.app import app
+from tradewind.service.live_safety import ALLOW_ENV, Banner, LiveTradingRefused, check_live
+from tradewind.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.output
+
+
+def _paper_like(folder: Path, **trading: Any) -> Path:
+    """The shipped default config (simulated, broker webull, paper account), files in folder."""
+    data = yaml.safe_load((ROOT / "config" / "trading_config.yaml").read_text("utf-8"))
+    data["trading"].update(trading)
+    data["database"] = {"url": f"sqlite:///{folder / 'tw-{mode}.db'}"}
+    data["logging"] = {"path": str(folder / "trading.log")}
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_runbook_paper_command_refuses_clearly_without_a_broker_adapter(tmp_path: Path) -> None:
+    config = _paper_like(tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "start_trading.py"),
+            "--paper",
+            "--interval",
+            "3600",
+            "--ensemble",
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "broker 'webull' adapter is not available yet" in " ".join(proc.stderr.split())
+    assert not list(tmp_path.glob("*.db"))  # nothing started, nothing written
+
+
+def test_live_needs_all_four_consents(tmp_path: Path) -> None:
+    live = _paper_like(tmp_path, mode="live")
+    data = yaml.safe_load(live.read_text("utf-8"))
+    data["broker"]["paper_trading"] = False
+    live.write_text(yaml.safe_dump(data), encoding="utf-8")
+    code, out = cli("trade", "--config", str(live))
+    text = " ".join(out.split())
+    assert code == 1 and "live trading refused" in text
+    assert f"{ALLOW_ENV}=yes is not set" in text and "--live was not given" in text
+    code, out = cli("trade", "--config", str(live), "--live", env={ALLOW_ENV: "yes"})
+    assert code == 2 and "adapter is not available yet" in " ".join(out.split())  # past consent
+    code, out = cli(
+        "trade",
+        "--config",
+        str(_paper_like(tmp_path, mode="paper")),
+        "--mode",
+        "live",
+        "--live",
+        env={ALLOW_ENV: "yes"},
+    )
+    assert code == 2  # paper_trading true contradicts live: refused by validation first
+    cfg = load(write_config(tmp_path))
+    with pytest.raises(LiveTradingRefused, match="--live was given but the mode is simulated"):
+        check_live(cfg, file_mode=cfg.trading.mode, live_flag=True, env={})
+
+
+def test_live_banner_leads_with_a_warning() -> None:
+    cfg = load(ROOT / "config" / "trading_config.yaml")
+    banner = Banner(
+        "live",
+        "alpaca",
+        "****1234",
+        1000.0,
+        5000.0,
+        2,
+        "1 'live' (new)",
+        "every 3600s while the NYSE is open",
+        "data/tradewind-live.db",
+        None,
+    )
+    lines = banner.lines(cfg)
+    assert lines[0].startswith("LIVE TRADING: REAL MONEY")
+    assert any("equity $5,000.00" in line for line in lines)
+    assert any("max position 30%" in line and "daily loss halt 5%" in line for line in lines)
+
+
+def test_trade_replay_then_status_orders_positions(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path, execution={"fill_price": "close"}))
+    code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}", "--json")
+    assert code == 0, out
+    result = json.loads(out[out.index("{") :])
+    assert result["status"] == "finished" and result["cycles"] > 50
+    code, out = cli("status", "--config", config, "--json")
+    status = json.loads(out)
+    assert status["running"] is False and status["run"]["status"] == "finished"
+    assert status["halted"] is False and status["uptime"]["percent"] > 0
+    assert status["last_cycle"]["ts"].startswith(SHORT[1]) and status["positions"]
+    code, out = cli("orders", "--config", config, "--json")
+    orders = json.loads(out)["orders"]
+    assert orders and all(o["status"] in ("filled", "rejected", "canceled") for o in orders)
+    code, out = cli("positions", "--config", config, "--json")
+    positions = json.loads(out)
+    assert positions["consistent"] is True and positions["positions"]
+    code, out = cli("status", "--config", config)
+    assert code == 0 and "not running" in out and "uptime" in out
+
+
+def test_resume_clears_a_halt_kept_in_the_database(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    cfg = load(config)
+    with Store(cfg.database_url, mode="simulated") as store:
+        store.latch_halt("reconciliation", "the broker holds 10 AAA nobody ordered")
+    code, out = cli("status", "--config", str(config), "--json")
+    assert json.loads(out)["halted"] is True
+    code, out = cli("resume", "--config", str(config), "--confirm", "--reason", "checked")
+    assert code == 0, out
+    with Store(cfg.database_url, mode=None) as store:
+        assert store.active_halt() is None
+        assert store.halts()[0].clear_reason == "checked"
+
+
+def test_demo_replays_and_says_where_everything_is(tmp_path: Path) -> None:
+    data = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text("utf-8"))
+    data["database"] = {"url": f"sqlite:///{tmp_path / 'demo.db'}"}
+    data["logging"] = {"path": str(tmp_path / "trading.log")}
+    config = tmp_path / "demo.yaml"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    code, out = cli(
+        "demo", "--config", str(config), "--years", "0.3", "--out", str(tmp_path / "report")
+    )
+    assert code == 0, out
+    text = " ".join(out.split())
+    assert "Where everything is" in text and str(tmp_path / "demo.db") in text
+    for name in ("summary.json", "tracking.csv", "tearsheet.html", "decisions.jsonl"):
+        assert (tmp_path / "report" / name).exists()
+    assert (tmp_path / "trading.log").exists()
+    os.environ.pop(ALLOW_ENV, None)
+    shutil.rmtree(tmp_path / "report")
