@@ -35,5 +35,8 @@ bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
+soak: $(STAMP) ## Crash-recovery soak: hundreds of SIGKILLs of a simulated session (prints counts).
+	$(BIN)/python bench/soak_crash.py $(SOAK_ARGS)
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
