@@ -330,10 +330,16 @@ class TradingService:
                 assert ticks is not None  # noqa: S101 - narrowed above
                 pending = [t for t in ticks if resumed_from is None or t > resumed_from]
                 cycles.start(pending[0].to_pydatetime() if pending else None)
-                self._banner(cycles, run, name, resumed, store, journal_text, "replay")
+                pace = f"{self.options.speed:g}x real time" if self.options.speed else "max speed"
+                schedule = f"replay {ticks[0]:%Y-%m-%d} to {ticks[-1]:%Y-%m-%d} at {pace}"
+                when = pd.Timestamp(resumed_from) if resumed_from else ticks[0]
+                self._banner(cycles, run, name, resumed, store, journal_text, schedule, when)
                 self._replay(cycles, pending, result)
             else:
                 self._wall(cycles, run, name, resumed, store, journal_text, result)
+        except KeyboardInterrupt:  # a second signal abandoned the cycle: resumable as a crash
+            store.end_run(run.id, ended_at=wall_now(), status="stopped")
+            raise
         except BaseException:
             store.end_run(run.id, ended_at=wall_now(), status="failed")
             raise
@@ -419,7 +425,8 @@ class TradingService:
         if first is not None and last is not None and first <= pd.Timestamp(last):
             first = None
         cycles.start(first.to_pydatetime() if first is not None else None)
-        self._banner(cycles, run, name, resumed, store, journal, "wall")
+        schedule = f"every {self.interval}s while the NYSE is open"
+        self._banner(cycles, run, name, resumed, store, journal, schedule, now)
         beat_every = cycles.heartbeat.period.total_seconds()
         t = first
         close: pd.Timestamp | None = None
@@ -454,26 +461,19 @@ class TradingService:
         resumed: bool,
         store: Store,
         journal: str | None,
-        clock: str,
+        schedule: str,
+        when: pd.Timestamp,
     ) -> None:
         cfg = self.cfg
         state = cycles.rebuilt
-        equity = (
-            state.truth.equity(state.engine.feed.last_close())
-            if state.engine.feed.row >= 0
-            else state.truth.cash
-        )
+        feed = cycles.ctx.market.feed()
+        marked = feed.advance(when) >= 0
+        equity = state.truth.equity(feed.last_close()) if marked else state.truth.cash
         broker = cycles.ctx.broker
         account = (
             f"simulated ({getattr(broker, 'account', '?')})"
             if broker.name == "simulated"
             else f"{broker.name} {'paper' if cfg.broker.paper_trading else 'LIVE'}"
-        )
-        schedule = (
-            f"replay of {name.removeprefix('replay ')}, "
-            + (f"{self.options.speed:g}x" if self.options.speed else "as fast as possible")
-            if clock == "replay"
-            else f"every {self.interval}s while the NYSE is open"
         )
         banner = Banner(
             mode=cfg.trading.mode.value,
