@@ -78,9 +78,14 @@ class FakeTime:
 
 
 def _wall(
-    tmp_path: Path, start: str, *, cycles: int | None, stop_at: str | None = None
+    tmp_path: Path,
+    start: str,
+    *,
+    cycles: int | None,
+    stop_at: str | None = None,
+    fill_price: str = "close",
 ) -> tuple[FakeTime, object]:
-    config = write_config(tmp_path, execution={"fill_price": "close"})
+    config = write_config(tmp_path, execution={"fill_price": fill_price})
     stop = StopFlag()
     clock = FakeTime(et(start), stop, et(stop_at) if stop_at else None)
     service = TradingService(
@@ -105,6 +110,22 @@ def test_wall_clock_runs_at_start_up_then_on_the_hour_and_sleeps_over_the_weeken
         assert up.percent == pytest.approx(100.0)  # heartbeats all weekend long
         assert up.heartbeats > 2 * 24 * 12
         assert store.run(1).status == "stopped"
+
+
+def test_orders_still_open_at_the_close_are_canceled_when_the_session_ends(
+    tmp_path: Path,
+) -> None:
+    # next-open orders placed on Friday afternoon cannot fill before the close
+    _, result = _wall(tmp_path, "2020-03-06 15:10", cycles=3, fill_price="next_open")
+    assert result.cycles == 3  # type: ignore[attr-defined]
+    with Store(f"sqlite:///{tmp_path / 'tw.db'}", mode=None) as store:
+        friday = [o for o in store.orders(1) if o.request.created_at.day == 6]
+        assert friday and all(o.status.value == "canceled" for o in friday)
+        notes = [e.message for e in store.events(1, kinds=["order_canceled"])]
+        assert len(notes) == len(friday) and all("session close" in n for n in notes)
+        assert store.open_orders(1) == [] or all(
+            o.request.created_at.day == 9 for o in store.open_orders(1)
+        )
 
 
 def test_a_stop_request_ends_the_sleep_at_once(tmp_path: Path) -> None:
