@@ -253,6 +253,7 @@ def test_fills_the_store_missed_are_recorded_by_reconciliation(store: Store) -> 
     broker.inner.submit(_req("a1"))  # the broker filled it; the answer was lost
     result = om.reconcile_orders()
     assert result.repaired == ["a1"]
+    assert [a.kind for a in om.alerts] == ["order_repaired"]  # recorded and alerted
     assert store.order_by_client_id("a1").status is OrderStatus.FILLED  # type: ignore[union-attr]
     owed = om.process(T0)  # the engine books it at its next process call
     assert [e.fill.quantity for e in owed if e.fill] == [10.0]

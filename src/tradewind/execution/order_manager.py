@@ -219,6 +219,14 @@ class OrderManager:
                 if _differs(stored, found):
                     self._adopt(cid, found, deliver=False)
                     result.repaired.append(cid)
+                    self._alert(
+                        "order_repaired",
+                        f"{cid}: the store had it {stored.status.value} with "
+                        f"{stored.filled_quantity:g} filled, the broker {found.status.value} "
+                        f"with {found.filled_quantity:g}; recorded from the broker",
+                        "warning",
+                        cid,
+                    )
                 continue
             if stored.status in (OrderStatus.PENDING_NEW, OrderStatus.UNKNOWN):
                 if rerun_tick is not None and stored.request.created_at == rerun_tick:
