@@ -31,7 +31,7 @@ from tradewind.service.checkpoint import load_checkpoint
 from tradewind.service.heartbeat import lock_holder
 from tradewind.service.paths import database_file, lock_path
 from tradewind.service.reports import book_from_store
-from tradewind.service.runner import META_KEY
+from tradewind.service.runs import META_KEY
 from tradewind.store import RunInfo, Store
 
 ModeOption = typer.Option(

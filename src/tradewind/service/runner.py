@@ -22,12 +22,9 @@ process itself never stops on an error inside a cycle.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,12 +41,10 @@ from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError, MissingDataError
 from tradewind.domain.types import TradingMode
 from tradewind.engine.cycle import Engine
-from tradewind.engine.ids import run_tag
 from tradewind.engine.protocols import Broker
 from tradewind.execution.order_manager import RetryPolicy
 from tradewind.service.alerts import Alerter
 from tradewind.service.checkpoint import (
-    Baseline,
     load_baseline,
     load_checkpoint,
     save_baseline,
@@ -67,14 +62,16 @@ from tradewind.service.market import (
 )
 from tradewind.service.paths import journal_path, lock_path
 from tradewind.service.recovery import RunContext
+from tradewind.service.runs import (
+    META_KEY,
+    database_id,
+    open_run,
+    starting_baseline,
+)
 from tradewind.service.scheduler import SessionScheduler, Sleeper, StopFlag
 from tradewind.store import RunInfo, Store
 
 log = logging.getLogger("tradewind.service")
-
-DATABASE_ID_KEY = "service.database_id"
-META_KEY = "service.meta.run-{run_id}"
-"""State key of a run's service settings (clock, interval, heartbeat period), for status."""
 
 
 @dataclass
@@ -245,10 +242,9 @@ class TradingService:
         name = opts.name or (
             f"replay {ticks[0]:%Y-%m-%d}:{ticks[-1]:%Y-%m-%d}" if ticks else cfg.trading.mode.value
         )
-        fingerprint = strategy_fingerprint(cfg)
-        run, resumed = self._open_run(store, name, fingerprint, market)
+        run, resumed = open_run(store, cfg, name, market.bars.symbols)
         journal = journal_path(cfg)
-        account = f"{_database_id(store)}:" + (f"run-{run.id}" if replay else "wall")
+        account = f"{database_id(store)}:" + (f"run-{run.id}" if replay else "wall")
         broker = make_broker(
             BrokerContext(
                 config=cfg,
@@ -264,7 +260,7 @@ class TradingService:
             broker = self.broker_wrapper(broker)
         baseline = load_baseline(store, run.id)
         if baseline is None:
-            baseline = self._baseline(store, broker, replay)
+            baseline = starting_baseline(cfg, store, broker, replay=replay)
             save_baseline(store, run.id, baseline)
         clock_tick: list[datetime] = []
 
@@ -351,40 +347,6 @@ class TradingService:
         heartbeat.beat(force=True)
         return result
 
-    def _open_run(
-        self, store: Store, name: str, fingerprint: str, market: RunMarket
-    ) -> tuple[RunInfo, bool]:
-        """The unfinished run with this name and configuration, or a new one."""
-        same = [r for r in store.runs() if r.name == name]
-        for run in reversed(same):
-            if run.config_fingerprint == fingerprint and run.status != "finished":
-                return run, True
-            break
-        tag = run_tag(f"{fingerprint}|{name}|{len(same) + 1}")
-        run_id = store.start_run(
-            name=name,
-            started_at=wall_now(),
-            symbols=list(market.bars.symbols),
-            initial_cash=self.cfg.trading.initial_capital,
-            run_tag=tag,
-            config_fingerprint=fingerprint,
-            config=self.cfg.model_dump(mode="json"),
-        )
-        return store.run(run_id), False
-
-    def _baseline(self, store: Store, broker: Broker, replay: bool) -> Baseline:
-        """A replay starts with the configured capital; a wall-clock run with the account."""
-        if replay:
-            return Baseline(self.cfg.trading.initial_capital)
-        costs = {p.symbol: p.average_cost for p in store.positions_from_fills().values()}
-        positions = {
-            s: (float(q), float(costs.get(s, 0.0)))
-            for s, q in broker.positions().items()
-            if s in self.cfg.trading.symbols
-        }
-        external = {s: float(q) for s, q in broker.positions().items() if s not in positions}
-        return Baseline(float(broker.cash()), positions, external)
-
     # --- loops ----------------------------------------------------------------------------
     def _replay(self, cycles: CycleRunner, ticks: list[pd.Timestamp], out: ServiceResult) -> None:
         opts = self.options
@@ -403,7 +365,11 @@ class TradingService:
             if outcome.failed:
                 out.status, out.message = "failed", outcome.message
                 return
-            if pause and not self.sleeper.seconds(pause):
+            beat = cycles.heartbeat
+            target = self.now() + pd.Timedelta(seconds=pause)
+            if pause and not self.sleeper.until(
+                target, beat=beat.beat, beat_every=beat.period.total_seconds()
+            ):
                 out.status = "stopped"
                 return
         out.status = "finished"
@@ -488,25 +454,6 @@ class TradingService:
             journal=journal,
         )
         self.announce(banner.lines(cfg))
-
-
-def strategy_fingerprint(cfg: TradewindConfig) -> str:
-    """SHA-256 of what decides trades: the configuration without where things are written
-    (database, logging) or who is told (notifications). Identifies a run across restarts and
-    seeds its client-order-id tag."""
-    payload = cfg.model_dump(mode="json", exclude={"database", "logging", "notifications"})
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-def _database_id(store: Store) -> str:
-    """A random id minted with the database: a new database never meets an old simulated
-    account left in the journal file (accounts are keyed by it)."""
-    saved = store.load_state(DATABASE_ID_KEY)
-    if saved and saved.get("id"):
-        return str(saved["id"])
-    value = uuid.uuid4().hex[:12]
-    store.save_state(DATABASE_ID_KEY, {"id": value})
-    return value
 
 
 def _log_lines(lines: list[str]) -> None:

@@ -1,0 +1,80 @@
+"""Which run a start of the service continues, and what it starts from.
+
+A run is identified by its name (``replay START:END``, ``demo ...`` or the mode) and the
+fingerprint of what decides trades (:func:`strategy_fingerprint`): starting the same command
+again continues the latest unfinished run with both, after a crash, a stop or a failure; a
+changed strategy, or a finished replay, starts a new run. The run's client-order-id tag is
+derived from the fingerprint, the name and the run's number, so it is the same on every restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+
+from tradewind.config import TradewindConfig
+from tradewind.engine.ids import run_tag
+from tradewind.engine.protocols import Broker
+from tradewind.service.checkpoint import Baseline
+from tradewind.service.heartbeat import wall_now
+from tradewind.store import RunInfo, Store
+
+DATABASE_ID_KEY = "service.database_id"
+META_KEY = "service.meta.run-{run_id}"
+"""State key of a run's service settings (clock, interval, heartbeat period), for status."""
+
+
+def strategy_fingerprint(cfg: TradewindConfig) -> str:
+    """SHA-256 of what decides trades: the configuration without where things are written
+    (database, logging) or who is told (notifications)."""
+    payload = cfg.model_dump(mode="json", exclude={"database", "logging", "notifications"})
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def open_run(
+    store: Store, cfg: TradewindConfig, name: str, symbols: Sequence[str]
+) -> tuple[RunInfo, bool]:
+    """The unfinished run with this name and strategy (True), or a new one (False)."""
+    fingerprint = strategy_fingerprint(cfg)
+    same = [r for r in store.runs() if r.name == name]
+    if same and same[-1].config_fingerprint == fingerprint and same[-1].status != "finished":
+        return same[-1], True
+    run_id = store.start_run(
+        name=name,
+        started_at=wall_now(),
+        symbols=list(symbols),
+        initial_cash=cfg.trading.initial_capital,
+        run_tag=run_tag(f"{fingerprint}|{name}|{len(same) + 1}"),
+        config_fingerprint=fingerprint,
+        config=cfg.model_dump(mode="json"),
+    )
+    return store.run(run_id), False
+
+
+def starting_baseline(
+    cfg: TradewindConfig, store: Store, broker: Broker, *, replay: bool
+) -> Baseline:
+    """A replay starts with the configured capital; a wall-clock run with the account as the
+    broker has it (average costs from the recorded fills where known)."""
+    if replay:
+        return Baseline(cfg.trading.initial_capital)
+    costs = {p.symbol: p.average_cost for p in store.positions_from_fills().values()}
+    held = broker.positions()
+    positions = {
+        s: (float(q), float(costs.get(s, 0.0))) for s, q in held.items() if s in cfg.trading.symbols
+    }
+    external = {s: float(q) for s, q in held.items() if s not in positions}
+    return Baseline(float(broker.cash()), positions, external)
+
+
+def database_id(store: Store) -> str:
+    """A random id minted with the database: a new database never meets an old simulated
+    account left in the journal file (accounts are keyed by it)."""
+    saved = store.load_state(DATABASE_ID_KEY)
+    if saved and saved.get("id"):
+        return str(saved["id"])
+    value = uuid.uuid4().hex[:12]
+    store.save_state(DATABASE_ID_KEY, {"id": value})
+    return value
