@@ -99,28 +99,22 @@ def orders(
         console.print(f"No runs in {cfg.database_url} yet.")
         return
     table = Table(title=f"Orders of run {run_info.id} '{run_info.name}' (latest {limit})")
-    for col in (
-        "created",
-        "client order id",
-        "side",
-        "qty",
-        "symbol",
-        "status",
-        "filled",
-        "avg price",
-        "reason",
-    ):
-        table.add_column(col)
+    table.add_column("created (UTC)", no_wrap=True)
+    table.add_column("client order id", no_wrap=True)
+    table.add_column("order", no_wrap=True)
+    table.add_column("status")
+    table.add_column("filled")
+    table.add_column("reason")
     for r in rows:
+        filled = (
+            f"{r['filled_quantity']:g} @ {r['average_price']:.2f}" if r["filled_quantity"] else "-"
+        )
         table.add_row(
-            str(r["created_at"])[:16],
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
             r["client_order_id"],
-            r["side"],
-            f"{r['quantity']:g}",
-            r["symbol"],
+            f"{r['side']} {r['quantity']:g} {r['symbol']}",
             r["status"],
-            f"{r['filled_quantity']:g}",
-            f"{r['average_price']:.2f}" if r["filled_quantity"] else "-",
+            filled,
             r["reason"],
         )
     console.print(table)
