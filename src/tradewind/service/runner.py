@@ -211,7 +211,7 @@ class TradingService:
             try:
                 market = load_market(cfg, provider, self.now(), None)
             except MissingDataError:
-                raise no_current_prices(provider.name, self.now(), "none this year") from None
+                raise no_current_prices(provider.name, self.now(), "none recent") from None
             check_covers_now(cfg, market, self.now(), provider.name)
         replay = ticks is not None
         self.market = market
