@@ -176,23 +176,30 @@ class SimulatedBroker:
                 qty = float(np.floor(qty))
             if qty <= 0:
                 return []
-        short_of_cash = False
-        if req.side is Side.BUY:
-            affordable = self._affordable(req.symbol, qty, price)
-            short_of_cash = affordable < qty - 1e-9
-            qty = affordable
-            if qty <= 0:
-                final = OrderStatus.CANCELED if order.filled_quantity else OrderStatus.REJECTED
-                return [self._event(order, final, now, message="insufficient cash")]
+        available = self._available(req, qty, price, i)
+        short_of_cash = available < qty - 1e-9
+        qty = available
+        if qty <= 0:
+            final = OrderStatus.CANCELED if order.filled_quantity else OrderStatus.REJECTED
+            what = "insufficient cash" if req.side is Side.BUY else "nothing left to sell"
+            return [self._event(order, final, now, message=what)]
         fill = self._fill(req, qty, price, now, i)
         done = order.remaining - qty <= 1e-9
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
         self.ledger.apply(fill)
         events = [self._event(order, status, now, fill=fill)]
-        if short_of_cash and not done:  # a market buy never waits for cash: cancel the rest
-            message = f"rest of the order canceled: insufficient cash ({order.remaining:g} left)"
+        if short_of_cash and not done:  # never wait for cash (buys) or shares (sells)
+            what = "cash" if req.side is Side.BUY else "shares held"
+            message = f"rest of the order canceled: insufficient {what} ({order.remaining:g} left)"
             events.append(self._event(order, OrderStatus.CANCELED, now, message=message))
         return events
+
+    def _available(self, req: OrderRequest, qty: float, price: float, i: int) -> float:
+        """How much of ``qty`` can fill now: buys within cash, sells within the shares held
+        at fill time (long only: a sell never takes a position below zero)."""
+        if req.side is Side.BUY:
+            return self._affordable(req.symbol, qty, price)
+        return min(qty, max(float(self.ledger.quantity[i]), 0.0))
 
     def _bar(self, field: str) -> FloatArray:
         """The current bar's ``field`` for every symbol (read once per bar and field)."""
