@@ -159,7 +159,9 @@ def test_proxy_is_scaled_to_the_vix_mean_over_the_overlap(data: BundledData) -> 
     both = pd.concat([observed, realized], axis=1, join="inner").dropna()
 
     assert both.iloc[:, 1].mean() == pytest.approx(both.iloc[:, 0].mean(), rel=1e-12)
-    assert 1.0 < bundled._scale() < 1.6
+    scale = bundled._scale()
+    assert scale > 1.0  # implied volatility usually exceeds realized
+    assert scale < 1.6
 
 
 def test_latest_prices_never_look_ahead(data: BundledData) -> None:

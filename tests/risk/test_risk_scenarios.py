@@ -123,7 +123,7 @@ def test_a_slow_bleed_trips_the_drawdown_breaker_on_open_positions() -> None:
     latched = pd.Timestamp(risk.halt.latched_at)
     equity = engine.recorder.equity_curve()
     at_halt = equity.loc[:latched]
-    assert 1 - at_halt.iloc[-1] / at_halt.max() >= 0.15
+    assert at_halt.iloc[-1] / at_halt.max() <= 0.85  # a 15% drawdown from the peak
     realized_by_then = sum(t.pnl for t in engine.book.closed_trades if t.ts <= latched)
     assert realized_by_then > -0.05 * 100_000  # closed trades alone would not have tripped it
     assert _buys_after(engine, int(engine.feed.index.get_loc(latched))) == []

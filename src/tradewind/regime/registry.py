@@ -6,6 +6,7 @@ Adding a detector is one module plus one ``@register_detector`` line here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 from tradewind.config import RegimeSection
 from tradewind.domain.errors import ConfigError
@@ -66,6 +67,25 @@ def _rules(s: RegimeSection) -> BaseDetector:
     )
 
 
+class _RefitSchedule(TypedDict):
+    train_days: int
+    min_train_days: int
+    refit_days: int
+    min_stay_days: int
+    confirm_days: int
+
+
+def _refit_schedule(s: RegimeSection) -> _RefitSchedule:
+    """The training window, refit schedule and stabilizer the statistical detectors share."""
+    return {
+        "train_days": s.train_days,
+        "min_train_days": s.min_train_days,
+        "refit_days": s.refit_days,
+        "min_stay_days": s.min_stay_days,
+        "confirm_days": s.confirm_days,
+    }
+
+
 @register_detector("jump")
 def _jump(s: RegimeSection) -> BaseDetector:
     from tradewind.regime.jump import JumpDetector
@@ -74,11 +94,7 @@ def _jump(s: RegimeSection) -> BaseDetector:
         penalty=s.jump.penalty,
         n_states=s.jump.n_states,
         features=s.jump.features,
-        train_days=s.train_days,
-        min_train_days=s.min_train_days,
-        refit_days=s.refit_days,
-        min_stay_days=s.min_stay_days,
-        confirm_days=s.confirm_days,
+        **_refit_schedule(s),
     )
 
 
@@ -90,11 +106,7 @@ def _hmm(s: RegimeSection) -> BaseDetector:
         n_states=s.hmm.n_states,
         features=s.hmm.features,
         lagged=s.hmm.lagged,
-        train_days=s.train_days,
-        min_train_days=s.min_train_days,
-        refit_days=s.refit_days,
-        min_stay_days=s.min_stay_days,
-        confirm_days=s.confirm_days,
+        **_refit_schedule(s),
     )
 
 
