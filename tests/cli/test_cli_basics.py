@@ -117,3 +117,11 @@ def test_optimize_and_regime_now_run_on_your_files(tmp_path: Path) -> None:
     now = runner.invoke(app, ["regime", "now", "--data", str(folder), "--asof", "2020-03-16"])
     assert now.exit_code == 0, now.output
     assert "VOLATILE" in now.stdout
+
+
+def test_a_bad_date_is_a_clear_error_not_a_traceback() -> None:
+    result = runner.invoke(
+        app, ["backtest", "-c", str(ROOT / "config" / "demo.yaml"), "--start", "notadate"]
+    )
+    assert result.exit_code == 2
+    assert "'notadate' is not a date; use YYYY-MM-DD" in _flat(result.output)

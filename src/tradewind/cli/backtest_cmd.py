@@ -26,6 +26,7 @@ from tradewind.cli.common import (
 )
 from tradewind.config import TradewindConfig
 from tradewind.data import get_market_data
+from tradewind.domain.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -164,5 +165,8 @@ def parse_day(day: str | None, *, end_of_day: bool = False) -> pd.Timestamp | No
     """A ``YYYY-MM-DD`` string as the start (or end) of that day in New York."""
     if day is None:
         return None
-    ts = pd.Timestamp(day, tz="America/New_York")
+    try:
+        ts = pd.Timestamp(day, tz="America/New_York")
+    except ValueError:
+        raise ConfigError(f"{day!r} is not a date; use YYYY-MM-DD, e.g. 2015-01-02") from None
     return ts + pd.Timedelta(days=1) - pd.Timedelta(1, "ns") if end_of_day else ts
