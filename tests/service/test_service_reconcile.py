@@ -5,10 +5,11 @@ person resumes, the broker's account is adopted and trading carries on. SIGTERM 
 from __future__ import annotations
 
 import os
-import select
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -66,6 +67,19 @@ def test_an_unexplained_position_halts_until_a_person_resumes_then_is_adopted(
     assert_consistent(tmp_path)  # broker and store agree again (the 10 AAA in the baseline)
 
 
+def _cycles_recorded(db: Path) -> int:
+    """Cycles the service has committed so far (0 before its database exists)."""
+    if not db.exists():
+        return 0
+    con = sqlite3.connect(db, timeout=5)
+    try:
+        return int(con.execute("SELECT count(*) FROM cycles").fetchone()[0])
+    except sqlite3.OperationalError:  # the schema is not created yet
+        return 0
+    finally:
+        con.close()
+
+
 def test_sigterm_finishes_the_cycle_stops_cleanly_and_the_next_start_resumes(
     tmp_path: Path,
 ) -> None:
@@ -88,19 +102,21 @@ def test_sigterm_finishes_the_cycle_stops_cleanly_and_the_next_start_resumes(
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path, env=env
     )
-    assert proc.stdout is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or ()), daemon=True)
+    reader.start()  # drain stdout so the service never blocks on a full pipe
+    cfg = load(config)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # wait for the banner, then let a few cycles run
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready and "database" in proc.stdout.readline():
-            break
+    while _cycles_recorded(tmp_path / "tw.db") < 3:  # let a few cycles run, then stop it
         assert proc.poll() is None, "the service ended before it could be stopped"
-    time.sleep(1.0)
+        assert time.monotonic() < deadline, "no cycle was recorded within 120 s"
+        time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
+    reader.join(timeout=10)
+    out = "".join(lines)
     assert proc.returncode == 0, out
     assert "stopped" in out
-    cfg = load(config)
     with Store(cfg.database_url, mode=None) as store:
         run = store.run(1)
         assert run.status == "stopped"
