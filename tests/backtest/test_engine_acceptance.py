@@ -16,7 +16,7 @@ from tradewind.config import TradewindConfig, validate_config
 from tradewind.data import get_market_data
 from tradewind.domain.errors import ConfigError
 from tradewind.engine.feed import GuardedFeed
-from tradewind.reports.tearsheet import tearsheet_data
+from tradewind.reports.tearsheet import build_figure, tearsheet_data
 from tradewind.reports.tracking import COLUMNS, tracking_frame
 from tradewind.reports.weekly import week_figures
 
@@ -129,6 +129,9 @@ def test_tearsheet_series_match_the_metrics(run: BacktestRun) -> None:
     costs = data["cumulative_costs"]
     assert isinstance(costs, pd.Series)
     assert float(costs.iloc[-1]) == pytest.approx(run.summary.performance.costs_usd)
+    legend = {trace.name for trace in build_figure(run.summary).data}
+    seen = {str(r) for r in data["regime"].dropna().unique()}
+    assert seen and {f"{r} regime" for r in seen} <= legend  # every shaded colour is named
 
 
 def test_fold_table_is_per_year_and_chains_to_the_total(run: BacktestRun) -> None:

@@ -65,6 +65,19 @@ def _regime_spans(regime: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp, s
     ]
 
 
+def _regime_key(label: str) -> go.Scatter:
+    """A legend entry (no data) naming the colour a regime is shaded in."""
+    colour = REGIME_COLORS[label].rsplit(",", 1)[0].replace("rgba", "rgb") + ")"
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker={"symbol": "square", "size": 12, "color": colour, "opacity": 0.5},
+        name=f"{label} regime",
+        legendgroup="regimes",
+    )
+
+
 def build_figure(run: RunSummary) -> go.Figure:
     """The tearsheet's figure (five stacked panels)."""
     d = tearsheet_data(run)
@@ -87,7 +100,11 @@ def build_figure(run: RunSummary) -> go.Figure:
     if "benchmark_growth" in d:
         b = d["benchmark_growth"]
         fig.add_trace(go.Scatter(x=b.index, y=b, name="Benchmark", line={"dash": "dot"}), 1, 1)
-    for start, end, label in _regime_spans(d["regime"]):  # type: ignore[arg-type]
+    spans = _regime_spans(d["regime"])  # type: ignore[arg-type]
+    shown = {label for _, _, label in spans}
+    for label in (known for known in REGIME_COLORS if known in shown):
+        fig.add_trace(_regime_key(label), 1, 1)
+    for start, end, label in spans:
         fig.add_vrect(
             x0=start,
             x1=end,
@@ -107,7 +124,7 @@ def build_figure(run: RunSummary) -> go.Figure:
         )
     costs = d["cumulative_costs"]
     fig.add_trace(go.Scatter(x=costs.index, y=costs, name="Costs"), 5, 1)
-    fig.update_layout(height=1400, template="plotly_white", legend={"orientation": "h"})
+    fig.update_layout(height=1400, template="plotly_white", legend={"tracegroupgap": 12})
     fig.update_yaxes(tickformat=".0%", row=2, col=1)
     fig.update_yaxes(tickformat=".0%", row=4, col=1)
     return fig
