@@ -11,17 +11,29 @@ from tradewind.domain.orders import ClientOrderId, Side
 MAX_LEN = 32
 """Webull's documented limit; every broker we support accepts 32 characters."""
 
+PREFIX_LEN = 12
+"""Characters of the run tag kept in front of a hashed id (the hash covers the whole tag), so a
+hashed id keeps at least 19 hex characters (76 bits) of digest."""
+
 
 def client_order_id(
     run_tag: str, t: pd.Timestamp, side: Side, seq: int, symbol: str
 ) -> ClientOrderId:
-    """A readable id such as ``a1b2c3-2401021600-B003-AAPL``, hashed if it would exceed 32 chars."""
+    """A readable id such as ``a1b2c3-2401021600-B003-AAPL``, hashed if it would exceed 32 chars.
+
+    A longer id becomes the run tag's first :data:`PREFIX_LEN` characters and a SHA-256 of the
+    whole readable id, cut to :data:`MAX_LEN` characters: still deterministic, still distinct
+    for distinct orders, whatever the length of the run tag or the symbol.
+    """
     stamp = _stamp(t)
     readable = f"{run_tag}-{stamp}-{side.value[0].upper()}{seq:03d}-{symbol}"
     if len(readable) <= MAX_LEN:
         return ClientOrderId(readable)
-    digest = hashlib.sha256(readable.encode()).hexdigest()[: MAX_LEN - len(run_tag) - 1]
-    return ClientOrderId(f"{run_tag}-{digest}")
+    prefix = run_tag[:PREFIX_LEN]
+    digest = hashlib.sha256(readable.encode()).hexdigest()
+    if not prefix:
+        return ClientOrderId(digest[:MAX_LEN])
+    return ClientOrderId(f"{prefix}-{digest[: MAX_LEN - len(prefix) - 1]}")
 
 
 def run_tag(fingerprint: str) -> str:

@@ -1,0 +1,46 @@
+"""Client order ids: deterministic, distinct for distinct orders, never over 32 characters
+(Webull's limit, BROKER_FACTS.md), whatever the run tag and the symbol."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradewind.domain.orders import Side
+from tradewind.engine.ids import MAX_LEN, client_order_id, run_tag
+
+T = pd.Timestamp("2024-01-02 16:00", tz="America/New_York")
+
+HEX = "0123456789abcdef"
+tags = st.one_of(st.text(alphabet=HEX, max_size=8), st.text(alphabet=HEX, min_size=20, max_size=64))
+symbols = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ.", min_size=1, max_size=12)
+
+
+def test_a_short_id_stays_readable() -> None:
+    cid = client_order_id(run_tag("fp"), T, Side.BUY, 3, "AAPL")
+    assert cid == f"{run_tag('fp')}-2401021600-B003-AAPL" and len(cid) <= MAX_LEN
+
+
+@settings(max_examples=300, deadline=None)
+@given(tag=tags, symbol=symbols, seq=st.integers(0, 9999), side=st.sampled_from(list(Side)))
+def test_ids_never_exceed_32_characters_and_are_deterministic(
+    tag: str, symbol: str, seq: int, side: Side
+) -> None:
+    cid = client_order_id(tag, T, side, seq, symbol)
+    assert 0 < len(cid) <= MAX_LEN, (tag, symbol, cid)
+    assert cid == client_order_id(tag, T, side, seq, symbol)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tag=st.text(alphabet=HEX, min_size=20, max_size=64), symbol=symbols)
+def test_long_run_tags_keep_distinct_orders_distinct(tag: str, symbol: str) -> None:
+    ids = {
+        client_order_id(tag, T + pd.Timedelta(hours=h), side, seq, symbol)
+        for h in range(3)
+        for side in Side
+        for seq in range(4)
+    }
+    assert len(ids) == 3 * len(Side) * 4
+    other = client_order_id(tag + "0", T, Side.BUY, 0, symbol)
+    assert other != client_order_id(tag, T, Side.BUY, 0, symbol)
