@@ -36,11 +36,16 @@ def strategy_fingerprint(cfg: TradewindConfig) -> str:
 def open_run(
     store: Store, cfg: TradewindConfig, name: str, symbols: Sequence[str]
 ) -> tuple[RunInfo, bool]:
-    """The unfinished run with this name and strategy (True), or a new one (False)."""
+    """The unfinished run with this name and strategy (True), or a new one (False).
+
+    A continued run is marked running again (``tradewind status`` must not show it stopped
+    while it trades).
+    """
     fingerprint = strategy_fingerprint(cfg)
     same = [r for r in store.runs() if r.name == name]
     if same and same[-1].config_fingerprint == fingerprint and same[-1].status != "finished":
-        return same[-1], True
+        store.reopen_run(same[-1].id)  # status: running again, not the stop it resumes from
+        return store.run(same[-1].id), True
     run_id = store.start_run(
         name=name,
         started_at=wall_now(),

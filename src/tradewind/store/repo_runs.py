@@ -104,6 +104,14 @@ class RunsRepo(StoreCore):
             row.ended_at = utc(ended_at)
             row.status = status
 
+    def reopen_run(self, run_id: int) -> None:
+        """Mark a run that is being continued (after a stop, a crash or a failure) as running
+        again: ``ended_at`` cleared, ``status`` ``running``."""
+        with self._write() as s:
+            row = _run_row(s, run_id)
+            row.ended_at = None
+            row.status = "running"
+
     def run(self, run_id: int) -> RunInfo:
         """The run ``run_id``; :class:`StoreError` if there is none."""
         with self._read() as s:
