@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -52,3 +53,16 @@ def in_tmp_cwd(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Run the test inside an empty temporary directory."""
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_log_handlers() -> Iterator[None]:
+    """A command that set up logging (trade, demo) leaves no handler to later tests: a console
+    handler bound to a finished test's output would write into the next one's JSON."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in [h for h in root.handlers if getattr(h, "_tradewind", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
