@@ -200,3 +200,21 @@ def test_session_opening_equity_is_the_previous_close_valuation() -> None:
     assert risk.breakers.state.session == "2024-01-03"
     assert risk.breakers.state.open_equity == pytest.approx(90_000.0)
     assert risk.session_index == 1
+
+
+@pytest.mark.parametrize(("kind", "resumed"), [("daily_loss", True), ("reconciliation", False)])
+def test_a_simulated_resume_clears_only_a_halt_the_breakers_latched(
+    kind: str, resumed: bool
+) -> None:
+    from tradewind.risk import HaltState
+
+    store = MemoryHaltStore()
+    store.latch(HaltState(kind, "latched before the run", T))
+    risk = RiskManager(("AAA",), store=store, auto_resume_sessions=1)
+    book = Ledger(("AAA",), 100_000.0)
+    feed = MarketFeed(bars({"AAA": [100.0] * 5}, derived=True))
+    for t in feed.index:
+        feed.advance(t)
+        risk.on_bar(t, feed, book)
+    assert risk.halted is not resumed
+    assert [r.resumed_by for r in store.history()] == (["backtest"] if resumed else [])

@@ -372,3 +372,45 @@ def assert_consistent(folder: Path, run_id: int = 1, provider: Any = None) -> No
     broker = broker_account(folder, run_id, provider)
     assert dict(broker.positions()) == from_fills
     assert abs(broker.cash() - book.cash) < 1e-6
+
+
+# --- wall-clock runs on a fake clock -----------------------------------------------------------
+class FakeClock:
+    """A wall clock that moves only when the service waits (New York ``start``)."""
+
+    def __init__(self, start: str) -> None:
+        import pandas as pd
+
+        self.t = pd.Timestamp(start, tz="America/New_York").tz_convert("UTC")
+
+    def now(self) -> Any:
+        return self.t
+
+    def wait(self, seconds: float) -> bool:
+        import pandas as pd
+
+        self.t += pd.Timedelta(seconds=seconds)
+        return False
+
+
+def run_wall(config: Path, clock: FakeClock, cycles: int, *, interval: int = 86400) -> Any:
+    """A wall-clock run of ``cycles`` cycles on ``clock`` (daily by default)."""
+    from tradewind.service import StopFlag, TradeOptions, TradingService
+
+    service = TradingService(
+        load(config),
+        TradeOptions(interval=interval, max_cycles=cycles, error_backoff=(0.0,)),
+        now=clock.now,
+        wait=clock.wait,
+        stop=StopFlag(),
+    )
+    return service.run()
+
+
+def copy_databases(src: Path, dst: Path) -> None:
+    """Copy a folder's database and simulator journal (with their WAL files) into ``dst``."""
+    import shutil
+
+    for f in src.glob("tw.*"):
+        if not f.name.endswith(".lock"):
+            shutil.copy2(f, dst / f.name)

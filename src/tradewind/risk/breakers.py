@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from tradewind.config.risk import RiskManagementSection
 from tradewind.engine.ledger import ClosedTrade
 
 BreakerKind = Literal["daily_loss", "drawdown", "consecutive_losses"]
+BREAKER_KINDS: frozenset[str] = frozenset(get_args(BreakerKind))
+"""The halts the breakers latch (the only ones a simulated resume may clear)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import FillCosts, FloatArray, PlannedTrade, Policy
 from tradewind.engine.recorder import EngineEvent
 from tradewind.risk import tracker
-from tradewind.risk.breakers import BreakerParams, Breakers, Trip
+from tradewind.risk.breakers import BREAKER_KINDS, BreakerParams, Breakers, Trip
 from tradewind.risk.halt import HaltState, HaltStore, MemoryHaltStore, ResumeRecord, TrackerStore
 from tradewind.risk.limits import apply_limits
 from tradewind.risk.stops import StopBook, StopHit, StopParams
@@ -257,9 +257,10 @@ class RiskManager:
         self.breakers.start_session(session, opening)
 
     def _simulated_resume(self, t: pd.Timestamp) -> None:
-        """Backtests only: a simulated human resumes ``auto_resume_sessions`` after a halt."""
+        """Backtests and replays only: a simulated human resumes ``auto_resume_sessions`` after
+        a halt the breakers latched (never a halt of another kind, e.g. reconciliation)."""
         n = self.auto_resume_sessions
-        if n is None or self._halt is None:
+        if n is None or self._halt is None or self._halt.breaker not in BREAKER_KINDS:
             self._halted_session = None
             return
         if self._halted_session is None:
@@ -269,7 +270,7 @@ class RiskManager:
             self.resume(
                 "backtest",
                 f"simulated resume {n} sessions after the halt "
-                "(circuit_breaker.backtest_resume_sessions; backtests only)",
+                "(circuit_breaker.backtest_resume_sessions; backtests and replays only)",
                 t.to_pydatetime(),
             )
 

@@ -19,9 +19,9 @@ what keeps this list complete.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -31,9 +31,8 @@ from tradewind.domain.types import Regime
 from tradewind.engine.cycle import Engine
 from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import RegimeReading
-from tradewind.risk.halt import HaltState, ResumeRecord, RiskStateError
+from tradewind.risk.halt import HaltState
 from tradewind.store import Store
-from tradewind.store.risk_state import DatabaseHaltStore
 
 CHECKPOINT_KEY = "service.checkpoint.run-{run_id}"
 BASELINE_KEY = "service.baseline.run-{run_id}"
@@ -104,63 +103,6 @@ def rebuild_book(symbols: Sequence[str], baseline: Baseline, fills: Sequence[Fil
     book = baseline.ledger(symbols)
     book.apply_all(fills)
     return book
-
-
-class ServiceHaltStore(DatabaseHaltStore):
-    """Halts go to the database at once; the tracker snapshot travels in the checkpoint.
-
-    Latching is idempotent already (a latched halt stays, the first cause on record); clearing
-    is made idempotent too: a cycle that runs again after an interruption repeats the
-    simulated resume its first attempt already recorded, and gets that record back.
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        run_id: int,
-        tracker: Mapping[str, Any] | None,
-        fault: Callable[[str], None] | None = None,
-    ) -> None:
-        super().__init__(store, run_id=run_id)
-        self._tracker = dict(tracker) if tracker else None
-        self._fault = fault or (lambda _point: None)
-
-    def latch(self, state: HaltState) -> None:
-        """Latch ``state`` in the database (committed before this returns)."""
-        super().latch(state)
-        self._fault("after_latch")
-
-    def clear(self, who: str, reason: str, at: datetime | None = None) -> ResumeRecord:
-        """Clear the halt; a repeat of the last clear (same person, same time) returns it."""
-        try:
-            record = super().clear(who, reason, at)
-            self._fault("after_clear")
-            return record
-        except RiskStateError:
-            done = [h for h in self.store.halts() if not h.active]
-            last = done[-1] if done else None
-            if (
-                last is None
-                or at is None
-                or last.cleared_by != who.strip()
-                or last.cleared_at is None
-                or last.cleared_at != at.astimezone(UTC)
-            ):
-                raise
-            return ResumeRecord(
-                HaltState(last.kind, last.reason, last.latched_at),
-                last.cleared_at,
-                who.strip(),
-                last.clear_reason or reason,
-            )
-
-    def load_tracker(self) -> dict[str, Any] | None:
-        """The snapshot the checkpoint restored (None on a fresh run)."""
-        return self._tracker
-
-    def save_tracker(self, snapshot: Mapping[str, Any]) -> None:
-        """Keep the snapshot until the checkpoint is written."""
-        self._tracker = dict(snapshot)
 
 
 @dataclass(frozen=True)

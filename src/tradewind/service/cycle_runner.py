@@ -208,7 +208,8 @@ class CycleRunner:
                 "the book rebuilt from the store's fills differs from the one saved with the "
                 "last checkpoint (was the database edited?)"
             )
-        action = decide(problems, self.ctx.store.halts())
+        scope = self.ctx.scope
+        action = decide(problems, scope.halts())
         if action == "trade":
             self._blocked_noted = False
             return "trade"
@@ -223,7 +224,8 @@ class CycleRunner:
                 ts=tick,
                 run_id=self.ctx.run_id,
                 details="\n".join(problems),
-                data={"fingerprint": fingerprint(problems), "problems": problems},
+                data=scope.stamp({"fingerprint": fingerprint(problems), "problems": problems}),
+                among=scope.predicate(),
             )
             self.alerter.alert(
                 "reconciliation_halt",

@@ -88,13 +88,17 @@ def fingerprint(problems: Sequence[str]) -> str:
 
 
 def decide(problems: Sequence[str], halts: Sequence[HaltView]) -> str:
-    """What to do about ``problems``: ``trade``, ``blocked`` (halt active), ``adopt``, ``latch``."""
+    """What to do about ``problems``: ``trade``, ``blocked`` (halt active), ``adopt``, ``latch``.
+
+    An active reconciliation halt blocks all trading until a person resumes it, even when the
+    difference has gone away since (``halts``: the halts that bind the run).
+    """
+    ours = [h for h in halts if h.kind == HALT_KIND]
+    if any(h.active for h in ours):
+        return "blocked"
     if not problems:
         return "trade"
-    ours = [h for h in halts if h.kind == HALT_KIND]
     last = ours[-1] if ours else None
-    if last is not None and last.active:
-        return "blocked"
     if last is not None and (last.data or {}).get("fingerprint") == fingerprint(problems):
         return "adopt"
     return "latch"

@@ -27,12 +27,12 @@ from tradewind.risk import RiskManager
 from tradewind.service.checkpoint import (
     Baseline,
     Checkpoint,
-    ServiceHaltStore,
     book_matches,
     load_checkpoint,
     rebuild_book,
     restore,
 )
+from tradewind.service.halts import HaltScope, ServiceHaltStore
 from tradewind.service.market import RunMarket
 from tradewind.service.store_recorder import StoreRecorder
 from tradewind.service.store_views import fills_by_id
@@ -44,7 +44,9 @@ class RunContext:
     """Everything fixed for the life of a service run.
 
     ``replay`` runs apply ``circuit_breaker.backtest_resume_sessions`` as backtests do (a
-    replay is a backtest through the trading loop); wall-clock runs never resume by themselves.
+    replay is a backtest through the trading loop), to their own breaker halts only; wall-clock
+    runs never resume by themselves. ``scope`` says which halts bind the run
+    (:mod:`tradewind.service.halts`).
     """
 
     cfg: TradewindConfig
@@ -60,6 +62,7 @@ class RunContext:
     sleep: Callable[[float], None]
     fault: Callable[[str], None]
     order_scope: int | None
+    scope: HaltScope
     replay: bool = False
 
 
@@ -85,7 +88,7 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     ckpt = load_checkpoint(store, ctx.run_id)
     feed = ctx.market.feed()
     tracker = ckpt.risk.get("tracker") if ckpt else None
-    halts = ServiceHaltStore(store, ctx.run_id, tracker, ctx.fault)
+    halts = ServiceHaltStore(store, ctx.scope, tracker, ctx.fault)
     risk = RiskManager.from_config(cfg, feed.symbols, store=halts, simulated_resume=ctx.replay)
     parts = build_parts(cfg, feed, ctx.provider, risk=risk)
     fills = fills_by_id(store, ctx.run_id)

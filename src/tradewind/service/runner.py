@@ -51,6 +51,7 @@ from tradewind.service.checkpoint import (
 )
 from tradewind.service.cycle_runner import CycleRunner
 from tradewind.service.faults import FaultPlan
+from tradewind.service.halts import HaltScope, describe_halt
 from tradewind.service.heartbeat import Heartbeat, InstanceLock, wall_now
 from tradewind.service.live_safety import Banner, check_live
 from tradewind.service.market import (
@@ -117,7 +118,7 @@ class TradeOptions:
 
 @dataclass
 class ServiceResult:
-    """How a service run ended."""
+    """How a service run ended; ``halted`` when a latched halt binds the run at the end."""
 
     run_id: int
     name: str
@@ -129,6 +130,7 @@ class ServiceResult:
     journal: str | None
     halted: bool = False
     message: str = ""
+    """Why the run is halted (every active halt that binds it), or why it failed."""
 
 
 class TradingService:
@@ -281,6 +283,7 @@ class TradingService:
             sleep=(lambda _s: None) if replay else time.sleep,
             fault=self.faults.hit,
             order_scope=run.id if replay else None,
+            scope=HaltScope(store, run.id, replay=replay),
             replay=replay,
         )
         alerter = Alerter(store, run.id, cfg)
@@ -343,6 +346,10 @@ class TradingService:
             self.engine = cycles.current.engine if cycles.current is not None else None
         status = result.status if result.status != "running" else "stopped"
         result.status = status
+        active = ctx.scope.active()
+        if active:  # a breaker or reconciliation halt binds the run: say so (exit code 4)
+            result.halted = True
+            result.message = "; ".join(describe_halt(h) for h in active)
         store.end_run(run.id, ended_at=wall_now(), status=status)
         heartbeat.beat(force=True)
         return result

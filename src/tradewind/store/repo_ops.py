@@ -6,7 +6,7 @@ when and why; latching, clearing and their notifications are each one transactio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,23 +90,27 @@ class OpsRepo(StoreCore):
         details: str = "",
         data: dict[str, JSONValue] | None = None,
         exclusive: bool = False,
+        among: Callable[[HaltView], bool] | None = None,
         notify: Sequence[OutboxMessage] = (),
     ) -> HaltView:
         """Latch a trading halt; it blocks new risk until :meth:`clear_halt`.
 
         If a halt of the same ``kind`` (of any kind with ``exclusive``) is already active it is
         returned unchanged: a breaker firing on every cycle latches once, and the first cause
-        stays on record. Otherwise the halt, a ``halt_latched`` event and the ``notify``
-        messages are written in one transaction.
+        stays on record. ``among`` narrows the active halts that count to those it accepts
+        (a run's own scope, see :mod:`tradewind.service.halts`); it must not use the store.
+        Otherwise the halt, a ``halt_latched`` event and the ``notify`` messages are written in
+        one transaction.
         """
         when = utc(ts) if ts is not None else now_utc()
         with self._write() as s:
             q = select(HaltRow).where(HaltRow.cleared_at.is_(None))
             if not exclusive:
                 q = q.where(HaltRow.kind == kind)
-            active = s.scalars(q.order_by(HaltRow.id)).first()
-            if active is not None:
-                return _halt_view(active)
+            for active in s.scalars(q.order_by(HaltRow.id)):
+                view = _halt_view(active)
+                if among is None or among(view):
+                    return view
             row = HaltRow(
                 kind=kind,
                 reason=reason,

@@ -29,7 +29,7 @@ class DatabaseHaltStore:
     def load(self) -> HaltState | None:
         """The latched halt, or None when trading is allowed."""
         halt = self.store.active_halt()
-        return _state(halt) if halt is not None else None
+        return halt_state(halt) if halt is not None else None
 
     def latch(self, state: HaltState) -> None:
         """Latch ``state`` unless a halt is latched already (the first cause stays)."""
@@ -50,11 +50,11 @@ class DatabaseHaltStore:
             raise RiskStateError(
                 f"trading is not halted ({self.store.database}); nothing to resume"
             )
-        return _resume(cleared[0])
+        return resume_record(cleared[0])
 
     def history(self) -> list[ResumeRecord]:
         """Every resume so far, oldest first."""
-        return [_resume(h) for h in self.store.halts() if not h.active]
+        return [resume_record(h) for h in self.store.halts() if not h.active]
 
     def load_tracker(self) -> dict[str, Any] | None:
         """The last saved tracker snapshot, or None."""
@@ -65,7 +65,8 @@ class DatabaseHaltStore:
         self.store.save_state(TRACKER_KEY, dict(snapshot))
 
 
-def _state(h: HaltView) -> HaltState:
+def halt_state(h: HaltView) -> HaltState:
+    """The risk manager's view of a stored halt."""
     data = h.data or {}
     details = data.get("details") or {}
     return HaltState(
@@ -77,7 +78,8 @@ def _state(h: HaltView) -> HaltState:
     )
 
 
-def _resume(h: HaltView) -> ResumeRecord:
+def resume_record(h: HaltView) -> ResumeRecord:
+    """A cleared stored halt as a resume record."""
     if h.cleared_at is None or h.cleared_by is None:  # pragma: no cover - callers pass cleared
         raise RiskStateError(f"halt {h.id} has not been cleared")
-    return ResumeRecord(_state(h), h.cleared_at, h.cleared_by, h.clear_reason or "")
+    return ResumeRecord(halt_state(h), h.cleared_at, h.cleared_by, h.clear_reason or "")
