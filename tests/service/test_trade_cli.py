@@ -161,3 +161,25 @@ def test_demo_replays_and_says_where_everything_is(tmp_path: Path) -> None:
     assert (tmp_path / "trading.log").exists()
     os.environ.pop(ALLOW_ENV, None)
     shutil.rmtree(tmp_path / "report")
+
+
+def test_a_halted_run_says_halted_with_the_resume_command_and_exits_4(tmp_path: Path) -> None:
+    config = str(
+        write_config(
+            tmp_path,
+            execution={"fill_price": "close"},
+            risk_management={
+                "daily_loss_limit": 0.012,
+                "daily_loss_warning": 0.006,
+                "circuit_breaker": {"consecutive_losses": 4},  # no simulated resume
+            },
+        )
+    )
+    code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}")
+    text = " ".join(out.split())
+    assert code == 4, out
+    assert "HALTED: daily_loss halt latched" in text and "reached the 1% limit" in text
+    assert 'tradewind resume --confirm --reason "..."' in text
+    code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}", "--json")
+    result = json.loads(out[out.index("{") :])
+    assert code == 4 and result["halted"] is True and "daily_loss" in result["message"]

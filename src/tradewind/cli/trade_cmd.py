@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
 from tradewind.cli.common import (
     ConfigOption,
@@ -229,7 +230,13 @@ def report(result: ServiceResult, cfg: TradewindConfig, log_path: Path, *, as_js
         + (f" (resumed after {result.resumed_from.isoformat()})" if result.resumed_from else "")
     )
     if result.halted:
-        console.print(f"[bold red]HALTED[/]: {result.message}. See: tradewind status")
+        console.print(
+            f"[bold red]HALTED[/]: {escape(result.message)}\n"
+            "  Trading stays halted (across restarts) until a person resumes it. Review the "
+            "positions (tradewind status, tradewind risk status), then:\n"
+            '  tradewind resume --confirm --reason "..."',
+            highlight=False,
+        )
     console.print(f"  database       {result.database}")
     if result.journal:
         console.print(f"  broker journal {result.journal}")
