@@ -130,6 +130,7 @@ def test_resume_command_refuses_without_confirm_or_reason_and_records_the_human(
     # Arrange: a latched halt in the state file the config points to.
     path = tmp_path / "halt-{mode}.json"
     monkeypatch.setenv("TRADEWIND__RISK_MANAGEMENT__STATE_PATH", str(path))
+    monkeypatch.setenv("TRADEWIND__DATABASE__URL", f"sqlite:///{tmp_path / 'none.db'}")
     monkeypatch.setenv("USER", "alice")
     store = JsonHaltStore(tmp_path / "halt-simulated.json")
     store.latch(_halt())
@@ -156,11 +157,13 @@ def test_status_reports_drawdown_daily_pnl_breaker_distances_and_stops(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRADEWIND__RISK_MANAGEMENT__STATE_PATH", str(tmp_path / "h-{mode}.json"))
+    monkeypatch.setenv("TRADEWIND__DATABASE__URL", f"sqlite:///{tmp_path / 'none.db'}")
     _latch_in_a_fresh_manager(tmp_path / "h-simulated.json")
     result = CliRunner().invoke(app, ["risk", "status", "--config", str(CONFIG), "--json"])
     assert result.exit_code == 0, result.output
     s = json.loads(result.output)
     equity = 20_000 + 800 * 92.0
+    assert s["source"] == "state_file"  # no database in this mode: the state file
     assert s["halted"] and s["equity"] == pytest.approx(equity)
     assert s["drawdown"] == pytest.approx(1 - equity / (20_000 + 800 * 110.0))
     assert s["daily_pnl"] == pytest.approx(800 * (92.0 - 110.0))

@@ -266,7 +266,10 @@ def test_run_backtest_halts_on_the_gap_and_the_run_folder_shows_it(tmp_path: Pat
     folder = tmp_path / "run"
     write_run_folder(run, folder)
     config = str(REPO / "config" / "trading_config.yaml")
-    env = {"TRADEWIND__RISK_MANAGEMENT__STATE_PATH": str(tmp_path / "h-{mode}.json")}
+    env = {
+        "TRADEWIND__RISK_MANAGEMENT__STATE_PATH": str(tmp_path / "h-{mode}.json"),
+        "TRADEWIND__DATABASE__URL": f"sqlite:///{tmp_path / 'none.db'}",
+    }
     result = CliRunner().invoke(
         app, ["risk", "status", "--config", config, "--run", str(folder), "--json"], env=env
     )

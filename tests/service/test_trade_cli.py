@@ -183,3 +183,40 @@ def test_a_halted_run_says_halted_with_the_resume_command_and_exits_4(tmp_path: 
     code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}", "--json")
     result = json.loads(out[out.index("{") :])
     assert code == 4 and result["halted"] is True and "daily_loss" in result["message"]
+
+
+def test_risk_status_reads_the_service_database_and_agrees_with_status(tmp_path: Path) -> None:
+    config = str(
+        write_config(
+            tmp_path,
+            execution={"fill_price": "close"},
+            risk_management={
+                "daily_loss_limit": 0.012,
+                "daily_loss_warning": 0.006,
+                "state_path": str(tmp_path / "state" / "halt-{mode}.json"),
+                "circuit_breaker": {"consecutive_losses": 4},  # no simulated resume
+            },
+        )
+    )
+    code, _ = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}")
+    assert code == 4
+    _, out = cli("status", "--config", config, "--json")
+    status = json.loads(out)
+    code, out = cli("risk", "status", "--config", config, "--json")
+    assert code == 0, out
+    risk = json.loads(out)
+    assert status["halted"] is True and risk["halted"] is True
+    assert risk["source"] == "database" and risk["halt"]["breaker"] == "daily_loss"
+    assert [h["id"] for h in risk["halts"]] == [h["id"] for h in status["halts"]]
+    assert risk["latest_run"]["id"] == status["run"]["id"]
+    assert risk["as_of"] is not None and risk["as_of"][:10] <= SHORT[1]
+    assert risk["equity"] == pytest.approx(status["last_cycle"]["equity"])
+    assert set(risk["breakers"]) == {"daily_loss", "drawdown", "consecutive_losses"}
+    assert risk["breakers"]["drawdown"]["limit"] == 0.15
+    assert {p["symbol"] for p in risk["positions"]} == {p["symbol"] for p in status["positions"]}
+    assert risk["positions"] and all(p["active"] for p in risk["positions"])  # stops
+    assert not (tmp_path / "state").exists()  # the service never wrote the state file
+    code, out = cli("risk", "status", "--config", config)
+    text = " ".join(out.split())
+    assert "HALTED" in text and "daily_loss" in text and "Breakers" in text
+    assert "trailing" in text and "tradewind resume --confirm" in text

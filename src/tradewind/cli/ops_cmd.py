@@ -2,7 +2,8 @@
 database (read only; safe while the service runs).
 
 ``status`` answers the runbook's daily checks: is it running, in which mode, when did it last
-cycle and trade, the regime, positions, halts, and the uptime (share of time the service was
+cycle and trade, the regime, positions, halts (those that block every wall-clock start, and the
+latest run's own: :mod:`tradewind.service.halts`), and the uptime (share of time the service was
 alive, from its heartbeats, over the run or the last 7 days, whichever is shorter).
 """
 
@@ -28,6 +29,7 @@ from tradewind.cli.common import (
 from tradewind.cli.trade_cmd import effective_config
 from tradewind.config import TradewindConfig
 from tradewind.service.checkpoint import load_checkpoint
+from tradewind.service.halts import relevant_halts
 from tradewind.service.heartbeat import lock_holder
 from tradewind.service.paths import database_file, lock_path
 from tradewind.service.reports import book_from_store
@@ -173,7 +175,7 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
         if store is None:
             return {**out, "note": f"nothing has run in mode {cfg.trading.mode.value} yet"}
         run = store.latest_run()
-        halts = store.active_halts()
+        halts = relevant_halts(store, run.id if run is not None else None)
         out["halts"] = [
             {
                 "id": h.id,
@@ -181,8 +183,10 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
                 "reason": h.reason,
                 "latched_at": h.latched_at,
                 "details": h.details,
+                "run_id": h.run_id,
+                "binds": binds,
             }
-            for h in halts
+            for h, binds in halts
         ]
         out["halted"] = bool(halts)
         if run is None:
@@ -353,7 +357,8 @@ def _print_status(p: dict[str, Any]) -> None:
     if p.get("halts"):
         for h in p["halts"]:
             console.print(
-                f"[bold red]HALTED[/] ({h['kind']}) since {h['latched_at']}: {h['reason']}"
+                f"[bold red]HALTED[/] ({h['kind']}, binds {h['binds']}) since "
+                f"{h['latched_at']}: {h['reason']}"
             )
         console.print('Clear after review: tradewind resume --confirm --reason "..."')
     else:

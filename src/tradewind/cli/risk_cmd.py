@@ -1,9 +1,12 @@
 """``tradewind risk status`` and ``tradewind resume``: see and clear latched trading halts.
 
-The state comes from ``risk_management.state_path`` (``{mode}`` filled from ``trading.mode``):
-the latched halt, the resume history and the breakers' and stops' last snapshot written by the
-trading service. Backtests keep their halts in memory (a backtest must never block trading); a
-finished run's halts, stops and warnings are read from its folder with ``--run``.
+``risk status`` reads the mode's database when the trading service has one (its halts, and the
+latest run's last checkpointed breakers and stops: :mod:`tradewind.service.risk_view`);
+without one it reads ``risk_management.state_path`` (``{mode}`` filled from
+``trading.mode``), where a halt latched outside the service is kept. A halt in that file is
+shown in either case. Backtests keep their halts in memory (a backtest must never block
+trading); a finished backtest's halts, stops and warnings are read from its folder with
+``--run``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +30,13 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
+from tradewind.cli.ops_cmd import open_database
+from tradewind.config import TradewindConfig
+from tradewind.domain.types import TradingMode
 from tradewind.risk import BreakerParams, JsonHaltStore, state_path
 from tradewind.risk.tracker import status as build_status
 from tradewind.service.resume import clear_halts
+from tradewind.service.risk_view import database_risk_status
 
 app = typer.Typer(help="Risk state: halts, breakers and stops.", no_args_is_help=True)
 
@@ -57,21 +65,37 @@ def status(
     """
     cfg = load(config)
     with friendly_errors():
-        path = state_path(cfg)
-        store = JsonHaltStore(path)
-        payload = build_status(
-            store.load(),
-            store.history(),
-            store.load_tracker(),
-            BreakerParams.from_config(cfg.risk_management),
-        )
-        payload = {"mode": cfg.trading.mode.value, "state_file": str(path), **payload}
+        payload = risk_status(cfg)
         if run is not None:
             payload["run"] = _run_folder(run)
     if as_json:
         print_json(payload)
         return
     _print_status(payload)
+
+
+def risk_status(cfg: TradewindConfig) -> dict[str, Any]:
+    """The risk status of ``cfg``'s mode: from its database if it has one, else the state file.
+
+    A halt kept in the state file is always shown (``state_file_halt``), so none is hidden.
+    """
+    params = BreakerParams.from_config(cfg.risk_management)
+    path = state_path(cfg)
+    file_store = JsonHaltStore(path)
+    head: dict[str, Any] = {"mode": cfg.trading.mode.value, "state_file": str(path)}
+    with open_database(cfg) as store:
+        if store is None or cfg.trading.mode is TradingMode.BACKTEST:
+            payload = build_status(
+                file_store.load(), file_store.history(), file_store.load_tracker(), params
+            )
+            return {**head, "source": "state_file", **payload}
+        payload = {**head, **database_risk_status(store, params)}
+    extra = file_store.load()
+    if extra is not None:
+        payload["state_file_halt"] = extra.to_dict()
+        payload["halted"] = True
+        payload["halt"] = payload["halt"] or extra.to_dict()
+    return payload
 
 
 def resume(
@@ -137,14 +161,37 @@ def _run_folder(folder: Path) -> dict[str, Any]:
 
 
 def _print_status(p: dict[str, Any]) -> None:
-    console.print(f"Mode [bold]{p['mode']}[/], state file {p['state_file']}")
+    if p["source"] == "database":
+        run = p.get("latest_run")
+        where = f"database {p['database']}" + (
+            f", run {run['id']} '{run['name']}' ({run['status']})" if run else ""
+        )
+    else:
+        where = f"state file {p['state_file']}"
+    console.print(f"Mode [bold]{p['mode']}[/], {where}", highlight=False)
+    halts = p.get("halts") or []
+    for h in halts:
+        console.print(
+            f"[bold red]HALTED[/] since {_iso(h['latched_at'])} by {h['kind']} (binds "
+            f"{h['binds']}): {h['reason']}",
+            highlight=False,
+        )
     halt = p.get("halt")
-    if halt:
+    if halt and not halts:
         console.print(
             f"[bold red]HALTED[/] since {halt['latched_at']} by {halt['breaker']}: "
-            f"{halt['message']}\n"
-            'Clear with: tradewind resume --confirm --reason "..."'
+            f"{halt['message']}",
+            highlight=False,
         )
+    if p.get("state_file_halt") and halts:
+        extra = p["state_file_halt"]
+        console.print(
+            f"[bold red]HALTED[/] in the state file {p['state_file']} since "
+            f"{extra['latched_at']} by {extra['breaker']}: {extra['message']}",
+            highlight=False,
+        )
+    if p.get("halted"):
+        console.print('Clear after review: tradewind resume --confirm --reason "..."')
     else:
         console.print("[green]Not halted[/]")
     if "equity" in p:
@@ -209,6 +256,10 @@ def _print_positions(rows: list[dict[str, Any]], cooldowns: dict[str, int]) -> N
         console.print(
             "Cool-down (sessions left): " + ", ".join(f"{s} {n}" for s, n in waiting.items())
         )
+
+
+def _iso(x: object) -> str:
+    return x.isoformat() if isinstance(x, datetime) else str(x)
 
 
 def _fmt(x: object) -> str:

@@ -5,10 +5,12 @@ Nothing clears it by itself: no timer, no new session, no restart. Clearing reco
 when and why, next to the halt it cleared.
 
 The JSON store keeps the halt and the resume history in one file (``risk_management.state_path``)
-and the breakers' and stops' working state in a sibling ``*.tracker.json``, so the trading
-service (which writes the tracker every cycle) and the ``resume`` command (which clears the
-halt) never write the same file. Every write is atomic (temporary file, fsync, ``os.replace``)
-and done under a lock file. An unreadable state file is an error, never "not halted".
+and the breakers' and stops' working state in a sibling ``*.tracker.json``, so a process that
+writes the tracker every bar and the ``resume`` command (which clears the halt) never write the
+same file. The trading service does not use it: it keeps halts in its database and the tracker
+in its checkpoints (:mod:`tradewind.service.halts`). Every write is atomic (temporary file,
+fsync, ``os.replace``) and done under a lock file. An unreadable state file is an error, never
+"not halted".
 """
 
 from __future__ import annotations
