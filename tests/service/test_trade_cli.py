@@ -220,3 +220,31 @@ def test_risk_status_reads_the_service_database_and_agrees_with_status(tmp_path:
     text = " ".join(out.split())
     assert "HALTED" in text and "daily_loss" in text and "Breakers" in text
     assert "trailing" in text and "tradewind resume --confirm" in text
+
+
+def test_risk_events_reach_the_log_file_at_their_severity_and_halts_the_console(
+    tmp_path: Path,
+) -> None:
+    config = str(
+        write_config(
+            tmp_path,
+            execution={"fill_price": "close"},
+            risk_management={
+                "daily_loss_limit": 0.012,
+                "daily_loss_warning": 0.006,
+                "circuit_breaker": {"consecutive_losses": 4, "drawdown_warning": 0.01},
+            },
+        )
+    )
+    code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}")
+    assert code == 4
+    lines = (tmp_path / "trading.log").read_text("utf-8").splitlines()
+    halts = [line for line in lines if " CRITICAL " in line and " halt at " in line]
+    assert len(halts) == 1 and "trading HALTED: daily loss" in halts[0]
+    assert any(" WARNING " in line and "daily_loss_warning at " in line for line in lines)
+    assert any(" WARNING " in line and "drawdown_warning at " in line for line in lines)
+    assert any(" WARNING " in line and "stop at " in line for line in lines)  # stop exits
+    assert "trading HALTED: daily loss" in " ".join(out.split())  # on the console too
+    with Store(load(Path(config)).database_url, mode=None) as store:  # as in the database
+        stored = {e.kind for e in store.events(1)}
+    assert {"halt", "daily_loss_warning", "drawdown_warning", "stop"} <= stored

@@ -1,5 +1,11 @@
 """Alerts: an event in the store, a line in the log and, for enabled channels, an outbox message.
 
+Everything the service or the engine reports goes through :class:`Alerter`, the one place that
+logs it, at its severity, through the project's logging (``logs/trading.log`` and the console,
+secrets masked by the formatter): the service's own alerts (:meth:`Alerter.alert`) and the
+engine's events of each recorded cycle (:meth:`Alerter.report_events`: halts, stop exits, the
+daily-loss and drawdown warnings, resumes, order problems, regime changes).
+
 The notifier that sends the outbox (Discord, Telegram) is a later piece; the messages are queued
 in the same transaction as the event they report, so none is lost in between. A failing write
 of an alert never stops the service: it is logged and trading carries on.
@@ -59,9 +65,11 @@ class Alerter:
         except Exception:  # an alert must never stop trading
             log.exception("could not record the alert %s", kind)
 
-    def notify_events(self, events: Sequence[EngineEvent], cycle_key: str) -> None:
-        """Queue the engine's warning-or-worse events of one cycle (already stored with it)."""
+    def report_events(self, events: Sequence[EngineEvent], cycle_key: str) -> None:
+        """Log the engine's events of one cycle (already stored with it) at their severity and
+        queue the warning-or-worse ones (``cycle_key`` keeps a repeat from queueing twice)."""
         for i, e in enumerate(events):
+            log_event(e)
             if e.severity not in NOTIFY_FROM:
                 continue
             for m in self._messages(e.kind, e.message, e.severity, f"{cycle_key}-{i}"):
@@ -85,3 +93,14 @@ class Alerter:
             OutboxMessage(ch, payload, f"{ch}:{dedupe_key}" if dedupe_key else None)
             for ch in self.channels
         ]
+
+
+def log_event(event: EngineEvent) -> None:
+    """One log line for an engine event, at its severity, stamped with its bar time."""
+    log.log(
+        LEVELS.get(event.severity, logging.INFO),
+        "%s at %s: %s",
+        event.kind,
+        event.ts.isoformat(),
+        event.message,
+    )

@@ -153,8 +153,8 @@ class CycleRunner:
         self.cycles += 1
         self._checkpoint(tick)
         self._fault("after_checkpoint")
-        if recorded is not None and not recorded.duplicate:
-            self.alerter.notify_events(recorded.events, f"run{self.ctx.run_id}-{t.isoformat()}")
+        if recorded is not None:  # a repeat after an interruption: logged again, queued once
+            self.alerter.report_events(recorded.events, f"run{self.ctx.run_id}-{t.isoformat()}")
         return CycleOutcome(ran=1)
 
     def session_end(self, close: pd.Timestamp) -> None:
