@@ -52,9 +52,9 @@ def _config(folder: Path, **risk: Any) -> Path:
 
 
 @pytest.fixture(scope="module")
-def wall_halted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def wall_halted(fast_tmp_module: Path) -> tuple[Path, str]:
     """A wall-clock run that latched a daily-loss halt, and when its clock stopped."""
-    folder = tmp_path_factory.mktemp("wall")
+    folder = fast_tmp_module
     clock = FakeClock(WALL_START)
     result = run_wall(_config(folder), clock, WALL_CYCLES)
     assert result.cycles == WALL_CYCLES
@@ -83,10 +83,10 @@ def test_wall_clock_never_auto_resumes(wall_halted: tuple[Path, str]) -> None:
 
 
 def test_a_replay_leaves_a_wall_clock_halt_active(
-    tmp_path: Path, wall_halted: tuple[Path, str]
+    fast_tmp: Path, wall_halted: tuple[Path, str]
 ) -> None:
     source, stopped_at = wall_halted
-    config = _continue(tmp_path, source)
+    config = _continue(fast_tmp, source)
     cfg = load(config)
     # the same user replays history on the same database: its own halts latch and clear
     _, replay = run_inprocess(config, replay=("2019-09-02", "2019-10-31"))
@@ -106,11 +106,11 @@ def test_a_replay_leaves_a_wall_clock_halt_active(
 
 
 def test_a_wall_clock_halt_blocks_every_wall_clock_start_until_resumed(
-    tmp_path: Path, wall_halted: tuple[Path, str]
+    fast_tmp: Path, wall_halted: tuple[Path, str]
 ) -> None:
     source, stopped_at = wall_halted
     # a changed setting starts a new run: it inherits the halt
-    config = _continue(tmp_path, source, daily_loss_limit=0.02)
+    config = _continue(fast_tmp, source, daily_loss_limit=0.02)
     cfg = load(config)
     clock = FakeClock(stopped_at)
     second = run_wall(config, clock, 3)

@@ -5,8 +5,10 @@ simply a run with an empty store. The strategy parts come from
 :func:`~tradewind.engine.strategy.build_parts` (as in a backtest), the risk manager keeps its
 halts in the database, the order manager stands in front of the broker, the book is the run's
 baseline plus the fills booked at the last checkpoint, and the strategy's memory is restored
-from that checkpoint (:mod:`tradewind.service.checkpoint`). Fills recorded after the checkpoint
-are handed to the order manager, which delivers them when the cycle asks for them again.
+from that checkpoint (:mod:`tradewind.service.checkpoint`); before its first checkpoint, a new
+wall-clock run's risk tracker is the one it carried on from the previous wall-clock run
+(:mod:`tradewind.service.carry`). Fills recorded after the checkpoint are handed to the order
+manager, which delivers them when the cycle asks for them again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tradewind.engine.protocols import Broker
 from tradewind.engine.strategy import build_parts
 from tradewind.execution.order_manager import OrderManager, RetryPolicy
 from tradewind.risk import RiskManager
+from tradewind.service.carry import load_seed
 from tradewind.service.checkpoint import (
     Baseline,
     Checkpoint,
@@ -87,7 +90,7 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     cfg, store = ctx.cfg, ctx.store
     ckpt = load_checkpoint(store, ctx.run_id)
     feed = ctx.market.feed()
-    tracker = ckpt.risk.get("tracker") if ckpt else None
+    tracker = ckpt.risk.get("tracker") if ckpt else load_seed(store, ctx.run_id)
     halts = ServiceHaltStore(store, ctx.scope, tracker, ctx.fault)
     risk = RiskManager.from_config(cfg, feed.symbols, store=halts, simulated_resume=ctx.replay)
     parts = build_parts(cfg, feed, ctx.provider, risk=risk)

@@ -44,6 +44,7 @@ from tradewind.engine.cycle import Engine
 from tradewind.engine.protocols import Broker
 from tradewind.execution.order_manager import RetryPolicy
 from tradewind.service.alerts import Alerter
+from tradewind.service.carry import carry_risk_state, describe_seed
 from tradewind.service.checkpoint import (
     load_baseline,
     load_checkpoint,
@@ -261,9 +262,12 @@ class TradingService:
         if self.broker_wrapper is not None:
             broker = self.broker_wrapper(broker)
         baseline = load_baseline(store, run.id)
-        if baseline is None:
+        carried: tuple[int, dict[str, Any]] | None = None
+        if baseline is None:  # the run's first start
             baseline = starting_baseline(cfg, store, broker, replay=replay)
             save_baseline(store, run.id, baseline)
+            if not replay:  # same account as the previous wall-clock run: same risk state
+                carried = carry_risk_state(store, run.id, baseline, market.bars.symbols)
         clock_tick: list[datetime] = []
 
         def clock() -> datetime:
@@ -287,6 +291,8 @@ class TradingService:
             replay=replay,
         )
         alerter = Alerter(store, run.id, cfg)
+        if carried is not None:
+            alerter.alert("risk_state_carried", describe_seed(run.id, *carried), "info")
         beat_period = timedelta(seconds=5 if replay else min(self.interval, 300))
         store.save_state(
             META_KEY.format(run_id=run.id),
