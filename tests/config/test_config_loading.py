@@ -136,6 +136,33 @@ def test_warnings_flag_missing_webhook_and_historical_data(monkeypatch: pytest.M
     assert any("built-in simulator, not 'webull'" in w for w in warnings)
 
 
+@pytest.mark.parametrize(
+    ("fill_price", "cancel", "mode", "warned"),
+    [
+        ("next_open", True, "simulated", True),
+        ("close", True, "simulated", False),
+        ("next_open", False, "simulated", False),
+        ("next_open", True, "backtest", False),
+    ],
+)
+def test_a_simulated_wall_clock_that_can_never_fill_is_warned_about(
+    fill_price: str, cancel: bool, mode: str, warned: bool
+) -> None:
+    from tradewind.config import TradewindConfig
+
+    cfg = TradewindConfig.model_validate(
+        {
+            "trading": {"mode": mode},
+            "execution": {"fill_price": fill_price, "cancel_open_orders_at_close": cancel},
+        }
+    )
+    found = [w for w in config_warnings(cfg, load_secrets(None)) if "nothing ever fills" in w]
+    assert bool(found) is warned
+    if warned:
+        assert "execution.fill_price: close" in found[0]
+        assert "execution.cancel_open_orders_at_close: false" in found[0]
+
+
 def test_runbook_import_works_from_repo_root() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
     result = subprocess.run(

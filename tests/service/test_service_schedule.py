@@ -123,6 +123,8 @@ def test_orders_still_open_at_the_close_are_canceled_when_the_session_ends(
         assert friday and all(o.status.value == "canceled" for o in friday)
         notes = [e.message for e in store.events(1, kinds=["order_canceled"])]
         assert len(notes) == len(friday) and all("session close" in n for n in notes)
+        [warned] = store.events(1, kinds=["config_warning"])  # said so at start-up
+        assert "nothing ever fills" in warned.message and warned.severity == "warning"
         assert store.open_orders(1) == [] or all(
             o.request.created_at.day == 9 for o in store.open_orders(1)
         )

@@ -48,8 +48,33 @@ def config_warnings(cfg: TradewindConfig, secrets: Secrets) -> list[str]:
             "trading.mode is LIVE: real money. Starting also needs TRADEWIND_ALLOW_LIVE=yes "
             "and --live on the command line"
         )
+    never_fills = wall_clock_fill_warning(cfg)
+    if never_fills is not None:
+        out.append(never_fills)
     if cfg.data.source in ("bundled", "synthetic"):
         out.append(
             f"data.source is {cfg.data.source!r}: historical/synthetic prices, not live quotes"
         )
     return out
+
+
+def wall_clock_fill_warning(cfg: TradewindConfig) -> str | None:
+    """The warning for simulated settings under which no wall-clock order can ever fill.
+
+    With ``execution.fill_price: next_open`` a simulated order rests until the next bar opens,
+    and with ``execution.cancel_open_orders_at_close: true`` every order still open at the
+    close is canceled first: on the wall clock nothing fills (replays and backtests are not
+    affected: they never cancel at the close).
+    """
+    ex = cfg.execution
+    if cfg.trading.mode is not TradingMode.SIMULATED:
+        return None
+    if ex.fill_price != "next_open" or not ex.cancel_open_orders_at_close:
+        return None
+    return (
+        "execution.fill_price is 'next_open' and execution.cancel_open_orders_at_close is true: "
+        "on the wall clock (tradewind trade without --replay) every simulated order waits for "
+        "the next open and is canceled at the close before it, so nothing ever fills. Set "
+        "execution.fill_price: close, or execution.cancel_open_orders_at_close: false "
+        "(replays and backtests are not affected)"
+    )

@@ -36,6 +36,7 @@ import pandas as pd
 from tradewind.brokers.registry import BrokerContext, check_available, make_broker
 from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
+from tradewind.config.warnings import wall_clock_fill_warning
 from tradewind.data import get_market_data
 from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError, MissingDataError
@@ -293,6 +294,9 @@ class TradingService:
         alerter = Alerter(store, run.id, cfg)
         if carried is not None:
             alerter.alert("risk_state_carried", describe_seed(run.id, *carried), "info")
+        never_fills = None if replay else wall_clock_fill_warning(cfg)
+        if never_fills is not None:
+            alerter.alert("config_warning", never_fills, "warning")
         beat_period = timedelta(seconds=5 if replay else min(self.interval, 300))
         store.save_state(
             META_KEY.format(run_id=run.id),
