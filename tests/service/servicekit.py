@@ -376,12 +376,17 @@ def assert_consistent(folder: Path, run_id: int = 1, provider: Any = None) -> No
 
 # --- wall-clock runs on a fake clock -----------------------------------------------------------
 class FakeClock:
-    """A wall clock that moves only when the service waits (New York ``start``)."""
+    """A wall clock that moves only when the service waits (New York ``start``); with
+    ``stop_at`` it asks the service to stop (as SIGTERM would) once it gets there."""
 
-    def __init__(self, start: str) -> None:
+    def __init__(self, start: str, stop_at: str | None = None) -> None:
         import pandas as pd
 
+        from tradewind.service import StopFlag
+
         self.t = pd.Timestamp(start, tz="America/New_York").tz_convert("UTC")
+        self.stop_at = pd.Timestamp(stop_at, tz="America/New_York") if stop_at else None
+        self.stop = StopFlag()
 
     def now(self) -> Any:
         return self.t
@@ -390,19 +395,22 @@ class FakeClock:
         import pandas as pd
 
         self.t += pd.Timedelta(seconds=seconds)
-        return False
+        if self.stop_at is not None and self.t >= self.stop_at:
+            self.stop.set("SIGTERM (test)")
+        return self.stop.is_set
 
 
-def run_wall(config: Path, clock: FakeClock, cycles: int, *, interval: int = 86400) -> Any:
-    """A wall-clock run of ``cycles`` cycles on ``clock`` (daily by default)."""
+def run_wall(config: Path, clock: FakeClock, cycles: int | None, *, interval: int = 86400) -> Any:
+    """A wall-clock run of ``cycles`` cycles (None: until ``clock`` stops) on ``clock``."""
     from tradewind.service import StopFlag, TradeOptions, TradingService
 
+    clock.stop = StopFlag()  # a fresh one per run: a clock may serve several runs
     service = TradingService(
         load(config),
         TradeOptions(interval=interval, max_cycles=cycles, error_backoff=(0.0,)),
         now=clock.now,
         wait=clock.wait,
-        stop=StopFlag(),
+        stop=clock.stop,
     )
     return service.run()
 

@@ -13,9 +13,12 @@ import pandas as pd
 import pytest
 from servicekit import (
     SHORT,
+    FakeClock,
     assert_consistent,
     compare,
+    load,
     run_inprocess,
+    run_wall,
     snapshot,
     write_config,
 )
@@ -26,6 +29,8 @@ from tradewind.domain import ClientOrderId, Order, OrderEvent, OrderRequest
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
 from tradewind.engine.protocols import Broker
 from tradewind.store import Store
+
+ET = "America/New_York"
 
 CLOSE_FILLS = {"execution": {"fill_price": "close"}}
 
@@ -239,3 +244,40 @@ def test_replay_period_outside_the_data_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no bars between"):
         run_inprocess(write_config(tmp_path), replay=("2031-01-01", "2031-02-01"))
     assert SHORT[0] < SHORT[1]
+
+
+def test_prices_older_than_stale_after_days_mean_no_trade_an_alert_and_the_service_runs_on(
+    fast_tmp: Path,
+) -> None:
+    # the feed's last bar is Friday 2020-03-06; from Monday on it is older than 2 days
+    config = write_config(
+        fast_tmp,
+        execution={"fill_price": "close"},
+        data={
+            "source": "synthetic",
+            "benchmark": "SP500",
+            "stale_after_days": 2,
+            "synthetic": {"seed": 11, "start": "2018-01-02", "end": "2020-03-06"},
+        },
+    )
+    clock = FakeClock("2020-03-05 09:31", stop_at="2020-03-11 12:00")
+    result = run_wall(config, clock, None)
+    assert result.status == "stopped"  # stopped by the signal, not by the stale data
+    with Store(load(config).database_url, mode=None) as store:
+        fresh = [pd.Timestamp(c.ts).tz_convert(ET).date().isoformat() for c in store.cycles(1)]
+        assert fresh == ["2020-03-05", "2020-03-06"]
+        stale = store.events(1, kinds=["data_error"])
+        days = [pd.Timestamp(e.ts).tz_convert(ET).date().isoformat() for e in stale]
+        assert days == ["2020-03-09", "2020-03-10", "2020-03-11"]  # every slot, each alerted
+        assert all("stale prices: the latest bar is from 2020-03-06" in e.message for e in stale)
+        assert all(e.severity == "warning" for e in stale)
+        late = [
+            o
+            for o in store.orders(1)
+            if o.request.created_at > pd.Timestamp("2020-03-07", tz="UTC")
+        ]
+        assert late == []  # no trade on stale prices
+        beats = store.uptime(
+            None, pd.Timestamp("2020-03-05 09:31", tz=ET), clock.now(), pd.Timedelta(seconds=300)
+        )
+        assert beats.percent > 99  # the process kept running (heartbeats) the whole time
