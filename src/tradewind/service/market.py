@@ -80,13 +80,17 @@ def check_covers_now(
     limit = timedelta(days=cfg.data.stale_after_days)
     last = index[index <= now]
     if len(last) == 0 or now - last[-1] > limit:
-        raise no_current_prices(source, now, str(index[-1].date()) if len(index) else "none")
+        latest = f"its latest bar is from {index[-1].date()}" if len(index) else "it has no bar"
+        raise no_current_prices(source, now, latest)
 
 
 def no_current_prices(source: str, now: pd.Timestamp, latest: str) -> ConfigError:
-    """The refusal of a wall-clock run on a source without today's prices."""
+    """The refusal of a wall-clock run on a source without today's prices.
+
+    ``latest`` says what the source has instead, e.g. ``its latest bar is from 2022-12-30``.
+    """
     return ConfigError(
-        f"data.source '{source}' has no current prices (latest bar {latest}, now "
+        f"data.source '{source}' has no current prices ({latest}; today is "
         f"{now.date()}): simulated trading on the wall clock needs data that reaches today. "
         "Replay history through the same loop instead: tradewind trade --mode simulated "
         "--replay START:END --speed max (or tradewind demo). Real-time providers come with "

@@ -62,6 +62,7 @@ from tradewind.service.market import (
     load_market,
     no_current_prices,
     replay_ticks,
+    warmup_start,
 )
 from tradewind.service.paths import journal_path, lock_path
 from tradewind.service.recovery import RunContext
@@ -215,7 +216,10 @@ class TradingService:
             try:
                 market = load_market(cfg, provider, self.now(), None)
             except MissingDataError:
-                raise no_current_prices(provider.name, self.now(), "none recent") from None
+                since = warmup_start(cfg, self.now()).date()
+                raise no_current_prices(
+                    provider.name, self.now(), f"it has no bar since {since}"
+                ) from None
             check_covers_now(cfg, market, self.now(), provider.name)
         replay = ticks is not None
         self.market = market
