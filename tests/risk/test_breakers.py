@@ -43,7 +43,7 @@ def test_drawdown_counts_from_the_peak_and_warns_again_only_after_recovering() -
     (warn,) = br.update(107_000.0, [], {})  # 10.8% below 120k
     assert (warn.kind, warn.halt) == ("drawdown", False)
     assert br.update(106_000.0, [], {}) == []
-    assert br.update(110_000.0, [], {}) == []  # back under 10%: re-armed
+    assert br.update(111_000.0, [], {}) == []  # back under 8% (0.8 x 10%): re-armed
     assert br.update(107_500.0, [], {})[0].kind == "drawdown"
     (halt,) = br.update(102_000.0, [], {})  # 15% below 120k
     assert (halt.kind, halt.halt, halt.value) == ("drawdown", True, pytest.approx(0.15))
@@ -218,3 +218,16 @@ def test_a_simulated_resume_clears_only_a_halt_the_breakers_latched(
         risk.on_bar(t, feed, book)
     assert risk.halted is not resumed
     assert [r.resumed_by for r in store.history()] == (["backtest"] if resumed else [])
+
+
+def test_a_drawdown_hovering_around_the_warning_level_warns_once() -> None:
+    br = Breakers(BreakerParams(daily_loss_warning=0.5, daily_loss_limit=0.9))
+    br.start_session("s", 100_000.0)
+    kinds = []
+    # 10.42%, 9.9%, 10.06%, 9.5%, 10.14%: the reviewer's path around the 10% level
+    for equity in (100_000.0, 89_580.0, 90_100.0, 89_940.0, 90_500.0, 89_860.0):
+        kinds += [t.kind for t in br.update(equity, [], {})]
+    assert kinds == ["drawdown"]
+    assert br.update(92_100.0, [], {}) == []  # 7.9%: below 8%, re-armed
+    (again,) = br.update(89_900.0, [], {})
+    assert (again.kind, again.halt) == ("drawdown", False)

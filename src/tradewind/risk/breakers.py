@@ -6,7 +6,9 @@ Equity is cash plus every open position at the latest prices, so unrealized loss
   previous session's last prices (fills since then included), or the first equity seen.
   A warning fires once per session at ``daily_loss_warning``; a halt at ``daily_loss_limit``.
 * **Drawdown** is measured from the highest equity seen. A warning fires when it crosses
-  ``drawdown_warning`` (again only after recovering below it); a halt at ``max_drawdown``.
+  ``drawdown_warning``, and again only after the drawdown recovered below
+  ``DRAWDOWN_REARM x drawdown_warning`` (8% for the 10% warning), so a drawdown hovering around
+  the level warns once, not at every crossing; a halt at ``max_drawdown``.
 * **Consecutive losses** counts losing *round trips* in a row: a round trip starts when a
   position opens and ends when it is flat again; its P&L is the sum of the realized P&L of every
   reduction in between (net of costs, from the ledger's closed trades). A round trip with
@@ -28,6 +30,10 @@ from tradewind.engine.ledger import ClosedTrade
 BreakerKind = Literal["daily_loss", "drawdown", "consecutive_losses"]
 BREAKER_KINDS: frozenset[str] = frozenset(get_args(BreakerKind))
 """The halts the breakers latch (the only ones a simulated resume may clear)."""
+
+
+DRAWDOWN_REARM = 0.8
+"""The drawdown warning re-arms once the drawdown is back below this fraction of its level."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,10 +196,9 @@ class Breakers:
                     f"{p.max_drawdown:.0%} limit",
                 )
             ]
-        if dd < p.drawdown_warning:
-            s.drawdown_warned = False
-            return []
-        if s.drawdown_warned:
+        if dd < p.drawdown_warning * DRAWDOWN_REARM:
+            s.drawdown_warned = False  # recovered well below the level: re-armed
+        if dd < p.drawdown_warning or s.drawdown_warned:
             return []
         s.drawdown_warned = True
         return [
