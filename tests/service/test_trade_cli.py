@@ -156,6 +156,7 @@ def test_demo_replays_and_says_where_everything_is(tmp_path: Path) -> None:
     assert code == 0, out
     text = " ".join(out.split())
     assert "Where everything is" in text and str(tmp_path / "demo.db") in text
+    assert "Demo: trading service replay (simulated broker)" in text and "Backtest" not in text
     for name in ("summary.json", "tracking.csv", "tearsheet.html", "decisions.jsonl"):
         assert (tmp_path / "report" / name).exists()
     assert (tmp_path / "trading.log").exists()

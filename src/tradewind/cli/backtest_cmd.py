@@ -112,10 +112,10 @@ def _note(cfg: TradewindConfig, source: str) -> str:
     return f"Data source: {source}."
 
 
-def print_summary(run: BacktestRun, out: Console) -> None:
-    """A one-screen table of the run against its benchmark."""
+def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> None:
+    """A one-screen table of the run against its benchmark, titled ``{kind} START to END``."""
     p, r = run.summary.performance, run.summary.relative
-    table = Table(title=f"Backtest {p.start} to {p.end}")
+    table = Table(title=f"{kind} {p.start} to {p.end}")
     table.add_column("metric")
     table.add_column("strategy", justify="right")
     table.add_column("benchmark", justify="right")

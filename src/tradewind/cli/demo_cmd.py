@@ -88,7 +88,7 @@ def demo(
             }
         )
         return
-    print_summary(run, console)
+    print_summary(run, console, "Demo: trading service replay (simulated broker)")
     state = "[green]finished[/]" if result.status == "finished" else f"[yellow]{result.status}[/]"
     console.print(
         f"Run {result.run_id} {state}: {result.cycles} cycle(s) this session"
