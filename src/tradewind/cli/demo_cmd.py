@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from tradewind.cli.backtest_cmd import print_summary
 from tradewind.cli.common import console, err_console, friendly_errors, load, print_json
@@ -108,6 +109,11 @@ def demo(
     if result.status != "finished":
         console.print("Run `tradewind demo` again to resume where it stopped.")
     if result.halted:
+        console.print(
+            f"[bold red]HALTED[/]: {escape(result.message)} (this replay's own halt; a new "
+            "demo run starts clean)",
+            highlight=False,
+        )
         raise typer.Exit(4)
 
 
