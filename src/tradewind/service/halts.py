@@ -132,7 +132,8 @@ class ServiceHaltStore(DatabaseHaltStore):
 
     Latching is idempotent (a latched halt stays, the first cause on record); clearing is too:
     a cycle that runs again after an interruption repeats the simulated resume its first attempt
-    already recorded, and gets that record back without clearing anything else.
+    already recorded, and gets that record back (when its first attempt also latched a new halt
+    after the resume, that one is cleared and latched again, as the rerun's engine sees it).
     """
 
     def __init__(
@@ -180,12 +181,12 @@ class ServiceHaltStore(DatabaseHaltStore):
                 "a wall-clock run's halt clears only through a person: "
                 'tradewind resume --confirm --reason "..."'
             )
-        repeat = self._repeat(who, at)
-        if repeat is not None:
-            return repeat
         active = self.scope.active()
         if not active:
-            raise RiskStateError(f"run {self.run_id} is not halted; nothing to resume")
+            repeat = self._repeat(who, at)
+            if repeat is None:
+                raise RiskStateError(f"run {self.run_id} is not halted; nothing to resume")
+            return repeat
         target = active[0]
         if target.run_id != self.run_id or target.kind not in BREAKER_KINDS:
             raise RiskStateError(
