@@ -126,7 +126,7 @@ def status(
         session=saved.get("session"),
         equity=equity,
         daily_pnl=equity - opening,
-        daily_pnl_pct=-daily_loss,
+        daily_pnl_pct=equity / opening - 1.0,  # not -daily_loss: no "-0.00%" on a flat day
         drawdown=drawdown,
         peak_equity=peak,
         breakers={
