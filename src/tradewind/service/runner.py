@@ -268,11 +268,11 @@ class TradingService:
             broker = self.broker_wrapper(broker)
         baseline = load_baseline(store, run.id)
         carried: tuple[int, dict[str, Any]] | None = None
-        if baseline is None:  # the run's first start
+        if baseline is None:  # the run's first start (the seed is saved before the baseline)
             baseline = starting_baseline(cfg, store, broker, replay=replay)
-            save_baseline(store, run.id, baseline)
             if not replay:  # same account as the previous wall-clock run: same risk state
                 carried = carry_risk_state(store, run.id, baseline, market.bars.symbols)
+            save_baseline(store, run.id, baseline)
         clock_tick: list[datetime] = []
 
         def clock() -> datetime:
