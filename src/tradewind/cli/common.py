@@ -112,6 +112,12 @@ def config_with_source(
     return cfg.model_copy(update={"data": data})
 
 
+def show_warnings(warnings: object) -> None:
+    """Print each warning of a command's result prominently on stderr (stdout stays for data)."""
+    for text in warnings if isinstance(warnings, list) else []:
+        err_console.print(f"[bold yellow]warning[/]: {escape(str(text))}", highlight=False)
+
+
 def show_data_notes(provider: object) -> None:
     """Print a provider's notes (adjustments applied, file warnings) to stderr, if it has any."""
     for note in getattr(provider, "notes", None) or []:

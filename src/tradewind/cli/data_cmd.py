@@ -20,6 +20,7 @@ from tradewind.cli.common import (
     show_data_notes,
     with_universe,
 )
+from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data import MarketData, get_market_data
 
@@ -119,10 +120,9 @@ def show(
     """
     cfg = load(config)
     with friendly_errors():
+        start_ts, end_ts = parse_span(start, end)
         cfg = config_with_source(cfg, source, data_path)
         provider = _provider(cfg, [symbol])
-        start_ts = _bound(start, end_of_day=False)
-        end_ts = _bound(end, end_of_day=True)
         bars = provider.bars([symbol], start_ts, end_ts)
     frame = bars[symbol].tail(rows)
     derived = symbol in bars.derived_ohlc
@@ -152,15 +152,6 @@ def show(
     show_data_notes(provider)
     if provider.name == "bundled":
         console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
-
-
-def _bound(day: str | None, *, end_of_day: bool) -> pd.Timestamp | None:
-    if day is None:
-        return None
-    ts = pd.Timestamp(day)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("America/New_York")
-    return ts + pd.Timedelta(hours=23, minutes=59) if end_of_day else ts
 
 
 def _row(row: pd.Series) -> dict[str, float | None]:

@@ -8,7 +8,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -24,6 +23,7 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
+from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data.files_errors import Problem
 
@@ -107,6 +107,7 @@ def export_files(
     with friendly_errors():
         from tradewind.data.files_export import export
 
+        lo, hi = parse_span(start, end)
         cfg = config_with_source(cfg, source, data_path)
         provider = _export_provider(cfg, _split(symbols))
         written = export(
@@ -114,8 +115,8 @@ def export_files(
             to,
             symbols=_split(symbols) or None,
             fmt=fmt.value,
-            start=_day(start),
-            end=_day(end, end_of_day=True),
+            start=lo,
+            end=hi,
             overwrite=overwrite,
         )
     payload = [
@@ -169,15 +170,6 @@ def _export_provider(cfg: TradewindConfig, symbols: list[str]) -> Any:
         trading = cfg.trading.model_copy(update={"symbols": [s for s in symbols if s != "SP500"]})
         cfg = cfg.model_copy(update={"trading": trading})
     return get_market_data(cfg)
-
-
-def _day(day: str | None, *, end_of_day: bool = False) -> pd.Timestamp | None:
-    if day is None:
-        return None
-    ts = pd.Timestamp(day)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("America/New_York")
-    return ts + pd.Timedelta(hours=23, minutes=59) if end_of_day else ts
 
 
 def _row(report: Any, benchmark: str, role: str | None = None) -> dict[str, Any]:

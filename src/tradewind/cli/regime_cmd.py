@@ -28,8 +28,10 @@ from tradewind.cli.common import (
     friendly_errors,
     load,
     print_json,
+    show_warnings,
     with_universe,
 )
+from tradewind.cli.dates import asof_close, past_data_warning
 from tradewind.config import TradewindConfig
 from tradewind.domain.errors import ConfigError, MissingDataError
 
@@ -98,7 +100,10 @@ def evaluate(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Measure detectors: classification on synthetic data, allocation on the S&P 500."""
+    """Measure detectors: classification on synthetic data, allocation on the S&P 500.
+
+    Example: ``tradewind regime evaluate --source bundled --detector rules --plot regimes.png``
+    """
     cfg = load(config)
     with friendly_errors():
         name = detector or cfg.regime.detector
@@ -299,24 +304,26 @@ def now(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Print the regime at ASOF, its confidence, the features used and the policy that applies."""
-    from tradewind.calendar import nyse
+    """Print the regime at ASOF, its confidence, the features used and the policy that applies.
+
+    An ASOF after the end of the data is answered from the last bar, with a warning naming it.
+
+    Example: ``tradewind regime now --source bundled --asof 2020-03-16 --json``
+    """
     from tradewind.data import get_market_data
     from tradewind.regime.policy import effective_policy
     from tradewind.regime.registry import make_detector
 
     cfg = load(config)
     with friendly_errors():
+        end = asof_close(asof)
         universe = with_universe(cfg, [cfg.data.benchmark])
         provider = get_market_data(config_with_source(universe, source, data_path))
-        day = pd.Timestamp(asof)
-        cal = nyse()
-        sessions = cal.sessions(day - pd.Timedelta(days=10), day)
-        if len(sessions) == 0:
-            raise MissingDataError(f"no NYSE session on or before {asof}")
-        end = cal.session_closes(sessions[-1:])[0]
         symbol = cfg.regime.index
         barset = provider.bars([symbol], end=end)
+        stale = past_data_warning(
+            "--asof", end, {symbol: barset[symbol].index[-1]}, cfg.data.stale_after_days
+        )
         try:
             vix = provider.vix(end=end)
         except MissingDataError:
@@ -340,7 +347,9 @@ def now(
         "is_vix_proxy": estimate.is_vix_proxy,
         "features": dict(estimate.features),
         "policy": policy_row,
+        "warnings": [stale] if stale else [],
     }
+    show_warnings(payload["warnings"])
     if as_json:
         print_json(payload)
         return
