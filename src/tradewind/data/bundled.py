@@ -159,18 +159,12 @@ class BundledData(HistoryProvider):
         values = window(values.to_frame(), start, end).iloc[:, 0]
         if values.empty:
             raise MissingDataError("no VIX values in the requested window", symbol="VIX")
-        in_window = proxy.reindex(values.index)
-        if not in_window.any():
-            return VixSeries(values, is_proxy=False, source=VIX_SOURCE)
-        if in_window.all():
+        real = values.index[~proxy.reindex(values.index, fill_value=False).to_numpy(dtype=bool)]
+        if len(real) == 0:
             return VixSeries(values, is_proxy=True, source=f"{PROXY_SOURCE} ({_scale():.3f})")
-        real = values.index[~in_window.to_numpy()]
         span = f"{real[0].date()}..{real[-1].date()}"
-        return VixSeries(
-            values,
-            is_proxy=True,
-            source=f"{VIX_SOURCE} {span}; elsewhere {PROXY_SOURCE}",
-            proxy_mask=in_window.astype(bool).rename("vix_is_proxy"),
+        return VixSeries.from_flags(
+            values, proxy, VIX_SOURCE, f"{VIX_SOURCE} {span}; elsewhere {PROXY_SOURCE}"
         )
 
     def vix_is_proxy(self, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.Series:

@@ -365,14 +365,14 @@ class FilesData(HistoryProvider):
         """VIX levels within ``[start, end]`` from the VIX file, or the flagged proxy.
 
         ``is_proxy`` is True when no VIX file is configured, or when a row in the window is
-        flagged in the file's ``is_proxy`` column (as :func:`export` writes for proxy rows).
+        flagged in the file's ``is_proxy`` column (as :func:`export` writes for proxy rows);
+        ``proxy_mask`` then says which rows, exactly as the bundled source does.
         """
         values, flags, source = self._vix_frame()
         values = window(values.to_frame(), start, end).iloc[:, 0]
         if values.empty:
             raise MissingDataError("no VIX values in the requested window", symbol="VIX")
-        is_proxy = bool(flags.reindex(values.index).any())
-        return VixSeries(values, is_proxy=is_proxy, source=source)
+        return VixSeries.from_flags(values, flags, source)
 
     def vix_is_proxy(self, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.Series:
         """Per timestamp of :meth:`vix`, True where the value is a proxy, not observed."""
