@@ -160,8 +160,12 @@ def _default_symbols(provider: Any, cfg: TradewindConfig) -> list[str]:
 
 
 def _export_provider(cfg: TradewindConfig, symbols: list[str]) -> Any:
+    """The provider to export from. Flat runs are written as they are (no stale-run check):
+    they are not malformed, and reading the files back flags them again under
+    ``data.stale_bars``, as the source itself would."""
     from tradewind.data import get_market_data
 
+    cfg = cfg.model_copy(update={"data": cfg.data.model_copy(update={"stale_bars": None})})
     if cfg.data.source == "files":
         from tradewind.data.files import FilesData
 

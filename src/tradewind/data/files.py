@@ -175,7 +175,7 @@ class FilesData(HistoryProvider):
             )
         limits = Limits(
             max_move=data.max_daily_move,
-            stale_bars=files.stale_bars,
+            stale_bars=data.stale_bars,
             max_gap_sessions=files.max_gap_sessions,
             warn_age=timedelta(days=data.stale_after_days),
             max_last_age=(
