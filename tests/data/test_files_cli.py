@@ -25,8 +25,10 @@ data:
 
 
 def run(*args: str) -> tuple[int, str]:
+    """Exit code and output; with ``--json``, stdout alone (what a script parses: warnings go to
+    stderr)."""
     result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout if "--json" in args else result.output
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +142,9 @@ def test_import_of_a_malformed_folder_lists_every_problem_and_fails(
     assert "MSFT.csv: no date column" in flat
     assert "no file for SP500" in flat
     assert "Fix:" in flat
-    code, out = run("data", "import", str(tmp_path), "--symbols", "AAPL", "--json")
+    code, out = run(
+        "data", "import", str(tmp_path), "--symbols", "AAPL", "--json", "--config", str(config)
+    )
     assert code == 3
     problems = json.loads(out)["symbols"][0]["problems"]
     assert problems[0]["rows"] == [6]
@@ -157,7 +161,18 @@ def test_export_of_the_synthetic_source_to_parquet_reads_back(
     assert code == 0, out
     written = {f["symbol"] for f in json.loads(out)["files"]}
     assert written == {"AAPL", "MSFT", "SP500", "VIX"}
-    code, out = run("data", "show", "MSFT", "--data", str(tmp_path), "--json", "-n", "3")
+    code, out = run(
+        "data",
+        "show",
+        "MSFT",
+        "--data",
+        str(tmp_path),
+        "--json",
+        "-n",
+        "3",
+        "--config",
+        str(config),
+    )
     assert code == 0, out
     assert len(json.loads(out)["bars"]) == 3
 
@@ -172,3 +187,13 @@ def test_config_with_source_sets_source_and_path() -> None:
         config_with_source(cfg, "files", None)
     with pytest.raises(ConfigError, match="only for --source files"):
         config_with_source(cfg, "bundled", "prices")
+
+
+def test_json_goes_to_stdout_alone_even_where_there_is_no_config(
+    workspace: tuple[Path, Path], in_tmp_cwd: Path
+) -> None:
+    _, folder = workspace
+    result = CliRunner().invoke(app, ["data", "list", "--data", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "no config/trading_config.yaml here" in " ".join(result.stderr.split())
+    assert json.loads(result.stdout)["source"] == "files"
