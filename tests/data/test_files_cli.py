@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from tradewind.cli.app import app
 from tradewind.cli.common import config_with_source
 from tradewind.config import TradewindConfig
 from tradewind.domain.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CONFIG = """\
 trading:
@@ -197,3 +200,19 @@ def test_json_goes_to_stdout_alone_even_where_there_is_no_config(
     assert result.exit_code == 0, result.output
     assert "no config/trading_config.yaml here" in " ".join(result.stderr.split())
     assert json.loads(result.stdout)["source"] == "files"
+
+
+def test_the_hint_printed_after_an_export_is_a_command_that_works(tmp_path: Path) -> None:
+    config = ROOT / "config" / "trading_config.yaml"  # lists GOOGL, NVDA, ...: not bundled
+    folder = tmp_path / "exported prices"
+    code, out = run(
+        "data", "export", "--source", "bundled", "--symbols", "AAPL,MSFT", "--to", str(folder),
+        "--config", str(config),
+    )  # fmt: skip
+    assert code == 0, out
+    (hint,) = [line for line in out.splitlines() if line.startswith("Check them with: ")]
+    argv = shlex.split(hint.removeprefix("Check them with: "))
+    assert argv[:3] == ["tradewind", "data", "import"]
+    code, out = run(*argv[1:])
+    assert code == 0, out
+    assert "OK: use them with --source files" in out

@@ -4,6 +4,7 @@ source out as such files. Registered on the ``data`` group by :mod:`tradewind.cl
 
 from __future__ import annotations
 
+import shlex
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -140,9 +141,23 @@ def export_files(
         first, last = w.first.isoformat()[:10], w.last.isoformat()[:10]
         table.add_row(w.symbol, str(w.path), str(w.rows), first, last, ",".join(w.columns))
     console.print(table)
+    hint = import_hint(to, written, config)
+    console.print(f"Check them with: {escape(hint)}", highlight=False, soft_wrap=True)
     console.print(
-        f"Read them back with: tradewind data import {to}  (or --source files --data {to})"
+        f"then use them with --data {escape(str(to))} (trading.symbols must have files there)",
+        highlight=False,
+        soft_wrap=True,
     )
+
+
+def import_hint(to: Path, written: list[Any], config: Path | None) -> str:
+    """The ``data import`` command that checks exactly what was written (VIX is checked with
+    them), so it works whatever symbols the configuration lists."""
+    symbols = ",".join(w.symbol for w in written if w.symbol != "VIX")
+    command = ["tradewind", "data", "import", str(to), "--symbols", symbols]
+    if config is not None:
+        command += ["--config", str(config)]
+    return shlex.join(command)
 
 
 # --- helpers ----------------------------------------------------------------------------------
