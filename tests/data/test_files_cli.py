@@ -145,6 +145,9 @@ def test_import_of_a_malformed_folder_lists_every_problem_and_fails(
     assert "MSFT.csv: no date column" in flat
     assert "no file for SP500" in flat
     assert "Fix:" in flat
+    status = {line.split()[1]: line for line in out.splitlines() if line.startswith("│ ")}
+    assert "no file" in status["SP500"]
+    assert "no file" not in status["AAPL"] and "1 error(s)" in status["AAPL"]  # a file, refused
     code, out = run(
         "data", "import", str(tmp_path), "--symbols", "AAPL", "--json", "--config", str(config)
     )

@@ -183,6 +183,52 @@ def test_a_long_table_reads_like_one_file_per_symbol(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(data.history(s), per_file.history(s), check_exact=True)
 
 
+def _mixed_long_table(path: Path, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """A long table with OHLC columns: AAPL observed, KO close-only (its OHLC cells empty)."""
+    a, k = ohlcv(days, seed=1), ohlcv(days, seed=3, start=50.0)
+    close_only = k[["close"]].assign(open="", high="", low="", volume="")
+    long = pd.concat(
+        [
+            a.reset_index(names="Date").assign(Symbol="AAPL"),
+            close_only.reset_index(names="Date").assign(Symbol="KO"),
+        ]
+    )
+    long["Date"] = long["Date"].dt.strftime("%Y-%m-%d")
+    long.to_csv(path, index=False)
+    return k
+
+
+def test_a_long_table_mixing_close_only_and_ohlc_symbols_reads_each_as_it_is(
+    tmp_path: Path,
+) -> None:
+    days = sessions()
+    k = _mixed_long_table(tmp_path / "prices.csv", days)
+    write_csv(tmp_path / "KO.csv", k[["close"]], ["Date", "Close"])
+    data = provider(tmp_path / "prices.csv")
+    bars = data.bars(["AAPL", "KO"])
+    assert bars.derived_ohlc == frozenset({"KO"})
+    alone = provider(tmp_path / "KO.csv").bars(["KO"])["KO"]
+    pd.testing.assert_frame_equal(bars["KO"], alone, check_exact=True)
+    (note,) = [p for p in data.report("KO").problems if p.kind == "close_only"]
+    assert note.severity == "note"
+    assert str(note).startswith(f"{tmp_path / 'prices.csv'}: KO rows: Open, High and Low are empty")
+
+
+def test_a_long_table_error_names_the_symbol_of_the_rows(tmp_path: Path) -> None:
+    days = sessions()
+    _mixed_long_table(tmp_path / "prices.csv", days)
+    text = (tmp_path / "prices.csv").read_text().splitlines()
+    line = next(i for i, row in enumerate(text) if ",KO" in row)
+    cells = text[line].split(",")
+    cells[1:4] = ["50", "51", "49"]  # open/high/low given on one KO row only
+    text[line] = ",".join(cells)
+    (tmp_path / "prices.csv").write_text("\n".join(text) + "\n")
+    report = provider(tmp_path / "prices.csv").report("KO")
+    messages = [str(p) for p in report.problems if p.severity == "error"]
+    assert any("KO rows: Open is empty or NaN" in m for m in messages), messages
+    assert all(p.kind != "no_file" for p in report.problems)
+
+
 def test_a_custom_symbol_column_is_used_from_config(tmp_path: Path) -> None:
     frame = ohlcv(sessions())
     long = frame.reset_index(names="Date").assign(Instrument="AAPL")

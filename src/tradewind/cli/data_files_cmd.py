@@ -241,7 +241,8 @@ def _print_import(
         gaps = "" if r["missing_sessions"] is None else f"{r['missing_sessions']}"
         if r["longest_gap"]:
             gaps += f" (longest {r['longest_gap']})"
-        status = "[red]no file[/]" if r["rows"] == 0 and r["errors"] else _status(r)
+        no_file = any(p["kind"] == "no_file" for p in r["problems"])
+        status = "[red]no file[/]" if no_file else _status(r)
         name = r["symbol"] + (" (bench)" if r["role"] == "benchmark" else "")
         table.add_row(
             name,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -238,9 +238,13 @@ class FilesData(HistoryProvider):
                     parsed = parse_vix(table, columns, entry.symbol)
                 else:
                     parsed = parse_prices(table, columns, entry.symbol, adjust=self.adjust)
-        parsed.problems[:0] = early
         is_vix = entry.symbol == self.vix_symbol
         coverage = check_history(parsed, self.limits, self.today, prices=not is_vix)
+        if entry.rows is not None:  # one symbol's rows of a long table: say which symbol
+            parsed.problems = [
+                replace(p, message=f"{entry.symbol} rows: {p.message}") for p in parsed.problems
+            ]
+        parsed.problems[:0] = early
         return SymbolReport(parsed, coverage)
 
     def _no_file(self, symbol: str) -> Problem:
