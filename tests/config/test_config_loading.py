@@ -97,7 +97,10 @@ def test_environment_overrides_nested_keys(tmp_path: Path) -> None:
 
 def test_bad_environment_override_is_a_config_error() -> None:
     env = {"TRADEWIND__RISK_MANAGEMENT__MAX_POSITION_SIZE": "2"}
-    with pytest.raises(ConfigError, match="risk_management.max_position_size must be in"):
+    with pytest.raises(
+        ConfigError,
+        match=r"size \(set by TRADEWIND__RISK_MANAGEMENT__MAX_POSITION_SIZE\) must be in",
+    ):
         load_config(ROOT / "config" / "trading_config.yaml", env=env)
 
 

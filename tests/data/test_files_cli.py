@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from tradewind.cli.app import app
 from tradewind.cli.common import config_with_source
 from tradewind.config import TradewindConfig
 from tradewind.domain.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CONFIG = """\
 trading:
@@ -25,8 +28,10 @@ data:
 
 
 def run(*args: str) -> tuple[int, str]:
+    """Exit code and output; with ``--json``, stdout alone (what a script parses: warnings go to
+    stderr)."""
     result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout if "--json" in args else result.output
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +145,12 @@ def test_import_of_a_malformed_folder_lists_every_problem_and_fails(
     assert "MSFT.csv: no date column" in flat
     assert "no file for SP500" in flat
     assert "Fix:" in flat
-    code, out = run("data", "import", str(tmp_path), "--symbols", "AAPL", "--json")
+    status = {line.split()[1]: line for line in out.splitlines() if line.startswith("│ ")}
+    assert "no file" in status["SP500"]
+    assert "no file" not in status["AAPL"] and "1 error(s)" in status["AAPL"]  # a file, refused
+    code, out = run(
+        "data", "import", str(tmp_path), "--symbols", "AAPL", "--json", "--config", str(config)
+    )
     assert code == 3
     problems = json.loads(out)["symbols"][0]["problems"]
     assert problems[0]["rows"] == [6]
@@ -157,7 +167,18 @@ def test_export_of_the_synthetic_source_to_parquet_reads_back(
     assert code == 0, out
     written = {f["symbol"] for f in json.loads(out)["files"]}
     assert written == {"AAPL", "MSFT", "SP500", "VIX"}
-    code, out = run("data", "show", "MSFT", "--data", str(tmp_path), "--json", "-n", "3")
+    code, out = run(
+        "data",
+        "show",
+        "MSFT",
+        "--data",
+        str(tmp_path),
+        "--json",
+        "-n",
+        "3",
+        "--config",
+        str(config),
+    )
     assert code == 0, out
     assert len(json.loads(out)["bars"]) == 3
 
@@ -172,3 +193,29 @@ def test_config_with_source_sets_source_and_path() -> None:
         config_with_source(cfg, "files", None)
     with pytest.raises(ConfigError, match="only for --source files"):
         config_with_source(cfg, "bundled", "prices")
+
+
+def test_json_goes_to_stdout_alone_even_where_there_is_no_config(
+    workspace: tuple[Path, Path], in_tmp_cwd: Path
+) -> None:
+    _, folder = workspace
+    result = CliRunner().invoke(app, ["data", "list", "--data", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "no config/trading_config.yaml here" in " ".join(result.stderr.split())
+    assert json.loads(result.stdout)["source"] == "files"
+
+
+def test_the_hint_printed_after_an_export_is_a_command_that_works(tmp_path: Path) -> None:
+    config = ROOT / "config" / "trading_config.yaml"  # lists GOOGL, NVDA, ...: not bundled
+    folder = tmp_path / "exported prices"
+    code, out = run(
+        "data", "export", "--source", "bundled", "--symbols", "AAPL,MSFT", "--to", str(folder),
+        "--config", str(config),
+    )  # fmt: skip
+    assert code == 0, out
+    (hint,) = [line for line in out.splitlines() if line.startswith("Check them with: ")]
+    argv = shlex.split(hint.removeprefix("Check them with: "))
+    assert argv[:3] == ["tradewind", "data", "import"]
+    code, out = run(*argv[1:])
+    assert code == 0, out
+    assert "OK: use them with --source files" in out

@@ -14,9 +14,7 @@ import pytest
 from tradewind.calendar import nyse
 from tradewind.config import TradewindConfig
 from tradewind.data import MarketData, get_market_data
-from tradewind.data.bundled import BundledData
 from tradewind.data.files import FilesData
-from tradewind.data.files_checks import Limits
 from tradewind.data.files_errors import MissingFileError
 from tradewind.data.files_export import export
 from tradewind.domain.types import Interval
@@ -59,62 +57,7 @@ def provider(path: Path, **kwargs: object) -> FilesData:
     return FilesData(path, today=TODAY, **kwargs)  # type: ignore[arg-type]
 
 
-# --- round trip: bundled -> files -> identical -----------------------------------------------
-@pytest.fixture(scope="module")
-def bundled() -> BundledData:
-    return BundledData()
-
-
-@pytest.fixture(scope="module", params=["csv", "parquet"])
-def exported(
-    request: pytest.FixtureRequest, bundled: BundledData, tmp_path_factory: pytest.TempPathFactory
-) -> FilesData:
-    folder = tmp_path_factory.mktemp(f"bundled-{request.param}")
-    export(bundled, folder, fmt=request.param)
-    # the bundled provider leaves the stale-run check off (rounded 1990s prints); so do we
-    return FilesData(folder, limits=Limits(stale_bars=None))
-
-
-def test_round_trip_gives_identical_bars(bundled: BundledData, exported: FilesData) -> None:
-    symbols = bundled.available_symbols()
-    assert exported.available_symbols() == sorted(symbols)
-    ours, theirs = bundled.bars(symbols), exported.bars(symbols)
-    for s in symbols:
-        pd.testing.assert_frame_equal(ours[s], theirs[s], check_exact=True)
-    assert ours.derived_ohlc == theirs.derived_ohlc
-    assert theirs.source == "files"
-
-
-def test_round_trip_gives_identical_benchmark_and_latest_prices(
-    bundled: BundledData, exported: FilesData
-) -> None:
-    pd.testing.assert_series_equal(bundled.benchmark(), exported.benchmark(), check_exact=True)
-    asof = pd.Timestamp("2018-03-16 20:00", tz="UTC")
-    pd.testing.assert_series_equal(
-        bundled.latest_prices(["AAPL", "SP500_OHLCV"], asof),
-        exported.latest_prices(["AAPL", "SP500_OHLCV"], asof),
-        check_exact=True,
-    )
-
-
-@pytest.mark.parametrize(
-    "window",
-    [
-        (None, None),
-        ("2015-01-01", "2016-01-01"),
-        ("2000-01-01", "2005-01-01"),
-        ("2013-06-01", None),
-    ],
-)
-def test_round_trip_gives_identical_vix_and_proxy_flags(
-    bundled: BundledData, exported: FilesData, window: tuple[str | None, str | None]
-) -> None:
-    ours, theirs = bundled.vix(*window), exported.vix(*window)
-    pd.testing.assert_series_equal(ours.values, theirs.values, check_exact=True)
-    assert ours.is_proxy == theirs.is_proxy
-    pd.testing.assert_series_equal(
-        bundled.vix_is_proxy(*window), exported.vix_is_proxy(*window), check_exact=True
-    )
+# (the round trip of the bundled data through files: tests/data/test_round_trip.py)
 
 
 # --- what a file may look like -----------------------------------------------------------
@@ -240,6 +183,52 @@ def test_a_long_table_reads_like_one_file_per_symbol(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(data.history(s), per_file.history(s), check_exact=True)
 
 
+def _mixed_long_table(path: Path, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """A long table with OHLC columns: AAPL observed, KO close-only (its OHLC cells empty)."""
+    a, k = ohlcv(days, seed=1), ohlcv(days, seed=3, start=50.0)
+    close_only = k[["close"]].assign(open="", high="", low="", volume="")
+    long = pd.concat(
+        [
+            a.reset_index(names="Date").assign(Symbol="AAPL"),
+            close_only.reset_index(names="Date").assign(Symbol="KO"),
+        ]
+    )
+    long["Date"] = long["Date"].dt.strftime("%Y-%m-%d")
+    long.to_csv(path, index=False)
+    return k
+
+
+def test_a_long_table_mixing_close_only_and_ohlc_symbols_reads_each_as_it_is(
+    tmp_path: Path,
+) -> None:
+    days = sessions()
+    k = _mixed_long_table(tmp_path / "prices.csv", days)
+    write_csv(tmp_path / "KO.csv", k[["close"]], ["Date", "Close"])
+    data = provider(tmp_path / "prices.csv")
+    bars = data.bars(["AAPL", "KO"])
+    assert bars.derived_ohlc == frozenset({"KO"})
+    alone = provider(tmp_path / "KO.csv").bars(["KO"])["KO"]
+    pd.testing.assert_frame_equal(bars["KO"], alone, check_exact=True)
+    (note,) = [p for p in data.report("KO").problems if p.kind == "close_only"]
+    assert note.severity == "note"
+    assert str(note).startswith(f"{tmp_path / 'prices.csv'}: KO rows: Open, High and Low are empty")
+
+
+def test_a_long_table_error_names_the_symbol_of_the_rows(tmp_path: Path) -> None:
+    days = sessions()
+    _mixed_long_table(tmp_path / "prices.csv", days)
+    text = (tmp_path / "prices.csv").read_text().splitlines()
+    line = next(i for i, row in enumerate(text) if ",KO" in row)
+    cells = text[line].split(",")
+    cells[1:4] = ["50", "51", "49"]  # open/high/low given on one KO row only
+    text[line] = ",".join(cells)
+    (tmp_path / "prices.csv").write_text("\n".join(text) + "\n")
+    report = provider(tmp_path / "prices.csv").report("KO")
+    messages = [str(p) for p in report.problems if p.severity == "error"]
+    assert any("KO rows: Open is empty or NaN" in m for m in messages), messages
+    assert all(p.kind != "no_file" for p in report.problems)
+
+
 def test_a_custom_symbol_column_is_used_from_config(tmp_path: Path) -> None:
     frame = ohlcv(sessions())
     long = frame.reset_index(names="Date").assign(Instrument="AAPL")
@@ -328,41 +317,6 @@ def test_export_writes_derived_series_close_only_and_refuses_to_overwrite(
     assert again.vix().is_proxy
     with pytest.raises(Exception, match="already exist"):
         export(source, tmp_path / "out")
-
-
-# --- round trip through the consumers: regime detection and the walk-forward backtest -------
-def test_round_trip_gives_identical_regimes(bundled: BundledData, exported: FilesData) -> None:
-    registry = pytest.importorskip("tradewind.regime.registry")
-    cfg = TradewindConfig()
-    start, end = "2012-01-01", "2018-12-31"
-    runs = []
-    for source in (bundled, exported):
-        bars = source.bars(["SP500"], start, end)
-        vix = source.vix("2014-01-03", end)  # observed VIX; the detector's proxy before it
-        assert not vix.is_proxy
-        detector = registry.make_detector(cfg.regime, "rules")
-        runs.append(
-            detector.detect_series(bars["SP500"], vix, close_only="SP500" in bars.derived_ohlc)
-        )
-    assert runs[0]["vix_is_proxy"].any() and not runs[0]["vix_is_proxy"].all()
-    pd.testing.assert_frame_equal(runs[0], runs[1], check_exact=True)
-
-
-def test_round_trip_gives_an_identical_walk_forward_backtest(
-    bundled: BundledData, exported: FilesData
-) -> None:
-    pytest.importorskip("tradewind.engine.strategy")  # the engine's strategy parts
-    from tradewind.backtest import run_backtest
-
-    cfg = TradewindConfig.model_validate(
-        {"trading": {"symbols": ["AAPL", "MSFT", "JPM", "JNJ", "PG"]}}
-    )
-    runs = [run_backtest(cfg, p, "2016-01-01", "2016-12-31") for p in (bundled, exported)]
-    ours, theirs = (r.summary for r in runs)
-    pd.testing.assert_series_equal(
-        ours.recorder.equity_curve(), theirs.recorder.equity_curve(), check_exact=True
-    )
-    assert ours.performance.as_dict() == theirs.performance.as_dict()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

@@ -102,6 +102,13 @@ def test_no_asset_with_enough_history_raises(returns: pd.DataFrame) -> None:
         MomentEstimator(lookback_days=100).fit(data)
 
 
+@pytest.mark.parametrize("cut", ["no symbol", "no return"])
+def test_an_empty_universe_or_window_is_a_clear_error(returns: pd.DataFrame, cut: str) -> None:
+    data = returns.iloc[:, :0] if cut == "no symbol" else returns.iloc[:0]
+    with pytest.raises(MissingDataError, match=f"{cut} to estimate from"):
+        MomentEstimator(lookback_days=100).fit(data)
+
+
 def test_returns_from_prices_keeps_leading_nan() -> None:
     closes = pd.DataFrame({"A": [10.0, 11.0, 12.1], "B": [np.nan, 5.0, 5.5]})
     out = returns_from_prices(closes)

@@ -50,6 +50,16 @@ class MarketCalendar:
         self._early = self._closes[~regular]
 
     # --- sessions -------------------------------------------------------------------------
+    @property
+    def first_session(self) -> pd.Timestamp:
+        """The first session date the calendar knows (naive, midnight)."""
+        return pd.Timestamp(self._closes.index[0])
+
+    @property
+    def last_session(self) -> pd.Timestamp:
+        """The last session date the calendar knows (naive, midnight; about a year ahead)."""
+        return pd.Timestamp(self._closes.index[-1])
+
     def is_session(self, day: date | datetime | pd.Timestamp | str) -> bool:
         """True if the NYSE trades on ``day`` (a calendar date in New York)."""
         return bool(self._cal.is_session(_day(day)))

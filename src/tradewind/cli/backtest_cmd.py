@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -24,9 +23,9 @@ from tradewind.cli.common import (
     print_json,
     show_data_notes,
 )
+from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data import get_market_data
-from tradewind.domain.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +67,7 @@ def backtest(
             "running the optimizer without them."
         )
     with friendly_errors():
+        first, last = parse_span(start, end)
         cfg = config_with_source(cfg, source, data_path)
         provider = get_market_data(cfg)
     show_data_notes(provider)
@@ -76,8 +76,8 @@ def backtest(
             run = run_backtest(
                 cfg,
                 provider,
-                parse_day(start),
-                parse_day(end, end_of_day=True),
+                first,
+                last,
                 guard=check_lookahead,
             )
         folder = out or Path("runs") / _run_name(cfg, run)
@@ -159,14 +159,3 @@ def print_folds(run: BacktestRun, out: Console) -> None:
             str(row.period), f"{row._2:.1%}", f"{row.sharpe:.2f}", f"{row.max_drawdown:.1%}"
         )
     out.print(table)
-
-
-def parse_day(day: str | None, *, end_of_day: bool = False) -> pd.Timestamp | None:
-    """A ``YYYY-MM-DD`` string as the start (or end) of that day in New York."""
-    if day is None:
-        return None
-    try:
-        ts = pd.Timestamp(day, tz="America/New_York")
-    except ValueError:
-        raise ConfigError(f"{day!r} is not a date; use YYYY-MM-DD, e.g. 2015-01-02") from None
-    return ts + pd.Timedelta(days=1) - pd.Timedelta(1, "ns") if end_of_day else ts

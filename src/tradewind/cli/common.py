@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,11 +15,18 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from tradewind.config import TradewindConfig, check_symbol, default_config_path, load_config
+from tradewind.config import (
+    TradewindConfig,
+    check_symbol,
+    default_config_path,
+    load_config,
+    load_secrets,
+)
 from tradewind.domain.errors import ConfigError, DataError, MissingDataError, TradewindError
 
 console = Console()
 err_console = Console(stderr=True)
+log = logging.getLogger("tradewind.cli")
 
 T = TypeVar("T")
 
@@ -36,10 +45,14 @@ DataPathOption = typer.Option(
 
 
 def load(path: Path | None) -> TradewindConfig:
-    """Load the config or exit with code 2 and the list of problems.
+    """Load the config or exit with code 2 and the list of problems; then start logging.
 
     Without ``--config``, when the default file does not exist (running outside the repository),
     the built-in defaults apply (simulated mode) and a warning says so.
+
+    Every command that loads a configuration logs to the rotating ``logging.path`` file
+    (warnings also to stderr, so stdout stays the command's result); the trading service
+    replaces this with its own console logging (:func:`configure_logging`).
     """
     with friendly_errors():
         if path is None and not default_config_path().exists():
@@ -48,9 +61,33 @@ def load(path: Path | None) -> TradewindConfig:
                 "defaults (simulated mode). Pass --config to use a file.",
                 highlight=False,
             )
-            return TradewindConfig()
-        return load_config(path)
+            cfg = TradewindConfig()
+        else:
+            cfg = load_config(path)
+        configure_logging(cfg, console_output=False, stderr_level="WARNING")
+        log.info("tradewind %s (config %s)", shlex.join(sys.argv[1:]), path or "default")
+        return cfg
     raise AssertionError("unreachable")  # pragma: no cover - friendly_errors always exits
+
+
+def configure_logging(
+    cfg: TradewindConfig, *, console_output: bool = True, stderr_level: str | None = None
+) -> Path:
+    """Log to ``logging.path`` (``logs/trading.log``, rotating), secrets masked; also to the
+    console (rich, at ``logging.level``) and/or to stderr (plain, ``stderr_level`` and up)."""
+    from tradewind.logsetup import setup_logging
+
+    log_path = setup_logging(
+        cfg.logging.path,
+        cfg.logging.level,
+        secrets=load_secrets().values(),
+        max_bytes=cfg.logging.max_bytes,
+        backup_count=cfg.logging.backup_count,
+        console=console_output,
+        stderr_level=stderr_level,
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return log_path
 
 
 @contextmanager
@@ -110,6 +147,12 @@ def config_with_source(
         raise ConfigError("--source files needs --data PATH (or data.path in the config)")
     data = cfg.data.model_copy(update={"source": source, "path": path})
     return cfg.model_copy(update={"data": data})
+
+
+def show_warnings(warnings: object) -> None:
+    """Print each warning of a command's result prominently on stderr (stdout stays for data)."""
+    for text in warnings if isinstance(warnings, list) else []:
+        err_console.print(f"[bold yellow]warning[/]: {escape(str(text))}", highlight=False)
 
 
 def show_data_notes(provider: object) -> None:

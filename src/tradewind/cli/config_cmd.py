@@ -10,8 +10,9 @@ from rich.table import Table
 from rich.tree import Tree
 
 from tradewind.cli.common import JsonOption, console, err_console, friendly_errors, print_json
-from tradewind.config import load_config, load_secrets
+from tradewind.config import TradewindConfig, default_config_path, load_config, load_secrets
 from tradewind.config.warnings import config_warnings
+from tradewind.domain.errors import ConfigError
 
 app = typer.Typer(help="Validate and show configuration.", no_args_is_help=True)
 
@@ -26,23 +27,41 @@ def check(
 ) -> None:
     """Validate PATH and print the resulting configuration; exit 2 with every problem if invalid.
 
+    A valid file that names a data source or broker that does not exist yet is reported as
+    valid with a warning saying so (the commands that need it refuse it).
+
     Example: ``tradewind config check config/paper.example.yaml``
     """
     with friendly_errors():
-        cfg = load_config(path)
+        try:
+            cfg = load_config(path)
+        except ConfigError as exc:
+            if as_json:
+                print_json(
+                    {"valid": False, "file": str(path or default_config_path()), **_json(exc)}
+                )
+            raise
     secrets = load_secrets(env_file)
-    warnings = config_warnings(cfg, secrets)
+    unavailable = availability_warnings(cfg)
+    warnings = [*unavailable, *config_warnings(cfg, secrets)]
     if as_json:
         print_json(
             {
                 "valid": True,
                 "config": cfg.model_dump(mode="json"),
                 "secrets_present": secrets.present(),
+                "not_available": unavailable,
                 "warnings": warnings,
             }
         )
         return
-    console.print("[bold green]Configuration is valid[/]")
+    if unavailable:
+        console.print(
+            f"[bold yellow]Configuration is valid, but {len(unavailable)} setting(s) are not "
+            "available yet[/] (see the warnings below)"
+        )
+    else:
+        console.print("[bold green]Configuration is valid[/]")
     tree = Tree("[bold]trading_config[/]")
     _add(tree, cfg.model_dump(mode="json"))
     console.print(tree)
@@ -54,6 +73,38 @@ def check(
     console.print(table)
     for w in warnings:
         err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+
+
+def availability_warnings(cfg: TradewindConfig) -> list[str]:
+    """What a valid config names that tradewind cannot run yet: the data source, the broker."""
+    from tradewind.brokers.registry import available_brokers, broker_name
+    from tradewind.data.registry import registered_sources
+
+    out: list[str] = []
+    sources = registered_sources()
+    if cfg.data.source not in sources:
+        out.append(
+            f"valid, but data.source '{cfg.data.source}' is not available yet: every command "
+            f"that reads prices refuses it (available now: {', '.join(sources)})"
+        )
+    broker, brokers = broker_name(cfg), available_brokers()
+    if broker not in brokers:
+        out.append(
+            f"valid, but broker.name '{broker}' is not available yet: trading.mode "
+            f"'{cfg.trading.mode.value}' refuses to start (available now: {', '.join(brokers)}); "
+            "nothing falls back to the simulator"
+        )
+    return out
+
+
+def _json(exc: ConfigError) -> dict[str, Any]:
+    return {
+        "source": exc.source,
+        "problems": [
+            {"path": p.path, "message": p.message, "fix": p.fix, "set_by": p.origin or None}
+            for p in exc.details
+        ],
+    }
 
 
 def _add(node: Tree, value: Any) -> None:

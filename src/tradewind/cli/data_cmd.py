@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tradewind.cli.common import (
@@ -20,8 +22,10 @@ from tradewind.cli.common import (
     show_data_notes,
     with_universe,
 )
+from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data import MarketData, get_market_data
+from tradewind.data.protocol import VixSeries
 
 app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
 
@@ -29,6 +33,7 @@ SourceOption = typer.Option(
     None, "--source", "-s", help="bundled | synthetic | files (default: data.source)."
 )
 HISTORICAL_NOTE = "Bundled data is historical (it ends in 2022), not live prices."
+VIX = "VIX"
 
 
 @app.command("list")
@@ -45,9 +50,7 @@ def list_symbols(
     cfg = load(config)
     with friendly_errors():
         cfg = config_with_source(cfg, source, data_path)
-        name = cfg.data.source
-        universe = list(cfg.trading.symbols) if name == "synthetic" else ["SP500"]
-        provider = _provider(cfg, universe)
+        provider = _provider(cfg, _inspect_universe(cfg))
         rows = []
         for symbol in provider.available_symbols():
             frame = _coverage(provider, symbol)
@@ -80,6 +83,13 @@ def list_symbols(
         console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
 
 
+def _inspect_universe(cfg: TradewindConfig) -> list[str]:
+    """The symbols a provider is built for when inspecting the source as a whole: the
+    configured ones for the synthetic market (its VIX follows the market it generates), else
+    the benchmark only."""
+    return list(cfg.trading.symbols) if cfg.data.source == "synthetic" else [cfg.data.benchmark]
+
+
 def _provider(cfg: TradewindConfig, symbols: list[str]) -> MarketData:
     """The provider to inspect ``symbols`` with; files are read when asked for, not all now."""
     if cfg.data.source == "files":
@@ -104,7 +114,7 @@ def _derived(provider: object, symbol: str) -> bool:
 
 @app.command("show")
 def show(
-    symbol: str = typer.Argument(..., help="Symbol, e.g. AAPL or SP500."),
+    symbol: str = typer.Argument(..., help="Symbol, e.g. AAPL or SP500; VIX shows the VIX series."),
     source: str | None = SourceOption,
     data_path: Path | None = DataPathOption,
     start: str | None = typer.Option(None, help="First date (YYYY-MM-DD)."),
@@ -115,14 +125,20 @@ def show(
 ) -> None:
     """Show the last bars of SYMBOL (data checks applied).
 
+    ``VIX`` shows the source's VIX series as the regime detector gets it, each row flagged
+    where the value is a realized-volatility proxy rather than the observed index.
+
     Example: ``tradewind data show AAPL --source bundled --start 2020-01-01 --rows 5``
     """
     cfg = load(config)
     with friendly_errors():
+        start_ts, end_ts = parse_span(start, end)
         cfg = config_with_source(cfg, source, data_path)
+        if symbol.upper() == VIX:
+            provider = _provider(cfg, _inspect_universe(cfg))
+            _show_vix(provider, provider.vix(start_ts, end_ts), rows, as_json)
+            return
         provider = _provider(cfg, [symbol])
-        start_ts = _bound(start, end_of_day=False)
-        end_ts = _bound(end, end_of_day=True)
         bars = provider.bars([symbol], start_ts, end_ts)
     frame = bars[symbol].tail(rows)
     derived = symbol in bars.derived_ohlc
@@ -132,47 +148,78 @@ def show(
                 "source": provider.name,
                 "symbol": symbol,
                 "derived_ohlc": derived,
-                "bars": [
-                    {"timestamp": pd.Timestamp(str(ts)).isoformat(), **_row(row)}
-                    for ts, row in frame.iterrows()
-                ],
+                "bars": _records(frame),
             }
         )
         return
-    table = Table(title=f"{symbol} ({provider.name}; last {len(frame)} of {len(bars[symbol])})")
+    title = f"{symbol} ({provider.name}; last {len(frame)} of {len(bars[symbol])})"
+    console.print(_table(frame, title))
+    if derived:
+        console.print("[yellow]open/high/low are derived from closes (close-only source).[/]")
+    _footer(provider)
+
+
+def _show_vix(provider: MarketData, vix: VixSeries, rows: int, as_json: bool) -> None:
+    frame = pd.DataFrame({"vix": vix.values, "is_proxy": vix.row_flags()}).tail(rows)
+    if as_json:
+        print_json(
+            {
+                "source": provider.name,
+                "symbol": VIX,
+                "vix_source": vix.source,
+                "is_proxy": vix.is_proxy,
+                "bars": _records(frame),
+            }
+        )
+        return
+    title = f"VIX ({provider.name}; last {len(frame)} of {len(vix.values)})"
+    console.print(_table(frame, title))
+    console.print(f"[dim]VIX from {escape(vix.source)}[/]", highlight=False)
+    if frame["is_proxy"].any():
+        console.print(
+            "[yellow]rows marked proxy are a realized-volatility proxy, not the observed VIX.[/]"
+        )
+    _footer(provider)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    return [
+        {"timestamp": pd.Timestamp(str(ts)).isoformat(), **_row(row)}
+        for ts, row in frame.iterrows()
+    ]
+
+
+def _table(frame: pd.DataFrame, title: str) -> Table:
+    table = Table(title=title)
     table.add_column("close time (New York)")
     for col in frame.columns:
-        table.add_column(col, justify="right")
+        table.add_column("proxy" if col == "is_proxy" else col, justify="right")
     for ts, row in frame.iterrows():
         local = pd.Timestamp(str(ts)).tz_convert("America/New_York").strftime("%Y-%m-%d %H:%M")
         table.add_row(local, *(_fmt(v) for v in row.to_numpy()))
-    console.print(table)
-    if derived:
-        console.print("[yellow]open/high/low are derived from closes (close-only source).[/]")
+    return table
+
+
+def _footer(provider: MarketData) -> None:
     show_data_notes(provider)
     if provider.name == "bundled":
         console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
 
 
-def _bound(day: str | None, *, end_of_day: bool) -> pd.Timestamp | None:
-    if day is None:
-        return None
-    ts = pd.Timestamp(day)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("America/New_York")
-    return ts + pd.Timedelta(hours=23, minutes=59) if end_of_day else ts
-
-
-def _row(row: pd.Series) -> dict[str, float | None]:
+def _row(row: pd.Series) -> dict[str, float | bool | None]:
     return {str(k): _num(v) for k, v in row.items()}
 
 
-def _num(v: object) -> float | None:
+def _num(v: object) -> float | bool | None:
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
     f = float(v)  # type: ignore[arg-type]
     return None if pd.isna(f) else f
 
 
 def _fmt(v: object) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "proxy" if v else ""
     f = float(v)  # type: ignore[arg-type]
     return "—" if pd.isna(f) else f"{f:,.2f}"
 

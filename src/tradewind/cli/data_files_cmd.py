@@ -4,11 +4,11 @@ source out as such files. Registered on the ``data`` group by :mod:`tradewind.cl
 
 from __future__ import annotations
 
+import shlex
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -24,6 +24,7 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
+from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data.files_errors import Problem
 
@@ -107,6 +108,7 @@ def export_files(
     with friendly_errors():
         from tradewind.data.files_export import export
 
+        lo, hi = parse_span(start, end)
         cfg = config_with_source(cfg, source, data_path)
         provider = _export_provider(cfg, _split(symbols))
         written = export(
@@ -114,8 +116,8 @@ def export_files(
             to,
             symbols=_split(symbols) or None,
             fmt=fmt.value,
-            start=_day(start),
-            end=_day(end, end_of_day=True),
+            start=lo,
+            end=hi,
             overwrite=overwrite,
         )
     payload = [
@@ -139,9 +141,23 @@ def export_files(
         first, last = w.first.isoformat()[:10], w.last.isoformat()[:10]
         table.add_row(w.symbol, str(w.path), str(w.rows), first, last, ",".join(w.columns))
     console.print(table)
+    hint = import_hint(to, written, config)
+    console.print(f"Check them with: {escape(hint)}", highlight=False, soft_wrap=True)
     console.print(
-        f"Read them back with: tradewind data import {to}  (or --source files --data {to})"
+        f"then use them with --data {escape(str(to))} (trading.symbols must have files there)",
+        highlight=False,
+        soft_wrap=True,
     )
+
+
+def import_hint(to: Path, written: list[Any], config: Path | None) -> str:
+    """The ``data import`` command that checks exactly what was written (VIX is checked with
+    them), so it works whatever symbols the configuration lists."""
+    symbols = ",".join(w.symbol for w in written if w.symbol != "VIX")
+    command = ["tradewind", "data", "import", str(to), "--symbols", symbols]
+    if config is not None:
+        command += ["--config", str(config)]
+    return shlex.join(command)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -159,8 +175,12 @@ def _default_symbols(provider: Any, cfg: TradewindConfig) -> list[str]:
 
 
 def _export_provider(cfg: TradewindConfig, symbols: list[str]) -> Any:
+    """The provider to export from. Flat runs are written as they are (no stale-run check):
+    they are not malformed, and reading the files back flags them again under
+    ``data.stale_bars``, as the source itself would."""
     from tradewind.data import get_market_data
 
+    cfg = cfg.model_copy(update={"data": cfg.data.model_copy(update={"stale_bars": None})})
     if cfg.data.source == "files":
         from tradewind.data.files import FilesData
 
@@ -169,15 +189,6 @@ def _export_provider(cfg: TradewindConfig, symbols: list[str]) -> Any:
         trading = cfg.trading.model_copy(update={"symbols": [s for s in symbols if s != "SP500"]})
         cfg = cfg.model_copy(update={"trading": trading})
     return get_market_data(cfg)
-
-
-def _day(day: str | None, *, end_of_day: bool = False) -> pd.Timestamp | None:
-    if day is None:
-        return None
-    ts = pd.Timestamp(day)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("America/New_York")
-    return ts + pd.Timedelta(hours=23, minutes=59) if end_of_day else ts
 
 
 def _row(report: Any, benchmark: str, role: str | None = None) -> dict[str, Any]:
@@ -230,7 +241,8 @@ def _print_import(
         gaps = "" if r["missing_sessions"] is None else f"{r['missing_sessions']}"
         if r["longest_gap"]:
             gaps += f" (longest {r['longest_gap']})"
-        status = "[red]no file[/]" if r["rows"] == 0 and r["errors"] else _status(r)
+        no_file = any(p["kind"] == "no_file" for p in r["problems"])
+        status = "[red]no file[/]" if no_file else _status(r)
         name = r["symbol"] + (" (bench)" if r["role"] == "benchmark" else "")
         table.add_row(
             name,

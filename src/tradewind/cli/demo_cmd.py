@@ -16,8 +16,14 @@ import typer
 from rich.markup import escape
 
 from tradewind.cli.backtest_cmd import print_summary
-from tradewind.cli.common import console, err_console, friendly_errors, load, print_json
-from tradewind.cli.trade_cmd import configure_logging
+from tradewind.cli.common import (
+    configure_logging,
+    console,
+    err_console,
+    friendly_errors,
+    load,
+    print_json,
+)
 from tradewind.data import get_market_data
 from tradewind.service.reports import run_report, write_reports
 from tradewind.service.runner import TradeOptions, TradingService

@@ -26,8 +26,10 @@ from tradewind.cli.common import (
     friendly_errors,
     load,
     print_json,
+    show_warnings,
     with_universe,
 )
+from tradewind.cli.dates import asof_close, past_data_warning
 from tradewind.config import TradewindConfig
 from tradewind.config.portfolio import OptimizerName
 from tradewind.domain.errors import ConfigError, MissingDataError
@@ -59,8 +61,14 @@ def optimize(
     as_json: bool = JsonOption,
 ) -> None:
     """Print target weights, each asset's risk contribution, expected return, volatility,
-    Sharpe ratio and the constraints that bind, for data up to ASOF's close."""
-    from tradewind.calendar import nyse
+    Sharpe ratio and the constraints that bind, for data up to ASOF's close.
+
+    An ASOF after the end of the data is answered from the last bars, with a warning naming
+    the last date used.
+
+    Example: ``tradewind optimize --method max_sharpe --source bundled --asof 2020-06-30
+    --symbols AAPL,MSFT,JNJ,XOM,KO``
+    """
     from tradewind.data import get_market_data
     from tradewind.portfolio import optimize_from_config, returns_from_prices
 
@@ -69,36 +77,55 @@ def optimize(
         if method is not None and method not in METHODS:
             raise ConfigError(f"--method '{method}' is unknown; allowed: {', '.join(METHODS)}")
         reg = _regime(regime)
-        if symbols:
-            cfg = with_universe(cfg, [s.strip() for s in symbols.split(",") if s.strip()])
+        end = asof_close(asof)
+        given = _parse_symbols(symbols)
+        if given is not None:
+            cfg = with_universe(cfg, given)
         provider = get_market_data(config_with_source(cfg, source, data_path))
-        chosen, note = _symbols(cfg, symbols, provider.available_symbols())
-        day = pd.Timestamp(asof)
-        cal = nyse()
-        sessions = cal.sessions(day - pd.Timedelta(days=10), day)
-        if len(sessions) == 0:
-            raise MissingDataError(f"no NYSE session on or before {asof}")
-        end = cal.session_closes(sessions[-1:])[0]
+        chosen, note = _symbols(cfg, given, provider.available_symbols())
         lookback = cfg.portfolio_optimization.lookback_days
         start = end - pd.Timedelta(days=int(lookback * 1.6) + 30)
-        closes = provider.bars(chosen, start=start, end=end).closes()
+        bars = provider.bars(chosen, start=start, end=end)
+        last_bars = {s: bars[s].index[-1] for s in chosen}
+        stale = past_data_warning("--asof", end, last_bars, cfg.data.stale_after_days)
         result = optimize_from_config(
             cfg,
-            returns_from_prices(closes),
+            returns_from_prices(bars.closes()),
             regime=reg,
             asof=end,
             method=cast("OptimizerName | None", method),
         )
     payload: dict[str, Any] = {
         "asof": end.isoformat(),
+        "data_end": max(last_bars.values()).isoformat(),
         "source": provider.name,
         "regime": reg.value if reg is not None else None,
         **result.to_dict(),
+        "warnings": [stale] if stale else [],
     }
+    show_warnings(payload["warnings"])
     if as_json:
         print_json(payload)
         return
     _print(payload, note)
+
+
+def _parse_symbols(text: str | None) -> list[str] | None:
+    """``--symbols`` as a list of tickers (None when not given).
+
+    Raises
+    ------
+    ConfigError
+        The option is given but names no symbol (``--symbols ,``).
+    """
+    if text is None:
+        return None
+    symbols = list(dict.fromkeys(s.strip().upper() for s in text.split(",") if s.strip()))
+    if not symbols:
+        raise ConfigError(
+            f"--symbols {text!r} names no symbol; give comma-separated tickers, e.g. AAPL,MSFT"
+        )
+    return symbols
 
 
 def _regime(name: str | None) -> Regime | None:
@@ -112,19 +139,30 @@ def _regime(name: str | None) -> Regime | None:
 
 
 def _symbols(
-    cfg: TradewindConfig, given: str | None, available: list[str]
+    cfg: TradewindConfig, given: list[str] | None, available: list[str]
 ) -> tuple[list[str], str]:
     """The universe: ``--symbols``; else ``trading.symbols`` if the source has at least half of
-    them (the missing ones are noted); else every stock of the source."""
+    them (the missing ones are noted); else every stock of the source.
+
+    Raises
+    ------
+    MissingDataError
+        The source has no stock to optimize over.
+    """
     if given:
-        return [s.strip().upper() for s in given.split(",") if s.strip()], ""
+        return given, ""
     have = set(available)
     configured = [s for s in cfg.trading.symbols if s in have]
     if len(configured) >= max(2, len(cfg.trading.symbols) / 2):
         missing = [s for s in cfg.trading.symbols if s not in have]
         note = f"not in this source: {', '.join(missing)}" if missing else ""
         return configured, note
-    stocks = [s for s in available if s != cfg.regime.index and not s.endswith(_INDEX_SUFFIXES)]
+    index = {cfg.regime.index, cfg.data.benchmark}
+    stocks = [s for s in available if s not in index and not s.endswith(_INDEX_SUFFIXES)]
+    if not stocks:
+        raise MissingDataError(
+            "the source has no stock besides the benchmark; pass --symbols or add price files"
+        )
     return stocks, "trading.symbols are not in this source; using all of its stocks"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 import typer
@@ -28,10 +28,16 @@ from tradewind.cli.common import (
     friendly_errors,
     load,
     print_json,
+    show_warnings,
     with_universe,
 )
+from tradewind.cli.dates import asof_close, past_data_warning
 from tradewind.config import TradewindConfig
+from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError, MissingDataError
+
+if TYPE_CHECKING:
+    from tradewind.regime.study import BundledOutcome
 
 app = typer.Typer(help="Regime detection: evaluate detectors, show the current regime.")
 
@@ -98,24 +104,26 @@ def evaluate(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Measure detectors: classification on synthetic data, allocation on the S&P 500."""
+    """Measure detectors: classification on synthetic data, allocation on the S&P 500.
+
+    Example: ``tradewind regime evaluate --source bundled --detector rules --plot regimes.png``
+    """
     cfg = load(config)
     with friendly_errors():
         name = detector or cfg.regime.detector
         if name not in DETECTORS:
             raise ConfigError(f"--detector '{name}' is unknown; allowed: {', '.join(DETECTORS)}")
         order = (name, *[d for d in DETECTORS if d != name])
-        if data_path is not None or source == "files":
-            from tradewind.data import get_market_data
-            from tradewind.regime.study import load_index
-
-            provider = get_market_data(config_with_source(cfg, "files", data_path))
-            index = load_index(provider, cfg.data.benchmark)
-            _evaluate_bundled(cfg, order, grid, plot, as_json, index)
-        elif source == "synthetic":
+        if data_path is not None:
+            source = "files"
+        if source == "synthetic":
             _evaluate_synthetic(cfg, order, seeds, plot, as_json)
-        elif source == "bundled":
-            _evaluate_bundled(cfg, order, grid, plot, as_json)
+        elif source in ("bundled", "files"):
+            from tradewind.data import get_market_data
+
+            universe = with_universe(cfg, [cfg.data.benchmark])
+            provider = get_market_data(config_with_source(universe, source, data_path))
+            _evaluate_bundled(cfg, order, grid, plot, as_json, provider)
         else:
             raise ConfigError(f"--source '{source}' is unknown; allowed: synthetic, bundled, files")
 
@@ -188,32 +196,35 @@ def _evaluate_synthetic(
         console.print(f"Plot written to {plot}")
 
 
-def _evaluate_bundled(
+def index_evaluation(
     cfg: TradewindConfig,
     order: tuple[str, ...],
-    grid: bool,
-    plot: Path | None,
-    as_json: bool,
-    index: tuple[pd.DataFrame, object, bool] | None = None,
-) -> None:
-    from tradewind.regime.study import bundled_study, criterion
+    provider: MarketData,
+    *,
+    grid: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, object], BundledOutcome]:
+    """What ``regime evaluate --source bundled|files`` reports: allocations on the benchmark.
+
+    The benchmark (``data.benchmark``) and the VIX series (with its per-row proxy flags) come
+    from ``provider``; ``order`` lists the detectors, the default first.
+    """
+    from tradewind.regime.study import bundled_study, criterion, load_index
 
     default = order[0]
     factories = _factories(cfg, order)
-    with _progress() as bar:
-        task = bar.add_task("bundled", total=None)
-        out = bundled_study(
-            (default, factories[default]),
-            {k: v for k, v in factories.items() if k != default},
-            _grid(cfg, default) if grid else {},
-            _factories(cfg, ("baseline",))["baseline"],
-            cfg,
-            progress=lambda m: bar.update(task, description=m),
-            index_data=index,
-        )
+    out = bundled_study(
+        (default, factories[default]),
+        {k: v for k, v in factories.items() if k != default},
+        _grid(cfg, default) if grid else {},
+        _factories(cfg, ("baseline",))["baseline"],
+        cfg,
+        progress=progress,
+        index_data=load_index(provider, cfg.data.benchmark),
+    )
     verdicts = {row: criterion(out, row) for row in out.rows if row != "buy_and_hold"}
     payload: dict[str, object] = {
-        "source": "bundled",
+        "source": provider.name,
         "period": [out.start, out.end],
         "default_detector": default,
         "vix_proxy_share": out.proxy_share,
@@ -221,6 +232,24 @@ def _evaluate_bundled(
         "criterion": verdicts,
         "grid": out.grid,
     }
+    return payload, out
+
+
+def _evaluate_bundled(
+    cfg: TradewindConfig,
+    order: tuple[str, ...],
+    grid: bool,
+    plot: Path | None,
+    as_json: bool,
+    provider: MarketData,
+) -> None:
+    default = order[0]
+    with _progress() as bar:
+        task = bar.add_task(provider.name, total=None)
+        payload, out = index_evaluation(
+            cfg, order, provider, grid=grid, progress=lambda m: bar.update(task, description=m)
+        )
+    verdicts = cast("dict[str, dict[str, float | bool]]", payload["criterion"])
     if plot is not None and out.closes is not None:
         from tradewind.regime.plot import plot_regimes
 
@@ -262,8 +291,9 @@ def _evaluate_bundled(
         "regime.policies relative to BULL's. Cash earns 0%."
     )
     console.print(
-        f"VIX flagged as proxy on {out.proxy_share:.0%} of the bars (the bundled series mixes "
-        "observed 2014-2019 VIX with a realized-volatility proxy and flags it as a whole)."
+        f"VIX flagged as proxy on {out.proxy_share:.0%} of the bars (each bar flagged on its "
+        "own: the bundled series is observed 2014-2019 and a realized-volatility proxy "
+        "elsewhere; a files source flags the rows its VIX file marks, or all without one)."
     )
     if out.grid:
         g = Table(title=f"{default} parameter grid (switch allocation; every point shown)")
@@ -299,24 +329,26 @@ def now(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Print the regime at ASOF, its confidence, the features used and the policy that applies."""
-    from tradewind.calendar import nyse
+    """Print the regime at ASOF, its confidence, the features used and the policy that applies.
+
+    An ASOF after the end of the data is answered from the last bar, with a warning naming it.
+
+    Example: ``tradewind regime now --source bundled --asof 2020-03-16 --json``
+    """
     from tradewind.data import get_market_data
     from tradewind.regime.policy import effective_policy
     from tradewind.regime.registry import make_detector
 
     cfg = load(config)
     with friendly_errors():
+        end = asof_close(asof)
         universe = with_universe(cfg, [cfg.data.benchmark])
         provider = get_market_data(config_with_source(universe, source, data_path))
-        day = pd.Timestamp(asof)
-        cal = nyse()
-        sessions = cal.sessions(day - pd.Timedelta(days=10), day)
-        if len(sessions) == 0:
-            raise MissingDataError(f"no NYSE session on or before {asof}")
-        end = cal.session_closes(sessions[-1:])[0]
         symbol = cfg.regime.index
         barset = provider.bars([symbol], end=end)
+        stale = past_data_warning(
+            "--asof", end, {symbol: barset[symbol].index[-1]}, cfg.data.stale_after_days
+        )
         try:
             vix = provider.vix(end=end)
         except MissingDataError:
@@ -333,6 +365,7 @@ def now(
     }
     payload: dict[str, object] = {
         "asof": estimate.ts.isoformat(),
+        "source": provider.name,
         "detector": estimate.detector,
         "regime": estimate.regime.value,
         "raw_regime": estimate.raw_regime.value,
@@ -340,7 +373,9 @@ def now(
         "is_vix_proxy": estimate.is_vix_proxy,
         "features": dict(estimate.features),
         "policy": policy_row,
+        "warnings": [stale] if stale else [],
     }
+    show_warnings(payload["warnings"])
     if as_json:
         print_json(payload)
         return

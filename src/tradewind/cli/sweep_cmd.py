@@ -9,7 +9,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tradewind.backtest.sweep import SweepResult, combinations, parse_grid, run_sweep
-from tradewind.cli.backtest_cmd import parse_day
 from tradewind.cli.common import (
     ConfigOption,
     DataPathOption,
@@ -21,6 +20,7 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
+from tradewind.cli.dates import parse_span
 
 
 def sweep(
@@ -45,6 +45,7 @@ def sweep(
     cfg = load(config)
     with friendly_errors():
         cfg = config_with_source(cfg, source, data_path)
+        first, last = parse_span(start, end)
         grid = parse_grid(settings)
         total = len(combinations(grid))
         columns = (
@@ -58,8 +59,8 @@ def sweep(
             results, dsr = run_sweep(
                 cfg,
                 grid,
-                start=parse_day(start),
-                end=parse_day(end, end_of_day=True),
+                start=first,
+                end=last,
                 processes=processes,
                 progress=lambda _: bar.advance(task),
             )

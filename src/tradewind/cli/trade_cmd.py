@@ -9,7 +9,6 @@ same loop over history on the built-in simulator (``tradewind demo`` does this).
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from tradewind.cli.common import (
     DataPathOption,
     JsonOption,
     config_with_source,
+    configure_logging,
     console,
     err_console,
     friendly_errors,
@@ -31,10 +31,8 @@ from tradewind.cli.common import (
 )
 from tradewind.config import TradewindConfig
 from tradewind.config.errors import format_validation_error
-from tradewind.config.secrets import load_secrets
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.types import TradingMode
-from tradewind.logsetup import setup_logging
 from tradewind.service.runner import ServiceResult, TradeOptions, TradingService, resolve_paths
 from tradewind.service.scheduler import StopFlag
 
@@ -103,20 +101,6 @@ def parse_speed(text: str) -> float | None:
     if value <= 0:
         raise ConfigError(f"--speed must be 'max' or a positive number, was {text!r}")
     return value
-
-
-def configure_logging(cfg: TradewindConfig, *, console_output: bool = True) -> Path:
-    """Log to ``logging.path`` (``logs/trading.log``) and the console, secrets masked."""
-    path = setup_logging(
-        cfg.logging.path,
-        cfg.logging.level,
-        secrets=load_secrets().values(),
-        max_bytes=cfg.logging.max_bytes,
-        backup_count=cfg.logging.backup_count,
-        console=console_output,
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    return path
 
 
 def trade(

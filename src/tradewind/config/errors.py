@@ -1,4 +1,4 @@
-"""Turn pydantic validation errors into messages that name the YAML path, the value and the fix."""
+"""Turn pydantic validation errors into problems that name the YAML path, the value and the fix."""
 
 from __future__ import annotations
 
@@ -12,46 +12,79 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from tradewind.config.secrets import SECRET_ENV_NAMES
+from tradewind.domain.errors import ConfigProblem
 
 _RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 _SECRET_KEY = re.compile(r"(password|secret|token|api_key|apikey|webhook|app_key|pin)", re.I)
 
 
-def format_validation_error(err: ValidationError, root: type[BaseModel]) -> list[str]:
-    """Return one readable line per problem in ``err``, each starting with its YAML path."""
-    lines: list[str] = []
+def format_validation_error(err: ValidationError, root: type[BaseModel]) -> list[ConfigProblem]:
+    """One :class:`ConfigProblem` per problem in ``err``: its YAML path, message and fix."""
+    problems: list[ConfigProblem] = []
     for e in err.errors():
-        lines.extend(_format_one(e, root).split("\n  - "))
-    return lines
+        problems.extend(_format_one(e, root))
+    return problems
 
 
-def _format_one(e: Any, root: type[BaseModel]) -> str:
+def _format_one(e: Any, root: type[BaseModel]) -> list[ConfigProblem]:
     loc: tuple[str | int, ...] = tuple(p for p in e["loc"] if p != "[key]")
     path = ".".join(str(p) for p in loc) or "(top level)"
     kind: str = e["type"]
     value = e.get("input")
     if kind == "cross_field":
-        return str(e["ctx"]["message"])
+        return [_with_fix(p, text, joiner=" ") for p, text in e["ctx"]["problems"]]
     if kind == "extra_forbidden":
-        return _unknown_key(loc, root)
+        return [_unknown_key(loc, root)]
     if kind == "missing":
-        return f"{path}: required key is missing"
+        return [ConfigProblem(path, "required key is missing", f"add {loc[-1]}")]
     field = _field_at(root, loc)
     allowed = _allowed(field, e)
     shown = _show(value)
     msg = e["msg"]
     if kind == "value_error":
-        msg = msg.removeprefix("Value error, ")
-        return f"{path}: {msg}"
+        return [_with_fix(path, msg.removeprefix("Value error, "))]
     if kind in ("literal_error", "enum"):
         choices = _choices(e)
         hint = _did_you_mean(str(value), choices)
-        return f"{path}: {shown} is not allowed; allowed values: {', '.join(choices)}{hint}"
+        return [
+            ConfigProblem(
+                path, f"{shown} is not allowed", f"allowed values: {', '.join(choices)}{hint}"
+            )
+        ]
     if kind in _RANGE_ERRORS and allowed:
-        return f"{path} must be in {allowed}, was {shown}"
+        return [
+            ConfigProblem(
+                path, f"must be in {allowed}, was {shown}", f"use a value in {allowed}", joiner=" "
+            )
+        ]
     text = msg.rstrip(".")
     text = text[:1].lower() + text[1:]
-    return f"{path}: {text}, was {shown}" + (f"; allowed: {allowed}" if allowed else "")
+    fix = f"allowed: {allowed}" if allowed else _type_fix(kind)
+    return [ConfigProblem(path, f"{text}, was {shown}", fix)]
+
+
+def _with_fix(path: str, text: str, *, joiner: str = ": ") -> ConfigProblem:
+    """A problem whose message carries its fix after the first ``"; "``."""
+    message, _, fix = text.partition("; ")
+    return ConfigProblem(path, message, fix, joiner=joiner)
+
+
+_TYPE_FIXES = (
+    (("float", "int", "decimal"), "write a number"),
+    (("bool",), "write true or false"),
+    (("string", "str"), "write text"),
+    (("list", "tuple", "set"), "write a list, e.g. [AAPL, MSFT]"),
+    (("dict", "model"), "write a mapping of keys and values"),
+    (("date", "datetime"), "write a date as YYYY-MM-DD"),
+)
+
+
+def _type_fix(kind: str) -> str:
+    """How to write a value of the type a pydantic error ``kind`` expected."""
+    for prefixes, fix in _TYPE_FIXES:
+        if kind.startswith(prefixes):
+            return fix
+    return "see the configuration reference in the README"
 
 
 def _show(value: Any) -> str:
@@ -62,20 +95,24 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _unknown_key(loc: tuple[str | int, ...], root: type[BaseModel]) -> str:
+def _unknown_key(loc: tuple[str | int, ...], root: type[BaseModel]) -> ConfigProblem:
     key = str(loc[-1])
     parent = loc[:-1]
     where = ".".join(str(p) for p in parent) or "the top level"
     path = ".".join(str(p) for p in loc)
     if _SECRET_KEY.search(key):
-        return (
-            f"{path}: credentials must not be written in YAML; set them in the environment or "
-            f".env instead ({', '.join(n for n in SECRET_ENV_NAMES if _close(key, n))})"
+        names = ", ".join(n for n in SECRET_ENV_NAMES if _close(key, n))
+        return ConfigProblem(
+            path,
+            "credentials must not be written in YAML",
+            f"set them in the environment or .env instead ({names})",
         )
     model = _model_at(root, parent)
     known = sorted(model.model_fields) if model else []
     hint = _did_you_mean(key, known)
-    return f"{path}: unknown key {key!r} under {where}{hint}; allowed keys: {', '.join(known)}"
+    return ConfigProblem(
+        path, f"unknown key {key!r} under {where}{hint}", f"allowed keys: {', '.join(known)}"
+    )
 
 
 def _close(key: str, env_name: str) -> bool:

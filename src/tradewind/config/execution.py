@@ -23,7 +23,7 @@ class CommissionSection(Section):
         if self.maximum is not None and self.maximum < self.minimum:
             raise ValueError(
                 f"commission.maximum ({self.maximum}) must be >= "
-                f"commission.minimum ({self.minimum})"
+                f"commission.minimum ({self.minimum}); raise the maximum or lower the minimum"
             )
         return self
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tradewind.config.base import Section
 
@@ -33,9 +33,16 @@ class FilesDataSection(Section):
     max_last_age_days: int | None = Field(
         None, ge=1, description="Refuse files whose last bar is older (None: warn only)."
     )
-    stale_bars: int | None = Field(
-        10, ge=2, le=1000, description="Bars with an unchanged close that mark a frozen series."
-    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "stale_bars" in data:
+            raise ValueError(
+                "stale_bars moved to data.stale_bars (it applies to every source now); "
+                "write it there"
+            )
+        return data
 
 
 class DataSection(Section):
@@ -53,6 +60,13 @@ class DataSection(Section):
     )
     max_daily_move: float = Field(
         0.75, gt=0, le=10, description="A daily move beyond this fraction is implausible."
+    )
+    stale_bars: int | None = Field(
+        10,
+        ge=2,
+        le=1000,
+        description="Bars with an unchanged close that mark a frozen series; every source "
+        "refuses windows over such a run (None: off).",
     )
     synthetic: SyntheticDataSection = Field(default_factory=SyntheticDataSection)
     files: FilesDataSection = Field(default_factory=FilesDataSection)

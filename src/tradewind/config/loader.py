@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from tradewind.config.errors import format_validation_error
 from tradewind.config.root import TradewindConfig
-from tradewind.domain.errors import ConfigError
+from tradewind.domain.errors import ConfigError, ConfigProblem
 
 CONFIG_ENV = "TRADEWIND_CONFIG"
 OVERRIDE_PREFIX = "TRADEWIND__"
@@ -62,23 +63,66 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def override_paths(env: Mapping[str, str]) -> dict[tuple[str, ...], str]:
+    """The YAML path each ``TRADEWIND__SECTION__KEY`` variable of ``env`` sets, and its name."""
+    out: dict[tuple[str, ...], str] = {}
+    for name in sorted(env):
+        if name.startswith(OVERRIDE_PREFIX):
+            keys = tuple(k.lower() for k in name[len(OVERRIDE_PREFIX) :].split("__") if k)
+            if keys:
+                out[keys] = name
+    return out
+
+
 def apply_overrides(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
-    """Apply ``TRADEWIND__SECTION__KEY=value`` variables (values parsed as YAML scalars)."""
+    """Apply ``TRADEWIND__SECTION__KEY=value`` variables (values parsed as YAML scalars).
+
+    Raises
+    ------
+    ConfigError
+        A value is not valid YAML (the message names the variable).
+    """
     out: dict[str, Any] = dict(data)
-    for name, raw in sorted(env.items()):
-        if not name.startswith(OVERRIDE_PREFIX):
-            continue
-        keys = [k.lower() for k in name[len(OVERRIDE_PREFIX) :].split("__") if k]
-        if not keys:
-            continue
+    for keys, name in override_paths(env).items():
         node = out
         for key in keys[:-1]:
             child = node.get(key)
             child = dict(child) if isinstance(child, dict) else {}
             node[key] = child
             node = child
-        node[keys[-1]] = yaml.safe_load(raw) if raw else raw
+        node[keys[-1]] = _override_value(keys, name, env[name])
     return out
+
+
+def _override_value(keys: tuple[str, ...], name: str, raw: str) -> Any:
+    if not raw:
+        return raw
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        problem = ConfigProblem(
+            ".".join(keys), f"{raw!r} cannot be read as a value", "quote it or correct it", name
+        )
+        raise ConfigError(problem, source="the environment") from None
+
+
+def blame_overrides(
+    exc: ConfigError, overrides: Mapping[tuple[str, ...], str], file: str
+) -> ConfigError:
+    """``exc`` with each problem under an overridden key blamed on its environment variable
+    (not on the YAML file, which may not even hold the key)."""
+    details = [replace(p, origin=_override_for(p.path, overrides)) for p in exc.details]
+    blamed = sum(bool(p.origin) for p in details)
+    if not blamed:
+        return exc
+    source = "the environment" if blamed == len(details) else f"{file} and the environment"
+    return ConfigError(details, source=source)
+
+
+def _override_for(path: str, overrides: Mapping[tuple[str, ...], str]) -> str:
+    parts = tuple(path.split("."))
+    matches = [keys for keys in overrides if parts[: len(keys)] == keys]
+    return overrides[max(matches, key=len)] if matches else ""
 
 
 def validate_config(data: Mapping[str, Any], source: str | None = None) -> TradewindConfig:
@@ -100,7 +144,16 @@ def load_config(
         YAML file; defaults to :func:`default_config_path`.
     env
         Environment used for ``TRADEWIND__`` overrides; defaults to ``os.environ``.
+
+    Raises
+    ------
+    ConfigError
+        Every problem found; one in a value set from the environment names its variable.
     """
     file = Path(path) if path is not None else default_config_path()
-    data = apply_overrides(read_yaml(file), os.environ if env is None else env)
-    return validate_config(data, source=str(file))
+    environment = os.environ if env is None else env
+    data = apply_overrides(read_yaml(file), environment)
+    try:
+        return validate_config(data, source=str(file))
+    except ConfigError as exc:
+        raise blame_overrides(exc, override_paths(environment), str(file)) from None

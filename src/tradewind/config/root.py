@@ -39,7 +39,8 @@ class TradewindConfig(Section):
         problems = cross_field_problems(self)
         if problems:
             message = "\n  - ".join(f"{path} {text}" for path, text in problems)
-            raise PydanticCustomError("cross_field", "{message}", {"message": message})
+            context = {"message": message, "problems": problems}
+            raise PydanticCustomError("cross_field", "{message}", context)
         return self
 
     @property
@@ -81,7 +82,8 @@ def cross_field_problems(cfg: TradewindConfig) -> list[tuple[str, str]]:
             (
                 "risk_management.max_position_size",
                 f"({risk.max_position_size}) must not exceed risk_management.max_portfolio_risk "
-                f"({risk.max_portfolio_risk}): one position cannot exceed the total exposure",
+                f"({risk.max_portfolio_risk}): one position cannot exceed the total exposure; "
+                "lower max_position_size or raise max_portfolio_risk",
             )
         )
     if risk.daily_loss_warning >= risk.daily_loss_limit:
@@ -89,7 +91,7 @@ def cross_field_problems(cfg: TradewindConfig) -> list[tuple[str, str]]:
             (
                 "risk_management.daily_loss_warning",
                 f"({risk.daily_loss_warning}) must be below risk_management.daily_loss_limit "
-                f"({risk.daily_loss_limit})",
+                f"({risk.daily_loss_limit}); lower the warning or raise the limit",
             )
         )
     breaker = risk.circuit_breaker
@@ -98,7 +100,7 @@ def cross_field_problems(cfg: TradewindConfig) -> list[tuple[str, str]]:
             (
                 "risk_management.circuit_breaker.drawdown_warning",
                 f"({breaker.drawdown_warning}) must be below circuit_breaker.max_drawdown "
-                f"({breaker.max_drawdown})",
+                f"({breaker.max_drawdown}); lower the warning or raise max_drawdown",
             )
         )
     if cfg.data.source == "files" and not cfg.data.path:

@@ -23,11 +23,13 @@ realized). The first 21 sessions of 1990 have no proxy value (NaN).
 Caveats:
 
 * Prefer the stock prices from 2000 onward (skfolio's advice): earlier prices are rounded to
-  three decimals, so cheap stocks move in coarse steps. RRC in 1990-1994 has runs of up to 69
-  identical closes, which the stale-run check (``stale_bars=10``) would reject; the provider
-  therefore leaves that check off by default. Every series passes every other check over its
-  whole span with the default thresholds (largest move: RRC -66.7% on 1990-04-10, within the
-  75% limit), and passes the stale-run check too from 1995 on.
+  three decimals, so cheap stocks move in coarse steps. RRC in 1990-1992 has 17 runs of 10 or
+  more identical closes (up to 69). The bundled provider applies the same stale-run check as
+  every other source (``data.stale_bars``, 10 by default), so a window over those runs is
+  refused here exactly as it is when the same prices are read back from exported files; set
+  ``data.stale_bars: null`` to use them. Every series passes every other check over its whole
+  span with the default thresholds (largest move: RRC -66.7% on 1990-04-10, within the 75%
+  limit), and passes the stale-run check too from 1993 on.
 * ``SP500_OHLCV`` and ``SP500`` are the same index (closes agree to 1e-7) from two packages.
 * With ``adjust=True`` the arch OHLC are scaled by ``Adj Close / Close``; for these price
   indices the ratio is exactly 1, so the adjustment changes nothing.
@@ -46,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.calendar import EASTERN, nyse
-from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE
+from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
 from tradewind.data.history import HistoryProvider, make_frame, ohlc_from_closes, window
 from tradewind.data.protocol import TimeLike, VixSeries
 from tradewind.domain.errors import ConfigError, MissingDataError
@@ -75,11 +77,9 @@ class BundledData(HistoryProvider):
         Scale the arch OHLC by ``Adj Close / Close`` (a no-op for the bundled indices).
     benchmark
         Symbol whose closes :meth:`benchmark` serves.
-    max_move, max_age
-        Data-check thresholds (see :class:`~tradewind.data.history.HistoryProvider`).
-    stale_bars
-        Off by default: the bundled history is complete, and its flat runs are genuine
-        (rounded) prints, not a frozen feed (see the module caveats). Pass 10 to check anyway.
+    max_move, stale_bars, max_age
+        Data-check thresholds (see :class:`~tradewind.data.history.HistoryProvider`), the same
+        as every provider's; :meth:`from_config` takes them from ``data``.
     """
 
     name = "bundled"
@@ -90,7 +90,7 @@ class BundledData(HistoryProvider):
         adjust: bool = True,
         benchmark: str = INDEX_SYMBOL,
         max_move: float = DEFAULT_MAX_MOVE,
-        stale_bars: int | None = None,
+        stale_bars: int | None = DEFAULT_STALE_BARS,
         max_age: timedelta = DEFAULT_MAX_AGE,
     ) -> None:
         super().__init__(max_move=max_move, stale_bars=stale_bars, max_age=max_age)
@@ -128,6 +128,7 @@ class BundledData(HistoryProvider):
             adjust=data.adjust,
             benchmark=data.benchmark,
             max_move=data.max_daily_move,
+            stale_bars=data.stale_bars,
             max_age=timedelta(days=data.stale_after_days),
         )
 
@@ -159,18 +160,12 @@ class BundledData(HistoryProvider):
         values = window(values.to_frame(), start, end).iloc[:, 0]
         if values.empty:
             raise MissingDataError("no VIX values in the requested window", symbol="VIX")
-        in_window = proxy.reindex(values.index)
-        if not in_window.any():
-            return VixSeries(values, is_proxy=False, source=VIX_SOURCE)
-        if in_window.all():
+        real = values.index[~proxy.reindex(values.index, fill_value=False).to_numpy(dtype=bool)]
+        if len(real) == 0:
             return VixSeries(values, is_proxy=True, source=f"{PROXY_SOURCE} ({_scale():.3f})")
-        real = values.index[~in_window.to_numpy()]
         span = f"{real[0].date()}..{real[-1].date()}"
-        return VixSeries(
-            values,
-            is_proxy=True,
-            source=f"{VIX_SOURCE} {span}; elsewhere {PROXY_SOURCE}",
-            proxy_mask=in_window.astype(bool).rename("vix_is_proxy"),
+        return VixSeries.from_flags(
+            values, proxy, VIX_SOURCE, f"{VIX_SOURCE} {span}; elsewhere {PROXY_SOURCE}"
         )
 
     def vix_is_proxy(self, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.Series:

@@ -145,29 +145,49 @@ def check_prices(symbol: str, frame: pd.DataFrame) -> None:
     _raise_where(BadPriceError, symbol, index, volume < 0, "negative volume")
 
 
-def check_stale(symbol: str, index: pd.Index, closes: npt.ArrayLike, stale_bars: int) -> None:
-    """Raise ``StaleDataError`` if the close stays unchanged for ``stale_bars`` bars in a row."""
+def stale_runs(closes: npt.ArrayLike, stale_bars: int) -> list[tuple[int, int]]:
+    """``(first bar, length)`` of every run of at least ``stale_bars`` equal closes in a row."""
     if stale_bars < 2:
         raise ValueError(f"stale_bars must be at least 2, was {stale_bars}")
     c = np.asarray(closes, dtype=float)
-    n = len(c)
-    if n < stale_bars:
-        return
-    position = np.arange(n)
-    changed = np.ones(n, dtype=bool)
+    if len(c) < stale_bars:
+        return []
+    changed = np.ones(len(c), dtype=bool)
     changed[1:] = c[1:] != c[:-1]
-    run_start = np.maximum.accumulate(np.where(changed, position, 0))
-    run_length = position - run_start + 1
-    stale = run_length >= stale_bars
-    if stale.any():
-        i = int(np.argmax(stale))
-        when = pd.Timestamp(index[i])
-        since = pd.Timestamp(index[run_start[i]])
+    starts = np.flatnonzero(changed)
+    lengths = np.diff(np.append(starts, len(c)))
+    return [(int(a), int(n)) for a, n in zip(starts, lengths, strict=True) if n >= stale_bars]
+
+
+def describe_runs(index: pd.Index, closes: npt.ArrayLike, runs: list[tuple[int, int]]) -> str:
+    """``close unchanged at 2.768 for 69 bars from ... to ...`` for the first of ``runs``, and
+    how many runs there are in all."""
+    c = np.asarray(closes, dtype=float)
+    first, length = runs[0]
+    since, until = (pd.Timestamp(index[i]).isoformat() for i in (first, first + length - 1))
+    text = f"close unchanged at {c[first]:g} for {length} bars, {since} to {until}"
+    if len(runs) > 1:
+        longest = max(n for _, n in runs)
+        text += f" (and {len(runs) - 1} more such run(s), the longest {longest} bars)"
+    return text
+
+
+STALE_FIX = "if these prices are genuine, set data.stale_bars: null (or a higher limit)"
+
+
+def check_stale(symbol: str, index: pd.Index, closes: npt.ArrayLike, stale_bars: int) -> None:
+    """Raise ``StaleDataError`` if the close stays unchanged for ``stale_bars`` bars in a row.
+
+    The message describes the first such run, counts the others and names the setting.
+    """
+    runs = stale_runs(closes, stale_bars)
+    if runs:
+        first, _ = runs[0]
         raise StaleDataError(
-            f"close unchanged at {c[i]:g} for {stale_bars} bars since {since.isoformat()} "
-            f"(limit {stale_bars})",
+            f"{describe_runs(index, closes, runs)}; the limit is {stale_bars} bars "
+            f"(data.stale_bars). Fix: {STALE_FIX}",
             symbol=symbol,
-            when=when,
+            when=pd.Timestamp(index[first + stale_bars - 1]),
         )
 
 

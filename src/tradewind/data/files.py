@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,7 +175,7 @@ class FilesData(HistoryProvider):
             )
         limits = Limits(
             max_move=data.max_daily_move,
-            stale_bars=files.stale_bars,
+            stale_bars=data.stale_bars,
             max_gap_sessions=files.max_gap_sessions,
             warn_age=timedelta(days=data.stale_after_days),
             max_last_age=(
@@ -238,9 +238,13 @@ class FilesData(HistoryProvider):
                     parsed = parse_vix(table, columns, entry.symbol)
                 else:
                     parsed = parse_prices(table, columns, entry.symbol, adjust=self.adjust)
-        parsed.problems[:0] = early
         is_vix = entry.symbol == self.vix_symbol
         coverage = check_history(parsed, self.limits, self.today, prices=not is_vix)
+        if entry.rows is not None:  # one symbol's rows of a long table: say which symbol
+            parsed.problems = [
+                replace(p, message=f"{entry.symbol} rows: {p.message}") for p in parsed.problems
+            ]
+        parsed.problems[:0] = early
         return SymbolReport(parsed, coverage)
 
     def _no_file(self, symbol: str) -> Problem:
@@ -365,14 +369,14 @@ class FilesData(HistoryProvider):
         """VIX levels within ``[start, end]`` from the VIX file, or the flagged proxy.
 
         ``is_proxy`` is True when no VIX file is configured, or when a row in the window is
-        flagged in the file's ``is_proxy`` column (as :func:`export` writes for proxy rows).
+        flagged in the file's ``is_proxy`` column (as :func:`export` writes for proxy rows);
+        ``proxy_mask`` then says which rows, exactly as the bundled source does.
         """
         values, flags, source = self._vix_frame()
         values = window(values.to_frame(), start, end).iloc[:, 0]
         if values.empty:
             raise MissingDataError("no VIX values in the requested window", symbol="VIX")
-        is_proxy = bool(flags.reindex(values.index).any())
-        return VixSeries(values, is_proxy=is_proxy, source=source)
+        return VixSeries.from_flags(values, flags, source)
 
     def vix_is_proxy(self, start: TimeLike | None = None, end: TimeLike | None = None) -> pd.Series:
         """Per timestamp of :meth:`vix`, True where the value is a proxy, not observed."""

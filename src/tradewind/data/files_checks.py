@@ -11,7 +11,7 @@ last date           older than ``warn_age``                   older than ``max_l
 history length      never                                     fewer than ``min_bars`` sessions
 jumps               never                                     a close-to-close move beyond
                                                               ``max_move`` (unadjusted split?)
-flat runs           ``stale_bars`` equal closes in a row      never (windows over them are
+flat runs           every run of ``stale_bars`` equal closes  never (windows over them are
                     (windows over them are refused)           refused by the data checks)
 ==================  ========================================  =================================
 """
@@ -25,10 +25,16 @@ import numpy as np
 import pandas as pd
 
 from tradewind.calendar import EASTERN, nyse
-from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, check_stale
+from tradewind.data.checks import (
+    DEFAULT_MAX_AGE,
+    DEFAULT_MAX_MOVE,
+    DEFAULT_STALE_BARS,
+    STALE_FIX,
+    describe_runs,
+    stale_runs,
+)
 from tradewind.data.files_errors import Reporter, Severity
 from tradewind.data.files_reader import Parsed
-from tradewind.domain.errors import StaleDataError
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Limits:
     """Thresholds of the whole-history checks (see the module docstring)."""
 
     max_move: float = DEFAULT_MAX_MOVE
-    stale_bars: int | None = 10
+    stale_bars: int | None = DEFAULT_STALE_BARS
     max_gap_sessions: int = 10
     warn_age: timedelta = DEFAULT_MAX_AGE
     max_last_age: timedelta | None = None
@@ -74,16 +80,16 @@ def check_history(
     _check_length(days, limits, report)
     _check_jumps(frame["close"].to_numpy(dtype=float), frame.index, parsed, limits, report)
     if limits.stale_bars is not None:
-        try:
-            check_stale(parsed.symbol, frame.index, frame["close"].to_numpy(), limits.stale_bars)
-        except StaleDataError as exc:
-            at = int(stamps.searchsorted(exc.when)) if exc.when is not None else 0
+        closes = frame["close"].to_numpy(dtype=float)
+        runs = stale_runs(closes, limits.stale_bars)
+        if runs:
             report.add(
                 "warning",
                 "stale",
-                f"{str(exc).split('] ', 1)[-1]}; windows over these bars are refused",
-                "check the source; if the prices are genuine, set data.files.stale_bars: null",
-                [int(parsed.lines[at])],
+                f"{describe_runs(frame.index, closes, runs)}; the limit is {limits.stale_bars} "
+                "bars (data.stale_bars), so windows over these bars are refused",
+                f"check the source; {STALE_FIX}",
+                [int(parsed.lines[first]) for first, _ in runs],
             )
     return coverage
 

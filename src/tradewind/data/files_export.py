@@ -102,11 +102,7 @@ def _vix_table(
     except MissingDataError:
         return None
     values = series.values.rename("vix")
-    per_row = getattr(provider, "vix_is_proxy", None)
-    if callable(per_row):
-        flags = pd.Series(per_row(start, end)).reindex(values.index).fillna(False).astype(bool)
-    else:
-        flags = pd.Series(series.is_proxy, index=values.index)
+    flags = series.row_flags()
     frame = values.to_frame()
     if flags.any():
         frame["is_proxy"] = np.where(flags.to_numpy(), "true", "false")

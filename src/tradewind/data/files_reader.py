@@ -12,7 +12,8 @@ What a table may look like:
   to a daily date is replaced by that close. Several rows on one date make intraday bars: their
   times are bar *ends*, in New York time unless they carry an offset (``Z``, ``-05:00``); only
   hourly bars are supported.
-* ``Open``/``High``/``Low`` all present: observed OHLC. None of them: close-only, OHLC derived
+* ``Open``/``High``/``Low`` all present: observed OHLC. None of them, or all three empty on
+  every row (a close-only symbol in a long table with OHLC columns): close-only, OHLC derived
   from closes and the symbol marked derived. A volume cell may be empty (unknown).
 * With ``Close`` and ``Adj Close`` and ``adjust`` on, open/high/low/close are multiplied by
   ``Adj Close / Close`` so splits and dividends do not look like crashes. With only
@@ -211,8 +212,9 @@ def parse_prices(
     cells, lines = table.cells, table.lines
     out = Parsed(symbol, table.file, table.row_label)
     report = Reporter(out)
+    columns = _without_empty_ohlc(cells, columns, report)
     _require_columns(columns, report)
-    if out.problems:
+    if report.failed:
         return out
     stamps = parse_stamps(cells[columns["timestamp"]], lines, report)
     values: dict[str, FloatArray] = {
@@ -234,6 +236,37 @@ def parse_prices(
     out.frame, out.derived = _build_frame(index, values, columns, adjust, out)
     out.interval, out.lines = interval, lines
     return out
+
+
+def _without_empty_ohlc(
+    cells: pd.DataFrame, columns: dict[str, str], report: Reporter
+) -> dict[str, str]:
+    """``columns`` without Open/High/Low when all three are empty on every row (a close-only
+    symbol in a long table that has OHLC columns for others): read as close-only, noted."""
+    ohlc = ("open", "high", "low")
+    if not all(c in columns for c in ohlc) or not all(
+        _empty(cells[columns[c]]).all() for c in ohlc
+    ):
+        return columns
+    report.add(
+        "note",
+        "close_only",
+        "Open, High and Low are empty on every row: read as close-only "
+        "(open/high/low derived from closes, marked derived)",
+        "",
+        [],
+    )
+    return {k: v for k, v in columns.items() if k not in ohlc}
+
+
+def _empty(cells: pd.Series) -> BoolArray:
+    """True where a cell is empty, NaN or one of :data:`EMPTY`."""
+    if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
+        nan: BoolArray = np.isnan(cells.to_numpy(dtype=float, na_value=np.nan))
+        return nan
+    text = cells.astype(object).where(cells.notna(), "").astype(str).str.strip()
+    empty: BoolArray = text.str.removeprefix("$").str.lower().isin(EMPTY).to_numpy(dtype=bool)
+    return empty
 
 
 def _require_columns(columns: dict[str, str], report: Reporter) -> None:
@@ -270,13 +303,13 @@ def _parse_numbers(
     cells: pd.Series, lines: IntArray, name: str, report: Reporter, *, required: bool
 ) -> FloatArray:
     """Floats of one column; reports text that is not a number, and empty required cells."""
+    empty = _empty(cells)
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values = cells.to_numpy(dtype=float, na_value=np.nan)
-        empty, text_bad = np.isnan(values), np.zeros(len(values), dtype=bool)
+        text_bad = np.zeros(len(values), dtype=bool)
     else:
         text = cells.astype(object).where(cells.notna(), "").astype(str).str.strip()
         text = text.str.removeprefix("$")
-        empty = text.str.lower().isin(EMPTY).to_numpy()
         values = pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype=float)
         text_bad = np.isnan(values) & ~empty
     label = "Adj Close" if name == "adj_close" else name.title()

@@ -108,6 +108,32 @@ class VixSeries:
     proxy_mask: pd.Series | None = None
     """Per timestamp, True where the value is a proxy (None: ``is_proxy`` holds for every row)."""
 
+    @classmethod
+    def from_flags(
+        cls, values: pd.Series, flags: pd.Series, source: str, mixed_source: str | None = None
+    ) -> VixSeries:
+        """A series whose rows are flagged one by one (True: a proxy, not observed).
+
+        ``is_proxy`` is True when any row is a proxy; ``proxy_mask`` is set when some rows are
+        and others are not (``mixed_source`` then replaces ``source``), as every provider that
+        mixes observed values with a proxy must report them.
+        """
+        in_window = flags.reindex(values.index, fill_value=False).astype(bool)
+        if not in_window.any():
+            return cls(values, is_proxy=False, source=source)
+        if in_window.all():
+            return cls(values, is_proxy=True, source=source)
+        mask = in_window.rename("vix_is_proxy")
+        return cls(values, is_proxy=True, source=mixed_source or source, proxy_mask=mask)
+
+    def row_flags(self) -> pd.Series:
+        """Per timestamp of :attr:`values`, True where the value is a proxy."""
+        if self.proxy_mask is not None:
+            flags = self.proxy_mask.reindex(self.values.index, fill_value=True).astype(bool)
+        else:
+            flags = pd.Series(self.is_proxy, index=self.values.index, dtype=bool)
+        return flags.rename("is_proxy")
+
 
 @runtime_checkable
 class MarketData(Protocol):

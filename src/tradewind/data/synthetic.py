@@ -111,6 +111,7 @@ class SyntheticData(HistoryProvider):
                 end=syn.end,
                 interval=Interval(syn.interval),
                 max_move=data.max_daily_move,
+                stale_bars=data.stale_bars,
                 max_age=timedelta(days=data.stale_after_days),
             )
         except ValueError as exc:

@@ -3,6 +3,7 @@
 from tradewind.domain.errors import (
     BadPriceError,
     ConfigError,
+    ConfigProblem,
     DataError,
     DuplicateTimestampError,
     HaltActive,
@@ -42,6 +43,7 @@ __all__ = [
     "Side",
     "BadPriceError",
     "ConfigError",
+    "ConfigProblem",
     "DataError",
     "DuplicateTimestampError",
     "HaltActive",

@@ -3,7 +3,7 @@
 ::
 
     TradewindError
-    ├── ConfigError            refuse to start; the message names the YAML path and the fix
+    ├── ConfigError            refuse to start; each ConfigProblem names the YAML path and the fix
     ├── DataError              skip the cycle (no trade) and alert; names the symbol and the time
     │   ├── MissingDataError       symbol or period not available from the source
     │   ├── NaNPriceError          a price is NaN
@@ -19,11 +19,60 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+
+_LEADING_PATH = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_\-]+)+)(: | )")
 
 
 class TradewindError(Exception):
     """Base class of every error tradewind raises on purpose."""
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem of a configuration: where, what, and how to fix it.
+
+    Attributes
+    ----------
+    path
+        The YAML path (``risk_management.max_position_size``), or "" when no key is concerned
+        (a command-line option, a YAML syntax error).
+    message
+        What is wrong, naming the value found.
+    fix
+        What to change ("" when the message says it all).
+    origin
+        The environment variable that set the value (``TRADEWIND__...``), or "" for the file.
+    joiner
+        What joins the path to the message in the one-line form: ``": "``, or ``" "`` where
+        the message reads on from the path (``max_position_size must be in (0, 1]``).
+    """
+
+    path: str
+    message: str
+    fix: str = ""
+    origin: str = ""
+    joiner: str = ": "
+
+    @classmethod
+    def from_text(cls, text: str) -> ConfigProblem:
+        """A problem from a one-line message: a leading dotted YAML path (``data.path``) is its
+        path, what follows the first ``"; "`` its fix. ``str()`` gives ``text`` back."""
+        path, joiner = "", ": "
+        match = _LEADING_PATH.match(text)
+        if match:
+            path, joiner = match.group(1), match.group(2)
+            text = text[match.end() :]
+        message, _, fix = text.partition("; ")
+        return cls(path, message, fix, joiner=joiner)
+
+    def __str__(self) -> str:
+        where = self.path + (f" (set by {self.origin})" if self.origin else "")
+        head = f"{where}{self.joiner}{self.message}" if where else self.message
+        return f"{head}; {self.fix}" if self.fix else head
 
 
 class ConfigError(TradewindError):
@@ -32,13 +81,29 @@ class ConfigError(TradewindError):
     Parameters
     ----------
     problems
-        One line per problem, each naming the YAML path, what was found and what is allowed.
+        One per problem, each naming the YAML path, what was found and what is allowed: a
+        :class:`ConfigProblem`, or a line of text.
     source
         The file (or other source) the configuration came from, when known.
+
+    Attributes
+    ----------
+    problems
+        Each problem as one line of text.
+    details
+        Each problem as a :class:`ConfigProblem` (path, message, fix, origin).
     """
 
-    def __init__(self, problems: list[str] | str, source: str | None = None) -> None:
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
+    def __init__(
+        self,
+        problems: str | ConfigProblem | Sequence[str | ConfigProblem],
+        source: str | None = None,
+    ) -> None:
+        items = [problems] if isinstance(problems, str | ConfigProblem) else list(problems)
+        self.details = [
+            p if isinstance(p, ConfigProblem) else ConfigProblem.from_text(p) for p in items
+        ]
+        self.problems = [str(p) for p in self.details]
         self.source = source
         where = f" in {source}" if source else ""
         lines = "\n".join(f"  - {p}" for p in self.problems)

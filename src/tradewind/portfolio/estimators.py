@@ -161,9 +161,12 @@ class MomentEstimator:
         NaNPriceError
             On a NaN that is not leading (a hole in the data).
         MissingDataError
-            If no asset has enough history.
+            If no asset has enough history, or there is no asset or no return at all.
         """
         window = self.window(returns, asof)
+        if window.empty:
+            what = "no symbol" if window.shape[1] == 0 else "no return"
+            raise MissingDataError(f"{what} to estimate from (an empty universe or window)")
         values = window.to_numpy(dtype=np.float64)
         valid = np.isfinite(values)
         # leading NaN = not listed yet; a NaN after the first valid value is a hole
