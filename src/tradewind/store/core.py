@@ -76,7 +76,7 @@ class StoreCore:
         if not create and path is not None and not path.exists():
             raise StoreError(_missing(self.database))
         self.mode = str(mode) if mode is not None else None
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self._secrets = tuple(s for s in secrets if s)  # redact() applies the length rules
         self.engine = make_engine(self.url, busy_timeout=busy_timeout, durable=durable, echo=echo)
         self._sessions = sessionmaker(expire_on_commit=False)
         event.listen(self._sessions, "before_flush", self._redact_pending)
