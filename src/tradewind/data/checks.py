@@ -134,10 +134,11 @@ def check_index(symbol: str, index: pd.DatetimeIndex) -> None:
 def check_prices(symbol: str, frame: pd.DataFrame) -> None:
     """Raise on NaN or non-positive prices, inconsistent OHLC, or negative volume."""
     index = frame.index
-    p = frame.loc[:, list(PRICES)].to_numpy(dtype=float)
-    _raise_where(NaNPriceError, symbol, index, np.isnan(p).any(axis=1), "NaN price")
-    _raise_where(BadPriceError, symbol, index, (p <= 0).any(axis=1), "price <= 0")
-    o, h, lo, c = (p[:, j] for j in range(4))
+    o, h, lo, c = (frame[name].to_numpy(dtype=float) for name in PRICES)  # column by column: fast
+    nan = np.isnan(o) | np.isnan(h) | np.isnan(lo) | np.isnan(c)
+    _raise_where(NaNPriceError, symbol, index, nan, "NaN price")
+    non_positive = (o <= 0) | (h <= 0) | (lo <= 0) | (c <= 0)
+    _raise_where(BadPriceError, symbol, index, non_positive, "price <= 0")
     _raise_where(BadPriceError, symbol, index, h < lo, "high below low")
     _raise_where(BadPriceError, symbol, index, (c < lo) | (c > h), "close outside [low, high]")
     _raise_where(BadPriceError, symbol, index, (o < lo) | (o > h), "open outside [low, high]")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
@@ -114,9 +113,8 @@ class Engine:
         reasons = self._reasons(t, prices, current, reading.regime, previous, policy)
         if reasons:
             self._rebalance(t, prices, current, reading, policy, tuple(reasons))
-        values = self.book.values(prices)
-        equity = self.book.cash + float(values.sum())
-        weights = values / equity if equity > 0 else np.zeros_like(values)
+        equity = self.book.equity(prices)
+        weights = self.book.weights(prices)
         self.recorder.bar(t, equity, self.book.cash, reading.regime.value, weights)
 
     # --- steps -------------------------------------------------------------------------
@@ -197,13 +195,14 @@ class Engine:
         before = self.book.equity(self.feed.last_close())
         records: list[OrderRecord] = []
         extra: list[str] = list(notes)
+        ts = t.to_pydatetime()
         for seq, trade in enumerate(ordered):
             req = OrderRequest(
                 client_order_id(self.run_tag, t, trade.side, seq, trade.symbol),
                 Symbol(trade.symbol),
                 trade.side,
                 trade.quantity,
-                t.to_pydatetime(),
+                ts,
                 reason=trade.reason,
             )
             records.append(
@@ -215,7 +214,7 @@ class Engine:
                 events = self.broker.submit(req)
             except (OrderRejected, TransientBrokerError) as exc:
                 extra.append(f"{req.client_order_id}: {exc}")
-                self.recorder.event(t.to_pydatetime(), "order_error", str(exc), "warning")
+                self.recorder.event(ts, "order_error", str(exc), "warning")
                 continue
             self._apply(events)
         self._record(t, reading, policy, reasons, tuple(records), tuple(extra), decision, before)
@@ -240,10 +239,9 @@ class Engine:
             if event.status is OrderStatus.REJECTED:
                 self.recorder.event(event.ts, "order_rejected", event.message, "warning")
             fill = event.fill
-            if fill is None:
-                continue
-            self.book.apply(fill)
-            self.recorder.fills.append(fill)
+            if fill is not None:
+                self.book.apply(fill)
+                self.recorder.fills.append(fill)
 
     def _record(
         self,

@@ -191,7 +191,8 @@ class RiskManager:
                 exits.append(self._stop_exit(t, hit, book, prices))
         if self.halted and self.flatten_on_halt:
             exits.extend(self._flatten(t, book, prices))
-        self._prev_prices = prices.copy()
+        # the feed's read-only rows never change: keep the array (the ledger caches its marks)
+        self._prev_prices = prices if not prices.flags.writeable else prices.copy()
         self._save(t, book, prices, equity)
         return exits
 
@@ -201,15 +202,17 @@ class RiskManager:
         """Drop what the halt, cool-downs and pending exits forbid; apply the limits to the rest."""
         notes: list[str] = []
         keep: list[PlannedTrade] = []
+        halt, exiting, cooling = self._halt, self._exiting, bool(self.cooldown_until)
         for tr in trades:
-            if tr.side is Side.BUY and self._halt is not None:
-                notes.append(f"{tr.symbol}: buy dropped (halted by {self._halt.breaker})")
+            buy = tr.side is Side.BUY
+            if buy and halt is not None:
+                notes.append(f"{tr.symbol}: buy dropped (halted by {halt.breaker})")
                 continue
-            if tr.symbol in self._exiting:
+            if exiting and tr.symbol in exiting:
                 notes.append(f"{tr.symbol}: {tr.side.value} dropped (exiting on a stop this bar)")
                 continue
-            left = self.cooldown_left(tr.symbol)
-            if tr.side is Side.BUY and left > 0:
+            left = self.cooldown_left(tr.symbol) if buy and cooling else 0
+            if left > 0:
                 notes.append(f"{tr.symbol}: buy dropped (stop cool-down, {left} session(s) left)")
                 continue
             keep.append(tr)
