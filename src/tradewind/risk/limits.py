@@ -14,6 +14,8 @@ is reported with its reason.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -35,15 +37,16 @@ def apply_limits(
     fractional: bool = True,
 ) -> tuple[list[PlannedTrade], list[str]]:
     """Return the trades that pass (buys possibly resized) and the reasons for every change."""
-    qty = book.quantity.copy()
+    qty = book.quantity.tolist()
     cash = book.cash
     held_value = float(book.values(np.nan_to_num(prices)).sum())  # kept current trade by trade
     equity = book.equity(prices) - sum(tr.est_costs.total for tr in trades)
+    invested = policy.invested_fraction
     notes: list[str] = []
     passed: list[PlannedTrade] = []
     for tr in sorted(trades, key=lambda x: x.side is Side.BUY):
         i = book.index_of(tr.symbol)
-        if tr.side is Side.BUY and not (np.isfinite(tr.price) and tr.price > 0):
+        if tr.side is Side.BUY and not (math.isfinite(tr.price) and tr.price > 0):
             notes.append(f"{tr.symbol}: buy dropped (no usable price)")
             continue
         if tr.side is Side.SELL:
@@ -61,7 +64,7 @@ def apply_limits(
             passed.append(_resized(tr, q))
             continue
         room_position = policy.max_position_size * equity - qty[i] * tr.price
-        room_exposure = policy.invested_fraction * equity - held_value
+        room_exposure = invested * equity - held_value
         room_cash = cash - tr.est_costs.total  # a smaller buy never costs more than the full one
         room = min(room_position, room_exposure, room_cash) * (1.0 + 1e-12)
         q = min(tr.quantity, max(room, 0.0) / tr.price)
