@@ -16,11 +16,13 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill, Side
 
 FloatArray = npt.NDArray[np.float64]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClosedTrade:
     """A realized reduction of a position (see the module docstring)."""
@@ -105,7 +107,7 @@ class Ledger:
             return mark[2], mark[3]
         v: FloatArray = self._qty * prices
         v[self._qty == 0] = 0.0
-        total = float(v.sum())
+        total = float(np.add.reduce(v))  # v.sum() without its Python wrapper
         if not prices.flags.writeable:
             self._mark = (prices, self._version, _read_only(v), total)
             self._mark_weights = None
@@ -143,10 +145,11 @@ class Ledger:
     def apply(self, fill: Fill) -> None:
         """Book ``fill``: cash, shares, average cost, realized P&L and costs."""
         i = self._pos[fill.symbol]
-        qty = fill.quantity
+        qty, price = fill.quantity, fill.price
+        commission, slippage, impact = fill.commission, fill.slippage, fill.impact
+        notional = qty * price
+        cost = commission + slippage + impact
         held = self._qty.item(i)
-        notional = fill.quantity * fill.price
-        cost = fill.commission + fill.slippage + fill.impact
         if fill.side is Side.BUY:
             new_qty = held + qty
             basis = self._avg.item(i) * held + notional + cost
@@ -155,11 +158,9 @@ class Ledger:
             self.cash += -notional - cost
         else:
             entry = self._avg.item(i)
-            pnl = (fill.price - entry) * qty - cost
+            pnl = (price - entry) * qty - cost
             self.realized_pnl += pnl
-            self.closed_trades.append(
-                ClosedTrade(fill.symbol, fill.ts, qty, entry, fill.price, pnl)
-            )
+            self.closed_trades.append(ClosedTrade(fill.symbol, fill.ts, qty, entry, price, pnl))
             new_qty = held - qty
             if abs(new_qty) <= 1e-9 * max(1.0, abs(held)):
                 new_qty = 0.0
@@ -167,10 +168,10 @@ class Ledger:
             self._qty[i] = new_qty
             self.cash += notional - cost
         self.traded_notional += notional
-        costs = self.costs
-        costs.commission += fill.commission
-        costs.slippage += fill.slippage
-        costs.impact += fill.impact
+        totals = self.costs
+        totals.commission += commission
+        totals.slippage += slippage
+        totals.impact += impact
         self._version += 1
 
     def apply_all(self, fills: Sequence[Fill]) -> None:

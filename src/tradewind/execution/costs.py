@@ -31,12 +31,14 @@ import numpy.typing as npt
 
 from tradewind.config.execution import CommissionSection, ExecutionSection
 from tradewind.config.portfolio import RebalancingSection
+from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill, Side
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CostBreakdown:
     """Costs of one trade (or a sum of trades) by kind, in USD, all non-negative estimates.
@@ -168,12 +170,16 @@ class CostModel:
             Inputs of the impact model; impact is 0 and flagged when either is missing.
         """
         value = abs(quantity) * price
-        fraction = self.impact_fraction(quantity, daily_volatility, average_daily_volume)
+        fraction = (
+            self.impact_fraction(quantity, daily_volatility, average_daily_volume)
+            if self.impact_coefficient != 0.0
+            else 0.0
+        )
         return CostBreakdown(
-            commission=self.commission_for(quantity, price),
-            slippage=self.slippage_pct * value,
-            impact=(fraction or 0.0) * value,
-            impact_modelled=fraction is not None,
+            self.commission_for(quantity, price),
+            self.slippage_pct * value,
+            (fraction or 0.0) * value,
+            fraction is not None,
         )
 
     def costs_many(
