@@ -153,7 +153,7 @@ class SimulatedBroker:
         if self.reject_prob and self._rng.random() < self.reject_prob:
             return "rejected by the simulator (test fault injection)"
         if request.side is Side.SELL:
-            held = self.ledger.quantity[self.ledger.index_of(request.symbol)]
+            held = self.ledger.quantity.item(self.ledger.index_of(request.symbol))
             if request.quantity > held + 1e-9:
                 return f"sell of {request.quantity} exceeds position {held} (no shorting)"
         return ""
@@ -172,7 +172,7 @@ class SimulatedBroker:
             if req.side is Side.SELL and high < limit:
                 return []
             price = min(price, limit) if req.side is Side.BUY else max(price, limit)
-        qty = order.remaining
+        qty = left = order.remaining
         partial = self.partial_fill_prob and self._rng.random() < self.partial_fill_prob
         if partial:
             qty = qty * float(self._rng.uniform(0.3, 0.9))
@@ -188,7 +188,7 @@ class SimulatedBroker:
             what = "insufficient cash" if req.side is Side.BUY else "nothing left to sell"
             return [self._event(order, final, now, message=what)]
         fill = self._fill(req, qty, price, now, i, costs)
-        done = order.remaining - qty <= 1e-9
+        done = left - qty <= 1e-9
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
         self.ledger.apply(fill)
         events = [self._event(order, status, now, fill=fill)]
@@ -205,7 +205,7 @@ class SimulatedBroker:
         at fill time (long only: a sell never takes a position below zero). For a buy, the
         costs of that quantity come along (they were needed to check the cash)."""
         if req.side is Side.BUY:
-            return self._affordable(req.symbol, qty, price)
+            return self._affordable(req.symbol, qty, price, i)
         return min(qty, max(self.ledger.quantity.item(i), 0.0)), None
 
     def _bar(self, field: str) -> list[float]:
@@ -215,10 +215,11 @@ class SimulatedBroker:
             self._bar_key, self._bar_values = key, self.feed.current(field).tolist()
         return self._bar_values
 
-    def _affordable(self, symbol: str, qty: float, price: float) -> tuple[float, FillCosts | None]:
+    def _affordable(
+        self, symbol: str, qty: float, price: float, i: int
+    ) -> tuple[float, FillCosts | None]:
         """Shrink a buy so cash never goes negative after costs (costs may be non-linear)."""
         cash = max(self.ledger.cash, 0.0)
-        i = self.ledger.index_of(symbol)
         for _ in range(50):
             costs = self._costs(symbol, Side.BUY, qty, price, i)
             need = qty * price + costs.total
@@ -248,9 +249,9 @@ class SimulatedBroker:
             qty,
             price,
             self._datetime(now),
-            commission=c.commission,
-            slippage=c.slippage,
-            impact=c.impact,
+            c.commission,
+            c.slippage,
+            c.impact,
         )
 
     def _datetime(self, now: pd.Timestamp) -> datetime:
@@ -261,14 +262,14 @@ class SimulatedBroker:
         return stamp[1]
 
     def _costs(self, symbol: str, side: Side, qty: float, price: float, i: int) -> FillCosts:
-        vol = adv = None
-        if self.use_impact_inputs:
-            closes = self.feed.window(VOL_WINDOW + 1)[:, i]
-            rets = np.diff(np.log(closes[np.isfinite(closes)]))
-            vol = float(np.std(rets, ddof=1)) if len(rets) > 2 else None
-            volume = self.feed.window(VOL_WINDOW, "volume")[:, i]
-            volume = volume[np.isfinite(volume)]
-            adv = float(volume.mean()) if len(volume) else None
+        if not self.use_impact_inputs:
+            return self.cost_model.costs(symbol, side, qty, price)
+        closes = self.feed.window(VOL_WINDOW + 1)[:, i]
+        rets = np.diff(np.log(closes[np.isfinite(closes)]))
+        vol = float(np.std(rets, ddof=1)) if len(rets) > 2 else None
+        volume = self.feed.window(VOL_WINDOW, "volume")[:, i]
+        volume = volume[np.isfinite(volume)]
+        adv = float(volume.mean()) if len(volume) else None
         return self.cost_model.costs(
             symbol, side, qty, price, daily_volatility=vol, average_daily_volume=adv
         )
@@ -282,16 +283,11 @@ class SimulatedBroker:
         fill: Fill | None = None,
         message: str = "",
     ) -> OrderEvent:
-        event = OrderEvent(
-            status,
-            self._datetime(now),
-            fill=fill,
-            broker_order_id=f"SIM-{order.request.client_order_id}",
-            message=message,
-        )
-        order.apply(event)
         cid = order.request.client_order_id
-        if order.status.is_terminal:
+        broker_id = order.broker_order_id or f"SIM-{cid}"  # set by the order's first event
+        event = OrderEvent(status, self._datetime(now), fill, broker_id, message)
+        order.apply(event)
+        if status.is_terminal:
             self._open.pop(cid, None)
         else:
             self._open[cid] = order

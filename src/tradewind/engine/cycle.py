@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
-from tradewind.domain.orders import OrderEvent, OrderRequest, OrderStatus, Side
+from tradewind.domain.orders import OrderEvent, OrderRequest, OrderStatus, OrderType, Side
 from tradewind.domain.types import Regime, Symbol
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import MarketFeed
@@ -35,6 +35,10 @@ from tradewind.engine.protocols import (
 from tradewind.engine.recorder import Decision, OrderRecord, Recorder
 
 log = logging.getLogger(__name__)
+
+MARKET = OrderType.MARKET
+_SIDE = {side: side.value for side in Side}
+"""Each side's text (a dict lookup: an enum's ``.value`` is a slow descriptor)."""
 
 
 @dataclass(frozen=True)
@@ -196,27 +200,29 @@ class Engine:
         records: list[OrderRecord] = []
         extra: list[str] = list(notes)
         ts = t.to_pydatetime()
+        submit, apply = self.broker.submit, self._apply
         for seq, trade in enumerate(ordered):
+            cid = client_order_id(self.run_tag, t, trade.side, seq, trade.symbol)
             req = OrderRequest(
-                client_order_id(self.run_tag, t, trade.side, seq, trade.symbol),
+                cid,
                 Symbol(trade.symbol),
                 trade.side,
                 trade.quantity,
                 ts,
-                reason=trade.reason,
+                MARKET,
+                None,
+                trade.reason,
             )
             records.append(
-                OrderRecord(
-                    req.client_order_id, req.symbol, req.side.value, req.quantity, req.reason
-                )
+                OrderRecord(cid, req.symbol, _SIDE[trade.side], req.quantity, req.reason)
             )
             try:
-                events = self.broker.submit(req)
+                events = submit(req)
             except (OrderRejected, TransientBrokerError) as exc:
-                extra.append(f"{req.client_order_id}: {exc}")
+                extra.append(f"{cid}: {exc}")
                 self.recorder.event(ts, "order_error", str(exc), "warning")
                 continue
-            self._apply(events)
+            apply(events)
         self._record(t, reading, policy, reasons, tuple(records), tuple(extra), decision, before)
 
     def _cancel_open_buys(self, t: pd.Timestamp) -> None:
@@ -235,13 +241,14 @@ class Engine:
                 )
 
     def _apply(self, events: list[OrderEvent]) -> None:
+        book, fills = self.book, self.recorder.fills
         for event in events:
             if event.status is OrderStatus.REJECTED:
                 self.recorder.event(event.ts, "order_rejected", event.message, "warning")
             fill = event.fill
             if fill is not None:
-                self.book.apply(fill)
-                self.recorder.fills.append(fill)
+                book.apply(fill)
+                fills.append(fill)
 
     def _record(
         self,

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tradewind.data.checks import float_columns
 from tradewind.data.protocol import BarSet, VixSeries
 from tradewind.domain.errors import DataError
 
@@ -51,11 +52,13 @@ class MarketFeed:
         self.index: pd.DatetimeIndex = pd.DatetimeIndex(index)
         self.stamps: npt.NDArray[np.int64] = self.index.as_unit("ns").asi8
         self._sessions = list(self.index.tz_convert("America/New_York").date)
-        self._open, self._high, self._low, self._close, self._volume = self._wide(bars)
-        if np.isnan(self._close).any():
-            self._last_close = pd.DataFrame(self._close).ffill().to_numpy()
+        self._columns = self._gather(bars)
+        self._fields: dict[str, FloatArray] = {}
+        close = self._array("close")
+        if np.isnan(close).any():
+            self._last_close = pd.DataFrame(close).ffill().to_numpy()
         else:
-            self._last_close = self._close.copy()
+            self._last_close = close.copy()
         self.derived_ohlc = bars.derived_ohlc
         self._benchmark = (
             benchmark.reindex(self.index, method="ffill").to_numpy(dtype=float)
@@ -68,8 +71,6 @@ class MarketFeed:
             if vix is not None
             else None
         )
-        for array in (self._open, self._high, self._low, self._close, self._volume):
-            array.setflags(write=False)
         self._last_close.setflags(write=False)
         for series in (self._benchmark, self._vix_values):
             if series is not None:
@@ -80,22 +81,16 @@ class MarketFeed:
         self._now: pd.Timestamp | None = None
         self._close_row: FloatArray | None = None
 
-    def _wide(self, bars: BarSet) -> list[FloatArray]:
-        """Each field as a (rows x symbols) array on the feed's timeline (NaN: no bar)."""
-        columns: list[list[FloatArray]] = [[] for _ in _FIELDS]
+    def _gather(self, bars: BarSet) -> dict[str, list[FloatArray]]:
+        """Each field's column of every symbol, on the feed's timeline (NaN: no bar)."""
+        columns: dict[str, list[FloatArray]] = {name: [] for name in _FIELDS}
         for s in self.symbols:
             frame = bars[s]
             if not frame.index.equals(self.index):
                 frame = frame.reindex(self.index)
-            try:  # one float block: a single array for all five fields
-                values = frame.to_numpy(dtype=float)
-                names = list(frame.columns)
-                picked = [values[:, names.index(name)] for name in _FIELDS]
-            except (TypeError, ValueError):
-                picked = [frame[name].to_numpy(dtype=float) for name in _FIELDS]
-            for out, column in zip(columns, picked, strict=True):
-                out.append(column)
-        return [np.column_stack(c) if c else np.empty((len(self.index), 0)) for c in columns]
+            for name, column in zip(_FIELDS, float_columns(frame, _FIELDS), strict=True):
+                columns[name].append(column)
+        return columns
 
     # --- time --------------------------------------------------------------------------
     def advance(self, t: pd.Timestamp) -> int:
@@ -137,9 +132,16 @@ class MarketFeed:
         """Hook called with the last row every read returns (see :class:`GuardedFeed`)."""
 
     def _array(self, field: str) -> FloatArray:
-        if field not in _FIELDS:
-            raise KeyError(f"unknown bar field {field!r}; allowed: {', '.join(_FIELDS)}")
-        return getattr(self, "_" + field)  # type: ignore[no-any-return]
+        """The (rows x symbols) array of ``field``, read-only, built on first use."""
+        array = self._fields.get(field)
+        if array is None:
+            if field not in _FIELDS:
+                raise KeyError(f"unknown bar field {field!r}; allowed: {', '.join(_FIELDS)}")
+            parts = self._columns[field]
+            array = np.stack(parts, axis=1) if parts else np.empty((len(self.index), 0))
+            array.setflags(write=False)
+            self._fields[field] = array
+        return array
 
     def current(self, field: str = "close") -> FloatArray:
         """This bar's values of ``field`` for every symbol (NaN where a symbol has no bar)."""

@@ -17,7 +17,7 @@ def client_order_id(
 ) -> ClientOrderId:
     """A readable id such as ``a1b2c3-2401021600-B003-AAPL``, hashed if it would exceed 32 chars."""
     stamp = _stamp(t)
-    readable = f"{run_tag}-{stamp}-{side.value[0].upper()}{seq:03d}-{symbol}"
+    readable = f"{run_tag}-{stamp}-{_LETTER[side]}{seq:03d}-{symbol}"
     if len(readable) <= MAX_LEN:
         return ClientOrderId(readable)
     digest = hashlib.sha256(readable.encode()).hexdigest()[: MAX_LEN - len(run_tag) - 1]
@@ -29,6 +29,7 @@ def run_tag(fingerprint: str) -> str:
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:6]
 
 
+_LETTER = {side: side.value[0].upper() for side in Side}
 _STAMPS: dict[int, str] = {}
 
 

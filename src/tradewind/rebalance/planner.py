@@ -42,6 +42,7 @@ from tradewind.domain.orders import Side
 from tradewind.execution.costs import ZERO_COST, CostBreakdown, CostModel, total_costs
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 SkipReason = Literal["below_min_trade_value", "rounds_to_zero", "max_trades", "insufficient_cash"]
 
 
@@ -188,7 +189,6 @@ class RawPlan:
     price: list[float]
     cost: list[CostBreakdown]
     label: list[str]
-    drift: list[float]
     skipped: list[SkippedTrade]
     cash_after: float
 
@@ -248,16 +248,9 @@ def plan_trades(
         symbols, held, price, cash, target, equity, settings, cost_model, market, reason
     )
     orders = tuple(
-        PlannedOrder(symbols[i], side, q, p, c, label, d)
-        for i, side, q, p, c, label, d in zip(
-            raw.index,
-            raw.side,
-            raw.quantity,
-            raw.price,
-            raw.cost,
-            raw.label,
-            raw.drift,
-            strict=True,
+        PlannedOrder(symbols[i], side, q, p, c, label, q * p / equity if equity > 0 else 0.0)
+        for i, side, q, p, c, label in zip(
+            raw.index, raw.side, raw.quantity, raw.price, raw.cost, raw.label, strict=True
         )
     )
     return TradePlan(orders, tuple(raw.skipped), equity, cash, raw.cash_after)
@@ -337,30 +330,25 @@ def plan_arrays(
         vol, adv = impact_inputs([symbols[k] for k in chosen.tolist()], stats)
     commission, slippage, impact, modelled = model.costs_many(q, p, vol, adv)
     total = commission + slippage + impact
-    buy = (delta[chosen] > 0).tolist()
-    rows = list(
-        zip(
-            chosen.tolist(),
-            buy,
-            q.tolist(),
-            p.tolist(),
-            commission.tolist(),
-            slippage.tolist(),
-            impact.tolist(),
-            modelled.tolist(),
-            total.tolist(),
-            strict=True,
-        )
+    buy = delta[chosen] > 0
+    sell = ~buy
+    out = RawPlan(
+        chosen[sell].tolist(),
+        [Side.SELL] * int(sell.sum()),
+        q[sell].tolist(),
+        p[sell].tolist(),
+        _breakdowns(commission[sell], slippage[sell], impact[sell], modelled[sell]),
+        [reason] * int(sell.sum()),
+        skipped,
+        cash,
     )
-    out = RawPlan([], [], [], [], [], [], [], skipped, cash)
-    sells = [r for r in rows if not r[1]]
-    for k, _, qk, pk, com, slip, imp, mod, _total in sells:
-        _append(out, k, Side.SELL, qk, pk, CostBreakdown(com, slip, imp, mod), reason, equity)
-    available = cash + sum(qk * pk - tk for _, _, qk, pk, _, _, _, _, tk in sells)
-    for k, _, qk, pk, com, slip, imp, mod, tk in (r for r in rows if r[1]):
+    available = cash + sum((q[sell] * p[sell] - total[sell]).tolist())
+    costs = _breakdowns(commission[buy], slippage[buy], impact[buy], modelled[buy])
+    buys = (chosen[buy].tolist(), q[buy].tolist(), p[buy].tolist(), total[buy].tolist(), costs)
+    for k, qk, pk, tk, full in zip(*buys, strict=True):
         room = max(available, 0.0)
         if qk * pk + tk <= room + 1e-9:
-            got, cost = qk, CostBreakdown(com, slip, imp, mod)
+            got, cost = qk, full
         else:
             got = _affordable(symbols[k], qk, pk, room, model, stats.get(symbols[k]), opts)
             cost = _estimate(model, symbols[k], got, pk, stats.get(symbols[k]))
@@ -368,29 +356,21 @@ def plan_arrays(
             detail = f"needs {qk * pk:.2f}, {room:.2f} available"
             skipped.append(_skip(symbols[k], Side.BUY, qk, pk, "insufficient_cash", detail))
             continue
-        label = reason if got == qk else f"{reason} (reduced: cash)"
-        _append(out, k, Side.BUY, got, pk, cost, label, equity)
+        out.index.append(k)
+        out.side.append(Side.BUY)
+        out.quantity.append(got)
+        out.price.append(pk)
+        out.cost.append(cost)
+        out.label.append(reason if got == qk else f"{reason} (reduced: cash)")
         available += -(got * pk) - cost.total
     return dataclasses.replace(out, cash_after=available)
 
 
-def _append(
-    out: RawPlan,
-    k: int,
-    side: Side,
-    quantity: float,
-    price: float,
-    cost: CostBreakdown,
-    label: str,
-    equity: float,
-) -> None:
-    out.index.append(k)
-    out.side.append(side)
-    out.quantity.append(quantity)
-    out.price.append(price)
-    out.cost.append(cost)
-    out.label.append(label)
-    out.drift.append(quantity * price / equity if equity > 0 else 0.0)
+def _breakdowns(
+    commission: FloatArray, slippage: FloatArray, impact: FloatArray, modelled: BoolArray
+) -> list[CostBreakdown]:
+    parts = (commission.tolist(), slippage.tolist(), impact.tolist(), modelled.tolist())
+    return [CostBreakdown(c, s, i, m) for c, s, i, m in zip(*parts, strict=True)]
 
 
 def _desired_quantities(
