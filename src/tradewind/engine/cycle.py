@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
@@ -269,7 +270,9 @@ class Engine:
                 confidence=reading.confidence,
                 method=getattr(decision, "method", policy.method),
                 reasons=reasons,
-                targets=tuple(float(x) for x in targets) if targets is not None else (),
+                targets=tuple(np.asarray(targets, dtype=float).tolist())
+                if targets is not None
+                else (),
                 orders=orders,
                 equity=self.book.equity(self.feed.last_close()),
                 equity_before=equity_before,
