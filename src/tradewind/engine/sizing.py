@@ -105,7 +105,10 @@ class ConfiguredPlanner:
         with np.errstate(invalid="ignore"):
             trading = (trades != 0) & np.isfinite(prices) & (prices > 0)
         p = prices[trading]
-        vol, adv = impact_inputs([self.symbols[i] for i in np.flatnonzero(trading)], stats or {})
+        vol = adv = None
+        if self.costs.impact_coefficient != 0.0:
+            names = [self.symbols[i] for i in np.flatnonzero(trading)]
+            vol, adv = impact_inputs(names, stats or {})
         commission, slippage, impact = self.costs.costs_many(
             np.abs(trades[trading]) / p, p, vol, adv
         )[:3]
