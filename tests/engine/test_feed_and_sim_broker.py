@@ -168,3 +168,18 @@ def test_seeded_partial_fills_are_deterministic_and_complete_later() -> None:
         assert rest[-1].status is OrderStatus.FILLED
         assert broker.positions()["AAA"] == pytest.approx(10.0)
     assert runs[0] == runs[1]
+
+
+def test_feed_finds_the_same_bar_stepping_or_jumping_and_serves_read_only_rows() -> None:
+    stepped, jumped = MarketFeed(_bars()), MarketFeed(_bars())
+    times = list(stepped.index)
+    for t in times:
+        assert stepped.advance(t) == jumped.advance(t + pd.Timedelta(minutes=1))
+        assert stepped.now == jumped.now == t
+        np.testing.assert_array_equal(stepped.last_close(), jumped.last_close())
+    assert stepped.advance(times[-1]) == len(times) - 1  # the same time again: same bar
+    assert stepped.last_close() is stepped.last_close()  # one array per bar
+    with pytest.raises(ValueError, match="read-only"):
+        stepped.last_close()[0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        stepped.window(3)[0, 0] = 1.0

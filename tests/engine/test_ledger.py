@@ -63,3 +63,22 @@ def test_value_is_conserved_except_for_costs(
         assert book.equity(prices) == pytest.approx(before - cost, rel=1e-12, abs=1e-6)
     assert book.costs.total == pytest.approx(paid)
     assert (book.quantity >= -1e-9).all()
+
+
+def test_marks_are_cached_per_read_only_prices_and_follow_every_fill() -> None:
+    book = Ledger(("A", "B"), 1_000.0)
+    prices = np.array([10.0, 20.0])
+    prices.setflags(write=False)
+    assert book.equity(prices) == 1_000.0
+    book.apply(_fill("A", Side.BUY, 5, 10.0, cost=0.5))
+    assert book.equity(prices) == pytest.approx(1_000.0 - 0.5)
+    np.testing.assert_allclose(book.weights(prices), [50.0 / 999.5, 0.0])
+    assert book.weights(prices) is book.weights(prices)  # cached until the book changes
+    book.set_position("B", 2.0, 20.0)
+    np.testing.assert_allclose(book.values(prices), [50.0, 40.0])
+    writable = np.array([11.0, 20.0])
+    assert book.market_value(writable) == 95.0  # a writable array is never cached
+    writable[0] = 12.0
+    assert book.market_value(writable) == 100.0
+    with pytest.raises(ValueError, match="read-only"):
+        book.quantity[0] = 1.0

@@ -127,3 +127,33 @@ def test_breakdowns_add_up() -> None:
     total = total_costs(parts)
     assert (total.commission, total.slippage, total.impact) == (1.5, 2.5, 3)
     assert total.total == pytest.approx(7.0) and not total.impact_modelled
+
+
+def test_costs_of_many_trades_equal_the_one_by_one_costs_to_the_last_bit() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    q = rng.choice([0.0, 1.0, 3.7, 250.0, 1e5], 200) * rng.choice([-1.0, 1.0], 200)
+    p = rng.uniform(0.5, 3000.0, 200)
+    vol = np.where(rng.random(200) < 0.2, np.nan, rng.uniform(-0.01, 0.05, 200))
+    adv = np.where(rng.random(200) < 0.2, np.nan, rng.uniform(-10.0, 1e6, 200))
+    schedules = [
+        CommissionSection(),
+        CommissionSection(per_order=1.0, per_share=0.005, minimum=1.0, maximum=30.0),
+        CommissionSection(pct_of_value=0.001, minimum=2.0),
+    ]
+    for commission in schedules:
+        for impact in (0.0, 0.1):
+            model = CostModel(commission, slippage_pct=0.001, impact_coefficient=impact)
+            many = model.costs_many(q, p, vol, adv)
+            for i in range(200):
+                one = model.costs(
+                    "X",
+                    Side.BUY,
+                    float(q[i]),
+                    float(p[i]),
+                    daily_volatility=None if np.isnan(vol[i]) else float(vol[i]),
+                    average_daily_volume=None if np.isnan(adv[i]) else float(adv[i]),
+                )
+                got = (many[0][i], many[1][i], many[2][i], bool(many[3][i]))
+                assert got == (one.commission, one.slippage, one.impact, one.impact_modelled)

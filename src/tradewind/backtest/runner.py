@@ -8,8 +8,11 @@ construction); the bars before ``start`` are loaded only as warm-up history.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -89,7 +92,8 @@ def run_backtest(
     fingerprint = config_fingerprint(cfg)
     parts = build_parts(cfg, feed, provider, backtest=True)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
-    recorder = engine.run(clock)
+    with _collector_paused():
+        recorder = engine.run(clock)
     if not recorder.ts:
         raise DataError("the backtest period contains no bars")
     summary = summarize(
@@ -108,6 +112,30 @@ def run_backtest(
         fingerprint,
         engine,
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the engine replays history.
+
+    A replay allocates records that all live until it ends (orders, fills, closed trades,
+    decisions) and creates no reference cycles, so the collector's passes over the growing heap
+    find nothing; at 500 assets they took a quarter of the run. Reference counting still frees
+    everything else at once, and collection resumes when the replay ends (or fails). The
+    replay's objects then go straight to the oldest generation (freeze, unfreeze) instead of
+    being scanned by the next young collection; skipped if the process froze objects itself.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 def _clock_times(index: pd.DatetimeIndex, start: TimeLike | None) -> pd.DatetimeIndex:

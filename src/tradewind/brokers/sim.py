@@ -10,7 +10,9 @@ engine's order handling in tests.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -28,7 +30,7 @@ from tradewind.domain.orders import (
 )
 from tradewind.domain.types import Symbol
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import FloatArray, Ledger
+from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import CostModel, FillCosts
 
 VOL_WINDOW = 20
@@ -87,7 +89,9 @@ class SimulatedBroker:
         self._submitted_row: dict[ClientOrderId, int] = {}
         self._pending: list[OrderEvent] = []
         self._bar_key: tuple[int, str] | None = None
-        self._bar_values: FloatArray = np.empty(0)
+        self._bar_values: list[float] = []
+        self._symbols = frozenset(feed.symbols)
+        self._stamp: tuple[pd.Timestamp, datetime] | None = None
 
     # --- Broker protocol -----------------------------------------------------------------
     def submit(self, request: OrderRequest) -> list[OrderEvent]:
@@ -142,14 +146,14 @@ class SimulatedBroker:
 
     # --- internals -----------------------------------------------------------------------
     def _refusal(self, request: OrderRequest) -> str:
-        if request.symbol not in self.ledger.symbols:
+        if request.symbol not in self._symbols:
             return f"unknown symbol {request.symbol}"
         if not self.fractional and abs(request.quantity - round(request.quantity)) > 1e-9:
             return f"fractional quantity {request.quantity} not allowed"
         if self.reject_prob and self._rng.random() < self.reject_prob:
             return "rejected by the simulator (test fault injection)"
         if request.side is Side.SELL:
-            held = self.ledger.quantity[self.ledger.index_of(request.symbol)]
+            held = self.ledger.quantity.item(self.ledger.index_of(request.symbol))
             if request.quantity > held + 1e-9:
                 return f"sell of {request.quantity} exceeds position {held} (no shorting)"
         return ""
@@ -157,8 +161,8 @@ class SimulatedBroker:
     def _try_fill(self, order: Order, now: pd.Timestamp, *, at_open: bool) -> list[OrderEvent]:
         req = order.request
         i = self.ledger.index_of(req.symbol)
-        price = float(self._bar("open" if at_open else "close")[i])
-        if not np.isfinite(price) or price <= 0:
+        price = self._bar("open" if at_open else "close")[i]
+        if not math.isfinite(price) or price <= 0:
             return []  # no trade on this bar (halted or missing): the order keeps resting
         if req.order_type is OrderType.LIMIT:
             limit = float(req.limit_price or 0.0)  # OrderRequest guarantees a positive limit
@@ -168,7 +172,7 @@ class SimulatedBroker:
             if req.side is Side.SELL and high < limit:
                 return []
             price = min(price, limit) if req.side is Side.BUY else max(price, limit)
-        qty = order.remaining
+        qty = left = order.remaining
         partial = self.partial_fill_prob and self._rng.random() < self.partial_fill_prob
         if partial:
             qty = qty * float(self._rng.uniform(0.3, 0.9))
@@ -176,15 +180,15 @@ class SimulatedBroker:
                 qty = float(np.floor(qty))
             if qty <= 0:
                 return []
-        available = self._available(req, qty, price, i)
+        available, costs = self._available(req, qty, price, i)
         short_of_cash = available < qty - 1e-9
         qty = available
         if qty <= 0:
             final = OrderStatus.CANCELED if order.filled_quantity else OrderStatus.REJECTED
             what = "insufficient cash" if req.side is Side.BUY else "nothing left to sell"
             return [self._event(order, final, now, message=what)]
-        fill = self._fill(req, qty, price, now, i)
-        done = order.remaining - qty <= 1e-9
+        fill = self._fill(req, qty, price, now, i, costs)
+        done = left - qty <= 1e-9
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
         self.ledger.apply(fill)
         events = [self._event(order, status, now, fill=fill)]
@@ -194,58 +198,78 @@ class SimulatedBroker:
             events.append(self._event(order, OrderStatus.CANCELED, now, message=message))
         return events
 
-    def _available(self, req: OrderRequest, qty: float, price: float, i: int) -> float:
+    def _available(
+        self, req: OrderRequest, qty: float, price: float, i: int
+    ) -> tuple[float, FillCosts | None]:
         """How much of ``qty`` can fill now: buys within cash, sells within the shares held
-        at fill time (long only: a sell never takes a position below zero)."""
+        at fill time (long only: a sell never takes a position below zero). For a buy, the
+        costs of that quantity come along (they were needed to check the cash)."""
         if req.side is Side.BUY:
-            return self._affordable(req.symbol, qty, price)
-        return min(qty, max(float(self.ledger.quantity[i]), 0.0))
+            return self._affordable(req.symbol, qty, price, i)
+        return min(qty, max(self.ledger.quantity.item(i), 0.0)), None
 
-    def _bar(self, field: str) -> FloatArray:
+    def _bar(self, field: str) -> list[float]:
         """The current bar's ``field`` for every symbol (read once per bar and field)."""
         key = (self.feed.row, field)
         if self._bar_key != key:
-            self._bar_key, self._bar_values = key, self.feed.current(field)
+            self._bar_key, self._bar_values = key, self.feed.current(field).tolist()
         return self._bar_values
 
-    def _affordable(self, symbol: str, qty: float, price: float) -> float:
+    def _affordable(
+        self, symbol: str, qty: float, price: float, i: int
+    ) -> tuple[float, FillCosts | None]:
         """Shrink a buy so cash never goes negative after costs (costs may be non-linear)."""
         cash = max(self.ledger.cash, 0.0)
-        i = self.ledger.index_of(symbol)
         for _ in range(50):
-            need = qty * price + self._costs(symbol, Side.BUY, qty, price, i).total
+            costs = self._costs(symbol, Side.BUY, qty, price, i)
+            need = qty * price + costs.total
             if need <= cash + 1e-9:
-                return qty
+                return qty, costs
             qty *= cash / need * (1.0 - 1e-12)
             if not self.fractional:
                 qty = float(np.floor(qty))
             if qty <= 0:
-                return 0.0
-        return 0.0
+                return 0.0, None
+        return 0.0, None
 
-    def _fill(self, req: OrderRequest, qty: float, price: float, now: pd.Timestamp, i: int) -> Fill:
-        c = self._costs(req.symbol, req.side, qty, price, i)
+    def _fill(
+        self,
+        req: OrderRequest,
+        qty: float,
+        price: float,
+        now: pd.Timestamp,
+        i: int,
+        costs: FillCosts | None = None,
+    ) -> Fill:
+        c = costs if costs is not None else self._costs(req.symbol, req.side, qty, price, i)
         return Fill(
             req.client_order_id,
             Symbol(req.symbol),
             req.side,
             qty,
             price,
-            now.to_pydatetime(),
-            commission=c.commission,
-            slippage=c.slippage,
-            impact=c.impact,
+            self._datetime(now),
+            c.commission,
+            c.slippage,
+            c.impact,
         )
 
+    def _datetime(self, now: pd.Timestamp) -> datetime:
+        """``now`` as a datetime (converted once per bar: every event and fill carries it)."""
+        stamp = self._stamp
+        if stamp is None or stamp[0] is not now:
+            stamp = self._stamp = (now, now.to_pydatetime())
+        return stamp[1]
+
     def _costs(self, symbol: str, side: Side, qty: float, price: float, i: int) -> FillCosts:
-        vol = adv = None
-        if self.use_impact_inputs:
-            closes = self.feed.window(VOL_WINDOW + 1)[:, i]
-            rets = np.diff(np.log(closes[np.isfinite(closes)]))
-            vol = float(np.std(rets, ddof=1)) if len(rets) > 2 else None
-            volume = self.feed.window(VOL_WINDOW, "volume")[:, i]
-            volume = volume[np.isfinite(volume)]
-            adv = float(volume.mean()) if len(volume) else None
+        if not self.use_impact_inputs:
+            return self.cost_model.costs(symbol, side, qty, price)
+        closes = self.feed.window(VOL_WINDOW + 1)[:, i]
+        rets = np.diff(np.log(closes[np.isfinite(closes)]))
+        vol = float(np.std(rets, ddof=1)) if len(rets) > 2 else None
+        volume = self.feed.window(VOL_WINDOW, "volume")[:, i]
+        volume = volume[np.isfinite(volume)]
+        adv = float(volume.mean()) if len(volume) else None
         return self.cost_model.costs(
             symbol, side, qty, price, daily_volatility=vol, average_daily_volume=adv
         )
@@ -259,16 +283,11 @@ class SimulatedBroker:
         fill: Fill | None = None,
         message: str = "",
     ) -> OrderEvent:
-        event = OrderEvent(
-            status,
-            now.to_pydatetime(),
-            fill=fill,
-            broker_order_id=f"SIM-{order.request.client_order_id}",
-            message=message,
-        )
-        order.apply(event)
         cid = order.request.client_order_id
-        if order.status.is_terminal:
+        broker_id = order.broker_order_id or f"SIM-{cid}"  # set by the order's first event
+        event = OrderEvent(status, self._datetime(now), fill, broker_id, message)
+        order.apply(event)
+        if status.is_terminal:
             self._open.pop(cid, None)
         else:
             self._open[cid] = order

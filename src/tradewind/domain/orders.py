@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NewType
 
+from tradewind.domain.fastinit import fast_init
 from tradewind.domain.types import Symbol
 
 ClientOrderId = NewType("ClientOrderId", str)
@@ -99,6 +100,7 @@ class IllegalTransition(ValueError):
     """An event tried to move an order along an edge the transition table does not have."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
     """What the engine asks a broker to do. Quantity is in shares, always positive."""
@@ -119,6 +121,7 @@ class OrderRequest:
             raise ValueError("a limit order needs a positive limit_price")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     """One execution. Costs are in USD and paid in cash on top of ``quantity x price``."""
@@ -149,6 +152,7 @@ class Fill:
         return -self.side.sign * self.notional - self.cost
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderEvent:
     """A change reported for an order: a new status and, for fills, the execution."""

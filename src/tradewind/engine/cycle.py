@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
-from tradewind.domain.orders import OrderEvent, OrderRequest, OrderStatus, Side
+from tradewind.domain.orders import OrderEvent, OrderRequest, OrderStatus, OrderType, Side
 from tradewind.domain.types import Regime, Symbol
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import MarketFeed
@@ -36,6 +36,10 @@ from tradewind.engine.protocols import (
 from tradewind.engine.recorder import Decision, OrderRecord, Recorder
 
 log = logging.getLogger(__name__)
+
+MARKET = OrderType.MARKET
+_SIDE = {side: side.value for side in Side}
+"""Each side's text (a dict lookup: an enum's ``.value`` is a slow descriptor)."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +118,8 @@ class Engine:
         reasons = self._reasons(t, prices, current, reading.regime, previous, policy)
         if reasons:
             self._rebalance(t, prices, current, reading, policy, tuple(reasons))
-        values = self.book.values(prices)
-        equity = self.book.cash + float(values.sum())
-        weights = values / equity if equity > 0 else np.zeros_like(values)
+        equity = self.book.equity(prices)
+        weights = self.book.weights(prices)
         self.recorder.bar(t, equity, self.book.cash, reading.regime.value, weights)
 
     # --- steps -------------------------------------------------------------------------
@@ -197,27 +200,30 @@ class Engine:
         before = self.book.equity(self.feed.last_close())
         records: list[OrderRecord] = []
         extra: list[str] = list(notes)
+        ts = t.to_pydatetime()
+        submit, apply = self.broker.submit, self._apply
         for seq, trade in enumerate(ordered):
+            cid = client_order_id(self.run_tag, t, trade.side, seq, trade.symbol)
             req = OrderRequest(
-                client_order_id(self.run_tag, t, trade.side, seq, trade.symbol),
+                cid,
                 Symbol(trade.symbol),
                 trade.side,
                 trade.quantity,
-                t.to_pydatetime(),
-                reason=trade.reason,
+                ts,
+                MARKET,
+                None,
+                trade.reason,
             )
             records.append(
-                OrderRecord(
-                    req.client_order_id, req.symbol, req.side.value, req.quantity, req.reason
-                )
+                OrderRecord(cid, req.symbol, _SIDE[trade.side], req.quantity, req.reason)
             )
             try:
-                events = self.broker.submit(req)
+                events = submit(req)
             except (OrderRejected, TransientBrokerError) as exc:
-                extra.append(f"{req.client_order_id}: {exc}")
-                self.recorder.event(t.to_pydatetime(), "order_error", str(exc), "warning")
+                extra.append(f"{cid}: {exc}")
+                self.recorder.event(ts, "order_error", str(exc), "warning")
                 continue
-            self._apply(events)
+            apply(events)
         self._record(t, reading, policy, reasons, tuple(records), tuple(extra), decision, before)
 
     def _cancel_open_buys(self, t: pd.Timestamp) -> None:
@@ -236,14 +242,14 @@ class Engine:
                 )
 
     def _apply(self, events: list[OrderEvent]) -> None:
+        book, fills = self.book, self.recorder.fills
         for event in events:
             if event.status is OrderStatus.REJECTED:
                 self.recorder.event(event.ts, "order_rejected", event.message, "warning")
             fill = event.fill
-            if fill is None:
-                continue
-            self.book.apply(fill)
-            self.recorder.fills.append(fill)
+            if fill is not None:
+                book.apply(fill)
+                fills.append(fill)
 
     def _record(
         self,
@@ -264,7 +270,9 @@ class Engine:
                 confidence=reading.confidence,
                 method=getattr(decision, "method", policy.method),
                 reasons=reasons,
-                targets=tuple(float(x) for x in targets) if targets is not None else (),
+                targets=tuple(np.asarray(targets, dtype=float).tolist())
+                if targets is not None
+                else (),
                 orders=orders,
                 equity=self.book.equity(self.feed.last_close()),
                 equity_before=equity_before,

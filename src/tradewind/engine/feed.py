@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tradewind.data.checks import float_columns
 from tradewind.data.protocol import BarSet, VixSeries
 from tradewind.domain.errors import DataError
 
@@ -51,12 +52,13 @@ class MarketFeed:
         self.index: pd.DatetimeIndex = pd.DatetimeIndex(index)
         self.stamps: npt.NDArray[np.int64] = self.index.as_unit("ns").asi8
         self._sessions = list(self.index.tz_convert("America/New_York").date)
-        self._open = self._wide(bars, "open")
-        self._high = self._wide(bars, "high")
-        self._low = self._wide(bars, "low")
-        self._close = self._wide(bars, "close")
-        self._volume = self._wide(bars, "volume")
-        self._last_close = pd.DataFrame(self._close).ffill().to_numpy()
+        self._columns = self._gather(bars)
+        self._fields: dict[str, FloatArray] = {}
+        close = self._array("close")
+        if np.isnan(close).any():
+            self._last_close = pd.DataFrame(close).ffill().to_numpy()
+        else:
+            self._last_close = close.copy()
         self.derived_ohlc = bars.derived_ohlc
         self._benchmark = (
             benchmark.reindex(self.index, method="ffill").to_numpy(dtype=float)
@@ -69,21 +71,47 @@ class MarketFeed:
             if vix is not None
             else None
         )
+        self._last_close.setflags(write=False)
+        for series in (self._benchmark, self._vix_values):
+            if series is not None:
+                series.setflags(write=False)
+        self._stamp_list: list[int] = self.stamps.tolist()
+        self._boxed: list[pd.Timestamp] | None = None
         self.row = -1
         self._now: pd.Timestamp | None = None
+        self._close_row: FloatArray | None = None
 
-    def _wide(self, bars: BarSet, name: str) -> FloatArray:
-        frame = pd.DataFrame({s: bars[s][name] for s in self.symbols}).reindex(self.index)
-        return frame.to_numpy(dtype=float)
+    def _gather(self, bars: BarSet) -> dict[str, list[FloatArray]]:
+        """Each field's column of every symbol, on the feed's timeline (NaN: no bar)."""
+        columns: dict[str, list[FloatArray]] = {name: [] for name in _FIELDS}
+        for s in self.symbols:
+            frame = bars[s]
+            if not frame.index.equals(self.index):
+                frame = frame.reindex(self.index)
+            for name, column in zip(_FIELDS, float_columns(frame, _FIELDS), strict=True):
+                columns[name].append(column)
+        return columns
 
     # --- time --------------------------------------------------------------------------
     def advance(self, t: pd.Timestamp) -> int:
         """Make the last bar stamped at or before ``t`` current; return its row (-1 if none)."""
-        row = int(np.searchsorted(self.stamps, t.value, side="right")) - 1
-        if row < self.row:
-            raise ValueError(f"the feed only moves forward (asked for {t} after row {self.row})")
-        self.row = row
-        self._now = self.index[row] if row >= 0 else None
+        value, stamps, row = t.value, self._stamp_list, self.row
+        # a replay steps bar by bar: the next stamp (or the same one) is the common answer
+        n = len(stamps)
+        if row + 1 < n and stamps[row + 1] == value and (row + 2 == n or stamps[row + 2] > value):
+            row += 1
+        elif row < 0 or stamps[row] != value:
+            row = int(np.searchsorted(self.stamps, value, side="right")) - 1
+            if row < self.row:
+                raise ValueError(
+                    f"the feed only moves forward (asked for {t} after row {self.row})"
+                )
+        if row != self.row:
+            if self._boxed is None:
+                self._boxed = list(self.index)  # boxed once; indexing one by one is slow
+            self._now = self._boxed[row] if row >= 0 else None
+            self._close_row = self._last_close[row] if row >= 0 else None
+            self.row = row
         return row
 
     def session_of(self, t: pd.Timestamp) -> date:
@@ -104,9 +132,16 @@ class MarketFeed:
         """Hook called with the last row every read returns (see :class:`GuardedFeed`)."""
 
     def _array(self, field: str) -> FloatArray:
-        if field not in _FIELDS:
-            raise KeyError(f"unknown bar field {field!r}; allowed: {', '.join(_FIELDS)}")
-        return getattr(self, "_" + field)  # type: ignore[no-any-return]
+        """The (rows x symbols) array of ``field``, read-only, built on first use."""
+        array = self._fields.get(field)
+        if array is None:
+            if field not in _FIELDS:
+                raise KeyError(f"unknown bar field {field!r}; allowed: {', '.join(_FIELDS)}")
+            parts = self._columns[field]
+            array = np.stack(parts, axis=1) if parts else np.empty((len(self.index), 0))
+            array.setflags(write=False)
+            self._fields[field] = array
+        return array
 
     def current(self, field: str = "close") -> FloatArray:
         """This bar's values of ``field`` for every symbol (NaN where a symbol has no bar)."""
@@ -117,8 +152,10 @@ class MarketFeed:
     def last_close(self) -> FloatArray:
         """The last known close of each symbol at or before the current bar."""
         self._served(self.row)
-        row: FloatArray = self._last_close[self.row]
-        return row
+        if self._close_row is None:
+            row: FloatArray = self._last_close[self.row]
+            return row
+        return self._close_row  # the same read-only array all bar long: marks are cached by it
 
     def window(self, rows: int, field: str = "close") -> FloatArray:
         """The last ``rows`` bars of ``field`` up to and including the current one."""
@@ -189,7 +226,7 @@ class GuardedFeed(MarketFeed):
 
     def _served(self, last_row: int) -> None:
         self.reads += 1
-        if last_row >= 0 and self.index[last_row] > self._clock_now():
+        if last_row >= 0 and self._stamp_list[last_row] > self._clock_now().value:
             raise LookaheadError(
                 f"read of a bar stamped {self.index[last_row]} at {self._clock_now()}"
             )

@@ -26,7 +26,7 @@ def client_order_id(
     for distinct orders, whatever the length of the run tag or the symbol.
     """
     stamp = _stamp(t)
-    readable = f"{run_tag}-{stamp}-{side.value[0].upper()}{seq:03d}-{symbol}"
+    readable = f"{run_tag}-{stamp}-{_LETTER[side]}{seq:03d}-{symbol}"
     if len(readable) <= MAX_LEN:
         return ClientOrderId(readable)
     prefix = run_tag[:PREFIX_LEN]
@@ -41,6 +41,7 @@ def run_tag(fingerprint: str) -> str:
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:6]
 
 
+_LETTER = {side: side.value[0].upper() for side in Side}
 _STAMPS: dict[int, str] = {}
 
 

@@ -16,11 +16,13 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill, Side
 
 FloatArray = npt.NDArray[np.float64]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClosedTrade:
     """A realized reduction of a position (see the module docstring)."""
@@ -49,7 +51,14 @@ class CostTotals:
 
 @dataclass(slots=True)
 class Ledger:
-    """Cash and positions of one account over a fixed symbol list."""
+    """Cash and positions of one account over a fixed symbol list.
+
+    ``quantity`` and ``average_cost`` are read-only views: the book changes only through
+    :meth:`apply` and :meth:`set_position`. Marks (:meth:`values`, :meth:`equity`,
+    :meth:`weights`) are computed once per read-only price array (the feed serves each bar's
+    prices as one) and book state, since the cycle, the risk hook and the recorder all mark the
+    same book at the same prices.
+    """
 
     symbols: tuple[str, ...]
     cash: float
@@ -59,67 +68,118 @@ class Ledger:
     costs: CostTotals = field(default_factory=CostTotals)
     traded_notional: float = 0.0
     closed_trades: list[ClosedTrade] = field(default_factory=list)
-    _pos: dict[str, int] = field(init=False, repr=False)
+    _pos: dict[str, int] = field(init=False, repr=False, compare=False)
+    _qty: FloatArray = field(init=False, repr=False, compare=False)
+    _avg: FloatArray = field(init=False, repr=False, compare=False)
+    _version: int = field(init=False, repr=False, compare=False)
+    _mark: tuple[FloatArray, int, FloatArray, float] | None = field(
+        init=False, repr=False, compare=False
+    )
+    _mark_weights: tuple[float, FloatArray] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.symbols)
-        self.quantity = np.zeros(n)
-        self.average_cost = np.zeros(n)
+        self._qty = np.zeros(n)
+        self._avg = np.zeros(n)
+        self.quantity = _read_only(self._qty.view())
+        self.average_cost = _read_only(self._avg.view())
         self._pos = {s: i for i, s in enumerate(self.symbols)}
+        self._version = 0
+        self._mark = None
+        self._mark_weights = None
 
     def index_of(self, symbol: str) -> int:
         """Column of ``symbol``; ``KeyError`` for a symbol the ledger does not track."""
         return self._pos[symbol]
 
+    def set_position(self, symbol: str, quantity: float, average_cost: float) -> None:
+        """Set a position outright (a book rebuilt from a saved baseline)."""
+        i = self._pos[symbol]
+        self._qty[i] = quantity
+        self._avg[i] = average_cost
+        self._version += 1
+
+    # --- marks ---------------------------------------------------------------------------
+    def _marked(self, prices: FloatArray) -> tuple[FloatArray, float]:
+        """Position values at ``prices`` and their sum, cached for read-only ``prices``."""
+        mark = self._mark
+        if mark is not None and mark[0] is prices and mark[1] == self._version:
+            return mark[2], mark[3]
+        v: FloatArray = self._qty * prices
+        v[self._qty == 0] = 0.0
+        total = float(np.add.reduce(v))  # v.sum() without its Python wrapper
+        if not prices.flags.writeable:
+            self._mark = (prices, self._version, _read_only(v), total)
+            self._mark_weights = None
+        return v, total
+
     def values(self, prices: FloatArray) -> FloatArray:
-        """Value of each position at ``prices`` (a flat one is worth 0 even without a price)."""
-        v: FloatArray = self.quantity * prices
-        v[self.quantity == 0] = 0.0
-        return v
+        """Value of each position at ``prices`` (a flat one is worth 0 even without a price).
+
+        Read-only when ``prices`` is (the array is then shared by every mark of this bar).
+        """
+        return self._marked(prices)[0]
 
     def market_value(self, prices: FloatArray) -> float:
         """Value of all positions at ``prices``."""
-        return float(self.values(prices).sum())
+        return self._marked(prices)[1]
 
     def equity(self, prices: FloatArray) -> float:
         """Cash plus the market value of positions at ``prices``."""
-        return self.cash + self.market_value(prices)
+        return self.cash + self._marked(prices)[1]
 
     def weights(self, prices: FloatArray) -> FloatArray:
-        """Position values as fractions of equity."""
-        v = self.values(prices)
-        eq = self.cash + float(v.sum())
-        return v / eq if eq > 0 else np.zeros_like(v)
+        """Position values as fractions of equity (read-only when ``prices`` is)."""
+        v, total = self._marked(prices)
+        cached = self._mark_weights
+        shared = self._mark is not None and self._mark[2] is v
+        if shared and cached is not None and cached[0] == self.cash:
+            return cached[1]
+        eq = self.cash + total
+        w: FloatArray = v / eq if eq > 0 else np.zeros_like(v)
+        if shared:
+            self._mark_weights = (self.cash, _read_only(w))
+        return w
 
+    # --- fills ---------------------------------------------------------------------------
     def apply(self, fill: Fill) -> None:
         """Book ``fill``: cash, shares, average cost, realized P&L and costs."""
         i = self._pos[fill.symbol]
-        qty = fill.quantity
-        held = self.quantity[i]
+        qty, price = fill.quantity, fill.price
+        commission, slippage, impact = fill.commission, fill.slippage, fill.impact
+        notional = qty * price
+        cost = commission + slippage + impact
+        held = self._qty.item(i)
         if fill.side is Side.BUY:
             new_qty = held + qty
-            basis = self.average_cost[i] * held + fill.notional + fill.cost
-            self.average_cost[i] = basis / new_qty if new_qty > 0 else 0.0
-            self.quantity[i] = new_qty
+            basis = self._avg.item(i) * held + notional + cost
+            self._avg[i] = basis / new_qty if new_qty > 0 else 0.0
+            self._qty[i] = new_qty
+            self.cash += -notional - cost
         else:
-            entry = self.average_cost[i]
-            pnl = (fill.price - entry) * qty - fill.cost
+            entry = self._avg.item(i)
+            pnl = (price - entry) * qty - cost
             self.realized_pnl += pnl
-            self.closed_trades.append(
-                ClosedTrade(fill.symbol, fill.ts, qty, float(entry), fill.price, float(pnl))
-            )
+            self.closed_trades.append(ClosedTrade(fill.symbol, fill.ts, qty, entry, price, pnl))
             new_qty = held - qty
             if abs(new_qty) <= 1e-9 * max(1.0, abs(held)):
                 new_qty = 0.0
-                self.average_cost[i] = 0.0
-            self.quantity[i] = new_qty
-        self.cash += fill.cash_delta
-        self.traded_notional += fill.notional
-        self.costs.commission += fill.commission
-        self.costs.slippage += fill.slippage
-        self.costs.impact += fill.impact
+                self._avg[i] = 0.0
+            self._qty[i] = new_qty
+            self.cash += notional - cost
+        self.traded_notional += notional
+        totals = self.costs
+        totals.commission += commission
+        totals.slippage += slippage
+        totals.impact += impact
+        self._version += 1
 
     def apply_all(self, fills: Sequence[Fill]) -> None:
         """Book several fills in order."""
         for f in fills:
             self.apply(f)
+
+
+def _read_only(a: FloatArray) -> FloatArray:
+    a.setflags(write=False)
+    return a

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import ClientOrderId, Order, OrderEvent, OrderRequest, Side
 from tradewind.domain.types import Regime
 from tradewind.engine.feed import MarketFeed
@@ -150,6 +151,7 @@ class RebalanceTrigger(Protocol):
         ...
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PlannedTrade:
     """An order the planner proposes, with its estimated costs."""

@@ -9,9 +9,11 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderRecord:
     """An order as the decision log keeps it."""
@@ -40,6 +42,7 @@ class Decision:
     notes: tuple[str, ...] = ()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EngineEvent:
     """Something worth an alert or a line on the dashboard."""
@@ -77,7 +80,7 @@ class Recorder:
         self.ts.append(ts)
         self.equity.append(equity)
         self.cash.append(cash)
-        self.exposure.append(float(weights.sum()))
+        self.exposure.append(float(np.add.reduce(weights)))  # weights.sum(), minus a wrapper
         self.regime.append(regime)
         self.weights.append(weights)
 

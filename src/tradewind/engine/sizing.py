@@ -13,18 +13,19 @@ from __future__ import annotations
 import numpy as np
 
 from tradewind.config import TradewindConfig
-from tradewind.domain.orders import Side
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import FloatArray, PlannedTrade
 from tradewind.execution.costs import CostModel
-from tradewind.rebalance import MarketStats, PlannerSettings, plan_trades
+from tradewind.rebalance import MarketStats, PlannerSettings
+from tradewind.rebalance.planner import check_inputs, impact_inputs, plan_arrays
 
 IMPACT_WINDOW = 20
 """Bars used for the daily volatility and average volume of the impact model."""
 
 
 class ConfiguredPlanner:
-    """The engine's trade planner: sizing (module docstring) plus ``rebalance.plan_trades``."""
+    """The engine's trade planner: sizing (module docstring) plus the rules of
+    ``rebalance.plan_trades`` (:func:`~tradewind.rebalance.planner.plan_arrays`, on arrays)."""
 
     def __init__(self, cfg: TradewindConfig, feed: MarketFeed, costs: CostModel) -> None:
         self.feed = feed
@@ -38,6 +39,8 @@ class ConfiguredPlanner:
             commission.per_order == commission.per_share == commission.minimum == 0.0
         )
         self._rate = costs.slippage_pct + commission.pct_of_value
+        by_name = sorted(range(len(self.symbols)), key=self.symbols.__getitem__)
+        self._by_name = np.array(by_name, dtype=np.intp)
 
     def plan(
         self, quantities: FloatArray, prices: FloatArray, cash: float, target: FloatArray
@@ -52,19 +55,26 @@ class ConfiguredPlanner:
         scale = self.scale(target, held, equity, stats)
         wanted = target * scale
         relevant = (quantities != 0) | (wanted > 0)
-        plan = plan_trades(
-            {s: float(q) for s, q, r in zip(self.symbols, quantities, relevant, strict=True) if r},
-            {s: float(p) for s, p, r in zip(self.symbols, prices, relevant, strict=True) if r},
+        pick = self._by_name[relevant[self._by_name]]  # the planner works in symbol order
+        names = [self.symbols[i] for i in pick.tolist()]
+        price, goal = prices[pick], wanted[pick]
+        check_inputs(names, price, goal)
+        raw = plan_arrays(
+            names,
+            quantities[pick],
+            price,
             cash,
-            {s: float(w) for s, w, r in zip(self.symbols, wanted, relevant, strict=True) if r},
-            equity=equity,
-            settings=self.settings,
-            cost_model=self.costs,
-            market=stats,
+            goal,
+            equity,
+            self.settings,
+            self.costs,
+            stats,
         )
         return [
-            PlannedTrade(o.symbol, o.side, o.quantity, o.est_price, o.est_cost, o.reason)
-            for o in plan.orders
+            PlannedTrade(names[k], side, q, p, c, label)
+            for k, side, q, p, c, label in zip(
+                raw.index, raw.side, raw.quantity, raw.price, raw.cost, raw.label, strict=True
+            )
         ]
 
     def scale(
@@ -92,20 +102,19 @@ class ConfiguredPlanner:
         if self._proportional:
             return self._rate * float(np.abs(trades).sum())
         prices = self.feed.last_close()
+        with np.errstate(invalid="ignore"):
+            trading = (trades != 0) & np.isfinite(prices) & (prices > 0)
+        p = prices[trading]
+        vol = adv = None
+        if self.costs.impact_coefficient != 0.0:
+            names = [self.symbols[i] for i in np.flatnonzero(trading)]
+            vol, adv = impact_inputs(names, stats or {})
+        commission, slippage, impact = self.costs.costs_many(
+            np.abs(trades[trading]) / p, p, vol, adv
+        )[:3]
         total = 0.0
-        for i, value in enumerate(trades):
-            if value == 0 or not np.isfinite(prices[i]) or prices[i] <= 0:
-                continue
-            st = (stats or {}).get(self.symbols[i], MarketStats())
-            qty = abs(value) / prices[i]
-            total += self.costs.costs(
-                self.symbols[i],
-                _side(value),
-                qty,
-                float(prices[i]),
-                daily_volatility=st.daily_volatility,
-                average_daily_volume=st.average_daily_volume,
-            ).total
+        for cost in (commission + slippage + impact).tolist():  # in order, as one by one
+            total += cost
         return total
 
     def _market_stats(self) -> dict[str, MarketStats]:
@@ -122,7 +131,3 @@ class ConfiguredPlanner:
                 float(v.mean()) if len(v) else None,
             )
         return out
-
-
-def _side(value: float) -> Side:
-    return Side.BUY if value > 0 else Side.SELL

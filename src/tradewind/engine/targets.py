@@ -29,6 +29,7 @@ class OptimizerTargets:
         self._turnover_penalty = section.turnover_penalty
         self._risk_free = section.risk_free_rate
         self._fallback = section.fallback
+        self._equal_cache: dict[tuple[int, Constraints], FloatArray] = {}
 
     def targets(
         self,
@@ -122,13 +123,21 @@ class OptimizerTargets:
     ) -> TargetDecision:
         """Equal weights over the symbols trading now: needs no history."""
         priced = np.isfinite(feed.current("close"))
-        priced &= np.array([s not in exclude for s in feed.symbols])
+        if exclude:
+            priced &= np.array([s not in exclude for s in feed.symbols])
         n = int(priced.sum())
         weights = np.zeros(len(feed.symbols))
         if n:
-            fitted = make_optimizer("equal_weight", self._constraints(policy)).fit(
-                np.zeros(n), np.eye(n)
-            )
-            weights[priced] = fitted.weights_
+            weights[priced] = self._equal(n, self._constraints(policy))
+        if n == len(feed.symbols):
+            return TargetDecision(weights, "equal_weight", None, ())
         excluded = tuple(s for s, ok in zip(feed.symbols, priced, strict=True) if not ok)
         return TargetDecision(weights, "equal_weight", None, excluded)
+
+    def _equal(self, n: int, constraints: Constraints) -> FloatArray:
+        """The equal-weight optimizer's weights for ``n`` assets (a pure function: cached)."""
+        key = (n, constraints)
+        if key not in self._equal_cache:
+            fitted = make_optimizer("equal_weight", constraints).fit(np.zeros(n), np.eye(n))
+            self._equal_cache[key] = fitted.weights_
+        return self._equal_cache[key]

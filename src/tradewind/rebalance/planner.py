@@ -26,10 +26,14 @@ broker also refuses to overspend when it fills.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from tradewind.config.portfolio import RebalancingSection
 from tradewind.config.trading import BrokerSection
@@ -37,6 +41,8 @@ from tradewind.domain.errors import BadPriceError, MissingDataError
 from tradewind.domain.orders import Side
 from tradewind.execution.costs import ZERO_COST, CostBreakdown, CostModel, total_costs
 
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 SkipReason = Literal["below_min_trade_value", "rounds_to_zero", "max_trades", "insufficient_cash"]
 
 
@@ -169,12 +175,22 @@ class TradePlan:
         return sum(o.value for o in self.orders) / self.equity if self.equity > 0 else 0.0
 
 
-@dataclass(slots=True)
-class _Candidate:
-    symbol: str
-    side: Side
-    quantity: float
-    price: float
+@dataclass(frozen=True, slots=True)
+class RawPlan:
+    """A plan as parallel lists over its orders (sells first), indexing the planner's inputs.
+
+    What :func:`plan_arrays` returns; :func:`plan_trades` and the engine's planner each turn
+    it into their own order objects.
+    """
+
+    index: list[int]
+    side: list[Side]
+    quantity: list[float]
+    price: list[float]
+    cost: list[CostBreakdown]
+    label: list[str]
+    skipped: list[SkippedTrade]
+    cash_after: float
 
 
 def plan_trades(
@@ -219,98 +235,176 @@ def plan_trades(
     ValueError
         On negative or non-finite target weights.
     """
+    symbols = sorted({s for s, q in holdings.items() if q != 0.0} | set(target_weights))
+    missing = np.array([s not in prices for s in symbols], dtype=bool)
+    price = np.array([float(prices[s]) if s in prices else np.nan for s in symbols])
+    target = np.array([float(target_weights.get(s, 0.0)) for s in symbols])
+    check_inputs(symbols, price, target, missing)
+    if equity is None:
+        held_value = sum(float(q) * float(prices[s]) for s, q in holdings.items() if q != 0.0)
+        equity = cash + held_value
+    held = np.array([float(holdings.get(s, 0.0)) for s in symbols])
+    raw = plan_arrays(
+        symbols, held, price, cash, target, equity, settings, cost_model, market, reason
+    )
+    orders = tuple(
+        PlannedOrder(symbols[i], side, q, p, c, label, q * p / equity if equity > 0 else 0.0)
+        for i, side, q, p, c, label in zip(
+            raw.index, raw.side, raw.quantity, raw.price, raw.cost, raw.label, strict=True
+        )
+    )
+    return TradePlan(orders, tuple(raw.skipped), equity, cash, raw.cash_after)
+
+
+def check_inputs(
+    symbols: Sequence[str],
+    prices: FloatArray,
+    targets: FloatArray,
+    missing: npt.NDArray[np.bool_] | None = None,
+) -> None:
+    """Raise for the first symbol (in order) without a usable price or with a bad weight."""
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(prices) & (prices > 0.0) & np.isfinite(targets) & (targets >= 0.0)
+    if missing is not None:
+        ok &= ~missing
+    if ok.all():
+        return
+    k = int(np.flatnonzero(~ok)[0])
+    s, p, w = symbols[k], float(prices[k]), float(targets[k])
+    if missing is not None and missing[k]:
+        raise MissingDataError("no price to plan a trade with", symbol=s)
+    if not (math.isfinite(p) and p > 0.0):
+        raise BadPriceError(f"price must be a positive number, was {p}", symbol=s)
+    raise ValueError(f"target weight of {s} must be a finite number >= 0, was {w}")
+
+
+def plan_arrays(
+    symbols: Sequence[str],
+    held: FloatArray,
+    prices: FloatArray,
+    cash: float,
+    targets: FloatArray,
+    equity: float,
+    settings: PlannerSettings | None = None,
+    cost_model: CostModel | None = None,
+    market: Mapping[str, MarketStats] | None = None,
+    reason: str = "rebalance",
+) -> RawPlan:
+    """The rules of the module docstring on aligned arrays (``symbols`` sorted, inputs checked).
+
+    Rules 1-4 and the cost estimates are vectorised; the cash of rule 5 is spent buy by buy.
+    """
     opts = settings or PlannerSettings()
     model = cost_model or CostModel()
     stats = market or {}
-    symbols = sorted({s for s, q in holdings.items() if q != 0.0} | set(target_weights))
-    for s in symbols:
-        _check_price(s, prices)
-        w = float(target_weights.get(s, 0.0))
-        if not (math.isfinite(w) and w >= 0.0):
-            raise ValueError(f"target weight of {s} must be a finite number >= 0, was {w}")
-    held_value = sum(float(q) * float(prices[s]) for s, q in holdings.items() if q != 0.0)
-    total = cash + held_value if equity is None else equity
-    candidates, skipped = _desired_trades(symbols, holdings, prices, target_weights, total, opts)
-    candidates.sort(key=lambda c: (-c.quantity * c.price, c.symbol))
-    if opts.max_trades is not None and len(candidates) > opts.max_trades:
-        detail = f"only {opts.max_trades} trades per rebalance"
-        skipped.extend(
-            _skip(c, c.quantity, "max_trades", detail) for c in candidates[opts.max_trades :]
-        )
-        candidates = candidates[: opts.max_trades]
-
-    def estimate(c: _Candidate, qty: float) -> CostBreakdown:
-        st = stats.get(c.symbol, MarketStats())
-        return model.costs(
-            c.symbol,
-            c.side,
-            qty,
-            c.price,
-            daily_volatility=st.daily_volatility,
-            average_daily_volume=st.average_daily_volume,
-        )
-
-    def order(c: _Candidate, qty: float, label: str) -> PlannedOrder:
-        drift = qty * c.price / total if total > 0 else 0.0
-        return PlannedOrder(c.symbol, c.side, qty, c.price, estimate(c, qty), label, drift)
-
-    sells = [order(c, c.quantity, reason) for c in candidates if c.side is Side.SELL]
-    available = cash + sum(o.cash_delta for o in sells)
-    buys: list[PlannedOrder] = []
-    for c in (c for c in candidates if c.side is Side.BUY):
-        qty = _affordable(c, c.quantity, max(available, 0.0), estimate, opts)
-        if qty <= 0.0 or (qty < c.quantity and qty * c.price < opts.min_trade_value):
-            detail = f"needs {c.quantity * c.price:.2f}, {max(available, 0.0):.2f} available"
-            skipped.append(_skip(c, c.quantity, "insufficient_cash", detail))
-            continue
-        buys.append(order(c, qty, reason if qty == c.quantity else f"{reason} (reduced: cash)"))
-        available += buys[-1].cash_delta
-    return TradePlan(tuple(sells + buys), tuple(skipped), total, cash, available)
-
-
-def _desired_trades(
-    symbols: list[str],
-    holdings: Mapping[str, float],
-    prices: Mapping[str, float],
-    target_weights: Mapping[str, float],
-    equity: float,
-    opts: PlannerSettings,
-) -> tuple[list[_Candidate], list[SkippedTrade]]:
-    """Rules 1-3: rounded trades toward target, and those too small to make."""
-    candidates: list[_Candidate] = []
+    qty, delta = _desired_quantities(held, prices, targets, equity, opts)
     skipped: list[SkippedTrade] = []
-    for s in symbols:
-        price, held = float(prices[s]), float(holdings.get(s, 0.0))
-        target = float(target_weights.get(s, 0.0))
-        delta = (target * equity - held * price) / price
-        c = _Candidate(s, Side.BUY if delta > 0 else Side.SELL, 0.0, price)
-        if target == 0.0 and held > 0.0:
-            c.quantity = held
-        elif delta < 0:  # sells round up (never more than held): no position ends above target
-            c.quantity = min(_round_quantity(abs(delta), opts, up=True), held)
+    empty = qty <= 0.0
+    value = qty * prices
+    small = ~empty & (value < opts.min_trade_value)
+    with np.errstate(invalid="ignore"):
+        tiny = empty & (delta != 0.0) & (np.abs(delta) * prices >= max(opts.min_trade_value, 1e-9))
+    for k in np.flatnonzero(tiny | small).tolist():
+        side = Side.BUY if delta[k] > 0 else Side.SELL
+        if tiny[k]:
+            size = abs(float(delta[k]))
+            skipped.append(
+                _skip(symbols[k], side, size, prices[k], "rounds_to_zero", "less than one share")
+            )
         else:
-            c.quantity = _round_quantity(abs(delta), opts)
-        if c.quantity <= 0.0:
-            if delta != 0.0 and abs(delta) * price >= max(opts.min_trade_value, 1e-9):
-                skipped.append(_skip(c, abs(delta), "rounds_to_zero", "less than one share"))
-        elif c.quantity * price < opts.min_trade_value:
-            detail = f"{c.quantity * price:.2f} < {opts.min_trade_value:.2f}"
-            skipped.append(_skip(c, c.quantity, "below_min_trade_value", detail))
+            detail = f"{value[k]:.2f} < {opts.min_trade_value:.2f}"
+            skipped.append(
+                _skip(symbols[k], side, qty[k], prices[k], "below_min_trade_value", detail)
+            )
+    chosen = np.flatnonzero(~empty & ~small)
+    chosen = chosen[np.lexsort((chosen, -qty[chosen] * prices[chosen]))]  # rule 4's order
+    if opts.max_trades is not None and len(chosen) > opts.max_trades:
+        detail = f"only {opts.max_trades} trades per rebalance"
+        for k in chosen[opts.max_trades :].tolist():
+            side = Side.BUY if delta[k] > 0 else Side.SELL
+            skipped.append(_skip(symbols[k], side, qty[k], prices[k], "max_trades", detail))
+        chosen = chosen[: opts.max_trades]
+    q, p = qty[chosen], prices[chosen]
+    vol = adv = None
+    if model.impact_coefficient != 0.0:
+        vol, adv = impact_inputs([symbols[k] for k in chosen.tolist()], stats)
+    commission, slippage, impact, modelled = model.costs_many(q, p, vol, adv)
+    total = commission + slippage + impact
+    buy = delta[chosen] > 0
+    sell = ~buy
+    out = RawPlan(
+        chosen[sell].tolist(),
+        [Side.SELL] * int(sell.sum()),
+        q[sell].tolist(),
+        p[sell].tolist(),
+        _breakdowns(commission[sell], slippage[sell], impact[sell], modelled[sell]),
+        [reason] * int(sell.sum()),
+        skipped,
+        cash,
+    )
+    available = cash + sum((q[sell] * p[sell] - total[sell]).tolist())
+    costs = _breakdowns(commission[buy], slippage[buy], impact[buy], modelled[buy])
+    buys = (chosen[buy].tolist(), q[buy].tolist(), p[buy].tolist(), total[buy].tolist(), costs)
+    for k, qk, pk, tk, full in zip(*buys, strict=True):
+        room = max(available, 0.0)
+        if qk * pk + tk <= room + 1e-9:
+            got, cost = qk, full
         else:
-            candidates.append(c)
-    return candidates, skipped
+            got = _affordable(symbols[k], qk, pk, room, model, stats.get(symbols[k]), opts)
+            cost = _estimate(model, symbols[k], got, pk, stats.get(symbols[k]))
+        if got <= 0.0 or (got < qk and got * pk < opts.min_trade_value):
+            detail = f"needs {qk * pk:.2f}, {room:.2f} available"
+            skipped.append(_skip(symbols[k], Side.BUY, qk, pk, "insufficient_cash", detail))
+            continue
+        out.index.append(k)
+        out.side.append(Side.BUY)
+        out.quantity.append(got)
+        out.price.append(pk)
+        out.cost.append(cost)
+        out.label.append(reason if got == qk else f"{reason} (reduced: cash)")
+        available += -(got * pk) - cost.total
+    return dataclasses.replace(out, cash_after=available)
 
 
-def _skip(c: _Candidate, quantity: float, reason: SkipReason, detail: str) -> SkippedTrade:
-    return SkippedTrade(c.symbol, c.side, quantity, quantity * c.price, reason, detail)
+def _breakdowns(
+    commission: FloatArray, slippage: FloatArray, impact: FloatArray, modelled: BoolArray
+) -> list[CostBreakdown]:
+    parts = (commission.tolist(), slippage.tolist(), impact.tolist(), modelled.tolist())
+    return [CostBreakdown(c, s, i, m) for c, s, i, m in zip(*parts, strict=True)]
 
 
-def _check_price(symbol: str, prices: Mapping[str, float]) -> None:
-    if symbol not in prices:
-        raise MissingDataError("no price to plan a trade with", symbol=symbol)
-    p = float(prices[symbol])
-    if not (math.isfinite(p) and p > 0.0):
-        raise BadPriceError(f"price must be a positive number, was {p}", symbol=symbol)
+def _desired_quantities(
+    held: FloatArray, prices: FloatArray, targets: FloatArray, equity: float, opts: PlannerSettings
+) -> tuple[FloatArray, FloatArray]:
+    """Rules 1-2: the rounded quantity toward target of every symbol, and the exact trade."""
+    delta = (targets * equity - held * prices) / prices
+    step = 10.0**opts.fractional_decimals if opts.fractional else 1.0
+    size = np.abs(delta)
+    # sells round up (never more than held): no position ends above its target
+    up = np.minimum(np.ceil(size * step - 1e-9) / step + 0.0, held)
+    down = np.floor(size * step + 1e-9) / step
+    qty = np.where(delta < 0, up, down)
+    close_out = (targets == 0.0) & (held > 0.0)
+    return np.where(close_out, held, qty), delta
+
+
+def impact_inputs(
+    symbols: Sequence[str], stats: Mapping[str, MarketStats]
+) -> tuple[FloatArray, FloatArray]:
+    """Volatility and volume per symbol for :meth:`CostModel.costs_many` (NaN when unknown)."""
+    none = MarketStats()
+    found = [stats.get(s, none) for s in symbols]
+    nan = float("nan")
+    vol = [nan if st.daily_volatility is None else st.daily_volatility for st in found]
+    adv = [nan if st.average_daily_volume is None else st.average_daily_volume for st in found]
+    return np.array(vol, dtype=float), np.array(adv, dtype=float)
+
+
+def _skip(
+    symbol: str, side: Side, quantity: float, price: float, reason: SkipReason, detail: str
+) -> SkippedTrade:
+    q, p = float(quantity), float(price)
+    return SkippedTrade(symbol, side, q, q * p, reason, detail)
 
 
 def _round_quantity(quantity: float, opts: PlannerSettings, *, up: bool = False) -> float:
@@ -321,18 +415,34 @@ def _round_quantity(quantity: float, opts: PlannerSettings, *, up: bool = False)
     return math.floor(quantity * step + 1e-9) / step
 
 
+def _estimate(
+    model: CostModel, symbol: str, quantity: float, price: float, stats: MarketStats | None
+) -> CostBreakdown:
+    st = stats or MarketStats()
+    return model.costs(
+        symbol,
+        Side.BUY,
+        quantity,
+        price,
+        daily_volatility=st.daily_volatility,
+        average_daily_volume=st.average_daily_volume,
+    )
+
+
 def _affordable(
-    c: _Candidate,
+    symbol: str,
     quantity: float,
+    price: float,
     cash: float,
-    estimate: Callable[[_Candidate, float], CostBreakdown],
+    model: CostModel,
+    stats: MarketStats | None,
     opts: PlannerSettings,
 ) -> float:
-    """The largest quantity up to ``quantity`` whose value plus costs fits in ``cash``."""
+    """The largest buy up to ``quantity`` whose value plus costs fits in ``cash``."""
 
     def need(q: float) -> float:
-        cost = estimate(c, q) if q > 0 else ZERO_COST
-        return q * c.price + cost.total
+        cost = _estimate(model, symbol, q, price, stats) if q > 0 else ZERO_COST
+        return q * price + cost.total
 
     if need(quantity) <= cash + 1e-9:
         return quantity

@@ -148,6 +148,10 @@ class TriggerDecision:
     drift: Drift | None = field(default=None, compare=False)
 
 
+NOT_FIRED = TriggerDecision(False)
+"""The decision of a trigger that did not fire (immutable: shared)."""
+
+
 class Trigger(Protocol):
     """Decides whether this cycle rebalances."""
 
@@ -175,7 +179,7 @@ class DriftTrigger:
     def check(self, ctx: TriggerContext) -> TriggerDecision:
         """Fire if ``drift.portfolio >= threshold``."""
         if ctx.current_weights is None or ctx.target_weights is None:
-            return TriggerDecision(False)
+            return NOT_FIRED
         return self.decide(measure_drift(ctx.current_weights, ctx.target_weights))
 
     def check_arrays(
@@ -188,7 +192,7 @@ class DriftTrigger:
         absolute = np.abs(current - target)
         portfolio = 0.5 * (float(absolute.sum()) + abs(float(t - w)))
         if portfolio < self.threshold - DRIFT_TOLERANCE:
-            return TriggerDecision(False)
+            return NOT_FIRED
         return self.decide(drift_from_arrays(current, target, symbols))
 
     def decide(self, drift: Drift) -> TriggerDecision:
@@ -231,7 +235,7 @@ class CalendarTrigger:
             ctx.previous_session is not None
             and period_of(ctx.previous_session, self.frequency) == now
         ):
-            return TriggerDecision(False)
+            return NOT_FIRED
         label = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
         return TriggerDecision(
             True, (f"calendar: first session of the {label[self.frequency]} ({ctx.session})",)
@@ -245,7 +249,7 @@ class RegimeChangeTrigger:
     def check(self, ctx: TriggerContext) -> TriggerDecision:
         """Fire if both regimes are known and differ."""
         if ctx.regime is None or ctx.previous_regime is None or ctx.regime == ctx.previous_regime:
-            return TriggerDecision(False)
+            return NOT_FIRED
         return TriggerDecision(
             True, (f"regime change: {ctx.previous_regime.value} -> {ctx.regime.value}",)
         )

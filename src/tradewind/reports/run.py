@@ -58,11 +58,13 @@ def turnover(recorder: Recorder) -> float:
     The first purchase from cash counts as about 1.0 (``shared/BENCH_TASKS.md`` convention).
     """
     notional: dict[str, float] = {}
+    get = notional.get
     for f in recorder.fills:
-        notional[f.client_order_id] = notional.get(f.client_order_id, 0.0) + f.notional
+        cid = f.client_order_id
+        notional[cid] = get(cid, 0.0) + f.quantity * f.price
     total = 0.0
     for d in recorder.decisions:
-        traded = sum(notional.get(o.client_order_id, 0.0) for o in d.orders)
+        traded = sum(get(o.client_order_id, 0.0) for o in d.orders)
         if traded and d.equity_before > 0:
             total += traded / d.equity_before
     return total

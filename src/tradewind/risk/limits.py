@@ -14,6 +14,8 @@ is reported with its reason.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -35,20 +37,24 @@ def apply_limits(
     fractional: bool = True,
 ) -> tuple[list[PlannedTrade], list[str]]:
     """Return the trades that pass (buys possibly resized) and the reasons for every change."""
-    qty = book.quantity.copy()
+    qty = book.quantity.tolist()
     cash = book.cash
     held_value = float(book.values(np.nan_to_num(prices)).sum())  # kept current trade by trade
     equity = book.equity(prices) - sum(tr.est_costs.total for tr in trades)
+    invested, cap = policy.invested_fraction, policy.max_position_size
+    column = book.index_of
     notes: list[str] = []
     passed: list[PlannedTrade] = []
     for tr in sorted(trades, key=lambda x: x.side is Side.BUY):
-        i = book.index_of(tr.symbol)
-        if tr.side is Side.BUY and not (np.isfinite(tr.price) and tr.price > 0):
+        i = column(tr.symbol)
+        price, want, cost = tr.price, tr.quantity, tr.est_costs.total
+        buy = tr.side is Side.BUY
+        if buy and not (math.isfinite(price) and price > 0):
             notes.append(f"{tr.symbol}: buy dropped (no usable price)")
             continue
-        if tr.side is Side.SELL:
-            q = min(tr.quantity, max(qty[i], 0.0))
-            if q < tr.quantity - TOLERANCE:
+        if not buy:
+            q = min(want, max(qty[i], 0.0))
+            if q < want - TOLERANCE:
                 notes.append(f"{tr.symbol}: sell cut to the position ({q:g}), no shorting")
             if not fractional and q != np.floor(q + 1e-9):
                 q = float(np.floor(q + 1e-9))
@@ -56,29 +62,29 @@ def apply_limits(
             if q <= 0:
                 continue
             qty[i] -= q
-            held_value -= q * tr.price
-            cash += q * tr.price - tr.est_costs.total
+            held_value -= q * price
+            cash += q * price - cost
             passed.append(_resized(tr, q))
             continue
-        room_position = policy.max_position_size * equity - qty[i] * tr.price
-        room_exposure = policy.invested_fraction * equity - held_value
-        room_cash = cash - tr.est_costs.total  # a smaller buy never costs more than the full one
+        room_position = cap * equity - qty[i] * price
+        room_exposure = invested * equity - held_value
+        room_cash = cash - cost  # a smaller buy never costs more than the full one
         room = min(room_position, room_exposure, room_cash) * (1.0 + 1e-12)
-        q = min(tr.quantity, max(room, 0.0) / tr.price)
+        q = min(want, max(room, 0.0) / price)
         if not fractional:
             q = float(np.floor(q + 1e-9))
-        if q < tr.quantity - TOLERANCE * max(1.0, tr.quantity):
+        if q < want - TOLERANCE * max(1.0, want):
             which = min(
                 (room_position, "position cap"),
                 (room_exposure, "exposure cap"),
                 (room_cash, "cash"),
             )[1]
-            notes.append(f"{tr.symbol}: buy resized {tr.quantity:g} -> {q:g} ({which})")
+            notes.append(f"{tr.symbol}: buy resized {want:g} -> {q:g} ({which})")
         if q <= 0:
             continue
         qty[i] += q
-        held_value += q * tr.price
-        cash -= q * tr.price + tr.est_costs.total
+        held_value += q * price
+        cash -= q * price + cost
         passed.append(_resized(tr, q))
     return passed, notes
 

@@ -125,6 +125,7 @@ class RiskManager:
         self._events: list[EngineEvent] = []
         self._exiting: set[str] = set()
         self._prev_prices: FloatArray | None = None
+        self._holding_view: _Holding | None = None
         self._restore()
 
     @classmethod
@@ -182,16 +183,18 @@ class RiskManager:
         equity = book.equity(prices)
         self._simulated_resume(t)
         self._sync_halt(t, equity)
-        for trip in self.breakers.update(equity, book.closed_trades, _Holding(book)):
+        for trip in self.breakers.update(equity, book.closed_trades, self._holding(book)):
             self._on_trip(t, trip, equity)
-        self._exiting = set()
+        if self._exiting:
+            self._exiting = set()
         exits: list[PlannedTrade] = []
         if self.stop_book is not None:
             for hit in self.stop_book.evaluate(feed, book):
                 exits.append(self._stop_exit(t, hit, book, prices))
         if self.halted and self.flatten_on_halt:
             exits.extend(self._flatten(t, book, prices))
-        self._prev_prices = prices.copy()
+        # the feed's read-only rows never change: keep the array (the ledger caches its marks)
+        self._prev_prices = prices if not prices.flags.writeable else prices.copy()
         self._save(t, book, prices, equity)
         return exits
 
@@ -201,15 +204,17 @@ class RiskManager:
         """Drop what the halt, cool-downs and pending exits forbid; apply the limits to the rest."""
         notes: list[str] = []
         keep: list[PlannedTrade] = []
+        halt, exiting, cooling = self._halt, self._exiting, bool(self.cooldown_until)
         for tr in trades:
-            if tr.side is Side.BUY and self._halt is not None:
-                notes.append(f"{tr.symbol}: buy dropped (halted by {self._halt.breaker})")
+            buy = tr.side is Side.BUY
+            if buy and halt is not None:
+                notes.append(f"{tr.symbol}: buy dropped (halted by {halt.breaker})")
                 continue
-            if tr.symbol in self._exiting:
+            if exiting and tr.symbol in exiting:
                 notes.append(f"{tr.symbol}: {tr.side.value} dropped (exiting on a stop this bar)")
                 continue
-            left = self.cooldown_left(tr.symbol)
-            if tr.side is Side.BUY and left > 0:
+            left = self.cooldown_left(tr.symbol) if buy and cooling else 0
+            if left > 0:
                 notes.append(f"{tr.symbol}: buy dropped (stop cool-down, {left} session(s) left)")
                 continue
             keep.append(tr)
@@ -345,6 +350,13 @@ class RiskManager:
             )
         return exits
 
+    def _holding(self, book: Ledger) -> _Holding:
+        """The open-position view of ``book`` (it reads the ledger when asked: kept)."""
+        view = self._holding_view
+        if view is None or view.book is not book:
+            view = self._holding_view = _Holding(book)
+        return view
+
     def _emit(self, t: pd.Timestamp, kind: str, message: str, severity: str = "info") -> None:
         self._events.append(EngineEvent(t.to_pydatetime(), kind, message, severity))
 
@@ -379,16 +391,16 @@ class _Holding(Mapping[str, bool]):
     """Whether each symbol has an open position, read from the ledger only when asked."""
 
     def __init__(self, book: Ledger) -> None:
-        self._book = book
+        self.book = book
 
     def __getitem__(self, symbol: str) -> bool:
-        return bool(self._book.quantity[self._book.index_of(symbol)] > 0)
+        return bool(self.book.quantity[self.book.index_of(symbol)] > 0)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._book.symbols)
+        return iter(self.book.symbols)
 
     def __len__(self) -> int:
-        return len(self._book.symbols)
+        return len(self.book.symbols)
 
 
 _SESSION_CACHE: dict[int, str] = {}

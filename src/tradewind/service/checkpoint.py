@@ -81,9 +81,7 @@ class Baseline:
         """A ledger holding this baseline."""
         book = Ledger(tuple(symbols), self.cash)
         for symbol, (qty, cost) in self.positions.items():
-            i = book.index_of(symbol)
-            book.quantity[i] = qty
-            book.average_cost[i] = cost
+            book.set_position(symbol, qty, cost)
         return book
 
 
