@@ -33,13 +33,14 @@ SHORT = {"start": date(2019, 1, 2), "end": date(2019, 12, 31)}
 
 @pytest.fixture(scope="module")
 def long_market() -> SyntheticMarket:
-    """About 60 years of daily bars (a calendar longer than the shared one)."""
-    calendar = MarketCalendar("1990-01-02", "2050-12-31")
+    """About 160 years of daily bars (a calendar longer than the shared one): with regimes that
+    last months to years, that many are needed for 30 or more whole spells of every regime."""
+    calendar = MarketCalendar("1990-01-02", "2150-12-31")
     return generate_market(
         ["AAA", "BBB", "CCC"],
         seed=11,
         start=date(1990, 1, 2),
-        end=date(2049, 12, 31),
+        end=date(2149, 12, 31),
         calendar=calendar,
     )
 

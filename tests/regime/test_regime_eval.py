@@ -1,16 +1,16 @@
 """Evaluation metrics on hand-built series, and the acceptance figures on synthetic and real data.
 
-The synthetic acceptance criterion of issue 5 (balanced accuracy >= 0.90 on held-out periods
-with at most 1.5x the true switches) is **not met**: even the Bayes filter that knows the
-generator's true parameters (``tradewind.regime.oracle``) stays near 0.83 on these markets. The
-criterion is kept below as a strict xfail with the measured figures, so a detector that reaches
-it turns the test red and the note must be updated.
+Issue 5's synthetic criterion (balanced accuracy >= 0.90 on held-out periods with at most 1.5x
+the true switches) is **met** by the default ``hmm`` detector on every evaluation seed (1-5):
+balanced accuracy 0.909, 0.924, 0.933, 0.919, 0.905 at switch ratios 1.50, 1.29, 1.50, 1.20,
+0.83 (``tradewind regime evaluate --source synthetic``; the Bayes filter that knows the
+generator's parameters reaches 0.941 on average). Two seeds sit exactly at the 1.5x limit, so a
+change that adds one spurious excursion there turns the acceptance test red. The generator's
+regime stays and VIX levels were made realistic in issue 5 (``tradewind.data.scenario``); with
+the old ones even that filter stayed near 0.83.
 """
 
 from __future__ import annotations
-
-from datetime import date
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,6 @@ from tradewind.regime.evaluation import (
     confusion,
     exposures,
 )
-from tradewind.regime.oracle import oracle_regimes
 
 
 def _labels(codes: str) -> pd.Series:
@@ -71,43 +70,43 @@ def test_exposure_mapping_names_every_regime() -> None:
 
 
 @pytest.fixture(scope="module")
-def synthetic_seed_1() -> dict[str, object]:
-    """Default detector, baseline and oracle on held-out years 2008-2011 of seed 1."""
-    from tradewind.data import generate_market
+def synthetic_held_out() -> dict[str, list[dict[str, float]]]:
+    """Default detector, baseline and oracle on the held-out years of every evaluation seed.
 
-    market = generate_market([], seed=1, start=date(2000, 1, 3), end=date(2011, 12, 31))
-    bars = pd.DataFrame({"close": market.index})
-    truth = market.regimes.astype(str)
-    test = truth.index >= pd.Timestamp("2008-01-01", tz="UTC")
+    The same protocol as ``tradewind regime evaluate --source synthetic``: eight training and
+    four test years per seed, detectors run causally over all twelve, scored on the last four.
+    """
+    from tradewind.regime.study import TEST_SEEDS, synthetic_study
+
     section = RegimeSection()
-    runs = {
-        name: make_detector(section, name).detect_series(bars, market.vix, close_only=True)[
-            "regime"
-        ]
+    factories = {
+        name: (lambda name=name: make_detector(section, name))
         for name in (section.detector, "baseline")
     }
-    runs["oracle"] = oracle_regimes(market.index, market.vix.values, market.params)
-    return {k: classify(truth[test], v[test].astype(str)) for k, v in runs.items()}
+    return synthetic_study(factories, seeds=TEST_SEEDS).reports
 
 
-def test_default_detector_beats_the_baseline_held_out(synthetic_seed_1: dict[str, Any]) -> None:
-    default = synthetic_seed_1[RegimeSection().detector]
-    baseline, oracle = synthetic_seed_1["baseline"], synthetic_seed_1["oracle"]
-    assert default.balanced_accuracy > baseline.balanced_accuracy + 0.05
-    assert oracle.balanced_accuracy > default.balanced_accuracy  # the ceiling is a ceiling
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5 synthetic criterion not met: seed 1 held out, rules detector balanced "
-    "accuracy ~0.6 with ~2x the true switches; the true-parameter Bayes filter reaches ~0.83",
-)
-def test_acceptance_balanced_accuracy_090_with_at_most_15x_switches(
-    synthetic_seed_1: dict[str, Any],
+def test_default_detector_beats_the_baseline_held_out(
+    synthetic_held_out: dict[str, list[dict[str, float]]],
 ) -> None:
-    default = synthetic_seed_1[RegimeSection().detector]
-    assert default.balanced_accuracy >= 0.90
-    assert default.switch_ratio <= 1.5
+    default = synthetic_held_out[RegimeSection().detector]
+    baseline, oracle = synthetic_held_out["baseline"], synthetic_held_out["oracle"]
+    for d, b in zip(default, baseline, strict=True):
+        assert d["balanced_accuracy"] > b["balanced_accuracy"] + 0.2, d["seed"]
+
+    def mean(rows: list[dict[str, float]]) -> float:
+        return float(np.mean([r["balanced_accuracy"] for r in rows]))
+
+    assert mean(oracle) > mean(default)  # the true-parameter filter stays the ceiling
+
+
+def test_acceptance_balanced_accuracy_090_with_at_most_15x_switches(
+    synthetic_held_out: dict[str, list[dict[str, float]]],
+) -> None:
+    """Issue 5's synthetic criterion, on every seed the evaluation uses."""
+    for row in synthetic_held_out[RegimeSection().detector]:
+        assert row["balanced_accuracy"] >= 0.90, row
+        assert row["switch_ratio"] <= 1.5, row
 
 
 @pytest.fixture(scope="module")
@@ -129,10 +128,10 @@ def sp500_study() -> object:
 def test_real_data_drawdown_cut_at_no_worse_sharpe(sp500_study: object) -> None:
     """Issue 5 real-data criterion, for the regime-switch allocation of the default detector.
 
-    Measured (rules, defaults unchanged since written): max drawdown -33.5% vs -56.8% for
-    buy-and-hold (a 41% cut), Sharpe 0.37 vs 0.31, CAGR 3.3% vs 4.25% (cash earns 0). The
-    allocation driven by the runbook's policies alone (only VOLATILE trims exposure) does not
-    meet it; the CLI prints both.
+    Measured (hmm, defaults of issue 5): max drawdown -25.3% vs -56.8% for buy-and-hold (a 56%
+    cut), Sharpe 0.50 vs 0.31, CAGR 4.9% vs 4.25% (cash earns 0). The rules detector, the
+    default before, gave -33.5% and 0.37. The allocation driven by the runbook's policies alone
+    (only VOLATILE trims exposure) does not meet it; the CLI prints both.
     """
     from tradewind.regime.study import criterion
 

@@ -72,9 +72,9 @@ def _grid(cfg: TradewindConfig, name: str) -> dict[str, Callable[[], Any]]:
             jump = s.jump.model_copy(update={"penalty": pen})
             points[f"penalty={pen:g}"] = s.model_copy(update={"jump": jump})
     elif name == "hmm":
-        for k in (2, 3, 4):
-            hmm = s.hmm.model_copy(update={"n_states": k})
-            points[f"n_states={k}"] = s.model_copy(update={"hmm": hmm})
+        for pen in (2.0, 4.0, 6.0, 9.0, 12.0):
+            hmm = s.hmm.model_copy(update={"switch_penalty": pen})
+            points[f"switch_penalty={pen:g}"] = s.model_copy(update={"hmm": hmm})
     return {
         label: (lambda sec=sec: make_detector(sec, name))  # type: ignore[misc]
         for label, sec in points.items()

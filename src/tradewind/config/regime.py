@@ -64,20 +64,40 @@ class JumpSettings(Section):
 
 
 class HMMSettings(Section):
-    """The ``hmm`` detector (Gaussian HMM, filtered probabilities)."""
+    """The ``hmm`` detector (Gaussian HMM anchored to VIX bands, filtered probabilities)."""
 
-    n_states: int = Field(4, ge=2, le=8)
-    features: tuple[str, ...] = ("ret_1d", "log_vix")
-    lagged: tuple[str, ...] = Field(("log_vix",), description="Features whose lag enters means.")
+    vix_bands: tuple[float, float, float] = Field(
+        (16.0, 23.5, 32.5),
+        description="VIX edges between the BULL, CHOPPY, BEAR and VOLATILE states' bands.",
+    )
+    switch_penalty: float = Field(
+        6.0, ge=0, description="Cost of a regime switch in the decision; larger: fewer switches."
+    )
+    confirm_days: int = Field(
+        1,
+        ge=1,
+        le=60,
+        description="Days a new regime must persist (replaces regime.confirm_days for the hmm: "
+        "the switch penalty already asks for lasting evidence).",
+    )
+
+    @field_validator("vix_bands")
+    @classmethod
+    def _increasing(cls, bands: tuple[float, float, float]) -> tuple[float, float, float]:
+        if not 0 < bands[0] < bands[1] < bands[2]:
+            raise ValueError(f"vix_bands must be three increasing positive levels, was {bands}")
+        return bands
 
 
 class RegimeSection(Section):
     """Regime detection and policies (``regime:``)."""
 
-    detector: Literal["rules", "jump", "hmm"] = "rules"
+    detector: Literal["rules", "jump", "hmm"] = "hmm"
     index: str = Field("SP500", description="Series the regime is detected on.")
     min_stay_days: int = Field(5, ge=0, le=250, description="Minimum days before switching again.")
-    refit_days: int = Field(21, ge=1, le=2520, description="Refit statistical detectors (days).")
+    refit_days: int = Field(
+        63, ge=1, le=2520, description="Refit the fitted detectors (hmm, jump) every N days."
+    )
     confirm_days: int = Field(2, ge=1, le=60, description="Days a new regime must persist.")
     train_days: int = Field(2520, ge=100, le=20000, description="Trailing fit window (days).")
     min_train_days: int = Field(504, ge=50, le=20000, description="Least history to fit on.")

@@ -1,230 +1,204 @@
-"""The ``hmm`` detector: a Gaussian hidden Markov model read through its **filtered** probabilities.
+"""The ``hmm`` detector: a Gaussian HMM anchored to VIX bands, read through **filtered**
+probabilities and a switch penalty.
 
-Fitting uses the Baum-Welch (EM) algorithm on the standardized training window, with scaled
-forward-backward passes (Rabiner, 1989); the smoothed posteriors serve only the fit. Online, the
-detector keeps the forward (filtered) distribution ``P(s_t | z_1..z_t)``:
+The model (:mod:`tradewind.regime.hmm_em`) has one state per regime; given the state, the daily
+index return is normal and the VIX an AR(1) around the state's level, its shock tied to the
+return. Every state's VIX level and return volatility are kept inside the regime's VIX band
+(default edges 16, 23.5 and 32.5), so a state *is* a regime and one absent from the training
+window still has a state.
 
-    alpha_t  ~  (alpha_(t-1) A)  *  N(z_t; mu_k, Sigma_k)
+Schedule (causal by construction): at a bar ``i`` with no model yet, or ``refit_days`` bars
+after the last fit, the model is fitted by EM on the rows among the last ``train_days`` bars up
+to and including ``i`` (a refit starts from the previous fit) and the forward filter is run over
+that window, so the filtered distribution at ``i`` comes from rows ``<= i``. Between refits the
+filter advances one bar at a time:
 
-which never uses data after ``t``. Confidence is the filtered probability of the regime.
-Covariances get a small ridge (``1e-4`` on the standardized scale) so no state collapses.
+    alpha_t  ~  (alpha_(t-1) A)  *  p(r_t, v_t | state)
+
+Smoothed probabilities serve only the fit. Decisions wait for ``min_train_days`` usable rows.
+
+Decision at ``t``:
+
+1. **Balanced scores** ``q_k ~ alpha_t(k) / max(pi_k, share_floor)``, ``pi`` the fitted
+   long-run shares: dividing by the prior share is the Bayes rule for balanced accuracy (every
+   regime counts the same however rare). The floor keeps a regime barely seen in the window from
+   being favoured more than ``1 / share_floor`` times.
+2. **Switch penalty**: the raw regime is the end state of the cheapest path through the costs
+   ``-log max(q_k, 1e-4)`` seen so far, paying ``switch_penalty`` per switch (the online
+   dynamic program of the jump model, :func:`~tradewind.regime.jump.forward_values`, on these
+   costs). A lasting shift in the evidence switches at once; a day or two of doubt does not.
+3. The shared :class:`~tradewind.regime.base.Stabilizer` (minimum stay, confirmation).
+
+Confidence is the filtered probability of the regime in force.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 
+from tradewind.domain.types import Regime
+from tradewind.regime.base import BaseDetector, RawDecision
 from tradewind.regime.features import FeatureSpec
-from tradewind.regime.statistical import StatisticalDetector
+from tradewind.regime.hmm_em import (
+    DEFAULT_BANDS,
+    STATE_REGIMES,
+    BandHMM,
+    Observations,
+    filter_step,
+    filtered,
+    fit_band_hmm,
+    log_emissions,
+)
+from tradewind.regime.jump import forward_values
 
-_RIDGE = 1e-4
-
-
-@dataclass(frozen=True, slots=True)
-class GaussianHMM:
-    """Fitted HMM parameters: initial distribution, transition matrix, state means/covariances."""
-
-    start: np.ndarray
-    transition: np.ndarray
-    means: np.ndarray
-    covs: np.ndarray
-    log_likelihood: float
-    lagged: tuple[int, ...] = ()
-    """Columns whose previous value enters every state's mean (a Markov-switching VAR(1))."""
+SCORE_FLOOR = 1e-4
+"""Smallest balanced score a cost is computed from (cost at most ``-log 1e-4``, about 9.2)."""
 
 
-def design(Zprev: np.ndarray, lagged: tuple[int, ...]) -> np.ndarray:
-    """Regressors of each row's mean: ``[1, z_(t-1)[lagged]]``, shape ``(n, 1 + len(lagged))``."""
-    return np.column_stack([np.ones(len(Zprev)), Zprev[:, list(lagged)]])
-
-
-def log_emissions(Y: np.ndarray, X: np.ndarray, means: np.ndarray, covs: np.ndarray) -> np.ndarray:
-    """``log N(y_t; M_k x_t, Sigma_k)`` for every row and state, shape ``(n, K)``.
-
-    ``means`` has shape ``(K, d, p)``: state ``k``'s mean of row ``t`` is ``means[k] @ X[t]``.
-    """
-    n, d = Y.shape
-    out = np.empty((n, len(means)))
-    for k, (coef, cov) in enumerate(zip(means, covs, strict=True)):
-        chol = np.linalg.cholesky(cov)
-        sol = np.linalg.solve(chol, (Y - X @ coef.T).T)
-        logdet = 2.0 * np.log(np.diag(chol)).sum()
-        out[:, k] = -0.5 * ((sol**2).sum(axis=0) + logdet + d * np.log(2 * np.pi))
-    return out
-
-
-def _scaled_emissions(
-    Y: np.ndarray, X: np.ndarray, model: GaussianHMM
-) -> tuple[np.ndarray, np.ndarray]:
-    logb = log_emissions(Y, X, model.means, model.covs)
-    shift = logb.max(axis=1, keepdims=True)
-    return np.exp(logb - shift), shift[:, 0]
-
-
-def forward(
-    B: np.ndarray, A: np.ndarray, prior: np.ndarray, predict_first: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scaled forward pass: filtered probabilities ``(n, K)`` and per-step normalizers."""
-    n, K = B.shape
-    alpha = np.empty((n, K))
-    scale = np.empty(n)
-    a = prior @ A if predict_first else prior
-    for t in range(n):
-        if t > 0:
-            a = alpha[t - 1] @ A
-        a = a * B[t]
-        c = a.sum()
-        if not c > 0:
-            a, c = np.full(K, 1.0 / K), 1e-300
-        else:
-            a = a / c
-        alpha[t] = a
-        scale[t] = c
-    return alpha, scale
-
-
-def _backward(B: np.ndarray, A: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    n, K = B.shape
-    beta = np.ones((n, K))
-    for t in range(n - 2, -1, -1):
-        beta[t] = (A @ (B[t + 1] * beta[t + 1])) / scale[t + 1]
-    return beta
-
-
-def _init_params(Y: np.ndarray, X: np.ndarray, K: int, lagged: tuple[int, ...]) -> GaussianHMM:
-    """Start from K groups of equal size ordered by the last column (e.g. log VIX)."""
-    d, p = Y.shape[1], X.shape[1]
-    groups = np.array_split(np.argsort(Y[:, -1], kind="stable"), K)
-    means = np.zeros((K, d, p))
-    covs = np.empty((K, d, d))
-    for k, g in enumerate(groups):
-        means[k, :, 0] = Y[g].mean(axis=0)
-        covs[k] = np.cov(Y[g].T).reshape(d, d) + _RIDGE * np.eye(d)
-    A = np.full((K, K), 0.02 / max(K - 1, 1))
-    np.fill_diagonal(A, 0.98)
-    return GaussianHMM(np.full(K, 1.0 / K), A, means, covs, -np.inf, lagged)
-
-
-def _m_step(
-    Y: np.ndarray, X: np.ndarray, gamma: np.ndarray, K: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted least squares of ``Y`` on ``X`` per state, and residual covariances."""
-    d, p = Y.shape[1], X.shape[1]
-    means = np.empty((K, d, p))
-    covs = np.empty((K, d, d))
-    for k in range(K):
-        w = gamma[:, k] + 1e-12
-        xtx = (X * w[:, None]).T @ X + 1e-8 * np.eye(p)
-        xty = (X * w[:, None]).T @ Y
-        coef = np.linalg.solve(xtx, xty).T
-        resid = Y - X @ coef.T
-        means[k] = coef
-        covs[k] = (w[:, None] * resid).T @ resid / w.sum() + _RIDGE * np.eye(d)
-    return means, covs
-
-
-def fit_hmm(
-    Z: np.ndarray,
-    n_states: int,
-    *,
-    lagged: tuple[int, ...] = (),
-    max_iter: int = 50,
-    tol: float = 1e-4,
-    init: GaussianHMM | None = None,
-) -> tuple[GaussianHMM, np.ndarray]:
-    """Baum-Welch fit on rows ``Z`` (the first row only serves as a lag); returns the model and
-    the most likely state of each row (the first copies the second's).
-
-    ``tol`` is the stopping change in mean log-likelihood per row.
-    """
-    Y, X = Z[1:], design(Z[:-1], lagged)
-    K, n = n_states, len(Y)
-    model = init if init is not None else _init_params(Y, X, K, lagged)
-    prev = -np.inf
-    gamma = np.full((n, K), 1.0 / K)
-    for _ in range(max_iter):
-        B, shift = _scaled_emissions(Y, X, model)
-        alpha, scale = forward(B, model.transition, model.start, predict_first=False)
-        ll = float((np.log(scale) + shift).sum())
-        beta = _backward(B, model.transition, scale)
-        gamma = alpha * beta
-        gamma /= gamma.sum(axis=1, keepdims=True)
-        xi = (alpha[:-1, :, None] * model.transition[None]) * (B[1:] * beta[1:])[:, None, :]
-        xi /= scale[1:, None, None]
-        trans = xi.sum(axis=0) + 1e-6
-        trans /= trans.sum(axis=1, keepdims=True)
-        means, covs = _m_step(Y, X, gamma, K)
-        start = gamma[0] + 1e-6
-        model = GaussianHMM(start / start.sum(), trans, means, covs, ll, lagged)
-        if abs(ll - prev) / n < tol:
-            break
-        prev = ll
-    states = gamma.argmax(axis=1)
-    return model, np.concatenate([states[:1], states])
-
-
-class HMMDetector(StatisticalDetector):
-    """Gaussian HMM on a trailing window, refitted on a schedule, read through filtered
-    probabilities.
+class HMMDetector(BaseDetector):
+    """Band-anchored Gaussian HMM on a trailing window, refitted on a schedule, filtered online.
 
     Parameters
     ----------
-    max_iter
-        EM iterations per fit (a refit starts from the previous parameters).
-    Other parameters
-        See :class:`~tradewind.regime.statistical.StatisticalDetector`.
+    vix_bands
+        Three increasing VIX edges between the BULL, CHOPPY, BEAR and VOLATILE bands.
+    switch_penalty
+        Cost of a switch in the decision's dynamic program (in nats of balanced score).
+    train_days, min_train_days, refit_days
+        Trailing training window, the least usable rows to fit on, and bars between refits.
+    max_iter, refit_iter
+        EM iterations of the first fit and of each refit (which starts from the previous fit).
+    prior_sessions, prior_stay
+        Weight of the priors (sessions) and the expected stay of the transition prior.
+    share_floor
+        Least long-run share a regime's balanced score is divided by.
+    min_stay_days, confirm_days
+        Stabilizer settings (see :class:`~tradewind.regime.base.Stabilizer`).
+    spec
+        Feature windows.
     """
 
     name: ClassVar[str] = "hmm"
+    used_features: ClassVar[tuple[str, ...]] = (
+        "ret_1d",
+        "vix",
+        "rv_20",
+        "trend",
+        "adx",
+        "atr_pct",
+    )
 
     def __init__(
         self,
         *,
-        n_states: int = 4,
-        features: Sequence[str] = ("ret_1d", "log_vix"),
-        lagged: Sequence[str] = ("log_vix",),
+        vix_bands: Sequence[float] = DEFAULT_BANDS,
+        switch_penalty: float = 6.0,
         train_days: int = 2520,
         min_train_days: int = 504,
-        refit_days: int = 21,
-        max_iter: int = 50,
+        refit_days: int = 63,
+        max_iter: int = 100,
+        refit_iter: int = 3,
+        prior_sessions: float = 20.0,
+        prior_stay: float = 50.0,
+        share_floor: float = 0.05,
         min_stay_days: int = 5,
         confirm_days: int = 1,
-        seed: int = 0,
         spec: FeatureSpec | None = None,
     ) -> None:
+        bands = tuple(float(b) for b in vix_bands)
+        if len(bands) != len(STATE_REGIMES) - 1 or not 0 < bands[0] < bands[1] < bands[2]:
+            raise ValueError(f"vix_bands must be three increasing positive levels, was {bands}")
+        if switch_penalty < 0 or not 0 < share_floor <= 1:
+            raise ValueError("switch_penalty must be >= 0 and share_floor in (0, 1]")
+        self.vix_bands = bands
+        self.switch_penalty = switch_penalty
+        self.train_days = train_days
+        self.min_train_days = min_train_days
+        self.refit_days = refit_days
         self.max_iter = max_iter
-        self.lagged = tuple(lagged)
-        super().__init__(
-            n_states=n_states,
-            features=features,
-            train_days=train_days,
-            min_train_days=min_train_days,
-            refit_days=refit_days,
-            min_stay_days=min_stay_days,
-            confirm_days=confirm_days,
-            seed=seed,
-            spec=spec,
+        self.refit_iter = refit_iter
+        self.prior_sessions = prior_sessions
+        self.prior_stay = prior_stay
+        self.share_floor = share_floor
+        self._model: BandHMM | None = None
+        self._fit_at = -1
+        self._alpha = np.full(len(STATE_REGIMES), 1.0 / len(STATE_REGIMES))
+        self._shares = np.ones(len(STATE_REGIMES))
+        self._costs: np.ndarray | None = None
+        super().__init__(min_stay_days=min_stay_days, confirm_days=confirm_days, spec=spec)
+
+    @property
+    def warmup(self) -> int:
+        """Bars before the first decision: a fit needs ``min_train_days`` usable rows."""
+        return self.min_train_days
+
+    @property
+    def model(self) -> BandHMM | None:
+        """The current fit (None before the first)."""
+        return self._model
+
+    def _reset_model(self) -> None:
+        self._model = None
+        self._fit_at = -1
+        self._alpha = np.full(len(STATE_REGIMES), 1.0 / len(STATE_REGIMES))
+        self._costs = None
+
+    # --- rows -------------------------------------------------------------------------------
+    @staticmethod
+    def _rows(X: np.ndarray, lo: int, hi: int, columns: Mapping[str, int]) -> Observations:
+        """Rows ``lo .. hi-1`` (``lo >= 1``) as model observations, unusable ones included."""
+        ret = X[lo:hi, columns["ret_1d"]]
+        vix, prev = X[lo:hi, columns["vix"]], X[lo - 1 : hi - 1, columns["vix"]]
+        proxy = X[lo:hi, columns["vix_is_proxy"]] > 0
+        proxy_prev = X[lo - 1 : hi - 1, columns["vix_is_proxy"]] > 0
+        observed = ~proxy & ~proxy_prev & np.isfinite(vix) & np.isfinite(prev)
+        return Observations(ret, vix, np.where(observed, prev, 0.0), observed)
+
+    # --- BaseDetector -------------------------------------------------------------------------
+    def _decide(self, i: int, X: np.ndarray, columns: Mapping[str, int]) -> RawDecision | None:
+        if i < 1:
+            return None
+        due = self._model is None or i - self._fit_at >= self.refit_days
+        if not (due and self._refit(i, X, columns)):
+            if self._model is None:
+                return None
+            self._step(i, X, columns)
+        score = self._alpha / self._shares
+        cost = -np.log(np.maximum(score / score.sum(), SCORE_FLOOR))
+        self._costs = forward_values(cost[None, :], self.switch_penalty, self._costs)[0]
+        k = int(np.argmin(self._costs))
+        probs: dict[Regime, float] = {r: float(self._alpha[j]) for j, r in enumerate(STATE_REGIMES)}
+        regime = STATE_REGIMES[k]
+        return RawDecision(regime, probs[regime], probs)
+
+    def _step(self, i: int, X: np.ndarray, columns: Mapping[str, int]) -> None:
+        assert self._model is not None  # noqa: S101 - guarded by the caller
+        row = self._rows(X, i, i + 1, columns)
+        if not np.isfinite(row.ret[0]):
+            return
+        log_b = log_emissions(row, self._model)[0]
+        self._alpha = filter_step(self._alpha, log_b, self._model.transition)
+
+    def _refit(self, i: int, X: np.ndarray, columns: Mapping[str, int]) -> bool:
+        lo = max(1, i - self.train_days + 1)
+        rows = self._rows(X, lo, i + 1, columns)
+        keep = np.isfinite(rows.ret) & np.isfinite(rows.vix)
+        if keep.sum() < self.min_train_days:
+            return False
+        obs = Observations(rows.ret[keep], rows.vix[keep], rows.vix_prev[keep], rows.observed[keep])
+        first = self._model is None
+        model = fit_band_hmm(
+            obs,
+            self.vix_bands,
+            prior_sessions=self.prior_sessions,
+            prior_stay=self.prior_stay,
+            max_iter=self.max_iter if first else self.refit_iter,
+            init=self._model,
         )
-
-    def _fit_model(self, Z: np.ndarray, warm: Any) -> tuple[Any, np.ndarray]:
-        lagged = tuple(self.feature_names.index(n) for n in self.lagged)
-        init = warm if isinstance(warm, GaussianHMM) and warm.lagged == lagged else None
-        return fit_hmm(Z, self.n_states, lagged=lagged, max_iter=self.max_iter, init=init)
-
-    def _filter_run(self, model: Any, Z: np.ndarray) -> Any:
-        B, _ = _scaled_emissions(Z[1:], design(Z[:-1], model.lagged), model)
-        alpha, _ = forward(B, model.transition, model.start, predict_first=False)
-        return (alpha[-1], Z[-1])
-
-    def _filter_step(self, model: Any, state: Any, z: np.ndarray) -> Any:
-        alpha, prev = state
-        B, _ = _scaled_emissions(z[None, :], design(prev[None, :], model.lagged), model)
-        new, _ = forward(B, model.transition, alpha, predict_first=True)
-        return (new[-1], z)
-
-    def _state_probabilities(self, model: Any, state: Any) -> np.ndarray:
-        return np.asarray(state[0], dtype=float)
+        self._model, self._fit_at = model, i
+        self._alpha = filtered(log_emissions(obs, model), model.transition, model.start)[-1]
+        self._shares = np.maximum(model.stationary(), self.share_floor)
+        return True

@@ -76,7 +76,7 @@ class _RefitSchedule(TypedDict):
 
 
 def _refit_schedule(s: RegimeSection) -> _RefitSchedule:
-    """The training window, refit schedule and stabilizer the statistical detectors share."""
+    """The training window, refit schedule and stabilizer the fitted detectors share."""
     return {
         "train_days": s.train_days,
         "min_train_days": s.min_train_days,
@@ -102,11 +102,12 @@ def _jump(s: RegimeSection) -> BaseDetector:
 def _hmm(s: RegimeSection) -> BaseDetector:
     from tradewind.regime.hmm import HMMDetector
 
+    schedule = _refit_schedule(s)
+    schedule["confirm_days"] = s.hmm.confirm_days
     return HMMDetector(
-        n_states=s.hmm.n_states,
-        features=s.hmm.features,
-        lagged=s.hmm.lagged,
-        **_refit_schedule(s),
+        vix_bands=s.hmm.vix_bands,
+        switch_penalty=s.hmm.switch_penalty,
+        **schedule,
     )
 
 

@@ -1,5 +1,7 @@
-"""What the statistical detectors (``jump``, ``hmm``) share: trailing-window refits, feature
-standardization, and naming the fitted states as regimes.
+"""The base of unsupervised state-model detectors (``jump``): trailing-window refits, feature
+standardization, and naming the fitted states as regimes by rank. (The ``hmm`` detector keeps
+its own schedule: its states are anchored to VIX bands and need no naming,
+:mod:`tradewind.regime.hmm`.)
 
 Schedule (causal by construction): at a bar ``i`` where no model exists yet, or ``refit_days``
 bars after the last fit, the model is fitted on the finite feature rows among the last
