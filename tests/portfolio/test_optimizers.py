@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from skfolio.optimization import HierarchicalRiskParity as SkfolioHRP
 from skfolio.optimization import MeanRisk, ObjectiveFunction, RiskBudgeting
@@ -60,6 +60,7 @@ constraint_sets = st.builds(
     cons=constraint_sets,
     method=st.sampled_from(METHODS),
 )
+@example(seed=0, n=7, extra_obs=-4, cons=Constraints(1.0, 1.0, 0.0), method="risk_parity")
 def test_weights_respect_caps_and_sum_to_invested_fraction(
     seed: int, n: int, extra_obs: int, cons: Constraints, method: str
 ) -> None:
@@ -77,7 +78,12 @@ def test_weights_respect_caps_and_sum_to_invested_fraction(
     if opt.fallback_reason_ is None:
         assert w.sum() == pytest.approx(expected_sum, abs=1e-9)
         assert w.sum() <= cons.max_exposure - cons.cash_buffer + 1e-12
-    else:  # only max Sharpe may be undefined (no positive return): equal weights, recorded
+    elif method == "risk_parity":  # undefined when a long-only mix has zero variance
+        assert "risk_parity undefined" in opt.fallback_reason_
+        mv = make_optimizer("min_variance", cons).fit(mu, cov).weights_
+        assert mv @ cov @ mv <= 1e-12 * float(np.diag(cov).max())
+        np.testing.assert_allclose(w, expected_sum / n)
+    else:  # otherwise only max Sharpe may be undefined (no positive return): equal weights
         assert method == "max_sharpe"
         assert "max_sharpe undefined" in opt.fallback_reason_
         cap = min(1.0, cons.max_weight / expected_sum)  # best return: fill the best assets

@@ -29,6 +29,8 @@ def test_a_changed_setting_keeps_breaker_distances_and_stop_levels(fast_tmp: Pat
     first = run_wall(config, clock, 25)
     with Store(cfg.database_url, mode=None) as store:
         before = _tracker(store, first.run_id)
+        fills = store.positions_from_fills(first.run_id)
+    still_held = {s for s, p in fills.items() if p.quantity > 0}  # the account after run 1
     held = {s: row for s, row in before["positions"].items() if "peak" in row}
     assert held and before["peak_equity"] > before["equity"]  # in a drawdown, with stops
     # the user fine-tunes rebalancing (runbook, days 6-7) and restarts: a new run
@@ -49,7 +51,9 @@ def test_a_changed_setting_keeps_breaker_distances_and_stop_levels(fast_tmp: Pat
     assert status["drawdown"] > 0 and status["breakers"]["drawdown"]["to_halt"] < 0.15
     for key in ("session", "open_equity", "peak_equity", "consecutive_losses", "daily_warned"):
         assert seed[key] == before[key], key  # the breakers start where run 1 stopped
-    assert set(seed["positions"]) == set(held)
+    # stops carry over for what the account still holds (a sell in run 1's last cycle fills
+    # after the tracker's last look, so the tracker may still know a symbol now sold)
+    assert seed["positions"] and set(seed["positions"]) == set(held) & still_held
     for symbol, row in held.items():  # a trailing stop keeps its highest price since entry
         if symbol in after["positions"]:
             assert after["positions"][symbol]["peak"] >= row["peak"]

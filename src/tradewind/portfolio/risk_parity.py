@@ -35,6 +35,7 @@ from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 from tradewind.config.portfolio import OptimizerName
 from tradewind.portfolio import _clarabel
+from tradewind.portfolio._active_set import solve_capped_qp
 from tradewind.portfolio.base import BaseOptimizer, FallbackName, FloatArray, OptimizationFailed
 from tradewind.portfolio.constraints import Constraints
 
@@ -198,5 +199,28 @@ class RiskParity(BaseOptimizer):
         self.solver_ = "clarabel"
         weights_or_none = _clarabel.risk_budgeting(cov, budget / budget.sum(), cap)
         if weights_or_none is None:
+            _raise_if_zero_variance_portfolio(cov / scale, cap)
             raise OptimizationFailed("risk_parity: Clarabel found no solution")
         return weights_or_none
+
+
+def _raise_if_zero_variance_portfolio(cov: FloatArray, cap: float) -> None:
+    """Raise "undefined" when some capped long-only portfolio has (numerically) zero variance.
+
+    Then ``f`` is unbounded below along that portfolio and no risk-parity weights exist: with
+    fewer observations than assets a singular covariance often has such a direction besides the
+    inverse-volatility one checked up front. Run only after both solvers failed, to name the
+    cause instead of a solver failure.
+    """
+    n = cov.shape[0]
+    solution = solve_capped_qp(cov, np.zeros(n), 1.0, cap, -np.diag(cov))
+    weights = (
+        solution.weights
+        if solution is not None
+        else _clarabel.capped_qp(cov, np.zeros(n), 1.0, cap)
+    )
+    if weights is not None and float(weights @ cov @ weights) <= 1e-12 * float(np.diag(cov).max()):
+        raise OptimizationFailed(
+            "risk_parity undefined: a long-only portfolio has zero variance "
+            "(singular covariance, e.g. fewer observations than assets)"
+        )
