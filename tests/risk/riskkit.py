@@ -168,6 +168,15 @@ class SimplePlanner:
             trades.append(PlannedTrade(sym, side, qty, price, est))
         return sorted(trades, key=lambda tr: tr.side is Side.BUY)
 
+    def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:
+        if self.costs is None:
+            return trades
+        return [
+            PlannedTrade(t.symbol, t.side, t.quantity, t.price,
+                         self.costs.costs(t.symbol, t.side, t.quantity, t.price), t.reason)
+            for t in trades
+        ]  # fmt: skip
+
 
 def make_engine(
     barset: BarSet,

@@ -100,6 +100,9 @@ class _Planner:
             if abs(d) * p > 50.0
         ]  # fmt: skip
 
+    def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:
+        return trades
+
 
 class _Regime:
     def update(self, feed: MarketFeed, *_: object) -> RegimeReading:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from tradewind.backtest.runner import BacktestRun
+from tradewind.reports.costs import cost_payload
 from tradewind.reports.tearsheet import write_tearsheet
 from tradewind.reports.tracking import write_tracking_csv
 from tradewind.reports.weekly import write_weekly_reports
@@ -52,6 +53,7 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
         "decision_fingerprint": summary.recorder.fingerprint(),
         "performance": summary.performance.as_dict(),
         "relative": summary.relative.as_dict() if summary.relative else None,
+        "costs": cost_payload(summary.costs),
         "folds": fold_table(run).to_dict(orient="records"),
         "note": note,
     }

@@ -26,6 +26,7 @@ from tradewind.cli.common import (
 from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data import get_market_data
+from tradewind.reports.costs import cost_payload, describe_comparison
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ def backtest(
             {
                 "performance": run.summary.performance.as_dict(),
                 "relative": run.summary.relative.as_dict() if run.summary.relative else None,
+                "costs": cost_payload(run.summary.costs),
                 "folds": fold_table(run).to_dict(orient="records") if walk_forward else None,
                 "reports": {k: str(v) for k, v in paths.items()},
             }
@@ -134,6 +136,7 @@ def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> Non
         ("Turnover", f"{p.turnover:.2f}", ""),
         ("Costs", f"${p.costs_usd:,.0f}", ""),
         ("Costs per month", f"{p.costs_pct_per_month:.3%}", ""),
+        ("Costs: estimate vs realized", describe_comparison(run.summary.costs), ""),
         ("Average exposure", f"{p.avg_exposure:.0%}", ""),
     ]
     if r:

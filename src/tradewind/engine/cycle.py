@@ -111,6 +111,7 @@ class Engine:
         if self.parts.risk.halted:
             self._cancel_open_buys(t)
         if forced:
+            forced = self.parts.planner.estimate(forced)
             self._execute(t, forced, reading, policy, ("risk",), None)
         current = self.book.weights(prices)
         previous = self.regime.regime if self.regime is not None else None
@@ -214,8 +215,19 @@ class Engine:
                 None,
                 trade.reason,
             )
+            est = trade.est_costs
             records.append(
-                OrderRecord(cid, req.symbol, _SIDE[trade.side], req.quantity, req.reason)
+                OrderRecord(
+                    cid,
+                    req.symbol,
+                    _SIDE[trade.side],
+                    req.quantity,
+                    req.reason,
+                    trade.price,
+                    est.commission,
+                    est.slippage,
+                    est.impact,
+                )
             )
             try:
                 events = submit(req)

@@ -177,6 +177,10 @@ class TradePlanner(Protocol):
         """Trades that move ``quantities`` toward ``target`` weights without overspending."""
         ...
 
+    def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:
+        """``trades`` decided elsewhere (risk exits) with their costs estimated like the plan's."""
+        ...
+
 
 class RiskHook(Protocol):
     """Stops, breakers and pre-trade limits (filled in by the risk package)."""

@@ -16,13 +16,18 @@ from tradewind.domain.orders import Fill
 @fast_init
 @dataclass(frozen=True, slots=True)
 class OrderRecord:
-    """An order as the decision log keeps it."""
+    """An order as the decision log keeps it, with the price it was decided at and the costs
+    estimated then (USD; records written before estimates were kept have none)."""
 
     client_order_id: str
     symbol: str
     side: str
     quantity: float
     reason: str
+    price: float | None = None
+    est_commission: float = 0.0
+    est_slippage: float = 0.0
+    est_impact: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,26 @@ class ConfiguredPlanner:
             )
         ]
 
+    def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:
+        """``trades`` (risk exits, decided without costs) with the cost model's estimate, the
+        impact from the same market statistics the plan uses."""
+        if not trades:
+            return trades
+        stats = self._market_stats() if self.costs.impact_coefficient != 0.0 else {}
+        out = []
+        for tr in trades:
+            market = stats.get(tr.symbol, MarketStats())
+            est = self.costs.costs(
+                tr.symbol,
+                tr.side,
+                tr.quantity,
+                tr.price,
+                daily_volatility=market.daily_volatility,
+                average_daily_volume=market.average_daily_volume,
+            )
+            out.append(PlannedTrade(tr.symbol, tr.side, tr.quantity, tr.price, est, tr.reason))
+        return out
+
     def scale(
         self,
         target: FloatArray,

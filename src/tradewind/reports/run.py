@@ -8,12 +8,15 @@ import pandas as pd
 
 from tradewind.engine.ledger import Ledger
 from tradewind.engine.recorder import Recorder
+from tradewind.execution.costs import CostComparison
+from tradewind.reports.costs import compare_costs, fill_costs
 from tradewind.reports.metrics import Performance, Relative, performance, relative
 
 
 @dataclass(frozen=True)
 class RunSummary:
-    """A finished run: its recorder and book, the metrics, and the benchmark used."""
+    """A finished run: its recorder and book, the metrics, the benchmark used, and the costs
+    estimated before trading against those realized."""
 
     name: str
     recorder: Recorder
@@ -22,6 +25,7 @@ class RunSummary:
     benchmark: pd.Series | None
     performance: Performance
     relative: Relative | None
+    costs: CostComparison
 
 
 def summarize(
@@ -49,7 +53,8 @@ def summarize(
     rel = None
     if benchmark is not None and len(benchmark.dropna()) > 2:
         rel = relative(equity, benchmark, initial_capital, rf_annual)
-    return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel)
+    costs = compare_costs(fill_costs(recorder.decisions, recorder.fills))
+    return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel, costs)
 
 
 def turnover(recorder: Recorder) -> float:

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from tradewind.reports.costs import describe_comparison
 from tradewind.reports.run import RunSummary
 
 REGIME_COLORS = {
@@ -146,6 +147,7 @@ def write_tearsheet(run: RunSummary, path: str | Path, note: str = "") -> Path:
         ("Win rate / profit factor", f"{p.win_rate:.0%} / {p.profit_factor:.2f}"),
         ("Turnover", f"{p.turnover:.2f}"),
         ("Costs", f"${p.costs_usd:,.0f} ({p.costs_pct_per_year:.3%} / year)"),
+        ("Costs: estimate vs realized", describe_comparison(run.costs)),
         ("Rebalances", str(p.rebalances)),
     ]
     if run.relative is not None:

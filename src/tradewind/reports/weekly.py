@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tradewind.reports.costs import fill_costs, usd
 from tradewind.reports.metrics import drawdown, sharpe_ratio
 from tradewind.reports.run import RunSummary
 
@@ -22,7 +23,13 @@ _METHOD_NAMES = {
 
 @dataclass(frozen=True)
 class WeekFigures:
-    """The numbers that fill one weekly report."""
+    """The numbers that fill one weekly report.
+
+    ``avg_slippage`` is the realized slippage (the model's, plus the fill price's shortfall
+    against the decision price) over the traded value; ``estimated_costs_usd`` and
+    ``realized_costs_usd`` compare the week's fills with what the planner expected
+    (:mod:`tradewind.reports.costs`).
+    """
 
     week: int
     start: str
@@ -44,6 +51,8 @@ class WeekFigures:
     costs_usd: float
     costs_pct: float
     avg_slippage: float
+    estimated_costs_usd: float
+    realized_costs_usd: float
     uptime: float
     warnings: int
 
@@ -59,12 +68,15 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
     weights = rec.weights_frame()
     path = np.concatenate([[run.initial_capital], frame["equity"].to_numpy()])
     returns = path[1:] / path[:-1] - 1.0
+    paired = fill_costs(rec.decisions, rec.fills)
     fills = pd.DataFrame(
         {
             "ts": pd.DatetimeIndex([f.ts for f in rec.fills]),
             "cost": [f.cost for f in rec.fills],
-            "slip": [f.slippage for f in rec.fills],
+            "slip": [c.realized.slippage for c in paired],
             "notional": [f.notional for f in rec.fills],
+            "estimated": [c.estimated.total for c in paired],
+            "realized": [c.realized.total for c in paired],
         }
     )
     trades = sorted(run.book.closed_trades, key=lambda t: t.ts)
@@ -116,6 +128,8 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
                 costs_usd=float(wk_fills["cost"].sum()) if len(wk_fills) else 0.0,
                 costs_pct=float(wk_fills["cost"].sum()) / eq_end if len(wk_fills) else 0.0,
                 avg_slippage=float(wk_fills["slip"].sum()) / notional if notional else 0.0,
+                estimated_costs_usd=float(wk_fills["estimated"].sum()) if len(wk_fills) else 0.0,
+                realized_costs_usd=float(wk_fills["realized"].sum()) if len(wk_fills) else 0.0,
                 uptime=1.0,
                 warnings=sum(
                     1 for e in rec.events if t0 <= pd.Timestamp(e.ts) <= t1 and e.severity != "info"
@@ -154,6 +168,7 @@ def render_week(f: WeekFigures, model_performance: str = "n/a (no ML ensemble)")
 - Rebalancing Events: {f.rebalances}
 - Transaction Costs: ${f.costs_usd:,.2f} ({f.costs_pct:.2%} of portfolio)
 - Average Slippage: {f.avg_slippage:.2%}
+- Costs Estimated / Realized: {usd(f.estimated_costs_usd)} / {usd(f.realized_costs_usd)}
 
 ## System Health
 - Uptime: {f.uptime:.1%}

@@ -1,0 +1,102 @@
+"""Estimated against realized transaction costs, fill by fill.
+
+The planner estimates each order's commission, slippage and impact at the decision price
+before it is sent (:class:`~tradewind.engine.recorder.OrderRecord` keeps the estimate and the
+price); after the fill, :meth:`~tradewind.execution.costs.CostModel.account` states what it
+really cost, the price shortfall against the decision price counted as slippage. A partly filled
+order is compared on what filled: its estimate is scaled by the filled share. Orders that never
+filled cost nothing and are left out of both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tradewind.domain.orders import Fill
+from tradewind.engine.recorder import Decision, OrderRecord
+from tradewind.execution.costs import ZERO_COST, CostBreakdown, CostComparison, CostModel
+
+_ACCOUNT = CostModel().account  # the accounting uses no model parameter, only the fill
+
+
+@dataclass(frozen=True, slots=True)
+class FillCost:
+    """One fill's estimated and realized costs (USD) and its traded value."""
+
+    ts: pd.Timestamp
+    client_order_id: str
+    notional: float
+    estimated: CostBreakdown
+    realized: CostBreakdown
+
+
+def fill_costs(decisions: Iterable[Decision], fills: Sequence[Fill]) -> list[FillCost]:
+    """Pair every fill with the estimate of the order it filled (in fill order).
+
+    A fill whose order is not in ``decisions`` (an order placed by hand, say) has no estimate:
+    its estimate is zero and its realized cost is what the broker charged.
+    """
+    orders: dict[str, OrderRecord] = {o.client_order_id: o for d in decisions for o in d.orders}
+    out: list[FillCost] = []
+    for f in fills:
+        order = orders.get(f.client_order_id)
+        if order is None:
+            estimated, reference = ZERO_COST, None
+        else:
+            share = f.quantity / order.quantity if order.quantity > 0 else 0.0
+            estimated = CostBreakdown(
+                order.est_commission * share, order.est_slippage * share, order.est_impact * share
+            )
+            reference = order.price
+        out.append(
+            FillCost(
+                pd.Timestamp(f.ts),
+                f.client_order_id,
+                f.notional,
+                estimated,
+                _ACCOUNT(f, reference),
+            )
+        )
+    return out
+
+
+def compare_costs(costs: Iterable[FillCost]) -> CostComparison:
+    """Estimated and realized totals of ``costs``, kind by kind."""
+    estimated = realized = ZERO_COST
+    for c in costs:
+        estimated = estimated + c.estimated
+        realized = realized + c.realized
+    return CostComparison(estimated, realized)
+
+
+def cost_payload(comparison: CostComparison) -> dict[str, dict[str, float]]:
+    """The comparison as plain numbers (JSON): each side by kind, and realized minus estimated."""
+
+    def kinds(c: CostBreakdown) -> dict[str, float]:
+        return {
+            "commission": c.commission,
+            "slippage": c.slippage,
+            "impact": c.impact,
+            "total": c.total,
+        }
+
+    return {
+        "estimated": kinds(comparison.estimated),
+        "realized": kinds(comparison.realized),
+        "realized_minus_estimated": kinds(comparison.error),
+    }
+
+
+def usd(amount: float, decimals: int = 2) -> str:
+    """``$1,234.50``, or ``-$12.00`` (realized costs can be negative: price improvement)."""
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.{decimals}f}"
+
+
+def describe_comparison(comparison: CostComparison) -> str:
+    """``$1,234 estimated, $1,250 realized (+1.3%)`` for tables and reports."""
+    est, real = comparison.estimated.total, comparison.realized.total
+    change = f" ({real / est - 1:+.1%})" if est > 0 else ""
+    return f"{usd(est, 0)} estimated, {usd(real, 0)} realized{change}"
