@@ -8,7 +8,7 @@ import pytest
 
 from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side, Symbol
-from tradewind.domain.errors import OrderRejected
+from tradewind.domain.errors import DataError, OrderRejected
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import GuardedFeed, LookaheadError, MarketFeed
 from tradewind.engine.protocols import FillCosts
@@ -67,6 +67,16 @@ def test_feed_reads_end_at_the_current_bar() -> None:
     assert feed.current()[0] == 102.0
     with pytest.raises(ValueError, match="only moves forward"):
         feed.advance(feed.index[1])
+
+
+def test_nothing_is_served_before_the_first_bar() -> None:
+    feed = MarketFeed(_bars())
+    early = feed.index[0] - pd.Timedelta(hours=1)
+    assert feed.advance(early) < 0
+    for read in (feed.current, feed.last_close):  # row -1 must not index the last (future) bar
+        with pytest.raises(DataError, match="no bar yet"):
+            read()
+    assert feed.window(5).shape == (0, 2)
 
 
 def test_guarded_feed_raises_when_asked_for_the_future() -> None:

@@ -144,15 +144,26 @@ class MarketFeed:
         return array
 
     def current(self, field: str = "close") -> FloatArray:
-        """This bar's values of ``field`` for every symbol (NaN where a symbol has no bar)."""
+        """This bar's values of ``field`` for every symbol (NaN where a symbol has no bar).
+
+        Raises
+        ------
+        DataError
+            Before the first bar: there is no current bar (row -1 would index the last one).
+        """
         self._served(self.row)
+        if self.row < 0:
+            raise DataError("no bar yet at the current time")
         row: FloatArray = self._array(field)[self.row]
         return row
 
     def last_close(self) -> FloatArray:
-        """The last known close of each symbol at or before the current bar."""
+        """The last known close of each symbol at or before the current bar (raises
+        ``DataError`` before the first bar, like :meth:`current`)."""
         self._served(self.row)
         if self._close_row is None:
+            if self.row < 0:
+                raise DataError("no bar yet at the current time")
             row: FloatArray = self._last_close[self.row]
             return row
         return self._close_row  # the same read-only array all bar long: marks are cached by it
