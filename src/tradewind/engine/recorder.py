@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -118,9 +119,13 @@ class Recorder:
         )
 
     def fingerprint(self) -> str:
-        """SHA-256 of the decision log and equity curve: equal runs have equal fingerprints."""
+        """SHA-256 of the decision log and equity curve: equal runs have equal fingerprints.
+
+        Decisions are hashed by value (as JSON), so a quantity held as a numpy float and the same
+        quantity as a Python float hash alike.
+        """
         h = hashlib.sha256()
         for d in self.decisions:
-            h.update(repr(d).encode())
+            h.update(json.dumps(asdict(d), default=str, sort_keys=True).encode())
         h.update(np.asarray(self.equity, dtype=np.float64).tobytes())
         return h.hexdigest()
