@@ -43,7 +43,11 @@ from rich.table import Table  # noqa: E402
 from tasks import Case, cases  # noqa: E402
 from tw import tradewind_run  # noqa: E402
 
-from tradewind.backtest.bench_tasks import TaskMetrics, path_metrics  # noqa: E402
+from tradewind.backtest.bench_tasks import (  # noqa: E402
+    TaskMetrics,
+    path_metrics,
+    t3_draws_sha256,
+)
 
 REPEATS = 3
 LONG_RUN = 120.0
@@ -273,7 +277,8 @@ def header(all_cases: list[Case]) -> None:
             first, last = c.prices.index[0].date(), c.prices.index[-1].date()
             console.print(
                 f"  data {c.data} N={c.n_assets}: {len(c.prices)} rows {first}..{last}, "
-                f"sha256 {c.sha256}"
+                f"prices sha256 {c.sha256}"
+                + (f", T3 draws sha256 {t3_draws_sha256(c.n_assets)}" if c.data == "T3" else "")
             )
         rebalances = len(c.weights)
         extra = (

@@ -23,6 +23,7 @@ from tradewind.backtest.bench_tasks import (
     t2_rows,
     t2_weights,
     t3_dates,
+    t3_draws_sha256,
     t3_prices,
     task_config,
     task_weights,
@@ -141,8 +142,9 @@ def test_t3_is_deterministic_and_pinned() -> None:
     prices = t3_prices(100)
 
     assert prices_sha256(prices) == prices_sha256(t3_prices(100))
-    assert prices_sha256(prices) == (
-        "684ee014206df0ac020232739f8da9e964ce6c36f00acf031e3274afd6fda99b"
+    # the generator's stream is pinned; the prices' last bits depend on the CPU's exp()
+    assert t3_draws_sha256(100) == (
+        "38ee0024e6d279daa5d8fd7a34289e89a9ab1abd509be20fa42dd1f627edd032"
     )
     index = pd.DatetimeIndex(prices.index)
     assert len(month_start_rows(index)) == 240

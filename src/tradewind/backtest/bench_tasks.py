@@ -96,19 +96,34 @@ def t3_prices(
     ``z = sqrt(0.3) f + sqrt(0.7) e`` (pairwise correlation 0.3) the daily log return is
     ``(mu - sigma^2 / 2) / 252 + sigma / sqrt(252) z``, and every asset starts at 100.
     """
+    dates = t3_dates(start, end)
+    mu, sigma, f, e = t3_draws(n_assets, len(dates) - 1, seed=seed)
+    z = np.sqrt(T3_CORRELATION) * f + np.sqrt(1.0 - T3_CORRELATION) * e
+    log_returns = (mu - sigma**2 / 2.0) / TRADING_DAYS + sigma / np.sqrt(TRADING_DAYS) * z
+    log_prices = np.vstack([np.zeros((1, n_assets)), np.cumsum(log_returns, axis=0)])
+    return pd.DataFrame(100.0 * np.exp(log_prices), index=dates, columns=t3_symbols(n_assets))
+
+
+def t3_draws(
+    n_assets: int, steps: int, *, seed: int = T3_SEED
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The T3 generator's raw draws ``(mu, sigma, f, e)``, in the task's order."""
     if n_assets < 1:
         raise ValueError(f"n_assets must be at least 1, was {n_assets}")
-    dates = t3_dates(start, end)
-    steps = len(dates) - 1
     rng = np.random.default_rng(seed)
     mu = rng.uniform(0.02, 0.15, n_assets)
     sigma = rng.uniform(0.15, 0.40, n_assets)
     f = rng.standard_normal((steps, 1))
     e = rng.standard_normal((steps, n_assets))
-    z = np.sqrt(T3_CORRELATION) * f + np.sqrt(1.0 - T3_CORRELATION) * e
-    log_returns = (mu - sigma**2 / 2.0) / TRADING_DAYS + sigma / np.sqrt(TRADING_DAYS) * z
-    log_prices = np.vstack([np.zeros((1, n_assets)), np.cumsum(log_returns, axis=0)])
-    return pd.DataFrame(100.0 * np.exp(log_prices), index=dates, columns=t3_symbols(n_assets))
+    return mu, sigma, f, e
+
+
+def t3_draws_sha256(n_assets: int, *, seed: int = T3_SEED) -> str:
+    """SHA-256 of the T3 draws at ``n_assets`` (mu, sigma, f, e concatenated): the generator's
+    stream alone, which is the same on every machine, unlike the prices' last bits (``exp`` and
+    ``cumsum`` round differently with the CPU's vector instructions)."""
+    draws = t3_draws(n_assets, len(t3_dates()) - 1, seed=seed)
+    return prices_sha256(np.concatenate([d.ravel() for d in draws]))
 
 
 def prices_sha256(prices: pd.DataFrame | FloatArray) -> str:
