@@ -16,7 +16,7 @@ from tradewind.data import get_market_data
 from tradewind.domain import ClientOrderId, Side, Symbol
 from tradewind.domain.orders import Fill
 from tradewind.engine.recorder import Decision, OrderRecord
-from tradewind.reports.costs import compare_costs, cost_payload, fill_costs
+from tradewind.reports.costs import compare_costs, cost_payload, fill_costs, total_comparison
 
 T = datetime(2024, 3, 1, 21, tzinfo=UTC)
 
@@ -52,6 +52,12 @@ def test_partial_fills_shortfall_and_unknown_orders() -> None:
     assert total.realized.total == pytest.approx(
         2.0 + 20 + 0.4 + 0.8 + 3.0 + 0.6 + 1.2 + 11.6 + 0.5
     )
+    # the summary's fast totals are the same sums
+    fast = total_comparison([_decision(buy, sell)], fills)
+    for side in ("estimated", "realized"):
+        for kind in ("commission", "slippage", "impact"):
+            expected = getattr(getattr(total, side), kind)
+            assert getattr(getattr(fast, side), kind) == pytest.approx(expected, rel=1e-12)
     payload = cost_payload(total)
     assert payload["realized_minus_estimated"]["total"] == pytest.approx(
         total.realized.total - total.estimated.total
@@ -83,6 +89,10 @@ def test_close_fills_cost_what_was_estimated() -> None:
     # where the simulator had to shrink a buy to the cash left (then the estimate is rescaled)
     assert costs.realized.total == pytest.approx(costs.estimated.total, rel=1e-3)
     assert costs.realized.total == pytest.approx(run.summary.performance.costs_usd)
+    rec = run.summary.recorder
+    slow = compare_costs(fill_costs(rec.decisions, rec.fills))
+    assert costs.estimated.total == pytest.approx(slow.estimated.total, rel=1e-12)
+    assert costs.realized.total == pytest.approx(slow.realized.total, rel=1e-12)
 
 
 def test_next_open_fills_show_the_overnight_shortfall(tmp_path: Path) -> None:

@@ -63,6 +63,33 @@ def fill_costs(decisions: Iterable[Decision], fills: Sequence[Fill]) -> list[Fil
     return out
 
 
+def total_comparison(decisions: Iterable[Decision], fills: Sequence[Fill]) -> CostComparison:
+    """Estimated and realized totals of every fill, paired as in :func:`fill_costs`.
+
+    The same sums as ``compare_costs(fill_costs(decisions, fills))`` without an object per
+    fill: a run's summary needs only the totals, and a long backtest has 10^5 fills.
+    """
+    orders: dict[str, OrderRecord] = {o.client_order_id: o for d in decisions for o in d.orders}
+    get = orders.get
+    e_comm = e_slip = e_imp = r_comm = r_slip = r_imp = 0.0
+    for f in fills:
+        qty = f.quantity
+        r_comm += f.commission
+        r_slip += f.slippage
+        r_imp += f.impact
+        order = get(f.client_order_id)
+        if order is None:
+            continue
+        share = qty / order.quantity if order.quantity > 0 else 0.0
+        e_comm += order.est_commission * share
+        e_slip += order.est_slippage * share
+        e_imp += order.est_impact * share
+        r_slip += f.side.sign * (f.price - order.price) * qty  # the price shortfall
+    return CostComparison(
+        CostBreakdown(e_comm, e_slip, e_imp), CostBreakdown(r_comm, r_slip, r_imp)
+    )
+
+
 def compare_costs(costs: Iterable[FillCost]) -> CostComparison:
     """Estimated and realized totals of ``costs``, kind by kind."""
     estimated = realized = ZERO_COST

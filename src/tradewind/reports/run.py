@@ -9,7 +9,7 @@ import pandas as pd
 from tradewind.engine.ledger import Ledger
 from tradewind.engine.recorder import Recorder
 from tradewind.execution.costs import CostComparison
-from tradewind.reports.costs import compare_costs, fill_costs
+from tradewind.reports.costs import total_comparison
 from tradewind.reports.metrics import Performance, Relative, performance, relative
 
 
@@ -53,7 +53,7 @@ def summarize(
     rel = None
     if benchmark is not None and len(benchmark.dropna()) > 2:
         rel = relative(equity, benchmark, initial_capital, rf_annual)
-    costs = compare_costs(fill_costs(recorder.decisions, recorder.fills))
+    costs = total_comparison(recorder.decisions, recorder.fills)
     return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel, costs)
 
 
