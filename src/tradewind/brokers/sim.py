@@ -11,7 +11,8 @@ engine's order handling in tests.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -33,8 +34,44 @@ from tradewind.engine.feed import MarketFeed
 from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import CostModel, FillCosts
 
+MARKET = OrderType.MARKET
 VOL_WINDOW = 20
 """Bars used for the daily volatility and average volume fed to the impact model."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """Figures of the fills a batch of market orders gets at the close, request by request."""
+
+    quantities: list[float]
+    prices: list[float]
+    commission: list[float]
+    slippage: list[float]
+    impact: list[float]
+
+    def paid_in_full(self, buys: list[bool], cash: float) -> int:
+        """How many leading fills the cash pays for in full, running the ledger's cash sums
+        (the first buy that :meth:`SimulatedBroker._affordable` would shrink ends the run)."""
+        for k, buy in enumerate(buys):
+            notional = self.quantities[k] * self.prices[k]
+            cost = self.commission[k] + self.slippage[k] + self.impact[k]
+            if not buy:
+                cash += notional - cost
+            elif cash < 0.0 or notional + cost > cash + 1e-9:
+                return k
+            else:
+                cash += -notional - cost
+        return len(buys)
+
+    def head(self, n: int) -> _Batch:
+        """The first ``n`` fills."""
+        return _Batch(
+            self.quantities[:n],
+            self.prices[:n],
+            self.commission[:n],
+            self.slippage[:n],
+            self.impact[:n],
+        )
 
 
 class SimulatedBroker:
@@ -111,6 +148,32 @@ class SimulatedBroker:
             events.extend(self._try_fill(order, now, at_open=False))
         return events
 
+    def submit_all(
+        self, requests: Sequence[OrderRequest]
+    ) -> list[list[OrderEvent] | OrderRejected]:
+        """:meth:`submit` of each request in order; a request :meth:`submit` would refuse by
+        raising comes back as that :class:`OrderRejected` instead.
+
+        The events, fills and book are those of one :meth:`submit` per request, to the last bit
+        (a test holds this). Market orders filled at this bar's close, in full, take a batched
+        path: their costs are priced in one call of the cost model's array method and each
+        order is booked without its intermediate states. The first request that could end
+        otherwise (a resting order, a limit, a buy the cash cannot pay for in full, a repeated
+        symbol or id, a refusal) and every request after it go one by one through
+        :meth:`submit`.
+        """
+        batch = self._priced_prefix(requests)
+        k = len(batch.quantities) if batch is not None else 0
+        out: list[list[OrderEvent] | OrderRejected] = []
+        if batch is not None:
+            out.extend(self._fill_batch(requests[:k], batch))
+        for request in requests[k:]:
+            try:
+                out.append(self.submit(request))
+            except OrderRejected as exc:
+                out.append(exc)
+        return out
+
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
         """Fill resting orders on the current bar; return every event since the last call."""
         events, self._pending = self._pending, []
@@ -143,6 +206,95 @@ class SimulatedBroker:
     def cash(self) -> float:
         """Cash balance."""
         return self.ledger.cash
+
+    # --- batched fills at the close -----------------------------------------------------
+    def _priced_prefix(self, requests: Sequence[OrderRequest]) -> _Batch | None:
+        """The leading ``requests`` that fill in full at this close, each as :meth:`submit`
+        would fill it (the conditions of :meth:`submit_all`), with their fills' figures; None
+        when fewer than two qualify."""
+        if self.fill_price != "close" or self.partial_fill_prob or self.reject_prob:
+            return None
+        if len(requests) < 2 or self.feed.row < 0:
+            return None
+        close = self._bar("close")
+        held = self.ledger.quantity
+        column = self.ledger.index_of
+        seen_ids: set[str] = set()
+        seen_columns: set[int] = set()
+        quantities: list[float] = []
+        prices: list[float] = []
+        buys: list[bool] = []
+        for request in requests:
+            cid = request.client_order_id
+            if request.order_type is not MARKET or cid in self._orders or cid in seen_ids:
+                break
+            if request.symbol not in self._symbols or self._refusal(request):
+                break
+            i = column(request.symbol)
+            price = close[i]
+            if i in seen_columns or not (math.isfinite(price) and price > 0):
+                break
+            seen_ids.add(cid)
+            seen_columns.add(i)
+            buy = request.side is Side.BUY
+            q = request.quantity if buy else min(request.quantity, max(held.item(i), 0.0))
+            if q <= 0:
+                break
+            quantities.append(q)
+            prices.append(price)
+            buys.append(buy)
+        if len(quantities) < 2:
+            return None
+        head = requests[: len(quantities)]
+        commission, slippage, impact = self._batch_costs(head, quantities, prices)
+        batch = _Batch(quantities, prices, commission, slippage, impact)
+        n = batch.paid_in_full(buys, self.ledger.cash)
+        return batch.head(n) if n >= 2 else None
+
+    def _batch_costs(
+        self, requests: Sequence[OrderRequest], quantities: list[float], prices: list[float]
+    ) -> tuple[list[float], list[float], list[float]]:
+        """Commission, slippage and impact of each fill, as :meth:`_costs` prices them."""
+        costs_many = getattr(self.cost_model, "costs_many", None)
+        if self.use_impact_inputs or costs_many is None:
+            each = [
+                self._costs(r.symbol, r.side, q, p, self.ledger.index_of(r.symbol))
+                for r, q, p in zip(requests, quantities, prices, strict=True)
+            ]
+            return (
+                [c.commission for c in each],
+                [c.slippage for c in each],
+                [c.impact for c in each],
+            )
+        commission, slippage, impact, _ = costs_many(np.asarray(quantities), np.asarray(prices))
+        return commission.tolist(), slippage.tolist(), impact.tolist()
+
+    def _fill_batch(
+        self, requests: Sequence[OrderRequest], batch: _Batch
+    ) -> list[list[OrderEvent]]:
+        """Book the fills of :meth:`_priced_prefix`; each order goes straight to filled."""
+        quantities, prices = batch.quantities, batch.prices
+        commission, slippage, impact = batch.commission, batch.slippage, batch.impact
+        now = self.feed.now
+        ts = self._datetime(now)
+        row = self.feed.row
+        new, filled = OrderStatus.NEW, OrderStatus.FILLED
+        fills: list[Fill] = []
+        out: list[list[OrderEvent]] = []
+        for k, req in enumerate(requests):
+            cid = req.client_order_id
+            q, p = quantities[k], prices[k]
+            fill = Fill(cid, req.symbol, req.side, q, p, ts, commission[k], slippage[k], impact[k])
+            broker_id = f"SIM-{cid}"
+            # the state Order.apply reaches from NEW and this one fill
+            self._orders[cid] = Order(req, filled, q, (0.0 + q * p) / q, broker_id, "", [fill])
+            self._submitted_row[cid] = row
+            fills.append(fill)
+            out.append(
+                [OrderEvent(new, ts, None, broker_id), OrderEvent(filled, ts, fill, broker_id)]
+            )
+        self.ledger.apply_all(fills)
+        return out
 
     # --- internals -----------------------------------------------------------------------
     def _refusal(self, request: OrderRequest) -> str:

@@ -9,6 +9,7 @@ rebalance; if so compute targets, plan trades, pass them through pre-trade limit
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,7 +203,7 @@ class Engine:
         records: list[OrderRecord] = []
         extra: list[str] = list(notes)
         ts = t.to_pydatetime()
-        submit, apply = self.broker.submit, self._apply
+        requests: list[OrderRequest] = []
         for seq, trade in enumerate(ordered):
             cid = client_order_id(self.run_tag, t, trade.side, seq, trade.symbol)
             req = OrderRequest(
@@ -215,6 +216,7 @@ class Engine:
                 None,
                 trade.reason,
             )
+            requests.append(req)
             est = trade.est_costs
             records.append(
                 OrderRecord(
@@ -229,14 +231,32 @@ class Engine:
                     est.impact,
                 )
             )
-            try:
-                events = submit(req)
-            except (OrderRejected, TransientBrokerError) as exc:
-                extra.append(f"{cid}: {exc}")
-                self.recorder.event(ts, "order_error", str(exc), "warning")
+        events: list[OrderEvent] = []
+        for req, outcome in zip(requests, self._submit(requests), strict=True):
+            if isinstance(outcome, Exception):
+                extra.append(f"{req.client_order_id}: {outcome}")
+                self.recorder.event(ts, "order_error", str(outcome), "warning")
                 continue
-            apply(events)
+            events.extend(outcome)
+        self._apply(events)  # the book is not read while submitting: it is booked in one go
         self._record(t, reading, policy, reasons, tuple(records), tuple(extra), decision, before)
+
+    def _submit(self, requests: list[OrderRequest]) -> Iterator[list[OrderEvent] | Exception]:
+        """Each request's events, or the error its submission raised, in order.
+
+        A broker with ``submit_all`` (the simulator) takes the whole list in one call, with
+        the same outcome as one ``submit`` per request; any other is asked order by order,
+        each one sent only after the previous has been answered.
+        """
+        submit_all = getattr(self.broker, "submit_all", None)
+        if submit_all is not None and len(requests) > 1:
+            yield from submit_all(requests)
+            return
+        for req in requests:
+            try:
+                yield self.broker.submit(req)
+            except (OrderRejected, TransientBrokerError) as exc:
+                yield exc
 
     def _cancel_open_buys(self, t: pd.Timestamp) -> None:
         """A latched halt cancels every buy still open at the broker."""
@@ -254,14 +274,15 @@ class Engine:
                 )
 
     def _apply(self, events: list[OrderEvent]) -> None:
-        book, fills = self.book, self.recorder.fills
+        fills = []
         for event in events:
             if event.status is OrderStatus.REJECTED:
                 self.recorder.event(event.ts, "order_rejected", event.message, "warning")
             fill = event.fill
             if fill is not None:
-                book.apply(fill)
                 fills.append(fill)
+        self.book.apply_all(fills)
+        self.recorder.fills.extend(fills)
 
     def _record(
         self,

@@ -84,7 +84,8 @@ def total_comparison(decisions: Iterable[Decision], fills: Sequence[Fill]) -> Co
         e_comm += order.est_commission * share
         e_slip += order.est_slippage * share
         e_imp += order.est_impact * share
-        r_slip += f.side.sign * (f.price - order.price) * qty  # the price shortfall
+        if order.price is not None:  # the price shortfall, as CostModel.account counts it
+            r_slip += f.side.sign * (f.price - order.price) * qty
     return CostComparison(
         CostBreakdown(e_comm, e_slip, e_imp), CostBreakdown(r_comm, r_slip, r_imp)
     )

@@ -1,0 +1,230 @@
+"""The simulator's batched submission gives, to the last bit, what one submit per order gives."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tradewind.backtest.runner as runner
+from tradewind.backtest.runner import run_backtest
+from tradewind.brokers.sim import SimulatedBroker
+from tradewind.config import CommissionSection, validate_config
+from tradewind.data import get_market_data
+from tradewind.data.protocol import BarSet
+from tradewind.domain import ClientOrderId, OrderRequest, OrderType, Side, Symbol
+from tradewind.domain.errors import OrderRejected
+from tradewind.engine.feed import MarketFeed
+from tradewind.execution.costs import CostModel
+
+SYMBOLS = ("AAA", "BBB", "CCC", "DDD", "EEE")
+T = pd.Timestamp("2024-01-02").to_pydatetime()
+
+
+def _bars(nan_symbol: str | None = None) -> BarSet:
+    idx = pd.date_range("2024-01-02 21:00", periods=30, freq="D", tz="UTC", name="timestamp")
+    rng = np.random.default_rng(7)
+    frames = {}
+    for k, sym in enumerate(SYMBOLS):
+        close = (20.0 + 15 * k) * np.exp(np.cumsum(rng.normal(0, 0.02, len(idx))))
+        if sym == nan_symbol:
+            close[-1] = np.nan
+        frames[sym] = pd.DataFrame(
+            {
+                "open": close * 0.995,
+                "high": close * 1.01,
+                "low": close * 0.99,
+                "close": close,
+                "volume": rng.uniform(1e5, 1e6, len(idx)),
+            },
+            index=idx,
+        )
+    return BarSet(frames)
+
+
+MODELS = {
+    "pct": CostModel(slippage_pct=0.001),
+    "schedule": CostModel(
+        commission=CommissionSection(per_order=1.0, per_share=0.005, minimum=1.5),
+        slippage_pct=0.0007,
+    ),
+    "impact": CostModel(slippage_pct=0.0005, impact_coefficient=0.1),
+}
+
+
+def _pair(model: str, *, nan_symbol: str | None = None, **kw: Any) -> list[SimulatedBroker]:
+    """Two brokers in the same state: some positions held, the last bar current."""
+    brokers = []
+    for _ in range(2):
+        feed = MarketFeed(_bars(nan_symbol))
+        feed.advance(feed.index[-2])
+        broker = SimulatedBroker(
+            feed, MODELS[model], 50_000.0, use_impact_inputs=model == "impact", **kw
+        )
+        for n, sym in enumerate(SYMBOLS[:3]):
+            broker.submit(_req(f"seed{n}", sym, Side.BUY, 40.0 + 10 * n))
+        feed.advance(feed.index[-1])
+        brokers.append(broker)
+    return brokers
+
+
+def _req(cid: str, sym: str, side: Side, qty: float, **kw: Any) -> OrderRequest:
+    return OrderRequest(ClientOrderId(cid), Symbol(sym), side, qty, T, **kw)
+
+
+def _one_by_one(broker: SimulatedBroker, requests: list[OrderRequest]) -> list[Any]:
+    out: list[Any] = []
+    for r in requests:
+        try:
+            out.append(broker.submit(r))
+        except OrderRejected as exc:
+            out.append(exc)
+    return out
+
+
+def _state(broker: SimulatedBroker) -> dict[str, Any]:
+    book = broker.ledger
+    return {
+        "cash": book.cash,
+        "quantity": book.quantity.tolist(),
+        "average_cost": book.average_cost.tolist(),
+        "realized": book.realized_pnl,
+        "traded": book.traded_notional,
+        "costs": dataclasses.astuple(book.costs),
+        "closed": [dataclasses.astuple(c) for c in book.closed_trades],
+        "orders": {cid: repr(o) for cid, o in broker._orders.items()},
+        "open": sorted(o.request.client_order_id for o in broker.open_orders()),
+    }
+
+
+def _outcomes(out: list[Any]) -> list[Any]:
+    return [repr(o) if isinstance(o, Exception) else o for o in out]
+
+
+def _assert_same(requests: list[OrderRequest], model: str = "pct", **kw: Any) -> None:
+    batched, single = _pair(model, **kw)
+    got = batched.submit_all(requests)
+    want = _one_by_one(single, requests)
+    assert _outcomes(got) == _outcomes(want)
+    assert _state(batched) == _state(single)
+
+
+def _rebalance() -> list[OrderRequest]:
+    """Sells first, then buys that the cash pays for."""
+    return [
+        _req("s1", "AAA", Side.SELL, 15.0),
+        _req("s2", "BBB", Side.SELL, 50.0),  # the whole position
+        _req("b1", "DDD", Side.BUY, 30.0),
+        _req("b2", "EEE", Side.BUY, 12.5),
+        _req("b3", "CCC", Side.BUY, 7.0),
+    ]
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_a_rebalance_that_fits_is_batched_and_identical(model: str) -> None:
+    requests = _rebalance()
+    batched, _ = _pair(model)
+    prefix = batched._priced_prefix(requests)
+    assert prefix is not None and len(prefix.quantities) == len(requests)  # the fast path ran
+    _assert_same(requests, model)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "last buy too big for the cash",
+        "sell more than held",
+        "unknown symbol",
+        "id used before",
+        "id twice in the batch",
+        "symbol twice",
+        "limit order",
+        "fractional when not allowed",
+        "no price",
+    ],
+)
+def test_every_request_the_fast_path_cannot_take_ends_it_with_the_same_outcome(
+    change: str,
+) -> None:
+    requests = _rebalance()
+    kw: dict[str, Any] = {}
+    if change == "last buy too big for the cash":
+        requests[-1] = _req("b3", "CCC", Side.BUY, 10_000.0)
+    elif change == "sell more than held":
+        requests.insert(1, _req("s9", "CCC", Side.SELL, 1_000.0))
+    elif change == "unknown symbol":
+        requests.insert(3, _req("x", "ZZZ", Side.BUY, 1.0))
+    elif change == "id used before":
+        requests.insert(2, _req("seed1", "DDD", Side.BUY, 1.0))
+    elif change == "id twice in the batch":
+        requests.insert(3, _req("b1", "CCC", Side.BUY, 1.0))
+    elif change == "symbol twice":
+        requests.insert(4, _req("b9", "DDD", Side.BUY, 2.0))
+    elif change == "limit order":
+        requests.insert(2, _req("l1", "DDD", Side.BUY, 3.0, order_type=OrderType.LIMIT,
+                                limit_price=1.0))  # fmt: skip
+    elif change == "fractional when not allowed":
+        kw["fractional"] = False
+        requests[2] = _req("b1", "DDD", Side.BUY, 30.5)
+    elif change == "no price":
+        kw["nan_symbol"] = "EEE"
+    _assert_same(requests, **kw)
+
+
+def test_next_open_and_fault_injection_go_one_by_one() -> None:
+    _assert_same(_rebalance(), fill_price="next_open")
+    _assert_same(_rebalance(), partial_fill_prob=0.5, seed=3)
+    _assert_same(_rebalance(), reject_prob=0.3, seed=4)
+
+
+side = st.sampled_from([Side.BUY, Side.SELL])
+order = st.tuples(
+    st.sampled_from([*SYMBOLS, "ZZZ"]),
+    side,
+    st.sampled_from([0.5, 1.0, 7.0, 25.0, 60.0, 400.0]),
+    st.integers(0, 12),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(order, min_size=0, max_size=9), st.sampled_from(sorted(MODELS)))
+def test_any_batch_matches_one_submit_per_order(
+    orders: list[tuple[str, Side, float, int]], model: str
+) -> None:
+    requests = [_req(f"c{n}", sym, s, q) for sym, s, q, n in orders]
+    _assert_same(requests, model)
+
+
+@pytest.mark.parametrize("impact", [True, False])
+def test_a_backtest_is_identical_with_and_without_batching(
+    monkeypatch: pytest.MonkeyPatch, impact: bool
+) -> None:
+    cfg = validate_config(
+        {
+            "trading": {"symbols": ["AAPL", "MSFT", "KO", "XOM", "JNJ", "JPM", "PG", "CVX"]},
+            "data": {"source": "bundled"},
+            "notifications": {"discord": {"enabled": False}},
+            "execution": {"market_impact": {"enabled": impact}},
+        }
+    )
+    start = pd.Timestamp("2015-01-02", tz="America/New_York")
+    end = pd.Timestamp("2017-12-29 23:00", tz="America/New_York")
+    batched = run_backtest(cfg, get_market_data(cfg), start, end)
+
+    class OneByOne(SimulatedBroker):
+        submit_all = None  # type: ignore[assignment]
+
+    monkeypatch.setattr(runner, "SimulatedBroker", OneByOne)
+    single = run_backtest(cfg, get_market_data(cfg), start, end)
+    assert isinstance(single.engine.broker, OneByOne)
+    a, b = batched.summary.recorder, single.summary.recorder
+    assert sum(len(d.orders) >= 2 for d in a.decisions) >= 5  # batches were submitted
+    assert a.fingerprint() == b.fingerprint()
+    assert a.fills == b.fills
+    assert a.equity == b.equity
+    assert batched.engine.book.closed_trades == single.engine.book.closed_trades
