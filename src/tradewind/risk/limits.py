@@ -15,6 +15,7 @@ is reported with its reason.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -35,17 +36,26 @@ def apply_limits(
     policy: Policy,
     *,
     fractional: bool = True,
+    shortcut: bool = True,
 ) -> tuple[list[PlannedTrade], list[str]]:
-    """Return the trades that pass (buys possibly resized) and the reasons for every change."""
+    """Return the trades that pass (buys possibly resized) and the reasons for every change.
+
+    With ``shortcut`` (the default), a rebalance whose every trade is within every limit is
+    recognised in one vectorised check instead of trade by trade; the answer is the same
+    (``shortcut=False`` always walks the trades, and the tests compare the two).
+    """
     qty = book.quantity.tolist()
     cash = book.cash
     held_value = float(book.values(np.nan_to_num(prices)).sum())  # kept current trade by trade
     equity = book.equity(prices) - sum(tr.est_costs.total for tr in trades)
     invested, cap = policy.invested_fraction, policy.max_position_size
     column = book.index_of
+    ordered = sorted(trades, key=lambda x: x.side is Side.BUY)
+    if shortcut and fractional and _all_within(ordered, qty, cash, held_value, equity, policy, column):
+        return ordered, []
     notes: list[str] = []
     passed: list[PlannedTrade] = []
-    for tr in sorted(trades, key=lambda x: x.side is Side.BUY):
+    for tr in ordered:
         i = column(tr.symbol)
         price, want, cost = tr.price, tr.quantity, tr.est_costs.total
         buy = tr.side is Side.BUY
@@ -87,6 +97,49 @@ def apply_limits(
         cash -= q * price + cost
         passed.append(_resized(tr, q))
     return passed, notes
+
+
+def _all_within(
+    ordered: list[PlannedTrade],
+    qty: list[float],
+    cash: float,
+    held_value: float,
+    equity: float,
+    policy: Policy,
+    column: Callable[[str], int],
+) -> bool:
+    """True when :func:`apply_limits` (fractional) would pass every trade of ``ordered``
+    unchanged: each sell within its position, each buy within all three rooms.
+
+    The rooms are those of the loop, from the same running sums in the same order
+    (``np.add.accumulate`` adds one term after another), so the answer is exact; a repeated
+    symbol, a missing price or a non-finite room sends the trades through the loop.
+    """
+    if len(ordered) < 2:
+        return False
+    index = [column(tr.symbol) for tr in ordered]
+    if len(set(index)) != len(index):
+        return False
+    price = np.array([tr.price for tr in ordered])
+    want = np.array([tr.quantity for tr in ordered])
+    cost = np.array([tr.est_costs.total for tr in ordered])
+    buy = np.array([tr.side is Side.BUY for tr in ordered])
+    held = np.array(qty)[index]
+    if not (np.isfinite(price).all() and (price > 0).all() and (want > 0).all()):
+        return False
+    if not (want[~buy] <= np.maximum(held[~buy], 0.0)).all():
+        return False
+    value = want * price
+    held_before = np.add.accumulate(np.append(held_value, np.where(buy, value, -value)))[:-1]
+    cash_terms = np.where(buy, -(value + cost), value - cost)
+    cash_before = np.add.accumulate(np.append(cash, cash_terms))[:-1]
+    room_position = policy.max_position_size * equity - held * price
+    room_exposure = policy.invested_fraction * equity - held_before
+    room_cash = cash_before - cost
+    room = np.minimum(np.minimum(room_position, room_exposure), room_cash) * (1.0 + 1e-12)
+    if not np.isfinite(room[buy]).all():
+        return False
+    return bool((np.maximum(room[buy], 0.0) / price[buy] >= want[buy]).all())
 
 
 def _resized(tr: PlannedTrade, q: float) -> PlannedTrade:
