@@ -217,30 +217,36 @@ class SimulatedBroker:
         if len(requests) < 2 or self.feed.row < 0:
             return None
         close = self._bar("close")
-        held = self.ledger.quantity
-        column = self.ledger.index_of
+        held = self.ledger.quantity.tolist()
+        column = self.ledger.columns  # a symbol it lacks is unknown to the simulator too
+        orders, whole, buy_side = self._orders, not self.fractional, Side.BUY
         seen_ids: set[str] = set()
         seen_columns: set[int] = set()
         quantities: list[float] = []
         prices: list[float] = []
         buys: list[bool] = []
         for request in requests:
-            cid = request.client_order_id
-            if request.order_type is not MARKET or cid in self._orders or cid in seen_ids:
+            cid, qty = request.client_order_id, request.quantity
+            i = column.get(request.symbol, -1)
+            if request.order_type is not MARKET or i < 0 or i in seen_columns:
                 break
-            if request.symbol not in self._symbols or self._refusal(request):
+            if cid in orders or cid in seen_ids:
                 break
-            i = column(request.symbol)
+            if whole and abs(qty - round(qty)) > 1e-9:  # refused: a fractional quantity
+                break
             price = close[i]
-            if i in seen_columns or not (math.isfinite(price) and price > 0):
+            if not (math.isfinite(price) and price > 0):
                 break
+            buy = request.side is buy_side
+            if not buy:
+                if qty > held[i] + 1e-9:  # refused: more than the position
+                    break
+                qty = min(qty, max(held[i], 0.0))
+                if qty <= 0:
+                    break
             seen_ids.add(cid)
             seen_columns.add(i)
-            buy = request.side is Side.BUY
-            q = request.quantity if buy else min(request.quantity, max(held.item(i), 0.0))
-            if q <= 0:
-                break
-            quantities.append(q)
+            quantities.append(qty)
             prices.append(price)
             buys.append(buy)
         if len(quantities) < 2:

@@ -9,7 +9,7 @@ profit factor and the consecutive-loss breaker all count these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -87,6 +87,11 @@ class Ledger:
         self._version = 0
         self._mark = None
         self._mark_weights = None
+
+    @property
+    def columns(self) -> Mapping[str, int]:
+        """Column of every tracked symbol (read it, do not change it)."""
+        return self._pos
 
     def index_of(self, symbol: str) -> int:
         """Column of ``symbol``; ``KeyError`` for a symbol the ledger does not track."""

@@ -51,7 +51,11 @@ def apply_limits(
     invested, cap = policy.invested_fraction, policy.max_position_size
     column = book.index_of
     ordered = sorted(trades, key=lambda x: x.side is Side.BUY)
-    if shortcut and fractional and _all_within(ordered, qty, cash, held_value, equity, policy, column):
+    if (
+        shortcut
+        and fractional
+        and _all_within(ordered, qty, cash, held_value, equity, policy, column)
+    ):
         return ordered, []
     notes: list[str] = []
     passed: list[PlannedTrade] = []
