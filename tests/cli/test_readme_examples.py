@@ -27,9 +27,9 @@ def _examples() -> list[list[str]]:
 
 EXAMPLES = _examples()
 RUN = [a for a in EXAMPLES if a[:2] != ["regime", "evaluate"]]
-"""``regime evaluate --source bundled`` takes about a minute (every detector and the default's
-grid over 23 years): its function is run by ``tests/regime/test_regime_eval.py`` and
-``tests/data/test_round_trip.py`` instead of here."""
+"""``regime evaluate --source bundled`` takes about 18 s (every detector and the default's grid
+over 23 years; about 50 s before grid points shared their fits): its function is run by
+``tests/regime/test_regime_eval.py`` and ``tests/data/test_round_trip.py`` instead of here."""
 
 
 def test_the_examples_block_covers_the_main_commands() -> None:

@@ -28,6 +28,7 @@ import pandas as pd
 from tradewind.domain.errors import DataError
 from tradewind.domain.types import Regime
 from tradewind.regime.features import FeatureSpec, compute_features
+from tradewind.regime.fitcache import FitCache, fingerprint
 from tradewind.regime.vix import VixInput
 
 REGIMES: tuple[Regime, ...] = (Regime.BULL, Regime.BEAR, Regime.CHOPPY, Regime.VOLATILE)
@@ -179,6 +180,10 @@ class BaseDetector(ABC):
         self.min_stay_days = min_stay_days
         self.confirm_days = confirm_days
         self.spec = spec or FeatureSpec()
+        self.fit_cache: FitCache | None = None
+        """Fits and feature frames shared with the other detectors of one evaluation run
+        (:mod:`~tradewind.regime.fitcache`); None computes everything afresh. Results do not
+        depend on it."""
         self._run = self._new_run()
 
     # --- hooks ------------------------------------------------------------------------------
@@ -191,6 +196,10 @@ class BaseDetector(ABC):
 
     def _reset_model(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Forget fitted model state (statistical detectors)."""
+
+    def _prepare_batch(self, feats: pd.DataFrame) -> None:  # noqa: B027 - optional hook
+        """Before a batch run over all of ``feats`` from a fresh state: precompute what can be
+        (e.g. fits whose windows are known in advance); must not change any result."""
 
     @property
     def warmup(self) -> int:
@@ -216,8 +225,15 @@ class BaseDetector(ABC):
     def features(
         self, bars: pd.DataFrame, vix: VixInput = None, *, close_only: bool = False
     ) -> pd.DataFrame:
-        """The causal feature frame this detector decides on."""
-        return compute_features(bars, vix, close_only=close_only, spec=self.spec)
+        """The causal feature frame this detector decides on (a fresh frame the caller owns)."""
+        cache, spec = self.fit_cache, self.spec
+        if cache is None:
+            return compute_features(bars, vix, close_only=close_only, spec=spec)
+        frame = cache.get_or_compute(
+            fingerprint("compute_features", bars, vix, close_only, spec),
+            lambda: compute_features(bars, vix, close_only=close_only, spec=spec),
+        )
+        return frame.copy()
 
     def update(
         self, bars: pd.DataFrame, vix: VixInput = None, *, close_only: bool = False
@@ -256,6 +272,7 @@ class BaseDetector(ABC):
         """
         self.reset()
         feats = self.features(bars, vix, close_only=close_only)
+        self._prepare_batch(feats)
         self._advance(feats, 0, record=True)
         records = self._run.records
         out = pd.DataFrame.from_records(records, index="ts") if records else None

@@ -42,10 +42,12 @@ import numpy as np
 from tradewind.domain.types import Regime
 from tradewind.regime.base import BaseDetector, RawDecision
 from tradewind.regime.features import FeatureSpec
+from tradewind.regime.fitcache import cached, fingerprint
 from tradewind.regime.hmm_em import (
     DEFAULT_BANDS,
     STATE_REGIMES,
     BandHMM,
+    Floats,
     Observations,
     filter_step,
     filtered,
@@ -189,16 +191,41 @@ class HMMDetector(BaseDetector):
         if keep.sum() < self.min_train_days:
             return False
         obs = Observations(rows.ret[keep], rows.vix[keep], rows.vix_prev[keep], rows.observed[keep])
-        first = self._model is None
-        model = fit_band_hmm(
-            obs,
-            self.vix_bands,
-            prior_sessions=self.prior_sessions,
-            prior_stay=self.prior_stay,
-            max_iter=self.max_iter if first else self.refit_iter,
-            init=self._model,
-        )
+        model, alpha = self._fit_window(obs, self._model)
         self._model, self._fit_at = model, i
-        self._alpha = filtered(log_emissions(obs, model), model.transition, model.start)[-1]
+        self._alpha = alpha
         self._shares = np.maximum(model.stationary(), self.share_floor)
         return True
+
+    def _fit_window(self, obs: Observations, init: BandHMM | None) -> tuple[BandHMM, Floats]:
+        """The fit on ``obs`` (from ``init``) and its filtered distribution at the last row.
+
+        Only the fit parameters enter (not the switch penalty, share floor or stabilizer), so
+        detectors differing in those share the result through :attr:`fit_cache`.
+        """
+        max_iter = self.max_iter if init is None else self.refit_iter
+
+        def compute() -> tuple[BandHMM, Floats]:
+            model = fit_band_hmm(
+                obs,
+                self.vix_bands,
+                prior_sessions=self.prior_sessions,
+                prior_stay=self.prior_stay,
+                max_iter=max_iter,
+                init=init,
+            )
+            alpha = filtered(log_emissions(obs, model), model.transition, model.start)[-1]
+            return model, alpha
+
+        def key() -> str:
+            return fingerprint(
+                "hmm.fit_band_hmm",
+                obs,
+                self.vix_bands,
+                self.prior_sessions,
+                self.prior_stay,
+                max_iter,
+                init,
+            )
+
+        return cached(self.fit_cache, key, compute)

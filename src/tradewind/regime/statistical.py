@@ -29,6 +29,7 @@ import pandas as pd
 from tradewind.domain.types import Regime
 from tradewind.regime.base import REGIMES, BaseDetector, RawDecision
 from tradewind.regime.features import FeatureSpec
+from tradewind.regime.fitcache import cached, fingerprint
 from tradewind.regime.vix import VixInput
 
 DERIVED: Mapping[str, tuple[str, str]] = {
@@ -140,6 +141,11 @@ class StatisticalDetector(BaseDetector):
     def _fit_model(self, Z: np.ndarray, warm: Any) -> tuple[Any, np.ndarray]:
         """Fit on standardized rows ``Z``; return the model and each row's state."""
 
+    def _fit_params(self) -> tuple[object, ...] | None:
+        """Every parameter :meth:`_fit_model` and :meth:`_filter_run` depend on besides their
+        arguments (None: fits are never shared through :attr:`fit_cache`)."""
+        return None
+
     @abstractmethod
     def _filter_run(self, model: Any, Z: np.ndarray) -> Any:
         """The online filter state after the rows ``Z`` (causal)."""
@@ -156,6 +162,30 @@ class StatisticalDetector(BaseDetector):
     def _reset_model(self) -> None:
         self._fit = None
         self._filter = None
+
+    def _prepare_batch(self, feats: pd.DataFrame) -> None:
+        columns = {c: j for j, c in enumerate(feats.columns)}
+        X = feats.to_numpy(dtype=float)
+        cols = [columns[n] for n in self.feature_names]
+        windows = [self._training_window(i, X, cols) for i in self._refit_bars(X, cols)]
+        self._presolve([w[4] for w in windows if w is not None])
+
+    def _refit_bars(self, X: np.ndarray, cols: list[int]) -> list[int]:
+        """The bars :meth:`_decide` will refit at over ``X`` from a fresh state (the same
+        schedule, from the finite rows alone: it does not depend on the fits)."""
+        ok = np.isfinite(X[:, cols]).all(axis=1)
+        count = np.concatenate([[0], np.cumsum(ok)])
+        bars: list[int] = []
+        for i in range(max(self.warmup - 1, 0), len(X)):
+            if bars and i - bars[-1] < self.refit_days:
+                continue
+            if count[i + 1] - count[max(0, i - self.train_days + 1)] >= self.min_train_days:
+                bars.append(i)
+        return bars
+
+    def _presolve(self, windows: Sequence[np.ndarray]) -> None:  # noqa: B027 - optional hook
+        """Prepare, all at once, what the fits on these standardized windows will need (a batch
+        run knows its windows in advance); a no-op unless a detector can batch its fits."""
 
     def features(
         self, bars: pd.DataFrame, vix: VixInput = None, *, close_only: bool = False
@@ -196,10 +226,13 @@ class StatisticalDetector(BaseDetector):
             self._filter = self._filter_step(fit.model, self._filter, z)
         return fit
 
-    def _refit(self, i: int, X: np.ndarray, cols: list[int], ret_col: int) -> _Fit | None:
-        lo = max(0, i - self.train_days + 1)
-        window = X[lo : i + 1]
-        raw = window[:, cols]
+    def _training_window(
+        self, i: int, X: np.ndarray, cols: list[int]
+    ) -> tuple[slice, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """The window of a fit at ``i``: its rows, finite mask, center, scale and standardized
+        rows; None with fewer than ``min_train_days`` finite rows."""
+        rows = slice(max(0, i - self.train_days + 1), i + 1)
+        raw = X[rows, cols]
         ok = np.isfinite(raw).all(axis=1)
         if ok.sum() < self.min_train_days:
             return None
@@ -207,10 +240,27 @@ class StatisticalDetector(BaseDetector):
         center = raw.mean(axis=0)
         scale = raw.std(axis=0)
         scale = np.where(scale > 1e-12, scale, 1.0)
-        Z = (raw - center) / scale
+        return rows, ok, center, scale, (raw - center) / scale
+
+    def _refit(self, i: int, X: np.ndarray, cols: list[int], ret_col: int) -> _Fit | None:
+        found = self._training_window(i, X, cols)
+        if found is None:
+            return None
+        rows, ok, center, scale, Z = found
         warm = self._fit.model if self._fit is not None else None
-        model, states = self._fit_model(Z, warm)
-        names = name_states(states, window[ok, ret_col], self.n_states)
-        self._filter = self._filter_run(model, Z)
+        model, states, state = self._fit_window(Z, warm)
+        names = name_states(states, X[rows][ok, ret_col], self.n_states)
+        self._filter = state
         self._fit = _Fit(at=i, center=center, scale=scale, names=names, model=model)
         return self._fit
+
+    def _fit_window(self, Z: np.ndarray, warm: Any) -> tuple[Any, np.ndarray, Any]:
+        """Model, fitted states and filter state at the last row, for the rows ``Z``."""
+
+        def compute() -> tuple[Any, np.ndarray, Any]:
+            model, states = self._fit_model(Z, warm)
+            return model, states, self._filter_run(model, Z)
+
+        params = self._fit_params()
+        cache = self.fit_cache if params is not None else None
+        return cached(cache, lambda: fingerprint(type(self).__qualname__, params, Z, warm), compute)

@@ -33,6 +33,7 @@ from tradewind.regime.evaluation import (
     confusion,
     exposures,
 )
+from tradewind.regime.fitcache import FitCache
 from tradewind.regime.policy import policy_table
 
 TEST_SEEDS: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -152,20 +153,27 @@ def bundled_study(
     cost: float = 0.001,
     progress: Progress | None = None,
     index_data: tuple[pd.DataFrame, object, bool] | None = None,
+    share_fits: bool = True,
 ) -> BundledOutcome:
     """Buy-and-hold vs regime-switching allocations driven by each detector.
 
     ``index_data`` (bars, VIX, close-only) replaces the bundled S&P 500, e.g. from your files.
+    ``share_fits`` lets the runs share feature frames and model fits computed from the same
+    inputs (a :class:`~tradewind.regime.fitcache.FitCache` for this call only); the results
+    are the same either way, False recomputes everything.
     """
     bars, vix, close_only = index_data if index_data is not None else load_sp500()
     closes = bars["close"]
     lo, hi = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
     out = BundledOutcome(closes=closes, start=start, end=end)
+    cache = FitCache() if share_fits else None
 
     def run(factory: Factory, label: str) -> pd.DataFrame:
         if progress:
             progress(label)
-        return factory().detect_series(bars, vix, close_only=close_only)  # type: ignore[arg-type]
+        detector = factory()
+        detector.fit_cache = cache
+        return detector.detect_series(bars, vix, close_only=close_only)  # type: ignore[arg-type]
 
     def score(regimes: pd.Series, mapping: Mapping[Regime, float]) -> AllocationReport:
         report, _ = backtest_exposure(
