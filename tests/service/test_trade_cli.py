@@ -160,6 +160,8 @@ def test_demo_replays_and_says_where_everything_is(tmp_path: Path) -> None:
     for name in ("summary.json", "tracking.csv", "tearsheet.html", "decisions.jsonl"):
         assert (tmp_path / "report" / name).exists()
     assert (tmp_path / "trading.log").exists()
+    weekly = sorted((tmp_path / "report" / "weekly").glob("*.md"))
+    assert weekly and "from the service's heartbeats" in weekly[-1].read_text("utf-8")
     os.environ.pop(ALLOW_ENV, None)
     shutil.rmtree(tmp_path / "report")
 

@@ -33,7 +33,7 @@ from tradewind.service.halts import relevant_halts
 from tradewind.service.heartbeat import lock_holder
 from tradewind.service.paths import database_file, lock_path
 from tradewind.service.reports import book_from_store
-from tradewind.service.runs import META_KEY
+from tradewind.service.runs import run_uptime
 from tradewind.store import RunInfo, Store
 
 ModeOption = typer.Option(
@@ -240,20 +240,18 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
 
 
 def _uptime(store: Store, run: RunInfo, running: bool) -> dict[str, Any] | None:
-    meta = store.load_state(META_KEY.format(run_id=run.id)) or {}
-    period = timedelta(seconds=float(meta.get("heartbeat_seconds", 300)))
     end = datetime.now(UTC) if running or run.ended_at is None else run.ended_at
     start = max(run.started_at, end - UPTIME_WINDOW)
-    if end <= start:
+    up = run_uptime(store, run, start, end)
+    if up is None:
         return None
-    up = store.uptime(None, start, end, period)
     return {
         "percent": up.percent,
         "start": start,
         "end": end,
         "heartbeats": up.heartbeats,
         "down_seconds": up.down.total_seconds(),
-        "expected_interval_seconds": period.total_seconds(),
+        "expected_interval_seconds": up.expected_interval.total_seconds(),
     }
 
 

@@ -26,6 +26,9 @@ class RunSummary:
     performance: Performance
     relative: Relative | None
     costs: CostComparison
+    uptime: float | None = None
+    """Share of the run's wall-clock time the trading service was up, from its heartbeats
+    (None for a backtest: no process ran that could have been down)."""
 
 
 def summarize(
@@ -35,8 +38,10 @@ def summarize(
     initial_capital: float,
     benchmark: pd.Series | None = None,
     rf_annual: float = 0.0,
+    uptime: float | None = None,
 ) -> RunSummary:
-    """Compute the run's metrics from its recorder and book."""
+    """Compute the run's metrics from its recorder and book (``uptime``: see
+    :attr:`RunSummary.uptime`)."""
     equity = recorder.equity_curve()
     rebalances = sum(1 for d in recorder.decisions if d.orders and "risk" not in d.reasons)
     exposure = pd.Series(recorder.exposure, index=equity.index)
@@ -54,7 +59,7 @@ def summarize(
     if benchmark is not None and len(benchmark.dropna()) > 2:
         rel = relative(equity, benchmark, initial_capital, rf_annual)
     costs = total_comparison(recorder.decisions, recorder.fills)
-    return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel, costs)
+    return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel, costs, uptime)
 
 
 def turnover(recorder: Recorder) -> float:

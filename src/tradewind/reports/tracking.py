@@ -52,7 +52,10 @@ def tracking_frame(run: RunSummary, uptime: pd.Series | None = None) -> pd.DataF
     costs = _per_day([f.ts for f in rec.fills], days, [f.cost for f in rec.fills])
     trades = sorted(run.book.closed_trades, key=lambda t: t.ts)
     win = _win_rate_to_date(trades, pd.DatetimeIndex(daily.index))
-    up = uptime.reindex(daily.index).fillna(1.0) if uptime is not None else 1.0
+    if uptime is not None:
+        up: float | pd.Series = uptime.reindex(daily.index)
+    else:  # a backtest has no process to watch: the column stays empty
+        up = run.uptime if run.uptime is not None else float("nan")
     return pd.DataFrame(
         {
             "Date": pd.DatetimeIndex(daily.index).strftime("%Y-%m-%d"),

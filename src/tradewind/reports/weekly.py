@@ -53,7 +53,8 @@ class WeekFigures:
     avg_slippage: float
     estimated_costs_usd: float
     realized_costs_usd: float
-    uptime: float
+    uptime: float | None
+    """The service's uptime over the run (None for a backtest)."""
     warnings: int
 
 
@@ -130,13 +131,19 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
                 avg_slippage=float(wk_fills["slip"].sum()) / notional if notional else 0.0,
                 estimated_costs_usd=float(wk_fills["estimated"].sum()) if len(wk_fills) else 0.0,
                 realized_costs_usd=float(wk_fills["realized"].sum()) if len(wk_fills) else 0.0,
-                uptime=1.0,
+                uptime=run.uptime,
                 warnings=sum(
                     1 for e in rec.events if t0 <= pd.Timestamp(e.ts) <= t1 and e.severity != "info"
                 ),
             )
         )
     return out
+
+
+def _uptime_text(uptime: float | None) -> str:
+    if uptime is None:
+        return "n/a (backtest: no service process to be down)"
+    return f"{uptime:.1%} (whole run, from the service's heartbeats)"
 
 
 def render_week(f: WeekFigures, model_performance: str = "n/a (no ML ensemble)") -> str:
@@ -171,7 +178,7 @@ def render_week(f: WeekFigures, model_performance: str = "n/a (no ML ensemble)")
 - Costs Estimated / Realized: {usd(f.estimated_costs_usd)} / {usd(f.realized_costs_usd)}
 
 ## System Health
-- Uptime: {f.uptime:.1%}
+- Uptime: {_uptime_text(f.uptime)}
 - Errors/Warnings: {f.warnings}
 - Model Performance: {model_performance}
 

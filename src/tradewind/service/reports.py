@@ -23,6 +23,7 @@ from tradewind.engine.ledger import Ledger
 from tradewind.engine.recorder import Decision, EngineEvent, Recorder
 from tradewind.reports.run import summarize
 from tradewind.service.checkpoint import Baseline, load_baseline, rebuild_book
+from tradewind.service.runs import run_uptime
 from tradewind.service.store_views import fills_by_id, position_values
 from tradewind.store import Store
 
@@ -92,6 +93,7 @@ def run_report(
         run.initial_cash,
         benchmark,
         cfg.portfolio_optimization.risk_free_rate,
+        uptime=up.fraction if (up := run_uptime(store, run)) is not None else None,
     )
     start = pd.Timestamp(recorder.ts[0]) if recorder.ts else pd.Timestamp(run.started_at)
     end = pd.Timestamp(recorder.ts[-1]) if recorder.ts else start

@@ -13,6 +13,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from tradewind.config import TradewindConfig
 from tradewind.engine.ids import run_tag
@@ -20,10 +21,29 @@ from tradewind.engine.protocols import Broker
 from tradewind.service.checkpoint import Baseline
 from tradewind.service.heartbeat import wall_now
 from tradewind.store import RunInfo, Store
+from tradewind.store.records import Uptime
 
 DATABASE_ID_KEY = "service.database_id"
 META_KEY = "service.meta.run-{run_id}"
 """State key of a run's service settings (clock, interval, heartbeat period), for status."""
+
+
+def run_uptime(
+    store: Store, run: RunInfo, start: datetime | None = None, end: datetime | None = None
+) -> Uptime | None:
+    """Heartbeat coverage of ``run`` from ``start`` (its start) to ``end`` (when it ended, else
+    its last heartbeat), at the heartbeat period the service recorded; None for an empty span.
+
+    Heartbeats of every run of the database count (one service holds a database at a time), so
+    the time between a crash and the restart that continues the run counts as down.
+    """
+    meta = store.load_state(META_KEY.format(run_id=run.id)) or {}
+    period = timedelta(seconds=float(meta.get("heartbeat_seconds", 300)))
+    end = end or run.ended_at or store.last_heartbeat(run.id)
+    start = start or run.started_at
+    if end is None or end <= start:
+        return None
+    return store.uptime(None, start, end, period)
 
 
 def strategy_fingerprint(cfg: TradewindConfig) -> str:
