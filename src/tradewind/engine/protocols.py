@@ -43,7 +43,14 @@ class CostModel(Protocol):
 
 
 class Broker(Protocol):
-    """Where orders go. Implemented by the simulator and by real broker adapters."""
+    """Where orders go. Implemented by the simulator and by real broker adapters.
+
+    A broker may also offer ``submit_all(requests)``: the outcome of one :meth:`submit` per
+    request, in order, each refusal raised by :meth:`submit` returned in its place. The engine
+    then sends a rebalance in one call (the simulator books it in a batch). A wrapper that
+    persists or checks each order before it goes out (the order manager, the simulator's
+    journal) must not offer it, so every order still passes through its own ``submit``.
+    """
 
     name: str
 
