@@ -18,7 +18,7 @@ from tradewind.domain.errors import ConfigError
 from tradewind.engine.feed import GuardedFeed
 from tradewind.reports.tearsheet import build_figure, tearsheet_data
 from tradewind.reports.tracking import COLUMNS, tracking_frame
-from tradewind.reports.weekly import week_figures
+from tradewind.reports.weekly import render_week, week_figures
 
 SYMBOLS = ["AAPL", "MSFT", "JPM", "JNJ", "XOM", "KO"]
 START = pd.Timestamp("2018-01-02", tz="America/New_York")
@@ -91,10 +91,20 @@ def test_tracking_csv_has_the_runbook_columns_and_real_figures(run: BacktestRun)
     assert frame["Transaction Costs"].sum() == pytest.approx(perf.costs_usd)
     assert frame["P&L"].sum() == pytest.approx(perf.final_equity - perf.initial_capital)
     assert set(frame["Regime"]) <= {"BULL", "BEAR", "CHOPPY", "VOLATILE"}
+    # the running Sharpe is empty until 20 sessions, then the Sharpe of the returns so far
+    sharpe = frame["Sharpe Ratio"]
+    assert sharpe.iloc[:19].isna().all() and sharpe.iloc[19:].notna().all()
+    path = np.concatenate([[perf.initial_capital], frame["P&L"].cumsum() + perf.initial_capital])
+    first = path[1:21] / path[:20] - 1.0
+    assert sharpe.iloc[19] == pytest.approx(first.mean() / first.std(ddof=1) * np.sqrt(252))
 
 
 def test_weekly_reports_cover_every_week_with_consistent_numbers(run: BacktestRun) -> None:
     weeks = week_figures(run.summary)
+    assert weeks[0].sharpe is None  # five sessions: no Sharpe yet, and no action asked on it
+    assert "n/a (fewer than 20 sessions)" in render_week(weeks[0])
+    assert "Sharpe below" not in render_week(weeks[0])
+    assert all(w.sharpe is not None for w in weeks[4:])
     local = pd.DatetimeIndex(run.summary.recorder.ts).tz_convert("America/New_York")
     assert len(weeks) == len(set(local.tz_localize(None).to_period("W-SUN")))
     growth = np.prod([1 + w.weekly_return for w in weeks]) - 1

@@ -74,6 +74,11 @@ def value_path_returns(equity: pd.Series, initial_capital: float) -> np.ndarray:
     return out
 
 
+MIN_SHARPE_SESSIONS = 20
+"""Fewest daily returns a running Sharpe is shown for (tracking CSV, weekly report): over a few
+days the ratio is noise (a good first week annualises to 10 or more)."""
+
+
 def sharpe_ratio(returns: np.ndarray, rf_annual: float = 0.0) -> float:
     """Annualised Sharpe of daily simple ``returns`` (0 when volatility is 0)."""
     excess = returns - rf_annual / TRADING_DAYS

@@ -2,7 +2,9 @@
 
 Columns: Date, P&L, Cumulative Return, Sharpe Ratio, Max Drawdown, Regime, Rebalancing Events,
 Transaction Costs, Win Rate, System Uptime. Ratios are fractions; Sharpe, max drawdown and win
-rate are since inception up to that day; P&L and costs are the day's, in USD.
+rate are since inception up to that day (Sharpe is left empty for the first
+``MIN_SHARPE_SESSIONS`` sessions); P&L and costs are the day's, in USD. System Uptime is the
+trading service's uptime over the run, empty for a backtest.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.engine.ledger import ClosedTrade
-from tradewind.reports.metrics import TRADING_DAYS
+from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, TRADING_DAYS
 from tradewind.reports.run import RunSummary
 
 COLUMNS = (
@@ -46,6 +48,7 @@ def tracking_frame(run: RunSummary, uptime: pd.Series | None = None) -> pd.DataF
     var = np.where(n > 1, (csum2 - n * mean * mean) / np.maximum(n - 1, 1), 0.0)
     sd = np.sqrt(np.maximum(var, 0.0))
     sharpe = np.where(sd > 0, mean / np.where(sd > 0, sd, 1.0) * np.sqrt(TRADING_DAYS), 0.0)
+    sharpe = np.where(n >= MIN_SHARPE_SESSIONS, sharpe, np.nan)  # empty until it means something
     dd = path[1:] / np.maximum.accumulate(path)[1:] - 1.0
     regime = pd.Series(rec.regime, index=days).groupby(level=0).last()
     rebal = _per_day([d.ts for d in rec.decisions if d.orders], days)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.reports.costs import fill_costs, usd
-from tradewind.reports.metrics import drawdown, sharpe_ratio
+from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, sharpe_ratio
 from tradewind.reports.run import RunSummary
 
 _METHOD_NAMES = {
@@ -36,7 +36,8 @@ class WeekFigures:
     end: str
     cumulative_return: float
     weekly_return: float
-    sharpe: float
+    sharpe: float | None
+    """Since inception; None before ``MIN_SHARPE_SESSIONS`` sessions."""
     max_drawdown: float
     win_rate: float
     regime: str
@@ -114,7 +115,9 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
                 end=t1.tz_convert("America/New_York").date().isoformat(),
                 cumulative_return=eq_end / run.initial_capital - 1.0,
                 weekly_return=eq_end / eq_prev - 1.0,
-                sharpe=sharpe_ratio(returns[: last + 1]),
+                sharpe=sharpe_ratio(returns[: last + 1])
+                if last + 1 >= MIN_SHARPE_SESSIONS
+                else None,
                 max_drawdown=float(drawdown(path[: last + 2]).min()),
                 win_rate=float(np.mean([t.pnl > 0 for t in closed])) if closed else 0.0,
                 regime=str(frame["regime"].iloc[last]),
@@ -140,6 +143,12 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
     return out
 
 
+def _sharpe_text(sharpe: float | None) -> str:
+    if sharpe is None:
+        return f"n/a (fewer than {MIN_SHARPE_SESSIONS} sessions)"
+    return f"{sharpe:.2f}"
+
+
 def _uptime_text(uptime: float | None) -> str:
     if uptime is None:
         return "n/a (backtest: no service process to be down)"
@@ -155,7 +164,7 @@ def render_week(f: WeekFigures, model_performance: str = "n/a (no ML ensemble)")
 ## Summary
 - Cumulative Return: {f.cumulative_return:+.1%}
 - Weekly Return: {f.weekly_return:+.1%}
-- Sharpe Ratio: {f.sharpe:.2f}
+- Sharpe Ratio: {_sharpe_text(f.sharpe)}
 - Max Drawdown: {f.max_drawdown:.1%}
 - Win Rate: {f.win_rate:.0%}
 
@@ -205,7 +214,7 @@ def _actions(f: WeekFigures) -> str:
     items = []
     if f.max_drawdown <= -0.10:
         items.append("Review overall strategy performance (drawdown > 10%)")
-    if f.sharpe < 1.0:
+    if f.sharpe is not None and f.sharpe < 1.0:
         items.append("Sharpe below the 1.0 target: review before scaling up")
     if f.drift >= 0.08:
         items.append("Portfolio drift is near the 10% threshold: expect a rebalance")
