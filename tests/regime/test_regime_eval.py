@@ -162,7 +162,6 @@ def test_regime_now_cli_prints_regime_features_and_policy(tmp_path: object) -> N
 
 
 def test_plot_writes_a_png(tmp_path: pytest.TempPathFactory) -> None:
-    pytest.importorskip("matplotlib")
     from pathlib import Path
 
     from tradewind.regime.plot import plot_regimes
