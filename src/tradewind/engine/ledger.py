@@ -150,71 +150,48 @@ class Ledger:
     def apply(self, fill: Fill) -> None:
         """Book ``fill``: cash, shares, average cost, realized P&L and costs."""
         i = self._pos[fill.symbol]
-        qty, price = fill.quantity, fill.price
-        commission, slippage, impact = fill.commission, fill.slippage, fill.impact
-        notional = qty * price
-        cost = commission + slippage + impact
-        held = self._qty.item(i)
-        if fill.side is Side.BUY:
-            new_qty = held + qty
-            basis = self._avg.item(i) * held + notional + cost
-            self._avg[i] = basis / new_qty if new_qty > 0 else 0.0
-            self._qty[i] = new_qty
-            self.cash += -notional - cost
-        else:
-            entry = self._avg.item(i)
-            pnl = (price - entry) * qty - cost
+        notional, cost = fill.quantity * fill.price, fill.commission + fill.slippage + fill.impact
+        new_qty, new_avg, cash_delta, pnl = _booked(
+            fill, self._qty.item(i), self._avg.item(i), notional, cost
+        )
+        if pnl is not None:
             self.realized_pnl += pnl
-            self.closed_trades.append(ClosedTrade(fill.symbol, fill.ts, qty, entry, price, pnl))
-            new_qty = held - qty
-            if abs(new_qty) <= 1e-9 * max(1.0, abs(held)):
-                new_qty = 0.0
-                self._avg[i] = 0.0
-            self._qty[i] = new_qty
-            self.cash += notional - cost
+            self.closed_trades.append(
+                ClosedTrade(fill.symbol, fill.ts, fill.quantity, self._avg.item(i), fill.price, pnl)
+            )
+        self._qty[i], self._avg[i] = new_qty, new_avg
+        self.cash += cash_delta
         self.traded_notional += notional
         totals = self.costs
-        totals.commission += commission
-        totals.slippage += slippage
-        totals.impact += impact
+        totals.commission += fill.commission
+        totals.slippage += fill.slippage
+        totals.impact += fill.impact
         self._version += 1
 
     def apply_all(self, fills: Sequence[Fill]) -> None:
-        """Book several fills in order: the same arithmetic as :meth:`apply` for each, in one
-        loop over plain floats (a rebalance of a large universe books hundreds at once)."""
+        """Book several fills in order, as :meth:`apply` books each, in one loop over plain
+        floats (a rebalance of a large universe books hundreds at once)."""
         if len(fills) < 2:
             for f in fills:
                 self.apply(f)
             return
         qty, avg = self._qty.tolist(), self._avg.tolist()
-        pos, buy_side, closed = self._pos, Side.BUY, self.closed_trades
+        pos, closed = self._pos, self.closed_trades
         cash, realized, traded = self.cash, self.realized_pnl, self.traded_notional
         totals = self.costs
         comm_sum, slip_sum, imp_sum = totals.commission, totals.slippage, totals.impact
         for fill in fills:
             i = pos[fill.symbol]
-            q, price = fill.quantity, fill.price
             commission, slippage, impact = fill.commission, fill.slippage, fill.impact
-            notional = q * price
-            cost = commission + slippage + impact
-            held = qty[i]
-            if fill.side is buy_side:
-                new_qty = held + q
-                basis = avg[i] * held + notional + cost
-                avg[i] = basis / new_qty if new_qty > 0 else 0.0
-                qty[i] = new_qty
-                cash += -notional - cost
-            else:
-                entry = avg[i]
-                pnl = (price - entry) * q - cost
+            notional, cost = fill.quantity * fill.price, commission + slippage + impact
+            new_qty, new_avg, cash_delta, pnl = _booked(fill, qty[i], avg[i], notional, cost)
+            if pnl is not None:
                 realized += pnl
-                closed.append(ClosedTrade(fill.symbol, fill.ts, q, entry, price, pnl))
-                new_qty = held - q
-                if abs(new_qty) <= 1e-9 * max(1.0, abs(held)):
-                    new_qty = 0.0
-                    avg[i] = 0.0
-                qty[i] = new_qty
-                cash += notional - cost
+                closed.append(
+                    ClosedTrade(fill.symbol, fill.ts, fill.quantity, avg[i], fill.price, pnl)
+                )
+            qty[i], avg[i] = new_qty, new_avg
+            cash += cash_delta
             traded += notional
             comm_sum += commission
             slip_sum += slippage
@@ -224,6 +201,27 @@ class Ledger:
         self.cash, self.realized_pnl, self.traded_notional = cash, realized, traded
         totals.commission, totals.slippage, totals.impact = comm_sum, slip_sum, imp_sum
         self._version += 1
+
+
+def _booked(
+    fill: Fill, held: float, avg: float, notional: float, cost: float
+) -> tuple[float, float, float, float | None]:
+    """One fill against a position of ``held`` shares at average cost ``avg``: the new
+    quantity, the new average cost, the change of cash and, for a sell, the realized P&L.
+
+    A buy's costs go into its cost basis; a sell closes its shares against the average cost,
+    net of its own costs, and a position left within 1e-9 of zero is flat.
+    """
+    q = fill.quantity
+    if fill.side is Side.BUY:
+        new_qty = held + q
+        basis = avg * held + notional + cost
+        return new_qty, basis / new_qty if new_qty > 0 else 0.0, -notional - cost, None
+    pnl = (fill.price - avg) * q - cost
+    new_qty = held - q
+    if abs(new_qty) <= 1e-9 * max(1.0, abs(held)):
+        return 0.0, 0.0, notional - cost, pnl
+    return new_qty, avg, notional - cost, pnl
 
 
 def _read_only(a: FloatArray) -> FloatArray:
