@@ -223,14 +223,19 @@ class CostModel:
         rest at 0). The price shortfall ``side.sign * (fill.price - reference_price) * qty`` is
         added to slippage: after the fact, slippage and impact cannot be told apart in a price.
         """
-        shortfall = 0.0
-        if reference_price is not None:
-            shortfall = fill.side.sign * (fill.price - reference_price) * fill.quantity
         return CostBreakdown(
             commission=fill.commission,
-            slippage=fill.slippage + shortfall,
+            slippage=fill.slippage + price_shortfall(fill, reference_price),
             impact=fill.impact,
         )
+
+
+def price_shortfall(fill: Fill, reference_price: float | None) -> float:
+    """What the fill price cost against the decision price, in USD (negative: it gained);
+    0 without a decision price."""
+    if reference_price is None:
+        return 0.0
+    return fill.side.sign * (fill.price - reference_price) * fill.quantity
 
 
 @dataclass(frozen=True, slots=True)

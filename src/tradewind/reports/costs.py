@@ -17,7 +17,13 @@ import pandas as pd
 
 from tradewind.domain.orders import Fill
 from tradewind.engine.recorder import Decision, OrderRecord
-from tradewind.execution.costs import ZERO_COST, CostBreakdown, CostComparison, CostModel
+from tradewind.execution.costs import (
+    ZERO_COST,
+    CostBreakdown,
+    CostComparison,
+    CostModel,
+    price_shortfall,
+)
 
 _ACCOUNT = CostModel().account  # the accounting uses no model parameter, only the fill
 
@@ -33,6 +39,11 @@ class FillCost:
     realized: CostBreakdown
 
 
+def filled_share(order: OrderRecord, fill: Fill) -> float:
+    """The share of ``order`` that ``fill`` filled (its estimate is scaled by it)."""
+    return fill.quantity / order.quantity if order.quantity > 0 else 0.0
+
+
 def fill_costs(decisions: Iterable[Decision], fills: Sequence[Fill]) -> list[FillCost]:
     """Pair every fill with the estimate of the order it filled (in fill order).
 
@@ -46,7 +57,7 @@ def fill_costs(decisions: Iterable[Decision], fills: Sequence[Fill]) -> list[Fil
         if order is None:
             estimated, reference = ZERO_COST, None
         else:
-            share = f.quantity / order.quantity if order.quantity > 0 else 0.0
+            share = filled_share(order, f)
             estimated = CostBreakdown(
                 order.est_commission * share, order.est_slippage * share, order.est_impact * share
             )
@@ -73,19 +84,17 @@ def total_comparison(decisions: Iterable[Decision], fills: Sequence[Fill]) -> Co
     get = orders.get
     e_comm = e_slip = e_imp = r_comm = r_slip = r_imp = 0.0
     for f in fills:
-        qty = f.quantity
         r_comm += f.commission
         r_slip += f.slippage
         r_imp += f.impact
         order = get(f.client_order_id)
         if order is None:
             continue
-        share = qty / order.quantity if order.quantity > 0 else 0.0
+        share = filled_share(order, f)
         e_comm += order.est_commission * share
         e_slip += order.est_slippage * share
         e_imp += order.est_impact * share
-        if order.price is not None:  # the price shortfall, as CostModel.account counts it
-            r_slip += f.side.sign * (f.price - order.price) * qty
+        r_slip += price_shortfall(f, order.price)  # as CostModel.account counts it
     return CostComparison(
         CostBreakdown(e_comm, e_slip, e_imp), CostBreakdown(r_comm, r_slip, r_imp)
     )

@@ -32,7 +32,7 @@ COLUMNS = (
 )
 
 
-def tracking_frame(run: RunSummary, uptime: pd.Series | None = None) -> pd.DataFrame:
+def tracking_frame(run: RunSummary) -> pd.DataFrame:
     """One row per session with the runbook's tracking columns."""
     rec = run.recorder
     equity = rec.equity_curve()
@@ -55,10 +55,7 @@ def tracking_frame(run: RunSummary, uptime: pd.Series | None = None) -> pd.DataF
     costs = _per_day([f.ts for f in rec.fills], days, [f.cost for f in rec.fills])
     trades = sorted(run.book.closed_trades, key=lambda t: t.ts)
     win = _win_rate_to_date(trades, pd.DatetimeIndex(daily.index))
-    if uptime is not None:
-        up: float | pd.Series = uptime.reindex(daily.index)
-    else:  # a backtest has no process to watch: the column stays empty
-        up = run.uptime if run.uptime is not None else float("nan")
+    up = run.uptime if run.uptime is not None else float("nan")  # a backtest: left empty
     return pd.DataFrame(
         {
             "Date": pd.DatetimeIndex(daily.index).strftime("%Y-%m-%d"),
@@ -70,7 +67,7 @@ def tracking_frame(run: RunSummary, uptime: pd.Series | None = None) -> pd.DataF
             "Rebalancing Events": rebal.reindex(daily.index, fill_value=0).to_numpy(),
             "Transaction Costs": costs.reindex(daily.index, fill_value=0.0).to_numpy(),
             "Win Rate": win,
-            "System Uptime": up if np.isscalar(up) else np.asarray(up),
+            "System Uptime": up,
         },
         columns=list(COLUMNS),
     )
