@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tradewind.backtest.outputs import fold_table, write_run_folder
@@ -94,6 +96,7 @@ def backtest(
             }
         )
         return
+    err_console.print(f"[yellow]note[/]: {escape(_note(cfg, provider.name))}", highlight=False)
     print_summary(run, console)
     if walk_forward:
         print_folds(run, console)
@@ -149,6 +152,33 @@ def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> Non
     for row in rows:
         table.add_row(*row)
     out.print(table)
+    for line in halt_lines(run):
+        out.print(f"[yellow]{escape(line)}[/]", highlight=False)
+
+
+def halt_lines(run: BacktestRun) -> list[str]:
+    """What the run's latched halts did to it, for the summary: how many there were, and a
+    halt still latched at the end with the share of the run it kept out of the market."""
+    rec = run.summary.recorder
+    halts = [e for e in rec.events if e.kind == "halt" and "HALTED:" in e.message]
+    if not halts:
+        return []
+    resumes = [e for e in rec.events if e.kind == "resume"]
+    lines = [f"{len(halts)} latched halt(s), {len(resumes)} resumed."]
+    last = halts[-1]
+    if resumes and pd.Timestamp(resumes[-1].ts) >= pd.Timestamp(last.ts):
+        return lines
+    stamps = pd.DatetimeIndex(rec.ts)
+    after = float((stamps > pd.Timestamp(last.ts)).mean()) if len(stamps) else 0.0
+    reason = last.message.split(";")[0].removeprefix("trading HALTED: ")
+    lines.append(
+        f"Trading HALTED on {pd.Timestamp(last.ts):%Y-%m-%d} ({reason}) and never resumed: "
+        f"nothing was bought in the last {after:.0%} of the run. A backtest has nobody to "
+        "resume; "
+        "risk_management.circuit_breaker.backtest_resume_sessions: N simulates a human "
+        "resuming N sessions later."
+    )
+    return lines
 
 
 def print_folds(run: BacktestRun, out: Console) -> None:

@@ -1,0 +1,38 @@
+"""A backtest's summary says when a latched halt kept it out of the market, and how to simulate a
+resume; the runbook's own settings on the synthetic market halt on a crash day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tradewind.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[2]
+RESUME = "TRADEWIND__RISK_MANAGEMENT__CIRCUIT_BREAKER__BACKTEST_RESUME_SESSIONS"
+
+
+def _backtest(tmp_path: Path, **env: str) -> str:
+    args = ["backtest", "--config", str(ROOT / "config" / "trading_config.yaml")]
+    args += ["--start", "2010-01-04", "--end", "2011-06-30", "--out", str(tmp_path / "run")]
+    result = CliRunner(env={"TRADEWIND__LOGGING__PATH": str(tmp_path / "log"), **env}).invoke(
+        app, args
+    )
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("resume", [None, "5"])
+def test_the_summary_tells_what_a_halt_did(tmp_path: Path, resume: str | None) -> None:
+    text = _backtest(tmp_path, **({RESUME: resume} if resume else {}))
+    assert "note: Synthetic market (seed 7): not real prices." in text
+    if resume is None:
+        assert "1 latched halt(s), 0 resumed." in text
+        assert "Trading HALTED on 2011-01-04 (daily loss" in text
+        assert "and never resumed: nothing was bought in the last" in text
+        assert "backtest_resume_sessions: N simulates a human resuming" in text
+    else:
+        assert "3 latched halt(s), 3 resumed." in text  # each resumed five sessions later
+        assert "never resumed" not in text
