@@ -30,8 +30,9 @@ from tasks import Case
 import tradewind.backtest.runner as runner
 from tradewind.backtest import BacktestRun, run_backtest
 from tradewind.data.frames import FramesData
+from tradewind.domain.plans import Policy, TargetDecision
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import Policy, TargetDecision, TargetModel
+from tradewind.engine.protocols import TargetModel
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -8,10 +8,10 @@ import pytest
 
 from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side, Symbol
+from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.errors import DataError, OrderRejected
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import GuardedFeed, LookaheadError, MarketFeed
-from tradewind.engine.protocols import FillCosts
 
 
 def _bars(n: int = 6) -> BarSet:
@@ -44,8 +44,8 @@ class FlatCosts:
         *,
         daily_volatility: float | None = None,
         average_daily_volume: float | None = None,
-    ) -> FillCosts:
-        return FillCosts(commission=1.0, slippage=0.001 * quantity * price)
+    ) -> CostBreakdown:
+        return CostBreakdown(commission=1.0, slippage=0.001 * quantity * price)
 
 
 def _req(cid: str, sym: str, side: Side, qty: float, **kw: object) -> OrderRequest:

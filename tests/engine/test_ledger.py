@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradewind.domain import ClientOrderId, Fill, Side, Symbol
-from tradewind.engine.ledger import Ledger
+from tradewind.domain.ledger import Ledger
 
 T0 = datetime(2024, 1, 2, 21, tzinfo=UTC)
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from tradewind.engine.recorder import Decision, OrderRecord, Recorder
+from tradewind.domain.records import Decision, OrderRecord
+from tradewind.engine.recorder import Recorder
 
 
 def _fingerprint(quantity: float, equity: float = 100.0) -> str:

@@ -9,9 +9,10 @@ import pytest
 
 from tradewind.config import TradewindConfig
 from tradewind.config.execution import CommissionSection
+from tradewind.domain.costs import CostBreakdown, compare, total_costs
 from tradewind.domain.orders import ClientOrderId, Fill, Side
 from tradewind.domain.types import Symbol
-from tradewind.execution import CostBreakdown, CostModel, compare, total_costs
+from tradewind.execution import CostModel
 
 
 def test_commission_schedule_per_share_per_order_and_percent() -> None:

@@ -15,7 +15,7 @@ from tradewind.config import validate_config
 from tradewind.data import get_market_data
 from tradewind.domain import ClientOrderId, Side, Symbol
 from tradewind.domain.orders import Fill
-from tradewind.engine.recorder import Decision, OrderRecord
+from tradewind.domain.records import Decision, OrderRecord
 from tradewind.reports.costs import compare_costs, cost_payload, fill_costs, total_comparison
 
 T = datetime(2024, 3, 1, 21, tzinfo=UTC)

@@ -11,19 +11,12 @@ import pandas as pd
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Fill, Regime, Side, Symbol
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import (
-    CostModel,
-    FillCosts,
-    FloatArray,
-    PlannedTrade,
-    Policy,
-    RegimeReading,
-    RiskHook,
-    TargetDecision,
-    TargetModel,
-)
+from tradewind.engine.protocols import CostModel, RiskHook, TargetModel
 
 POLICY = Policy("equal", max_position_size=0.30, max_portfolio_risk=0.80, cash_buffer=0.0)
 
@@ -79,8 +72,8 @@ class ZeroCosts:
         *,
         daily_volatility: float | None = None,
         average_daily_volume: float | None = None,
-    ) -> FillCosts:
-        return FillCosts()
+    ) -> CostBreakdown:
+        return CostBreakdown()
 
 
 class FlatCosts:
@@ -95,8 +88,8 @@ class FlatCosts:
         *,
         daily_volatility: float | None = None,
         average_daily_volume: float | None = None,
-    ) -> FillCosts:
-        return FillCosts(commission=1.0, slippage=0.001 * quantity * price)
+    ) -> CostBreakdown:
+        return CostBreakdown(commission=1.0, slippage=0.001 * quantity * price)
 
 
 class AlwaysBull:
@@ -164,7 +157,7 @@ class SimplePlanner:
                 continue
             side = Side.BUY if delta > 0 else Side.SELL
             qty, price = abs(float(delta)), float(px[i])
-            est = self.costs.costs(sym, side, qty, price) if self.costs else FillCosts()
+            est = self.costs.costs(sym, side, qty, price) if self.costs else CostBreakdown()
             trades.append(PlannedTrade(sym, side, qty, price, est))
         return sorted(trades, key=lambda tr: tr.side is Side.BUY)
 

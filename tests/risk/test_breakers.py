@@ -9,9 +9,10 @@ import pytest
 from riskkit import POLICY, bars, fill
 
 from tradewind.domain import Side
+from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.ledger import ClosedTrade, Ledger
+from tradewind.domain.plans import PlannedTrade
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import ClosedTrade, Ledger
-from tradewind.engine.protocols import FillCosts, PlannedTrade
 from tradewind.risk import BreakerParams, Breakers, MemoryHaltStore, RiskManager
 
 T = datetime(2024, 1, 2, tzinfo=UTC)
@@ -114,8 +115,8 @@ def test_unrealized_losses_latch_a_halt_that_blocks_buys_but_not_sells() -> None
     assert halt is not None and halt.breaker == "daily_loss"
     assert halt.latched_at == feed.index[2].to_pydatetime()
     assert halt.details["value"] == pytest.approx(0.056)
-    buy = PlannedTrade("AAA", Side.BUY, 1, 99.0, FillCosts())
-    sell = PlannedTrade("AAA", Side.SELL, 1, 99.0, FillCosts())
+    buy = PlannedTrade("AAA", Side.BUY, 1, 99.0, CostBreakdown())
+    sell = PlannedTrade("AAA", Side.SELL, 1, 99.0, CostBreakdown())
     passed, notes = risk.allow([buy, sell], book, feed.last_close(), POLICY)
     assert passed == [sell] and notes == ["AAA: buy dropped (halted by daily_loss)"]
     events = risk.drain_events()

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from tradewind.cli.app import app
 from tradewind.domain import Side
+from tradewind.domain.ledger import Ledger
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
 from tradewind.risk import (
     HaltState,
     JsonHaltStore,

@@ -7,9 +7,10 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from riskkit import fill
 
+from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Side
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.protocols import FillCosts, PlannedTrade, Policy
+from tradewind.domain.plans import PlannedTrade, Policy
 from tradewind.risk.limits import apply_limits
 
 SYMBOLS = ("A", "B", "C", "D", "E", "F")
@@ -37,7 +38,7 @@ def situations(draw: st.DrawFn) -> tuple[Ledger, np.ndarray, list[PlannedTrade],
             qty = draw(st.sampled_from([0.5, 1.0, 2.0, 3.0, 10.0, 40.0, 300.0]))
         price = float(prices[k]) if draw(st.integers(0, 20)) else float("nan")
         cost = draw(st.sampled_from([0.0, 0.01, 1.0])) * qty
-        trades.append(PlannedTrade(sym, side, qty, price, FillCosts(cost / 2, cost / 2)))
+        trades.append(PlannedTrade(sym, side, qty, price, CostBreakdown(cost / 2, cost / 2)))
     cap = draw(st.sampled_from([0.05, 0.3, 0.9]))
     policy = Policy("p", cap, draw(st.sampled_from([cap, 1.0])), 0.0)
     return book, prices, trades, policy
@@ -58,12 +59,15 @@ def test_the_shortcut_gives_what_the_loop_gives(
 def test_a_rebalance_within_every_limit_passes_unchanged_and_one_over_a_cap_is_resized() -> None:
     book = Ledger(SYMBOLS[:3], 10_000.0)
     prices = np.array([100.0, 50.0, 20.0])
-    trades = [PlannedTrade(s, Side.BUY, q, p, FillCosts(1.0)) for s, q, p in
+    trades = [PlannedTrade(s, Side.BUY, q, p, CostBreakdown(1.0)) for s, q, p in
               zip(SYMBOLS[:3], (20.0, 40.0, 100.0), prices, strict=True)]  # fmt: skip
     policy = Policy("p", 0.25, 0.9, 0.0)
     passed, notes = apply_limits(trades, book, prices, policy)
     assert passed == trades and notes == []
-    big = [*trades[:2], PlannedTrade("C", Side.BUY, 200.0, 20.0, FillCosts(1.0))]  # 40% of equity
+    big = [
+        *trades[:2],
+        PlannedTrade("C", Side.BUY, 200.0, 20.0, CostBreakdown(1.0)),
+    ]  # 40% of equity
     passed, notes = apply_limits(big, book, prices, policy)
     assert passed[:2] == trades[:2] and passed[2].quantity < 200.0
     assert notes and "position cap" in notes[0]

@@ -21,9 +21,10 @@ from riskkit import FlatCosts, make_engine, stamps
 
 from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Fill, Side, Symbol
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.plans import Policy, TargetDecision
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import FloatArray, Policy, TargetDecision
 from tradewind.risk import BreakerParams, RiskManager, StopParams
 
 SYMS = ("AAA", "BBB", "CCC", "DDD")

@@ -7,9 +7,10 @@ import pytest
 from riskkit import POLICY, bars, fill
 
 from tradewind.domain import Side
+from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.ledger import Ledger
+from tradewind.domain.plans import PlannedTrade
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.protocols import FillCosts, PlannedTrade
 from tradewind.risk import RiskManager, StopBook, StopHit, StopParams
 
 
@@ -168,7 +169,7 @@ def test_manager_exits_on_a_stop_and_cools_the_symbol_down() -> None:
     feed = MarketFeed(bars({"AAA": closes, "BBB": [50.0] * 8}, derived=True))
     book = _held(feed.symbols, 10, 100.0)
     risk = RiskManager(feed.symbols, stops=StopParams(("trailing",)), cooldown_sessions=3)
-    buy = PlannedTrade("AAA", Side.BUY, 1, 100.0, FillCosts())
+    buy = PlannedTrade("AAA", Side.BUY, 1, 100.0, CostBreakdown())
     exits: dict[int, list[PlannedTrade]] = {}
     allowed: dict[int, int] = {}
     # Act
@@ -212,8 +213,8 @@ def test_a_stopped_symbol_is_not_traded_again_in_the_same_cycle() -> None:
         feed.advance(feed.index[row])
         exits = risk.on_bar(feed.index[row], feed, book)
     assert [e.reason for e in exits] == ["stop:trailing"]
-    buy = PlannedTrade("AAA", Side.BUY, 1, 100.0, FillCosts())
-    sell = PlannedTrade("AAA", Side.SELL, 1, 100.0, FillCosts())
+    buy = PlannedTrade("AAA", Side.BUY, 1, 100.0, CostBreakdown())
+    sell = PlannedTrade("AAA", Side.SELL, 1, 100.0, CostBreakdown())
     passed, notes = risk.allow([sell, buy], book, feed.last_close(), POLICY)
     assert passed == [] and notes == [
         "AAA: sell dropped (exiting on a stop this bar)",

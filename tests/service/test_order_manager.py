@@ -21,9 +21,9 @@ from tradewind.domain import (
     Side,
     Symbol,
 )
+from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import FillCosts
 from tradewind.execution.order_manager import OrderManager, RetryPolicy
 from tradewind.store import Store
 
@@ -58,8 +58,8 @@ class NoCosts:
         *,
         daily_volatility: float | None = None,
         average_daily_volume: float | None = None,
-    ) -> FillCosts:
-        return FillCosts()
+    ) -> CostBreakdown:
+        return CostBreakdown()
 
 
 class Flaky:

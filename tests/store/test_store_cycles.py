@@ -8,8 +8,8 @@ from sqlalchemy import event, func, select
 from storekit import T0, at
 
 from tradewind.domain import ClientOrderId, Fill, Side, Symbol
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.recorder import Decision, EngineEvent, OrderRecord
+from tradewind.domain.ledger import Ledger
+from tradewind.domain.records import Decision, EngineEvent, OrderRecord
 from tradewind.store import (
     AccountSnapshot,
     CostSnapshot,

@@ -19,7 +19,7 @@ from tradewind.domain import (
     Side,
     Symbol,
 )
-from tradewind.engine.ledger import Ledger
+from tradewind.domain.ledger import Ledger
 from tradewind.store import DuplicateOrderError, Store, UnknownOrderError, default_fill_key
 from tradewind.store.schema import FillRow, OrderEventRow
 

@@ -25,18 +25,13 @@ from tradewind.domain import (
     Side,
     Symbol,
 )
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
+from tradewind.domain.records import EngineEvent
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import (
-    FillCosts,
-    FloatArray,
-    PlannedTrade,
-    Policy,
-    RegimeReading,
-    TargetDecision,
-)
-from tradewind.engine.recorder import EngineEvent
 from tradewind.store import AccountSnapshot, OutboxMessage, Store, open_store
 
 SECRETS = {
@@ -69,8 +64,8 @@ def _bars(n: int = 40) -> BarSet:
 class _Costs:
     def costs(
         self, symbol: str, side: Side, quantity: float, price: float, **_: object
-    ) -> FillCosts:
-        return FillCosts(commission=1.0, slippage=0.0005 * quantity * price)
+    ) -> CostBreakdown:
+        return CostBreakdown(commission=1.0, slippage=0.0005 * quantity * price)
 
 
 class _EqualWeight:
@@ -95,7 +90,7 @@ class _Planner:
         delta = target * equity / prices - quantities
         return [
             PlannedTrade(sym, Side.BUY if d > 0 else Side.SELL, float(abs(d)), float(p),
-                         FillCosts())
+                         CostBreakdown())
             for sym, d, p in zip(SYMBOLS, delta, prices, strict=True)
             if abs(d) * p > 50.0
         ]  # fmt: skip

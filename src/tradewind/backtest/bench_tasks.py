@@ -29,8 +29,8 @@ import pandas as pd
 
 from tradewind.backtest.reference import month_start_rows
 from tradewind.config import TradewindConfig, validate_config
+from tradewind.domain.arrays import FloatArray
 
-FloatArray = npt.NDArray[np.float64]
 TaskName = Literal["T1", "T2"]
 
 INITIAL_CASH = 100_000.0

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from tradewind.backtest.runner import BacktestRun
+from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import cost_payload
 from tradewind.reports.tearsheet import write_tearsheet
 from tradewind.reports.tracking import write_tracking_csv
@@ -19,7 +20,7 @@ def fold_table(run: BacktestRun, freq: str = "YE") -> pd.DataFrame:
     """Out-of-sample metrics per period (calendar years by default) of a walk-forward run."""
     equity = run.summary.recorder.equity_curve()
     local = equity.copy()
-    local.index = pd.DatetimeIndex(equity.index).tz_convert("America/New_York")
+    local.index = pd.DatetimeIndex(equity.index).tz_convert(EXCHANGE_TZ)
     rows = []
     prev = run.summary.initial_capital
     for period, chunk in local.groupby(pd.Grouper(freq=freq)):

@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-FloatArray = npt.NDArray[np.float64]
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.types import EXCHANGE_TZ
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class ReferenceResult:
 
 def month_start_rows(index: pd.DatetimeIndex) -> npt.NDArray[np.int64]:
     """Row 0 plus every row whose (year, month) differs from the previous row's (New York dates)."""
-    local = index.tz_convert("America/New_York") if index.tz is not None else index
+    local = index.tz_convert(EXCHANGE_TZ) if index.tz is not None else index
     key = local.year * 12 + local.month
     change = np.r_[True, key[1:] != key[:-1]]
     return np.flatnonzero(change).astype(np.int64)

@@ -18,7 +18,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.errors import OrderRejected
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import (
     ClientOrderId,
     Fill,
@@ -31,8 +33,7 @@ from tradewind.domain.orders import (
 )
 from tradewind.domain.types import Symbol
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.protocols import CostModel, FillCosts
+from tradewind.engine.protocols import CostModel
 
 MARKET = OrderType.MARKET
 VOL_WINDOW = 20
@@ -358,7 +359,7 @@ class SimulatedBroker:
 
     def _available(
         self, req: OrderRequest, qty: float, price: float, i: int
-    ) -> tuple[float, FillCosts | None]:
+    ) -> tuple[float, CostBreakdown | None]:
         """How much of ``qty`` can fill now: buys within cash, sells within the shares held
         at fill time (long only: a sell never takes a position below zero). For a buy, the
         costs of that quantity come along (they were needed to check the cash)."""
@@ -375,7 +376,7 @@ class SimulatedBroker:
 
     def _affordable(
         self, symbol: str, qty: float, price: float, i: int
-    ) -> tuple[float, FillCosts | None]:
+    ) -> tuple[float, CostBreakdown | None]:
         """Shrink a buy so cash never goes negative after costs (costs may be non-linear)."""
         cash = max(self.ledger.cash, 0.0)
         for _ in range(50):
@@ -397,7 +398,7 @@ class SimulatedBroker:
         price: float,
         now: pd.Timestamp,
         i: int,
-        costs: FillCosts | None = None,
+        costs: CostBreakdown | None = None,
     ) -> Fill:
         c = costs if costs is not None else self._costs(req.symbol, req.side, qty, price, i)
         return Fill(
@@ -419,7 +420,7 @@ class SimulatedBroker:
             stamp = self._stamp = (now, now.to_pydatetime())
         return stamp[1]
 
-    def _costs(self, symbol: str, side: Side, qty: float, price: float, i: int) -> FillCosts:
+    def _costs(self, symbol: str, side: Side, qty: float, price: float, i: int) -> CostBreakdown:
         if not self.use_impact_inputs:
             return self.cost_model.costs(symbol, side, qty, price)
         closes = self.feed.window(VOL_WINDOW + 1)[:, i]

@@ -26,6 +26,7 @@ from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data import MarketData, get_market_data
 from tradewind.data.protocol import VixSeries
+from tradewind.domain.types import EXCHANGE_TZ
 
 app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
 
@@ -195,7 +196,7 @@ def _table(frame: pd.DataFrame, title: str) -> Table:
     for col in frame.columns:
         table.add_column("proxy" if col == "is_proxy" else col, justify="right")
     for ts, row in frame.iterrows():
-        local = pd.Timestamp(str(ts)).tz_convert("America/New_York").strftime("%Y-%m-%d %H:%M")
+        local = pd.Timestamp(str(ts)).tz_convert(EXCHANGE_TZ).strftime("%Y-%m-%d %H:%M")
         table.add_row(local, *(_fmt(v) for v in row.to_numpy()))
     return table
 

@@ -32,7 +32,7 @@ from tradewind.cli.common import (
 from tradewind.config import TradewindConfig
 from tradewind.config.errors import format_validation_error
 from tradewind.domain.errors import ConfigError
-from tradewind.domain.types import TradingMode
+from tradewind.domain.types import EXCHANGE_TZ, TradingMode
 from tradewind.service.runner import ServiceResult, TradeOptions, TradingService, resolve_paths
 from tradewind.service.scheduler import StopFlag
 
@@ -73,11 +73,9 @@ def parse_replay(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """``START:END`` (``YYYY-MM-DD``, END inclusive, optional) as New York day bounds."""
     start_text, sep, end_text = text.partition(":")
     try:
-        start = pd.Timestamp(start_text, tz="America/New_York")
+        start = pd.Timestamp(start_text, tz=EXCHANGE_TZ)
         end = (
-            pd.Timestamp(end_text, tz="America/New_York")
-            + pd.Timedelta(days=1)
-            - pd.Timedelta(1, "ns")
+            pd.Timestamp(end_text, tz=EXCHANGE_TZ) + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
             if sep and end_text
             else pd.Timestamp("2262-01-01", tz="UTC")
         )

@@ -32,3 +32,7 @@ class Interval(StrEnum):
 
     DAILY = "1d"
     HOURLY = "1h"
+
+
+EXCHANGE_TZ = "America/New_York"
+"""The NYSE's time zone: sessions, trading dates and report weeks are counted in it."""

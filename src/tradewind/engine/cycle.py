@@ -15,26 +15,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import OrderEvent, OrderRequest, OrderStatus, OrderType, Side
+from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading
+from tradewind.domain.records import Decision, OrderRecord
 from tradewind.domain.types import Regime, Symbol
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.ids import client_order_id
-from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import (
     Broker,
-    FloatArray,
-    PlannedTrade,
-    Policy,
     RebalanceTrigger,
     RegimeHook,
-    RegimeReading,
     RiskHook,
     TargetModel,
     TradePlanner,
 )
-from tradewind.engine.recorder import Decision, OrderRecord, Recorder
+from tradewind.engine.recorder import Recorder
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ import pandas as pd
 
 from tradewind.data.checks import float_columns
 from tradewind.data.protocol import BarSet, VixSeries
+from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import DataError
-
-FloatArray = npt.NDArray[np.float64]
+from tradewind.domain.types import EXCHANGE_TZ
 
 
 class LookaheadError(AssertionError):
@@ -51,7 +51,7 @@ class MarketFeed:
             index = index.union(other)
         self.index: pd.DatetimeIndex = pd.DatetimeIndex(index)
         self.stamps: npt.NDArray[np.int64] = self.index.as_unit("ns").asi8
-        self._sessions = list(self.index.tz_convert("America/New_York").date)
+        self._sessions = list(self.index.tz_convert(EXCHANGE_TZ).date)
         self._columns = self._gather(bars)
         self._fields: dict[str, FloatArray] = {}
         close = self._array("close")
@@ -117,7 +117,7 @@ class MarketFeed:
     def session_of(self, t: pd.Timestamp) -> date:
         """The New York trading date of the current bar (``t`` must be the current time)."""
         if self.row < 0:
-            return t.tz_convert("America/New_York").date()
+            return t.tz_convert(EXCHANGE_TZ).date()
         return self._sessions[self.row]  # type: ignore[no-any-return]
 
     @property

@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 
 from tradewind.domain.orders import ClientOrderId, Side
+from tradewind.domain.types import EXCHANGE_TZ
 
 MAX_LEN = 32
 """Webull's documented limit; every broker we support accepts 32 characters."""
@@ -51,5 +52,5 @@ def _stamp(t: pd.Timestamp) -> str:
     if text is None:
         if len(_STAMPS) > 100_000:
             _STAMPS.clear()
-        text = _STAMPS[t.value] = t.tz_convert("America/New_York").strftime("%y%m%d%H%M")
+        text = _STAMPS[t.value] = t.tz_convert(EXCHANGE_TZ).strftime("%y%m%d%H%M")
     return text

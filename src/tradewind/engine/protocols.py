@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from tradewind.domain.fastinit import fast_init
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.feed import FeedView
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import ClientOrderId, Order, OrderEvent, OrderRequest, Side
+from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
+from tradewind.domain.records import EngineEvent
 from tradewind.domain.types import Regime
-from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.recorder import EngineEvent
-from tradewind.execution.costs import CostBreakdown
-
-FloatArray = npt.NDArray[np.float64]
-
-
-FillCosts = CostBreakdown
-"""The engine's name for :class:`tradewind.execution.CostBreakdown`: one execution's costs."""
 
 
 class CostModel(Protocol):
@@ -37,7 +29,7 @@ class CostModel(Protocol):
         *,
         daily_volatility: float | None = None,
         average_daily_volume: float | None = None,
-    ) -> FillCosts:
+    ) -> CostBreakdown:
         """Costs of trading ``quantity`` shares of ``symbol`` at ``price``."""
         ...
 
@@ -83,47 +75,12 @@ class Broker(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """What the portfolio may do this cycle (the regime policy resolved against the limits)."""
-
-    method: str
-    max_position_size: float
-    max_portfolio_risk: float
-    cash_buffer: float
-
-    @property
-    def invested_fraction(self) -> float:
-        """Largest fraction of equity that may be invested: exposure cap minus cash buffer."""
-        return max(self.max_portfolio_risk - self.cash_buffer, 0.0)
-
-
-@dataclass(frozen=True, slots=True)
-class RegimeReading:
-    """A detector's answer at one time."""
-
-    regime: Regime
-    confidence: float
-    features: Mapping[str, float]
-    is_vix_proxy: bool = False
-
-
 class RegimeHook(Protocol):
     """Detects the regime from data up to the feed's current bar."""
 
-    def update(self, feed: MarketFeed) -> RegimeReading:
+    def update(self, feed: FeedView) -> RegimeReading:
         """The regime as of the feed's current bar."""
         ...
-
-
-@dataclass(frozen=True)
-class TargetDecision:
-    """Target weights over the feed's symbols (summing to at most the invested fraction)."""
-
-    weights: FloatArray
-    method: str
-    fallback_reason: str | None = None
-    excluded: tuple[str, ...] = ()
 
 
 class TargetModel(Protocol):
@@ -134,7 +91,7 @@ class TargetModel(Protocol):
 
     def targets(
         self,
-        feed: MarketFeed,
+        feed: FeedView,
         policy: Policy,
         current: FloatArray,
         exclude: frozenset[str] = frozenset(),
@@ -156,19 +113,6 @@ class RebalanceTrigger(Protocol):
     ) -> list[str]:
         """Why a rebalance fires now (empty: it does not)."""
         ...
-
-
-@fast_init
-@dataclass(frozen=True, slots=True)
-class PlannedTrade:
-    """An order the planner proposes, with its estimated costs."""
-
-    symbol: str
-    side: Side
-    quantity: float
-    price: float
-    est_costs: FillCosts
-    reason: str = "rebalance"
 
 
 class TradePlanner(Protocol):
@@ -197,7 +141,7 @@ class RiskHook(Protocol):
         """True while a latched halt blocks new risk."""
         ...
 
-    def on_bar(self, t: pd.Timestamp, feed: MarketFeed, book: Ledger) -> list[PlannedTrade]:
+    def on_bar(self, t: pd.Timestamp, feed: FeedView, book: Ledger) -> list[PlannedTrade]:
         """Exits forced this bar (stops, flatten-on-halt) and breaker bookkeeping."""
         ...
 

@@ -10,53 +10,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill
-
-
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderRecord:
-    """An order as the decision log keeps it, with the price it was decided at and the costs
-    estimated then (USD; records written before estimates were kept have none)."""
-
-    client_order_id: str
-    symbol: str
-    side: str
-    quantity: float
-    reason: str
-    price: float | None = None
-    est_commission: float = 0.0
-    est_slippage: float = 0.0
-    est_impact: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """One cycle that did something (rebalanced, traded, changed regime, or refused to)."""
-
-    ts: datetime
-    regime: str
-    confidence: float
-    method: str
-    reasons: tuple[str, ...]
-    targets: tuple[float, ...]
-    orders: tuple[OrderRecord, ...]
-    equity: float
-    equity_before: float
-    fallback_reason: str | None = None
-    notes: tuple[str, ...] = ()
-
-
-@fast_init
-@dataclass(frozen=True, slots=True)
-class EngineEvent:
-    """Something worth an alert or a line on the dashboard."""
-
-    ts: datetime
-    kind: str
-    message: str
-    severity: str = "info"
+from tradewind.domain.records import Decision, EngineEvent
 
 
 @dataclass

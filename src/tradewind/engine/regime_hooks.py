@@ -14,9 +14,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.feed import FeedView
+from tradewind.domain.plans import RegimeReading
 from tradewind.domain.types import Regime
-from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import RegimeReading
 
 WARMUP_REGIME = Regime.BULL
 """Regime reported while a detector warms up: BULL is the runbook's "standard limits"."""
@@ -28,7 +28,7 @@ class FixedRegime:
     def __init__(self, regime: Regime = Regime.BULL) -> None:
         self.reading = RegimeReading(regime, 1.0, {})
 
-    def update(self, feed: MarketFeed) -> RegimeReading:
+    def update(self, feed: FeedView) -> RegimeReading:
         """The fixed regime."""
         return self.reading
 
@@ -57,7 +57,7 @@ class ScheduledRegime:
         )
         self._features = {c: decisions[c].to_numpy(dtype=float) for c in feature_columns}
 
-    def update(self, feed: MarketFeed) -> RegimeReading:
+    def update(self, feed: FeedView) -> RegimeReading:
         """The decision for the last detector bar at or before the feed's current bar."""
         i = int(np.searchsorted(self._stamps, feed.now.value, side="right")) - 1
         if i < 0 or not isinstance(self._regime[i], str):

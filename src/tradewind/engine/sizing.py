@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from tradewind.config import TradewindConfig
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.plans import PlannedTrade
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import FloatArray, PlannedTrade
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import MarketStats, PlannerSettings
 from tradewind.rebalance.planner import check_inputs, impact_inputs, plan_arrays

@@ -14,11 +14,13 @@ import pandas as pd
 
 from tradewind.config import TradewindConfig
 from tradewind.data.protocol import MarketData
+from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import DataError
+from tradewind.domain.plans import Policy
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import EngineParts
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import FloatArray, Policy, RegimeHook, RiskHook
+from tradewind.engine.protocols import RegimeHook, RiskHook
 from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
 from tradewind.engine.sizing import ConfiguredPlanner
 from tradewind.engine.targets import OptimizerTargets
@@ -81,10 +83,7 @@ class ConfiguredTrigger:
 
 def policies(cfg: TradewindConfig) -> tuple[dict[Regime, Policy], Policy]:
     """Each regime's resolved policy, and the standard policy for regime-unaware runs."""
-    table = {}
-    for regime in Regime:
-        p = effective_policy(regime, cfg)
-        table[regime] = Policy(p.method, p.max_position_size, p.max_portfolio_risk, p.cash_buffer)
+    table = {regime: effective_policy(regime, cfg) for regime in Regime}
     risk = cfg.risk_management
     standard = Policy(
         cfg.portfolio_optimization.method,

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 
 from tradewind.config import TradewindConfig
+from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import DataError
-from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import FloatArray, Policy, TargetDecision
+from tradewind.domain.feed import FeedView
+from tradewind.domain.plans import Policy, TargetDecision
 from tradewind.portfolio import Constraints, MomentEstimator, make_optimizer, optimize
 from tradewind.portfolio.registry import PERIODS_PER_YEAR
 
@@ -33,7 +34,7 @@ class OptimizerTargets:
 
     def targets(
         self,
-        feed: MarketFeed,
+        feed: FeedView,
         policy: Policy,
         current: FloatArray,
         exclude: frozenset[str] = frozenset(),
@@ -78,7 +79,7 @@ class OptimizerTargets:
 
     def _complete_window(
         self,
-        feed: MarketFeed,
+        feed: FeedView,
         policy: Policy,
         rets: FloatArray,
         current: FloatArray,
@@ -119,7 +120,7 @@ class OptimizerTargets:
         )
 
     def _equal_weight(
-        self, feed: MarketFeed, policy: Policy, exclude: frozenset[str]
+        self, feed: FeedView, policy: Policy, exclude: frozenset[str]
     ) -> TargetDecision:
         """Equal weights over the symbols trading now: needs no history."""
         priced = np.isfinite(feed.current("close"))

@@ -1,19 +1,9 @@
-"""Execution: the cost model used to estimate trades before they happen and to account fills."""
+"""Execution costs: the model that estimates a trade before it happens and accounts its fills.
 
-from tradewind.execution.costs import (
-    ZERO_COST,
-    CostBreakdown,
-    CostComparison,
-    CostModel,
-    compare,
-    total_costs,
-)
+The cost records themselves (:class:`~tradewind.domain.costs.CostBreakdown`, ...) are domain
+values; order management lives in :mod:`tradewind.orders`.
+"""
 
-__all__ = [
-    "ZERO_COST",
-    "CostBreakdown",
-    "CostComparison",
-    "CostModel",
-    "compare",
-    "total_costs",
-]
+from tradewind.execution.costs import CostModel
+
+__all__ = ["CostModel"]

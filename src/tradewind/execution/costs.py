@@ -23,62 +23,15 @@ Formulas, for ``q`` shares at reference price ``p`` (traded value ``V = q p``):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from tradewind.config.execution import CommissionSection, ExecutionSection
 from tradewind.config.portfolio import RebalancingSection
-from tradewind.domain.fastinit import fast_init
+from tradewind.domain.arrays import BoolArray, FloatArray
+from tradewind.domain.costs import CostBreakdown, price_shortfall
 from tradewind.domain.orders import Fill, Side
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
-
-@fast_init
-@dataclass(frozen=True, slots=True)
-class CostBreakdown:
-    """Costs of one trade (or a sum of trades) by kind, in USD, all non-negative estimates.
-
-    Attributes
-    ----------
-    commission, slippage, impact
-        The three kinds (realized slippage may be negative: price improvement).
-    impact_modelled
-        False when volatility or volume was unknown and the impact was left at 0.
-    """
-
-    commission: float = 0.0
-    slippage: float = 0.0
-    impact: float = 0.0
-    impact_modelled: bool = True
-
-    @property
-    def total(self) -> float:
-        """``commission + slippage + impact``."""
-        return self.commission + self.slippage + self.impact
-
-    def __add__(self, other: CostBreakdown) -> CostBreakdown:
-        return CostBreakdown(
-            self.commission + other.commission,
-            self.slippage + other.slippage,
-            self.impact + other.impact,
-            self.impact_modelled and other.impact_modelled,
-        )
-
-
-ZERO_COST = CostBreakdown()
-
-
-def total_costs(parts: Iterable[CostBreakdown]) -> CostBreakdown:
-    """Sum of several breakdowns."""
-    out = ZERO_COST
-    for part in parts:
-        out = out + part
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,47 +181,3 @@ class CostModel:
             slippage=fill.slippage + price_shortfall(fill, reference_price),
             impact=fill.impact,
         )
-
-
-def price_shortfall(fill: Fill, reference_price: float | None) -> float:
-    """What the fill price cost against the decision price, in USD (negative: it gained);
-    0 without a decision price."""
-    if reference_price is None:
-        return 0.0
-    return fill.side.sign * (fill.price - reference_price) * fill.quantity
-
-
-@dataclass(frozen=True, slots=True)
-class CostComparison:
-    """Estimated against realized costs of one trade (or a sum), in USD.
-
-    Attributes
-    ----------
-    estimated, realized
-        The two breakdowns.
-    """
-
-    estimated: CostBreakdown
-    realized: CostBreakdown
-
-    @property
-    def error(self) -> CostBreakdown:
-        """Realized minus estimated, kind by kind (positive: the trade cost more)."""
-        r, e = self.realized, self.estimated
-        return CostBreakdown(
-            r.commission - e.commission,
-            r.slippage - e.slippage,
-            r.impact - e.impact,
-            e.impact_modelled,
-        )
-
-    @property
-    def price_error(self) -> float:
-        """Realized minus estimated slippage plus impact (what the price cost beyond plan)."""
-        r, e = self.realized, self.estimated
-        return (r.slippage + r.impact) - (e.slippage + e.impact)
-
-
-def compare(estimated: CostBreakdown, realized: CostBreakdown) -> CostComparison:
-    """Pair an estimate with its outcome."""
-    return CostComparison(estimated, realized)

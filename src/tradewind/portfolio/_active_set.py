@@ -35,8 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int8]
+from tradewind.domain.arrays import FloatArray
+
+Int8Array = npt.NDArray[np.int8]
 
 FREE: int = 0
 LOWER: int = 1
@@ -71,7 +72,7 @@ class _Point:
     gam: float
 
 
-def greedy_vertex(score: FloatArray, cap: float) -> tuple[FloatArray, IntArray]:
+def greedy_vertex(score: FloatArray, cap: float) -> tuple[FloatArray, Int8Array]:
     """Fill the highest-scoring assets up to ``cap`` until the weights sum to one.
 
     Returns the weights and their partition: ``floor(1 / cap)`` assets at the cap, then one
@@ -93,7 +94,7 @@ def greedy_vertex(score: FloatArray, cap: float) -> tuple[FloatArray, IntArray]:
     return weights, state
 
 
-def _solve_eqp(p: _Problem, state: IntArray) -> _Point | None:
+def _solve_eqp(p: _Problem, state: Int8Array) -> _Point | None:
     """Minimise over the face ``state`` defines; ``None`` if its KKT system is singular."""
     free = np.flatnonzero(state == FREE)
     upper = np.flatnonzero(state == UPPER)
@@ -127,7 +128,7 @@ def _solve_eqp(p: _Problem, state: IntArray) -> _Point | None:
     return _Point(y, k, float(sol[nf + 1]), float(sol[nf + 2]))
 
 
-def _reduced_gradient(p: _Problem, state: IntArray, pt: _Point) -> tuple[FloatArray, float]:
+def _reduced_gradient(p: _Problem, state: Int8Array, pt: _Point) -> tuple[FloatArray, float]:
     """``g = S y - lam a - gam`` and its scale; ``g_i`` is the bound multiplier's magnitude."""
     support = np.flatnonzero(state != LOWER)
     r = p.cov[:, support] @ pt.y[support]
@@ -136,7 +137,7 @@ def _reduced_gradient(p: _Problem, state: IntArray, pt: _Point) -> tuple[FloatAr
     return g, scale
 
 
-def _pdas(p: _Problem, state: IntArray) -> tuple[_Point | None, int]:
+def _pdas(p: _Problem, state: Int8Array) -> tuple[_Point | None, int]:
     max_upper = int(np.ceil(1.0 / p.cap - 1e-9)) - 1  # keep cap * |upper| < 1
     for it in range(1, _PDAS_MAX_ITER + 1):
         pt = _solve_eqp(p, state)
@@ -160,8 +161,8 @@ def _pdas(p: _Problem, state: IntArray) -> tuple[_Point | None, int]:
 
 
 def _primal_active_set(
-    p: _Problem, state: IntArray, y: FloatArray, k: float, max_iter: int
-) -> tuple[_Point | None, IntArray, int]:
+    p: _Problem, state: Int8Array, y: FloatArray, k: float, max_iter: int
+) -> tuple[_Point | None, Int8Array, int]:
     """Nocedal & Wright Alg. 16.3 from the feasible point ``(y, k)`` consistent with ``state``."""
     for it in range(1, max_iter + 1):
         target = _solve_eqp(p, state)
@@ -207,7 +208,7 @@ def _primal_active_set(
     return None, state, max_iter
 
 
-def _certified(p: _Problem, state: IntArray, pt: _Point, tol: float = 1e-7) -> bool:
+def _certified(p: _Problem, state: Int8Array, pt: _Point, tol: float = 1e-7) -> bool:
     """True if ``pt`` satisfies the KKT conditions of the whole problem within ``tol``."""
     if not (pt.k > 0.0 and np.isfinite(pt.y).all()):
         return False
@@ -277,7 +278,7 @@ def solve_capped_qp(
     return None
 
 
-def _state_of(pt: _Point, cap: float) -> IntArray:
+def _state_of(pt: _Point, cap: float) -> Int8Array:
     w = pt.y / pt.k
     state = np.full(w.size, FREE, dtype=np.int8)
     state[w <= 1e-12] = LOWER

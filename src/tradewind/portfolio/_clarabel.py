@@ -23,11 +23,9 @@ from typing import Any
 
 import clarabel
 import numpy as np
-import numpy.typing as npt
 from scipy import sparse
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from tradewind.domain.arrays import FloatArray, IntArray
 
 _SOLVED = ("Solved", "AlmostSolved")
 

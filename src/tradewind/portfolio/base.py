@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from tradewind.config.portfolio import OptimizerName
+from tradewind.domain.arrays import FloatArray
 from tradewind.portfolio.constraints import Constraints
 
-FloatArray = npt.NDArray[np.float64]
 FallbackName = Literal["equal_weight", "previous", "cash"]
 
 

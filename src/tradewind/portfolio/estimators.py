@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from tradewind.config.portfolio import PortfolioOptimizationSection
+from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import MissingDataError, NaNPriceError
 
-FloatArray = npt.NDArray[np.float64]
 MeanMethod = Literal["sample", "shrinkage"]
 CovarianceMethod = Literal["sample", "ledoit_wolf"]
 

@@ -25,7 +25,8 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from tradewind.config.portfolio import OptimizerName
-from tradewind.portfolio.base import BaseOptimizer, FallbackName, FloatArray, OptimizationFailed
+from tradewind.domain.arrays import FloatArray
+from tradewind.portfolio.base import BaseOptimizer, FallbackName, OptimizationFailed
 from tradewind.portfolio.constraints import Constraints
 
 Linkage = Literal["ward", "single", "average", "complete"]

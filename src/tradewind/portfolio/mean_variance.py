@@ -25,9 +25,10 @@ from typing import ClassVar, Literal
 import numpy as np
 
 from tradewind.config.portfolio import OptimizerName
+from tradewind.domain.arrays import FloatArray
 from tradewind.portfolio import _clarabel
 from tradewind.portfolio._active_set import greedy_vertex, solve_capped_qp
-from tradewind.portfolio.base import BaseOptimizer, FallbackName, FloatArray, OptimizationFailed
+from tradewind.portfolio.base import BaseOptimizer, FallbackName, OptimizationFailed
 from tradewind.portfolio.constraints import Constraints
 
 SolverChoice = Literal["auto", "clarabel"]

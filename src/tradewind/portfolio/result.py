@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradewind.portfolio.base import FloatArray
+from tradewind.domain.arrays import FloatArray
 from tradewind.portfolio.constraints import BindingConstraint, Constraints
 
 _AT_BOUND = 1e-9

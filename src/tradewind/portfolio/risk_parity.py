@@ -34,9 +34,10 @@ import numpy.typing as npt
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 from tradewind.config.portfolio import OptimizerName
+from tradewind.domain.arrays import FloatArray
 from tradewind.portfolio import _clarabel
 from tradewind.portfolio._active_set import solve_capped_qp
-from tradewind.portfolio.base import BaseOptimizer, FallbackName, FloatArray, OptimizationFailed
+from tradewind.portfolio.base import BaseOptimizer, FallbackName, OptimizationFailed
 from tradewind.portfolio.constraints import Constraints
 
 _NEWTON_MAX_ITER = 100

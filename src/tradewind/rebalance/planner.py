@@ -37,12 +37,12 @@ import numpy.typing as npt
 
 from tradewind.config.portfolio import RebalancingSection
 from tradewind.config.trading import BrokerSection
+from tradewind.domain.arrays import BoolArray, FloatArray
+from tradewind.domain.costs import ZERO_COST, CostBreakdown, total_costs
 from tradewind.domain.errors import BadPriceError, MissingDataError
 from tradewind.domain.orders import Side
-from tradewind.execution.costs import ZERO_COST, CostBreakdown, CostModel, total_costs
+from tradewind.execution.costs import CostModel
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 SkipReason = Literal["below_min_trade_value", "rounds_to_zero", "max_trades", "insufficient_cash"]
 
 

@@ -37,11 +37,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from tradewind.config.portfolio import Frequency, RebalancingSection
-from tradewind.domain.types import Regime
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.types import EXCHANGE_TZ, Regime
 
-FloatArray = npt.NDArray[np.float64]
 DRIFT_TOLERANCE = 1e-12
-_NEW_YORK = "America/New_York"
 
 
 @dataclass(frozen=True)
@@ -299,7 +298,7 @@ def session_date(t: date | datetime | pd.Timestamp | str) -> date:
         return t
     ts = pd.Timestamp(t)
     if ts.tzinfo is not None:
-        ts = ts.tz_convert(_NEW_YORK)
+        ts = ts.tz_convert(EXCHANGE_TZ)
     if pd.isna(ts):
         raise ValueError(f"not a time: {t!r}")
     return ts.date()

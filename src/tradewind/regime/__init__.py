@@ -21,7 +21,7 @@ from tradewind.regime.base import (
 )
 from tradewind.regime.events import RegimeChange, RegimeTracker, regime_changes
 from tradewind.regime.features import FeatureSpec, compute_features
-from tradewind.regime.policy import ResolvedPolicy, effective_policy, policy_table
+from tradewind.regime.policy import effective_policy, policy_table
 from tradewind.regime.registry import available_detectors, make_detector, register_detector
 from tradewind.regime.vix import align_vix, vix_proxy
 
@@ -35,7 +35,6 @@ __all__ = [
     "RegimeEstimate",
     "RegimeTracker",
     "RegimeWarmupError",
-    "ResolvedPolicy",
     "Stabilizer",
     "align_vix",
     "available_detectors",

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tradewind.config import TradewindConfig
+from tradewind.domain.plans import Policy
 from tradewind.domain.types import Regime
 from tradewind.regime.base import RegimeEstimate
-from tradewind.regime.policy import ResolvedPolicy, effective_policy
+from tradewind.regime.policy import effective_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class RegimeChange:
     previous: Regime | None
     current: Regime
     confidence: float
-    policy: ResolvedPolicy
+    policy: Policy
     detector: str = ""
     is_vix_proxy: bool = False
 

@@ -9,43 +9,12 @@ cap. The cash buffer comes on top of the exposure cap: the invested fraction is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tradewind.config import TradewindConfig
+from tradewind.domain.plans import Policy
 from tradewind.domain.types import Regime
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedPolicy:
-    """The optimizer method and limits that apply in one regime.
-
-    Attributes
-    ----------
-    regime
-        The regime the policy is for.
-    method
-        Optimizer method (``max_sharpe``, ``min_variance``, ``risk_parity`` ...).
-    max_position_size
-        Largest weight of one position (fraction of equity).
-    max_portfolio_risk
-        Exposure cap: largest fraction of equity invested before the cash buffer.
-    cash_buffer
-        Extra cash kept on top of the exposure cap.
-    """
-
-    regime: Regime
-    method: str
-    max_position_size: float
-    max_portfolio_risk: float
-    cash_buffer: float
-
-    @property
-    def invested_fraction(self) -> float:
-        """Largest fraction of equity that may be invested: exposure cap minus cash buffer."""
-        return max(self.max_portfolio_risk - self.cash_buffer, 0.0)
-
-
-def effective_policy(regime: Regime, cfg: TradewindConfig) -> ResolvedPolicy:
+def effective_policy(regime: Regime, cfg: TradewindConfig) -> Policy:
     """The policy that applies in ``regime`` under ``cfg``.
 
     With ``portfolio_optimization.regime_aware`` false every regime gets the standard method and
@@ -53,8 +22,7 @@ def effective_policy(regime: Regime, cfg: TradewindConfig) -> ResolvedPolicy:
     """
     risk = cfg.risk_management
     if not cfg.portfolio_optimization.regime_aware:
-        return ResolvedPolicy(
-            regime,
+        return Policy(
             cfg.portfolio_optimization.method,
             min(risk.max_position_size, risk.max_portfolio_risk),
             risk.max_portfolio_risk,
@@ -63,10 +31,10 @@ def effective_policy(regime: Regime, cfg: TradewindConfig) -> ResolvedPolicy:
     policy = cfg.regime.policies[regime]
     exposure = _tighter(policy.max_portfolio_risk, risk.max_portfolio_risk)
     position = min(_tighter(policy.max_position_size, risk.max_position_size), exposure)
-    return ResolvedPolicy(regime, policy.method, position, exposure, policy.cash_buffer)
+    return Policy(policy.method, position, exposure, policy.cash_buffer)
 
 
-def policy_table(cfg: TradewindConfig) -> dict[Regime, ResolvedPolicy]:
+def policy_table(cfg: TradewindConfig) -> dict[Regime, Policy]:
     """The resolved policy of every regime."""
     return {regime: effective_policy(regime, cfg) for regime in Regime}
 

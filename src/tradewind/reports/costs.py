@@ -15,15 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tradewind.domain.costs import ZERO_COST, CostBreakdown, CostComparison, price_shortfall
 from tradewind.domain.orders import Fill
-from tradewind.engine.recorder import Decision, OrderRecord
-from tradewind.execution.costs import (
-    ZERO_COST,
-    CostBreakdown,
-    CostComparison,
-    CostModel,
-    price_shortfall,
-)
+from tradewind.domain.records import Decision, OrderRecord
+from tradewind.execution.costs import CostModel
 
 _ACCOUNT = CostModel().account  # the accounting uses no model parameter, only the fill
 

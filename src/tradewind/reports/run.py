@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tradewind.engine.ledger import Ledger
+from tradewind.domain.costs import CostComparison
+from tradewind.domain.ledger import Ledger
 from tradewind.engine.recorder import Recorder
-from tradewind.execution.costs import CostComparison
 from tradewind.reports.costs import total_comparison
 from tradewind.reports.metrics import Performance, Relative, performance, relative
 

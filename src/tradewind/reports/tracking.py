@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradewind.engine.ledger import ClosedTrade
+from tradewind.domain.ledger import ClosedTrade
+from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, TRADING_DAYS
 from tradewind.reports.run import RunSummary
 
@@ -36,7 +37,7 @@ def tracking_frame(run: RunSummary) -> pd.DataFrame:
     """One row per session with the runbook's tracking columns."""
     rec = run.recorder
     equity = rec.equity_curve()
-    days = pd.DatetimeIndex(equity.index).tz_convert("America/New_York").normalize()
+    days = pd.DatetimeIndex(equity.index).tz_convert(EXCHANGE_TZ).normalize()
     days = days.tz_localize(None)
     daily = equity.groupby(days).last()
     daily.index = pd.DatetimeIndex(daily.index)
@@ -79,7 +80,7 @@ def _per_day(
     if not stamps:
         return pd.Series(dtype=float)
     idx = pd.DatetimeIndex(stamps)
-    idx = (idx.tz_convert("America/New_York") if idx.tz else idx).normalize().tz_localize(None)
+    idx = (idx.tz_convert(EXCHANGE_TZ) if idx.tz else idx).normalize().tz_localize(None)
     data = values if values is not None else [1] * len(idx)
     return pd.Series(data, index=idx).groupby(level=0).sum()
 
@@ -89,7 +90,7 @@ def _win_rate_to_date(trades: list[ClosedTrade], days: pd.DatetimeIndex) -> np.n
     if not trades:
         return out
     stamps = pd.DatetimeIndex([t.ts for t in trades])
-    stamps = stamps.tz_convert("America/New_York").normalize().tz_localize(None)
+    stamps = stamps.tz_convert(EXCHANGE_TZ).normalize().tz_localize(None)
     wins = np.cumsum([t.pnl > 0 for t in trades])
     count = np.searchsorted(stamps, days, side="right")
     has = count > 0

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import fill_costs, usd
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, sharpe_ratio
 from tradewind.reports.run import RunSummary
@@ -65,7 +66,7 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
     frame = rec.frame()
     if frame.empty:
         return []
-    local = pd.DatetimeIndex(frame.index).tz_convert("America/New_York").tz_localize(None)
+    local = pd.DatetimeIndex(frame.index).tz_convert(EXCHANGE_TZ).tz_localize(None)
     week_key = local.to_period("W-SUN")
     weights = rec.weights_frame()
     path = np.concatenate([[run.initial_capital], frame["equity"].to_numpy()])
@@ -111,8 +112,8 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
         out.append(
             WeekFigures(
                 week=k,
-                start=t0.tz_convert("America/New_York").date().isoformat(),
-                end=t1.tz_convert("America/New_York").date().isoformat(),
+                start=t0.tz_convert(EXCHANGE_TZ).date().isoformat(),
+                end=t1.tz_convert(EXCHANGE_TZ).date().isoformat(),
                 cumulative_return=eq_end / run.initial_capital - 1.0,
                 weekly_return=eq_end / eq_prev - 1.0,
                 sharpe=sharpe_ratio(returns[: last + 1])

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from tradewind.config.risk import RiskManagementSection
-from tradewind.engine.ledger import ClosedTrade
+from tradewind.domain.ledger import ClosedTrade
 
 BreakerKind = Literal["daily_loss", "drawdown", "consecutive_losses"]
 BREAKER_KINDS: frozenset[str] = frozenset(get_args(BreakerKind))

@@ -20,11 +20,12 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.feed import FeedView
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Side
-from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.protocols import FloatArray, PlannedTrade, Policy
-from tradewind.engine.recorder import EngineEvent
+from tradewind.domain.plans import PlannedTrade, Policy
+from tradewind.domain.records import EngineEvent
 
 TOLERANCE = 1e-9
 
@@ -171,7 +172,7 @@ class LimitsOnly:
         """Nothing is blocked."""
         return frozenset()
 
-    def on_bar(self, t: pd.Timestamp, feed: MarketFeed, book: Ledger) -> list[PlannedTrade]:
+    def on_bar(self, t: pd.Timestamp, feed: FeedView, book: Ledger) -> list[PlannedTrade]:
         """No forced exits."""
         return []
 

@@ -32,19 +32,20 @@ import numpy as np
 import pandas as pd
 
 from tradewind.config import TradewindConfig
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.errors import ConfigError
+from tradewind.domain.feed import FeedView
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Side
-from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.protocols import FillCosts, FloatArray, PlannedTrade, Policy
-from tradewind.engine.recorder import EngineEvent
+from tradewind.domain.plans import PlannedTrade, Policy
+from tradewind.domain.records import EngineEvent
+from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.risk import tracker
 from tradewind.risk.breakers import BREAKER_KINDS, BreakerParams, Breakers, Trip
 from tradewind.risk.halt import HaltState, HaltStore, MemoryHaltStore, ResumeRecord, TrackerStore
 from tradewind.risk.limits import apply_limits
 from tradewind.risk.stops import StopBook, StopHit, StopParams
-
-SESSION_TZ = "America/New_York"
 
 DAILY_WARNING_ACTIONS = (
     "review all open positions; check for systematic issues; consider reducing position "
@@ -176,7 +177,7 @@ class RiskManager:
         """The latched halt, if any."""
         return self._halt
 
-    def on_bar(self, t: pd.Timestamp, feed: MarketFeed, book: Ledger) -> list[PlannedTrade]:
+    def on_bar(self, t: pd.Timestamp, feed: FeedView, book: Ledger) -> list[PlannedTrade]:
         """Breakers and stops on this bar; return the exits they force."""
         prices = feed.last_close()
         self._new_session(t, book, prices)
@@ -330,7 +331,7 @@ class RiskManager:
         self._emit(t, "stop", hit.describe(), "warning")
         price = float(prices[book.index_of(hit.symbol)])
         return PlannedTrade(
-            hit.symbol, Side.SELL, hit.quantity, price, FillCosts(), f"stop:{hit.kind}"
+            hit.symbol, Side.SELL, hit.quantity, price, CostBreakdown(), f"stop:{hit.kind}"
         )
 
     def _flatten(self, t: pd.Timestamp, book: Ledger, prices: FloatArray) -> list[PlannedTrade]:
@@ -341,7 +342,9 @@ class RiskManager:
                 continue
             self._exiting.add(symbol)
             exits.append(
-                PlannedTrade(symbol, Side.SELL, qty, float(prices[i]), FillCosts(), "halt:flatten")
+                PlannedTrade(
+                    symbol, Side.SELL, qty, float(prices[i]), CostBreakdown(), "halt:flatten"
+                )
             )
         if exits:
             names = ", ".join(e.symbol for e in exits)
@@ -412,5 +415,5 @@ def _session_key(t: pd.Timestamp) -> str:
     if key is None:
         if len(_SESSION_CACHE) > 100_000:
             _SESSION_CACHE.clear()
-        key = _SESSION_CACHE[t.value] = t.tz_convert(SESSION_TZ).date().isoformat()
+        key = _SESSION_CACHE[t.value] = t.tz_convert(EXCHANGE_TZ).date().isoformat()
     return key

@@ -31,9 +31,9 @@ from typing import Literal
 import numpy as np
 
 from tradewind.config.risk import StopLossSection, StopType
-from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.protocols import FloatArray
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.feed import FeedView
+from tradewind.domain.ledger import Ledger
 
 STOP_KINDS: tuple[StopType, ...] = ("fixed", "trailing", "atr")
 
@@ -146,7 +146,7 @@ class StopBook:
         self.tracks: dict[str, PositionTrack] = {}
 
     # --- per bar ---------------------------------------------------------------------------
-    def evaluate(self, feed: MarketFeed, book: Ledger) -> list[StopHit]:
+    def evaluate(self, feed: FeedView, book: Ledger) -> list[StopHit]:
         """Sync with the book, return this bar's triggered stops, then move peaks to this bar."""
         self._sync(feed, book)
         if not self.tracks:
@@ -183,7 +183,7 @@ class StopBook:
         )
 
     # --- internals -------------------------------------------------------------------------
-    def _sync(self, feed: MarketFeed, book: Ledger) -> None:
+    def _sync(self, feed: FeedView, book: Ledger) -> None:
         """Start tracks for new positions, follow the average cost, drop closed positions.
 
         A position closed and reopened between two evaluations keeps its old track (the book
@@ -207,7 +207,7 @@ class StopBook:
         symbol: str,
         track: PositionTrack,
         i: int,
-        feed: MarketFeed,
+        feed: FeedView,
         book: Ledger,
         low: FloatArray,
         close: FloatArray,
@@ -236,7 +236,7 @@ class StopBook:
             float(book.quantity[i]),
         )
 
-    def _atr(self, feed: MarketFeed) -> FloatArray:
+    def _atr(self, feed: FeedView) -> FloatArray:
         """Mean true range of the ``atr_period`` bars before the current one, per symbol."""
         n = self.params.atr_period
         rows = n + 2  # n true ranges need n + 1 bars, all before the current bar

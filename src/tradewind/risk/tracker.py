@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.protocols import FloatArray
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.ledger import Ledger
 from tradewind.risk.breakers import BreakerParams
 from tradewind.risk.halt import HaltState, ResumeRecord
 from tradewind.risk.stops import PositionTrack

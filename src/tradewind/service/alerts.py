@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from tradewind.config import TradewindConfig
-from tradewind.engine.recorder import EngineEvent
+from tradewind.domain.records import EngineEvent
 from tradewind.store import OutboxMessage, Store
 
 log = logging.getLogger("tradewind.service")

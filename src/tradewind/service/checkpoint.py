@@ -26,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill
+from tradewind.domain.plans import RegimeReading
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import Engine
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.protocols import RegimeReading
 from tradewind.risk.halt import HaltState
 from tradewind.store import Store
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
-from tradewind.engine.recorder import EngineEvent
+from tradewind.domain.records import EngineEvent
 from tradewind.service.alerts import Alerter
 from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
 from tradewind.service.datagate import check_data

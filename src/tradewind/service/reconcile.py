@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tradewind.engine.ledger import Ledger
+from tradewind.domain.ledger import Ledger
 from tradewind.service.checkpoint import Baseline
 from tradewind.store import HaltView
 

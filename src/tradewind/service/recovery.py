@@ -19,9 +19,9 @@ from datetime import datetime
 
 from tradewind.config import TradewindConfig
 from tradewind.data.protocol import MarketData
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill
 from tradewind.engine.cycle import Engine
-from tradewind.engine.ledger import Ledger
 from tradewind.engine.protocols import Broker
 from tradewind.engine.strategy import build_parts
 from tradewind.execution.order_manager import OrderManager, RetryPolicy

@@ -18,9 +18,10 @@ import pandas as pd
 from tradewind.backtest.outputs import write_run_folder
 from tradewind.backtest.runner import BacktestRun
 from tradewind.config import TradewindConfig
+from tradewind.domain.ledger import Ledger
+from tradewind.domain.records import Decision, EngineEvent
 from tradewind.engine.cycle import Engine
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.recorder import Decision, EngineEvent, Recorder
+from tradewind.engine.recorder import Recorder
 from tradewind.reports.run import summarize
 from tradewind.service.checkpoint import Baseline, load_baseline, rebuild_book
 from tradewind.service.runs import run_uptime

@@ -23,6 +23,7 @@ from types import FrameType
 import pandas as pd
 
 from tradewind.calendar import MarketCalendar, nyse
+from tradewind.domain.types import EXCHANGE_TZ
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class SessionScheduler:
     def next_slot(self, after: pd.Timestamp) -> pd.Timestamp:
         """The first cycle time strictly after ``after`` (this session or a later one)."""
         after = _utc(after)
-        day = after.tz_convert("America/New_York").normalize().tz_localize(None)
+        day = after.tz_convert(EXCHANGE_TZ).normalize().tz_localize(None)
         if self.calendar.is_session(day):
             for slot in self.session_slots(day):
                 if slot > after:
@@ -124,7 +125,7 @@ class SessionScheduler:
 
     def session_close_after(self, t: pd.Timestamp) -> pd.Timestamp | None:
         """The close (UTC) of the session ``t`` falls in, or None outside sessions."""
-        day = _utc(t).tz_convert("America/New_York").normalize().tz_localize(None)
+        day = _utc(t).tz_convert(EXCHANGE_TZ).normalize().tz_localize(None)
         if not self.calendar.is_session(day):
             return None
         close = self.calendar.session_close(day).tz_convert("UTC")

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tradewind.domain.records import Decision, EngineEvent
 from tradewind.engine.cycle import Engine
-from tradewind.engine.recorder import Decision, EngineEvent
 from tradewind.store import AccountSnapshot, DuplicateCycleError, Store
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill, Order, OrderRequest, OrderStatus
-from tradewind.engine.ledger import Ledger
-from tradewind.engine.recorder import OrderRecord
+from tradewind.domain.records import OrderRecord
 from tradewind.store.coltypes import JSONValue
 
 Severity = Literal["debug", "info", "warning", "error", "critical"]

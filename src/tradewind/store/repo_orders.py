@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import (
     ClientOrderId,
     Fill,
@@ -32,7 +33,6 @@ from tradewind.domain.orders import (
     Side,
 )
 from tradewind.domain.types import Symbol
-from tradewind.engine.ledger import Ledger
 from tradewind.store.coltypes import utc
 from tradewind.store.core import StoreCore
 from tradewind.store.errors import DuplicateOrderError, StoreError, UnknownOrderError

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import tradewind
-from tradewind.engine.recorder import Decision, EngineEvent, OrderRecord
+from tradewind.domain.records import Decision, EngineEvent, OrderRecord
 from tradewind.store.coltypes import utc
 from tradewind.store.core import StoreCore
 from tradewind.store.errors import DuplicateCycleError, StoreError

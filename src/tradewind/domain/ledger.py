@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-import numpy.typing as npt
 
+from tradewind.domain.arrays import FloatArray
 from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill, Side
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @fast_init
