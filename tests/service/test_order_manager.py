@@ -24,7 +24,8 @@ from tradewind.domain import (
 from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
 from tradewind.engine.feed import MarketFeed
-from tradewind.execution.order_manager import OrderManager, RetryPolicy
+from tradewind.orders.manager import OrderManager
+from tradewind.orders.retry import RetryPolicy
 from tradewind.store import Store
 
 T0 = pd.Timestamp("2024-01-02 21:00", tz="UTC")

@@ -19,8 +19,10 @@ from tradewind.domain import (
     Side,
     Symbol,
 )
+from tradewind.domain.errors import DuplicateOrderError
 from tradewind.domain.ledger import Ledger
-from tradewind.store import DuplicateOrderError, Store, UnknownOrderError, default_fill_key
+from tradewind.domain.orders import default_fill_key
+from tradewind.store import Store, UnknownOrderError
 from tradewind.store.schema import FillRow, OrderEventRow
 
 

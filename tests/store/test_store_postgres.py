@@ -26,9 +26,9 @@ from sqlalchemy import text
 from storekit import T0, at, fill_event, request
 
 from tradewind.domain import OrderEvent, OrderStatus
+from tradewind.domain.errors import DuplicateOrderError
 from tradewind.store import (
     AccountSnapshot,
-    DuplicateOrderError,
     ModeMismatchError,
     OutboxMessage,
     PositionSnapshot,

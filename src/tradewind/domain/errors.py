@@ -23,6 +23,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tradewind.domain.orders import StoredOrder
 
 _LEADING_PATH = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_\-]+)+)(: | )")
 
@@ -177,3 +181,20 @@ class OrderRejected(TradewindError):
 
 class HaltActive(TradewindError):
     """A latched trading halt is in force; only a human can clear it."""
+
+
+class DuplicateOrderError(TradewindError):
+    """An order with this ``client_order_id`` is already stored.
+
+    Attributes
+    ----------
+    existing
+        The stored order; the caller must reconcile it with the broker, never resubmit blindly.
+    """
+
+    def __init__(self, existing: StoredOrder) -> None:
+        self.existing = existing
+        super().__init__(
+            f"order {existing.request.client_order_id} is already stored "
+            f"(status {existing.status.value}); look it up at the broker instead of resubmitting"
+        )

@@ -16,7 +16,7 @@ the transition table below is the whole truth, and an illegal transition raises.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import NewType
 
@@ -223,3 +223,58 @@ class Position:
         else:
             cost = self.average_cost if abs(qty) > 1e-12 else 0.0
         return replace(self, quantity=qty, average_cost=cost)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOrder:
+    """An order as stored: the request and its current state."""
+
+    request: OrderRequest
+    run_id: int
+    status: OrderStatus
+    filled_quantity: float
+    average_price: float
+    broker_order_id: str | None
+    message: str
+    updated_at: datetime
+    submitted_at: datetime | None
+
+    @property
+    def client_order_id(self) -> str:
+        """The order's client order id."""
+        return self.request.client_order_id
+
+    @property
+    def is_open(self) -> bool:
+        """True until the order reaches a terminal state."""
+        return not self.status.is_terminal
+
+    def to_order(self, fills: tuple[Fill, ...] | list[Fill] = ()) -> Order:
+        """The domain :class:`Order` in this state (``fills`` as returned by the store)."""
+        return Order(
+            request=self.request,
+            status=self.status,
+            filled_quantity=self.filled_quantity,
+            average_price=self.average_price,
+            broker_order_id=self.broker_order_id,
+            message=self.message,
+            fills=list(fills),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    """What :meth:`Store.apply_order_event` did.
+
+    ``applied`` is False for a replay (the same fill, or the status the order already has);
+    nothing was written then.
+    """
+
+    status: OrderStatus
+    applied: bool
+    fill_recorded: bool
+
+
+def default_fill_key(fill: Fill) -> str:
+    """The idempotency key of a fill without a broker execution id: time, quantity, price."""
+    return f"{fill.ts.astimezone(UTC).isoformat()}|{fill.quantity!r}|{fill.price!r}"

@@ -2,8 +2,8 @@
 
 One engine for every mode (the backtest's), composed here with a clock and schedule
 (:mod:`~tradewind.service.scheduler`), a broker behind the order manager
-(:mod:`tradewind.execution.order_manager`), the store, reconciliation
-(:mod:`~tradewind.service.reconcile`), checkpoints and recovery
+(:mod:`tradewind.orders.manager`), the store, reconciliation
+(:mod:`~tradewind.orders.reconcile`), checkpoints and recovery
 (:mod:`~tradewind.service.checkpoint`, :mod:`~tradewind.service.recovery`), live-trading consent
 (:mod:`~tradewind.service.live_safety`) and heartbeats (:mod:`~tradewind.service.heartbeat`).
 :class:`TradingService` is the entry point.

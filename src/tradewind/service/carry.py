@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tradewind.service.checkpoint import Baseline, load_checkpoint
+from tradewind.orders.account import Baseline
+from tradewind.service.checkpoint import load_checkpoint
 from tradewind.service.halts import WALL
 from tradewind.service.runs import META_KEY
 from tradewind.store import Store

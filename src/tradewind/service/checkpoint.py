@@ -19,18 +19,18 @@ what keeps this list complete.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 
 from tradewind.domain.ledger import Ledger
-from tradewind.domain.orders import Fill
 from tradewind.domain.plans import RegimeReading
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import Engine
+from tradewind.orders.account import Baseline
 from tradewind.risk.halt import HaltState
 from tradewind.store import Store
 
@@ -46,45 +46,6 @@ def _float(x: Any) -> float:
     return float("nan") if x is None else float(x)
 
 
-@dataclass(frozen=True)
-class Baseline:
-    """Cash and positions (quantity, average cost) of the account when the run started.
-
-    ``external`` are positions outside the traded symbols, and ``ignored_orders`` broker orders
-    tradewind did not place, that a person adopted after a reconciliation halt: held at the
-    broker, never traded by tradewind.
-    """
-
-    cash: float
-    positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    external: Mapping[str, float] = field(default_factory=dict)
-    ignored_orders: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "cash": self.cash,
-            "positions": {s: list(v) for s, v in self.positions.items()},
-            "external": dict(self.external),
-            "ignored_orders": list(self.ignored_orders),
-        }
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> Baseline:
-        """Inverse of :meth:`to_json`."""
-        pos = {str(s): (float(v[0]), float(v[1])) for s, v in dict(d["positions"]).items()}
-        ext = {str(s): float(q) for s, q in dict(d.get("external", {})).items()}
-        ignored = tuple(str(c) for c in d.get("ignored_orders", []))
-        return cls(float(d["cash"]), pos, ext, ignored)
-
-    def ledger(self, symbols: Sequence[str]) -> Ledger:
-        """A ledger holding this baseline."""
-        book = Ledger(tuple(symbols), self.cash)
-        for symbol, (qty, cost) in self.positions.items():
-            book.set_position(symbol, qty, cost)
-        return book
-
-
 def save_baseline(store: Store, run_id: int, baseline: Baseline) -> None:
     """Record the run's baseline (once, when it starts, or after an adopted difference)."""
     store.save_state(BASELINE_KEY.format(run_id=run_id), baseline.to_json())
@@ -94,13 +55,6 @@ def load_baseline(store: Store, run_id: int) -> Baseline | None:
     """The run's baseline, or None."""
     data = store.load_state(BASELINE_KEY.format(run_id=run_id))
     return Baseline.from_json(data) if data else None
-
-
-def rebuild_book(symbols: Sequence[str], baseline: Baseline, fills: Sequence[Fill]) -> Ledger:
-    """The baseline plus ``fills`` applied in order."""
-    book = baseline.ledger(symbols)
-    book.apply_all(fills)
-    return book
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,7 @@ import pandas as pd
 
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.domain.records import EngineEvent
-from tradewind.service.alerts import Alerter
-from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
-from tradewind.service.datagate import check_data
-from tradewind.service.heartbeat import Heartbeat
-from tradewind.service.reconcile import (
+from tradewind.orders.reconcile import (
     HALT_KIND,
     AccountDifference,
     adopted_baseline,
@@ -28,6 +24,10 @@ from tradewind.service.reconcile import (
     decide,
     fingerprint,
 )
+from tradewind.service.alerts import Alerter
+from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
+from tradewind.service.datagate import check_data
+from tradewind.service.heartbeat import Heartbeat
 from tradewind.service.recovery import Rebuilt, RunContext, rebuild
 from tradewind.service.scheduler import Sleeper
 from tradewind.service.store_views import max_fill_id

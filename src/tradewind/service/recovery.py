@@ -24,17 +24,12 @@ from tradewind.domain.orders import Fill
 from tradewind.engine.cycle import Engine
 from tradewind.engine.protocols import Broker
 from tradewind.engine.strategy import build_parts
-from tradewind.execution.order_manager import OrderManager, RetryPolicy
+from tradewind.orders.account import Baseline, rebuild_book
+from tradewind.orders.manager import OrderManager
+from tradewind.orders.retry import RetryPolicy
 from tradewind.risk import RiskManager
 from tradewind.service.carry import load_seed
-from tradewind.service.checkpoint import (
-    Baseline,
-    Checkpoint,
-    book_matches,
-    load_checkpoint,
-    rebuild_book,
-    restore,
-)
+from tradewind.service.checkpoint import Checkpoint, book_matches, load_checkpoint, restore
 from tradewind.service.halts import HaltScope, ServiceHaltStore
 from tradewind.service.market import RunMarket
 from tradewind.service.store_recorder import StoreRecorder

@@ -22,8 +22,9 @@ from tradewind.domain.ledger import Ledger
 from tradewind.domain.records import Decision, EngineEvent
 from tradewind.engine.cycle import Engine
 from tradewind.engine.recorder import Recorder
+from tradewind.orders.account import Baseline, rebuild_book
 from tradewind.reports.run import summarize
-from tradewind.service.checkpoint import Baseline, load_baseline, rebuild_book
+from tradewind.service.checkpoint import load_baseline
 from tradewind.service.runs import run_uptime
 from tradewind.service.store_views import fills_by_id, position_values
 from tradewind.store import Store

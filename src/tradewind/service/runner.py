@@ -9,7 +9,7 @@ Per cycle at time ``t``:
 
 1. heartbeat;
 2. reconcile-before-trade: open orders settled with the broker, then positions and cash
-   compared; an unexplained difference halts trading (:mod:`tradewind.service.reconcile`);
+   compared; an unexplained difference halts trading (:mod:`tradewind.orders.reconcile`);
 3. data check: NaN, non-positive, frozen or stale prices skip the cycle with an alert;
 4. ``engine.step(t)``: orders go through the order manager (persisted before submission);
 5. the cycle is recorded (one transaction), then the checkpoint (one transaction).
@@ -43,7 +43,7 @@ from tradewind.domain.errors import ConfigError, MissingDataError
 from tradewind.domain.types import TradingMode
 from tradewind.engine.cycle import Engine
 from tradewind.engine.protocols import Broker
-from tradewind.execution.order_manager import RetryPolicy
+from tradewind.orders.retry import RetryPolicy
 from tradewind.service.alerts import Alerter
 from tradewind.service.carry import carry_risk_state, describe_seed
 from tradewind.service.checkpoint import (

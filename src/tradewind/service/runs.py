@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from tradewind.config import TradewindConfig
 from tradewind.engine.ids import run_tag
 from tradewind.engine.protocols import Broker
-from tradewind.service.checkpoint import Baseline
+from tradewind.orders.account import Baseline
 from tradewind.service.heartbeat import wall_now
 from tradewind.store import RunInfo, Store
 from tradewind.store.records import Uptime

@@ -31,7 +31,6 @@ Decisions
 
 from tradewind.store.errors import (
     DuplicateCycleError,
-    DuplicateOrderError,
     ModeMismatchError,
     SchemaTooNewError,
     StoreError,
@@ -39,7 +38,6 @@ from tradewind.store.errors import (
 )
 from tradewind.store.records import (
     AccountSnapshot,
-    ApplyResult,
     CostSnapshot,
     CostView,
     CycleView,
@@ -52,20 +50,16 @@ from tradewind.store.records import (
     PositionView,
     RegimeNow,
     RunInfo,
-    StoredOrder,
     Uptime,
 )
-from tradewind.store.repo_orders import default_fill_key
 from tradewind.store.store import Store, open_store
 
 __all__ = [
     "AccountSnapshot",
-    "ApplyResult",
     "CostSnapshot",
     "CostView",
     "CycleView",
     "DuplicateCycleError",
-    "DuplicateOrderError",
     "EquityPoint",
     "EventView",
     "HaltView",
@@ -79,9 +73,7 @@ __all__ = [
     "SchemaTooNewError",
     "Store",
     "StoreError",
-    "StoredOrder",
     "UnknownOrderError",
     "Uptime",
-    "default_fill_key",
     "open_store",
 ]

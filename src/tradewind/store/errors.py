@@ -14,12 +14,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tradewind.domain.errors import ConfigError, TradewindError
-
-if TYPE_CHECKING:
-    from tradewind.store.records import StoredOrder
 
 
 class StoreError(TradewindError):
@@ -42,23 +37,6 @@ class ModeMismatchError(ConfigError):
 
 class SchemaTooNewError(StoreError):
     """The database's schema revision is unknown to this version of tradewind."""
-
-
-class DuplicateOrderError(StoreError):
-    """An order with this ``client_order_id`` is already stored.
-
-    Attributes
-    ----------
-    existing
-        The stored order; the caller must reconcile it with the broker, never resubmit blindly.
-    """
-
-    def __init__(self, existing: StoredOrder) -> None:
-        self.existing = existing
-        super().__init__(
-            f"order {existing.request.client_order_id} is already stored "
-            f"(status {existing.status.value}); look it up at the broker instead of resubmitting"
-        )
 
 
 class DuplicateCycleError(StoreError):

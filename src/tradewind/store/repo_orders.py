@@ -15,14 +15,16 @@ two keys would count twice (an over-fill is still refused by the order's state m
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradewind.domain.errors import DuplicateOrderError
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import (
+    ApplyResult,
     ClientOrderId,
     Fill,
     Order,
@@ -31,12 +33,14 @@ from tradewind.domain.orders import (
     OrderStatus,
     OrderType,
     Side,
+    StoredOrder,
+    default_fill_key,
 )
 from tradewind.domain.types import Symbol
 from tradewind.store.coltypes import utc
 from tradewind.store.core import StoreCore
-from tradewind.store.errors import DuplicateOrderError, StoreError, UnknownOrderError
-from tradewind.store.records import ApplyResult, PositionView, StoredOrder
+from tradewind.store.errors import StoreError, UnknownOrderError
+from tradewind.store.records import PositionView
 from tradewind.store.schema import FillRow, OrderEventRow, OrderRow, RunRow
 
 OPEN_STATUSES = tuple(s.value for s in OrderStatus if not s.is_terminal)
@@ -46,11 +50,6 @@ def _fill_key(fill: Fill) -> str:
     """The broker's execution id when the fill carries one (``fill_id``), else the default."""
     broker_id = getattr(fill, "fill_id", None)
     return str(broker_id) if broker_id else default_fill_key(fill)
-
-
-def default_fill_key(fill: Fill) -> str:
-    """The idempotency key of a fill without a broker execution id: time, quantity, price."""
-    return f"{fill.ts.astimezone(UTC).isoformat()}|{fill.quantity!r}|{fill.price!r}"
 
 
 class OrdersRepo(StoreCore):

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
-from tradewind.domain.errors import OrderRejected, TransientBrokerError
+from tradewind.domain.errors import DuplicateOrderError, OrderRejected, TransientBrokerError
 from tradewind.domain.orders import (
     ClientOrderId,
     Fill,
@@ -43,13 +43,13 @@ from tradewind.domain.orders import (
     OrderEvent,
     OrderRequest,
     OrderStatus,
+    default_fill_key,
 )
-from tradewind.store.errors import DuplicateOrderError
-from tradewind.store.repo_orders import default_fill_key
+from tradewind.orders.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from tradewind.domain.orders import ApplyResult, StoredOrder
     from tradewind.engine.protocols import Broker
-    from tradewind.store.records import ApplyResult, StoredOrder
 
 log = logging.getLogger(__name__)
 
@@ -88,18 +88,6 @@ class OrderStore(Protocol):
     def open_orders(self, run_id: int | None = None) -> list[StoredOrder]:
         """Orders not in a terminal state."""
         ...
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often a submit is tried after transient errors, and the waits in between (s)."""
-
-    attempts: int = 3
-    backoff: tuple[float, ...] = (0.5, 2.0, 5.0)
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
-        return self.backoff[min(attempt, len(self.backoff) - 1)] if self.backoff else 0.0
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Reconcile-before-trade: the broker's account against what the store says it should be.
 
 Run at start-up and before every cycle, after the order manager settled each open order with the
-broker (:meth:`~tradewind.execution.order_manager.OrderManager.reconcile_orders`: missing fills
+broker (:meth:`~tradewind.orders.manager.OrderManager.reconcile_orders`: missing fills
 and status changes are recorded, orders that never reached the broker abandoned). What is left
 is compared here: the broker's positions and cash against the run's baseline plus every fill the
 store recorded.
@@ -20,16 +20,35 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
 from tradewind.domain.ledger import Ledger
-from tradewind.service.checkpoint import Baseline
-from tradewind.store import HaltView
+from tradewind.orders.account import Baseline
 
 HALT_KIND = "reconciliation"
 QTY_TOLERANCE = 1e-6
 CASH_TOLERANCE = 0.01
+
+
+class HaltRecord(Protocol):
+    """What reconciliation reads of a latched halt (the store's halt view implements it)."""
+
+    @property
+    def kind(self) -> str:
+        """The halt's kind (``reconciliation`` for the ones latched here)."""
+        ...
+
+    @property
+    def active(self) -> bool:
+        """True until a person cleared it."""
+        ...
+
+    @property
+    def data(self) -> Mapping[str, Any] | None:
+        """What was recorded with it (the differences' fingerprint)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +106,7 @@ def fingerprint(problems: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(problems)).encode()).hexdigest()[:16]
 
 
-def decide(problems: Sequence[str], halts: Sequence[HaltView]) -> str:
+def decide(problems: Sequence[str], halts: Sequence[HaltRecord]) -> str:
     """What to do about ``problems``: ``trade``, ``blocked`` (halt active), ``adopt``, ``latch``.
 
     An active reconciliation halt blocks all trading until a person resumes it, even when the

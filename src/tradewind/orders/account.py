@@ -1,0 +1,62 @@
+"""The account a run started from, and the book it implies with the fills recorded since.
+
+A run's **baseline** is the broker account's cash and positions when the run started (or after
+a person adopted a difference); the book at any time is the baseline plus the store's fills in
+recording order. Reconciliation (:mod:`tradewind.orders.reconcile`) compares that book with the
+broker; the trading service rebuilds its engine's book the same way after a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tradewind.domain.ledger import Ledger
+from tradewind.domain.orders import Fill
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Cash and positions (quantity, average cost) of the account when the run started.
+
+    ``external`` are positions outside the traded symbols, and ``ignored_orders`` broker orders
+    tradewind did not place, that a person adopted after a reconciliation halt: held at the
+    broker, never traded by tradewind.
+    """
+
+    cash: float
+    positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    external: Mapping[str, float] = field(default_factory=dict)
+    ignored_orders: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "cash": self.cash,
+            "positions": {s: list(v) for s, v in self.positions.items()},
+            "external": dict(self.external),
+            "ignored_orders": list(self.ignored_orders),
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Baseline:
+        """Inverse of :meth:`to_json`."""
+        pos = {str(s): (float(v[0]), float(v[1])) for s, v in dict(d["positions"]).items()}
+        ext = {str(s): float(q) for s, q in dict(d.get("external", {})).items()}
+        ignored = tuple(str(c) for c in d.get("ignored_orders", []))
+        return cls(float(d["cash"]), pos, ext, ignored)
+
+    def ledger(self, symbols: Sequence[str]) -> Ledger:
+        """A ledger holding this baseline."""
+        book = Ledger(tuple(symbols), self.cash)
+        for symbol, (qty, cost) in self.positions.items():
+            book.set_position(symbol, qty, cost)
+        return book
+
+
+def rebuild_book(symbols: Sequence[str], baseline: Baseline, fills: Sequence[Fill]) -> Ledger:
+    """The baseline plus ``fills`` applied in order."""
+    book = baseline.ledger(symbols)
+    book.apply_all(fills)
+    return book
