@@ -107,7 +107,7 @@ def test_fit_parameters_never_share_a_fit(
 def test_study_with_shared_fits_equals_the_study_without(
     market: tuple[pd.DataFrame, pd.Series],
 ) -> None:
-    from tradewind.regime.study import bundled_study
+    from tradewind.research.regime_study import bundled_study
 
     bars, vix = market
     bars = bars.copy()

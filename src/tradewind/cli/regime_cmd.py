@@ -37,7 +37,7 @@ from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError, MissingDataError
 
 if TYPE_CHECKING:
-    from tradewind.regime.study import BundledOutcome
+    from tradewind.research.regime_study import BundledOutcome
 
 app = typer.Typer(help="Regime detection: evaluate detectors, show the current regime.")
 
@@ -131,7 +131,7 @@ def evaluate(
 def _evaluate_synthetic(
     cfg: TradewindConfig, order: tuple[str, ...], seeds: str, plot: Path | None, as_json: bool
 ) -> None:
-    from tradewind.regime.study import synthetic_study
+    from tradewind.research.regime_study import synthetic_study
 
     seed_list = [int(s) for s in seeds.split(",") if s.strip()]
     factories = {**_factories(cfg, order), **_factories(cfg, ("baseline",))}
@@ -155,7 +155,7 @@ def _evaluate_synthetic(
         "criterion": {"balanced_accuracy>=0.90 and switch_ratio<=1.5 on every seed": met},
     }
     if plot is not None and out.last_index is not None and out.last_truth is not None:
-        from tradewind.regime.plot import plot_regimes
+        from tradewind.research.regime_plot import plot_regimes
 
         panels = {"truth": out.last_truth, **{k: out.last_series[k] for k in (*order, "oracle")}}
         plot_regimes(out.last_index, panels, plot, f"synthetic seed {seed_list[-1]}")
@@ -209,7 +209,7 @@ def index_evaluation(
     The benchmark (``data.benchmark``) and the VIX series (with its per-row proxy flags) come
     from ``provider``; ``order`` lists the detectors, the default first.
     """
-    from tradewind.regime.study import bundled_study, criterion, load_index
+    from tradewind.research.regime_study import bundled_study, criterion, load_index
 
     default = order[0]
     factories = _factories(cfg, order)
@@ -251,7 +251,7 @@ def _evaluate_bundled(
         )
     verdicts = cast("dict[str, dict[str, float | bool]]", payload["criterion"])
     if plot is not None and out.closes is not None:
-        from tradewind.regime.plot import plot_regimes
+        from tradewind.research.regime_plot import plot_regimes
 
         lo = pd.Timestamp(out.start, tz="UTC")
         price = out.closes[out.closes.index >= lo]

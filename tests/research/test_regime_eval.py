@@ -19,7 +19,7 @@ import pytest
 from tradewind.config import TradewindConfig
 from tradewind.config.regime import RegimeSection
 from tradewind.regime import make_detector
-from tradewind.regime.evaluation import (
+from tradewind.research.regime_evaluation import (
     RISK_OFF_EXPOSURE,
     backtest_exposure,
     balanced_accuracy,
@@ -76,7 +76,7 @@ def synthetic_held_out() -> dict[str, list[dict[str, float]]]:
     The same protocol as ``tradewind regime evaluate --source synthetic``: eight training and
     four test years per seed, detectors run causally over all twelve, scored on the last four.
     """
-    from tradewind.regime.study import TEST_SEEDS, synthetic_study
+    from tradewind.research.regime_study import TEST_SEEDS, synthetic_study
 
     section = RegimeSection()
     factories = {
@@ -112,7 +112,7 @@ def test_acceptance_balanced_accuracy_090_with_at_most_15x_switches(
 @pytest.fixture(scope="module")
 def sp500_study() -> object:
     """Default detector vs buy-and-hold on the bundled S&P 500, 2000-2022, out of sample."""
-    from tradewind.regime.study import bundled_study
+    from tradewind.research.regime_study import bundled_study
 
     cfg = TradewindConfig()
     section = cfg.regime
@@ -133,7 +133,7 @@ def test_real_data_drawdown_cut_at_no_worse_sharpe(sp500_study: object) -> None:
     default before, gave -33.5% and 0.37. The allocation driven by the runbook's policies alone
     (only VOLATILE trims exposure) does not meet it; the CLI prints both.
     """
-    from tradewind.regime.study import criterion
+    from tradewind.research.regime_study import criterion
 
     name = RegimeSection().detector
     verdict = criterion(sp500_study, f"{name} (switch)")  # type: ignore[arg-type]
@@ -164,7 +164,7 @@ def test_regime_now_cli_prints_regime_features_and_policy(tmp_path: object) -> N
 def test_plot_writes_a_png(tmp_path: pytest.TempPathFactory) -> None:
     from pathlib import Path
 
-    from tradewind.regime.plot import plot_regimes
+    from tradewind.research.regime_plot import plot_regimes
 
     idx = pd.date_range("2020-01-01", periods=50, tz="UTC")
     price = pd.Series(np.linspace(100, 120, 50), index=idx)

@@ -25,7 +25,9 @@ from tradewind.config import TradewindConfig
 from tradewind.data.protocol import MarketData
 from tradewind.domain.types import Regime
 from tradewind.regime.base import BaseDetector
-from tradewind.regime.evaluation import (
+from tradewind.regime.fitcache import FitCache
+from tradewind.regime.policy import policy_table
+from tradewind.research.regime_evaluation import (
     RISK_OFF_EXPOSURE,
     AllocationReport,
     backtest_exposure,
@@ -33,8 +35,6 @@ from tradewind.regime.evaluation import (
     confusion,
     exposures,
 )
-from tradewind.regime.fitcache import FitCache
-from tradewind.regime.policy import policy_table
 
 TEST_SEEDS: tuple[int, ...] = (1, 2, 3, 4, 5)
 """Seeds of the held-out synthetic evaluation (rules and jump defaults were tuned on seeds 100-103,
@@ -76,7 +76,7 @@ def synthetic_study(
 ) -> SyntheticOutcome:
     """Score each detector (and the Bayes-filter ceiling) on held-out synthetic periods."""
     from tradewind.data import generate_market
-    from tradewind.regime.oracle import oracle_regimes
+    from tradewind.research.regime_oracle import oracle_regimes
 
     outcome = SyntheticOutcome()
     start = date(2000, 1, 3)
