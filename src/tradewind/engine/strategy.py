@@ -20,9 +20,9 @@ from tradewind.domain.plans import Policy
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import EngineParts
 from tradewind.engine.feed import MarketFeed
+from tradewind.engine.planner import ConfiguredPlanner
 from tradewind.engine.protocols import RegimeHook, RiskHook
 from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
-from tradewind.engine.sizing import ConfiguredPlanner
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
