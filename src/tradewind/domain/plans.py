@@ -6,8 +6,10 @@ and the engine; each package fills in its part and the engine carries them along
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.costs import CostBreakdown
@@ -53,6 +55,25 @@ class RegimeReading:
     features: Mapping[str, float]
     is_vix_proxy: bool = False
 
+    def to_json(self) -> dict[str, Any]:
+        """JSON form (non-finite numbers as null)."""
+        return {
+            "regime": self.regime.value,
+            "confidence": _finite_or_none(self.confidence),
+            "features": {k: _finite_or_none(v) for k, v in self.features.items()},
+            "is_vix_proxy": bool(self.is_vix_proxy),
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> RegimeReading:
+        """Inverse of :meth:`to_json` (null back to NaN)."""
+        return cls(
+            Regime(str(d["regime"])),
+            _float_or_nan(d.get("confidence")),
+            {str(k): _float_or_nan(v) for k, v in dict(d.get("features", {})).items()},
+            bool(d.get("is_vix_proxy", False)),
+        )
+
 
 @dataclass(frozen=True)
 class TargetDecision:
@@ -75,3 +96,11 @@ class PlannedTrade:
     price: float
     est_costs: CostBreakdown
     reason: str = "rebalance"
+
+
+def _finite_or_none(x: float) -> float | None:
+    return float(x) if math.isfinite(float(x)) else None
+
+
+def _float_or_nan(x: Any) -> float:
+    return float("nan") if x is None else float(x)

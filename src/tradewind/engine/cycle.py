@@ -9,8 +9,9 @@ rebalance; if so compute targets, plan trades, pass them through pre-trade limit
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -90,6 +91,28 @@ class Engine:
         self.targets: FloatArray | None = None
         self.regime: RegimeReading | None = None
         self._halt_noted = False
+
+    # --- checkpoints ---------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """The strategy's memory after the last cycle, as JSON: last targets, regime reading,
+        whether a halt was noted, and the trigger's memory. The book is not part of it (it is
+        rebuilt from fills) and neither is the risk hook's (it has its own ``state``)."""
+        targets, reading = self.targets, self.regime
+        return {
+            "targets": [float(x) for x in targets] if targets is not None else None,
+            "regime": reading.to_json() if reading is not None else None,
+            "halt_noted": self._halt_noted,
+            **self.parts.trigger.state(),
+        }
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Put back what :meth:`state` returned (into an engine built for the same run)."""
+        if state.get("targets") is not None:
+            self.targets = np.asarray(state["targets"], dtype=float)
+        if state.get("regime") is not None:
+            self.regime = RegimeReading.from_json(state["regime"])
+        self._halt_noted = bool(state.get("halt_noted", False))
+        self.parts.trigger.restore(state)
 
     # --- running -----------------------------------------------------------------------
     def run(self, clock: ReplayClock) -> Recorder:

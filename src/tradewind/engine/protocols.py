@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -114,6 +114,14 @@ class RebalanceTrigger(Protocol):
         """Why a rebalance fires now (empty: it does not)."""
         ...
 
+    def state(self) -> dict[str, Any]:
+        """What the trigger remembers between cycles, as JSON (for checkpoints)."""
+        ...
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Put back what :meth:`state` returned (after a restart)."""
+        ...
+
 
 class TradePlanner(Protocol):
     """Turns target weights into trades (sells first)."""
@@ -157,4 +165,12 @@ class RiskHook(Protocol):
 
     def drain_events(self) -> list[EngineEvent]:
         """Alerts raised since the last call (stops, warnings, halts, resumes), oldest first."""
+        ...
+
+    def state(self) -> dict[str, Any]:
+        """What the risk hook remembers between cycles, as JSON (for checkpoints)."""
+        ...
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Put back what :meth:`state` returned, into a freshly built hook (after a restart)."""
         ...

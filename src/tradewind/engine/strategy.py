@@ -8,7 +8,9 @@ runs the same strategy code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -79,6 +81,17 @@ class ConfiguredTrigger:
             )
             reasons.extend(part.check(ctx).reasons)
         return reasons
+
+    def state(self) -> dict[str, Any]:
+        """The last session seen (the calendar trigger fires on a session's first bar)."""
+        previous = self._previous_session
+        return {"previous_session": previous.isoformat() if previous is not None else None}
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Put back the last session seen."""
+        previous = state.get("previous_session")
+        if previous:
+            self._previous_session = date.fromisoformat(str(previous))
 
 
 def policies(cfg: TradewindConfig) -> tuple[dict[Regime, Policy], Policy]:

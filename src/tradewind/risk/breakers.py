@@ -111,7 +111,8 @@ class Breakers:
     def __init__(self, params: BreakerParams) -> None:
         self.params = params
         self.state = BreakerState()
-        self._closed_seen = 0
+        self.closed_seen = 0
+        """Closed trades of the ledger already counted by the losing-streak breaker."""
 
     def start_session(self, session: str, open_equity: float) -> None:
         """Begin ``session`` with ``open_equity`` as the daily baseline."""
@@ -216,13 +217,13 @@ class Breakers:
         self, closed: Sequence[ClosedTrade], holding: Mapping[str, bool]
     ) -> list[Trip]:
         s = self.state
-        self._closed_seen = min(self._closed_seen, len(closed))  # a new ledger after a restart
+        self.closed_seen = min(self.closed_seen, len(closed))  # a new ledger after a restart
         touched: list[str] = []
-        for trade in closed[self._closed_seen :]:
+        for trade in closed[self.closed_seen :]:
             s.open_trip_pnl[trade.symbol] = s.open_trip_pnl.get(trade.symbol, 0.0) + trade.pnl
             if trade.symbol not in touched:
                 touched.append(trade.symbol)
-        self._closed_seen = len(closed)
+        self.closed_seen = len(closed)
         before = s.consecutive_losses
         for symbol in touched:
             if holding.get(symbol, False):

@@ -381,6 +381,53 @@ class RiskManager:
         self._snapshot = tracker.snapshot(self, t, book, prices, equity)
         self.store.save_tracker(self._snapshot)  # type: ignore[attr-defined]
 
+    def state(self) -> dict[str, Any]:
+        """The manager's memory after the last bar, as JSON (for checkpoints): the tracker
+        snapshot plus what it leaves out (closed trades already counted, the last prices, how
+        long ago a simulated resume started counting, the halt as known, the stops' order)."""
+        prev = self._prev_prices
+        halted = self._halted_session
+        tracks = self.stop_book.tracks if self.stop_book is not None else None
+        return {
+            "tracker": self.snapshot,
+            "closed_seen": self.breakers.closed_seen,
+            "prev_prices": [tracker.finite_or_none(x) for x in prev] if prev is not None else None,
+            "halted_sessions_ago": self.session_index - halted if halted is not None else None,
+            "halt": self._halt.to_dict() if self._halt is not None else None,
+            "stop_order": list(tracks) if tracks is not None else None,
+        }
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Put back what :meth:`state` returned, into a manager freshly built for the run."""
+        saved = state.get("tracker")
+        if saved and set(saved.get("positions", {})) <= set(self.symbols):
+            tracker.restore(self, saved)
+            self._snapshot = dict(saved)
+        if state.get("closed_seen") is not None:
+            self.breakers.closed_seen = int(state["closed_seen"])
+        if state.get("prev_prices") is not None:
+            self._prev_prices = np.array(
+                [np.nan if x is None else float(x) for x in state["prev_prices"]]
+            )
+        if "halt" in state:
+            # the halt as the engine knew it after the cycle; one latched or cleared since (by
+            # an interrupted cycle, or by a person) is picked up from the halt store next bar
+            halt = state["halt"]
+            self._halt = HaltState.from_dict(halt) if halt else None
+            self._announce_halt = False
+        order = state.get("stop_order")
+        if order and self.stop_book is not None:
+            # stops fire in the order positions were opened (the tracks' insertion order), which
+            # decides the exits' sequence numbers; the tracker snapshot lists them by symbol
+            tracks = self.stop_book.tracks
+            ordered = {sym: tracks[sym] for sym in order if sym in tracks}
+            ordered.update({sym: t for sym, t in tracks.items() if sym not in ordered})
+            tracks.clear()
+            tracks.update(ordered)
+        ago = state.get("halted_sessions_ago")
+        if ago is not None:  # session numbers restart at 0 when the tracker is restored
+            self._halted_session = self.session_index - int(ago)
+
     def _restore(self) -> None:
         if not isinstance(self.store, TrackerStore):
             return

@@ -166,6 +166,11 @@ def _positions(rows: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def finite_or_none(x: float | np.floating[Any]) -> float | None:
+    """``x`` as a float, or None when it is not finite (JSON has no NaN)."""
+    return _num(x)
+
+
 def _num(x: float | np.floating[Any]) -> float | None:
     value = float(x)
     return value if np.isfinite(value) else None
