@@ -19,10 +19,11 @@ install: $(STAMP) ## Create .venv and install tradewind with its dev tools.
 demo: $(STAMP) ## Run the main job on the bundled (historical) real data.
 	$(BIN)/tradewind demo
 
-lint: $(STAMP) ## ruff + mypy (strict).
+lint: $(STAMP) ## ruff + mypy (strict) + the import contracts (.importlinter).
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tradewind.config import CommissionSection
 from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side, Symbol
-from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.errors import DataError, OrderRejected
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import GuardedFeed, LookaheadError, MarketFeed
+from tradewind.execution.costs import CostModel
 
 
 def _bars(n: int = 6) -> BarSet:
@@ -32,20 +33,9 @@ def _bars(n: int = 6) -> BarSet:
     return BarSet(frames)
 
 
-class FlatCosts:
+def FlatCosts() -> CostModel:  # noqa: N802 - reads like the class it builds
     """10 bps slippage, $1 per order."""
-
-    def costs(
-        self,
-        symbol: str,
-        side: Side,
-        quantity: float,
-        price: float,
-        *,
-        daily_volatility: float | None = None,
-        average_daily_volume: float | None = None,
-    ) -> CostBreakdown:
-        return CostBreakdown(commission=1.0, slippage=0.001 * quantity * price)
+    return CostModel(commission=CommissionSection(per_order=1.0), slippage_pct=0.001)
 
 
 def _req(cid: str, sym: str, side: Side, qty: float, **kw: object) -> OrderRequest:

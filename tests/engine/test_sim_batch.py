@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tradewind.backtest.runner as runner
 from tradewind.backtest.runner import run_backtest
+from tradewind.brokers.registry import BrokerContext, make_broker, register_broker
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.config import CommissionSection, validate_config
 from tradewind.data import get_market_data
@@ -20,6 +21,7 @@ from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, OrderRequest, OrderType, Side, Symbol
 from tradewind.domain.errors import OrderRejected
 from tradewind.engine.feed import MarketFeed
+from tradewind.engine.protocols import Broker, SubmitOutcome, submit_each
 from tradewind.execution.costs import CostModel
 
 SYMBOLS = ("AAA", "BBB", "CCC", "DDD", "EEE")
@@ -200,10 +202,27 @@ def test_any_batch_matches_one_submit_per_order(
     _assert_same(requests, model)
 
 
+class OneByOne:
+    """The registry's simulator without its batch: every order of a rebalance through
+    ``submit`` (the Broker contract's reference behaviour)."""
+
+    def __init__(self, inner: Broker) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def submit_all(self, requests: Sequence[OrderRequest]) -> list[SubmitOutcome]:
+        return submit_each(self.inner, requests)
+
+
+@register_broker("simulated-one-by-one")
+def _one_by_one_broker(ctx: BrokerContext) -> Broker:
+    return OneByOne(make_broker(ctx, "simulated"))  # type: ignore[return-value]
+
+
 @pytest.mark.parametrize("impact", [True, False])
-def test_a_backtest_is_identical_with_and_without_batching(
-    monkeypatch: pytest.MonkeyPatch, impact: bool
-) -> None:
+def test_a_backtest_is_identical_with_and_without_batching(impact: bool) -> None:
     cfg = validate_config(
         {
             "trading": {"symbols": ["AAPL", "MSFT", "KO", "XOM", "JNJ", "JPM", "PG", "CVX"]},
@@ -216,11 +235,7 @@ def test_a_backtest_is_identical_with_and_without_batching(
     end = pd.Timestamp("2017-12-29 23:00", tz="America/New_York")
     batched = run_backtest(cfg, get_market_data(cfg), start, end)
 
-    class OneByOne(SimulatedBroker):
-        submit_all = None  # type: ignore[assignment]
-
-    monkeypatch.setattr(runner, "SimulatedBroker", OneByOne)
-    single = run_backtest(cfg, get_market_data(cfg), start, end)
+    single = run_backtest(cfg, get_market_data(cfg), start, end, broker_name="simulated-one-by-one")
     assert isinstance(single.engine.broker, OneByOne)
     a, b = batched.summary.recorder, single.summary.recorder
     assert sum(len(d.orders) >= 2 for d in a.decisions) >= 5  # batches were submitted

@@ -19,8 +19,8 @@ from tradewind.config import TradewindConfig
 from tradewind.regime.base import BaseDetector
 from tradewind.regime.fitcache import FitCache, fingerprint
 from tradewind.regime.hmm import HMMDetector
-from tradewind.regime.jump import descend, forward_values, kmeanspp_inits, losses
 from tradewind.regime.jump_batch import BATCH_MIN, descend_many, forward_values_many
+from tradewind.regime.jump_model import descend, forward_values, kmeanspp_inits, losses
 
 SCHEDULE = {"train_days": 250, "min_train_days": 120, "refit_days": 21}
 

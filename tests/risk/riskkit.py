@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.brokers.sim import SimulatedBroker
+from tradewind.config import CommissionSection
 from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Fill, Regime, Side, Symbol
 from tradewind.domain.arrays import FloatArray
@@ -16,7 +17,8 @@ from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import CostModel, RiskHook, TargetModel
+from tradewind.engine.protocols import RiskHook, TargetModel
+from tradewind.execution.costs import CostModel
 
 POLICY = Policy("equal", max_position_size=0.30, max_portfolio_risk=0.80, cash_buffer=0.0)
 
@@ -58,38 +60,6 @@ def fill(sym: str, side: Side, qty: float, price: float, ts: datetime | None = N
     """A cost-free fill."""
     when = ts or datetime.fromisoformat("2024-01-02T21:00:00+00:00")
     return Fill(ClientOrderId(f"t-{sym}-{side}-{qty}"), Symbol(sym), side, qty, price, when)
-
-
-class ZeroCosts:
-    """No commission, slippage or impact."""
-
-    def costs(
-        self,
-        symbol: str,
-        side: Side,
-        quantity: float,
-        price: float,
-        *,
-        daily_volatility: float | None = None,
-        average_daily_volume: float | None = None,
-    ) -> CostBreakdown:
-        return CostBreakdown()
-
-
-class FlatCosts:
-    """10 bps slippage and $1 commission per order."""
-
-    def costs(
-        self,
-        symbol: str,
-        side: Side,
-        quantity: float,
-        price: float,
-        *,
-        daily_volatility: float | None = None,
-        average_daily_volume: float | None = None,
-    ) -> CostBreakdown:
-        return CostBreakdown(commission=1.0, slippage=0.001 * quantity * price)
 
 
 class AlwaysBull:
@@ -200,3 +170,13 @@ def make_engine(
         regime_aware=False,
     )
     return Engine(feed, broker, parts, cash, "test")
+
+
+def ZeroCosts() -> CostModel:  # noqa: N802 - reads like the class it builds
+    """No commission, slippage or impact (the cost model's defaults)."""
+    return CostModel()
+
+
+def FlatCosts() -> CostModel:  # noqa: N802
+    """10 bps slippage and $1 commission per order."""
+    return CostModel(commission=CommissionSection(per_order=1.0), slippage_pct=0.001)

@@ -10,13 +10,12 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 from riskkit import bars, make_engine
 
 from tradewind.config import TradewindConfig
@@ -25,8 +24,10 @@ from tradewind.data.scenario import Crash, GapDown, RegimeParams, RegimeSpec
 from tradewind.data.synthetic import SyntheticData
 from tradewind.domain import Regime, Side
 from tradewind.engine.cycle import Engine
-from tradewind.risk import JsonHaltStore, MemoryHaltStore, RiskManager
+from tradewind.risk import MemoryHaltStore, RiskManager
 from tradewind.risk.halt import HaltStore
+from tradewind.service.halts import HaltScope, RunHalts
+from tradewind.store import Store
 
 SYMBOLS = ["AAA", "BBB", "CCC", "DDD"]
 GAP_DAY = date(2021, 3, 15)
@@ -163,17 +164,30 @@ def test_a_trailing_stop_exits_at_the_peak_less_2pct_not_the_entry_less_2pct() -
     assert engine.book.quantity[0] == 0
 
 
+def _database_halts(url: str) -> RunHalts:
+    """A wall-clock run's halt store in the mode's database (as the trading service has it)."""
+    store = Store(url, mode="simulated")
+    run_id = store.start_run(
+        name="simulated",
+        started_at=datetime(2024, 1, 2, tzinfo=UTC),
+        symbols=list(SYMBOLS),
+        initial_cash=100_000.0,
+    )
+    return RunHalts(HaltScope(store, run_id), None)
+
+
 def test_the_halt_survives_a_process_restart_and_clears_through_the_resume_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     # Arrange: the first process halts on the gap day.
-    path = tmp_path / "halt-simulated.json"
-    first, _ = _gap_engine(JsonHaltStore(path))
+    url = f"sqlite:///{tmp_path / 'tradewind-simulated.db'}"
+    first, _ = _gap_engine(_database_halts(url))
     gap = _row(first, GAP_DAY)
     _step(first, range(gap + 2))
-    # Act: a new process (fresh engine, fresh book, same state file) carries on trading.
+    # Act: a new process (fresh engine, fresh book, same database) carries on trading.
     cfg = _cfg(stop_loss={"enabled": False})
-    restarted = RiskManager.from_config(cfg, SYMBOLS, JsonHaltStore(path))
+    halts = _database_halts(url)
+    restarted = RiskManager.from_config(cfg, SYMBOLS, halts)
     second = make_engine(_market(GapDown(GAP_DAY, 0.08)), restarted)
     _step(second, range(gap + 2, gap + 12))
     # Assert: still halted, so the new book stays in cash.
@@ -181,11 +195,7 @@ def test_the_halt_survives_a_process_restart_and_clears_through_the_resume_comma
     first_event = second.recorder.events[0]
     assert first_event.kind == "halt" and "HALTED since" in first_event.message
     # Act: a human runs the real command in another process.
-    env = {
-        **os.environ,
-        "TRADEWIND__RISK_MANAGEMENT__STATE_PATH": str(tmp_path / "halt-{mode}.json"),
-    }
-    env["USER"] = "operator"
+    env = {**os.environ, "TRADEWIND__DATABASE__URL": url, "USER": "operator"}
     cmd = "from tradewind.cli.app import main; main()"
     config = str(REPO / "config" / "trading_config.yaml")
     refused = subprocess.run(
@@ -194,7 +204,7 @@ def test_the_halt_survives_a_process_restart_and_clears_through_the_resume_comma
         capture_output=True,
         timeout=120,
     )
-    assert refused.returncode == 2 and JsonHaltStore(path).load() is not None
+    assert refused.returncode == 2 and halts.load() is not None
     done = subprocess.run(
         [sys.executable, "-c", cmd, "resume", "--config", config, "--confirm", "-r", "reviewed"],
         env=env,
@@ -208,6 +218,7 @@ def test_the_halt_survives_a_process_restart_and_clears_through_the_resume_comma
     resume_event = [e for e in second.recorder.events if e.kind == "resume"][0]
     assert "operator: reviewed" in resume_event.message
     assert any(f.side is Side.BUY for f in second.recorder.fills)
+    halts.store.close()
 
 
 def test_a_halt_cancels_buy_orders_still_open_at_the_broker() -> None:

@@ -12,7 +12,7 @@ from servicekit import FakeClock, load, run_inprocess, run_wall, write_config
 from tradewind.risk import BreakerParams
 from tradewind.service.carry import load_seed
 from tradewind.service.checkpoint import load_checkpoint
-from tradewind.service.risk_view import database_risk_status
+from tradewind.service.halts import risk_status
 from tradewind.store import Store
 
 
@@ -42,7 +42,7 @@ def test_a_changed_setting_keeps_breaker_distances_and_stop_levels(fast_tmp: Pat
     with Store(cfg.database_url, mode=None) as store:
         after = _tracker(store, second.run_id)
         [carried] = store.events(second.run_id, kinds=["risk_state_carried"])
-        status = database_risk_status(store, BreakerParams.from_config(cfg.risk_management))
+        status = risk_status(store, BreakerParams.from_config(cfg.risk_management))
         seed = load_seed(store, second.run_id)
     assert seed is not None
     assert f"of run {first.run_id}" in carried.message

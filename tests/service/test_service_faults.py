@@ -26,7 +26,7 @@ from servicekit import (
 from tradewind.data import get_market_data
 from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Order, OrderEvent, OrderRequest
-from tradewind.domain.errors import OrderRejected, TransientBrokerError
+from tradewind.domain.errors import ConfigError, OrderRejected, TransientBrokerError
 from tradewind.engine.protocols import Broker
 from tradewind.store import Store
 
@@ -281,3 +281,38 @@ def test_prices_older_than_stale_after_days_mean_no_trade_an_alert_and_the_servi
             None, pd.Timestamp("2020-03-05 09:31", tz=ET), clock.now(), pd.Timedelta(seconds=300)
         )
         assert beats.percent > 99  # the process kept running (heartbeats) the whole time
+
+
+class Misconfigured:
+    """A broker whose process() raises a ConfigError on the 5th cycle (a setting it refuses)."""
+
+    def __init__(self, inner: Broker) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.processes = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def process(self, now: pd.Timestamp) -> list[OrderEvent]:
+        self.processes += 1
+        if self.processes == 5:
+            raise ConfigError("broker.account_id: unknown account; set WEBULL_ACCOUNT_ID")
+        return self.inner.process(now)
+
+
+def test_a_config_error_in_a_cycle_stops_the_run_instead_of_being_retried(tmp_path: Path) -> None:
+    config = write_config(tmp_path, **CLOSE_FILLS)
+    wrapped: list[Misconfigured] = []
+
+    def wrap(b: Broker) -> Broker:
+        wrapped.append(Misconfigured(b))
+        return wrapped[-1]  # type: ignore[return-value]
+
+    with pytest.raises(ConfigError, match="WEBULL_ACCOUNT_ID"):
+        run_inprocess(config, broker_wrapper=wrap)
+    assert wrapped[0].processes == 5  # raised once, never retried
+    assert _events(tmp_path, "cycle_failed") == []
+    with Store(load(config).database_url, mode=None) as store:
+        (run,) = store.runs()
+        assert run.status == "failed"

@@ -23,7 +23,7 @@ from servicekit import (
 
 from tradewind.domain import Side
 from tradewind.service import TradeOptions
-from tradewind.service.resume import clear_halts
+from tradewind.service.halts import resume_mode
 from tradewind.store import Store
 
 HALTING: dict[str, Any] = {
@@ -116,7 +116,7 @@ def test_a_wall_clock_halt_blocks_every_wall_clock_start_until_resumed(
     assert second.run_id == 2 and second.halted and second.cycles == 3
     with Store(cfg.database_url, mode=None) as store:
         assert _buys(store, 2) == []
-    clear_halts(cfg, "tester", "reviewed the positions; limits raised")
+    resume_mode(cfg, "tester", "reviewed the positions; limits raised")
     third = run_wall(config, clock, 3)
     assert third.run_id == 2 and not third.halted
     with Store(cfg.database_url, mode=None) as store:

@@ -20,7 +20,7 @@ from servicekit import SHORT, assert_consistent, load, run_inprocess, write_conf
 from tradewind.brokers.sim_journal import SimJournal, request_to_json
 from tradewind.domain import ClientOrderId, OrderRequest, Side, Symbol
 from tradewind.service import TradeOptions
-from tradewind.service.resume import clear_halts
+from tradewind.service.halts import resume_mode
 from tradewind.store import Store
 
 
@@ -57,7 +57,7 @@ def test_an_unexplained_position_halts_until_a_person_resumes_then_is_adopted(
     _, still = run_inprocess(config, options=_options())  # a restart does not clear it
     assert still.halted and still.cycles == 0
 
-    clear_halts(cfg, "tester", "the 10 AAA were bought by hand; keep them")
+    resume_mode(cfg, "tester", "the 10 AAA were bought by hand; keep them")
     _, resumed = run_inprocess(config, options=_options())
     assert resumed.status == "finished" and not resumed.halted
     with Store(cfg.database_url, mode=None) as store:

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from servicekit import load, write_config
 
-from tradewind.service import SessionScheduler, StopFlag, TradeOptions, TradingService
+from tradewind.engine.clock import SessionClock
+from tradewind.service import StopFlag, TradeOptions, TradingService
 from tradewind.store import Store
 
 ET = "America/New_York"
@@ -21,8 +22,8 @@ def et(text: str) -> pd.Timestamp:
 
 
 @pytest.fixture(scope="module")
-def hourly() -> SessionScheduler:
-    return SessionScheduler(3600)
+def hourly() -> SessionClock:
+    return SessionClock(3600)
 
 
 @pytest.mark.parametrize(
@@ -36,11 +37,11 @@ def hourly() -> SessionScheduler:
         ("2024-12-24 11:40", "2024-12-24 12:30"),  # last slot before a 13:00 close
     ],
 )
-def test_next_slot(hourly: SessionScheduler, after: str, expected: str) -> None:
+def test_next_slot(hourly: SessionClock, after: str, expected: str) -> None:
     assert hourly.next_slot(et(after)) == et(expected)
 
 
-def test_slots_stop_before_the_close_on_early_close_days(hourly: SessionScheduler) -> None:
+def test_slots_stop_before_the_close_on_early_close_days(hourly: SessionClock) -> None:
     slots = hourly.session_slots(pd.Timestamp("2024-11-29"))
     assert [s.tz_convert(ET).strftime("%H:%M") for s in slots] == [
         "09:30",
@@ -51,7 +52,7 @@ def test_slots_stop_before_the_close_on_early_close_days(hourly: SessionSchedule
     assert len(hourly.session_slots(pd.Timestamp("2024-11-27"))) == 7
 
 
-def test_startup_tick_only_while_open(hourly: SessionScheduler) -> None:
+def test_startup_tick_only_while_open(hourly: SessionClock) -> None:
     assert hourly.startup_tick(et("2024-03-08 11:47:31")) == et("2024-03-08 11:47")
     assert hourly.startup_tick(et("2024-03-09 11:47")) is None  # Saturday
     assert hourly.startup_tick(et("2024-03-08 16:00")) is None  # at the close

@@ -196,7 +196,6 @@ def test_risk_status_reads_the_service_database_and_agrees_with_status(tmp_path:
             risk_management={
                 "daily_loss_limit": 0.012,
                 "daily_loss_warning": 0.006,
-                "state_path": str(tmp_path / "state" / "halt-{mode}.json"),
                 "circuit_breaker": {"consecutive_losses": 4},  # no simulated resume
             },
         )

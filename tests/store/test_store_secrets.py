@@ -4,7 +4,7 @@ error message or a notification could smuggle a credential into, holds none of t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import column, inspect, select, table
 
 from tradewind.brokers.sim import SimulatedBroker
-from tradewind.config import TradewindConfig
+from tradewind.config import CommissionSection, TradewindConfig
 from tradewind.data.protocol import BarSet
 from tradewind.domain import (
     ClientOrderId,
@@ -32,6 +32,8 @@ from tradewind.domain.records import EngineEvent
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed
+from tradewind.engine.protocols import SubmitOutcome, submit_each
+from tradewind.execution.costs import CostModel
 from tradewind.store import AccountSnapshot, OutboxMessage, Store, open_store
 
 SECRETS = {
@@ -59,13 +61,6 @@ def _bars(n: int = 40) -> BarSet:
             index=idx,
         )  # fmt: skip
     return BarSet(frames)
-
-
-class _Costs:
-    def costs(
-        self, symbol: str, side: Side, quantity: float, price: float, **_: object
-    ) -> CostBreakdown:
-        return CostBreakdown(commission=1.0, slippage=0.0005 * quantity * price)
 
 
 class _EqualWeight:
@@ -140,6 +135,9 @@ class PersistingBroker:
             self.store.apply_order_event(request.client_order_id, e)
         return events
 
+    def submit_all(self, requests: Sequence[OrderRequest]) -> list[SubmitOutcome]:
+        return submit_each(self, requests)
+
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
         events = self.inner.process(now)
         for e in events:
@@ -174,7 +172,14 @@ def _run_engine(store: Store, witness: Store, cfg: TradewindConfig) -> tuple[int
         name="secrets", started_at=start, symbols=SYMBOLS, initial_cash=1e5,
         run_tag="s3cr3t", config=cfg.model_dump(mode="json"),
     )  # fmt: skip
-    broker = PersistingBroker(SimulatedBroker(feed, _Costs(), 1e5), store, run_id, witness)
+    broker = PersistingBroker(
+        SimulatedBroker(
+            feed, CostModel(commission=CommissionSection(per_order=1.0), slippage_pct=0.0005), 1e5
+        ),
+        store,
+        run_id,
+        witness,
+    )
     engine = Engine(feed, broker, parts, 1e5, "s3cr3t")
     for t in ReplayClock(feed.index).ticks():
         engine.step(t)

@@ -1,9 +1,10 @@
 """Run the engine over history: the composition root for backtests and accelerated replays.
 
 A backtest is the same :class:`~tradewind.engine.cycle.Engine` the trading service runs, with a
-replay clock over the bars' own timestamps, a feed built from the configured provider, and the
-simulated broker. Every decision uses a trailing window of data only (walk-forward by
-construction); the bars before ``start`` are loaded only as warm-up history.
+replay clock over the bars' own timestamps, a feed built from the configured provider, the
+simulated broker from the broker registry and a risk manager whose halts stay in memory. Every
+decision uses a trailing window of data only (walk-forward by construction); the bars before
+``start`` are loaded only as warm-up history.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tradewind.brokers.sim import SimulatedBroker
+from tradewind.brokers.registry import BrokerContext, make_broker
 from tradewind.config import TradewindConfig
 from tradewind.data.protocol import MarketData, TimeLike, VixSeries, to_utc
 from tradewind.domain.errors import DataError
@@ -25,8 +26,9 @@ from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import GuardedFeed, MarketFeed
 from tradewind.engine.ids import run_tag
-from tradewind.engine.strategy import build_parts, cost_model
+from tradewind.engine.strategy import build_parts
 from tradewind.reports.run import RunSummary, summarize
+from tradewind.risk import RiskManager
 
 WARMUP_FACTOR = 1.6
 """Calendar days of warm-up per trading day of history needed (weekends and holidays)."""
@@ -45,9 +47,16 @@ class BacktestRun:
 
 
 def config_fingerprint(cfg: TradewindConfig) -> str:
-    """SHA-256 of the configuration (stable across runs of the same settings)."""
-    payload = json.dumps(cfg.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    """SHA-256 of the settings that decide trades, as the user set them.
+
+    Values left at their defaults and the sections that do not decide trades (database,
+    logging, notifications) are left out, so a new setting with a default, or a new log path,
+    does not change a run's fingerprint or its client order ids.
+    """
+    payload = cfg.model_dump(
+        mode="json", exclude_defaults=True, exclude={"database", "logging", "notifications"}
+    )
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def run_backtest(
@@ -58,6 +67,7 @@ def run_backtest(
     *,
     guard: bool = False,
     name: str = "backtest",
+    broker_name: str = "simulated",
 ) -> BacktestRun:
     """Backtest ``cfg`` on ``provider``'s history between ``start`` and ``end``.
 
@@ -65,6 +75,9 @@ def run_backtest(
     ----------
     guard
         Serve data through a :class:`GuardedFeed` that raises on any read past the clock.
+    broker_name
+        The registered broker that fills the orders (the built-in simulator; nobody resumes
+        its halts but ``circuit_breaker.backtest_resume_sessions``'s simulated person).
     """
     symbols = list(cfg.trading.symbols)
     history_rows = cfg.portfolio_optimization.lookback_days + 1
@@ -81,16 +94,14 @@ def run_backtest(
     else:
         feed = MarketFeed(bars, bench, vix)
         clock = ReplayClock(_clock_times(feed.index, start))
-    broker = SimulatedBroker(
-        feed,
-        cost_model(cfg),
-        cfg.trading.initial_capital,
-        fill_price=cfg.execution.fill_price,
-        fractional=cfg.broker.fractional_shares,
-        use_impact_inputs=cfg.execution.market_impact.enabled,
-    )
+    broker = make_broker(BrokerContext(config=cfg, feed_factory=lambda: feed), broker_name)
     fingerprint = config_fingerprint(cfg)
-    parts = build_parts(cfg, feed, provider, backtest=True)
+    risk = RiskManager.from_config(
+        cfg,
+        feed.symbols,
+        auto_resume_sessions=cfg.risk_management.circuit_breaker.backtest_resume_sessions,
+    )
+    parts = build_parts(cfg, feed, provider, risk)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
     with _collector_paused():
         recorder = engine.run(clock)

@@ -38,7 +38,8 @@ class BrokerContext:
     feed_factory
         Builds a fresh market feed over the run's data (the simulator's own view of prices).
     journal_path
-        The simulator's journal file (``":memory:"`` for in-memory databases).
+        The simulator's journal file (``":memory:"`` for in-memory databases); None: the
+        simulator keeps its account in memory only (backtests).
     account
         The simulator's account key in the journal.
     durable
@@ -51,7 +52,7 @@ class BrokerContext:
 
     config: TradewindConfig
     feed_factory: Callable[[], MarketFeed]
-    journal_path: str | Path = ":memory:"
+    journal_path: str | Path | None = None
     account: str = "wall"
     durable: bool = True
     sim_options: dict[str, Any] = field(default_factory=dict)
@@ -96,9 +97,12 @@ def check_available(cfg: TradewindConfig) -> str:
     return name
 
 
-def make_broker(ctx: BrokerContext) -> Broker:
-    """Build the broker for ``ctx.config`` (see :func:`check_available`)."""
-    return _FACTORIES[check_available(ctx.config)](ctx)
+def make_broker(ctx: BrokerContext, name: str | None = None) -> Broker:
+    """Build the broker ``name`` (default: the one ``ctx.config``'s mode runs with, see
+    :func:`check_available`); a backtest asks for ``simulated`` whatever the mode."""
+    if name is not None and name not in _FACTORIES:
+        raise ConfigError(f"broker '{name}' is not registered (available: {available_brokers()})")
+    return _FACTORIES[name or check_available(ctx.config)](ctx)
 
 
 @register_broker("simulated")
@@ -121,6 +125,8 @@ def _simulated(ctx: BrokerContext) -> Broker:
         seed=int(opts.get("seed", 0)),
         use_impact_inputs=cfg.execution.market_impact.enabled,
     )
+    if ctx.journal_path is None:  # a backtest: the account lives as long as the run
+        return inner
     settings = {
         "symbols": list(feed.symbols),
         "initial_cash": cfg.trading.initial_capital,

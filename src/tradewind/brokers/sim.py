@@ -18,7 +18,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.costs import CostBreakdown, CostEstimator
 from tradewind.domain.errors import OrderRejected
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import (
@@ -33,7 +33,7 @@ from tradewind.domain.orders import (
 )
 from tradewind.domain.types import Symbol
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import CostModel
+from tradewind.engine.protocols import SubmitOutcome, submit_each
 
 MARKET = OrderType.MARKET
 VOL_WINDOW = 20
@@ -101,7 +101,7 @@ class SimulatedBroker:
     def __init__(
         self,
         feed: MarketFeed,
-        costs: CostModel,
+        costs: CostEstimator,
         initial_cash: float,
         *,
         fill_price: str = "close",
@@ -149,11 +149,9 @@ class SimulatedBroker:
             events.extend(self._try_fill(order, now, at_open=False))
         return events
 
-    def submit_all(
-        self, requests: Sequence[OrderRequest]
-    ) -> list[list[OrderEvent] | OrderRejected]:
+    def submit_all(self, requests: Sequence[OrderRequest]) -> list[SubmitOutcome]:
         """:meth:`submit` of each request in order; a request :meth:`submit` would refuse by
-        raising comes back as that :class:`OrderRejected` instead.
+        raising comes back as that refusal instead (the ``Broker`` contract).
 
         The events, fills and book are those of one :meth:`submit` per request, to the last bit
         (a test holds this). Market orders filled at this bar's close, in full, take a batched
@@ -165,14 +163,10 @@ class SimulatedBroker:
         """
         batch = self._priced_prefix(requests)
         k = len(batch.quantities) if batch is not None else 0
-        out: list[list[OrderEvent] | OrderRejected] = []
+        out: list[SubmitOutcome] = []
         if batch is not None:
             out.extend(self._fill_batch(requests[:k], batch))
-        for request in requests[k:]:
-            try:
-                out.append(self.submit(request))
-            except OrderRejected as exc:
-                out.append(exc)
+        out.extend(submit_each(self, requests[k:]))
         return out
 
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
@@ -262,8 +256,7 @@ class SimulatedBroker:
         self, requests: Sequence[OrderRequest], quantities: list[float], prices: list[float]
     ) -> tuple[list[float], list[float], list[float]]:
         """Commission, slippage and impact of each fill, as :meth:`_costs` prices them."""
-        costs_many = getattr(self.cost_model, "costs_many", None)
-        if self.use_impact_inputs or costs_many is None:
+        if self.use_impact_inputs:
             each = [
                 self._costs(r.symbol, r.side, q, p, self.ledger.index_of(r.symbol))
                 for r, q, p in zip(requests, quantities, prices, strict=True)
@@ -273,7 +266,9 @@ class SimulatedBroker:
                 [c.slippage for c in each],
                 [c.impact for c in each],
             )
-        commission, slippage, impact, _ = costs_many(np.asarray(quantities), np.asarray(prices))
+        commission, slippage, impact, _ = self.cost_model.costs_many(
+            np.asarray(quantities), np.asarray(prices)
+        )
         return commission.tolist(), slippage.tolist(), impact.tolist()
 
     def _fill_batch(

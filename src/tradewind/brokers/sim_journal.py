@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from tradewind.domain.orders import (
     Side,
 )
 from tradewind.domain.types import Symbol
+from tradewind.engine.protocols import SubmitOutcome, submit_each
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sim_accounts (account TEXT PRIMARY KEY, settings TEXT NOT NULL,"
@@ -206,6 +207,10 @@ class JournaledSimBroker:
             self.replayed = self._replay()
 
     # --- Broker protocol -----------------------------------------------------------------
+    def submit_all(self, requests: Sequence[OrderRequest]) -> list[SubmitOutcome]:
+        """One :meth:`submit` per request, in order (each order is persisted before the next)."""
+        return submit_each(self, requests)
+
     def submit(self, request: OrderRequest) -> list[OrderEvent]:
         """Accept ``request`` and commit it to the account's journal before answering."""
         t = pd.Timestamp(request.created_at)

@@ -27,7 +27,7 @@ from tradewind.cli.common import (
 from tradewind.data import get_market_data
 from tradewind.service.reports import run_report, write_reports
 from tradewind.service.runner import TradeOptions, TradingService
-from tradewind.service.scheduler import StopFlag
+from tradewind.service.stopping import StopFlag
 from tradewind.store import Store
 
 DEMO_CONFIG = Path("config") / "demo.yaml"

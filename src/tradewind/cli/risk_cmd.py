@@ -1,12 +1,10 @@
 """``tradewind risk status`` and ``tradewind resume``: see and clear latched trading halts.
 
-``risk status`` reads the mode's database when the trading service has one (its halts, and the
-latest run's last checkpointed breakers and stops: :mod:`tradewind.service.risk_view`);
-without one it reads ``risk_management.state_path`` (``{mode}`` filled from
-``trading.mode``), where a halt latched outside the service is kept. A halt in that file is
-shown in either case. Backtests keep their halts in memory (a backtest must never block
-trading); a finished backtest's halts, stops and warnings are read from its folder with
-``--run``.
+``risk status`` reads the mode's database (the halts that matter now, and the latest run's
+last checkpointed breakers and stops) and ``resume`` clears exactly the halts it shows; both go
+through :mod:`tradewind.service.halts`, the one place halts are handled. Backtests keep their
+halts in memory (a backtest must never block trading); a finished backtest's halts, stops and
+warnings are read from its folder with ``--run``.
 """
 
 from __future__ import annotations
@@ -32,11 +30,9 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.ops_cmd import open_database
 from tradewind.config import TradewindConfig
-from tradewind.domain.types import TradingMode
-from tradewind.risk import BreakerParams, JsonHaltStore, state_path
+from tradewind.risk import BreakerParams
 from tradewind.risk.tracker import status as build_status
-from tradewind.service.resume import clear_halts
-from tradewind.service.risk_view import database_risk_status
+from tradewind.service import halts
 
 app = typer.Typer(help="Risk state: halts, breakers and stops.", no_args_is_help=True)
 
@@ -75,27 +71,22 @@ def status(
 
 
 def risk_status(cfg: TradewindConfig) -> dict[str, Any]:
-    """The risk status of ``cfg``'s mode: from its database if it has one, else the state file.
+    """The risk status of ``cfg``'s mode, from its database (:mod:`tradewind.service.halts`).
 
-    A halt kept in the state file is always shown (``state_file_halt``), so none is hidden.
+    A mode without a database has never run the trading service: nothing can be halted there
+    (backtests keep their halts in memory; ``--run`` reads a finished one's folder).
     """
     params = BreakerParams.from_config(cfg.risk_management)
-    path = state_path(cfg)
-    file_store = JsonHaltStore(path)
-    head: dict[str, Any] = {"mode": cfg.trading.mode.value, "state_file": str(path)}
+    head: dict[str, Any] = {"mode": cfg.trading.mode.value}
     with open_database(cfg) as store:
-        if store is None or cfg.trading.mode is TradingMode.BACKTEST:
-            payload = build_status(
-                file_store.load(), file_store.history(), file_store.load_tracker(), params
+        if store is None:
+            payload = build_status(None, [], None, params)
+            payload["note"] = (
+                f"mode {cfg.trading.mode.value} has no database yet ({cfg.database_url}): the "
+                "trading service has not run in it, so nothing is halted"
             )
-            return {**head, "source": "state_file", **payload}
-        payload = {**head, **database_risk_status(store, params)}
-    extra = file_store.load()
-    if extra is not None:
-        payload["state_file_halt"] = extra.to_dict()
-        payload["halted"] = True
-        payload["halt"] = payload["halt"] or extra.to_dict()
-    return payload
+            return {**head, "source": "none", **payload}
+        return {**head, **halts.risk_status(store, params)}
 
 
 def resume(
@@ -124,7 +115,7 @@ def resume(
         raise typer.Exit(2)
     cfg = load(config)
     with friendly_errors():
-        record = clear_halts(cfg, _who(), reason)[0]  # state file and service database
+        record = halts.resume_mode(cfg, _who(), reason)[0]
     if as_json:
         print_json(record.to_dict())
         return
@@ -167,7 +158,7 @@ def _print_status(p: dict[str, Any]) -> None:
             f", run {run['id']} '{run['name']}' ({run['status']})" if run else ""
         )
     else:
-        where = f"state file {p['state_file']}"
+        where = "no database"
     console.print(f"Mode [bold]{p['mode']}[/], {where}", highlight=False)
     halts = p.get("halts") or []
     for h in halts:
@@ -181,13 +172,6 @@ def _print_status(p: dict[str, Any]) -> None:
         console.print(
             f"[bold red]HALTED[/] since {halt['latched_at']} by {halt['breaker']}: "
             f"{halt['message']}",
-            highlight=False,
-        )
-    if p.get("state_file_halt") and halts:
-        extra = p["state_file_halt"]
-        console.print(
-            f"[bold red]HALTED[/] in the state file {p['state_file']} since "
-            f"{extra['latched_at']} by {extra['breaker']}: {extra['message']}",
             highlight=False,
         )
     if p.get("halted"):

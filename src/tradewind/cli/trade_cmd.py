@@ -34,7 +34,7 @@ from tradewind.config.errors import format_validation_error
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.types import EXCHANGE_TZ, TradingMode
 from tradewind.service.runner import ServiceResult, TradeOptions, TradingService, resolve_paths
-from tradewind.service.scheduler import StopFlag
+from tradewind.service.stopping import StopFlag
 
 EXIT_HALTED = 4
 EXIT_FAILED = 1

@@ -66,9 +66,9 @@ class RiskManagementSection(Section):
     )
     daily_loss_warning: float = Field(0.03, gt=0, lt=1, description="Alert (no halt) at this loss.")
     allow_short: bool = False
-    state_path: str = Field(
-        "state/halt-{mode}.json",
-        description="Latched halts, resumes and breaker state; {mode} keeps modes apart.",
+    state_path: str | None = Field(
+        None,
+        description="No longer used: latched halts live in the mode's database (a warning).",
     )
     stop_loss: StopLossSection = Field(default_factory=StopLossSection)
     circuit_breaker: CircuitBreakerSection = Field(default_factory=CircuitBreakerSection)

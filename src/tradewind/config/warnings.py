@@ -48,6 +48,11 @@ def config_warnings(cfg: TradewindConfig, secrets: Secrets) -> list[str]:
             "trading.mode is LIVE: real money. Starting also needs TRADEWIND_ALLOW_LIVE=yes "
             "and --live on the command line"
         )
+    if cfg.risk_management.state_path is not None:
+        out.append(
+            "risk_management.state_path is no longer used: latched halts live in the mode's "
+            "database (database.url); remove the key (tradewind risk status shows them)"
+        )
     never_fills = wall_clock_fill_warning(cfg)
     if never_fills is not None:
         out.append(never_fills)

@@ -1,16 +1,19 @@
 """Transaction costs as values: a trade's commission, slippage and impact, and estimate vs outcome.
 
 The cost *model* that prices a trade is :class:`tradewind.execution.costs.CostModel`; these are
-the records it produces, which the planner, brokers, ledger, store and reports all pass around.
+the records it produces, which the planner, brokers, ledger, store and reports all pass around,
+and the :class:`CostEstimator` protocol the planner and the simulator price trades through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
+from tradewind.domain.arrays import BoolArray, FloatArray
 from tradewind.domain.fastinit import fast_init
-from tradewind.domain.orders import Fill
+from tradewind.domain.orders import Fill, Side
 
 
 @fast_init
@@ -98,3 +101,38 @@ class CostComparison:
 def compare(estimated: CostBreakdown, realized: CostBreakdown) -> CostComparison:
     """Pair an estimate with its outcome."""
     return CostComparison(estimated, realized)
+
+
+class CostEstimator(Protocol):
+    """Prices a trade's costs (before trading to estimate, after to account a simulated fill).
+
+    :class:`tradewind.execution.costs.CostModel` implements it from the configuration.
+    """
+
+    @property
+    def impact_coefficient(self) -> float:
+        """Coefficient of the square-root market impact (0: no impact)."""
+        ...
+
+    def costs(
+        self,
+        symbol: str,
+        side: Side,
+        quantity: float,
+        price: float,
+        *,
+        daily_volatility: float | None = None,
+        average_daily_volume: float | None = None,
+    ) -> CostBreakdown:
+        """Costs of trading ``quantity`` shares of ``symbol`` at ``price``."""
+        ...
+
+    def costs_many(
+        self,
+        quantity: FloatArray,
+        price: FloatArray,
+        daily_volatility: FloatArray | None = None,
+        average_daily_volume: FloatArray | None = None,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+        """:meth:`costs` of many trades: commission, slippage, impact, impact_modelled."""
+        ...

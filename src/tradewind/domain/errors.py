@@ -14,7 +14,8 @@
     │   └── ImplausibleJumpError   a move too large to be real without a corporate action
     ├── TransientBrokerError   retry with backoff
     ├── OrderRejected          record and alert; do not retry blindly
-    └── HaltActive             a latched halt blocks new risk until a human resumes
+    │   └── HaltActive             a latched halt blocks new risk until a human resumes
+    └── DuplicateOrderError    an order id is stored already: look it up, never resend
 """
 
 from __future__ import annotations
@@ -179,8 +180,9 @@ class OrderRejected(TradewindError):
     """The broker refused an order; record it and alert."""
 
 
-class HaltActive(TradewindError):
-    """A latched trading halt is in force; only a human can clear it."""
+class HaltActive(OrderRejected):
+    """A latched trading halt is in force; only a human can clear it. Raised for an order that
+    would add risk while it binds (the order is refused, never stored or sent)."""
 
 
 class DuplicateOrderError(TradewindError):

@@ -9,7 +9,7 @@ rebalance; if so compute targets, plan trades, pass them through pre-trade limit
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from tradewind.domain.arrays import FloatArray
-from tradewind.domain.errors import OrderRejected, TransientBrokerError
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import OrderEvent, OrderRequest, OrderStatus, OrderType, Side
 from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading
@@ -254,7 +253,7 @@ class Engine:
                 )
             )
         events: list[OrderEvent] = []
-        for req, outcome in zip(requests, self._submit(requests), strict=True):
+        for req, outcome in zip(requests, self.broker.submit_all(requests), strict=True):
             if isinstance(outcome, Exception):
                 extra.append(f"{req.client_order_id}: {outcome}")
                 self.recorder.event(ts, "order_error", str(outcome), "warning")
@@ -262,23 +261,6 @@ class Engine:
             events.extend(outcome)
         self._apply(events)  # the book is not read while submitting: it is booked in one go
         self._record(t, reading, policy, reasons, tuple(records), tuple(extra), decision, before)
-
-    def _submit(self, requests: list[OrderRequest]) -> Iterator[list[OrderEvent] | Exception]:
-        """Each request's events, or the error its submission raised, in order.
-
-        A broker with ``submit_all`` (the simulator) takes the whole list in one call, with
-        the same outcome as one ``submit`` per request; any other is asked order by order,
-        each one sent only after the previous has been answered.
-        """
-        submit_all = getattr(self.broker, "submit_all", None)
-        if submit_all is not None and len(requests) > 1:
-            yield from submit_all(requests)
-            return
-        for req in requests:
-            try:
-                yield self.broker.submit(req)
-            except (OrderRejected, TransientBrokerError) as exc:
-                yield exc
 
     def _cancel_open_buys(self, t: pd.Timestamp) -> None:
         """A latched halt cancels every buy still open at the broker."""

@@ -2,52 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import pandas as pd
 
 from tradewind.domain.arrays import FloatArray
-from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.errors import OrderRejected, TransientBrokerError
 from tradewind.domain.feed import FeedView
 from tradewind.domain.ledger import Ledger
-from tradewind.domain.orders import ClientOrderId, Order, OrderEvent, OrderRequest, Side
+from tradewind.domain.orders import ClientOrderId, Order, OrderEvent, OrderRequest
 from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
 from tradewind.domain.records import EngineEvent
 from tradewind.domain.types import Regime
 
-
-class CostModel(Protocol):
-    """Prices the costs of an execution (used before trading to estimate, after to account)."""
-
-    def costs(
-        self,
-        symbol: str,
-        side: Side,
-        quantity: float,
-        price: float,
-        *,
-        daily_volatility: float | None = None,
-        average_daily_volume: float | None = None,
-    ) -> CostBreakdown:
-        """Costs of trading ``quantity`` shares of ``symbol`` at ``price``."""
-        ...
+SubmitOutcome = list[OrderEvent] | OrderRejected | TransientBrokerError
+"""What one order's submission came to: its events, or the refusal :meth:`Broker.submit` raised."""
 
 
 class Broker(Protocol):
     """Where orders go. Implemented by the simulator and by real broker adapters.
 
-    A broker may also offer ``submit_all(requests)``: the outcome of one :meth:`submit` per
-    request, in order, each refusal raised by :meth:`submit` returned in its place. The engine
-    then sends a rebalance in one call (the simulator books it in a batch). A wrapper that
-    persists or checks each order before it goes out (the order manager, the simulator's
-    journal) must not offer it, so every order still passes through its own ``submit``.
+    :meth:`submit_all` is how the engine sends a rebalance. Its contract, for every broker: the
+    outcome is that of one :meth:`submit` per request, in order, each :class:`OrderRejected` or
+    :class:`TransientBrokerError` that :meth:`submit` would raise returned in its place (and
+    every request after it still sent). A broker without a faster way returns
+    :func:`submit_each`; the simulator books a rebalance's fills at the close in one batch, with
+    the same result to the last bit (``tests/brokers/test_submit_all_contract.py`` holds every
+    broker to it).
     """
 
     name: str
 
     def submit(self, request: OrderRequest) -> list[OrderEvent]:
         """Send an order; return the events known right away (acceptance, maybe fills)."""
+        ...
+
+    def submit_all(self, requests: Sequence[OrderRequest]) -> list[SubmitOutcome]:
+        """One :meth:`submit` per request, in order, refusals returned (see the class)."""
         ...
 
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
@@ -73,6 +65,18 @@ class Broker(Protocol):
     def cash(self) -> float:
         """Cash balance in USD."""
         ...
+
+
+def submit_each(broker: Broker, requests: Sequence[OrderRequest]) -> list[SubmitOutcome]:
+    """:meth:`Broker.submit_all` as one :meth:`Broker.submit` per request: each order is sent
+    only after the previous one was answered; a refusal is returned in its place."""
+    out: list[SubmitOutcome] = []
+    for request in requests:
+        try:
+            out.append(broker.submit(request))
+        except (OrderRejected, TransientBrokerError) as exc:
+            out.append(exc)
+    return out
 
 
 class RegimeHook(Protocol):

@@ -29,7 +29,6 @@ from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
 from tradewind.regime import effective_policy, make_detector
-from tradewind.risk import RiskManager
 
 log = logging.getLogger(__name__)
 
@@ -131,27 +130,17 @@ def regime_hook(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) ->
     return ScheduledRegime(decisions, tuple(detector.recorded_features))
 
 
-def risk_hook(cfg: TradewindConfig, feed: MarketFeed, *, simulated: bool = False) -> RiskHook:
-    """The risk manager for ``cfg`` (stops, breakers, pre-trade limits), halts kept in memory.
-
-    ``simulated`` (backtests) applies ``circuit_breaker.backtest_resume_sessions``. The trading
-    service passes a persistent halt store instead (latched halts survive restarts).
-    """
-    return RiskManager.from_config(cfg, feed.symbols, simulated_resume=simulated)
-
-
 def build_parts(
     cfg: TradewindConfig,
     feed: MarketFeed,
     provider: MarketData,
-    *,
-    risk: RiskHook | None = None,
-    backtest: bool = False,
+    risk: RiskHook,
 ) -> EngineParts:
-    """Everything the cycle needs for ``cfg`` on ``feed``.
+    """Everything the cycle needs for ``cfg`` on ``feed``, with the run's ``risk`` hook.
 
-    ``risk`` replaces the default in-memory risk manager (the trading service passes one with a
-    persistent halt store); ``backtest`` enables the simulated resume of latched halts.
+    The risk hook is the one part built by the composition root: where its halts live (memory,
+    the mode's database) and whether a simulated person resumes them is what differs between a
+    backtest, a replay and a wall-clock run.
     """
     table, standard = policies(cfg)
     model = cost_model(cfg)
@@ -162,7 +151,7 @@ def build_parts(
         ),
         planner=ConfiguredPlanner(cfg, feed, model),
         regime=regime_hook(cfg, feed, provider),
-        risk=risk if risk is not None else risk_hook(cfg, feed, simulated=backtest),
+        risk=risk,
         policies=table,
         default_policy=standard,
         regime_aware=cfg.portfolio_optimization.regime_aware,

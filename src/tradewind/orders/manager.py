@@ -34,7 +34,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
-from tradewind.domain.errors import DuplicateOrderError, OrderRejected, TransientBrokerError
+from tradewind.domain.errors import (
+    DuplicateOrderError,
+    HaltActive,
+    OrderRejected,
+    TransientBrokerError,
+)
 from tradewind.domain.orders import (
     ClientOrderId,
     Fill,
@@ -43,8 +48,10 @@ from tradewind.domain.orders import (
     OrderEvent,
     OrderRequest,
     OrderStatus,
+    Side,
     default_fill_key,
 )
+from tradewind.engine.protocols import SubmitOutcome, submit_each
 from tradewind.orders.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -146,6 +153,7 @@ class OrderManager:
         fault: Callable[[str], None] | None = None,
         on_fill: Callable[[Fill], None] | None = None,
         order_scope: int | None = None,
+        halted: Callable[[], str | None] | None = None,
     ) -> None:
         self.broker = broker
         self.name = broker.name
@@ -157,6 +165,7 @@ class OrderManager:
         self._fault = fault or (lambda _point: None)
         self._on_fill = on_fill or (lambda _fill: None)
         self.order_scope = order_scope
+        self._halted = halted or (lambda: None)
         self.alerts: list[OrderAlert] = []
         self.unexplained: list[str] = []
         self._pending: list[Fill] = []
@@ -238,12 +247,27 @@ class OrderManager:
         return result
 
     # --- Broker protocol -----------------------------------------------------------------
+    def submit_all(self, requests: Sequence[OrderRequest]) -> list[SubmitOutcome]:
+        """One :meth:`submit` per request, in order (each order is persisted before the next)."""
+        return submit_each(self, requests)
+
     def submit(self, request: OrderRequest) -> list[OrderEvent]:
-        """Persist ``request``, then send it; a stored id is recovered, never sent twice."""
+        """Persist ``request``, then send it; a stored id is recovered, never sent twice.
+
+        Raises
+        ------
+        HaltActive
+            A new buy while a latched halt binds the run (latched since the engine decided, by
+            another process or a person): it is neither stored nor sent.
+        """
         cid = request.client_order_id
         existing = self.store.order_by_client_id(cid)
         if existing is not None:
             return self._again(request, existing)
+        if request.side is Side.BUY:
+            halt = self._halted()
+            if halt is not None:
+                raise HaltActive(f"{cid}: buy not sent, trading is halted ({halt})")
         try:
             self.store.add_order(self.run_id, request)
         except DuplicateOrderError as exc:

@@ -38,12 +38,44 @@ import numpy.typing as npt
 from tradewind.config.portfolio import RebalancingSection
 from tradewind.config.trading import BrokerSection
 from tradewind.domain.arrays import BoolArray, FloatArray
-from tradewind.domain.costs import ZERO_COST, CostBreakdown, total_costs
+from tradewind.domain.costs import ZERO_COST, CostBreakdown, CostEstimator, total_costs
 from tradewind.domain.errors import BadPriceError, MissingDataError
 from tradewind.domain.orders import Side
-from tradewind.execution.costs import CostModel
 
 SkipReason = Literal["below_min_trade_value", "rounds_to_zero", "max_trades", "insufficient_cash"]
+
+
+class _NoCosts:
+    """The estimator of a planner given none: every trade is free (the cost model's defaults)."""
+
+    impact_coefficient = 0.0
+
+    def costs(
+        self,
+        symbol: str,
+        side: Side,
+        quantity: float,
+        price: float,
+        *,
+        daily_volatility: float | None = None,
+        average_daily_volume: float | None = None,
+    ) -> CostBreakdown:
+        """Nothing."""
+        return ZERO_COST
+
+    def costs_many(
+        self,
+        quantity: FloatArray,
+        price: FloatArray,
+        daily_volatility: FloatArray | None = None,
+        average_daily_volume: FloatArray | None = None,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+        """Zeros, each impact modelled (there is none)."""
+        zero = 0.0 * np.abs(quantity) * price
+        return zero, zero.copy(), zero.copy(), np.ones(zero.shape, dtype=bool)
+
+
+NO_COSTS: CostEstimator = _NoCosts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +233,7 @@ def plan_trades(
     *,
     equity: float | None = None,
     settings: PlannerSettings | None = None,
-    cost_model: CostModel | None = None,
+    cost_model: CostEstimator | None = None,
     market: Mapping[str, MarketStats] | None = None,
     reason: str = "rebalance",
 ) -> TradePlan:
@@ -286,7 +318,7 @@ def plan_arrays(
     targets: FloatArray,
     equity: float,
     settings: PlannerSettings | None = None,
-    cost_model: CostModel | None = None,
+    cost_model: CostEstimator | None = None,
     market: Mapping[str, MarketStats] | None = None,
     reason: str = "rebalance",
 ) -> RawPlan:
@@ -295,7 +327,7 @@ def plan_arrays(
     Rules 1-4 and the cost estimates are vectorised; the cash of rule 5 is spent buy by buy.
     """
     opts = settings or PlannerSettings()
-    model = cost_model or CostModel()
+    model = cost_model or NO_COSTS
     stats = market or {}
     qty, delta = _desired_quantities(held, prices, targets, equity, opts)
     skipped: list[SkippedTrade] = []
@@ -416,7 +448,7 @@ def _round_quantity(quantity: float, opts: PlannerSettings, *, up: bool = False)
 
 
 def _estimate(
-    model: CostModel, symbol: str, quantity: float, price: float, stats: MarketStats | None
+    model: CostEstimator, symbol: str, quantity: float, price: float, stats: MarketStats | None
 ) -> CostBreakdown:
     st = stats or MarketStats()
     return model.costs(
@@ -434,7 +466,7 @@ def _affordable(
     quantity: float,
     price: float,
     cash: float,
-    model: CostModel,
+    model: CostEstimator,
     stats: MarketStats | None,
     opts: PlannerSettings,
 ) -> float:

@@ -25,7 +25,7 @@ Decision at ``t``:
    being favoured more than ``1 / share_floor`` times.
 2. **Switch penalty**: the raw regime is the end state of the cheapest path through the costs
    ``-log max(q_k, 1e-4)`` seen so far, paying ``switch_penalty`` per switch (the online
-   dynamic program of the jump model, :func:`~tradewind.regime.jump.forward_values`, on these
+   dynamic program of the jump model, :func:`~tradewind.regime.jump_model.forward_values`, on these
    costs). A lasting shift in the evidence switches at once; a day or two of doubt does not.
 3. The shared :class:`~tradewind.regime.base.Stabilizer` (minimum stay, confirmation).
 
@@ -54,7 +54,7 @@ from tradewind.regime.hmm_em import (
     fit_band_hmm,
     log_emissions,
 )
-from tradewind.regime.jump import forward_values
+from tradewind.regime.jump_model import forward_values
 
 SCORE_FLOOR = 1e-4
 """Smallest balanced score a cost is computed from (cost at most ``-log 1e-4``, about 9.2)."""

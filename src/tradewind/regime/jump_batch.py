@@ -1,11 +1,11 @@
 """Many jump-model coordinate descents at once, each giving exactly what :func:`descend` gives.
 
 The jump detector's refits each try several k-means++ initializations, and those depend only on
-the training window (:func:`~tradewind.regime.jump.kmeanspp_inits`), not on earlier fits. A
+the training window (:func:`~tradewind.regime.jump_model.kmeanspp_inits`), not on earlier fits. A
 batch run (``detect_series``) knows its windows in advance, so it can run all those descents
 side by side: the forward dynamic program, sequential in time, advances every descent by one
 row per numpy operation instead of one descent per Python step. The operations on each value
-are the same as in :func:`~tradewind.regime.jump.forward_values` (add, compare, select, min,
+are the same as in :func:`~tradewind.regime.jump_model.forward_values` (add, compare, select, min,
 subtract; min is exact), so the values, hence states, centroids and objectives, are identical.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tradewind.regime.jump import (
+from tradewind.regime.jump_model import (
     Descent,
     best_path,
     forward_values,
@@ -32,7 +32,10 @@ BATCH_MAX = 128
 
 
 def forward_values_many(Ls: Sequence[np.ndarray], penalty: float) -> list[np.ndarray]:
-    """:func:`~tradewind.regime.jump.forward_values` of each loss matrix (same ``K``), at once."""
+    """:func:`~tradewind.regime.jump_model.forward_values` of each loss matrix (same ``K``).
+
+    All at once, as the module docstring says.
+    """
     if len(Ls) < BATCH_MIN:
         return [forward_values(L, penalty) for L in Ls]
     K = Ls[0].shape[1]
@@ -53,7 +56,7 @@ def forward_values_many(Ls: Sequence[np.ndarray], penalty: float) -> list[np.nda
 def descend_many(
     problems: Sequence[tuple[np.ndarray, np.ndarray]], penalty: float, max_iter: int
 ) -> list[Descent]:
-    """:func:`~tradewind.regime.jump.descend` of each ``(Z, centroids)``, in lockstep."""
+    """:func:`~tradewind.regime.jump_model.descend` of each ``(Z, centroids)``, in lockstep."""
     cents = [c.copy() for _, c in problems]
     states = [np.full(len(Z), -1) for Z, _ in problems]
     active = list(range(len(problems)))

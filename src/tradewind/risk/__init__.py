@@ -1,18 +1,15 @@
-"""Risk management: stops, latched circuit breakers, pre-trade limits and halt persistence.
+"""Risk management: stops, latched circuit breakers, pre-trade limits and halts.
 
 :class:`RiskManager` is the engine's risk hook; :mod:`~tradewind.risk.stops`,
 :mod:`~tradewind.risk.breakers` and :mod:`~tradewind.risk.limits` hold the rules, and
-:mod:`~tradewind.risk.halt` the latched halt and where it is kept.
+:mod:`~tradewind.risk.halt` the latched halt's types and the in-memory store of backtests (the
+trading service keeps halts in its database: :mod:`tradewind.service.halts`).
 """
 
-from pathlib import Path
-
-from tradewind.config import TradewindConfig
 from tradewind.risk.breakers import BreakerParams, Breakers, BreakerState, Trip
 from tradewind.risk.halt import (
     HaltState,
     HaltStore,
-    JsonHaltStore,
     MemoryHaltStore,
     ResumeRecord,
     RiskStateError,
@@ -22,19 +19,12 @@ from tradewind.risk.limits import LimitsOnly, apply_limits
 from tradewind.risk.manager import RiskManager
 from tradewind.risk.stops import StopBook, StopHit, StopLevels, StopParams
 
-
-def state_path(cfg: TradewindConfig) -> Path:
-    """The halt file of ``cfg``'s trading mode (``risk_management.state_path``)."""
-    return Path(cfg.risk_management.state_path.replace("{mode}", cfg.trading.mode.value))
-
-
 __all__ = [
     "BreakerParams",
     "BreakerState",
     "Breakers",
     "HaltState",
     "HaltStore",
-    "JsonHaltStore",
     "LimitsOnly",
     "MemoryHaltStore",
     "ResumeRecord",
@@ -47,5 +37,4 @@ __all__ = [
     "TrackerStore",
     "Trip",
     "apply_limits",
-    "state_path",
 ]

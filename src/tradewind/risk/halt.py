@@ -1,30 +1,18 @@
-"""Latched halts: the state, the store protocol, and the in-memory and JSON-file stores.
+"""Latched halts as the risk manager sees them: the state, the store protocol, the memory store.
 
 A halt, once latched, stays until a human clears it (``tradewind resume --confirm --reason``).
 Nothing clears it by itself: no timer, no new session, no restart. Clearing records who resumed,
-when and why, next to the halt it cleared.
-
-The JSON store keeps the halt and the resume history in one file (``risk_management.state_path``)
-and the breakers' and stops' working state in a sibling ``*.tracker.json``, so a process that
-writes the tracker every bar and the ``resume`` command (which clears the halt) never write the
-same file. The trading service does not use it: it keeps halts in its database and the tracker
-in its checkpoints (:mod:`tradewind.service.halts`). Every write is atomic (temporary file,
-fsync, ``os.replace``) and done under a lock file. An unreadable state file is an error, never
-"not halted".
+when and why, next to the halt it cleared. Backtests keep halts in memory
+(:class:`MemoryHaltStore`); the trading service keeps them in its database
+(:mod:`tradewind.service.halts`, which implements :class:`HaltStore` there).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import tempfile
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from tradewind.domain.errors import TradewindError
 
@@ -117,7 +105,6 @@ class HaltStore(Protocol):
         ...
 
 
-@runtime_checkable
 class TrackerStore(Protocol):
     """Optional: where breaker and stop state is kept between runs of the service."""
 
@@ -176,132 +163,3 @@ class MemoryHaltStore:
     def save_tracker(self, snapshot: Mapping[str, Any]) -> None:
         """Keep ``snapshot``."""
         self._tracker = dict(snapshot)
-
-
-class JsonHaltStore:
-    """Halt and resume history in a JSON file; tracker state in a sibling file.
-
-    Parameters
-    ----------
-    path
-        The halt file, e.g. ``state/halt-paper.json``; its folder is created on first write.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.tracker_path = self.path.with_name(self.path.stem + ".tracker.json")
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
-
-    # --- HaltStore -------------------------------------------------------------------------
-    def load(self) -> HaltState | None:
-        """The latched halt, or None (no file yet means never halted)."""
-        halt = self._read().get("halt")
-        return HaltState.from_dict(halt) if halt else None
-
-    def latch(self, state: HaltState) -> None:
-        """Latch ``state`` unless a halt is already latched; persisted before returning."""
-        with self._locked():
-            data = self._read()
-            if data.get("halt"):
-                return
-            data["halt"] = state.to_dict()
-            self._write(self.path, data)
-
-    def clear(self, who: str, reason: str, at: datetime | None = None) -> ResumeRecord:
-        """Clear the halt, appending who, when (UTC) and why to the history."""
-        check_resume(who, reason)
-        with self._locked():
-            data = self._read()
-            if not data.get("halt"):
-                raise RiskStateError(f"trading is not halted ({self.path}); nothing to resume")
-            record = ResumeRecord(
-                HaltState.from_dict(data["halt"]),
-                at or datetime.now(UTC),
-                who.strip(),
-                reason.strip(),
-            )
-            data["halt"] = None
-            data.setdefault("resumes", []).append(record.to_dict())
-            self._write(self.path, data)
-        return record
-
-    def history(self) -> list[ResumeRecord]:
-        """Every resume so far, oldest first."""
-        return [ResumeRecord.from_dict(r) for r in self._read().get("resumes", [])]
-
-    # --- TrackerStore ----------------------------------------------------------------------
-    def load_tracker(self) -> dict[str, Any] | None:
-        """The last tracker snapshot, or None."""
-        if not self.tracker_path.exists():
-            return None
-        return self._parse(self.tracker_path)
-
-    def save_tracker(self, snapshot: Mapping[str, Any]) -> None:
-        """Atomically replace the tracker snapshot."""
-        self._write(self.tracker_path, {"version": STATE_VERSION, **snapshot})
-
-    # --- files -----------------------------------------------------------------------------
-    def _read(self) -> dict[str, Any]:
-        if not self.path.exists():
-            return {"version": STATE_VERSION, "halt": None, "resumes": []}
-        return self._parse(self.path)
-
-    @staticmethod
-    def _parse(path: Path) -> dict[str, Any]:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise RiskStateError(
-                f"cannot read the risk state file {path}: {exc}; trading stays blocked until it "
-                "is repaired (restore it from a backup, or inspect and delete it deliberately)"
-            ) from exc
-        if not isinstance(data, dict):
-            raise RiskStateError(f"the risk state file {path} does not hold a JSON object")
-        return data
-
-    @staticmethod
-    def _write(path: Path, data: Mapping[str, Any]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=2, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """A cross-platform lock file (O_EXCL); a lock older than the timeout is stale."""
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + LOCK_TIMEOUT_S
-        while True:
-            try:
-                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                break
-            except FileExistsError:
-                if _age(self.lock_path) > LOCK_TIMEOUT_S:
-                    with contextlib.suppress(OSError):
-                        os.unlink(self.lock_path)
-                    continue
-                if time.monotonic() > deadline:
-                    raise RiskStateError(f"risk state is locked: {self.lock_path}") from None
-                time.sleep(0.05)
-        try:
-            os.write(fd, str(os.getpid()).encode())
-            os.close(fd)
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(self.lock_path)
-
-
-def _age(path: Path) -> float:
-    try:
-        return time.time() - path.stat().st_mtime
-    except OSError:
-        return 0.0

@@ -77,9 +77,11 @@ class RiskManager:
     flatten_on_halt
         Exit every position while a halt is latched.
     store
-        Where the halt (and, if supported, the tracker) is kept; in memory when None.
-    mode
-        Trading mode, recorded with each halt.
+        Where the halt is kept; in memory when None.
+    tracker_store
+        Where the breaker and stop state is saved after every bar and restored from at start
+        (the trading service's checkpoints); None keeps it in memory and builds the snapshot
+        only when asked (backtests).
     fractional
         Whether buys may be fractional (else resized buys are floored to whole shares).
     intrabar
@@ -95,7 +97,7 @@ class RiskManager:
         cooldown_sessions: int = 5,
         flatten_on_halt: bool = False,
         store: HaltStore | None = None,
-        mode: str = "backtest",
+        tracker_store: TrackerStore | None = None,
         fractional: bool = True,
         intrabar: bool = True,
         auto_resume_sessions: int | None = None,
@@ -108,17 +110,13 @@ class RiskManager:
         self.cooldown_sessions = cooldown_sessions
         self.flatten_on_halt = flatten_on_halt
         self.store: HaltStore = store if store is not None else MemoryHaltStore()
-        self.mode = mode
+        self.tracker_store = tracker_store
         self.fractional = fractional
         self.session: str | None = None
         self.session_index = 0
         self.cooldown_until: dict[str, int] = {}
         self._snapshot: dict[str, Any] | None = None
         self._last_bar: tuple[pd.Timestamp, Ledger, FloatArray, float] | None = None
-        # the in-memory store (backtests) gets its snapshot only when someone asks for it
-        self._persist_tracker = isinstance(self.store, TrackerStore) and not isinstance(
-            self.store, MemoryHaltStore
-        )
         self.auto_resume_sessions = auto_resume_sessions
         self._halted_session: int | None = None
         self._halt = self.store.load()
@@ -136,13 +134,15 @@ class RiskManager:
         symbols: Sequence[str],
         store: HaltStore | None = None,
         *,
+        tracker_store: TrackerStore | None = None,
         intrabar: bool = True,
-        simulated_resume: bool = False,
+        auto_resume_sessions: int | None = None,
     ) -> RiskManager:
         """The manager ``cfg.risk_management`` describes (halt kept in memory unless given).
 
-        ``simulated_resume`` (backtests and replays only) applies
-        ``circuit_breaker.backtest_resume_sessions``.
+        ``auto_resume_sessions``: a simulated person resumes a breaker halt that many sessions
+        after it latched (backtests and replays pass ``circuit_breaker.backtest_resume_sessions``;
+        a wall-clock run never does).
         """
         risk = cfg.risk_management
         if risk.allow_short:
@@ -158,12 +158,10 @@ class RiskManager:
             cooldown_sessions=sl.cooldown_days,
             flatten_on_halt=risk.circuit_breaker.flatten_on_halt,
             store=store,
-            mode=cfg.trading.mode.value,
+            tracker_store=tracker_store,
             fractional=cfg.broker.fractional_shares,
             intrabar=intrabar,
-            auto_resume_sessions=(
-                risk.circuit_breaker.backtest_resume_sessions if simulated_resume else None
-            ),
+            auto_resume_sessions=auto_resume_sessions,
         )
 
     # --- RiskHook ------------------------------------------------------------------------
@@ -315,7 +313,7 @@ class RiskManager:
             trip.kind,
             trip.message,
             t.to_pydatetime(),
-            self.mode,
+            "",
             {"value": trip.value, "threshold": trip.threshold, "equity": equity},
         )
         self.store.latch(state)
@@ -370,16 +368,16 @@ class RiskManager:
         if self._last_bar is not None:
             self._snapshot = tracker.snapshot(self, *self._last_bar)
             self._last_bar = None
-            if isinstance(self.store, TrackerStore):
-                self.store.save_tracker(self._snapshot)
+            if self.tracker_store is not None:
+                self.tracker_store.save_tracker(self._snapshot)
         return self._snapshot
 
     def _save(self, t: pd.Timestamp, book: Ledger, prices: FloatArray, equity: float) -> None:
-        if not self._persist_tracker:  # in memory (backtests): build the snapshot only if asked
+        if self.tracker_store is None:  # in memory (backtests): build the snapshot only if asked
             self._last_bar = (t, book, prices, equity)
             return
         self._snapshot = tracker.snapshot(self, t, book, prices, equity)
-        self.store.save_tracker(self._snapshot)  # type: ignore[attr-defined]
+        self.tracker_store.save_tracker(self._snapshot)
 
     def state(self) -> dict[str, Any]:
         """The manager's memory after the last bar, as JSON (for checkpoints): the tracker
@@ -429,9 +427,9 @@ class RiskManager:
             self._halted_session = self.session_index - int(ago)
 
     def _restore(self) -> None:
-        if not isinstance(self.store, TrackerStore):
+        if self.tracker_store is None:
             return
-        saved = self.store.load_tracker()
+        saved = self.tracker_store.load_tracker()
         if saved and set(saved.get("positions", {})) <= set(self.symbols):
             tracker.restore(self, saved)
             self._snapshot = saved

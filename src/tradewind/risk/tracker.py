@@ -9,23 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.ledger import Ledger
-from tradewind.risk.breakers import BreakerParams
+from tradewind.risk.breakers import BreakerParams, Breakers
 from tradewind.risk.halt import HaltState, ResumeRecord
-from tradewind.risk.stops import PositionTrack
+from tradewind.risk.stops import PositionTrack, StopBook
 
-if TYPE_CHECKING:
-    from tradewind.risk.manager import RiskManager
+
+class TrackedManager(Protocol):
+    """What the snapshot reads and restores of the risk manager."""
+
+    breakers: Breakers
+    stop_book: StopBook | None
+    cooldown_until: dict[str, int]
+    session: str | None
+    session_index: int
+
+    def cooldown_left(self, symbol: str) -> int:
+        """Sessions before ``symbol`` may be bought again."""
+        ...
 
 
 def snapshot(
-    manager: RiskManager, t: pd.Timestamp, book: Ledger, prices: FloatArray, equity: float
+    manager: TrackedManager, t: pd.Timestamp, book: Ledger, prices: FloatArray, equity: float
 ) -> dict[str, Any]:
     """The manager's state after the bar at ``t``."""
     b = manager.breakers.state
@@ -55,7 +66,6 @@ def snapshot(
         positions[symbol] = row
     return {
         "as_of": t.isoformat(),
-        "mode": manager.mode,
         "session": b.session,
         "equity": equity,
         "open_equity": b.open_equity,
@@ -70,7 +80,7 @@ def snapshot(
     }
 
 
-def restore(manager: RiskManager, saved: Mapping[str, Any]) -> None:
+def restore(manager: TrackedManager, saved: Mapping[str, Any]) -> None:
     """Load a saved snapshot into a freshly built manager."""
     b = manager.breakers.state
     b.session = saved.get("session")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from tradewind.domain.errors import ConfigError
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.domain.records import EngineEvent
 from tradewind.orders.reconcile import (
@@ -29,8 +30,7 @@ from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
 from tradewind.service.datagate import check_data
 from tradewind.service.heartbeat import Heartbeat
 from tradewind.service.recovery import Rebuilt, RunContext, rebuild
-from tradewind.service.scheduler import Sleeper
-from tradewind.service.store_views import max_fill_id
+from tradewind.service.stopping import Sleeper
 
 log = logging.getLogger("tradewind.service")
 
@@ -60,7 +60,6 @@ class CycleRunner:
         error_backoff: Sequence[float],
         max_failures: int,
         max_age: timedelta | None,
-        clock_tick: list[datetime],
     ) -> None:
         self.ctx = ctx
         self.alerter = alerter
@@ -70,7 +69,6 @@ class CycleRunner:
         self.error_backoff = tuple(error_backoff) or (0.0,)
         self.max_failures = max(max_failures, 1)
         self.max_age = max_age
-        self._clock_tick = clock_tick
         self._rebuilt: Rebuilt | None = None
         self._check_book = True
         self._blocked_noted = False
@@ -91,8 +89,6 @@ class CycleRunner:
     # --- start-up ------------------------------------------------------------------------
     def start(self, first_tick: datetime | None) -> None:
         """Recover the engine and reconcile with the broker before anything trades."""
-        if first_tick is not None:
-            self._clock_tick.append(first_tick)
         self._recover(first_tick)
         ckpt = self.rebuilt.checkpoint
         self.cycles = ckpt.cycles if ckpt is not None else 0
@@ -107,7 +103,10 @@ class CycleRunner:
                 if self._rebuilt is None:
                     self._recover(t.to_pydatetime())
                 return self._once(t)
-            except Exception as exc:  # a cycle never takes the service down
+            except ConfigError:  # a setting only a person can fix: retrying cannot help
+                self._rebuilt = None
+                raise
+            except Exception as exc:  # any other failure never takes the service down
                 failures += 1
                 self._rebuilt = None
                 wait = self.error_backoff[min(failures - 1, len(self.error_backoff) - 1)]
@@ -129,8 +128,6 @@ class CycleRunner:
 
     def _once(self, t: pd.Timestamp) -> CycleOutcome:
         tick = t.to_pydatetime()
-        self._clock_tick.append(tick)
-        del self._clock_tick[:-1]
         self.heartbeat.beat()
         verdict_reconcile = self._reconcile(tick)
         if verdict_reconcile != "trade":
@@ -177,7 +174,7 @@ class CycleRunner:
 
     def _checkpoint(self, tick: datetime) -> None:
         st = self.rebuilt
-        cursor = max_fill_id(self.ctx.store, self.ctx.run_id)
+        cursor = self.ctx.store.max_fill_id(self.ctx.run_id)
         save_checkpoint(
             self.ctx.store, self.ctx.run_id, capture(st.engine, tick, cursor, self.cycles)
         )

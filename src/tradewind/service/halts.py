@@ -1,21 +1,28 @@
-"""Which latched halts bind which service run, and the risk manager's halt store in the service.
+"""Latched halts, in one place: where they are kept, which bind a run, status and resume.
 
-Every halt row names the run that latched it and that run's clock (``data.clock``: ``replay``
-or ``wall``; for rows written before the clock was recorded, the clock the run recorded at
-start-up, else ``wall``). The rules:
+A halt latches when a breaker trips (daily loss, drawdown, consecutive losses), when the broker
+and the store disagree (reconciliation), or on an emergency stop. It blocks every order that
+adds risk until a person clears it with ``tradewind resume --confirm --reason "..."``; nothing
+clears it by itself. The risk manager works with the pure halt types of
+:mod:`tradewind.risk.halt` (``HaltState``, the ``HaltStore`` protocol, the in-memory store of
+backtests); everything that touches the mode's database is here:
 
-* A **wall-clock** run (simulated on the wall clock, paper, live) is bound by every active halt
-  of the mode's database that no replay latched: the halts of earlier wall-clock runs (a new
-  run after a configuration change included), reconciliation halts, halts with no run. They
-  block every wall-clock start until a person runs ``tradewind resume``. A wall-clock run never
-  simulates a resume (``circuit_breaker.backtest_resume_sessions`` does not apply).
-* A **replay** (``--replay``, ``tradewind demo``) is a run of its own with its own simulated
-  account: it is bound only by the halts it latched itself. A restart of the same run keeps
-  them; a new replay run starts clean; they never block a wall-clock run.
-* A replay's simulated resume clears only a breaker halt (daily loss, drawdown, consecutive
-  losses) that its own run latched: never a reconciliation halt, never another run's halt.
-* ``tradewind resume`` (a person) clears every active halt of the mode's database
-  (:func:`tradewind.service.resume.clear_halts`).
+* **Where**: every halt is a row of the mode's database, naming the run that latched it and
+  that run's clock (``data.clock``: ``replay`` or ``wall``; for older rows, the clock the run
+  recorded at start-up, else ``wall``). :class:`RunHalts` is the risk manager's halt store in the
+  trading service; it keeps the tracker snapshot until the checkpoint takes it.
+* **Which bind a run** (:class:`HaltScope`):
+
+  - a **wall-clock** run (simulated on the wall clock, paper, live) is bound by every active
+    halt of the database that no replay latched: earlier wall-clock runs' halts (a new run after
+    a configuration change included), reconciliation halts, halts with no run. They block every
+    wall-clock start until a person resumes. A wall-clock run never simulates a resume.
+  - a **replay** (``--replay``, ``tradewind demo``) has its own simulated account: it is bound
+    only by the halts it latched itself, and its simulated resume
+    (``circuit_breaker.backtest_resume_sessions``) clears only its own breaker halts.
+* **Status** (:func:`relevant_halts`, :func:`risk_status`): the halts that bind wall-clock runs
+  and the latest run's own, with the latest run's breaker and stop state.
+* **Resume** (:func:`resume`): a person clears exactly the halts the status shows.
 """
 
 from __future__ import annotations
@@ -24,16 +31,20 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tradewind.risk.breakers import BREAKER_KINDS
+from tradewind.config import TradewindConfig
+from tradewind.risk.breakers import BREAKER_KINDS, BreakerParams
 from tradewind.risk.halt import HaltState, ResumeRecord, RiskStateError, check_resume
+from tradewind.risk.tracker import status as build_status
+from tradewind.service.checkpoint import load_checkpoint
+from tradewind.service.paths import database_file
 from tradewind.service.runs import META_KEY
 from tradewind.store import HaltView, Store
-from tradewind.store.risk_state import DatabaseHaltStore, halt_state, resume_record
 
 REPLAY = "replay"
 WALL = "wall"
 
 
+# --- which halts bind which run -------------------------------------------------------------
 def halt_clock(store: Store, halt: HaltView, cache: dict[int, str] | None = None) -> str:
     """``replay`` or ``wall``: the clock of the run that latched ``halt``."""
     clock = (halt.data or {}).get("clock")
@@ -56,7 +67,7 @@ def binds_wall_clock(store: Store, halt: HaltView, cache: dict[int, str] | None 
 
 
 class HaltScope:
-    """The halts that bind one run (see the module docstring).
+    """The halts that bind one run (see the module docstring): a wall-clock run's.
 
     Parameters
     ----------
@@ -64,24 +75,17 @@ class HaltScope:
         The mode's database.
     run_id
         The run.
-    replay
-        Whether the run is a replay (bound by its own halts only).
     """
 
-    def __init__(self, store: Store, run_id: int, *, replay: bool) -> None:
+    clock = WALL
+    """The clock recorded with every halt this run latches."""
+
+    def __init__(self, store: Store, run_id: int) -> None:
         self.store = store
         self.run_id = run_id
-        self.replay = replay
-
-    @property
-    def clock(self) -> str:
-        """The run's clock, recorded with every halt it latches."""
-        return REPLAY if self.replay else WALL
 
     def applies(self, halt: HaltView, cache: dict[int, str] | None = None) -> bool:
         """Whether ``halt`` binds this run."""
-        if self.replay:
-            return halt.run_id == self.run_id
         return binds_wall_clock(self.store, halt, cache)
 
     def predicate(self) -> Callable[[HaltView], bool]:
@@ -89,8 +93,6 @@ class HaltScope:
         cache: dict[int, str] = {}
         for h in self.store.halts():
             halt_clock(self.store, h, cache)
-        if self.replay:
-            return lambda h: h.run_id == self.run_id
         return lambda h: ((h.data or {}).get("clock") or cache.get(h.run_id or -1, WALL)) == WALL
 
     def halts(self) -> list[HaltView]:
@@ -107,28 +109,33 @@ class HaltScope:
         """``data`` with the run's clock, for a halt this run latches."""
         return {**data, "clock": self.clock}
 
-
-def describe_halt(halt: HaltView) -> str:
-    """One line: kind, since when, why."""
-    return f"{halt.kind} halt latched {halt.latched_at.isoformat()}: {halt.reason}"
-
-
-def relevant_halts(store: Store, run_id: int | None) -> list[tuple[HaltView, str]]:
-    """Active halts that matter now, each with what it binds: those that block every
-    wall-clock start, and those of run ``run_id`` (a replay's own)."""
-    cache: dict[int, str] = {}
-    out: list[tuple[HaltView, str]] = []
-    for h in store.active_halts():
-        if binds_wall_clock(store, h, cache):
-            out.append((h, "every wall-clock run of this mode"))
-        elif h.run_id is not None and h.run_id == run_id:
-            out.append((h, f"replay run {h.run_id} only"))
-    return out
+    def may_clear_itself(self, halt: HaltView) -> bool:
+        """Whether the run's simulated resume may clear ``halt``: never on the wall clock."""
+        return False
 
 
-class ServiceHaltStore(DatabaseHaltStore):
-    """The risk manager's halt store in the service: the run's scope, in the database at once;
-    the tracker snapshot travels in the checkpoint.
+class ReplayHaltScope(HaltScope):
+    """A replay's halts: only those it latched itself bind it (see the module docstring)."""
+
+    clock = REPLAY
+
+    def applies(self, halt: HaltView, cache: dict[int, str] | None = None) -> bool:
+        """Whether ``halt`` is this replay's own."""
+        return halt.run_id == self.run_id
+
+    def predicate(self) -> Callable[[HaltView], bool]:
+        """:meth:`applies`, for a check inside a write transaction."""
+        return lambda h: h.run_id == self.run_id
+
+    def may_clear_itself(self, halt: HaltView) -> bool:
+        """A replay's simulated resume clears its own breaker halts only."""
+        return halt.run_id == self.run_id and halt.kind in BREAKER_KINDS
+
+
+# --- the risk manager's halt store in the service --------------------------------------------
+class RunHalts:
+    """The risk manager's halt store for one service run: the run's scope, in the database at
+    once; the tracker snapshot travels in the checkpoint.
 
     Latching is idempotent (a latched halt stays, the first cause on record); clearing is too:
     a cycle that runs again after an interruption repeats the simulated resume its first attempt
@@ -138,13 +145,13 @@ class ServiceHaltStore(DatabaseHaltStore):
 
     def __init__(
         self,
-        store: Store,
         scope: HaltScope,
         tracker: Mapping[str, Any] | None,
         fault: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(store, run_id=scope.run_id)
         self.scope = scope
+        self.store = scope.store
+        self.run_id = scope.run_id
         self._tracker = dict(tracker) if tracker else None
         self._fault = fault or (lambda _point: None)
 
@@ -176,11 +183,6 @@ class ServiceHaltStore(DatabaseHaltStore):
             nothing is active (and this is not a repeat of the last clear).
         """
         check_resume(who, reason)
-        if not self.scope.replay:
-            raise RiskStateError(
-                "a wall-clock run's halt clears only through a person: "
-                'tradewind resume --confirm --reason "..."'
-            )
         active = self.scope.active()
         if not active:
             repeat = self._repeat(who, at)
@@ -188,10 +190,10 @@ class ServiceHaltStore(DatabaseHaltStore):
                 raise RiskStateError(f"run {self.run_id} is not halted; nothing to resume")
             return repeat
         target = active[0]
-        if target.run_id != self.run_id or target.kind not in BREAKER_KINDS:
+        if not self.scope.may_clear_itself(target):
             raise RiskStateError(
-                f"halt {target.id} ({target.kind}) is not a breaker halt of run {self.run_id}; "
-                'only a person clears it: tradewind resume --confirm --reason "..."'
+                f"halt {target.id} ({target.kind}) clears only through a person: "
+                'tradewind resume --confirm --reason "..."'
             )
         cleared = self.store.clear_halt(who, reason, ts=at, halt_id=target.id, run_id=self.run_id)
         self._fault("after_clear")
@@ -218,3 +220,112 @@ class ServiceHaltStore(DatabaseHaltStore):
     def save_tracker(self, snapshot: Mapping[str, Any]) -> None:
         """Keep the snapshot until the checkpoint is written."""
         self._tracker = dict(snapshot)
+
+
+# --- views ------------------------------------------------------------------------------------
+def halt_state(h: HaltView) -> HaltState:
+    """The risk manager's view of a stored halt."""
+    data = h.data or {}
+    details = data.get("details") or {}
+    return HaltState(
+        h.kind,
+        h.reason,
+        h.latched_at,
+        str(data.get("mode", "")),
+        {str(k): float(v) for k, v in dict(details).items()},
+    )
+
+
+def resume_record(h: HaltView) -> ResumeRecord:
+    """A cleared stored halt as a resume record."""
+    if h.cleared_at is None or h.cleared_by is None:  # pragma: no cover - callers pass cleared
+        raise RiskStateError(f"halt {h.id} has not been cleared")
+    return ResumeRecord(halt_state(h), h.cleared_at, h.cleared_by, h.clear_reason or "")
+
+
+def describe_halt(halt: HaltView) -> str:
+    """One line: kind, since when, why."""
+    return f"{halt.kind} halt latched {halt.latched_at.isoformat()}: {halt.reason}"
+
+
+def relevant_halts(store: Store, run_id: int | None) -> list[tuple[HaltView, str]]:
+    """Active halts that matter now, each with what it binds: those that block every
+    wall-clock start, and those of run ``run_id`` (a replay's own)."""
+    cache: dict[int, str] = {}
+    out: list[tuple[HaltView, str]] = []
+    for h in store.active_halts():
+        if binds_wall_clock(store, h, cache):
+            out.append((h, "every wall-clock run of this mode"))
+        elif h.run_id is not None and h.run_id == run_id:
+            out.append((h, f"replay run {h.run_id} only"))
+    return out
+
+
+def risk_status(store: Store, params: BreakerParams) -> dict[str, Any]:
+    """Halts, resumes, drawdown, daily P&L, breaker distances and stops, from ``store``: the
+    halts that matter now (:func:`relevant_halts`) and the latest run's last checkpoint."""
+    run = store.latest_run()
+    run_id = run.id if run is not None else None
+    halts = relevant_halts(store, run_id)
+    cache: dict[int, str] = {}
+    cleared = [
+        h
+        for h in store.halts()
+        if not h.active and (h.run_id == run_id or binds_wall_clock(store, h, cache))
+    ]
+    ckpt = load_checkpoint(store, run_id) if run_id is not None else None
+    tracker = ckpt.risk.get("tracker") if ckpt is not None else None
+    out = build_status(
+        halt_state(halts[0][0]) if halts else None,
+        [resume_record(h) for h in cleared],
+        tracker,
+        params,
+    )
+    out["source"] = "database"
+    out["database"] = store.database
+    out["halts"] = [
+        {
+            "id": h.id,
+            "kind": h.kind,
+            "reason": h.reason,
+            "latched_at": h.latched_at,
+            "run_id": h.run_id,
+            "binds": binds,
+        }
+        for h, binds in halts
+    ]
+    out["latest_run"] = (
+        {"id": run.id, "name": run.name, "status": run.status} if run is not None else None
+    )
+    if not tracker:
+        out["note"] = (
+            "no cycle recorded yet" if run is None else f"run {run.id} has no cycle recorded yet"
+        )
+    return out
+
+
+# --- a person's resume --------------------------------------------------------------------------
+def resume(store: Store, who: str, reason: str) -> list[ResumeRecord]:
+    """Clear the halts that matter now (those :func:`relevant_halts` lists, which status shows),
+    recording who, when and why; :class:`RiskStateError` when none is active."""
+    check_resume(who, reason)
+    run = store.latest_run()
+    records: list[ResumeRecord] = []
+    for halt, _binds in relevant_halts(store, run.id if run is not None else None):
+        for cleared in store.clear_halt(who.strip(), reason.strip(), halt_id=halt.id):
+            records.append(resume_record(cleared))
+    if not records:
+        raise RiskStateError(f"trading is not halted ({store.database}); nothing to resume")
+    return records
+
+
+def resume_mode(cfg: TradewindConfig, who: str, reason: str) -> list[ResumeRecord]:
+    """``tradewind resume``: :func:`resume` on the database of ``cfg``'s mode."""
+    path = database_file(cfg)
+    if path is not None and not path.exists():
+        raise RiskStateError(
+            f"trading is not halted in mode {cfg.trading.mode.value}: it has no database yet "
+            f"({cfg.database_url}); nothing to resume"
+        )
+    with Store(cfg.database_url, mode=None, migrate=False) as store:
+        return resume(store, who, reason)

@@ -27,13 +27,12 @@ from tradewind.engine.strategy import build_parts
 from tradewind.orders.account import Baseline, rebuild_book
 from tradewind.orders.manager import OrderManager
 from tradewind.orders.retry import RetryPolicy
-from tradewind.risk import RiskManager
+from tradewind.risk import HaltState, RiskManager
 from tradewind.service.carry import load_seed
 from tradewind.service.checkpoint import Checkpoint, book_matches, load_checkpoint, restore
-from tradewind.service.halts import HaltScope, ServiceHaltStore
+from tradewind.service.halts import HaltScope, RunHalts
 from tradewind.service.market import RunMarket
 from tradewind.service.store_recorder import StoreRecorder
-from tradewind.service.store_views import fills_by_id
 from tradewind.store import Store
 
 
@@ -41,10 +40,9 @@ from tradewind.store import Store
 class RunContext:
     """Everything fixed for the life of a service run.
 
-    ``replay`` runs apply ``circuit_breaker.backtest_resume_sessions`` as backtests do (a
-    replay is a backtest through the trading loop), to their own breaker halts only; wall-clock
-    runs never resume by themselves. ``scope`` says which halts bind the run
-    (:mod:`tradewind.service.halts`).
+    ``scope`` says which halts bind the run and ``auto_resume_sessions`` whether a simulated
+    person resumes its breaker halts (a replay, as a backtest does; never on the wall clock):
+    both come from the run's kind (:mod:`tradewind.service.kinds`).
     """
 
     cfg: TradewindConfig
@@ -61,7 +59,7 @@ class RunContext:
     fault: Callable[[str], None]
     order_scope: int | None
     scope: HaltScope
-    replay: bool = False
+    auto_resume_sessions: int | None = None
 
 
 @dataclass
@@ -86,10 +84,16 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     ckpt = load_checkpoint(store, ctx.run_id)
     feed = ctx.market.feed()
     tracker = ckpt.risk.get("tracker") if ckpt else load_seed(store, ctx.run_id)
-    halts = ServiceHaltStore(store, ctx.scope, tracker, ctx.fault)
-    risk = RiskManager.from_config(cfg, feed.symbols, store=halts, simulated_resume=ctx.replay)
-    parts = build_parts(cfg, feed, ctx.provider, risk=risk)
-    fills = fills_by_id(store, ctx.run_id)
+    halts = RunHalts(ctx.scope, tracker, ctx.fault)
+    risk = RiskManager.from_config(
+        cfg,
+        feed.symbols,
+        store=halts,
+        tracker_store=halts,
+        auto_resume_sessions=ctx.auto_resume_sessions,
+    )
+    parts = build_parts(cfg, feed, ctx.provider, risk)
+    fills = store.fills_by_id(ctx.run_id)
     truth = rebuild_book(feed.symbols, ctx.baseline, [f for _, f in fills])
 
     def on_fill(fill: Fill) -> None:
@@ -105,6 +109,7 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
         fault=ctx.fault,
         on_fill=on_fill,
         order_scope=ctx.order_scope,
+        halted=lambda: _reason(halts.load()),
     )
     engine = Engine(feed, om, parts, ctx.baseline.cash, ctx.run_tag)
     cursor = ckpt.fill_cursor if ckpt is not None else 0
@@ -115,3 +120,7 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
         book_ok = book_matches(engine.book, ckpt) or not check_book
     om.load_pending([f for i, f in fills if i > cursor], rerun_tick)
     return Rebuilt(engine, om, StoreRecorder(store, ctx.run_id, engine), truth, ckpt, book_ok)
+
+
+def _reason(halt: HaltState | None) -> str | None:
+    return f"{halt.breaker}: {halt.message}" if halt is not None else None

@@ -26,7 +26,6 @@ from tradewind.orders.account import Baseline, rebuild_book
 from tradewind.reports.run import summarize
 from tradewind.service.checkpoint import load_baseline
 from tradewind.service.runs import run_uptime
-from tradewind.service.store_views import fills_by_id, position_values
 from tradewind.store import Store
 
 
@@ -36,7 +35,7 @@ def recorder_from_store(store: Store, run_id: int) -> Recorder:
     symbols = run.symbols
     rec = Recorder(symbols)
     cycles = store.cycles(run_id)
-    values = position_values(store, run_id)
+    values = store.position_values(run_id)
     for c in cycles:
         held = values.get(c.ts, {})
         weights = (
@@ -63,7 +62,7 @@ def recorder_from_store(store: Store, run_id: int) -> Recorder:
                 notes=c.notes,
             )
         )
-    rec.fills.extend(f for _, f in fills_by_id(store, run_id))
+    rec.fills.extend(f for _, f in store.fills_by_id(run_id))
     rec.events.extend(
         EngineEvent(e.ts, e.kind, e.message, e.severity) for e in store.events(run_id)
     )
@@ -74,7 +73,7 @@ def book_from_store(store: Store, run_id: int) -> Ledger:
     """The run's book: its baseline plus every recorded fill."""
     run = store.run(run_id)
     baseline = load_baseline(store, run_id) or Baseline(run.initial_cash)
-    return rebuild_book(run.symbols, baseline, [f for _, f in fills_by_id(store, run_id)])
+    return rebuild_book(run.symbols, baseline, [f for _, f in store.fills_by_id(run_id)])
 
 
 def run_report(

@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +35,16 @@ import pandas as pd
 from tradewind.brokers.registry import BrokerContext, check_available, make_broker
 from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
-from tradewind.config.warnings import wall_clock_fill_warning
 from tradewind.data import get_market_data
 from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError, MissingDataError
 from tradewind.domain.types import TradingMode
+from tradewind.engine.clock import SessionClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.protocols import Broker
 from tradewind.orders.retry import RetryPolicy
 from tradewind.service.alerts import Alerter
-from tradewind.service.carry import carry_risk_state, describe_seed
+from tradewind.service.carry import describe_seed
 from tradewind.service.checkpoint import (
     load_baseline,
     load_checkpoint,
@@ -53,8 +52,9 @@ from tradewind.service.checkpoint import (
 )
 from tradewind.service.cycle_runner import CycleRunner
 from tradewind.service.faults import FaultPlan
-from tradewind.service.halts import HaltScope, describe_halt
+from tradewind.service.halts import describe_halt
 from tradewind.service.heartbeat import Heartbeat, InstanceLock, wall_now
+from tradewind.service.kinds import ReplayRun, RunKind, WallClockRun
 from tradewind.service.live_safety import Banner, check_live
 from tradewind.service.market import (
     RunMarket,
@@ -70,9 +70,8 @@ from tradewind.service.runs import (
     META_KEY,
     database_id,
     open_run,
-    starting_baseline,
 )
-from tradewind.service.scheduler import SessionScheduler, Sleeper, StopFlag
+from tradewind.service.stopping import Sleeper, StopFlag
 from tradewind.store import RunInfo, Store
 
 log = logging.getLogger("tradewind.service")
@@ -199,67 +198,67 @@ class TradingService:
     # --- entry point -----------------------------------------------------------------------
     def run(self) -> ServiceResult:
         """Check, compose, recover and run until the replay ends or a stop is requested."""
-        cfg, opts = self.cfg, self.options
-        check_live(cfg, file_mode=self.file_mode, live_flag=opts.live, env=self.env)
+        cfg = self.cfg
+        check_live(cfg, file_mode=self.file_mode, live_flag=self.options.live, env=self.env)
         check_available(cfg)
         if cfg.trading.mode is TradingMode.BACKTEST:
             raise ConfigError("trading.mode: backtest runs with `tradewind backtest`, not trade")
-        if opts.replay is not None and cfg.trading.mode is not TradingMode.SIMULATED:
+        if self.options.replay is not None and cfg.trading.mode is not TradingMode.SIMULATED:
             raise ConfigError("--replay runs the simulated broker only; use --mode simulated")
         provider = self.provider or get_market_data(cfg)
-        ticks: list[pd.Timestamp] | None = None
-        if opts.replay is not None:
-            start, end = opts.replay
-            market = load_market(cfg, provider, start, end)
-            ticks = replay_ticks(market, start, end)
-        else:
-            try:
-                market = load_market(cfg, provider, self.now(), None)
-            except MissingDataError:
-                since = warmup_start(cfg, self.now()).date()
-                raise no_current_prices(
-                    provider.name, self.now(), f"it has no bar since {since}"
-                ) from None
-            check_covers_now(cfg, market, self.now(), provider.name)
-        replay = ticks is not None
+        market, kind = self._compose(provider)
         self.market = market
         store = Store(
             cfg.database_url,
             mode=cfg.trading.mode.value,
             secrets=load_secrets().values(),
-            durable=not replay,
+            durable=kind.durable,
         )
         lock = InstanceLock(lock_path(cfg))
         try:
             lock.acquire({"mode": cfg.trading.mode.value, "database": store.database})
-            return self._run(store, provider, market, ticks)
+            return self._run(store, provider, market, kind)
         finally:
             lock.release()
             store.close()
 
+    def _compose(self, provider: MarketData) -> tuple[RunMarket, RunKind]:
+        """The run's data and kind: a replay of ``--replay``'s period, or the wall clock.
+
+        The one place a replay and a wall-clock run are told apart; everything after works with
+        the :class:`~tradewind.service.kinds.RunKind` it returns.
+        """
+        cfg, opts = self.cfg, self.options
+        if opts.replay is not None:
+            start, end = opts.replay
+            market = load_market(cfg, provider, start, end)
+            pause = self.interval / opts.speed if opts.speed else 0.0
+            return market, ReplayRun(replay_ticks(market, start, end), pause)
+        now = self.now()
+        try:
+            market = load_market(cfg, provider, now, None)
+        except MissingDataError:
+            since = warmup_start(cfg, now).date()
+            raise no_current_prices(provider.name, now, f"it has no bar since {since}") from None
+        check_covers_now(cfg, market, now, provider.name)
+        clock = SessionClock(self.interval, now=self.now)
+        return market, WallClockRun(clock, cfg.data.stale_after_days)
+
     # --- composition ----------------------------------------------------------------------
     def _run(
-        self,
-        store: Store,
-        provider: MarketData,
-        market: RunMarket,
-        ticks: list[pd.Timestamp] | None,
+        self, store: Store, provider: MarketData, market: RunMarket, kind: RunKind
     ) -> ServiceResult:
         cfg, opts = self.cfg, self.options
-        replay = ticks is not None
-        name = opts.name or (
-            f"replay {ticks[0]:%Y-%m-%d}:{ticks[-1]:%Y-%m-%d}" if ticks else cfg.trading.mode.value
-        )
+        name = opts.name or kind.default_name(cfg)
         run, resumed = open_run(store, cfg, name, market.bars.symbols)
         journal = journal_path(cfg)
-        account = f"{database_id(store)}:" + (f"run-{run.id}" if replay else "wall")
         broker = make_broker(
             BrokerContext(
                 config=cfg,
                 feed_factory=market.feed,
                 journal_path=journal,
-                account=account,
-                durable=not replay,
+                account=kind.account_key(database_id(store), run.id),
+                durable=kind.durable,
                 sim_options=dict(opts.sim_options),
                 fault=self.faults.hit,
             )
@@ -269,15 +268,9 @@ class TradingService:
         baseline = load_baseline(store, run.id)
         carried: tuple[int, dict[str, Any]] | None = None
         if baseline is None:  # the run's first start (the seed is saved before the baseline)
-            baseline = starting_baseline(cfg, store, broker, replay=replay)
-            if not replay:  # same account as the previous wall-clock run: same risk state
-                carried = carry_risk_state(store, run.id, baseline, market.bars.symbols)
+            baseline = kind.starting_baseline(cfg, store, broker)
+            carried = kind.carry_risk_state(store, run.id, baseline, market.bars.symbols)
             save_baseline(store, run.id, baseline)
-        clock_tick: list[datetime] = []
-
-        def clock() -> datetime:
-            return clock_tick[-1] if (replay and clock_tick) else self.now().to_pydatetime()
-
         ctx = RunContext(
             cfg=cfg,
             store=store,
@@ -287,33 +280,31 @@ class TradingService:
             market=market,
             provider=provider,
             broker=broker,
-            now=clock,
+            now=lambda: kind.clock.now().to_pydatetime(),
             retry=opts.retry or RetryPolicy(),
-            sleep=(lambda _s: None) if replay else time.sleep,
+            sleep=kind.clock.sleep,
             fault=self.faults.hit,
-            order_scope=run.id if replay else None,
-            scope=HaltScope(store, run.id, replay=replay),
-            replay=replay,
+            order_scope=kind.order_scope(run.id),
+            scope=kind.halt_scope(store, run.id),
+            auto_resume_sessions=kind.auto_resume_sessions(cfg),
         )
         alerter = Alerter(store, run.id, cfg)
         if carried is not None:
             alerter.alert("risk_state_carried", describe_seed(run.id, *carried), "info")
-        never_fills = None if replay else wall_clock_fill_warning(cfg)
-        if never_fills is not None:
-            alerter.alert("config_warning", never_fills, "warning")
-        beat_period = timedelta(seconds=5 if replay else min(self.interval, 300))
+        for warning in kind.warnings(cfg):
+            alerter.alert("config_warning", warning, "warning")
         store.save_state(
             META_KEY.format(run_id=run.id),
             {
-                "clock": "replay" if replay else "wall",
+                "clock": ctx.scope.clock,
                 "interval_seconds": self.interval,
-                "heartbeat_seconds": beat_period.total_seconds(),
+                "heartbeat_seconds": kind.heartbeat.total_seconds(),
                 "journal": str(journal),
                 "pid": os.getpid(),
                 "sim": dict(opts.sim_options),
             },
         )
-        heartbeat = Heartbeat(store, run.id, beat_period, now=lambda: self.now().to_pydatetime())
+        heartbeat = Heartbeat(store, run.id, kind.heartbeat, now=lambda: self.now().to_pydatetime())
         cycles = CycleRunner(
             ctx,
             alerter,
@@ -322,8 +313,7 @@ class TradingService:
             self.faults.hit,
             error_backoff=opts.error_backoff,
             max_failures=opts.max_failures,
-            max_age=None if replay else timedelta(days=cfg.data.stale_after_days),
-            clock_tick=clock_tick,
+            max_age=kind.max_data_age,
         )
         ckpt = load_checkpoint(store, run.id)
         resumed_from = ckpt.ts if ckpt is not None else None
@@ -338,18 +328,14 @@ class TradingService:
         result = ServiceResult(
             run.id, name, "running", 0, resumed_from, resumed_from, store.database, journal_text
         )
+        last = pd.Timestamp(resumed_from) if resumed_from is not None else None
         try:
-            if replay:
-                assert ticks is not None  # noqa: S101 - narrowed above
-                pending = [t for t in ticks if resumed_from is None or t > resumed_from]
-                cycles.start(pending[0].to_pydatetime() if pending else None)
-                pace = f"{self.options.speed:g}x real time" if self.options.speed else "max speed"
-                schedule = f"replay {ticks[0]:%Y-%m-%d} to {ticks[-1]:%Y-%m-%d} at {pace}"
-                when = pd.Timestamp(resumed_from) if resumed_from else ticks[0]
-                self._banner(cycles, run, name, resumed, store, journal_text, schedule, when)
-                self._replay(cycles, pending, result)
-            else:
-                self._wall(cycles, run, name, resumed, store, journal_text, result)
+            first = kind.clock.start_after(last)
+            cycles.start(first.to_pydatetime() if first is not None else None)
+            schedule = kind.schedule_text(self.interval, opts.speed)
+            when = kind.banner_time(last)
+            self._banner(cycles, run, name, resumed, store, journal_text, schedule, when)
+            self._loop(cycles, kind, heartbeat, result)
         except KeyboardInterrupt:  # a second signal abandoned the cycle: resumable as a crash
             store.end_run(run.id, ended_at=wall_now(), status="stopped")
             raise
@@ -358,87 +344,38 @@ class TradingService:
             raise
         finally:
             self.engine = cycles.current.engine if cycles.current is not None else None
-        status = result.status if result.status != "running" else "stopped"
-        result.status = status
         active = ctx.scope.active()
         if active:  # a breaker or reconciliation halt binds the run: say so (exit code 4)
             result.halted = True
             result.message = "; ".join(describe_halt(h) for h in active)
-        store.end_run(run.id, ended_at=wall_now(), status=status)
+        store.end_run(run.id, ended_at=wall_now(), status=result.status)
         heartbeat.beat(force=True)
         return result
 
-    # --- loops ----------------------------------------------------------------------------
-    def _replay(self, cycles: CycleRunner, ticks: list[pd.Timestamp], out: ServiceResult) -> None:
-        opts = self.options
-        pause = self.interval / opts.speed if opts.speed else 0.0
-        for t in ticks:
-            if self.stop.is_set or (opts.max_cycles is not None and out.cycles >= opts.max_cycles):
-                out.status = "stopped"
-                return
-            outcome = cycles.run_cycle(t)
-            out.cycles += outcome.ran
-            out.last_cycle = t.to_pydatetime()
-            if outcome.blocked:
-                out.status, out.halted = "stopped", True
-                out.message = outcome.message
-                return
-            if outcome.failed:
-                out.status, out.message = "failed", outcome.message
-                return
-            beat = cycles.heartbeat
-            target = self.now() + pd.Timedelta(seconds=pause)
-            if pause and not self.sleeper.until(
-                target, beat=beat.beat, beat_every=beat.period.total_seconds()
-            ):
-                out.status = "stopped"
-                return
-        out.status = "finished"
-
-    def _wall(
-        self,
-        cycles: CycleRunner,
-        run: RunInfo,
-        name: str,
-        resumed: bool,
-        store: Store,
-        journal: str | None,
-        out: ServiceResult,
+    # --- the loop ---------------------------------------------------------------------------
+    def _loop(
+        self, cycles: CycleRunner, kind: RunKind, heartbeat: Heartbeat, out: ServiceResult
     ) -> None:
-        scheduler = SessionScheduler(self.interval)
-        last = out.last_cycle
-        now = self.now()
-        first = scheduler.startup_tick(now)
-        if first is not None and last is not None and first <= pd.Timestamp(last):
-            first = None
-        cycles.start(first.to_pydatetime() if first is not None else None)
-        schedule = f"every {self.interval}s while the NYSE is open"
-        self._banner(cycles, run, name, resumed, store, journal, schedule, now)
-        beat_every = cycles.heartbeat.period.total_seconds()
-        t = first
-        close: pd.Timestamp | None = None
-        while not self.stop.is_set:
-            if self.options.max_cycles is not None and out.cycles >= self.options.max_cycles:
-                break
-            if t is None:
-                after = max(self.now(), pd.Timestamp(last)) if last else self.now()
-                t = scheduler.next_slot(after)
-                if close is not None and close < t:
-                    if not self.sleeper.until(
-                        close, beat=cycles.heartbeat.beat, beat_every=beat_every
-                    ):
-                        break
-                    cycles.session_end(close)
-                    close = None
-                if not self.sleeper.until(t, beat=cycles.heartbeat.beat, beat_every=beat_every):
-                    break
-            outcome = cycles.run_cycle(t, next_slot=scheduler.next_slot(t))
+        """One cycle per tick of the run's clock, until its schedule ends or a stop."""
+        max_cycles = self.options.max_cycles
+        cancel_at_close = self.cfg.execution.cancel_open_orders_at_close
+        waiter = _BeatingWaiter(self.sleeper, heartbeat)
+        for tick in kind.clock.schedule(waiter):
+            if self.stop.is_set or (max_cycles is not None and out.cycles >= max_cycles):
+                out.status = "stopped"
+                return
+            if tick.close:
+                if cancel_at_close:
+                    cycles.session_end(tick.t)
+                continue
+            outcome = cycles.run_cycle(tick.t, next_slot=tick.next)
             out.cycles += outcome.ran
-            last = t.to_pydatetime()
-            out.last_cycle = last
-            if self.cfg.execution.cancel_open_orders_at_close:
-                close = scheduler.session_close_after(t) or close
-            t = None
+            out.last_cycle = tick.t.to_pydatetime()
+            ended = kind.ends_run(outcome.blocked, outcome.failed)
+            if ended is not None:
+                out.status, out.halted, out.message = ended, outcome.blocked, outcome.message
+                return
+        out.status = "stopped" if self.stop.is_set else "finished"
 
     def _banner(
         self,
@@ -475,6 +412,23 @@ class TradingService:
             journal=journal,
         )
         self.announce(banner.lines(cfg))
+
+
+class _BeatingWaiter:
+    """The clock's waits, writing heartbeats and ending on a stop request."""
+
+    def __init__(self, sleeper: Sleeper, heartbeat: Heartbeat) -> None:
+        self.sleeper = sleeper
+        self.heartbeat = heartbeat
+
+    def until(self, target: pd.Timestamp) -> bool:
+        """Wait until ``target``; False when stopped first."""
+        every = self.heartbeat.period.total_seconds()
+        return self.sleeper.until(target, beat=self.heartbeat.beat, beat_every=every)
+
+    def seconds(self, seconds: float) -> bool:
+        """Wait ``seconds`` of real time; False when stopped first."""
+        return self.until(self.sleeper.now() + pd.Timedelta(seconds=seconds))
 
 
 def _log_lines(lines: list[str]) -> None:

@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 
 from tradewind.config import TradewindConfig
 from tradewind.engine.ids import run_tag
-from tradewind.engine.protocols import Broker
-from tradewind.orders.account import Baseline
 from tradewind.service.heartbeat import wall_now
 from tradewind.store import RunInfo, Store
 from tradewind.store.records import Uptime
@@ -76,22 +74,6 @@ def open_run(
         config=cfg.model_dump(mode="json"),
     )
     return store.run(run_id), False
-
-
-def starting_baseline(
-    cfg: TradewindConfig, store: Store, broker: Broker, *, replay: bool
-) -> Baseline:
-    """A replay starts with the configured capital; a wall-clock run with the account as the
-    broker has it (average costs from the recorded fills where known)."""
-    if replay:
-        return Baseline(cfg.trading.initial_capital)
-    costs = {p.symbol: p.average_cost for p in store.positions_from_fills().values()}
-    held = broker.positions()
-    positions = {
-        s: (float(q), float(costs.get(s, 0.0))) for s, q in held.items() if s in cfg.trading.symbols
-    }
-    external = {s: float(q) for s, q in held.items() if s not in positions}
-    return Baseline(float(broker.cash()), positions, external)
 
 
 def database_id(store: Store) -> str:

@@ -26,7 +26,7 @@ Decisions
 - **SQLite** runs in WAL mode with foreign keys on, a busy timeout, ``synchronous=FULL`` and
   ``BEGIN IMMEDIATE`` for writes. The code is dialect-neutral; PostgreSQL works by URL
   (``postgresql+psycopg://...``, ``pip install 'tradewind[postgres]'``).
-- The risk manager's halt store over these tables: :mod:`tradewind.store.risk_state`.
+- The halts in these tables are handled in one place: :mod:`tradewind.service.halts`.
 """
 
 from tradewind.store.errors import (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -218,6 +218,19 @@ class OrdersRepo(StoreCore):
             if since is not None:
                 q = q.where(FillRow.ts >= utc(since))
             return [_fill(r) for r in s.scalars(q.order_by(FillRow.ts, FillRow.id))]
+
+    def fills_by_id(self, run_id: int) -> list[tuple[int, Fill]]:
+        """The run's fills with their ids, in the order they were recorded (the order the
+        engine booked them in, which recovery replays)."""
+        with self._read() as s:
+            rows = s.scalars(select(FillRow).where(FillRow.run_id == run_id).order_by(FillRow.id))
+            return [(r.id, _fill(r)) for r in rows]
+
+    def max_fill_id(self, run_id: int) -> int:
+        """The highest fill id recorded for the run (0 without fills): a checkpoint's cursor."""
+        with self._read() as s:
+            value = s.scalar(select(func.max(FillRow.id)).where(FillRow.run_id == run_id))
+            return int(value or 0)
 
     def last_trade(self, run_id: int | None = None) -> Fill | None:
         """The most recent fill."""

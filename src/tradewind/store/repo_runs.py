@@ -244,6 +244,19 @@ class RunsRepo(StoreCore):
                 for r in rows
             ]
 
+    def position_values(self, run_id: int) -> dict[datetime, dict[str, float]]:
+        """Market value per symbol at each cycle of the run (for weights in reports)."""
+        out: dict[datetime, dict[str, float]] = {}
+        with self._read() as s:
+            q = (
+                select(CycleRow.ts, PositionSnapshotRow.symbol, PositionSnapshotRow.market_value)
+                .join(CycleRow, CycleRow.id == PositionSnapshotRow.cycle_id)
+                .where(PositionSnapshotRow.run_id == run_id)
+            )
+            for ts, symbol, value in s.execute(q):
+                out.setdefault(ts, {})[symbol] = float(value) if value is not None else 0.0
+        return out
+
     def latest_costs(self, run_id: int | None = None) -> CostView | None:
         """Cumulative costs as of the latest cycle."""
         with self._read() as s:

@@ -21,9 +21,9 @@ from tradewind.domain import (
     Side,
     Symbol,
 )
-from tradewind.domain.costs import CostBreakdown
-from tradewind.domain.errors import OrderRejected, TransientBrokerError
+from tradewind.domain.errors import HaltActive, OrderRejected, TransientBrokerError
 from tradewind.engine.feed import MarketFeed
+from tradewind.execution.costs import CostModel
 from tradewind.orders.manager import OrderManager
 from tradewind.orders.retry import RetryPolicy
 from tradewind.store import Store
@@ -47,20 +47,6 @@ def _feed(n: int = 6) -> MarketFeed:
             index=idx,
         )
     return MarketFeed(BarSet(frames))
-
-
-class NoCosts:
-    def costs(
-        self,
-        symbol: str,
-        side: Side,
-        quantity: float,
-        price: float,
-        *,
-        daily_volatility: float | None = None,
-        average_daily_volume: float | None = None,
-    ) -> CostBreakdown:
-        return CostBreakdown()
 
 
 class Flaky:
@@ -116,7 +102,7 @@ def store() -> Iterator[Store]:
 def _setup(store: Store, **sim: object) -> tuple[OrderManager, Flaky, int]:
     feed = _feed()
     feed.advance(T0)
-    broker = Flaky(SimulatedBroker(feed, NoCosts(), 1e5, **sim))  # type: ignore[arg-type]
+    broker = Flaky(SimulatedBroker(feed, CostModel(), 1e5, **sim))  # type: ignore[arg-type]
     run = store.start_run(
         name="t",
         started_at=datetime(2024, 1, 1, tzinfo=UTC),
@@ -267,3 +253,38 @@ def test_an_order_only_the_broker_knows_is_unexplained(store: Store) -> None:
     assert result.unexplained == [
         "the broker has an open order manual-1 that tradewind never placed"
     ]
+
+
+def test_a_buy_while_a_halt_binds_the_run_is_refused_and_never_stored(store: Store) -> None:
+    # Arrange: a position bought, then a halt latched after the engine decided (by another
+    # process or a person): the order manager is given the run's halt check.
+    halt: list[str] = []
+    om, broker, _ = _setup(store)
+    om = OrderManager(
+        broker,
+        store,
+        om.run_id,
+        now=lambda: T0.to_pydatetime(),
+        retry=RetryPolicy(3, (0.0,)),
+        sleep=lambda _s: None,
+        halted=lambda: halt[0] if halt else None,
+    )
+    om.submit(_req("b0"))
+    halt.append("daily_loss: lost 6%")
+    # Act / Assert: a buy is refused with HaltActive (an OrderRejected), never stored or sent
+    with pytest.raises(HaltActive, match="halted") as info:
+        om.submit(_req("b1"))
+    assert isinstance(info.value, OrderRejected)
+    assert store.order_by_client_id("b1") is None and broker.submits == ["b0"]
+    # ... a sell, which reduces risk, still goes out
+    events = om.submit(_req("s1", 5.0, Side.SELL))
+    assert any(e.fill is not None for e in events) and broker.submits == ["b0", "s1"]
+
+
+def test_submit_all_is_one_submit_per_order_with_refusals_in_place(store: Store) -> None:
+    om, broker, _ = _setup(store)
+    broker.before.extend([TransientBrokerError("a"), TransientBrokerError("b")])  # a1 retried
+    broker.before.append(OrderRejected("buying power"))  # ...then the retry of a1 is rejected
+    outcomes = om.submit_all([_req("a1"), _req("a2")])
+    assert isinstance(outcomes[0], OrderRejected) and isinstance(outcomes[1], list)
+    assert broker.submits == ["a1", "a1", "a1", "a2"]

@@ -1,8 +1,6 @@
-"""When the service runs a cycle, and how it waits: NYSE sessions, signals, interruptible sleep.
+"""How the service waits and stops: interruptible sleep, and the flag SIGINT/SIGTERM set.
 
-Cycles run while the NYSE is open: once at start-up if it is open, then at the session's open
-plus whole multiples of the interval (9:30, 10:30, ... for an hour), never at or after the close
-(13:00 on early-close days). Between the last cycle of a session and the first of the next the
+When cycles run is the run's clock's business (:mod:`tradewind.engine.clock`); between them the
 service sleeps across the night, weekends and holidays, waking up only to write heartbeats.
 
 SIGINT and SIGTERM set a :class:`StopFlag`: the cycle in progress finishes, the sleep ends at
@@ -17,13 +15,9 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import timedelta
 from types import FrameType
 
 import pandas as pd
-
-from tradewind.calendar import MarketCalendar, nyse
-from tradewind.domain.types import EXCHANGE_TZ
 
 log = logging.getLogger(__name__)
 
@@ -76,62 +70,6 @@ class StopFlag:
         return restore
 
 
-class SessionScheduler:
-    """Cycle times during NYSE sessions.
-
-    Parameters
-    ----------
-    interval
-        Seconds between cycles within a session.
-    calendar
-        The exchange calendar (the shared NYSE calendar by default).
-    """
-
-    def __init__(self, interval: int, calendar: MarketCalendar | None = None) -> None:
-        if interval <= 0:
-            raise ValueError(f"interval must be positive, was {interval}")
-        self.interval = timedelta(seconds=interval)
-        self.calendar = calendar or nyse()
-
-    def is_open(self, t: pd.Timestamp) -> bool:
-        """True while the NYSE is in its regular session at ``t``."""
-        return self.calendar.is_open(t)
-
-    def startup_tick(self, now: pd.Timestamp) -> pd.Timestamp | None:
-        """The start-up cycle's time (``now`` to the minute) if the market is open, else None."""
-        return _utc(now).floor("min") if self.is_open(now) else None
-
-    def session_slots(self, day: pd.Timestamp) -> list[pd.Timestamp]:
-        """Cycle times (UTC) of session ``day``: the open plus whole intervals before the close."""
-        opened = self.calendar.session_open(day).tz_convert("UTC")
-        close = self.calendar.session_close(day).tz_convert("UTC")
-        slots = []
-        t = opened
-        while t < close:
-            slots.append(t)
-            t = t + self.interval
-        return slots
-
-    def next_slot(self, after: pd.Timestamp) -> pd.Timestamp:
-        """The first cycle time strictly after ``after`` (this session or a later one)."""
-        after = _utc(after)
-        day = after.tz_convert(EXCHANGE_TZ).normalize().tz_localize(None)
-        if self.calendar.is_session(day):
-            for slot in self.session_slots(day):
-                if slot > after:
-                    return slot
-        nxt = self.calendar.next_open(after)
-        return self.session_slots(nxt.tz_localize(None).normalize())[0]
-
-    def session_close_after(self, t: pd.Timestamp) -> pd.Timestamp | None:
-        """The close (UTC) of the session ``t`` falls in, or None outside sessions."""
-        day = _utc(t).tz_convert(EXCHANGE_TZ).normalize().tz_localize(None)
-        if not self.calendar.is_session(day):
-            return None
-        close = self.calendar.session_close(day).tz_convert("UTC")
-        return close if close > _utc(t) else None
-
-
 class Sleeper:
     """Sleeps until a time on a clock, waking for heartbeats and stopping on the flag.
 
@@ -174,7 +112,6 @@ class Sleeper:
         """Sleep ``seconds``; False if stopped first."""
         return not self._wait(seconds)
 
-
-def _utc(t: pd.Timestamp) -> pd.Timestamp:
-    ts = pd.Timestamp(t)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    def now(self) -> pd.Timestamp:
+        """The current time on the clock the sleeper waits on."""
+        return self._now()

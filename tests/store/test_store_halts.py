@@ -1,4 +1,5 @@
-"""The risk manager's halt store in the database behaves like the in-memory one, and persists."""
+"""The risk manager's halt store in the database (``service.halts.RunHalts``) behaves like the
+in-memory one, and persists."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from storekit import T0, at
 
 from tradewind.risk.halt import HaltState, MemoryHaltStore, RiskStateError
 from tradewind.risk.manager import RiskManager
+from tradewind.service.halts import HaltScope, ReplayHaltScope, RunHalts, resume
 from tradewind.store import Store
-from tradewind.store.risk_state import DatabaseHaltStore
 
-HALT = HaltState("max_drawdown", "drawdown 21% >= 20%", T0, "paper", {"drawdown": 0.21})
-OTHER = HaltState("daily_loss", "lost 4%", at(5), "paper", {"loss": 0.04})
+HALT = HaltState("drawdown", "drawdown 21% >= 20%", T0, "", {"drawdown": 0.21})
+OTHER = HaltState("daily_loss", "lost 4%", at(5), "", {"loss": 0.04})
 
 
-def _exercise(halts: MemoryHaltStore | DatabaseHaltStore) -> list[object]:
+def _exercise(halts: MemoryHaltStore | RunHalts) -> list[object]:
     seen: list[object] = [halts.load()]
     halts.latch(HALT)
     halts.latch(OTHER)  # the first cause stays
@@ -34,19 +35,24 @@ def _exercise(halts: MemoryHaltStore | DatabaseHaltStore) -> list[object]:
     return seen
 
 
+def _run(store: Store) -> int:
+    return store.start_run(name="r", started_at=T0, symbols=["AAA"], initial_cash=1.0)
+
+
 def test_database_halt_store_matches_the_memory_store(store: Store) -> None:
-    assert _exercise(DatabaseHaltStore(store)) == _exercise(MemoryHaltStore())
+    # a replay's store: its simulated resume is the one clear a run may make itself
+    halts = RunHalts(ReplayHaltScope(store, _run(store)), None)
+    assert _exercise(halts) == _exercise(MemoryHaltStore())
 
 
 def test_a_latched_halt_blocks_a_restarted_risk_manager(db_url: str) -> None:
     with Store(db_url, mode="paper") as store:
-        DatabaseHaltStore(store).latch(HALT)
-        DatabaseHaltStore(store).save_tracker({"peak": 1.0})
-    with Store(db_url, mode="paper") as store:  # the service restarts
-        halts = DatabaseHaltStore(store)
-        manager = RiskManager(["AAA"], store=halts, mode="paper")
+        RunHalts(HaltScope(store, _run(store)), None).latch(HALT)
+    with Store(db_url, mode="paper") as store:  # the service restarts: a new wall-clock run
+        halts = RunHalts(HaltScope(store, _run(store)), None)
+        manager = RiskManager(["AAA"], store=halts)
         assert manager.halted and manager.halt == HALT
         assert [e.kind for e in store.events()] == ["halt_latched"]
-        record = halts.clear("alice", "drawdown reviewed", at(30))
-        assert (record.halt, record.resumed_by, record.resumed_at) == (HALT, "alice", at(30))
-        assert not RiskManager(["AAA"], store=halts, mode="paper").halted
+        (record,) = resume(store, "alice", "drawdown reviewed")
+        assert (record.halt, record.resumed_by) == (HALT, "alice")
+        assert not RiskManager(["AAA"], store=halts).halted
