@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side, Symbol
 from tradewind.domain.errors import DataError, OrderRejected
+from tradewind.domain.market import BarSet
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import GuardedFeed, LookaheadError, MarketFeed
 from tradewind.engine.protocols import FillCosts

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from tradewind.brokers.sim import SimulatedBroker
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Fill, Regime, Side, Symbol
+from tradewind.domain.market import BarSet
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import (

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from riskkit import FlatCosts, make_engine, stamps
 
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Fill, Side, Symbol
+from tradewind.domain.market import BarSet
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import FloatArray, Policy, TargetDecision

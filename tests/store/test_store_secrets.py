@@ -14,7 +14,6 @@ from sqlalchemy import column, inspect, select, table
 
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import BarSet
 from tradewind.domain import (
     ClientOrderId,
     Order,
@@ -25,6 +24,7 @@ from tradewind.domain import (
     Side,
     Symbol,
 )
+from tradewind.domain.market import BarSet
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed

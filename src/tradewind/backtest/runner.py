@@ -19,8 +19,8 @@ import pandas as pd
 
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import MarketData, TimeLike, VixSeries, to_utc
 from tradewind.domain.errors import DataError
+from tradewind.domain.market import MarketData, TimeLike, VixSeries, to_utc
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import GuardedFeed, MarketFeed

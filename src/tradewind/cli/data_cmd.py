@@ -25,7 +25,7 @@ from tradewind.cli.common import (
 from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data import MarketData, get_market_data
-from tradewind.data.protocol import VixSeries
+from tradewind.domain.market import VixSeries
 
 app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
 

@@ -50,8 +50,8 @@ import pandas as pd
 from tradewind.calendar import EASTERN, nyse
 from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
 from tradewind.data.history import HistoryProvider, make_frame, ohlc_from_closes, window
-from tradewind.data.protocol import TimeLike, VixSeries
 from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.market import TimeLike, VixSeries
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig

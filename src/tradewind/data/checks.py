@@ -29,7 +29,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tradewind.data.protocol import OHLCV, BarSet, TimeLike, to_utc
 from tradewind.domain.errors import (
     BadPriceError,
     DataError,
@@ -39,6 +38,7 @@ from tradewind.domain.errors import (
     StaleDataError,
     UnsortedTimestampError,
 )
+from tradewind.domain.market import OHLCV, BarSet, TimeLike, to_utc
 
 DEFAULT_MAX_MOVE = 0.75
 """A close-to-close move beyond 75% (up or down) is implausible without a corporate action."""
@@ -69,7 +69,7 @@ def check_frame(
     symbol
         Symbol the frame belongs to (named in the error).
     frame
-        OHLCV frame following the :mod:`tradewind.data.protocol` conventions.
+        OHLCV frame following the :mod:`tradewind.domain.market` conventions.
     max_move
         Largest plausible close-to-close move, as a fraction (0.75 = 75%).
     stale_bars

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, get_args
 
 from tradewind.config.infra import DataSourceName
-from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError
+from tradewind.domain.market import MarketData
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig

@@ -18,8 +18,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from tradewind.data.checks import float_columns
-from tradewind.data.protocol import BarSet, VixSeries
 from tradewind.domain.errors import DataError
+from tradewind.domain.market import BarSet, VixSeries
 
 FloatArray = npt.NDArray[np.float64]
 

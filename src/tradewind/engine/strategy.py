@@ -13,8 +13,8 @@ from datetime import date
 import pandas as pd
 
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import DataError
+from tradewind.domain.market import MarketData
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import EngineParts
 from tradewind.engine.feed import MarketFeed

@@ -16,8 +16,8 @@ import pandas as pd
 
 from tradewind.backtest.runner import WARMUP_FACTOR
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import BarSet, MarketData, VixSeries
 from tradewind.domain.errors import ConfigError, DataError
+from tradewind.domain.market import BarSet, MarketData, VixSeries
 from tradewind.engine.feed import MarketFeed
 
 log = logging.getLogger(__name__)

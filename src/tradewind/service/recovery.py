@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import MarketData
+from tradewind.domain.market import MarketData
 from tradewind.domain.orders import Fill
 from tradewind.engine.cycle import Engine
 from tradewind.engine.ledger import Ledger

@@ -38,8 +38,8 @@ from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
 from tradewind.config.warnings import wall_clock_fill_warning
 from tradewind.data import get_market_data
-from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.market import MarketData
 from tradewind.domain.types import TradingMode
 from tradewind.engine.cycle import Engine
 from tradewind.engine.protocols import Broker

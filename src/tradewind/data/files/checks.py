@@ -33,8 +33,8 @@ from tradewind.data.checks import (
     describe_runs,
     stale_runs,
 )
-from tradewind.data.files_errors import Reporter, Severity
-from tradewind.data.files_reader import Parsed
+from tradewind.data.files.errors import Reporter, Severity
+from tradewind.data.files.reader import Parsed
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tradewind.data.files_dates import parse_stamps
-from tradewind.data.files_errors import Problem, Reporter, problem
+from tradewind.data.files.dates import parse_stamps
+from tradewind.data.files.errors import Problem, Reporter, problem
 from tradewind.data.history import make_frame, ohlc_from_closes
 from tradewind.domain.types import Interval
 

@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tradewind.calendar import EASTERN, nyse
-from tradewind.data.files_errors import Reporter
+from tradewind.data.files.errors import Reporter
 from tradewind.domain.types import Interval
 
 IntArray = npt.NDArray[np.int64]
