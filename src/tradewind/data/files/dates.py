@@ -74,7 +74,7 @@ def parse_stamps(
             "error",
             "bad_date",
             f"dates outside the NYSE calendar ({exc})",
-            "keep dates from 1990-01-02 to the present",
+            f"keep dates from {nyse().first_session.date()} to the present",
             [],
         )
         return None
