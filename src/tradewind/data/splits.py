@@ -119,7 +119,7 @@ def find_splits(
     factors = np.log(np.asarray(SPLIT_FACTORS))
     smallest = float(factors.min())
     out: list[SplitSuspect] = []
-    for j in np.flatnonzero(np.abs(moves) > smallest - tolerance):
+    for j in (int(i) for i in np.flatnonzero(np.abs(moves) > smallest - tolerance)):
         move = float(moves[j])
         if not np.isfinite(move):
             continue
