@@ -87,3 +87,12 @@ def _files(cfg: TradewindConfig) -> MarketData:
     from tradewind.data.files import FilesData
 
     return FilesData.from_config(cfg)
+
+
+@register_market_data("yfinance")
+@register_market_data("alpaca")
+@register_market_data("webull")
+def _network(cfg: TradewindConfig) -> MarketData:
+    from tradewind.data.network import live_from_config
+
+    return live_from_config(cfg)
