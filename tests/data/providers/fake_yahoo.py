@@ -16,10 +16,11 @@ crumb calls (``fc.yahoo.com``, ``/v1/test/getcrumb``) are answered as yfinance e
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-
 from fake_http import FakeServer, Reply, Request
 from market_truth import Truth
+
 from tradewind.calendar import nyse
 
 NY = "America/New_York"
@@ -49,18 +50,16 @@ class FakeYahoo:
 
     def chart_requests(self, symbol: str = "") -> list[Request]:
         """Chart requests with a date range (not yfinance's timezone probe, ``range=1d``)."""
-        return [
-            r
-            for r in self.server.paths(f"/v8/finance/chart/{symbol}")
-            if "period1" in r.query
-        ]
+        return [r for r in self.server.paths(f"/v8/finance/chart/{symbol}") if "period1" in r.query]
 
     def handle(self, request: Request) -> Reply:
         if request.path == "/":
             return Reply(
                 200,
                 "ok",
-                {"Set-Cookie": "A3=d=AQABBtest; Domain=.yahoo.com; Path=/; Expires=Wed, 01 Jan 2099 00:00:00 GMT"},
+                {
+                    "Set-Cookie": "A3=d=AQABBtest; Domain=.yahoo.com; Path=/; Expires=Wed, 01 Jan 2099 00:00:00 GMT"
+                },
             )
         if request.path == "/v1/test/getcrumb":
             return Reply(200, "crumbFAKE123")
@@ -83,6 +82,8 @@ class FakeYahoo:
                     }
                 },
             )
+        if query.get("interval") == "1h":
+            return self.hourly(ticker, symbol, query)
         adj = self.truth.split_adjusted(symbol, self.today)
         adjclose = self.truth.total_return(symbol, self.today)
         opens = [_open_stamp(d) for d in adj.index]
@@ -151,7 +152,19 @@ class FakeYahoo:
                 "priceHint": 2,
                 "dataGranularity": query.get("interval", "1d"),
                 "range": query.get("range", ""),
-                "validRanges": ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"],
+                "validRanges": [
+                    "1d",
+                    "5d",
+                    "1mo",
+                    "3mo",
+                    "6mo",
+                    "1y",
+                    "2y",
+                    "5y",
+                    "10y",
+                    "ytd",
+                    "max",
+                ],
             },
             "timestamp": ts,
             "indicators": {
@@ -166,6 +179,57 @@ class FakeYahoo:
         if not ts:
             result.pop("timestamp")
             result["indicators"] = {"quote": [{}], "adjclose": [{}]}
+        return Reply(200, {"chart": {"result": [result], "error": None}})
+
+    def hourly(self, ticker: str, symbol: str, query: dict[str, str]) -> Reply:
+        """Hourly bars (stamped at their start, 9:30 ... 15:30) walking from each session's
+        open to its close, with the ``tradingPeriods`` yfinance needs for intraday data."""
+        adj = self.truth.split_adjusted(symbol, self.today)
+        lo, hi = int(query["period1"]), int(query["period2"])
+        cal = nyse()
+        ts: list[int] = []
+        o: list[float] = []
+        h: list[float] = []
+        low: list[float] = []
+        c: list[float] = []
+        v: list[int] = []
+        periods = []
+        for day, row in adj.iterrows():
+            open_, close = cal.session_open(day), cal.session_close(day)
+            if not (lo <= int(open_.timestamp()) < hi):
+                continue
+            starts = list(pd.date_range(open_, close, freq="h", inclusive="left"))
+            path = np.linspace(row["open"], row["close"], len(starts) + 1)
+            for k, start in enumerate(starts):
+                ts.append(int(start.timestamp()))
+                o.append(float(path[k]))
+                c.append(float(path[k + 1]))
+                h.append(float(max(path[k], path[k + 1])))
+                low.append(float(min(path[k], path[k + 1])))
+                v.append(100_000)
+            periods.append(
+                [{"timezone": "EDT", "start": int(open_.timestamp()),
+                  "end": int(close.timestamp()), "gmtoffset": -14400}]
+            )  # fmt: skip
+        meta = {
+            "currency": "USD",
+            "symbol": ticker,
+            "instrumentType": "EQUITY",
+            "exchangeTimezoneName": NY,
+            "timezone": "EDT",
+            "gmtoffset": -14400,
+            "regularMarketPrice": c[-1] if c else 0.0,
+            "regularMarketTime": ts[-1] if ts else 0,
+            "dataGranularity": "1h",
+            "range": "",
+            "validRanges": ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"],
+            "tradingPeriods": periods,
+        }
+        result = {
+            "meta": meta,
+            "timestamp": ts,
+            "indicators": {"quote": [{"open": o, "high": h, "low": low, "close": c, "volume": v}]},
+        }
         return Reply(200, {"chart": {"result": [result], "error": None}})
 
 

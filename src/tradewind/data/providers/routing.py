@@ -68,12 +68,29 @@ class RoutedAdapter(HTTPAdapter):
         return response
 
 
-def routed_session(base_url: str, timeout: float | None = None) -> requests.Session:
+class RecordingSession(requests.Session):
+    """A ``requests`` session that remembers the status of its last response.
+
+    Some clients (yfinance) turn an HTTP error into "no data"; the status tells a server error
+    (retry later) from a refusal.
+    """
+
+    last_status: int | None = None
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """As ``requests.Session.request``, recording the response's status."""
+        self.last_status = None
+        response = super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
+        self.last_status = response.status_code
+        return response
+
+
+def routed_session(base_url: str, timeout: float | None = None) -> RecordingSession:
     """A session whose every request goes to ``base_url`` (see the module docstring).
 
     Proxy variables are ignored (``trust_env`` off): the base URL is where requests go.
     """
-    session = requests.Session()
+    session = RecordingSession()
     session.trust_env = False
     adapter = RoutedAdapter(base_url, timeout)
     session.mount("https://", adapter)

@@ -81,7 +81,9 @@ class YahooProvider:
         yf.config.debug.hide_exceptions = False
         yf.config.network.retries = 0
         self.session: Any = (
-            routed_session(settings.url, settings.timeout_seconds) if settings.url else None
+            routed_session(settings.url, settings.timeout_seconds)
+            if settings.url
+            else _browser_session()
         )
 
     # --- the provider protocol ---------------------------------------------------------
@@ -168,18 +170,31 @@ class YahooProvider:
             except ProviderError:
                 raise
             except Exception as exc:  # every SDK failure becomes a ProviderError
-                raise translate(exc, symbol) from exc
+                status = getattr(self.session, "last_status", None)
+                raise translate(exc, symbol, status) from exc
 
         return self.guard.call(f"{what} of {symbol}", attempt)
 
 
-def translate(exc: Exception, symbol: str) -> ProviderError:
-    """The ``ProviderError`` for an exception raised inside yfinance or its session."""
+def translate(exc: Exception, symbol: str, status: int | None = None) -> ProviderError:
+    """The ``ProviderError`` for an exception raised inside yfinance or its session.
+
+    yfinance reports an HTTP error page as "no price data" or a JSON error; ``status`` (the
+    last response's, when the session recorded it) tells a server error from a real absence.
+    """
     from yfinance import exceptions as yf_errors
 
     kind = type(exc).__name__
-    if isinstance(exc, yf_errors.YFRateLimitError):
+    if isinstance(exc, yf_errors.YFRateLimitError) or status == 429:
         return ProviderUnavailable(NAME, "rate limited (HTTP 429)", symbol=symbol)
+    if status is not None and status >= 500:
+        return ProviderUnavailable(NAME, f"HTTP {status} from Yahoo", symbol=symbol)
+    if status == 404:
+        return ProviderEmpty(NAME, "unknown to Yahoo (HTTP 404)", symbol=symbol)
+    if status is not None and 400 <= status < 500:
+        return ProviderRefused(NAME, f"HTTP {status} from Yahoo ({exc})", symbol=symbol)
+    if "CURRENTLY DOWN" in str(exc):
+        return ProviderUnavailable(NAME, "Yahoo answered with its outage page", symbol=symbol)
     if isinstance(exc, yf_errors.YFTickerMissingError):
         return ProviderEmpty(NAME, f"no data ({exc})", symbol=symbol)
     if isinstance(exc, yf_errors.YFException):
@@ -193,6 +208,23 @@ def translate(exc: Exception, symbol: str) -> ProviderError:
     if isinstance(exc, OSError):
         return ProviderUnavailable(NAME, f"{kind}: {exc}", symbol=symbol)
     return ProviderMalformed(NAME, f"{kind}: {exc}", symbol=symbol)
+
+
+def _browser_session() -> Any:
+    """yfinance's own kind of session (curl_cffi impersonating a browser), recording the status
+    of its last response like :class:`~tradewind.data.providers.routing.RecordingSession`."""
+    from curl_cffi import requests as curl
+
+    class Recording(curl.Session):  # type: ignore[type-arg]
+        last_status: int | None = None
+
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            self.last_status = None
+            response = super().request(*args, **kwargs)
+            self.last_status = int(response.status_code)
+            return response
+
+    return Recording(impersonate="chrome")
 
 
 def _raw_columns(frame: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
