@@ -58,7 +58,8 @@ class FakeYahoo:
                 200,
                 "ok",
                 {
-                    "Set-Cookie": "A3=d=AQABBtest; Domain=.yahoo.com; Path=/; Expires=Wed, 01 Jan 2099 00:00:00 GMT"
+                    "Set-Cookie": "A3=d=AQABBtest; Domain=.yahoo.com; Path=/; "
+                    "Expires=Wed, 01 Jan 2099 00:00:00 GMT"
                 },
             )
         if request.path == "/v1/test/getcrumb":
@@ -119,21 +120,7 @@ class FakeYahoo:
             last_price, last_time = self.partial[symbol], t + 3600
         if symbol in self.empty:
             ts, opens_, highs, lows, closes, volumes, adjs = [], [], [], [], [], [], []
-        events: dict[str, dict[str, dict[str, float | int | str]]] = {}
-        for day, amount in rows["dividend"].items():
-            if amount:
-                t = _open_stamp(day)
-                events.setdefault("dividends", {})[str(t)] = {"amount": float(amount), "date": t}
-        raw = self.truth.upto(symbol, self.today).loc[keep.to_numpy()]
-        for day, factor in raw["split"].items():
-            if factor != 1.0:
-                t = _open_stamp(day)
-                events.setdefault("splits", {})[str(t)] = {
-                    "date": t,
-                    "numerator": float(factor),
-                    "denominator": 1.0,
-                    "splitRatio": f"{factor:g}:1",
-                }
+        events = self._events(symbol, rows, keep)
         result: dict[str, object] = {
             "meta": {
                 "currency": "USD",
@@ -180,6 +167,27 @@ class FakeYahoo:
             result.pop("timestamp")
             result["indicators"] = {"quote": [{}], "adjclose": [{}]}
         return Reply(200, {"chart": {"result": [result], "error": None}})
+
+    def _events(
+        self, symbol: str, rows: pd.DataFrame, keep: pd.Series
+    ) -> dict[str, dict[str, dict[str, float | int | str]]]:
+        """Dividends and splits of the rows served, as Yahoo lists them (split-adjusted)."""
+        events: dict[str, dict[str, dict[str, float | int | str]]] = {}
+        for day, amount in rows["dividend"].items():
+            if amount:
+                t = _open_stamp(day)
+                events.setdefault("dividends", {})[str(t)] = {"amount": float(amount), "date": t}
+        raw = self.truth.upto(symbol, self.today).loc[keep.to_numpy()]
+        for day, factor in raw["split"].items():
+            if factor != 1.0:
+                t = _open_stamp(day)
+                events.setdefault("splits", {})[str(t)] = {
+                    "date": t,
+                    "numerator": float(factor),
+                    "denominator": 1.0,
+                    "splitRatio": f"{factor:g}:1",
+                }
+        return events
 
     def hourly(self, ticker: str, symbol: str, query: dict[str, str]) -> Reply:
         """Hourly bars (stamped at their start, 9:30 ... 15:30) walking from each session's
