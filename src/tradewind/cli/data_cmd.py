@@ -31,7 +31,10 @@ from tradewind.domain.market import VixSeries
 app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
 
 SourceOption = typer.Option(
-    None, "--source", "-s", help="bundled | synthetic | files (default: data.source)."
+    None,
+    "--source",
+    "-s",
+    help="bundled | synthetic | files | yfinance | alpaca | webull (default: data.source).",
 )
 HISTORICAL_NOTE = "Bundled data is historical (it ends in 2022), not live prices."
 VIX = "VIX"
@@ -264,7 +267,10 @@ def _fmt(v: object) -> str:
 
 
 # Your own files: `tradewind data import` / `tradewind data export` (tradewind.cli.data_files_cmd).
+from tradewind.cli.data_fetch_cmd import fetch  # noqa: E402
 from tradewind.cli.data_files_cmd import export_files, import_files  # noqa: E402
 
 app.command("import")(import_files)
 app.command("export")(export_files)
+# Network providers into the local cache: `tradewind data fetch` (tradewind.cli.data_fetch_cmd).
+app.command("fetch")(fetch)

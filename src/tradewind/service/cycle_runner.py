@@ -14,12 +14,14 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from tradewind.data.freshness import Freshness
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.engine.recorder import EngineEvent
 from tradewind.service.alerts import Alerter
 from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
 from tradewind.service.datagate import check_data
 from tradewind.service.heartbeat import Heartbeat
+from tradewind.service.market_refresh import MarketRefresher
 from tradewind.service.reconcile import (
     HALT_KIND,
     AccountDifference,
@@ -61,6 +63,8 @@ class CycleRunner:
         max_failures: int,
         max_age: timedelta | None,
         clock_tick: list[datetime],
+        fresh: Freshness | None = None,
+        refresher: MarketRefresher | None = None,
     ) -> None:
         self.ctx = ctx
         self.alerter = alerter
@@ -70,6 +74,8 @@ class CycleRunner:
         self.error_backoff = tuple(error_backoff) or (0.0,)
         self.max_failures = max(max_failures, 1)
         self.max_age = max_age
+        self.fresh = fresh
+        self.refresher = refresher
         self._clock_tick = clock_tick
         self._rebuilt: Rebuilt | None = None
         self._check_book = True
@@ -101,6 +107,10 @@ class CycleRunner:
     # --- one cycle -------------------------------------------------------------------------
     def run_cycle(self, t: pd.Timestamp, next_slot: pd.Timestamp | None = None) -> CycleOutcome:
         """Run the cycle at ``t``, retrying after failures (see the module docstring)."""
+        if self.refresher is not None:  # wall clock: new bars rebuild broker and engine
+            fresh_ctx = self.refresher.refresh(self.ctx, t)
+            if fresh_ctx is not None:
+                self.ctx, self._rebuilt = fresh_ctx, None
         failures = 0
         while True:
             try:
@@ -136,7 +146,7 @@ class CycleRunner:
         if verdict_reconcile != "trade":
             return CycleOutcome(blocked=True, message=verdict_reconcile)
         st = self.rebuilt
-        verdict = check_data(st.engine.feed, t, self.max_age)
+        verdict = check_data(st.engine.feed, t, self.max_age, self.fresh)
         if not verdict.ok:
             self.alerter.alert(
                 "data_error", f"no trade at {t.isoformat()}: {verdict.message}", "warning", ts=tick

@@ -38,6 +38,7 @@ from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
 from tradewind.config.warnings import wall_clock_fill_warning
 from tradewind.data import get_market_data
+from tradewind.data.freshness import Freshness
 from tradewind.domain.errors import ConfigError, MissingDataError
 from tradewind.domain.market import MarketData
 from tradewind.domain.types import TradingMode
@@ -64,6 +65,7 @@ from tradewind.service.market import (
     replay_ticks,
     warmup_start,
 )
+from tradewind.service.market_refresh import MarketRefresher
 from tradewind.service.paths import journal_path, lock_path
 from tradewind.service.recovery import RunContext
 from tradewind.service.runs import (
@@ -253,19 +255,22 @@ class TradingService:
         run, resumed = open_run(store, cfg, name, market.bars.symbols)
         journal = journal_path(cfg)
         account = f"{database_id(store)}:" + (f"run-{run.id}" if replay else "wall")
-        broker = make_broker(
-            BrokerContext(
-                config=cfg,
-                feed_factory=market.feed,
-                journal_path=journal,
-                account=account,
-                durable=not replay,
-                sim_options=dict(opts.sim_options),
-                fault=self.faults.hit,
+
+        def broker_on(run_market: RunMarket) -> Broker:
+            built = make_broker(
+                BrokerContext(
+                    config=cfg,
+                    feed_factory=run_market.feed,
+                    journal_path=journal,
+                    account=account,
+                    durable=not replay,
+                    sim_options=dict(opts.sim_options),
+                    fault=self.faults.hit,
+                )
             )
-        )
-        if self.broker_wrapper is not None:
-            broker = self.broker_wrapper(broker)
+            return self.broker_wrapper(built) if self.broker_wrapper is not None else built
+
+        broker = broker_on(market)
         baseline = load_baseline(store, run.id)
         carried: tuple[int, dict[str, Any]] | None = None
         if baseline is None:  # the run's first start (the seed is saved before the baseline)
@@ -314,6 +319,7 @@ class TradingService:
             },
         )
         heartbeat = Heartbeat(store, run.id, beat_period, now=lambda: self.now().to_pydatetime())
+        delay = pd.Timedelta(minutes=cfg.data.publish_delay_minutes)
         cycles = CycleRunner(
             ctx,
             alerter,
@@ -324,6 +330,9 @@ class TradingService:
             max_failures=opts.max_failures,
             max_age=None if replay else timedelta(days=cfg.data.stale_after_days),
             clock_tick=clock_tick,
+            # wall clock: bars due by now (data/freshness.py), reloaded before each cycle
+            fresh=None if replay else Freshness(delay),
+            refresher=None if replay else MarketRefresher(cfg, provider, broker_on, alerter),
         )
         ckpt = load_checkpoint(store, run.id)
         resumed_from = ckpt.ts if ckpt is not None else None

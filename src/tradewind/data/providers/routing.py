@@ -77,7 +77,7 @@ class RecordingSession(requests.Session):
 
     last_status: int | None = None
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         """As ``requests.Session.request``, recording the response's status."""
         self.last_status = None
         response = super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
