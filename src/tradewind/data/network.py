@@ -6,9 +6,12 @@ that lacks its key or SDK is kept as the reason, so its route skips it with an e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from tradewind.config.secrets import Secrets, load_secrets
 from tradewind.data.cache import SeriesCache
@@ -21,8 +24,14 @@ if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
 
 
-def live_from_config(cfg: TradewindConfig, *, secrets: Secrets | None = None) -> LiveData:
-    """The network source for ``cfg.data`` (``source`` yfinance, alpaca or webull)."""
+def live_from_config(
+    cfg: TradewindConfig,
+    *,
+    secrets: Secrets | None = None,
+    now: Callable[[], pd.Timestamp] | None = None,
+) -> LiveData:
+    """The network source for ``cfg.data`` (``source`` yfinance, alpaca or webull); ``now`` is
+    the clock (default: the wall clock; the trading service's tests pass theirs)."""
     data = cfg.data
     routes = route_for(data.routes.model_dump(), data.source)
     secrets = secrets or load_secrets()
@@ -43,4 +52,5 @@ def live_from_config(cfg: TradewindConfig, *, secrets: Secrets | None = None) ->
         max_move=data.max_daily_move,
         stale_bars=data.stale_bars,
         max_age=timedelta(days=data.stale_after_days),
+        now=now,
     )

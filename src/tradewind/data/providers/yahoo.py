@@ -16,6 +16,7 @@ not logged and swallowed (``yf.config.debug.hide_exceptions = False``).
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -73,6 +74,11 @@ class YahooProvider:
     ) -> None:
         import yfinance as yf  # imported only when the provider is used
 
+        # yfinance shows every DeprecationWarning raised in its modules; pandas' notice about
+        # its in-place sorts would reach the user's console on every fetch
+        warnings.filterwarnings(
+            "ignore", message="The inplace keyword", category=DeprecationWarning
+        )
         self._yf = yf
         self.settings = settings
         self.guard = guard or CallGuard(NAME, settings)
