@@ -27,6 +27,7 @@ from typing import TypeVar
 
 import pandas as pd
 
+from tradewind.calendar import nyse
 from tradewind.data.cache import CacheEntry, SeriesCache
 from tradewind.data.checks import DEFAULT_MAX_AGE, check_fresh, check_prices
 from tradewind.data.history import HistoryProvider, window
@@ -277,6 +278,10 @@ class LiveData(HistoryProvider):
     def _refresh_vix(self, provider: Provider) -> CacheEntry:
         def fetch(_symbol: str, start: date, end: date | None) -> RawBars:
             levels = provider.vix(start, end).dropna()
+            sessions = (
+                nyse().sessions(levels.index.min(), levels.index.max()) if len(levels) else []
+            )
+            levels = levels[levels.index.isin(sessions)]  # the NYSE timeline only
             if levels.empty:
                 raise ProviderEmpty(provider.name, f"no VIX values since {start}", symbol="VIX")
             frame = pd.DataFrame(
