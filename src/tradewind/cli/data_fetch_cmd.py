@@ -62,7 +62,7 @@ def fetch(
         cfg = _network_config(cfg, source, first)
         from tradewind.data.network import live_from_config
 
-        live = live_from_config(cfg)
+        live = live_from_config(cfg, backfill=first is not None)
     wanted = [s.upper() for s in symbols]
     if extras:
         wanted = list(dict.fromkeys([*wanted, cfg.data.benchmark, "VIX"]))

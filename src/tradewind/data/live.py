@@ -74,6 +74,8 @@ class LiveData(HistoryProvider):
         The Parquet cache.
     history_start
         First date fetched for a series not cached yet.
+    backfill
+        Also fetch a cached series again from ``history_start`` when it starts later.
     benchmark
         ``data.benchmark`` (``SP500`` is served as SPY).
     dividends
@@ -104,6 +106,7 @@ class LiveData(HistoryProvider):
         max_age: timedelta = DEFAULT_MAX_AGE,
         now: Callable[[], pd.Timestamp] | None = None,
         refresh_after: timedelta = timedelta(seconds=60),
+        backfill: bool = False,
     ) -> None:
         super().__init__(max_move=max_move, stale_bars=stale_bars, max_age=max_age)
         self.name = name
@@ -116,6 +119,7 @@ class LiveData(HistoryProvider):
         self.interval = interval
         self.now = now or (lambda: pd.Timestamp.now(tz="UTC"))
         self.refresh_after = refresh_after
+        self.backfill = backfill
         self.events: list[DataEvent] = []
         """Fallbacks, cached copies served and data warnings, in order (drained by callers)."""
         self._loaded: dict[str, tuple[pd.DataFrame, pd.Timestamp, str]] = {}
@@ -306,6 +310,7 @@ class LiveData(HistoryProvider):
             self.now(),
             max_move=100.0,
             fetch=fetch,
+            backfill=self.backfill,
         )
 
     def _warn_splits(self, symbol: str, frame: pd.DataFrame, provider: str) -> None:

@@ -29,9 +29,11 @@ def live_from_config(
     *,
     secrets: Secrets | None = None,
     now: Callable[[], pd.Timestamp] | None = None,
+    backfill: bool = False,
 ) -> LiveData:
     """The network source for ``cfg.data`` (``source`` yfinance, alpaca or webull); ``now`` is
-    the clock (default: the wall clock; the trading service's tests pass theirs)."""
+    the clock (default: the wall clock; the trading service's tests pass theirs); ``backfill``
+    fetches cached series again from ``data.cache.history_start`` when they start later."""
     data = cfg.data
     routes = route_for(data.routes.model_dump(), data.source)
     secrets = secrets or load_secrets()
@@ -53,4 +55,5 @@ def live_from_config(
         stale_bars=data.stale_bars,
         max_age=timedelta(days=data.stale_after_days),
         now=now,
+        backfill=backfill,
     )

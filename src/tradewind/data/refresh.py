@@ -67,9 +67,12 @@ def refresh_daily(
     max_move: float,
     cal: MarketCalendar | None = None,
     fetch: Callable[[str, date, date | None], RawBars] | None = None,
+    backfill: bool = False,
 ) -> CacheEntry:
     """The cached daily series of ``symbol`` brought up to ``now`` (see the module docstring).
 
+    ``start`` applies to a series not cached yet; with ``backfill`` a cached series starting
+    after ``start`` is fetched again from ``start`` (``tradewind data fetch --start``).
     ``fetch`` replaces ``provider.daily`` (the VIX uses ``provider.vix`` through it).
 
     Raises
@@ -84,6 +87,8 @@ def refresh_daily(
     entry = cache.read(provider.name, symbol, "1d")
     last = last_complete_session(now, cal)
     first = pd.Timestamp(start)
+    if entry is not None and not backfill:
+        first = entry.start
     if entry is not None and first >= entry.start and entry.through >= last:
         return entry  # rule 2: nothing due
     if entry is None or first < entry.start:
@@ -176,6 +181,7 @@ def refresh_hourly(
     now: pd.Timestamp,
     *,
     max_move: float,
+    backfill: bool = False,
 ) -> CacheEntry:
     """The cached hourly series of ``symbol`` brought up to ``now``.
 
@@ -183,7 +189,7 @@ def refresh_hourly(
     the cache's ``through`` are requested, and a bar ending after ``now`` is partial (dropped).
     """
     entry = cache.read(provider.name, symbol, "1h")
-    if entry is None or start < entry.start:
+    if entry is None or (backfill and start < entry.start):
         reply = provider.hourly(symbol, start, None)
         frame = _ended(reply.frame, now)
         if frame.empty:
