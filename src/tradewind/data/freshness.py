@@ -45,7 +45,8 @@ class Freshness:
         """The end of the latest bar that must be in the data at ``t`` (UTC)."""
         cal = cal or nyse()
         cutoff = t - self.delay
-        close = cal.previous_close(cutoff + pd.Timedelta(microseconds=1)).tz_convert("UTC")
+        # the calendar works in minutes: the last close at or before the cutoff's minute
+        close = cal.previous_close(cutoff.floor("min") + pd.Timedelta(minutes=1)).tz_convert("UTC")
         if interval is Interval.DAILY:
             return pd.Timestamp(close)
         if cal.is_open(cutoff):

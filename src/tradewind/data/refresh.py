@@ -38,7 +38,7 @@ SAME = 1e-6
 def last_complete_session(now: pd.Timestamp, cal: MarketCalendar | None = None) -> pd.Timestamp:
     """The last session date whose close is at or before ``now``."""
     cal = cal or nyse()
-    close = cal.previous_close(now + pd.Timedelta(microseconds=1))
+    close = cal.previous_close(now.floor("min") + pd.Timedelta(minutes=1))  # minutes
     return pd.Timestamp(close.date())
 
 
