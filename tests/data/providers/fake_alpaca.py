@@ -75,7 +75,7 @@ class FakeAlpaca:
         page = rows.iloc[offset : offset + PAGE]
         bars = [
             {
-                "t": pd.Timestamp(d, tz="America/New_York").tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "t": _midnight_utc(d),
                 "o": r.open, "h": r.high, "l": r.low, "c": r.close,
                 "v": int(r.volume), "n": 1000, "vw": round((r.high + r.low) / 2, 4),
             }
@@ -99,7 +99,8 @@ class FakeAlpaca:
                 if row["split"] != 1.0:
                     kind = "forward_splits" if row["split"] > 1 else "reverse_splits"
                     entry: dict[str, object] = {
-                        "id": _uuid(symbol, ex, "split"), "symbol": symbol, "new_rate": float(row["split"]), "old_rate": 1.0,
+                        "id": _uuid(symbol, ex, "split"), "symbol": symbol,
+                        "new_rate": float(row["split"]), "old_rate": 1.0,
                         "process_date": ex, "ex_date": ex, "record_date": ex, "payable_date": ex,
                     }  # fmt: skip
                     if kind == "forward_splits":
@@ -120,3 +121,8 @@ class FakeAlpaca:
 def _uuid(*parts: str) -> str:
     """Alpaca's action ids are UUIDs (the SDK's model validates them)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))
+
+
+def _midnight_utc(day: pd.Timestamp) -> str:
+    """Alpaca stamps a daily bar at midnight New York, written in UTC."""
+    return pd.Timestamp(day, tz="America/New_York").tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
