@@ -282,10 +282,9 @@ class LiveData(HistoryProvider):
     def _refresh_vix(self, provider: Provider) -> CacheEntry:
         def fetch(_symbol: str, start: date, end: date | None) -> RawBars:
             levels = provider.vix(start, end).dropna()
-            sessions = (
-                nyse().sessions(levels.index.min(), levels.index.max()) if len(levels) else []
-            )
-            levels = levels[levels.index.isin(sessions)]  # the NYSE timeline only
+            if len(levels):  # the NYSE timeline only
+                sessions = nyse().sessions(levels.index.min(), levels.index.max())
+                levels = levels.loc[pd.Index(levels.index).isin(list(sessions))]
             if levels.empty:
                 raise ProviderEmpty(provider.name, f"no VIX values since {start}", symbol="VIX")
             frame = pd.DataFrame(

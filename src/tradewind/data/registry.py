@@ -65,6 +65,8 @@ def get_market_data(cfg: TradewindConfig, *, source: str | None = None) -> Marke
                 f"data.source '{name}' is not available yet; available now: {available}"
             )
         raise ConfigError(f"data.source '{name}' is unknown; allowed: {available}")
+    if name != cfg.data.source:  # the factory reads data.source (network routes default by it)
+        cfg = cfg.model_copy(update={"data": cfg.data.model_copy(update={"source": name})})
     return factory(cfg)
 
 

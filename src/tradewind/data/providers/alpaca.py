@@ -155,15 +155,17 @@ class AlpacaProvider:
         reply = self._guarded(
             symbol, "corporate actions", lambda: self._actions.get_corporate_actions(request)
         )
+        split: dict[pd.Timestamp, float] = {}
+        dividend: dict[pd.Timestamp, float] = {}
         for kind, actions in (reply.data or {}).items():
             for a in actions:
                 day = pd.Timestamp(a.ex_date)
-                if day not in frame.index:
-                    continue
                 if kind in ("forward_splits", "reverse_splits"):
-                    frame.loc[day, "split"] *= float(a.new_rate) / float(a.old_rate)
+                    split[day] = split.get(day, 1.0) * float(a.new_rate) / float(a.old_rate)
                 elif kind == "cash_dividends":
-                    frame.loc[day, "dividend"] += float(a.rate)
+                    dividend[day] = dividend.get(day, 0.0) + float(a.rate)
+        frame["split"] = [split.get(d, 1.0) for d in frame.index]
+        frame["dividend"] = [dividend.get(d, 0.0) for d in frame.index]
 
     def _guarded(self, symbol: str, what: str, call: Callable[[], T]) -> T:
         def attempt() -> T:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -56,7 +57,7 @@ class FinnhubProvider:
         """The current price of each symbol and the time of its last trade."""
         out: dict[str, Quote] = {}
         for symbol in symbols:
-            body = self.guard.call(f"quote of {symbol}", lambda s=symbol: self._quote(s))
+            body = self.guard.call(f"quote of {symbol}", partial(self._quote, symbol))
             try:
                 price, stamp = float(body["c"]), int(body["t"])
             except (KeyError, TypeError, ValueError) as exc:

@@ -71,17 +71,15 @@ class FredProvider:
             params["observation_end"] = end.isoformat()
         payload = self.guard.call(f"{self.settings.series} observations", lambda: self._get(params))
         try:
-            rows = payload["observations"]
+            rows: list[dict[str, str]] = list(payload["observations"])  # type: ignore[call-overload]
             dates = pd.DatetimeIndex([r["date"] for r in rows])
-            values = pd.to_numeric(
-                pd.Series([r["value"] for r in rows], index=dates), errors="coerce"
-            )
+            numbers = [_number(r["value"]) for r in rows]
         except (KeyError, TypeError, ValueError) as exc:
             raise ProviderMalformed(NAME, f"unexpected observations layout ({exc!r})") from None
-        values = values.dropna()
+        values = pd.Series(numbers, index=dates, dtype=float, name="vix").dropna()
         if values.empty:
             raise ProviderEmpty(NAME, f"no {self.settings.series} values since {start}")
-        return values.rename("vix").astype(float)
+        return values
 
     def _get(self, params: dict[str, str]) -> dict[str, object]:
         try:
@@ -113,3 +111,8 @@ class FredProvider:
     def latest(self, symbols: Sequence[str]) -> dict[str, Quote]:
         """Not served."""
         raise ProviderRefused(NAME, "serves only the VIX")
+
+
+def _number(text: str) -> float:
+    """A FRED value: a number, or ``"."`` for none (NaN)."""
+    return float("nan") if text.strip() == "." else float(text)
