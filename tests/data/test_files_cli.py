@@ -28,6 +28,11 @@ data:
 """
 
 
+@pytest.fixture(autouse=True)
+def _tmp_cwd(in_tmp_cwd: Path) -> None:
+    """Run every command in an empty folder: the repository's logs/ and data/ stay untouched."""
+
+
 def run(*args: str) -> tuple[int, str]:
     """Exit code and output; with ``--json``, stdout alone (what a script parses: warnings go to
     stderr)."""
@@ -40,7 +45,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A config file, and the bundled AAPL, MSFT and SP500 exported to CSV by the CLI."""
     root = tmp_path_factory.mktemp("cli")
     config = root / "config.yaml"
-    config.write_text(CONFIG)
+    # the log goes beside the config: tests leave the repository's logs/ untouched
+    config.write_text(CONFIG + f"logging:\n  path: {root / 'trading.log'}\n")
     folder = root / "prices"
     code, out = run(
         "data", "export", "--source", "bundled", "--to", str(folder),

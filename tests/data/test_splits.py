@@ -92,7 +92,9 @@ def test_the_same_split_with_an_adj_close_column_is_adjusted_and_silent(tmp_path
     assert [p.kind for p in files.report("AAPL").problems if p.kind == "split"] == []
 
 
-def test_data_import_prints_the_split_warning_with_the_fix(tmp_path: Path) -> None:
+def test_data_import_prints_the_split_warning_with_the_fix(
+    tmp_path: Path, in_tmp_cwd: Path
+) -> None:
     days = nyse().sessions("2019-01-02", "2020-12-31")
     closes = calm_closes(len(days))
     at = list(days).index(pd.Timestamp("2020-08-31"))
