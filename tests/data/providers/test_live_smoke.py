@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +28,8 @@ from tradewind.config.secrets import load_secrets
 LIVE = os.environ.get("TRADEWIND_LIVE_TESTS") == "1"
 pytestmark = pytest.mark.skipif(not LIVE, reason="set TRADEWIND_LIVE_TESTS=1 to reach the services")
 SECRETS = load_secrets() if LIVE else None
-START = date.today() - timedelta(days=30)
+TODAY = pd.Timestamp.now(tz="America/New_York").date()
+START = TODAY - timedelta(days=30)
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +49,7 @@ def _key(name: str) -> str:
 def _recent(frame: pd.DataFrame) -> None:
     assert len(frame) >= 10
     assert (frame["close"] > 0).all()
-    assert pd.Timestamp(frame.index[-1]) >= pd.Timestamp(date.today() - timedelta(days=7))
+    assert pd.Timestamp(frame.index[-1]) >= pd.Timestamp(TODAY - timedelta(days=7))
 
 
 def test_yfinance_live(tmp_path: Path) -> None:
