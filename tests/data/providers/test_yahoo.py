@@ -216,3 +216,49 @@ def test_latest_price_now_comes_from_the_quote_and_a_past_asof_from_the_bars(
     assert live.latest_prices(["AAPL"], clock())["AAPL"] == 70.5
     past = live.latest_prices(["AAPL"], pd.Timestamp("2024-06-27 17:00", tz=NY))
     assert past["AAPL"] == pytest.approx(live.bars(["AAPL"])["AAPL"]["close"].iloc[-1])
+
+
+def test_a_split_the_provider_did_not_report_is_a_data_warning(
+    yahoo: FakeYahoo, yahoo_provider: YahooProvider, make_live: LiveFactory, truth: Truth
+) -> None:
+    prices = truth.frames["MSFT"]
+    after = prices.index >= pd.Timestamp("2024-05-15")
+    for column in ("open", "high", "low", "close"):  # halved, but no split event listed
+        prices.loc[after, column] = prices.loc[after, column] / 2
+    live = make_live({"yfinance": yahoo_provider}, Clock("2024-06-28 08:00"))
+    live.bars(["MSFT"])
+    (event,) = [e for e in live.events if e.kind == "data_warning"]
+    assert "2024-05-15" in event.message and "2-for-1" in event.message
+    assert any("likely an unadjusted 2-for-1 split" in n for n in live.notes)
+
+
+def test_hourly_bars_through_the_cache_extend_by_the_new_bars_only(
+    yahoo: FakeYahoo, yahoo_provider: YahooProvider, tmp_path: object
+) -> None:
+    from tradewind.data.cache import SeriesCache
+    from tradewind.data.live import LiveData
+    from tradewind.domain.types import Interval
+
+    clock = Clock("2024-06-26 18:00")
+    needs = ("daily", "intraday", "latest", "vix", "benchmark")
+
+    def live() -> LiveData:
+        return LiveData(
+            "yfinance", {"yfinance": yahoo_provider}, {n: ["yfinance"] for n in needs},
+            SeriesCache(tmp_path / "cache"), history_start=date(2024, 6, 1),  # type: ignore[operator]
+            interval=Interval.HOURLY, now=clock,
+        )  # fmt: skip
+
+    first = live().bars(["AAPL"], interval=Interval.HOURLY)["AAPL"]
+    yahoo.today = pd.Timestamp("2024-06-27")
+    clock.set("2024-06-27 12:05")  # the 10:30 and 11:30 bars of Thursday have ended
+    second = live().bars(["AAPL"], interval=Interval.HOURLY)["AAPL"]
+    hourly = [
+        r for r in yahoo.server.paths("/v8/finance/chart/AAPL") if r.query.get("interval") == "1h"
+    ]
+    assert first.index[-1] == pd.Timestamp("2024-06-26 16:00", tz=NY)
+    assert list(second.index[-2:].tz_convert(NY).strftime("%H:%M")) == ["10:30", "11:30"]
+    assert len(hourly) == 2
+    assert int(hourly[1].query["period1"]) > int(
+        pd.Timestamp("2024-06-26 15:59", tz=NY).timestamp()
+    )
