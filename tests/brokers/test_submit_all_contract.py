@@ -19,9 +19,9 @@ import pytest
 
 from tradewind.brokers.registry import BrokerContext, make_broker
 from tradewind.config import validate_config
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, OrderRequest, OrderType, Side, Symbol
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
+from tradewind.domain.market import BarSet
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import Broker, SubmitOutcome
 from tradewind.orders.manager import OrderManager

@@ -14,7 +14,7 @@ from tradewind.cli.app import app
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = str(ROOT / "config" / "demo.yaml")
 runner = CliRunner()
-CALENDAR = "sessions 1990-01-02 to"
+CALENDAR = "sessions 1885-01-01 to"
 
 
 def _invoke(*args: str) -> Result:
@@ -29,12 +29,12 @@ def _flat(text: str) -> str:
     ("args", "expected"),
     [
         (["optimize", "--source", "bundled", "--asof", "notadate"], "--asof 'notadate' is not"),
-        (["optimize", "--source", "bundled", "--asof", "1980-01-01"], "--asof 1980-01-01 is bef"),
+        (["optimize", "--source", "bundled", "--asof", "1880-01-01"], "--asof 1880-01-01 is bef"),
         (["optimize", "--source", "bundled", "--asof", "2030-01-01"], "--asof 2030-01-01 is aft"),
         (["regime", "now", "--source", "bundled", "--asof", "notadate"], "--asof 'notadate' is"),
-        (["regime", "now", "--source", "bundled", "--asof", "1985-01-01"], "--asof 1985-01-01"),
+        (["regime", "now", "--source", "bundled", "--asof", "1880-01-01"], "--asof 1880-01-01"),
         (["data", "show", "AAPL", "--source", "bundled", "--start", "notadate"], "--start 'nota"),
-        (["data", "show", "AAPL", "--source", "bundled", "--end", "1985-01-01"], "--end 1985-01"),
+        (["data", "show", "AAPL", "--source", "bundled", "--end", "1880-01-01"], "--end 1880-01"),
         (["data", "show", "AAPL", "-s", "bundled", "--start", "2021-01-02", "--end", "2020-01-01"],
          "--end 2020-01-01 is before --start 2021-01-02"),
         (["backtest", "--start", "2031-01-01"], "--start 2031-01-01 is after"),

@@ -79,15 +79,14 @@ def test_a_valid_config_naming_what_does_not_exist_yet_says_so() -> None:
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["valid"] is True
-    source, broker = payload["not_available"]
-    assert source.startswith("valid, but data.source 'yfinance' is not available yet")
+    (broker,) = payload["not_available"]  # data.source yfinance exists now
     assert broker.startswith("valid, but broker.name 'webull' is not available yet")
-    assert payload["warnings"][:2] == [source, broker]
+    assert payload["warnings"][:1] == [broker]
     table = _check(str(ROOT / "config" / "paper.example.yaml"))
-    assert "Configuration is valid, but 2 setting(s) are not available yet" in " ".join(
+    assert "Configuration is valid, but 1 setting(s) are not available yet" in " ".join(
         table.stdout.split()
     )
-    assert "warning: valid, but data.source 'yfinance'" in " ".join(table.stderr.split())
+    assert "warning: valid, but broker.name 'webull'" in " ".join(table.stderr.split())
 
 
 def test_the_shipped_config_has_nothing_unavailable() -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewind.calendar import EASTERN
+from tradewind.calendar import EASTERN, nyse
 from tradewind.data import BundledData, MarketData, bundled
 from tradewind.domain.errors import MissingDataError, StaleDataError
 from tradewind.domain.types import Interval
@@ -128,17 +128,20 @@ def test_first_derived_bar_opens_at_its_close(data: BundledData) -> None:
     assert first["open"] == first["close"] == first["high"] == first["low"]
 
 
-def test_vix_keeps_nan_on_holidays_and_logs_them(caplog: pytest.LogCaptureFixture) -> None:
+def test_vix_drops_the_empty_holiday_rows_quietly(caplog: pytest.LogCaptureFixture) -> None:
     bundled.clear_caches()
-    with caplog.at_level(logging.WARNING, logger="tradewind.data.bundled"):
+    with caplog.at_level(logging.INFO, logger="tradewind.data.bundled"):
         vix = BundledData().vix("2014-01-03", "2019-01-03 23:00")
 
     assert not vix.is_proxy
     assert "CBOE VIX" in vix.source
     thanksgiving = pd.Timestamp("2014-11-27 16:00", tz=EASTERN).tz_convert("UTC")
-    assert np.isnan(vix.values.loc[thanksgiving])
-    assert vix.values.isna().sum() == 46
-    assert "46 date(s) are not NYSE sessions" in caplog.text
+    assert thanksgiving not in vix.values.index
+    sessions = nyse().sessions("2014-01-03", "2019-01-03")
+    assert len(vix.values) == len(sessions)  # one value per session, none on closed days
+    assert vix.values.notna().all()
+    assert "not NYSE sessions" not in caplog.text
+    assert caplog.records == []  # nothing at INFO or above: the file's layout is not news
 
 
 def test_vix_outside_2014_2019_is_a_flagged_proxy(data: BundledData) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from tradewind.data import (
     registered_sources,
     registry,
 )
+from tradewind.data.live import LiveData
 from tradewind.domain.errors import ConfigError
 
 
@@ -48,13 +50,24 @@ def test_source_argument_overrides_the_config() -> None:
 
 
 @pytest.mark.parametrize("name", ["yfinance", "alpaca", "webull"])
-def test_planned_sources_are_not_available_yet(name: str) -> None:
-    with pytest.raises(ConfigError, match=f"data.source '{name}' is not available yet"):
-        get_market_data(config(), source=name)
+def test_network_sources_build_a_live_provider_with_their_routes(name: str, tmp_path: Path) -> None:
+    provider = get_market_data(config(cache={"path": str(tmp_path)}), source=name)
+
+    assert isinstance(provider, LiveData)
+    assert isinstance(provider, MarketData)
+    assert provider.routes["daily"][0] == name
+    assert provider.routes["vix"] == (
+        ["yfinance", "fred"] if name == "yfinance" else ["fred", "yfinance"]
+    )
+    # without keys in the environment, a broker's provider is skipped with the reason
+    reason = provider.providers.get(name)
+    assert name == "yfinance" or isinstance(reason, str) or reason is not None
 
 
 def test_unknown_source_is_refused_naming_the_choices() -> None:
-    with pytest.raises(ConfigError, match="'nope' is unknown; allowed: bundled, files, synthetic"):
+    with pytest.raises(
+        ConfigError, match="'nope' is unknown; allowed: alpaca, bundled, files, synthetic"
+    ):
         get_market_data(config(), source="nope")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tradewind.calendar import nyse
 from tradewind.cli.app import app
 from tradewind.cli.common import config_with_source
 from tradewind.config import TradewindConfig
@@ -27,6 +28,11 @@ data:
 """
 
 
+@pytest.fixture(autouse=True)
+def _tmp_cwd(in_tmp_cwd: Path) -> None:
+    """Run every command in an empty folder: the repository's logs/ and data/ stay untouched."""
+
+
 def run(*args: str) -> tuple[int, str]:
     """Exit code and output; with ``--json``, stdout alone (what a script parses: warnings go to
     stderr)."""
@@ -39,7 +45,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A config file, and the bundled AAPL, MSFT and SP500 exported to CSV by the CLI."""
     root = tmp_path_factory.mktemp("cli")
     config = root / "config.yaml"
-    config.write_text(CONFIG)
+    # the log goes beside the config: tests leave the repository's logs/ untouched
+    config.write_text(CONFIG + f"logging:\n  path: {root / 'trading.log'}\n")
     folder = root / "prices"
     code, out = run(
         "data", "export", "--source", "bundled", "--to", str(folder),
@@ -99,7 +106,21 @@ def test_list_with_data_lists_the_files(workspace: tuple[Path, Path]) -> None:
     config, folder = workspace
     code, out = run("data", "list", "--data", str(folder), "--config", str(config), "--json")
     assert code == 0, out
-    assert [r["symbol"] for r in json.loads(out)["symbols"]] == ["AAPL", "MSFT", "SP500"]
+    rows = json.loads(out)["symbols"]
+    assert [r["symbol"] for r in rows] == ["AAPL", "MSFT", "SP500", "VIX"]
+    assert rows[-1]["kind"] == "vix"
+
+
+def test_list_names_the_bundled_vix_with_its_proxy_share() -> None:
+    code, out = run("data", "list", "--source", "bundled", "--json")
+    assert code == 0, out
+    (vix,) = [r for r in json.loads(out)["symbols"] if r["symbol"] == "VIX"]
+    assert vix["kind"] == "vix"
+    assert vix["first"].startswith("1990-01-31")  # the proxy needs 21 sessions of returns
+    assert vix["last"].startswith("2022-12-28")
+    observed = vix["bars"] - vix["proxy_rows"]
+    assert observed == len(nyse().sessions("2014-01-03", "2019-01-03"))  # 2014-2019 observed
+    assert "CBOE VIX" in vix["vix_source"]
 
 
 def test_export_refuses_to_overwrite(workspace: tuple[Path, Path]) -> None:

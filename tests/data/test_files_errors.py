@@ -12,8 +12,8 @@ import pytest
 from tradewind.calendar import nyse
 from tradewind.config import TradewindConfig
 from tradewind.data.files import FilesData
-from tradewind.data.files_checks import Limits
-from tradewind.data.files_errors import (
+from tradewind.data.files.checks import Limits
+from tradewind.data.files.errors import (
     CalendarGapError,
     DateParseError,
     DuplicateDateError,

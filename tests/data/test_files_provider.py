@@ -15,8 +15,8 @@ from tradewind.calendar import nyse
 from tradewind.config import TradewindConfig
 from tradewind.data import MarketData, get_market_data
 from tradewind.data.files import FilesData
-from tradewind.data.files_errors import MissingFileError
-from tradewind.data.files_export import export
+from tradewind.data.files.errors import MissingFileError
+from tradewind.data.files.export import export
 from tradewind.domain.types import Interval
 
 TODAY = pd.Timestamp("2022-07-05", tz="UTC")

@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from tradewind.data.frames import FramesData, bar_stamps
-from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import (
     DuplicateTimestampError,
     ImplausibleJumpError,
     MissingDataError,
     StaleDataError,
 )
+from tradewind.domain.market import MarketData
 
 
 def closes_frame(days: int = 6, start: str = "2024-03-07") -> pd.DataFrame:

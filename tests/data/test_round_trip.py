@@ -47,7 +47,9 @@ def files(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     """Every bundled series exported by ``tradewind data export``, read back as configured."""
     root = tmp_path_factory.mktemp(f"round-trip-{request.param}")
     config = root / "config.yaml"
-    config.write_text(f"trading:\n  symbols: {json.dumps(SYMBOLS)}\n")
+    config.write_text(
+        f"trading:\n  symbols: {json.dumps(SYMBOLS)}\nlogging:\n  path: {root / 'trading.log'}\n"
+    )
     folder = root / "prices"
     args = ["data", "export", "--source", "bundled", "--to", str(folder)]
     result = CliRunner().invoke(app, [*args, "--format", request.param, "--config", str(config)])

@@ -4,6 +4,7 @@ same prices get the same verdict whether they come bundled or from exported file
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,12 @@ DEMO = str(ROOT / "config" / "demo.yaml")
 OPTIMIZE = ["optimize", "--asof", "1991-06-28", "--symbols", "RRC,AAPL,KO", "--json"]
 
 
+LOG = str(Path(tempfile.gettempdir()) / "tradewind-test-stale-runs.log")
+"""The commands log here, not to the repository's logs/."""
+
+
 def _invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    env = {"TRADEWIND__LOGGING__PATH": LOG, **(env or {})}
     return CliRunner(env=env).invoke(app, [*args, "--config", DEMO])
 
 

@@ -347,7 +347,7 @@ def test_from_config_rejects_a_benchmark_it_cannot_serve() -> None:
 
 def test_from_config_reports_dates_outside_the_calendar() -> None:
     cfg = TradewindConfig.model_validate(
-        {"data": {"source": "synthetic", "synthetic": {"start": "1980-01-02"}}}
+        {"data": {"source": "synthetic", "synthetic": {"start": "1880-01-02"}}}
     )
     with pytest.raises(ConfigError, match="data.synthetic"):
         SyntheticData.from_config(cfg)

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from tradewind.config import CommissionSection
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side, Symbol
 from tradewind.domain.errors import DataError, OrderRejected
+from tradewind.domain.market import BarSet
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import GuardedFeed, LookaheadError, MarketFeed
 from tradewind.execution.costs import CostModel

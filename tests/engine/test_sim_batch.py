@@ -17,9 +17,9 @@ from tradewind.brokers.registry import BrokerContext, make_broker, register_brok
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.config import CommissionSection, validate_config
 from tradewind.data import get_market_data
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, OrderRequest, OrderType, Side, Symbol
 from tradewind.domain.errors import OrderRejected
+from tradewind.domain.market import BarSet
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import Broker, SubmitOutcome, submit_each
 from tradewind.execution.costs import CostModel

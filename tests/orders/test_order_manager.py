@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from tradewind.brokers.sim import SimulatedBroker
-from tradewind.data.protocol import BarSet
 from tradewind.domain import (
     ClientOrderId,
     Order,
@@ -22,6 +21,7 @@ from tradewind.domain import (
     Symbol,
 )
 from tradewind.domain.errors import HaltActive, OrderRejected, TransientBrokerError
+from tradewind.domain.market import BarSet
 from tradewind.engine.feed import MarketFeed
 from tradewind.execution.costs import CostModel
 from tradewind.orders.manager import OrderManager

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewind.data.protocol import VixSeries
+from tradewind.domain.market import VixSeries
 from tradewind.regime.features import FeatureSpec, adx, atr, compute_features, true_range
 from tradewind.regime.vix import MAX_VIX_AGE, align_vix, vix_proxy
 

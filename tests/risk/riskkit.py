@@ -10,10 +10,10 @@ import pandas as pd
 
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.config import CommissionSection
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Fill, Regime, Side, Symbol
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.market import BarSet
 from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed

@@ -189,7 +189,7 @@ def test_session_opening_equity_is_the_previous_close_valuation() -> None:
         {"open": 100.0, "high": 100.0, "low": 100.0, "close": [100.0, 90.0, 91.0], "volume": 1.0},
         index=idx,
     )
-    from tradewind.data.protocol import BarSet
+    from tradewind.domain.market import BarSet
 
     feed = MarketFeed(BarSet({"AAA": frame}, derived_ohlc=frozenset({"AAA"})))
     book = Ledger(("AAA",), 0.0)

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from riskkit import FlatCosts, make_engine, stamps
 
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Fill, Side, Symbol
 from tradewind.domain.arrays import FloatArray
+from tradewind.domain.market import BarSet
 from tradewind.domain.plans import Policy, TargetDecision
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import MarketFeed

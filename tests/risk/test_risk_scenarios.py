@@ -19,10 +19,10 @@ import pandas as pd
 from riskkit import bars, make_engine
 
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import BarSet
 from tradewind.data.scenario import Crash, GapDown, RegimeParams, RegimeSpec
 from tradewind.data.synthetic import SyntheticData
 from tradewind.domain import Regime, Side
+from tradewind.domain.market import BarSet
 from tradewind.engine.cycle import Engine
 from tradewind.risk import MemoryHaltStore, RiskManager
 from tradewind.risk.halt import HaltStore

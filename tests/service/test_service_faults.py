@@ -24,9 +24,9 @@ from servicekit import (
 )
 
 from tradewind.data import get_market_data
-from tradewind.data.protocol import BarSet
 from tradewind.domain import ClientOrderId, Order, OrderEvent, OrderRequest
 from tradewind.domain.errors import ConfigError, OrderRejected, TransientBrokerError
+from tradewind.domain.market import BarSet
 from tradewind.engine.protocols import Broker
 from tradewind.store import Store
 

@@ -14,7 +14,6 @@ from sqlalchemy import column, inspect, select, table
 
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.config import CommissionSection, TradewindConfig
-from tradewind.data.protocol import BarSet
 from tradewind.domain import (
     ClientOrderId,
     Order,
@@ -27,6 +26,7 @@ from tradewind.domain import (
 )
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.market import BarSet
 from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
 from tradewind.domain.records import EngineEvent
 from tradewind.engine.clock import ReplayClock

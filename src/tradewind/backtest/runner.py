@@ -9,6 +9,7 @@ decision uses a trailing window of data only (walk-forward by construction); the
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import json
@@ -20,13 +21,17 @@ import pandas as pd
 
 from tradewind.brokers.registry import BrokerContext, make_broker
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import MarketData, TimeLike, VixSeries, to_utc
+from tradewind.data.coverage import late_joiners
 from tradewind.domain.errors import DataError
+from tradewind.domain.market import BarSet, MarketData, TimeLike, VixSeries, to_utc
+from tradewind.domain.records import EngineEvent
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import GuardedFeed, MarketFeed
 from tradewind.engine.ids import run_tag
+from tradewind.engine.recorder import Recorder
 from tradewind.engine.strategy import build_parts
+from tradewind.engine.targets import OptimizerTargets
 from tradewind.reports.run import RunSummary, summarize
 from tradewind.risk import RiskManager
 
@@ -44,6 +49,8 @@ class BacktestRun:
     end: pd.Timestamp
     fingerprint: str
     engine: Engine
+    notes: tuple[str, ...] = ()
+    """What the data did to the run, one line each (e.g. symbols that joined late)."""
 
 
 def config_fingerprint(cfg: TradewindConfig) -> str:
@@ -107,6 +114,7 @@ def run_backtest(
         recorder = engine.run(clock)
     if not recorder.ts:
         raise DataError("the backtest period contains no bars")
+    notes = _note_late_joiners(recorder, bars, parts.target_model)
     summary = summarize(
         name,
         recorder,
@@ -122,7 +130,21 @@ def run_backtest(
         pd.Timestamp(recorder.ts[-1]),
         fingerprint,
         engine,
+        notes,
     )
+
+
+def _note_late_joiners(recorder: Recorder, bars: BarSet, targets: object) -> tuple[str, ...]:
+    """Name each symbol that became tradable only after the run started, as an event at the
+    bar it became tradable (the run's last bar if never) and as a note."""
+    rows = targets.history_rows if isinstance(targets, OptimizerTargets) else 1
+    joiners = late_joiners(bars, recorder.ts[0], rows)
+    for j in joiners:
+        when = (j.tradable_from or pd.Timestamp(recorder.ts[-1])).to_pydatetime()
+        event = EngineEvent(when, "symbol_joined", j.describe(), "info")
+        at = bisect.bisect_right([e.ts for e in recorder.events], when)
+        recorder.events.insert(at, event)
+    return tuple(j.describe() for j in joiners)
 
 
 @contextmanager

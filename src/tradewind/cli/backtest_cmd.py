@@ -84,7 +84,8 @@ def backtest(
                 guard=check_lookahead,
             )
         folder = out or Path("runs") / _run_name(cfg, run)
-        paths = write_run_folder(run, folder, note=_note(cfg, provider.name))
+        note = "; ".join([_note(cfg, provider.name), *run.notes])
+        paths = write_run_folder(run, folder, note=note)
     if as_json:
         print_json(
             {
@@ -96,7 +97,8 @@ def backtest(
             }
         )
         return
-    err_console.print(f"[yellow]note[/]: {escape(_note(cfg, provider.name))}", highlight=False)
+    for line in [_note(cfg, provider.name), *run.notes]:
+        err_console.print(f"[yellow]note[/]: {escape(line)}", highlight=False)
     print_summary(run, console)
     if walk_forward:
         print_folds(run, console)

@@ -25,13 +25,17 @@ from tradewind.cli.common import (
 from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.data import MarketData, get_market_data
-from tradewind.data.protocol import VixSeries
+from tradewind.domain.errors import DataError
+from tradewind.domain.market import VixSeries
 from tradewind.domain.types import EXCHANGE_TZ
 
 app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
 
 SourceOption = typer.Option(
-    None, "--source", "-s", help="bundled | synthetic | files (default: data.source)."
+    None,
+    "--source",
+    "-s",
+    help="bundled | synthetic | files | yfinance | alpaca | webull (default: data.source).",
 )
 HISTORICAL_NOTE = "Bundled data is historical (it ends in 2022), not live prices."
 VIX = "VIX"
@@ -44,7 +48,7 @@ def list_symbols(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """List the symbols a source serves with their first and last bar.
+    """List the symbols a source serves with their first and last bar, and its VIX series.
 
     Example: ``tradewind data list --source bundled``
     """
@@ -58,12 +62,16 @@ def list_symbols(
             rows.append(
                 {
                     "symbol": symbol,
+                    "kind": "bars",
                     "first": frame.index[0].isoformat(),
                     "last": frame.index[-1].isoformat(),
                     "bars": len(frame),
                     "derived_ohlc": _derived(provider, symbol),
                 }
             )
+        vix_row = _vix_row(provider)
+        if vix_row is not None:
+            rows.append(vix_row)
     if as_json:
         print_json({"source": provider.name, "symbols": rows})
         return
@@ -76,12 +84,46 @@ def list_symbols(
             str(r["first"])[:10],
             str(r["last"])[:10],
             str(r["bars"]),
-            "derived from closes" if r["derived_ohlc"] else "observed",
+            _kind_text(r),
         )
     console.print(table)
     show_data_notes(provider)
     if provider.name == "bundled":
         console.print(f"[yellow]{HISTORICAL_NOTE}[/]")
+
+
+def _vix_row(provider: MarketData) -> dict[str, object] | None:
+    """The VIX series as a ``data list`` row (levels, not bars), or None when the source has
+    none. ``proxy_rows`` counts the values that are a realized-volatility proxy."""
+    try:
+        vix = provider.vix()
+    except DataError:
+        return None
+    values = vix.values.dropna()
+    if values.empty:
+        return None
+    flags = vix.row_flags().reindex(values.index, fill_value=True)
+    return {
+        "symbol": VIX,
+        "kind": "vix",
+        "first": values.index[0].isoformat(),
+        "last": values.index[-1].isoformat(),
+        "bars": len(values),
+        "derived_ohlc": False,
+        "proxy_rows": int(flags.sum()),
+        "vix_source": vix.source,
+    }
+
+
+def _kind_text(row: dict[str, object]) -> str:
+    if row["kind"] == "vix":
+        proxy, total = int(str(row["proxy_rows"])), int(str(row["bars"]))
+        if proxy == 0:
+            return "VIX levels (observed)"
+        if proxy == total:
+            return "VIX levels (proxy)"
+        return f"VIX levels ({proxy} of {total} a proxy)"
+    return "derived from closes" if row["derived_ohlc"] else "observed"
 
 
 def _inspect_universe(cfg: TradewindConfig) -> list[str]:
@@ -226,7 +268,10 @@ def _fmt(v: object) -> str:
 
 
 # Your own files: `tradewind data import` / `tradewind data export` (tradewind.cli.data_files_cmd).
+from tradewind.cli.data_fetch_cmd import fetch  # noqa: E402
 from tradewind.cli.data_files_cmd import export_files, import_files  # noqa: E402
 
 app.command("import")(import_files)
 app.command("export")(export_files)
+# Network providers into the local cache: `tradewind data fetch` (tradewind.cli.data_fetch_cmd).
+app.command("fetch")(fetch)

@@ -26,7 +26,7 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
-from tradewind.data.files_errors import Problem
+from tradewind.data.files.errors import Problem
 
 SymbolsOption = typer.Option(
     None,
@@ -106,7 +106,7 @@ def export_files(
     """
     cfg = load(config)
     with friendly_errors():
-        from tradewind.data.files_export import export
+        from tradewind.data.files.export import export
 
         lo, hi = parse_span(start, end)
         cfg = config_with_source(cfg, source, data_path)

@@ -7,7 +7,7 @@ option, the value and the allowed range, never a traceback:
 ==========  ==================================================================================
 option      allowed
 ==========  ==================================================================================
-``--asof``  a date from the calendar's first session (1990-01-02) to its last (about a year
+``--asof``  a date from the calendar's first session (1885-01-01) to its last (about a year
             ahead); the decision uses data up to the close of the last session on or before it
 ``--start`` any date up to the calendar's last session (an earlier one means "from the first
             bar")

@@ -33,8 +33,8 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.dates import asof_close, past_data_warning
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.market import MarketData
 
 if TYPE_CHECKING:
     from tradewind.research.regime_study import BundledOutcome

@@ -8,6 +8,14 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from tradewind.config.base import Section
+from tradewind.config.feeds import (
+    AlpacaDataSection,
+    CacheSection,
+    FredSection,
+    ProviderSection,
+    RoutesSection,
+    WebullDataSection,
+)
 
 DataSourceName = Literal["bundled", "synthetic", "files", "yfinance", "alpaca", "webull"]
 
@@ -49,10 +57,16 @@ class DataSection(Section):
     """Where prices, the benchmark and VIX come from (``data:``)."""
 
     source: DataSourceName = Field(
-        "bundled", description="bundled (offline, historical), synthetic, files, or a live feed."
+        "bundled",
+        description="bundled (offline, historical), synthetic, files, or a network provider "
+        "(yfinance, alpaca, webull) read through the local cache.",
     )
     path: str | None = Field(None, description="File or folder for source: files.")
-    benchmark: str = Field("SP500", description="Benchmark series (SP500 bundled, SPY live).")
+    benchmark: str = Field(
+        "SP500",
+        description="Benchmark series (SP500 bundled; with a network source SP500 means SPY, "
+        "served adjusted for dividends: a total-return series).",
+    )
     vix: str | None = Field(None, description="VIX series name or file; None uses the source's.")
     adjust: bool = Field(True, description="Scale OHLC by adjusted close when available.")
     stale_after_days: int = Field(
@@ -70,6 +84,23 @@ class DataSection(Section):
     )
     synthetic: SyntheticDataSection = Field(default_factory=SyntheticDataSection)
     files: FilesDataSection = Field(default_factory=FilesDataSection)
+    interval: Literal["1d", "1h"] = Field(
+        "1d", description="Bars the network sources serve: daily, or hourly (intraday route)."
+    )
+    publish_delay_minutes: int = Field(
+        30,
+        ge=0,
+        le=720,
+        description="How long after a bar ends a provider may take to publish it; a bar "
+        "older than its interval plus this delay is stale and blocks trading.",
+    )
+    cache: CacheSection = Field(default_factory=CacheSection)
+    routes: RoutesSection = Field(default_factory=RoutesSection)
+    yfinance: ProviderSection = Field(default_factory=ProviderSection)
+    alpaca: AlpacaDataSection = Field(default_factory=AlpacaDataSection)
+    webull: WebullDataSection = Field(default_factory=WebullDataSection)
+    fred: FredSection = Field(default_factory=FredSection)
+    finnhub: ProviderSection = Field(default_factory=ProviderSection)
 
 
 class DatabaseSection(Section):

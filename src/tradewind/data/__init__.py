@@ -1,7 +1,7 @@
 """Market data: the provider protocol, offline providers (bundled, synthetic) and data checks.
 
 Choose a provider from the configuration with :func:`get_market_data`; every provider serves
-checked bars stamped at the end of their interval in UTC (see :mod:`tradewind.data.protocol`).
+checked bars stamped at the end of their interval in UTC (see :mod:`tradewind.domain.market`).
 """
 
 from tradewind.data.bundled import BundledData, bundled_symbols
@@ -19,7 +19,6 @@ from tradewind.data.checks import (
     check_stale,
 )
 from tradewind.data.history import HistoryProvider, ohlc_from_closes
-from tradewind.data.protocol import OHLCV, BarSet, MarketData, TimeLike, VixSeries, to_utc
 from tradewind.data.registry import get_market_data, register_market_data, registered_sources
 from tradewind.data.scenario import (
     Crash,
@@ -32,6 +31,7 @@ from tradewind.data.scenario import (
 )
 from tradewind.data.synthetic import SyntheticData
 from tradewind.data.synthetic_model import SyntheticMarket, generate_market
+from tradewind.domain.market import OHLCV, BarSet, MarketData, TimeLike, VixSeries, to_utc
 
 __all__ = [
     "DEFAULT_MAX_AGE",

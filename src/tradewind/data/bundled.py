@@ -13,8 +13,9 @@ XOM)                 ``load_sp500_dataset``  2022-12-28  derived, volume NaN
 ===================  ======================  ==========  =====================================
 
 VIX comes from ``arch.data.vix`` (2014-01-03 to 2019-01-03). That file lists every weekday; on
-the 46 weekdays that were not NYSE sessions (holidays, 2018-12-05) it holds NaN. Those rows are
-kept as NaN, stamped 16:00 New York time, and a warning is logged: nothing is filled. Outside
+the 46 weekdays that were not NYSE sessions (holidays, 2018-12-05) it holds no value. Those rows
+carry no data, so they are dropped (quietly: they are the file's layout, not a problem); a
+non-session row holding a value would be kept, stamped 16:00 New York time, with a warning. Outside
 that span :meth:`BundledData.vix` serves a proxy (``is_proxy=True``): the annualized 21-session
 realized volatility of ``SP500`` log returns, times 100, times the constant that makes its mean
 equal the VIX mean over the sessions both cover (1.27: implied volatility usually exceeds
@@ -50,8 +51,8 @@ import pandas as pd
 from tradewind.calendar import EASTERN, nyse
 from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
 from tradewind.data.history import HistoryProvider, make_frame, ohlc_from_closes, window
-from tradewind.data.protocol import TimeLike, VixSeries
 from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.market import TimeLike, VixSeries
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
@@ -247,6 +248,12 @@ def _arch_frame(symbol: str, adjust: bool) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _vix_observed() -> pd.Series:
     raw = _arch_csv("vix")["vix"].astype(float)
+    days = pd.DatetimeIndex(raw.index).normalize()
+    sessions = nyse().sessions(days.min(), days.max())
+    empty = raw.isna().to_numpy() & ~days.isin(sessions)  # weekday rows of closed days: no data
+    if empty.any():
+        log.debug("arch vix: %d empty non-session row(s) dropped", int(empty.sum()))
+    raw = raw[~empty]
     return pd.Series(raw.to_numpy(), index=stamp(pd.DatetimeIndex(raw.index), "arch vix"))
 
 

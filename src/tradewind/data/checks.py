@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tradewind.data.protocol import OHLCV, BarSet, TimeLike, to_utc
+from tradewind.domain.arrays import BoolArray, FloatArray
 from tradewind.domain.errors import (
     BadPriceError,
     DataError,
@@ -39,6 +39,7 @@ from tradewind.domain.errors import (
     StaleDataError,
     UnsortedTimestampError,
 )
+from tradewind.domain.market import OHLCV, BarSet, TimeLike, to_utc
 
 DEFAULT_MAX_MOVE = 0.75
 """A close-to-close move beyond 75% (up or down) is implausible without a corporate action."""
@@ -50,9 +51,6 @@ DEFAULT_MAX_AGE = timedelta(days=5)
 """A last bar older than five calendar days is stale (covers long weekends and holidays)."""
 
 PRICES: tuple[str, ...] = ("open", "high", "low", "close")
-
-BoolArray = npt.NDArray[np.bool_]
-FloatArray = npt.NDArray[np.float64]
 
 
 def check_frame(
@@ -69,7 +67,7 @@ def check_frame(
     symbol
         Symbol the frame belongs to (named in the error).
     frame
-        OHLCV frame following the :mod:`tradewind.data.protocol` conventions.
+        OHLCV frame following the :mod:`tradewind.domain.market` conventions.
     max_move
         Largest plausible close-to-close move, as a fraction (0.75 = 75%).
     stale_bars

@@ -5,7 +5,7 @@ Built in code, not from config: benchmarks, tests and notebooks hand it a wide f
 is close-only, so open/high/low are derived (:func:`~tradewind.data.history.ohlc_from_closes`)
 and flagged in ``BarSet.derived_ohlc``; volume is NaN.
 
-Timestamps follow the bar-end convention of :mod:`tradewind.data.protocol`:
+Timestamps follow the bar-end convention of :mod:`tradewind.domain.market`:
 
 * a naive index holds dates; each is stamped 16:00 New York time, converted to UTC. This holds
   for every date, NYSE session or not (a synthetic Monday-to-Friday calendar stays as given),
@@ -25,8 +25,8 @@ import pandas as pd
 from tradewind.calendar import EASTERN
 from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
 from tradewind.data.history import HistoryProvider, ohlc_from_closes
-from tradewind.data.protocol import TimeLike, VixSeries
 from tradewind.domain.errors import MissingDataError
+from tradewind.domain.market import TimeLike, VixSeries
 
 CLOSE_HOUR = 16
 """Hour (New York time) at which a naive date's bar is stamped."""

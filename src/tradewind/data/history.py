@@ -22,8 +22,8 @@ from tradewind.data.checks import (
     check_fresh,
     check_prices,
 )
-from tradewind.data.protocol import OHLCV, BarSet, TimeLike, VixSeries, to_utc
 from tradewind.domain.errors import MissingDataError
+from tradewind.domain.market import OHLCV, BarSet, TimeLike, VixSeries, to_utc
 from tradewind.domain.types import Interval
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, get_args
 
 from tradewind.config.infra import DataSourceName
-from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError
+from tradewind.domain.market import MarketData
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
@@ -65,6 +65,8 @@ def get_market_data(cfg: TradewindConfig, *, source: str | None = None) -> Marke
                 f"data.source '{name}' is not available yet; available now: {available}"
             )
         raise ConfigError(f"data.source '{name}' is unknown; allowed: {available}")
+    if name != cfg.data.source:  # the factory reads data.source (network routes default by it)
+        cfg = cfg.model_copy(update={"data": cfg.data.model_copy(update={"source": name})})
     return factory(cfg)
 
 
@@ -87,3 +89,12 @@ def _files(cfg: TradewindConfig) -> MarketData:
     from tradewind.data.files import FilesData
 
     return FilesData.from_config(cfg)
+
+
+@register_market_data("yfinance")
+@register_market_data("alpaca")
+@register_market_data("webull")
+def _network(cfg: TradewindConfig) -> MarketData:
+    from tradewind.data.network import live_from_config
+
+    return live_from_config(cfg)

@@ -17,7 +17,6 @@ import pandas as pd
 from tradewind.calendar import MarketCalendar
 from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
 from tradewind.data.history import HistoryProvider, ohlc_from_closes, window
-from tradewind.data.protocol import TimeLike, VixSeries
 from tradewind.data.scenario import RegimeParams, Shock
 from tradewind.data.synthetic_model import (
     INDEX_NAME,
@@ -26,6 +25,7 @@ from tradewind.data.synthetic_model import (
     generate_market,
 )
 from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.market import TimeLike, VixSeries
 from tradewind.domain.types import Interval
 
 if TYPE_CHECKING:

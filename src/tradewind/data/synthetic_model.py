@@ -39,7 +39,6 @@ import pandas as pd
 from tradewind.calendar import EASTERN, MarketCalendar, nyse
 from tradewind.config.trading import SYMBOL_PATTERN
 from tradewind.data.history import make_frame
-from tradewind.data.protocol import BarSet, VixSeries
 from tradewind.data.scenario import (
     REGIMES,
     Crash,
@@ -49,6 +48,7 @@ from tradewind.data.scenario import (
     RegimeParams,
     Shock,
 )
+from tradewind.domain.market import BarSet, VixSeries
 from tradewind.domain.types import Interval
 
 Floats = npt.NDArray[np.float64]

@@ -18,9 +18,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from tradewind.data.checks import float_columns
-from tradewind.data.protocol import BarSet, VixSeries
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import DataError
+from tradewind.domain.market import BarSet, VixSeries
 from tradewind.domain.types import EXCHANGE_TZ
 
 

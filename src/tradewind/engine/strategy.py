@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import MarketData
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import DataError
+from tradewind.domain.market import MarketData
 from tradewind.domain.plans import Policy
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import EngineParts

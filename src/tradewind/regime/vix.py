@@ -4,12 +4,7 @@ Missing VIX never silently means "calm": wherever no observed value is at most
 :data:`MAX_VIX_AGE` old at a bar's timestamp, the level comes from :func:`vix_proxy` and the row is
 flagged ``is_proxy``. A provider's ``VixSeries`` that is itself a proxy flags every row.
 
-The proxy (documented, not a forecast of the real VIX):
-``proxy_t = PROXY_SCALE * 100 * sqrt(252 * EWM_hl(r^2))``, with ``r`` the index's daily log
-returns and ``hl = PROXY_HALFLIFE`` bars. ``PROXY_SCALE = 1.2`` is the usual ratio of implied to
-realized volatility of the S&P 500 (VIX carries a variance risk premium); over the bundled
-2014-2019 overlap the mean VIX is about 1.2 times the mean 21-day realized volatility too. It is a
-fixed constant, not refitted on later data.
+The proxy is :func:`tradewind.domain.vixproxy.vix_proxy` (documented there).
 """
 
 from __future__ import annotations
@@ -17,22 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tradewind.data.protocol import VixSeries
+from tradewind.domain.market import VixSeries
+from tradewind.domain.vixproxy import PROXY_HALFLIFE, PROXY_SCALE, vix_proxy
+
+__all__ = ["MAX_VIX_AGE", "PROXY_HALFLIFE", "PROXY_SCALE", "VixInput", "align_vix", "vix_proxy"]
 
 VixInput = VixSeries | pd.Series | None
 
 MAX_VIX_AGE = pd.Timedelta(days=5)
 """An observed VIX older than this at a bar's timestamp is not used (the proxy is)."""
-
-PROXY_HALFLIFE = 10
-PROXY_SCALE = 1.2
-
-
-def vix_proxy(log_returns: pd.Series, halflife: int = PROXY_HALFLIFE) -> pd.Series:
-    """VIX-scaled realized volatility of an index (see the module docstring); causal."""
-    var = (log_returns**2).ewm(halflife=halflife, min_periods=halflife).mean()
-    out: pd.Series = PROXY_SCALE * 100.0 * np.sqrt(252.0 * var)
-    return out
 
 
 def align_vix(

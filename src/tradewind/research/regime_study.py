@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import MarketData
+from tradewind.domain.market import MarketData
 from tradewind.domain.types import Regime
 from tradewind.regime.base import BaseDetector
 from tradewind.regime.fitcache import FitCache

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from tradewind.data.freshness import Freshness
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.domain.records import EngineEvent
@@ -29,6 +30,7 @@ from tradewind.service.alerts import Alerter
 from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
 from tradewind.service.datagate import check_data
 from tradewind.service.heartbeat import Heartbeat
+from tradewind.service.market_refresh import MarketRefresher
 from tradewind.service.recovery import Rebuilt, RunContext, rebuild
 from tradewind.service.stopping import Sleeper
 
@@ -60,6 +62,8 @@ class CycleRunner:
         error_backoff: Sequence[float],
         max_failures: int,
         max_age: timedelta | None,
+        fresh: Freshness | None = None,
+        refresher: MarketRefresher | None = None,
     ) -> None:
         self.ctx = ctx
         self.alerter = alerter
@@ -69,6 +73,8 @@ class CycleRunner:
         self.error_backoff = tuple(error_backoff) or (0.0,)
         self.max_failures = max(max_failures, 1)
         self.max_age = max_age
+        self.fresh = fresh
+        self.refresher = refresher
         self._rebuilt: Rebuilt | None = None
         self._check_book = True
         self._blocked_noted = False
@@ -97,6 +103,10 @@ class CycleRunner:
     # --- one cycle -------------------------------------------------------------------------
     def run_cycle(self, t: pd.Timestamp, next_slot: pd.Timestamp | None = None) -> CycleOutcome:
         """Run the cycle at ``t``, retrying after failures (see the module docstring)."""
+        if self.refresher is not None:  # wall clock: new bars rebuild broker and engine
+            fresh_ctx = self.refresher.refresh(self.ctx, t)
+            if fresh_ctx is not None:
+                self.ctx, self._rebuilt = fresh_ctx, None
         failures = 0
         while True:
             try:
@@ -133,7 +143,7 @@ class CycleRunner:
         if verdict_reconcile != "trade":
             return CycleOutcome(blocked=True, message=verdict_reconcile)
         st = self.rebuilt
-        verdict = check_data(st.engine.feed, t, self.max_age)
+        verdict = check_data(st.engine.feed, t, self.max_age, self.fresh)
         if not verdict.ok:
             self.alerter.alert(
                 "data_error", f"no trade at {t.isoformat()}: {verdict.message}", "warning", ts=tick

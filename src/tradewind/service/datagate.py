@@ -2,8 +2,9 @@
 
 A cycle is skipped (nothing traded, the engine not even asked) when a symbol that had a price
 on the previous bar now has a NaN, zero or negative one, when every price is unchanged from the
-previous bar (a frozen feed), or when the latest bar is older than ``data.stale_after_days``.
-Replays run on each bar's own timestamp, so the age check only matters on the wall clock.
+previous bar (a frozen feed), or when the latest bar is older than ``data.stale_after_days``,
+or (wall clock) older than its interval allows. Replays run on each bar's own timestamp, so the
+age checks only matter on the wall clock.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from tradewind.data.freshness import Freshness
 from tradewind.engine.feed import MarketFeed
 
 
@@ -30,8 +32,17 @@ class DataVerdict:
         return "; ".join(self.problems)
 
 
-def check_data(feed: MarketFeed, t: pd.Timestamp, max_age: timedelta | None) -> DataVerdict:
-    """Advance ``feed`` to ``t`` and judge its current bar (see the module docstring)."""
+def check_data(
+    feed: MarketFeed,
+    t: pd.Timestamp,
+    max_age: timedelta | None,
+    fresh: Freshness | None = None,
+) -> DataVerdict:
+    """Advance ``feed`` to ``t`` and judge its current bar (see the module docstring).
+
+    ``fresh`` (wall clock) also requires the latest bar that has ended by ``t`` (one interval
+    plus the provider's publication delay, :mod:`tradewind.data.freshness`).
+    """
     row = feed.advance(t)
     if row < 0:
         return DataVerdict(True)
@@ -42,6 +53,10 @@ def check_data(feed: MarketFeed, t: pd.Timestamp, max_age: timedelta | None) -> 
             f"stale prices: the latest bar is from {bar_time.isoformat()}, "
             f"{t - bar_time} before the cycle (limit {max_age})"
         )
+    elif fresh is not None:
+        stale = fresh.problem(bar_time, t, feed.index)
+        if stale is not None:
+            problems.append(stale)
     if row > 0:
         closes = feed.window(2)
         prev, close = closes[0], closes[1]

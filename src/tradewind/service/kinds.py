@@ -19,6 +19,8 @@ live on the wall clock). What they decide:
 * **stale data** cannot happen in a replay (time is replayed); on the wall clock, prices older
   than ``data.stale_after_days`` block trading.
 * **database writes** are durable on the wall clock, not fsynced in a replay (it can run again).
+* **new bars**: a replay's data is loaded once; on the wall clock the market is reloaded before
+  each cycle (broker and engine rebuilt on it) and a bar that is due but missing blocks trading.
 
 A backtest (:func:`tradewind.backtest.runner.run_backtest`) composes the same engine with a
 :class:`~tradewind.engine.clock.ReplayClock`, the simulator and in-memory halts, without the
@@ -27,7 +29,7 @@ service around it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -35,11 +37,16 @@ import pandas as pd
 
 from tradewind.config import TradewindConfig
 from tradewind.config.warnings import wall_clock_fill_warning
+from tradewind.data.freshness import Freshness
+from tradewind.domain.market import MarketData
 from tradewind.engine.clock import ReplayClock, SessionClock, Tick, Waiter
 from tradewind.engine.protocols import Broker
 from tradewind.orders.account import Baseline
+from tradewind.service.alerts import Alerter
 from tradewind.service.carry import carry_risk_state
 from tradewind.service.halts import HaltScope, ReplayHaltScope
+from tradewind.service.market import RunMarket
+from tradewind.service.market_refresh import MarketRefresher
 from tradewind.store import Store
 
 
@@ -132,6 +139,20 @@ class RunKind(Protocol):
         """The run's final status after a blocked or failed cycle, or None to carry on."""
         ...
 
+    def freshness(self, cfg: TradewindConfig) -> Freshness | None:
+        """Which bar must be in the data at each cycle (None: whatever the replay has)."""
+        ...
+
+    def refresher(
+        self,
+        cfg: TradewindConfig,
+        provider: MarketData,
+        broker_on: Callable[[RunMarket], Broker],
+        alerter: Alerter,
+    ) -> MarketRefresher | None:
+        """Reloads the market before each cycle (None: the data is fixed)."""
+        ...
+
 
 class ReplayRun:
     """A replay of history through the trading loop, on its own simulated account.
@@ -199,6 +220,20 @@ class ReplayRun:
         if blocked:
             return "stopped"
         return "failed" if failed else None
+
+    def freshness(self, cfg: TradewindConfig) -> Freshness | None:
+        """None: a replay trades on the bars of its period as they are."""
+        return None
+
+    def refresher(
+        self,
+        cfg: TradewindConfig,
+        provider: MarketData,
+        broker_on: Callable[[RunMarket], Broker],
+        alerter: Alerter,
+    ) -> MarketRefresher | None:
+        """None: a replay's data is loaded once."""
+        return None
 
 
 class WallClockRun:
@@ -273,6 +308,20 @@ class WallClockRun:
     def ends_run(self, blocked: bool, failed: bool) -> str | None:
         """Never: a blocked or failed slot waits for the next one."""
         return None
+
+    def freshness(self, cfg: TradewindConfig) -> Freshness | None:
+        """The bar due by now, allowing the provider's publication delay (data/freshness.py)."""
+        return Freshness(pd.Timedelta(minutes=cfg.data.publish_delay_minutes))
+
+    def refresher(
+        self,
+        cfg: TradewindConfig,
+        provider: MarketData,
+        broker_on: Callable[[RunMarket], Broker],
+        alerter: Alerter,
+    ) -> MarketRefresher | None:
+        """New bars are loaded before each cycle; broker and engine are rebuilt on them."""
+        return MarketRefresher(cfg, provider, broker_on, alerter)
 
 
 __all__ = ["ReplayRun", "RunClock", "RunKind", "WallClockRun"]

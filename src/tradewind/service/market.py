@@ -16,8 +16,8 @@ import pandas as pd
 
 from tradewind.backtest.runner import WARMUP_FACTOR
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import BarSet, MarketData, VixSeries
 from tradewind.domain.errors import ConfigError, DataError
+from tradewind.domain.market import BarSet, MarketData, VixSeries
 from tradewind.engine.feed import MarketFeed
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ def no_current_prices(source: str, now: pd.Timestamp, latest: str) -> ConfigErro
         f"data.source '{source}' has no current prices ({latest}; today is "
         f"{now.date()}): simulated trading on the wall clock needs data that reaches today. "
         "Replay history through the same loop instead: tradewind trade --mode simulated "
-        "--replay START:END --speed max (or tradewind demo). Real-time providers come with "
-        "the broker adapters."
+        "--replay START:END --speed max (or tradewind demo), or trade on current prices "
+        "with data.source: yfinance (no key needed; tradewind data fetch SYMBOLS fills the "
+        "cache)."
     )

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tradewind.config import TradewindConfig
-from tradewind.data.protocol import MarketData
 from tradewind.domain.ledger import Ledger
+from tradewind.domain.market import MarketData
 from tradewind.domain.orders import Fill
 from tradewind.engine.cycle import Engine
 from tradewind.engine.protocols import Broker

@@ -36,8 +36,8 @@ from tradewind.brokers.registry import BrokerContext, check_available, make_brok
 from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
 from tradewind.data import get_market_data
-from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.market import MarketData
 from tradewind.domain.types import TradingMode
 from tradewind.engine.clock import SessionClock
 from tradewind.engine.cycle import Engine
@@ -252,19 +252,23 @@ class TradingService:
         name = opts.name or kind.default_name(cfg)
         run, resumed = open_run(store, cfg, name, market.bars.symbols)
         journal = journal_path(cfg)
-        broker = make_broker(
-            BrokerContext(
-                config=cfg,
-                feed_factory=market.feed,
-                journal_path=journal,
-                account=kind.account_key(database_id(store), run.id),
-                durable=kind.durable,
-                sim_options=dict(opts.sim_options),
-                fault=self.faults.hit,
+        account = kind.account_key(database_id(store), run.id)
+
+        def broker_on(run_market: RunMarket) -> Broker:
+            built = make_broker(
+                BrokerContext(
+                    config=cfg,
+                    feed_factory=run_market.feed,
+                    journal_path=journal,
+                    account=account,
+                    durable=kind.durable,
+                    sim_options=dict(opts.sim_options),
+                    fault=self.faults.hit,
+                )
             )
-        )
-        if self.broker_wrapper is not None:
-            broker = self.broker_wrapper(broker)
+            return self.broker_wrapper(built) if self.broker_wrapper is not None else built
+
+        broker = broker_on(market)
         baseline = load_baseline(store, run.id)
         carried: tuple[int, dict[str, Any]] | None = None
         if baseline is None:  # the run's first start (the seed is saved before the baseline)
@@ -314,6 +318,8 @@ class TradingService:
             error_backoff=opts.error_backoff,
             max_failures=opts.max_failures,
             max_age=kind.max_data_age,
+            fresh=kind.freshness(cfg),
+            refresher=kind.refresher(cfg, provider, broker_on, alerter),
         )
         ckpt = load_checkpoint(store, run.id)
         resumed_from = ckpt.ts if ckpt is not None else None

@@ -1,6 +1,6 @@
 """Write any provider's bars, benchmark and VIX as files the ``files`` provider reads back.
 
-One file per symbol, named after it, in the layout :mod:`tradewind.data.files_reader` reads:
+One file per symbol, named after it, in the layout :mod:`tradewind.data.files.reader` reads:
 
 * observed OHLC: ``date,open,high,low,close,volume`` (an empty volume cell means unknown);
 * derived OHLC (close-only sources): ``date,close``, so the symbol re-imports as derived;
@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from tradewind.calendar import EASTERN
-from tradewind.data.files_dates import session_stamps
-from tradewind.data.protocol import OHLCV, MarketData, TimeLike
+from tradewind.data.files.dates import session_stamps
 from tradewind.domain.errors import DataError, MissingDataError
+from tradewind.domain.market import OHLCV, MarketData, TimeLike
 from tradewind.domain.types import Interval
 
 Format = Literal["csv", "parquet"]

@@ -8,14 +8,14 @@
   column is a long table holding several symbols;
 * or one file: a long table, or a single symbol named by the file.
 
-How each file is read is described in :mod:`tradewind.data.files_reader`; the whole-history
-checks in :mod:`tradewind.data.files_checks`; the problems and errors in
-:mod:`tradewind.data.files_errors`.
+How each file is read is described in :mod:`tradewind.data.files.reader`; the whole-history
+checks in :mod:`tradewind.data.files.checks`; the problems and errors in
+:mod:`tradewind.data.files.errors`.
 
 The benchmark is the symbol ``data.benchmark`` (e.g. ``SPY`` for ``SPY.csv``) or a file path.
 VIX is ``data.vix`` (a symbol or a path); when ``data.vix`` is empty a ``VIX`` file is used if
 the folder has one. Without VIX, :meth:`FilesData.vix` serves the regime detector's documented
-proxy (:func:`tradewind.regime.vix.vix_proxy` of the benchmark's closes), flagged ``is_proxy``.
+proxy (:func:`tradewind.domain.vixproxy.vix_proxy` of the benchmark's closes), flagged ``is_proxy``.
 
 :meth:`FilesData.from_config` reads and checks every configured symbol, the benchmark and VIX
 before returning, so a malformed file stops a command before any computation.
@@ -34,27 +34,28 @@ import numpy as np
 import pandas as pd
 
 from tradewind.data.checks import DEFAULT_MAX_AGE
-from tradewind.data.files_checks import Coverage, Limits, check_history
-from tradewind.data.files_errors import (
+from tradewind.data.files.checks import Coverage, Limits, check_history
+from tradewind.data.files.errors import (
     FileFormatError,
     MissingFileError,
     Problem,
     problem,
     raise_first,
 )
-from tradewind.data.files_index import Entry, FileIndex
-from tradewind.data.files_reader import Parsed, match_columns, parse_prices, parse_vix
+from tradewind.data.files.index import Entry, FileIndex
+from tradewind.data.files.reader import Parsed, match_columns, parse_prices, parse_vix
 from tradewind.data.history import HistoryProvider, window
-from tradewind.data.protocol import BarSet, TimeLike, VixSeries, to_utc
 from tradewind.domain.errors import ConfigError, MissingDataError
-from tradewind.domain.types import Interval
+from tradewind.domain.market import BarSet, TimeLike, VixSeries, to_utc
+from tradewind.domain.types import EXCHANGE_TZ, Interval
+from tradewind.domain.vixproxy import vix_proxy
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("tradewind.data.files")
 
-PROXY_SOURCE = "proxy: tradewind.regime.vix.vix_proxy of the benchmark closes (no VIX file)"
+PROXY_SOURCE = "proxy: tradewind.domain.vixproxy.vix_proxy of the benchmark closes (no VIX file)"
 
 
 @dataclass
@@ -282,7 +283,7 @@ class FilesData(HistoryProvider):
         """
         out = list(self._notes)
         if self._old:
-            latest = max(self._old.values()).tz_convert("America/New_York").date()
+            latest = max(self._old.values()).tz_convert(EXCHANGE_TZ).date()
             out.append(
                 f"{len(self._old)} series end more than {self.limits.warn_age.days} days ago "
                 f"(latest last bar {latest}): fine for backtests and replays, not for trading"
@@ -386,8 +387,6 @@ class FilesData(HistoryProvider):
     def _vix_frame(self) -> tuple[pd.Series, pd.Series, str]:
         result = self.vix_report()
         if result is None:
-            from tradewind.regime.vix import vix_proxy  # the regime detector's documented proxy
-
             closes = self.history(self.benchmark_symbol)["close"]
             values = vix_proxy(np.log(closes).diff()).rename("vix")
             flags = pd.Series(True, index=values.index, name="is_proxy")

@@ -11,6 +11,9 @@ last date           older than ``warn_age``                   older than ``max_l
 history length      never                                     fewer than ``min_bars`` sessions
 jumps               never                                     a close-to-close move beyond
                                                               ``max_move`` (unadjusted split?)
+likely splits       a close ratio near 1/2, 1/3, 2, 3 ... in  never
+                    a calm series (:mod:`tradewind.data.
+                    splits`), within ``max_move``
 flat runs           every run of ``stale_bars`` equal closes  never (windows over them are
                     (windows over them are refused)           refused by the data checks)
 ==================  ========================================  =================================
@@ -33,8 +36,10 @@ from tradewind.data.checks import (
     describe_runs,
     stale_runs,
 )
-from tradewind.data.files_errors import Reporter, Severity
-from tradewind.data.files_reader import Parsed
+from tradewind.data.files.errors import Reporter, Severity
+from tradewind.data.files.reader import Parsed
+from tradewind.data.splits import FIX as SPLIT_FIX
+from tradewind.data.splits import find_splits
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ def check_history(
         return coverage
     _check_length(days, limits, report)
     _check_jumps(frame["close"].to_numpy(dtype=float), frame.index, parsed, limits, report)
+    _check_splits(frame["close"].to_numpy(dtype=float), frame.index, parsed, limits, report)
     if limits.stale_bars is not None:
         closes = frame["close"].to_numpy(dtype=float)
         runs = stale_runs(closes, limits.stale_bars)
@@ -198,3 +204,19 @@ def _check_jumps(
         "if the move is real, raise data.max_daily_move",
         parsed.lines[jumps],
     )
+
+
+def _check_splits(
+    closes: np.ndarray, index: pd.Index, parsed: Parsed, limits: Limits, report: Reporter
+) -> None:
+    """Warn on each likely unadjusted split the jump check let through (one warning each)."""
+    for suspect in find_splits(closes, index):
+        if abs(suspect.ratio - 1.0) > limits.max_move:
+            continue  # already refused as a jump
+        report.add(
+            "warning",
+            "split",
+            suspect.describe(),
+            SPLIT_FIX,
+            [int(parsed.lines[suspect.position])],
+        )

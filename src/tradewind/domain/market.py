@@ -1,4 +1,7 @@
-"""The market-data contract every provider fulfils, and the container its bars come in.
+"""The market-data contract every provider fulfils, and the value types its bars come in.
+
+These are domain types: the data providers produce them, the engine and the regime detectors
+consume them, and neither side imports the other to get them.
 
 Conventions (all providers):
 

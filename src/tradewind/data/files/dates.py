@@ -16,14 +16,13 @@ import re
 import warnings
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from tradewind.calendar import EASTERN, nyse
-from tradewind.data.files_errors import Reporter
+from tradewind.data.files.errors import Reporter
+from tradewind.domain.arrays import IntArray
 from tradewind.domain.types import Interval
 
-IntArray = npt.NDArray[np.int64]
 _TZ = re.compile(r"^(?P<wall>.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?P<tz>Z|UTC|[+-]\d{2}:?\d{2})$")
 
 
@@ -74,7 +73,7 @@ def parse_stamps(
             "error",
             "bad_date",
             f"dates outside the NYSE calendar ({exc})",
-            "keep dates from 1990-01-02 to the present",
+            f"keep dates from {nyse().first_session.date()} to the present",
             [],
         )
         return None

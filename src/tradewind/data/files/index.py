@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from tradewind.data.files_errors import MissingFileError, Problem, problem
-from tradewind.data.files_reader import Table, file_kind, match_columns, read_header, read_table
-from tradewind.data.files_reader import stem as file_stem
+from tradewind.data.files.errors import MissingFileError, Problem, problem
+from tradewind.data.files.reader import Table, file_kind, match_columns, read_header, read_table
+from tradewind.data.files.reader import stem as file_stem
 
 SERIES_NAME = re.compile(r"^[A-Z0-9][A-Z0-9._\-]{0,29}$")
 """A file name or long-table cell that names a series (a superset of ticker symbols)."""

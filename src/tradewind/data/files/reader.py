@@ -34,14 +34,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tradewind.data.files_dates import parse_stamps
-from tradewind.data.files_errors import Problem, Reporter, problem
+from tradewind.data.files.dates import parse_stamps
+from tradewind.data.files.errors import Problem, Reporter, problem
 from tradewind.data.history import make_frame, ohlc_from_closes
+from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
 from tradewind.domain.types import Interval
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "timestamp": ("date", "datetime", "timestamp", "time", "day", "tradedate", "dt"),
