@@ -68,7 +68,8 @@ def test_the_snapshot_serves_what_the_source_serves() -> None:
     cfg = _cfg(portfolio_optimization={"regime_aware": True}, regime={"detector": "rules"})
     source = get_market_data(cfg)
     copy = snapshot(source, cfg.trading.symbols + ["SP500"])
-    bars, again = source.bars(["AAPL", "SP500"], START, END), copy.bars(["AAPL", "SP500"], START, END)
+    wanted = ["AAPL", "SP500"]
+    bars, again = source.bars(wanted, START, END), copy.bars(wanted, START, END)
     pd.testing.assert_frame_equal(bars["AAPL"], again["AAPL"])
     assert bars.derived_ohlc == again.derived_ohlc
     pd.testing.assert_series_equal(source.vix(None, END).values, copy.vix(None, END).values)

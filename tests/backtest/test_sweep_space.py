@@ -28,7 +28,9 @@ def test_a_space_file_of_lists_is_a_grid_and_a_full_file_sets_method_budget_seed
     space = load_space(plain)
     assert (space.method, space.size, space.budget) == ("grid", 2, 2)
     full = tmp_path / "full.yaml"
-    full.write_text("method: random\ntrials: 4\nseed: 3\nparams:\n  a.x: [1, 2, 3]\n  b.y: [p, q]\n")
+    full.write_text(
+        "method: random\ntrials: 4\nseed: 3\nparams:\n  a.x: [1, 2, 3]\n  b.y: [p, q]\n"
+    )
     space = load_space(full)
     assert (space.method, space.trials, space.seed, space.size, space.budget) == (
         "random", 4, 3, 6, 4,
