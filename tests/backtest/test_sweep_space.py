@@ -57,6 +57,8 @@ def test_bad_spaces_are_refused_naming_the_key(data: dict[str, object], message:
 def test_set_options_parse_as_yaml_values() -> None:
     grid = parse_grid(["portfolio_optimization.rebalancing.drift_threshold=0.05,0.1", "a.b=x"])
     assert grid == {"portfolio_optimization.rebalancing.drift_threshold": [0.05, 0.1], "a.b": ["x"]}
+    universes = parse_grid(["trading.symbols=[AAPL,MSFT,KO],[JPM,XOM,WMT]"])
+    assert universes == {"trading.symbols": [["AAPL", "MSFT", "KO"], ["JPM", "XOM", "WMT"]]}
     with pytest.raises(ConfigError, match="expected KEY=V1,V2"):
         parse_grid(["nonsense"])
 

@@ -163,8 +163,19 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
                 f"--set {spec!r}: expected KEY=V1,V2,... e.g. "
                 "portfolio_optimization.rebalancing.drift_threshold=0.05,0.1"
             )
-        grid[key.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+        grid[key.strip()] = _set_values(values)
     return grid
+
+
+def _set_values(values: str) -> list[Any]:
+    """``0.05,0.1`` -> ``[0.05, 0.1]``; ``[AAPL,MSFT],[KO,XOM]`` -> two lists (YAML flow)."""
+    try:
+        parsed = yaml.safe_load(f"[{values}]")
+    except yaml.YAMLError:
+        parsed = None
+    if isinstance(parsed, list) and parsed:
+        return parsed
+    return [yaml.safe_load(v) for v in values.split(",")]
 
 
 def combinations(grid: Mapping[str, list[Any]]) -> list[dict[str, Any]]:

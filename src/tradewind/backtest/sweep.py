@@ -42,6 +42,7 @@ __all__ = [
     "default_folder",
     "parse_grid",
     "run_sweep",
+    "sweep_data",
     "sweep_spec",
 ]
 
@@ -174,7 +175,7 @@ def run_sweep(
         on_plan(planned, skipped)
     ran = failed = 0
     if todo or (space.method == "tpe" and skipped < planned):
-        runner.start(_sweep_data(cfg, space, start, end))
+        runner.start(sweep_data(cfg, space, start, end))
         try:
             stream = (
                 _tpe_rounds(runner, space, store, batch_size)
@@ -196,12 +197,14 @@ def _auto(trials: int, runner: Executor) -> int:
     return auto_batch_size(trials, runner.workers)
 
 
-def _sweep_data(
+def sweep_data(
     cfg: TradewindConfig,
     space: SearchSpace,
     start: pd.Timestamp | None,
     end: pd.Timestamp | None,
 ) -> SweepData:
+    """What every worker needs: the base config, the period, and a snapshot of the data of
+    every symbol any trial trades (plus the benchmarks and VIX)."""
     symbols: list[str] = list(cfg.trading.symbols)
     for value in space.params.get("trading.symbols", []):
         symbols += [str(s) for s in value] if isinstance(value, list) else []

@@ -1,0 +1,201 @@
+"""Sweep benchmark: backtests per second on local processes and on Dask clusters of 1 and 2 workers.
+
+Runs the same 200 walk-forward backtests of the bundled S&P 500 stocks (10 symbols, 2016-2019,
+max Sharpe on a trailing window, a grid of drift threshold x lookback x position cap) through:
+
+* ``local``: the default executor, two worker processes;
+* ``dask 1 worker`` and ``dask 2 workers``: a Dask ``LocalCluster`` on 127.0.0.1;
+
+and prints, for each, the throughput (backtests per second, timed from the first task submitted
+to the last result, after the workers have started and received the data), the one-off cost of
+starting the workers and shipping the data, and the per-task overhead:
+
+* *sweep overhead*: ``(workers x wall - sum of the trials' own seconds) / tasks``: everything a
+  worker spent not running backtests (scheduling, moving parameters and results, idle at the end);
+* *scheduling round trip*: the time per task of no-op tasks on the same cluster.
+
+Then the issue's targets as PASS/MISS lines: 2 workers >= 1.7x the throughput of 1, overhead
+< 5% of a backtest. The machine's load average is printed before and after: on a shared machine
+the scaling figure moves with the other processes.
+
+Usage: ``make bench`` or ``.venv/bin/python bench/bench_sweep.py [--trials N]``.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before numpy is imported: single-threaded BLAS
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import pandas as pd  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from tradewind.backtest.executors import Executor, auto_batch_size, batches_of  # noqa: E402
+from tradewind.backtest.executors.dask_cluster import DaskExecutor  # noqa: E402
+from tradewind.backtest.executors.local import LocalExecutor  # noqa: E402
+from tradewind.backtest.space import SearchSpace, planned_trials, trial_id  # noqa: E402
+from tradewind.backtest.sweep import sweep_data  # noqa: E402
+from tradewind.backtest.trial import TrialSpec  # noqa: E402
+from tradewind.config import TradewindConfig, validate_config  # noqa: E402
+
+SYMBOLS = ["AAPL", "MSFT", "JPM", "JNJ", "PG", "XOM", "WMT", "KO", "UNH", "HD"]
+START = pd.Timestamp("2016-01-04", tz="America/New_York")
+END = pd.Timestamp("2019-12-31", tz="America/New_York")
+SPACE = {
+    "portfolio_optimization.rebalancing.drift_threshold": [
+        0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20,
+    ],
+    "portfolio_optimization.lookback_days": [63, 126, 189, 252, 378],
+    "risk_management.max_position_size": [0.15, 0.20, 0.25, 0.30],
+}  # fmt: skip
+SCALING_TARGET = 1.7
+OVERHEAD_TARGET = 0.05
+NOOP_TASKS = 200
+
+console = Console(width=max(Console().width, 120))
+
+
+def noop(data: object) -> int:
+    """A task that does nothing with the shipped data (measures the scheduler's round trip)."""
+    return 0 if data is None else 1
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One executor's run of the sweep."""
+
+    name: str
+    workers: int
+    tasks: int
+    startup: float
+    wall: float
+    trial_seconds: float
+    trials: int
+    noop_ms: float | None
+
+    @property
+    def per_second(self) -> float:
+        """Backtests per second."""
+        return self.trials / self.wall
+
+    @property
+    def mean_backtest(self) -> float:
+        """Mean seconds of one backtest, measured inside the worker."""
+        return self.trial_seconds / self.trials
+
+    @property
+    def overhead_ms(self) -> float:
+        """Worker time not spent in backtests, per task (ms)."""
+        return (self.workers * self.wall - self.trial_seconds) / self.tasks * 1000.0
+
+
+def config() -> TradewindConfig:
+    """The swept strategy: the runbook's optimizer and rebalancing, no regime policy."""
+    return validate_config(
+        {
+            "trading": {"symbols": SYMBOLS},
+            "data": {"source": "bundled"},
+            "portfolio_optimization": {"method": "max_sharpe", "regime_aware": False},
+            "notifications": {"discord": {"enabled": False}},
+        },
+        source="bench_sweep",
+    )
+
+
+def measure(
+    name: str, executor: Executor, specs: Sequence[TrialSpec], space: SearchSpace
+) -> Measured:
+    """Start ``executor`` (timed apart), run every spec, and time the run."""
+    began = time.perf_counter()
+    executor.start(sweep_data(config(), space, START, END))
+    startup = time.perf_counter() - began
+    batches = batches_of(specs, auto_batch_size(len(specs), executor.workers))
+    done = failed = 0
+    seconds = 0.0
+    last_line = began = time.perf_counter()
+    try:
+        for results in executor.run(batches):
+            done += len(results)
+            failed += sum(r.status != "ok" for r in results)
+            seconds += sum(r.seconds for r in results)
+            if time.perf_counter() - last_line > 5 or done == len(specs):
+                print(f"  {name}: {done}/{len(specs)} backtests", file=sys.stderr, flush=True)
+                last_line = time.perf_counter()
+        wall = time.perf_counter() - began
+        noop_ms = _noop_ms(executor) if isinstance(executor, DaskExecutor) else None
+    finally:
+        executor.close()
+    if failed:
+        raise SystemExit(f"{name}: {failed} backtests failed; the benchmark is void")
+    return Measured(name, executor.workers, len(batches), startup, wall, seconds, done, noop_ms)
+
+
+def _noop_ms(executor: DaskExecutor) -> float:
+    client = executor.client
+    data = executor._data  # the scattered data future: no-op tasks depend on it like trials do
+    client.gather([client.submit(noop, data, pure=False) for _ in range(10)])  # warm-up
+    began = time.perf_counter()
+    client.gather([client.submit(noop, data, pure=False) for _ in range(NOOP_TASKS)])
+    return (time.perf_counter() - began) / NOOP_TASKS * 1000.0 * executor.workers
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print the table and the targets."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=200, help="backtests per executor")
+    args = parser.parse_args(argv)
+    space = SearchSpace(SPACE, method="random", trials=args.trials, seed=26)
+    specs = [TrialSpec(trial_id(p), p) for p in planned_trials(space)]
+    load_before = os.getloadavg()
+    console.print(
+        f"[bold]sweep benchmark[/]: {len(specs)} walk-forward backtests, {len(SYMBOLS)} bundled "
+        f"stocks, {START.date()}..{END.date()}; {os.cpu_count()} cores; load average "
+        f"{load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}"
+    )
+    runs = [
+        measure("local (2 processes)", LocalExecutor(2), specs, space),
+        measure("dask, 1 worker", DaskExecutor(None, 1), specs, space),
+        measure("dask, 2 workers", DaskExecutor(None, 2), specs, space),
+    ]
+    load_after = os.getloadavg()
+    table = Table(title="Backtests per second (wall time from first task to last result)")
+    for col in ("executor", "workers", "tasks", "start + ship data s", "wall s", "backtests/s",
+                "mean backtest s", "overhead ms/task", "overhead % of a backtest",
+                "no-op round trip ms/task"):  # fmt: skip
+        table.add_column(col, justify="right")
+    for m in runs:
+        per_trial = m.overhead_ms / 1000.0 * m.tasks / m.trials
+        table.add_row(
+            m.name, str(m.workers), str(m.tasks), f"{m.startup:.2f}", f"{m.wall:.1f}",
+            f"{m.per_second:.2f}", f"{m.mean_backtest:.3f}", f"{m.overhead_ms:.1f}",
+            f"{per_trial / m.mean_backtest:.1%}",
+            "" if m.noop_ms is None else f"{m.noop_ms:.1f}",
+        )  # fmt: skip
+    console.print(table)
+    one, two = runs[1], runs[2]
+    scaling = two.per_second / one.per_second
+    overhead = two.overhead_ms / 1000.0 * two.tasks / two.trials / two.mean_backtest
+    console.print(
+        f"dask 2 workers vs 1: {scaling:.2f}x the throughput; local (2 processes) vs dask 2 "
+        f"workers: {runs[0].per_second / two.per_second:.2f}x; load average after "
+        f"{load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}"
+    )
+    verdict = "PASS" if scaling >= SCALING_TARGET else "MISS"
+    console.print(f"{verdict}: 2 workers >= {SCALING_TARGET}x 1 worker ({scaling:.2f}x)")
+    verdict = "PASS" if overhead < OVERHEAD_TARGET else "MISS"
+    console.print(
+        f"{verdict}: per-task overhead < {OVERHEAD_TARGET:.0%} of a backtest "
+        f"({overhead:.1%}, 2 workers, per backtest; no-op round trip {two.noop_ms:.1f} ms a task)"
+    )
+
+
+if __name__ == "__main__":
+    main()
