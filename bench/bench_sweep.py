@@ -6,9 +6,11 @@ max Sharpe on a trailing window, a grid of drift threshold x lookback x position
 * ``local``: the default executor, two worker processes;
 * ``dask 1 worker`` and ``dask 2 workers``: a Dask ``LocalCluster`` on 127.0.0.1;
 
-and prints, for each, the throughput (backtests per second, timed from the first task submitted
-to the last result, after the workers have started and received the data), the one-off cost of
-starting the workers and shipping the data, and the per-task overhead:
+in four rounds of 50, each round on every executor in turn (so a change in the shared machine's
+load falls on all three alike), two backtests a task, and prints for each the throughput
+(backtests per second, timed from the first task submitted to the last result of each round,
+after the workers have started and received the data), the one-off cost of starting the workers
+and shipping the data, and the per-task overhead:
 
 * *sweep overhead*: ``(workers x wall - sum of the trials' own seconds) / tasks``: everything a
   worker spent not running backtests (scheduling, moving parameters and results, idle at the end);
@@ -38,7 +40,7 @@ import pandas as pd  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from tradewind.backtest.executors import Executor, auto_batch_size, batches_of  # noqa: E402
+from tradewind.backtest.executors import Executor, batches_of  # noqa: E402
 from tradewind.backtest.executors.dask_cluster import DaskExecutor  # noqa: E402
 from tradewind.backtest.executors.local import LocalExecutor  # noqa: E402
 from tradewind.backtest.space import SearchSpace, planned_trials, trial_id  # noqa: E402
@@ -59,6 +61,10 @@ SPACE = {
 SCALING_TARGET = 1.7
 OVERHEAD_TARGET = 0.05
 NOOP_TASKS = 200
+ROUNDS = 4
+"""The backtests are run in this many rounds, each round on every executor in turn."""
+BATCH = 2
+"""Backtests per task (a round of 50 on 2 workers: 25 tasks, so little idle at its end)."""
 
 console = Console(width=max(Console().width, 120))
 
@@ -110,32 +116,45 @@ def config() -> TradewindConfig:
     )
 
 
-def measure(
-    name: str, executor: Executor, specs: Sequence[TrialSpec], space: SearchSpace
-) -> Measured:
-    """Start ``executor`` (timed apart), run every spec, and time the run."""
+@dataclass
+class Timing:
+    """What one executor has measured so far."""
+
+    name: str
+    executor: Executor
+    startup: float = 0.0
+    wall: float = 0.0
+    trial_seconds: float = 0.0
+    trials: int = 0
+    tasks: int = 0
+
+    def result(self, noop_ms: float | None) -> Measured:
+        """The executor's figures over every round."""
+        return Measured(
+            self.name, self.executor.workers, self.tasks, self.startup, self.wall,
+            self.trial_seconds, self.trials, noop_ms,
+        )  # fmt: skip
+
+
+def start(name: str, executor: Executor, space: SearchSpace) -> Timing:
+    """Start ``executor`` and ship it the data (timed apart from the runs)."""
     began = time.perf_counter()
     executor.start(sweep_data(config(), space, START, END))
-    startup = time.perf_counter() - began
-    batches = batches_of(specs, auto_batch_size(len(specs), executor.workers))
-    done = failed = 0
-    seconds = 0.0
-    last_line = began = time.perf_counter()
-    try:
-        for results in executor.run(batches):
-            done += len(results)
-            failed += sum(r.status != "ok" for r in results)
-            seconds += sum(r.seconds for r in results)
-            if time.perf_counter() - last_line > 5 or done == len(specs):
-                print(f"  {name}: {done}/{len(specs)} backtests", file=sys.stderr, flush=True)
-                last_line = time.perf_counter()
-        wall = time.perf_counter() - began
-        noop_ms = _noop_ms(executor) if isinstance(executor, DaskExecutor) else None
-    finally:
-        executor.close()
-    if failed:
-        raise SystemExit(f"{name}: {failed} backtests failed; the benchmark is void")
-    return Measured(name, executor.workers, len(batches), startup, wall, seconds, done, noop_ms)
+    return Timing(name, executor, startup=time.perf_counter() - began)
+
+
+def run_round(timing: Timing, specs: Sequence[TrialSpec]) -> None:
+    """Run ``specs`` on the timing's executor: wall time from first submit to last result."""
+    batches = batches_of(specs, BATCH)
+    began = time.perf_counter()
+    for results in timing.executor.run(batches):
+        bad = [r for r in results if r.status != "ok"]
+        if bad:
+            raise SystemExit(f"{timing.name}: a backtest failed ({bad[0].error}); void benchmark")
+        timing.trials += len(results)
+        timing.trial_seconds += sum(r.seconds for r in results)
+    timing.wall += time.perf_counter() - began
+    timing.tasks += len(batches)
 
 
 def _noop_ms(executor: DaskExecutor) -> float:
@@ -160,11 +179,32 @@ def main(argv: list[str] | None = None) -> None:
         f"stocks, {START.date()}..{END.date()}; {os.cpu_count()} cores; load average "
         f"{load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}"
     )
-    runs = [
-        measure("local (2 processes)", LocalExecutor(2), specs, space),
-        measure("dask, 1 worker", DaskExecutor(None, 1), specs, space),
-        measure("dask, 2 workers", DaskExecutor(None, 2), specs, space),
+    timings = [
+        start("local (2 processes)", LocalExecutor(2), space),
+        start("dask, 1 worker", DaskExecutor(None, 1), space),
+        start("dask, 2 workers", DaskExecutor(None, 2), space),
     ]
+    try:
+        # rounds alternate between the executors, so a change in the machine's load (other
+        # processes) falls on all of them alike rather than on whichever ran last
+        size = -(-len(specs) // ROUNDS)
+        for k in range(ROUNDS):
+            chunk = specs[k * size : (k + 1) * size]
+            for timing in timings:
+                run_round(timing, chunk)
+                print(
+                    f"  round {k + 1}/{ROUNDS}: {timing.name}, {timing.trials}/{len(specs)} "
+                    f"backtests, {timing.wall:.1f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        runs = [
+            t.result(_noop_ms(t.executor) if isinstance(t.executor, DaskExecutor) else None)
+            for t in timings
+        ]
+    finally:
+        for timing in timings:
+            timing.executor.close()
     load_after = os.getloadavg()
     table = Table(title="Backtests per second (wall time from first task to last result)")
     for col in ("executor", "workers", "tasks", "start + ship data s", "wall s", "backtests/s",

@@ -15,7 +15,7 @@ from tradewind.backtest.runner import run_backtest
 from tradewind.backtest.snapshot import snapshot
 from tradewind.backtest.space import SearchSpace, trial_id
 from tradewind.backtest.sweep import apply_settings, run_sweep
-from tradewind.backtest.trial import TrialResult
+from tradewind.backtest.trial import SweepData, TrialResult, TrialSpec, run_trials
 from tradewind.config import TradewindConfig, validate_config
 from tradewind.data import get_market_data
 from tradewind.domain.errors import ConfigError
@@ -177,3 +177,18 @@ def test_a_tpe_search_spends_its_budget_on_distinct_trials_reproducibly(tmp_path
     assert len(set(ids_a)) == 4 and ids_a == ids_b  # seeded, told in the order asked
     again = run_sweep(_cfg(), space, start=START, end=END, folder=tmp_path / "a", executor=one)
     assert (again.skipped, again.ran) == (4, 0)
+
+
+@pytest.mark.slow
+def test_trials_on_one_worker_share_regime_fits_with_identical_results() -> None:
+    # the hmm detector refits on a trailing window every 63 sessions over the benchmark's whole
+    # history: seconds per trial; a sweep's worker keeps the fits (SweepData.fit_cache)
+    cfg = _cfg(portfolio_optimization={"regime_aware": True}, regime={"detector": "hmm"})
+    provider = snapshot(get_market_data(cfg), [*cfg.trading.symbols, "SP500"])
+    data = SweepData(cfg, provider, START, END)
+    first, second = TrialSpec("a", {LOOKBACK: 126}), TrialSpec("b", {LOOKBACK: 63})
+    cold, warm = run_trials(data, [first, second])
+    assert len(data.fit_cache) > 0 and warm.seconds < cold.seconds / 2
+    alone = run_trials(SweepData(cfg, provider, START, END), [second])[0]
+    assert alone.metrics == warm.metrics
+    assert np.array_equal(alone.returns, warm.returns)

@@ -26,6 +26,7 @@ from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import GuardedFeed, MarketFeed
 from tradewind.engine.ids import run_tag
 from tradewind.engine.strategy import build_parts, cost_model
+from tradewind.regime.fitcache import FitCache
 from tradewind.reports.run import RunSummary, summarize
 
 WARMUP_FACTOR = 1.6
@@ -58,6 +59,7 @@ def run_backtest(
     *,
     guard: bool = False,
     name: str = "backtest",
+    fit_cache: FitCache | None = None,
 ) -> BacktestRun:
     """Backtest ``cfg`` on ``provider``'s history between ``start`` and ``end``.
 
@@ -65,6 +67,9 @@ def run_backtest(
     ----------
     guard
         Serve data through a :class:`GuardedFeed` that raises on any read past the clock.
+    fit_cache
+        Regime-detector fits shared with other backtests on the same data (a sweep's trials);
+        the results are the same with or without it.
     """
     symbols = list(cfg.trading.symbols)
     history_rows = cfg.portfolio_optimization.lookback_days + 1
@@ -90,7 +95,7 @@ def run_backtest(
         use_impact_inputs=cfg.execution.market_impact.enabled,
     )
     fingerprint = config_fingerprint(cfg)
-    parts = build_parts(cfg, feed, provider, backtest=True)
+    parts = build_parts(cfg, feed, provider, backtest=True, fit_cache=fit_cache)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
     with _collector_paused():
         recorder = engine.run(clock)

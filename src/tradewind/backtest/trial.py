@@ -23,6 +23,7 @@ from tradewind.backtest.runner import run_backtest
 from tradewind.config import TradewindConfig, validate_config
 from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import ConfigError
+from tradewind.regime.fitcache import FitCache
 from tradewind.reports.metrics import value_path_returns
 
 TrialStatus = Literal["ok", "failed"]
@@ -92,12 +93,18 @@ class SweepData:
         The market data (a :mod:`~tradewind.backtest.snapshot` of the configured source).
     start, end
         The backtest period (None: all the data).
+    fit_cache
+        Regime-detector fits shared by the trials a worker runs (empty when shipped): trials
+        that differ in anything but the detector's settings reuse its fits instead of refitting
+        them (the same results; a regime-aware trial on the bundled data drops from seconds to
+        a fraction of one once its worker has fitted the first).
     """
 
     config: TradewindConfig
     provider: MarketData
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
+    fit_cache: FitCache = field(default_factory=FitCache, compare=False, repr=False)
 
 
 def apply_settings(cfg: TradewindConfig, settings: Mapping[str, Any]) -> TradewindConfig:
@@ -121,7 +128,14 @@ def run_trial(data: SweepData, spec: TrialSpec) -> TrialResult:
     began = time.perf_counter()
     try:
         cfg = apply_settings(data.config, spec.params)
-        run = run_backtest(cfg, data.provider, data.start, data.end, name=f"trial-{spec.trial_id}")
+        run = run_backtest(
+            cfg,
+            data.provider,
+            data.start,
+            data.end,
+            name=f"trial-{spec.trial_id}",
+            fit_cache=data.fit_cache,
+        )
     except Exception as exc:  # a trial's failure is recorded as its result, never raised
         return TrialResult.failed(
             spec,
