@@ -31,6 +31,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before numpy is imported: single-threaded BLAS
 
 import argparse  # noqa: E402
+import logging  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
@@ -171,6 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=200, help="backtests per executor")
     args = parser.parse_args(argv)
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # the clusters' start/stop chatter
     space = SearchSpace(SPACE, method="random", trials=args.trials, seed=26)
     specs = [TrialSpec(trial_id(p), p) for p in planned_trials(space)]
     load_before = os.getloadavg()

@@ -3,6 +3,8 @@ and the report counts identical trials once and names the parameter that had no 
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -192,3 +194,25 @@ def test_trials_on_one_worker_share_regime_fits_with_identical_results() -> None
     alone = run_trials(SweepData(cfg, provider, START, END), [second])[0]
     assert alone.metrics == warm.metrics
     assert np.array_equal(alone.returns, warm.returns)
+
+
+def test_a_local_worker_killed_mid_sweep_has_its_trials_run_again(
+    finished: Path, tmp_path: Path
+) -> None:
+    killed: list[int] = []
+
+    def kill_the_first_worker(results: list[TrialResult]) -> None:
+        if not killed:
+            killed.append(int(results[0].worker.rsplit(":", 1)[1]))
+            os.kill(killed[0], signal.SIGKILL)  # the pool breaks: every pending task with it
+
+    run = run_sweep(_cfg(), SPACE, start=START, end=END, folder=tmp_path / "s",
+                    executor=get_executor("local", None, 2), batch_size=1,
+                    progress=kill_the_first_worker)  # fmt: skip
+    assert killed and (run.ran, run.failed) == (4, 0)
+    got = SweepFolder(tmp_path / "s").table().set_index("trial_id").sort_index()
+    want = SweepFolder(finished).table().set_index("trial_id").sort_index()
+    cols = ["status", "sharpe", "final_equity", "first", "last"]
+    pd.testing.assert_frame_equal(got[cols], want[cols])
+    by_dead = int(got["worker"].str.endswith(f":{killed[0]}").sum())
+    assert 1 <= by_dead <= 2  # its first result (and one it may have finished as it died)

@@ -71,9 +71,9 @@ class DaskExecutor:
 
     @property
     def workers(self) -> int:
-        """Workers of the cluster (those connected now, for a joined cluster)."""
+        """Worker threads of the cluster (those connected now, for a joined cluster)."""
         if self._client is not None:
-            return max(1, len(self._client.scheduler_info().get("workers", {})))
+            return max(1, sum(self._client.nthreads().values()))
         return self._n
 
     @property
@@ -110,7 +110,7 @@ class DaskExecutor:
                     "with `dask scheduler` and workers with `dask worker ADDRESS`, or drop "
                     "--address for a local cluster"
                 ) from None
-            if not self._client.scheduler_info().get("workers"):
+            if not self._client.nthreads():
                 log.warning("the Dask scheduler at %s has no workers yet", self.address)
         self._payload = data
         self._scatter()

@@ -1,7 +1,11 @@
 """The ``local`` executor: worker processes on this machine (the default).
 
 Each process receives the sweep's data once, when it starts (the pool's initializer), and then
-runs batches of trial specs. A process that dies breaks the whole pool (that is how
+runs batches of trial specs. Processes are forked from a clean ``forkserver`` process that has
+imported tradewind already, never from the sweep's own process, which may run threads (a
+progress bar, a Dask client): forking a process with threads can deadlock the child.
+
+A process that dies breaks the whole pool (that is how
 :class:`~concurrent.futures.ProcessPoolExecutor` reports it); the executor then starts a new
 pool and runs the unfinished batches again, up to
 :data:`~tradewind.backtest.executors.base.MAX_ATTEMPTS` times each. With one worker the trials
@@ -10,6 +14,7 @@ run in this process, with nothing to ship.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -67,8 +72,11 @@ class LocalExecutor:
     def _new_pool(self) -> ProcessPoolExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["tradewind.backtest.trial"])
         self._pool = ProcessPoolExecutor(
             max_workers=self._workers,
+            mp_context=context,
             initializer=_install,  # type: ignore[arg-type]  # typeshed knows no initargs types
             initargs=(self._data,),  # type: ignore[arg-type]
         )
