@@ -30,7 +30,6 @@ from tradewind.reports.sweep_report import build_report, report_payload
 REPORT_FILE = "report.html"
 
 app = typer.Typer(
-    help="Backtest a grid of config values (locally or on a Dask cluster); report every result.",
     no_args_is_help=False,
     invoke_without_command=True,
 )
@@ -77,7 +76,8 @@ def sweep(
     ``tradewind sweep -c config/demo.yaml --start 2012-01-01
     --set portfolio_optimization.rebalancing.drift_threshold=0.05,0.1,0.2``
 
-    ``tradewind sweep -c config/demo.yaml --space sweep.yaml --executor dask --workers 2``
+    ``tradewind sweep -c config/demo.yaml --space config/sweep.example.yaml
+    --executor dask --workers 2``
 
     ``tradewind sweep report runs/sweeps/sweep-0123456789``
     """
