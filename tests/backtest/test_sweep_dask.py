@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
+import distributed
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,8 +20,9 @@ from tradewind.backtest.executors.dask_cluster import DaskExecutor
 from tradewind.backtest.results import SweepFolder
 from tradewind.backtest.space import SearchSpace
 from tradewind.backtest.sweep import run_sweep
-from tradewind.backtest.trial import TrialResult
+from tradewind.backtest.trial import SweepData, TrialResult
 from tradewind.config import TradewindConfig, validate_config
+from tradewind.data.frames import FramesData
 from tradewind.domain.errors import ConfigError
 
 START = pd.Timestamp("2019-01-02", tz="America/New_York")
@@ -118,3 +122,45 @@ def test_a_missing_extra_names_its_install_command(monkeypatch: pytest.MonkeyPat
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
     with pytest.raises(ConfigError, match=r'pip install "tradewind\[cluster\]"'):
         get_executor("dask")
+
+
+def test_joining_a_cluster_whose_workers_run_another_tradewind_is_refused(tmp_path: Path) -> None:
+    # a worker whose installed tradewind says 9.9.9 (its metadata first on PYTHONPATH)
+    fake = tmp_path / "site" / "tradewind-9.9.9.dist-info"
+    fake.mkdir(parents=True)
+    (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: tradewind\nVersion: 9.9.9\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    procs = [
+        subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                          "--no-dashboard"], stderr=subprocess.DEVNULL, start_new_session=True),
+        subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1",
+                          "--no-dashboard"], env=env, stderr=subprocess.DEVNULL,
+                         start_new_session=True),
+    ]  # fmt: skip
+    executor = get_executor("dask", address)
+    try:
+        with distributed.Client(address, timeout="30s") as client:
+            client.wait_for_workers(1, timeout=60)
+        with pytest.raises(
+            ConfigError, match=r"1 of 1 workers cannot run trials .*tradewind 9\.9\.9"
+        ):
+            executor.start(
+                SweepData(
+                    _cfg(),
+                    FramesData(
+                        pd.DataFrame(
+                            {"A": [1.0, 2.0]}, index=pd.to_datetime(["2020-01-02", "2020-01-03"])
+                        )
+                    ),
+                )
+            )
+    finally:
+        executor.close()
+        for proc in reversed(procs):
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)

@@ -3,6 +3,8 @@ resumable, with every result and an honest overfitting report; ``tradewind sweep
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -94,7 +96,7 @@ def sweep(
         first, last = parse_span(start, end)
         space = _space(space_file, settings, method, trials, seed)
         runner = get_executor(executor, address, workers)
-        with SweepProgress(err_console, quiet=as_json) as view:
+        with SweepProgress(err_console, quiet=as_json) as view, _interrupted(view):
             done = run_sweep(
                 cfg,
                 space,
@@ -146,6 +148,20 @@ def report(
         return
     show_report(result, console, err_console)
     console.print(f"report: {page}", highlight=False)
+
+
+@contextmanager
+def _interrupted(view: SweepProgress) -> Iterator[None]:
+    """Ctrl-C: say what was kept and how to resume, and exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted: {view.skipped + view.done} of {view.total} trials are recorded; run "
+            "the same command again to resume (finished trials are skipped)",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
 
 
 def _space(

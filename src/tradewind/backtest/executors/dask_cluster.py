@@ -30,6 +30,16 @@ CONNECT_TIMEOUT = "30s"
 log = logging.getLogger(__name__)
 
 
+def _version() -> str:
+    """The installed tradewind version ("" when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tradewind")
+    except PackageNotFoundError:
+        return ""
+
+
 def _distributed() -> Any:
     try:
         import distributed
@@ -73,7 +83,7 @@ class DaskExecutor:
     def workers(self) -> int:
         """Worker threads of the cluster (those connected now, for a joined cluster)."""
         if self._client is not None:
-            return max(1, sum(self._client.nthreads().values()))
+            return max(1, int(sum(self._client.nthreads().values())))
         return self._n
 
     @property
@@ -98,6 +108,9 @@ class DaskExecutor:
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
+                # the scheduler's health/metrics endpoint on any free loopback port, not 8787
+                # (taken when another cluster runs here: Dask would warn and pick another)
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.ERROR,
             )
             self._client = dist.Client(self._cluster)
@@ -112,8 +125,24 @@ class DaskExecutor:
                 ) from None
             if not self._client.nthreads():
                 log.warning("the Dask scheduler at %s has no workers yet", self.address)
+            self._check_workers()
         self._payload = data
         self._scatter()
+
+    def _check_workers(self) -> None:
+        """Refuse a cluster whose workers lack tradewind or run another version of it."""
+        ours = _version()
+        theirs = self.client.run(_version)  # cloudpickled by value: runs without tradewind
+        wrong = {addr: v for addr, v in theirs.items() if v != ours}
+        if wrong:
+            addr, version = next(iter(wrong.items()))
+            found = f"tradewind {version}" if version else "no tradewind"
+            raise ConfigError(
+                f"--address {self.address}: {len(wrong)} of {len(theirs)} workers cannot run "
+                f"trials (worker {addr} has {found}, this machine {ours}); install the same "
+                f'version on every worker machine (`pip install "tradewind[cluster]=={ours}"`) '
+                "and restart its `dask worker`"
+            )
 
     def _scatter(self) -> None:
         self._data = self.client.scatter(self._payload, broadcast=True, hash=False)

@@ -32,6 +32,10 @@ def _install(data: SweepData) -> None:
     _DATA = data
 
 
+def _ready() -> bool:
+    return _DATA is not None
+
+
 def _run_shipped(specs: list[TrialSpec]) -> list[TrialResult]:
     if _DATA is None:  # pragma: no cover - the initializer always ran first
         raise RuntimeError("worker started without the sweep's data")
@@ -66,8 +70,12 @@ class LocalExecutor:
         return f"local, {self._workers} processes"
 
     def start(self, data: SweepData) -> None:
-        """Keep ``data``; the pool ships it to each process as the process starts."""
+        """Start the worker processes, each receiving ``data`` as it starts."""
         self._data = data
+        if self._workers > 1:
+            pool = self._new_pool()
+            for ready in [pool.submit(_ready) for _ in range(self._workers)]:
+                ready.result()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         if self._pool is not None:
