@@ -109,7 +109,7 @@ class SweepFolder:
         parts = self.path / PARTS
         parts.mkdir(parents=True, exist_ok=True)
         target = parts / f"part-{time.time_ns():020d}-{os.getpid()}.parquet"
-        tmp = target.with_suffix(".tmp")
+        tmp = parts / f".{target.name}.tmp"  # hidden: readers of the folder skip it
         pq.write_table(table, tmp)
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
