@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tradewind.reports.trial_groups import group_identical, no_effect_params
+from tradewind.reports.trial_groups import group_identical, no_effect_params, same_values
 
 A = np.array([0.01, -0.02, 0.005])
 B = np.array([0.02, -0.01, 0.0])
@@ -48,3 +48,25 @@ def test_a_partial_effect_names_where_it_had_none() -> None:
     assert (method.unchanged, method.compared, method.everywhere) == (1, 2, False)
     assert method.where == {"regime_aware": [True]}
     assert "where regime_aware=True" in method.message()
+
+
+def test_values_that_never_changed_a_result_against_each_other_are_named() -> None:
+    # drift 0.1 and 0.2 are interchangeable at both lookbacks; 0.02 differs from them
+    params = {
+        f"{d}-{lb}": {"drift": d, "lookback": lb} for d in (0.02, 0.1, 0.2) for lb in (63, 126)
+    }
+    returns = {
+        "0.02-63": A, "0.1-63": B, "0.2-63": B,
+        "0.02-126": C, "0.1-126": A + 1, "0.2-126": A + 1,
+    }  # fmt: skip
+    groups = group_identical(returns)
+    found = same_values(params, groups)
+    assert [(s.param, s.values) for s in found] == [("drift", [[0.1, 0.2]])]
+    assert found[0].message().startswith("drift: the values 0.1, 0.2 gave identical results")
+    assert no_effect_params(params, groups) == []  # it did change results (0.02 vs the rest)
+
+
+def test_values_equal_in_one_set_but_not_another_are_not_interchangeable() -> None:
+    params = {f"{d}-{lb}": {"drift": d, "lookback": lb} for d in (0.1, 0.2) for lb in (63, 126)}
+    returns = {"0.1-63": A, "0.2-63": A, "0.1-126": B, "0.2-126": C}
+    assert same_values(params, group_identical(returns)) == []

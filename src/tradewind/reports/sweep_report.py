@@ -30,7 +30,13 @@ from tradewind.backtest.results import PARAM_PREFIX, SweepFolder
 from tradewind.backtest.trial import METRICS
 from tradewind.reports.overfitting import DeflatedSharpe, deflated_sharpe
 from tradewind.reports.pbo import Pbo, choose_splits, pbo_cscv
-from tradewind.reports.trial_groups import NoEffect, TrialGroups, group_identical, no_effect_params
+from tradewind.reports.trial_groups import (
+    NoEffect,
+    TrialGroups,
+    group_identical,
+    no_effect_params,
+    same_values,
+)
 
 SIGNIFICANT = 0.95
 """Deflated Sharpe probability below which the best trial is reported as not significant."""
@@ -119,6 +125,10 @@ def build_report(path: str | Path) -> SweepReport:
     trial_params = {t: json.loads(p) for t, p in _params_json(folder).items() if t in series}
     no_effect = no_effect_params(trial_params, groups)
     warnings += [n.message() for n in no_effect]
+    everywhere = {n.param for n in no_effect if n.everywhere}
+    warnings += [
+        s.message() for s in same_values(trial_params, groups) if s.param not in everywhere
+    ]
     reps = groups.representatives
     per_period = {t: _sharpe(series[t]) for t in series}
     best_id = max(reps, key=lambda t: per_period[t])

@@ -12,6 +12,7 @@ case: the regime policy chooses the method, so every method gives the same rows.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Mapping
@@ -99,6 +100,81 @@ def group_identical(returns: Mapping[str, np.ndarray]) -> TrialGroups:
     return TrialGroups(groups, group_of)
 
 
+@dataclass(frozen=True)
+class SameValues:
+    """Values of a parameter that gave identical results wherever only that parameter changed.
+
+    Attributes
+    ----------
+    param
+        The dotted config path.
+    values
+        Each class of interchangeable values (two or more each).
+    """
+
+    param: str
+    values: list[list[object]]
+
+    def message(self) -> str:
+        """The warning shown with the sweep's results."""
+        classes = "; ".join(", ".join(map(str, v)) for v in self.values)
+        return (
+            f"{self.param}: the values {classes} gave identical results wherever only "
+            "it changed; each such set counts once"
+        )
+
+
+def _sets(params: Mapping[str, Mapping[str, object]], key: str) -> list[list[str]]:
+    """Trial ids grouped by every parameter but ``key``, where ``key`` takes 2+ values."""
+    sets: dict[str, list[str]] = defaultdict(list)
+    for tid, p in params.items():
+        if key in p:
+            sets[_canon({k: v for k, v in p.items() if k != key})].append(tid)
+    return [ids for ids in sets.values() if len({_canon(params[t][key]) for t in ids}) > 1]
+
+
+def same_values(
+    params: Mapping[str, Mapping[str, object]], groups: TrialGroups
+) -> list[SameValues]:
+    """For each parameter, the values that never changed a result against each other.
+
+    Two values are interchangeable when, in every set of trials differing only in this
+    parameter that holds both, their trials gave identical results. Parameters that had no
+    effect at all are left to :func:`no_effect_params`.
+    """
+    out: list[SameValues] = []
+    for key in dict.fromkeys(k for p in params.values() for k in p):
+        together: dict[tuple[str, str], bool] = {}
+        shown: dict[str, object] = {}
+        for ids in _sets(params, key):
+            group_by_value = {_canon(params[t][key]): groups.group_of[t] for t in ids}
+            shown.update({_canon(params[t][key]): params[t][key] for t in ids})
+            for a, b in itertools.combinations(sorted(group_by_value), 2):
+                same = group_by_value[a] == group_by_value[b]
+                together[(a, b)] = together.get((a, b), True) and same
+        classes = _components([pair for pair, same in together.items() if same])
+        if classes and not (len(classes) == 1 and len(classes[0]) == len(shown)):
+            ordered = [[shown[v] for v in shown if v in c] for c in classes]
+            out.append(SameValues(key, ordered))
+    return out
+
+
+def _components(pairs: list[tuple[str, str]]) -> list[set[str]]:
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[root(a)] = root(b)
+    classes: dict[str, set[str]] = defaultdict(set)
+    for x in parent:
+        classes[root(x)].add(x)
+    return [c for c in classes.values() if len(c) > 1]
+
+
 def no_effect_params(
     params: Mapping[str, Mapping[str, object]], groups: TrialGroups
 ) -> list[NoEffect]:
@@ -109,11 +185,7 @@ def no_effect_params(
     keys = list(dict.fromkeys(k for p in params.values() for k in p))
     found: list[NoEffect] = []
     for key in keys:
-        sets: dict[str, list[str]] = defaultdict(list)
-        for tid, p in params.items():
-            if key in p:
-                sets[_canon({k: v for k, v in p.items() if k != key})].append(tid)
-        compared = [ids for ids in sets.values() if len({_canon(params[t][key]) for t in ids}) > 1]
+        compared = _sets(params, key)
         same = [ids for ids in compared if len({groups.group_of[t] for t in ids}) == 1]
         if same:
             where = _where(params, key, same, [ids for ids in compared if ids not in same])
