@@ -1,4 +1,6 @@
-"""Engine acceptance: no look-ahead, determinism, reports written from real figures, sweeps."""
+"""Engine acceptance: no look-ahead, determinism, reports written from real figures.
+
+Sweeps are tested in ``test_sweep.py`` and ``test_sweep_dask.py``."""
 
 from __future__ import annotations
 
@@ -11,10 +13,8 @@ import pytest
 
 from tradewind.backtest.outputs import fold_table, write_run_folder
 from tradewind.backtest.runner import BacktestRun, run_backtest
-from tradewind.backtest.sweep import apply_settings, combinations, parse_grid, run_sweep
 from tradewind.config import TradewindConfig, validate_config
 from tradewind.data import get_market_data
-from tradewind.domain.errors import ConfigError
 from tradewind.engine.feed import GuardedFeed
 from tradewind.reports.tearsheet import build_figure, tearsheet_data
 from tradewind.reports.tracking import COLUMNS, tracking_frame
@@ -149,33 +149,3 @@ def test_fold_table_is_per_year_and_chains_to_the_total(run: BacktestRun) -> Non
     assert list(folds["period"]) == ["2018", "2019"]
     total = float(np.prod(1 + folds["return"].to_numpy()) - 1)
     assert total == pytest.approx(run.summary.performance.total_return)
-
-
-def test_sweep_grid_parsing_and_validation() -> None:
-    grid = parse_grid(["portfolio_optimization.rebalancing.drift_threshold=0.05,0.1", "a.b=x"])
-    assert grid["portfolio_optimization.rebalancing.drift_threshold"] == [0.05, 0.1]
-    assert len(combinations({"x": [1, 2], "y": [3, 4, 5]})) == 6
-    with pytest.raises(ConfigError, match="drift_threshold must be in"):
-        apply_settings(_cfg(), {"portfolio_optimization.rebalancing.drift_threshold": 2.0})
-    with pytest.raises(ConfigError, match="unknown key 'nope'"):
-        apply_settings(_cfg(), {"trading.nope": 1})
-
-
-def test_sweep_reports_every_combination_with_a_selection_bias_check() -> None:
-    cfg = _cfg()
-    grid = {"portfolio_optimization.rebalancing.drift_threshold": [0.05, 0.2]}
-    results, dsr = run_sweep(
-        cfg, grid, start=START, end=pd.Timestamp("2018-12-31", tz="America/New_York"), processes=2
-    )
-    assert [r.settings for r in results] == combinations(grid)
-    assert dsr.trials == 2
-    assert 0.0 <= dsr.probability <= 1.0
-    single = run_backtest(
-        apply_settings(cfg, results[0].settings),
-        get_market_data(cfg),
-        START,
-        pd.Timestamp("2018-12-31", tz="America/New_York"),
-    )
-    assert results[0].metrics["final_equity"] == pytest.approx(
-        single.summary.performance.final_equity
-    )

@@ -28,7 +28,7 @@ def test_the_command_logs_to_the_configured_file(name: str, tmp_path: Path) -> N
     log_file = tmp_path / "logs" / "trading.log"
     env = {"TRADEWIND__LOGGING__PATH": str(log_file)}
     args = [*COMMANDS[name], "--config", DEMO]
-    if name == "backtest":
+    if name in ("backtest", "sweep"):
         args += ["--out", str(tmp_path / "run")]
     result = CliRunner(env=env).invoke(app, args)
     assert result.exit_code == 0, result.output

@@ -32,6 +32,7 @@ from tradewind.engine.ids import run_tag
 from tradewind.engine.recorder import Recorder
 from tradewind.engine.strategy import build_parts
 from tradewind.engine.targets import OptimizerTargets
+from tradewind.regime.fitcache import FitCache
 from tradewind.reports.run import RunSummary, summarize
 from tradewind.risk import RiskManager
 
@@ -75,6 +76,7 @@ def run_backtest(
     guard: bool = False,
     name: str = "backtest",
     broker_name: str = "simulated",
+    fit_cache: FitCache | None = None,
 ) -> BacktestRun:
     """Backtest ``cfg`` on ``provider``'s history between ``start`` and ``end``.
 
@@ -85,6 +87,9 @@ def run_backtest(
     broker_name
         The registered broker that fills the orders (the built-in simulator; nobody resumes
         its halts but ``circuit_breaker.backtest_resume_sessions``'s simulated person).
+    fit_cache
+        Regime-detector fits shared with other backtests on the same data (a sweep's trials);
+        the results are the same with or without it.
     """
     symbols = list(cfg.trading.symbols)
     history_rows = cfg.portfolio_optimization.lookback_days + 1
@@ -108,7 +113,7 @@ def run_backtest(
         feed.symbols,
         auto_resume_sessions=cfg.risk_management.circuit_breaker.backtest_resume_sessions,
     )
-    parts = build_parts(cfg, feed, provider, risk)
+    parts = build_parts(cfg, feed, provider, risk, fit_cache=fit_cache)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
     with _collector_paused():
         recorder = engine.run(clock)

@@ -1,131 +1,241 @@
-"""Parameter sweeps: every combination of a grid of config values, backtested in parallel.
+"""Parameter sweeps: many walk-forward backtests of one config, on any executor, resumable.
 
-Every combination is reported, not only the best, with the deflated Sharpe ratio of the best
-(see :mod:`tradewind.reports.overfitting`) as a warning about selection bias.
+``run_sweep`` plans the trials of a :class:`~tradewind.backtest.space.SearchSpace`, skips the
+ones its folder already holds, ships the market data to the executor's workers once, runs the
+rest in batches and appends each finished batch to the folder as it arrives
+(:mod:`tradewind.backtest.results`). Every trial is kept, not only the best; the honest reading
+of the results (deflated Sharpe over the effectively different trials, PBO) is
+:mod:`tradewind.backtest.sweep_report`.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import yaml
 
-from tradewind.backtest.runner import run_backtest
-from tradewind.config import TradewindConfig, validate_config
+from tradewind.backtest.executors import Executor, auto_batch_size, batches_of, get_executor
+from tradewind.backtest.results import SweepFolder
+from tradewind.backtest.snapshot import snapshot
+from tradewind.backtest.space import (
+    SearchSpace,
+    combinations,
+    parse_grid,
+    planned_trials,
+    trial_id,
+)
+from tradewind.backtest.tpe import TpeSearch
+from tradewind.backtest.trial import SweepData, TrialResult, TrialSpec, apply_settings
+from tradewind.config import TradewindConfig
 from tradewind.data import get_market_data
 from tradewind.domain.errors import ConfigError
-from tradewind.reports.metrics import value_path_returns
-from tradewind.reports.overfitting import DeflatedSharpe, deflated_sharpe
+
+__all__ = [
+    "SweepRun",
+    "apply_settings",
+    "combinations",
+    "default_folder",
+    "parse_grid",
+    "run_sweep",
+    "sweep_data",
+    "sweep_spec",
+]
+
+SWEEPS_DIR = Path("runs") / "sweeps"
+FULL_CHECK_LIMIT = 20_000
+"""Grids up to this size have every combination validated before any CPU is spent."""
+TPE_ROUND_TASKS = 2
+"""Tasks per worker in each round of a TPE search."""
+
+ProgressFn = Callable[[list[TrialResult]], None]
 
 
 @dataclass(frozen=True)
-class SweepResult:
-    """One combination's settings and headline metrics."""
+class SweepRun:
+    """What one call of :func:`run_sweep` did.
 
-    settings: dict[str, Any]
-    metrics: dict[str, float]
-    returns: np.ndarray
+    Attributes
+    ----------
+    folder
+        The sweep's folder (``runs/sweeps/<name>``).
+    planned
+        Trials in the sweep (the grid, or the search's budget).
+    skipped
+        Trials already recorded by an earlier run of the same sweep, not run again.
+    ran, failed
+        Trials run now, and how many of them failed.
+    executor
+        Where they ran.
+    """
 
-
-def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
-    """``["a.b=1,2", "c=x"]`` -> ``{"a.b": [1, 2], "c": ["x"]}`` (values parsed as YAML)."""
-    grid: dict[str, list[Any]] = {}
-    for spec in specs:
-        key, sep, values = spec.partition("=")
-        if not sep or not key.strip() or not values.strip():
-            raise ConfigError(
-                f"--set {spec!r}: expected KEY=V1,V2,... e.g. "
-                "portfolio_optimization.rebalancing.drift_threshold=0.05,0.1"
-            )
-        grid[key.strip()] = [yaml.safe_load(v) for v in values.split(",")]
-    return grid
-
-
-def combinations(grid: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
-    """Every combination of the grid's values, in a stable order."""
-    keys = list(grid)
-    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*grid.values())]
+    folder: Path
+    planned: int
+    skipped: int
+    ran: int
+    failed: int
+    executor: str
 
 
-def apply_settings(cfg: TradewindConfig, settings: Mapping[str, Any]) -> TradewindConfig:
-    """``cfg`` with dotted-path ``settings`` applied and validated (errors name the path)."""
-    data = cfg.model_dump(mode="json")
-    for path, value in settings.items():
-        node = data
-        parts = path.split(".")
-        for part in parts[:-1]:
-            if not isinstance(node.get(part), dict):
-                raise ConfigError(f"--set {path}: {part!r} is not a config section")
-            node = node[part]
-        if parts[-1] not in node:
-            raise ConfigError(f"--set {path}: unknown key {parts[-1]!r}")
-        node[parts[-1]] = value
-    return validate_config(data, source="--set")
-
-
-def _run_one(args: tuple[dict[str, Any], dict[str, Any], str | None, str | None]) -> SweepResult:
-    cfg_data, settings, start, end = args
-    cfg = apply_settings(validate_config(cfg_data), settings)
-    provider = get_market_data(cfg)
-    run = run_backtest(
-        cfg,
-        provider,
-        pd.Timestamp(start) if start else None,
-        pd.Timestamp(end) if end else None,
-    )
-    perf = run.summary.performance
-    equity = run.summary.recorder.equity_curve()
-    metrics = {
-        "cagr": perf.cagr,
-        "sharpe": perf.sharpe,
-        "max_drawdown": perf.max_drawdown,
-        "turnover": perf.turnover,
-        "costs_pct_per_year": perf.costs_pct_per_year,
-        "rebalances": float(perf.rebalances),
-        "final_equity": perf.final_equity,
+def sweep_spec(
+    cfg: TradewindConfig,
+    space: SearchSpace,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+) -> dict[str, Any]:
+    """What identifies a sweep: its space, base config and period (``sweep.json``)."""
+    spec = {
+        "space": space.as_dict(),
+        "config": cfg.model_dump(mode="json"),
+        "start": start.isoformat() if start is not None else None,
+        "end": end.isoformat() if end is not None else None,
     }
-    return SweepResult(settings, metrics, value_path_returns(equity, perf.initial_capital))
+    normalised: dict[str, Any] = json.loads(json.dumps(spec, default=str))
+    return normalised
+
+
+def default_folder(spec: Mapping[str, Any], root: Path = SWEEPS_DIR) -> Path:
+    """``runs/sweeps/sweep-<hash>``: the same sweep always gets the same folder (and resumes)."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
+    return root / f"sweep-{digest}"
+
+
+def check_space(cfg: TradewindConfig, space: SearchSpace) -> None:
+    """Refuse a space with a value the config rejects, before any backtest runs.
+
+    Every value is applied alone; a grid (or random search) of up to
+    :data:`FULL_CHECK_LIMIT` combinations also has each combination validated.
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter, the value and the config's reason.
+    """
+    for key, values in space.params.items():
+        for value in values:
+            try:
+                apply_settings(cfg, {key: value})
+            except ConfigError as exc:
+                raise ConfigError(f"params.{key} = {value!r}: {exc}") from None
+    if space.method != "tpe" and space.size <= FULL_CHECK_LIMIT:
+        for combo in combinations(space.params):
+            apply_settings(cfg, combo)
 
 
 def run_sweep(
     cfg: TradewindConfig,
-    grid: Mapping[str, list[Any]],
+    space: SearchSpace,
     *,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
-    processes: int = 2,
-    progress: Callable[[SweepResult], None] | None = None,
-) -> tuple[list[SweepResult], DeflatedSharpe]:
-    """Backtest every combination (in ``processes`` worker processes); deflate the best."""
-    combos = combinations(grid)
-    for combo in combos:  # validate everything before spending CPU
-        apply_settings(cfg, combo)
-    base = cfg.model_dump(mode="json")
-    jobs = [
-        (base, combo, start.isoformat() if start else None, end.isoformat() if end else None)
-        for combo in combos
-    ]
-    results: list[SweepResult] = []
-    if processes <= 1 or len(jobs) == 1:
-        for job in jobs:
-            results.append(_run_one(job))
-            if progress:
-                progress(results[-1])
+    folder: Path | None = None,
+    executor: Executor | None = None,
+    batch_size: int | None = None,
+    retry_failed: bool = False,
+    on_plan: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
+) -> SweepRun:
+    """Run (or resume) the sweep of ``space`` over ``cfg``; results go to ``folder``.
+
+    Parameters
+    ----------
+    folder
+        Where results are kept (default :func:`default_folder`). A folder holding the same
+        sweep resumes it: its recorded trials are skipped.
+    executor
+        Where trials run (default: local processes, one per core).
+    batch_size
+        Trials per task (default :func:`~tradewind.backtest.executors.auto_batch_size`).
+    retry_failed
+        Run recorded ``failed`` trials again instead of skipping them.
+    on_plan
+        Called once with (trials in the sweep, trials already recorded).
+    progress
+        Called with each finished batch's results, as it is recorded.
+    """
+    check_space(cfg, space)
+    spec = sweep_spec(cfg, space, start, end)
+    store = SweepFolder(folder or default_folder(spec))
+    store.start(spec)
+    runner = executor or get_executor("local")
+    recorded = store.finished(include_failed=not retry_failed)
+    planned = space.budget
+    todo: list[TrialSpec] = []
+    if space.method == "tpe":
+        skipped = min(len(recorded), planned)
     else:
-        with ProcessPoolExecutor(max_workers=processes) as pool:
-            for result in pool.map(_run_one, jobs):
-                results.append(result)
+        plan = [TrialSpec(trial_id(p), p) for p in planned_trials(space)]
+        todo = [s for s in plan if s.trial_id not in recorded]
+        skipped = len(plan) - len(todo)
+    if on_plan:
+        on_plan(planned, skipped)
+    ran = failed = 0
+    if todo or (space.method == "tpe" and skipped < planned):
+        runner.start(sweep_data(cfg, space, start, end))
+        try:
+            stream = (
+                _tpe_rounds(runner, space, store, batch_size)
+                if space.method == "tpe"
+                else runner.run(batches_of(todo, batch_size or _auto(len(todo), runner)))
+            )
+            for results in stream:
+                store.append(results)
+                ran += len(results)
+                failed += sum(r.status == "failed" for r in results)
                 if progress:
-                    progress(result)
-    per_period = [
-        float(np.mean(r.returns) / np.std(r.returns, ddof=1)) if np.std(r.returns) > 0 else 0.0
-        for r in results
-    ]
-    best = int(np.argmax(per_period))
-    return results, deflated_sharpe(per_period, results[best].returns)
+                    progress(results)
+        finally:
+            runner.close()
+    return SweepRun(store.path, planned, skipped, ran, failed, runner.describe())
+
+
+def _auto(trials: int, runner: Executor) -> int:
+    return auto_batch_size(trials, runner.workers)
+
+
+def sweep_data(
+    cfg: TradewindConfig,
+    space: SearchSpace,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+) -> SweepData:
+    """What every worker needs: the base config, the period, and a snapshot of the data of
+    every symbol any trial trades (plus the benchmarks and VIX)."""
+    symbols: list[str] = list(cfg.trading.symbols)
+    for value in space.params.get("trading.symbols", []):
+        symbols += [str(s) for s in value] if isinstance(value, list) else []
+    benchmarks = [cfg.data.benchmark, *map(str, space.params.get("data.benchmark", []))]
+    provider = snapshot(get_market_data(cfg), [*symbols, *benchmarks])
+    return SweepData(cfg, provider, start, end)
+
+
+def _tpe_rounds(
+    runner: Executor, space: SearchSpace, store: SweepFolder, batch_size: int | None
+) -> Iterator[list[TrialResult]]:
+    """Ask, run and tell rounds of a TPE search until its budget of distinct trials is spent."""
+    search = TpeSearch(space)
+    search.record({r.trial_id: r for r in _recorded_results(store)})
+    while search.remaining:
+        round_size = runner.workers * TPE_ROUND_TASKS * (batch_size or 1)
+        specs = search.ask(round_size)
+        finished: dict[str, TrialResult] = {}
+        size = batch_size or auto_batch_size(len(specs), runner.workers, per_worker=TPE_ROUND_TASKS)
+        for results in runner.run(batches_of(specs, size)):
+            finished.update((r.trial_id, r) for r in results)
+            yield results
+        search.tell([finished[s.trial_id] for s in specs])
+
+
+def _recorded_results(store: SweepFolder) -> Iterable[TrialResult]:
+    records = store.records()
+    for tid, params, status, sharpe in zip(
+        records["trial_id"], records["params"], records["status"], records["sharpe"], strict=True
+    ):
+        if status == "ok":
+            yield TrialResult(str(tid), json.loads(params), "ok", {"sharpe": float(sharpe)})
+        else:
+            yield TrialResult(str(tid), json.loads(params), "failed")

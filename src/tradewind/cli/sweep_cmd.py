@@ -1,14 +1,19 @@
-"""``tradewind sweep``: backtest a grid of config values in parallel and show every result."""
+"""``tradewind sweep``: many backtests of a parameter grid on local processes or a Dask cluster,
+resumable, with every result and an honest overfitting report; ``tradewind sweep report RUN``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from tradewind.backtest.sweep import SweepResult, combinations, parse_grid, run_sweep
+from tradewind.backtest.executors import get_executor
+from tradewind.backtest.space import SearchSpace, load_space, parse_grid
+from tradewind.backtest.sweep import SWEEPS_DIR, run_sweep
+from tradewind.backtest.sweep_plots import write_report_html
+from tradewind.backtest.sweep_report import build_report, report_payload
 from tradewind.cli.common import (
     ConfigOption,
     DataPathOption,
@@ -21,84 +26,157 @@ from tradewind.cli.common import (
     print_json,
 )
 from tradewind.cli.dates import parse_span
+from tradewind.cli.sweep_view import SweepProgress, show_report
+from tradewind.domain.errors import ConfigError
+
+REPORT_FILE = "report.html"
+
+app = typer.Typer(
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
 
 
+@app.callback()
 def sweep(
+    ctx: typer.Context,
     settings: list[str] = typer.Option(
-        ...,
+        [],
         "--set",
-        help="KEY=V1,V2,... (repeatable), e.g. portfolio_optimization.method=max_sharpe,hrp",
+        help="KEY=V1,V2,... (repeatable), e.g. portfolio_optimization.lookback_days=126,252",
     ),
+    space_file: Path | None = typer.Option(
+        None, "--space", help="YAML of lists: params, method (grid|random|tpe), trials, seed."
+    ),
+    method: str | None = typer.Option(None, help="grid, random or tpe (overrides --space's)."),
+    trials: int | None = typer.Option(None, min=1, help="Budget of a random or tpe search."),
+    seed: int | None = typer.Option(None, help="Seed of a random or tpe search."),
     config: Path | None = ConfigOption,
     start: str | None = typer.Option(None, help="First trading day (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, help="Last trading day (YYYY-MM-DD)."),
     source: str | None = typer.Option(None, "--source", "-s", help="Data source override."),
     data_path: Path | None = DataPathOption,
-    processes: int = typer.Option(2, min=1, max=64, help="Worker processes."),
+    executor: str = typer.Option("local", help="Where trials run: local, dask (or ray: not yet)."),
+    address: str | None = typer.Option(
+        None, help="Dask scheduler to join, e.g. tcp://10.0.0.5:8786 (default: a local cluster)."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", "--processes", min=1, help="Worker processes (default: one per core)."
+    ),
+    batch: int | None = typer.Option(None, min=1, help="Trials per task (default: automatic)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Results folder (default runs/sweeps/sweep-<hash>; reruns resume it)."
+    ),
+    retry_failed: bool = typer.Option(False, help="Run recorded failed trials again."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Backtest every combination of the --set values and print all of them.
+    """Backtest every trial of a parameter grid and print all of them with an overfitting check.
 
-    Example: ``tradewind sweep -c config/demo.yaml --set
-    portfolio_optimization.rebalancing.drift_threshold=0.05,0.1,0.2 --start 2010-01-01``
+    Results stream into the folder as trials finish; running the same command again skips the
+    finished trials. Examples:
+
+    ``tradewind sweep -c config/demo.yaml --start 2012-01-01
+    --set portfolio_optimization.rebalancing.drift_threshold=0.05,0.1,0.2``
+
+    ``tradewind sweep -c config/demo.yaml --space config/sweep.example.yaml
+    --executor dask --workers 2``
+
+    ``tradewind sweep report runs/sweeps/sweep-0123456789``
     """
+    if ctx.invoked_subcommand is not None:
+        return
     cfg = load(config)
     with friendly_errors():
+        if not settings and space_file is None:
+            raise ConfigError(
+                "nothing to sweep: give --set KEY=V1,V2 (repeatable) or --space FILE "
+                "(see `tradewind sweep --help`)"
+            )
         cfg = config_with_source(cfg, source, data_path)
         first, last = parse_span(start, end)
-        grid = parse_grid(settings)
-        total = len(combinations(grid))
-        columns = (
-            TextColumn("[bold]sweep"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=err_console, disable=as_json) as bar:
-            task = bar.add_task("sweep", total=total)
-            results, dsr = run_sweep(
+        space = _space(space_file, settings, method, trials, seed)
+        runner = get_executor(executor, address, workers)
+        with SweepProgress(err_console, quiet=as_json) as view, _interrupted(view):
+            done = run_sweep(
                 cfg,
-                grid,
+                space,
                 start=first,
                 end=last,
-                processes=processes,
-                progress=lambda _: bar.advance(task),
+                folder=out,
+                executor=runner,
+                batch_size=batch,
+                retry_failed=retry_failed,
+                on_plan=view.plan,
+                progress=view.advance,
             )
+        report = build_report(done.folder)
+        html = write_report_html(report, done.folder / REPORT_FILE)
     if as_json:
-        print_json(
-            {
-                "results": [{"settings": r.settings, **r.metrics} for r in results],
-                "deflated_sharpe": {
-                    "trials": dsr.trials,
-                    "best_sharpe_per_period": dsr.best_sharpe,
-                    "expected_max_sharpe_per_period": dsr.expected_max_sharpe,
-                    "probability": dsr.probability,
-                    "verdict": dsr.verdict(),
-                },
-            }
-        )
+        print_json({"run": {"folder": str(done.folder), "planned": done.planned,
+                            "skipped": done.skipped, "ran": done.ran, "failed": done.failed,
+                            "executor": done.executor, "report": str(html)},
+                    **report_payload(report)})  # fmt: skip
         return
-    console.print(_table(results))
-    style = "green" if dsr.probability >= 0.95 else "bold yellow"
-    console.print(f"[{style}]{dsr.verdict()}[/]")
+    show_report(report, console, err_console)
+    console.print(
+        f"{done.ran} trials ran on {done.executor}, {done.skipped} were already recorded; "
+        f"results in {done.folder}, report {html}",
+        highlight=False,
+    )
 
 
-def _table(results: list[SweepResult]) -> Table:
-    table = Table(title=f"Sweep: all {len(results)} combinations (best Sharpe first)")
-    keys = list(results[0].settings) if results else []
-    for k in keys:
-        table.add_column(k.split(".")[-1])
-    for col in ("CAGR", "Sharpe", "max DD", "turnover", "costs/yr", "rebalances"):
-        table.add_column(col, justify="right")
-    for r in sorted(results, key=lambda x: -x.metrics["sharpe"]):
-        m = r.metrics
-        table.add_row(
-            *(str(r.settings[k]) for k in keys),
-            f"{m['cagr']:.2%}",
-            f"{m['sharpe']:.2f}",
-            f"{m['max_drawdown']:.1%}",
-            f"{m['turnover']:.1f}",
-            f"{m['costs_pct_per_year']:.2%}",
-            f"{m['rebalances']:.0f}",
+@app.command("report")
+def report(
+    run: str = typer.Argument(..., help="A sweep folder, or its name under runs/sweeps."),
+    html: Path | None = typer.Option(
+        None, "--html", help=f"Write the report page here (default RUN/{REPORT_FILE})."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Every trial of a sweep, its distribution, deflated Sharpe, PBO and warnings; plots in HTML.
+
+    Example: ``tradewind sweep report runs/sweeps/sweep-0123456789 --json``
+    """
+    with friendly_errors():
+        folder = Path(run)
+        if not folder.exists() and (SWEEPS_DIR / run).exists():
+            folder = SWEEPS_DIR / run
+        result = build_report(folder)
+        page = write_report_html(result, html or folder / REPORT_FILE)
+    if as_json:
+        print_json({**report_payload(result), "report": str(page)})
+        return
+    show_report(result, console, err_console)
+    console.print(f"report: {page}", highlight=False)
+
+
+@contextmanager
+def _interrupted(view: SweepProgress) -> Iterator[None]:
+    """Ctrl-C: say what was kept and how to resume, and exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted: {view.skipped + view.done} of {view.total} trials are recorded; run "
+            "the same command again to resume (finished trials are skipped)",
+            highlight=False,
         )
-    return table
+        raise typer.Exit(130) from None
+
+
+def _space(
+    path: Path | None,
+    settings: list[str],
+    method: str | None,
+    trials: int | None,
+    seed: int | None,
+) -> SearchSpace:
+    """The space from ``--space`` and/or ``--set`` (``--set`` adds or replaces parameters)."""
+    base = load_space(path) if path is not None else None
+    params = {**(base.params if base else {}), **parse_grid(settings)}
+    return SearchSpace(
+        params,
+        method=method or (base.method if base else "grid"),  # type: ignore[arg-type]
+        trials=trials if trials is not None else (base.trials if base else None),
+        seed=seed if seed is not None else (base.seed if base else 0),
+    )

@@ -29,6 +29,7 @@ from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
 from tradewind.regime import effective_policy, make_detector
+from tradewind.regime.fitcache import FitCache
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +107,18 @@ def policies(cfg: TradewindConfig) -> tuple[dict[Regime, Policy], Policy]:
     return table, standard
 
 
-def regime_hook(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) -> RegimeHook:
+def regime_hook(
+    cfg: TradewindConfig,
+    feed: MarketFeed,
+    provider: MarketData,
+    fit_cache: FitCache | None = None,
+) -> RegimeHook:
     """The configured detector's causal decisions on the benchmark, or a fixed regime.
 
     The detector runs over the benchmark history the feed was built from; its batch output is
     identical at every bar to calling it online with the history known then (tested in
     ``tests/regime``), and the cycle only ever looks up the decision at its current bar.
+    ``fit_cache`` lets backtests of one sweep share the detector's fits (same results).
     """
     if not cfg.portfolio_optimization.regime_aware:
         return FixedRegime()
@@ -126,6 +133,7 @@ def regime_hook(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) ->
         log.warning("regime detection unavailable (%s); using the standard policy", exc)
         return FixedRegime()
     detector = make_detector(cfg.regime)
+    detector.fit_cache = fit_cache
     decisions = detector.detect_series(frame, vix, close_only=close_only)
     return ScheduledRegime(decisions, tuple(detector.recorded_features))
 
@@ -135,6 +143,8 @@ def build_parts(
     feed: MarketFeed,
     provider: MarketData,
     risk: RiskHook,
+    *,
+    fit_cache: FitCache | None = None,
 ) -> EngineParts:
     """Everything the cycle needs for ``cfg`` on ``feed``, with the run's ``risk`` hook.
 
@@ -150,7 +160,7 @@ def build_parts(
             trigger_from_config(cfg.portfolio_optimization.rebalancing), feed
         ),
         planner=ConfiguredPlanner(cfg, feed, model),
-        regime=regime_hook(cfg, feed, provider),
+        regime=regime_hook(cfg, feed, provider, fit_cache),
         risk=risk,
         policies=table,
         default_policy=standard,
