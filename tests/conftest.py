@@ -1,14 +1,22 @@
-"""Test-wide fixtures: no network beyond loopback, and a clean working directory per test."""
+"""Test-wide fixtures: no network beyond loopback, a clean working directory per test, and the
+repository's ``logs/``, ``data/`` and ``runs/`` left untouched by the whole session."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GUARDED = ("logs", "data", "runs")
+"""Folders of the repository a test must never write into (the user's own runs live there)."""
+LOG_ENV = "TRADEWIND__LOGGING__PATH"
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -82,3 +90,52 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """Whether this session rewrites golden files."""
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True)
+def _log_under_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command a test runs logs into the test's temporary folder, never into the
+    repository's ``logs/trading.log`` (``tail -f`` there shows the user's runs only).
+
+    A test that checks the log file its YAML names removes the variable
+    (``monkeypatch.delenv(LOG_ENV)``); one that sets it keeps its own value.
+    """
+    if LOG_ENV not in os.environ:
+        monkeypatch.setenv(LOG_ENV, str(tmp_path / "logs" / "trading.log"))
+
+
+def repo_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under the guarded folders of ``root``."""
+    out: dict[str, tuple[int, int]] = {}
+    for name in GUARDED:
+        for path in sorted((root / name).rglob("*")) if (root / name).exists() else []:
+            if path.is_file():
+                stat = path.stat()
+                out[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
+    return out
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Remember the guarded folders before the first test (the controller, under xdist)."""
+    session.config.stash[_STATE] = repo_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session if a test wrote into the repository's ``logs/``, ``data/`` or
+    ``runs/`` (checked once, by the process that saw every test end)."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller checks after every worker has finished
+    before = session.config.stash.get(_STATE, None)
+    if before is None:
+        return
+    after = repo_state()
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "tests wrote into the repository: " + ", ".join(changed[:20])
+        if reporter is not None:
+            reporter.write_line(text, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_STATE = pytest.StashKey[dict[str, tuple[int, int]]]()

@@ -19,6 +19,7 @@ import pandas as pd
 
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.config import TradewindConfig
+from tradewind.config.reporting import NON_STRATEGY_SECTIONS
 from tradewind.data.protocol import MarketData, TimeLike, VixSeries, to_utc
 from tradewind.domain.errors import DataError
 from tradewind.engine.clock import ReplayClock
@@ -45,8 +46,11 @@ class BacktestRun:
 
 
 def config_fingerprint(cfg: TradewindConfig) -> str:
-    """SHA-256 of the configuration (stable across runs of the same settings)."""
-    payload = json.dumps(cfg.model_dump(mode="json"), sort_keys=True)
+    """SHA-256 of the configuration (stable across runs of the same settings), without the
+    sections that decide nothing (``reports``, ``readiness``)."""
+    payload = json.dumps(
+        cfg.model_dump(mode="json", exclude=set(NON_STRATEGY_SECTIONS)), sort_keys=True
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -19,7 +19,7 @@ import yaml
 from tradewind.backtest.runner import run_backtest
 from tradewind.config import TradewindConfig, validate_config
 from tradewind.data import get_market_data
-from tradewind.domain.errors import ConfigError
+from tradewind.domain.errors import UsageError
 from tradewind.reports.metrics import value_path_returns
 from tradewind.reports.overfitting import DeflatedSharpe, deflated_sharpe
 
@@ -39,7 +39,7 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
     for spec in specs:
         key, sep, values = spec.partition("=")
         if not sep or not key.strip() or not values.strip():
-            raise ConfigError(
+            raise UsageError(
                 f"--set {spec!r}: expected KEY=V1,V2,... e.g. "
                 "portfolio_optimization.rebalancing.drift_threshold=0.05,0.1"
             )
@@ -61,10 +61,10 @@ def apply_settings(cfg: TradewindConfig, settings: Mapping[str, Any]) -> Tradewi
         parts = path.split(".")
         for part in parts[:-1]:
             if not isinstance(node.get(part), dict):
-                raise ConfigError(f"--set {path}: {part!r} is not a config section")
+                raise UsageError(f"--set {path}: {part!r} is not a config section")
             node = node[part]
         if parts[-1] not in node:
-            raise ConfigError(f"--set {path}: unknown key {parts[-1]!r}")
+            raise UsageError(f"--set {path}: unknown key {parts[-1]!r}")
         node[parts[-1]] = value
     return validate_config(data, source="--set")
 

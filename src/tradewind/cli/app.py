@@ -16,6 +16,7 @@ from tradewind.cli import demo_cmd as demo_cmd
 from tradewind.cli import ops_cmd as ops_cmd
 from tradewind.cli import optimize_cmd as optimize_cmd
 from tradewind.cli import regime_cmd as regime_cmd
+from tradewind.cli import report_cmd as report_cmd
 from tradewind.cli import risk_cmd as risk_cmd
 from tradewind.cli import sweep_cmd as sweep_cmd
 from tradewind.cli import trade_cmd as trade_cmd
@@ -33,6 +34,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(regime_cmd.app, name="regime")
 app.add_typer(risk_cmd.app, name="risk")
+app.add_typer(report_cmd.app, name="report")
 app.command("resume")(risk_cmd.resume)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("sweep")(sweep_cmd.sweep)

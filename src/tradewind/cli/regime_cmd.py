@@ -34,7 +34,7 @@ from tradewind.cli.common import (
 from tradewind.cli.dates import asof_close, past_data_warning
 from tradewind.config import TradewindConfig
 from tradewind.data.protocol import MarketData
-from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.errors import MissingDataError, UsageError
 
 if TYPE_CHECKING:
     from tradewind.regime.study import BundledOutcome
@@ -112,7 +112,7 @@ def evaluate(
     with friendly_errors():
         name = detector or cfg.regime.detector
         if name not in DETECTORS:
-            raise ConfigError(f"--detector '{name}' is unknown; allowed: {', '.join(DETECTORS)}")
+            raise UsageError(f"--detector '{name}' is unknown; allowed: {', '.join(DETECTORS)}")
         order = (name, *[d for d in DETECTORS if d != name])
         if data_path is not None:
             source = "files"
@@ -125,7 +125,7 @@ def evaluate(
             provider = get_market_data(config_with_source(universe, source, data_path))
             _evaluate_bundled(cfg, order, grid, plot, as_json, provider)
         else:
-            raise ConfigError(f"--source '{source}' is unknown; allowed: synthetic, bundled, files")
+            raise UsageError(f"--source '{source}' is unknown; allowed: synthetic, bundled, files")
 
 
 def _evaluate_synthetic(

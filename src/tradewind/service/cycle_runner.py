@@ -61,6 +61,7 @@ class CycleRunner:
         max_failures: int,
         max_age: timedelta | None,
         clock_tick: list[datetime],
+        on_recorded: Callable[[datetime], object] | None = None,
     ) -> None:
         self.ctx = ctx
         self.alerter = alerter
@@ -71,6 +72,7 @@ class CycleRunner:
         self.max_failures = max(max_failures, 1)
         self.max_age = max_age
         self._clock_tick = clock_tick
+        self._on_recorded = on_recorded  # issue 23: the run's weekly reports as weeks close
         self._rebuilt: Rebuilt | None = None
         self._check_book = True
         self._blocked_noted = False
@@ -155,6 +157,8 @@ class CycleRunner:
         self._fault("after_checkpoint")
         if recorded is not None:  # a repeat after an interruption: logged again, queued once
             self.alerter.report_events(recorded.events, f"run{self.ctx.run_id}-{t.isoformat()}")
+        if recorded is not None and self._on_recorded is not None:  # issue 23 (never raises)
+            self._on_recorded(tick)
         return CycleOutcome(ran=1)
 
     def session_end(self, close: pd.Timestamp) -> None:

@@ -39,11 +39,12 @@ from tradewind.config.secrets import load_secrets
 from tradewind.config.warnings import wall_clock_fill_warning
 from tradewind.data import get_market_data
 from tradewind.data.protocol import MarketData
-from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.errors import ConfigError, MissingDataError, UsageError
 from tradewind.domain.types import TradingMode
 from tradewind.engine.cycle import Engine
 from tradewind.engine.protocols import Broker
 from tradewind.execution.order_manager import RetryPolicy
+from tradewind.reports.live import WeeklyReportWriter
 from tradewind.service.alerts import Alerter
 from tradewind.service.carry import carry_risk_state, describe_seed
 from tradewind.service.checkpoint import (
@@ -205,7 +206,7 @@ class TradingService:
         if cfg.trading.mode is TradingMode.BACKTEST:
             raise ConfigError("trading.mode: backtest runs with `tradewind backtest`, not trade")
         if opts.replay is not None and cfg.trading.mode is not TradingMode.SIMULATED:
-            raise ConfigError("--replay runs the simulated broker only; use --mode simulated")
+            raise UsageError("--replay runs the simulated broker only; use --mode simulated")
         provider = self.provider or get_market_data(cfg)
         ticks: list[pd.Timestamp] | None = None
         if opts.replay is not None:
@@ -314,6 +315,7 @@ class TradingService:
             },
         )
         heartbeat = Heartbeat(store, run.id, beat_period, now=lambda: self.now().to_pydatetime())
+        reports = WeeklyReportWriter(cfg, store, run.id, market.benchmark)  # issue 23
         cycles = CycleRunner(
             ctx,
             alerter,
@@ -324,6 +326,7 @@ class TradingService:
             max_failures=opts.max_failures,
             max_age=None if replay else timedelta(days=cfg.data.stale_after_days),
             clock_tick=clock_tick,
+            on_recorded=reports.cycle_recorded,
         )
         ckpt = load_checkpoint(store, run.id)
         resumed_from = ckpt.ts if ckpt is not None else None
@@ -366,6 +369,7 @@ class TradingService:
             result.message = "; ".join(describe_halt(h) for h in active)
         store.end_run(run.id, ended_at=wall_now(), status=status)
         heartbeat.beat(force=True)
+        reports.run_ended()  # issue 23: the week in progress too
         return result
 
     # --- loops ----------------------------------------------------------------------------
