@@ -15,6 +15,7 @@ from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import demo_cmd as demo_cmd
 from tradewind.cli import ops_cmd as ops_cmd
 from tradewind.cli import optimize_cmd as optimize_cmd
+from tradewind.cli import readiness_cmd as readiness_cmd
 from tradewind.cli import regime_cmd as regime_cmd
 from tradewind.cli import report_cmd as report_cmd
 from tradewind.cli import risk_cmd as risk_cmd
@@ -44,6 +45,7 @@ app.command("status")(ops_cmd.status)
 app.command("orders")(ops_cmd.orders)
 app.command("positions")(ops_cmd.positions)
 app.command("demo")(demo_cmd.demo)
+app.command("readiness")(readiness_cmd.readiness)
 
 
 def _version(value: bool) -> None:

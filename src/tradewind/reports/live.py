@@ -20,9 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from tradewind.config import TradewindConfig
-from tradewind.reports.records import load_records
 from tradewind.reports.rolling import NEW_YORK
-from tradewind.reports.store_report import run_folder, write_folder
 from tradewind.store import Store
 
 log = logging.getLogger("tradewind.reports")
@@ -63,6 +61,10 @@ class WeeklyReportWriter:
         self.store = store
         self.run_id = run_id
         self.benchmark = benchmark
+        # imported here: the service imports this module, and these import the service's
+        # store views (a cycle at import time otherwise)
+        from tradewind.reports.store_report import run_folder
+
         self.enabled = cfg.reports.write_during_run
         self.folder = folder or run_folder(cfg, store.run(run_id))
         last = store.last_cycle(run_id) if self.enabled else None
@@ -84,6 +86,9 @@ class WeeklyReportWriter:
         """Write every file now; False (and a warning in the log) if it failed."""
         if not self.enabled:
             return False
+        from tradewind.reports.records import load_records
+        from tradewind.reports.store_report import write_folder
+
         try:
             records = load_records(self.store, self.run_id)
             if not records.recorder.ts:
