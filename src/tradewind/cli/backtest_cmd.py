@@ -161,7 +161,11 @@ def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> Non
         ("Max drawdown", f"{p.max_drawdown:.1%}", f"{r.benchmark_max_drawdown:.1%}" if r else ""),
         ("Calmar", f"{p.calmar:.2f}", ""),
         ("Volatility", f"{p.volatility:.1%}", ""),
-        ("Win rate (closed trades)", f"{p.win_rate:.0%} of {p.closed_trades}", ""),
+        (
+            "Win rate (closed trades)",
+            f"{p.win_rate:.0%} of {p.closed_trades}" if p.closed_trades else "n/a (none closed)",
+            "",
+        ),
         ("Profit factor", f"{p.profit_factor:.2f}", ""),
         ("Rebalances", str(p.rebalances), ""),
         ("Turnover", f"{p.turnover:.2f}", ""),

@@ -35,6 +35,7 @@ from tradewind.cli.dates import asof_close, past_data_warning
 from tradewind.config import TradewindConfig
 from tradewind.data.protocol import MarketData
 from tradewind.domain.errors import MissingDataError, UsageError
+from tradewind.domain.fmt import pct
 
 if TYPE_CHECKING:
     from tradewind.regime.study import BundledOutcome
@@ -394,5 +395,5 @@ def now(
     pol.add_column("setting")
     pol.add_column("value", justify="right")
     for key, value in policy_row.items():
-        pol.add_row(key, value if isinstance(value, str) else f"{value:.0%}")
+        pol.add_row(key, value if isinstance(value, str) else pct(value))
     console.print(pol)

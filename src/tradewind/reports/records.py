@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.config import TradewindConfig
@@ -29,9 +29,9 @@ from tradewind.engine.ledger import Ledger
 from tradewind.engine.recorder import Recorder
 from tradewind.reports.run import RunSummary, summarize
 from tradewind.service.reports import book_from_store, recorder_from_store
-from tradewind.service.runs import META_KEY, run_uptime
+from tradewind.service.runs import META_KEY
 from tradewind.store import EventView, RunInfo, Store, StoredOrder, Uptime
-from tradewind.store.schema import RunRow
+from tradewind.store.schema import HeartbeatRow, RunRow
 
 Clock = Literal["wall", "replay", "backtest"]
 
@@ -130,8 +130,28 @@ def load_records(store: Store, run_id: int) -> RunRecords:
         book=book_from_store(store, run_id),
         orders=tuple(store.orders(run_id)),
         events=tuple(store.events(run_id)),
-        uptime=run_uptime(store, run) if clock != "backtest" else None,
+        uptime=service_uptime(store, run, meta) if clock != "backtest" else None,
     )
+
+
+def service_uptime(store: Store, run: RunInfo, meta: dict[str, Any]) -> Uptime | None:
+    """Heartbeat coverage from the run's first heartbeat to its last (None without two).
+
+    The same measure as ``tradewind status`` (:func:`tradewind.service.runs.run_uptime`: every
+    run's heartbeats count, a silence longer than the heartbeat period counts as down), over
+    the span the run's own heartbeats cover. The heartbeats follow the service's clock, the
+    run's start and end stamps the machine's; the two only differ when a test injects a clock.
+    """
+    with Session(store.engine) as s:
+        first, last = s.execute(
+            select(func.min(HeartbeatRow.ts), func.max(HeartbeatRow.ts)).where(
+                HeartbeatRow.run_id == run.id
+            )
+        ).one()
+    if first is None or last is None or last <= first:
+        return None
+    period = timedelta(seconds=float(meta.get("heartbeat_seconds", 300)))
+    return store.uptime(None, first, last, period)
 
 
 def stored_config(store: Store, run_id: int) -> TradewindConfig | None:

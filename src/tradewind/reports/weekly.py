@@ -255,8 +255,10 @@ def _rolling_text(sharpe: float | None) -> str:
 
 
 def _uptime_text(uptime: float | None, scope: str) -> str:
-    if uptime is None:
+    if uptime is None and scope == "whole run":
         return "n/a (backtest: no service process to be down)"
+    if uptime is None:
+        return f"n/a (no heartbeat recorded {scope})"
     return f"{uptime:.1%} ({scope}, from the service's heartbeats)"
 
 
