@@ -10,6 +10,7 @@ import typer
 
 from tradewind import __version__
 from tradewind.cli import backtest_cmd as backtest_cmd
+from tradewind.cli import checklist_cmd as checklist_cmd
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import demo_cmd as demo_cmd
@@ -21,6 +22,7 @@ from tradewind.cli import report_cmd as report_cmd
 from tradewind.cli import risk_cmd as risk_cmd
 from tradewind.cli import sweep_cmd as sweep_cmd
 from tradewind.cli import trade_cmd as trade_cmd
+from tradewind.cli import validate_cmd as validate_cmd
 
 app = typer.Typer(
     name="tradewind",
@@ -46,6 +48,8 @@ app.command("orders")(ops_cmd.orders)
 app.command("positions")(ops_cmd.positions)
 app.command("demo")(demo_cmd.demo)
 app.command("readiness")(readiness_cmd.readiness)
+app.command("checklist")(checklist_cmd.checklist_command)
+app.command("validate")(validate_cmd.validate)
 
 
 def _version(value: bool) -> None:
