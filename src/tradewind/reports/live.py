@@ -68,14 +68,16 @@ class WeeklyReportWriter:
         self.enabled = cfg.reports.write_during_run
         self.folder = folder or run_folder(cfg, store.run(run_id))
         last = store.last_cycle(run_id) if self.enabled else None
-        self._week: pd.Period | None = week_of(last.ts) if last is not None else None
+        self.week: pd.Period | None = week_of(last.ts) if last is not None else None
+        """The week of the last cycle seen (None before any): the next week's first cycle
+        closes it."""
         self.writes = 0
 
     def cycle_recorded(self, ts: datetime) -> bool:
         """Note the cycle at ``ts``; write the files if it opened a new week (True then)."""
         week = week_of(ts)
-        closed = self._week is not None and week > self._week
-        self._week = week if self._week is None or week > self._week else self._week
+        closed = self.week is not None and week > self.week
+        self.week = week if self.week is None or week > self.week else self.week
         return self.write() if closed else False
 
     def run_ended(self) -> bool:
