@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -171,7 +172,9 @@ def test_a_backtest_recorded_in_the_database_reports_what_it_ran(tmp_path: objec
     )
     start = pd.Timestamp("2019-01-02", tz=ET)
     run = run_backtest(cfg, get_market_data(cfg), start, pd.Timestamp("2019-09-30 23:00", tz=ET))
-    assert any(o.reason.startswith("stop") for d in run.summary.recorder.decisions for o in d.orders)
+    assert any(
+        o.reason.startswith("stop") for d in run.summary.recorder.decisions for o in d.orders
+    )
     url = f"sqlite:///{tmp_path}/bt.db"  # type: ignore[str-bytes-safe]
     with Store(url, mode=TradingMode.BACKTEST.value) as store:
         run_id = archive_backtest(store, run, "bt")

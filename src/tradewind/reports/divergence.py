@@ -81,7 +81,8 @@ class TradeDivergence:
     symbol: str
     side: str
     kind: str
-    """``matched``, ``size`` (both filled, different quantities), ``missed`` or ``extra``."""
+    """``execution`` (both filled the same quantity, at different prices or costs), ``size``
+    (both filled, different quantities), ``missed`` or ``extra``."""
     run: Executed | None
     model: Executed | None
     market_price: float | None
@@ -102,7 +103,9 @@ class Divergence:
     trades: tuple[TradeDivergence, ...]
     totals: dict[str, float]
     decisions: int
+    """Cycles of the run that decided something (the store keeps one decision per cycle)."""
     model_decisions: int
+    """Cycles of the shadow that decided something."""
 
     @property
     def difference(self) -> float:
@@ -168,16 +171,15 @@ def attribute(run: Recorder, shadow: Shadow) -> Divergence:
             pairs.setdefault(key, [None, None])[side_index] = e
     trades = [_pair(key, r, m, p_end(key[1]), shadow) for key, (r, m) in sorted(
         pairs.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3]))]  # fmt: skip
-    trades = [t for t in trades if t.kind != "matched" or any(abs(v) > 1e-9 for v in
-                                                               t.effects.values())]  # fmt: skip
+    trades = [t for t in trades if any(abs(v) > 1e-9 for v in t.effects.values())]
     totals = {k: sum(t.effects.get(k, 0.0) for t in trades) for k in KINDS}
     return Divergence(
         run_equity=float(run.equity[-1]),
         model_equity=float(shadow.recorder.equity[-1]),
         trades=tuple(trades),
         totals=totals,
-        decisions=len(run.decisions),
-        model_decisions=len(shadow.recorder.decisions),
+        decisions=len({d.ts for d in run.decisions}),
+        model_decisions=len({d.ts for d in shadow.recorder.decisions}),
     )
 
 
@@ -209,7 +211,7 @@ def _pair(
         "impact": m.impact - r.impact,
         "size": s * (r.quantity - m.quantity) * (p_end - m.price),
     }
-    kind = "size" if abs(r.quantity - m.quantity) > 1e-9 else "matched"
+    kind = "size" if abs(r.quantity - m.quantity) > 1e-9 else "execution"
     return TradeDivergence(ts, symbol, side, kind, r, m, market, effects)
 
 
