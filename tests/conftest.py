@@ -12,11 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-GUARDED = ("logs", "data", "runs")
-"""Folders of the repository a test must never write into (the user's own runs live there)."""
-LOG_ENV = "TRADEWIND__LOGGING__PATH"
+from repokit import LOG_ENV, repo_state  # tests/ is on sys.path (this file's folder)
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -102,17 +98,6 @@ def _log_under_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """
     if LOG_ENV not in os.environ:
         monkeypatch.setenv(LOG_ENV, str(tmp_path / "logs" / "trading.log"))
-
-
-def repo_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:
-    """Size and modification time of every file under the guarded folders of ``root``."""
-    out: dict[str, tuple[int, int]] = {}
-    for name in GUARDED:
-        for path in sorted((root / name).rglob("*")) if (root / name).exists() else []:
-            if path.is_file():
-                stat = path.stat()
-                out[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
-    return out
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

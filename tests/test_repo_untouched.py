@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import LOG_ENV, ROOT, repo_state
+from repokit import LOG_ENV, ROOT, repo_state
 from typer.testing import CliRunner
 
 from tradewind.cli.app import app

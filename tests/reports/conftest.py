@@ -8,27 +8,16 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "service"))
 
 import servicekit  # noqa: E402  (found through the path above)
+from runkit import StoredRun  # noqa: E402
 
 SHM = Path("/dev/shm")
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """A finished run in a real SQLite store."""
-
-    folder: Path
-    config: Path
-    cfg: Any
-    run_id: int
 
 
 @pytest.fixture(scope="session")

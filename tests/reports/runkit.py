@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,18 @@ from tradewind.reports.records import Clock, RunRecords
 from tradewind.store import EventView, RunInfo, StoredOrder, Uptime
 
 SYMBOLS = ("AAA", "BBB")
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A finished run in a real SQLite store (the ``replay`` fixture)."""
+
+    folder: Path
+    config: Path
+    cfg: Any
+    run_id: int
+
+
 CAPITAL = 100_000.0
 
 

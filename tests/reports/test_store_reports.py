@@ -14,7 +14,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import StoredRun
+from runkit import StoredRun
 
 from tradewind.backtest.runner import run_backtest
 from tradewind.data import get_market_data

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import StoredRun
+from runkit import StoredRun
 
 from tradewind.engine.recorder import Decision, OrderRecord
 from tradewind.reports.lessons import (

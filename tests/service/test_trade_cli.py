@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import LOG_ENV
+from repokit import LOG_ENV
 from servicekit import SHORT, load, write_config
 from typer.testing import CliRunner
 
