@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 from repokit import LOG_ENV
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tradewind.backtest.runner import run_backtest
 from tradewind.cli.app import app
@@ -27,28 +27,28 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = str(ROOT / "config" / "demo.yaml")
 
 
-def _cli(*args: str) -> object:
+def _cli(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
 
 def test_data_show_from_a_start_shows_the_first_rows_from_it() -> None:
     args = ["data", "show", "AAPL", "--source", "bundled", "--config", DEMO, "--json"]
-    first = json.loads(_cli(*args, "--start", "2020-01-01", "--rows", "5").stdout)["bars"]  # type: ignore[attr-defined]
+    first = json.loads(_cli(*args, "--start", "2020-01-01", "--rows", "5").stdout)["bars"]
     assert [b["timestamp"][:10] for b in first] == [
         "2020-01-02", "2020-01-03", "2020-01-06", "2020-01-07", "2020-01-08",
     ]  # fmt: skip
-    last = json.loads(_cli(*args, "--rows", "2").stdout)["bars"]  # type: ignore[attr-defined]
+    last = json.loads(_cli(*args, "--rows", "2").stdout)["bars"]
     assert last[-1]["timestamp"][:10] == "2022-12-28"  # without --start: the last rows
 
 
 def test_risk_status_of_a_missing_run_folder_is_refused(tmp_path: Path) -> None:
     result = _cli("risk", "status", "--config", DEMO, "--run", str(tmp_path / "runs" / "demo"))
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert "no such folder" in " ".join(result.stderr.split())  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert "no such folder" in " ".join(result.stderr.split())
     (tmp_path / "empty").mkdir()
     empty = _cli("risk", "status", "--config", DEMO, "--run", str(tmp_path / "empty"))
-    assert empty.exit_code == 2  # type: ignore[attr-defined]
-    assert "not a run's report folder" in " ".join(empty.stderr.split())  # type: ignore[attr-defined]
+    assert empty.exit_code == 2
+    assert "not a run's report folder" in " ".join(empty.stderr.split())
 
 
 @pytest.mark.parametrize(
@@ -64,8 +64,8 @@ def test_a_bad_option_is_an_invalid_option_not_a_config_error(
     args: list[str], message: str
 ) -> None:
     result = _cli(*args, "--config", DEMO)
-    err = " ".join(result.stderr.split())  # type: ignore[attr-defined]
-    assert result.exit_code == 2  # type: ignore[attr-defined]
+    err = " ".join(result.stderr.split())
+    assert result.exit_code == 2
     assert err.startswith("Invalid option: ") and message in err
     assert "invalid configuration" not in err and "Config error" not in err
 
@@ -76,12 +76,12 @@ def test_a_paper_refusal_is_logged(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(data), encoding="utf-8")
     result = _cli("trade", "--paper", "--interval", "3600", "--config", str(config))
-    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert result.exit_code == 2
     log = Path(os.environ[LOG_ENV]).read_text("utf-8")
     assert "ERROR   tradewind.cli: config error (ConfigError)" in log
     assert "adapter is not available yet" in log
     assert log.count("adapter is not available yet") == 1
-    assert "adapter is not available yet" not in result.stdout  # type: ignore[attr-defined]
+    assert "adapter is not available yet" not in result.stdout
 
 
 def test_limits_under_one_percent_keep_their_decimals() -> None:

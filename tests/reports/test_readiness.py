@@ -22,7 +22,7 @@ from runkit import (
 )
 
 from tradewind.config import validate_config
-from tradewind.domain.orders import OrderStatus
+from tradewind.domain.orders import Fill, OrderStatus
 from tradewind.engine.recorder import OrderRecord
 from tradewind.reports import criteria as c
 from tradewind.reports.evidence import Evidence
@@ -160,7 +160,7 @@ def test_cumulative_return_and_drawdown_against_their_thresholds() -> None:
 def test_win_rate_counts_round_trips_closed_in_the_period() -> None:
     days = sessions(10)
 
-    def trip(i: int, exit_price: float, symbol: str = "AAA") -> list:  # type: ignore[type-arg]
+    def trip(i: int, exit_price: float, symbol: str = "AAA") -> list[Fill]:
         return [fill(days[i], symbol, "buy", 10, 100.0), fill(days[i + 1], symbol, "sell", 10,
                                                                   exit_price)]  # fmt: skip
 
@@ -206,7 +206,7 @@ def test_live_phase_criteria_pass_and_fail() -> None:
     assert c.sharpe_above(_ev(RunSpec(choppy)), 1.2).status == "fail"
     assert c.sharpe_above(_ev(RunSpec(up[:19])), 1.2).status == "no data"
 
-    def costs(bps: float) -> list:  # type: ignore[type-arg]
+    def costs(bps: float) -> list[Fill]:
         return [fill(days[1], "AAA", "buy", 100, 100.0, slippage=bps * 1e-4 * 10_000)]
 
     paper = _ev(RunSpec(up, fills=costs(10)))

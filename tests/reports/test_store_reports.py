@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -159,7 +160,7 @@ def test_weekly_roll_up_matches_the_independent_computation(
     assert sum(f.rebalances for f in figures) > 5 and any(f.win_rate for f in figures)
 
 
-def test_a_backtest_recorded_in_the_database_reports_what_it_ran(tmp_path: object) -> None:
+def test_a_backtest_recorded_in_the_database_reports_what_it_ran(tmp_path: Path) -> None:
     from tradewind.config import validate_config
 
     cfg = validate_config(
@@ -175,7 +176,7 @@ def test_a_backtest_recorded_in_the_database_reports_what_it_ran(tmp_path: objec
     assert any(
         o.reason.startswith("stop") for d in run.summary.recorder.decisions for o in d.orders
     )
-    url = f"sqlite:///{tmp_path}/bt.db"  # type: ignore[str-bytes-safe]
+    url = f"sqlite:///{tmp_path / 'bt.db'}"
     with Store(url, mode=TradingMode.BACKTEST.value) as store:
         run_id = archive_backtest(store, run, "bt")
         again = archive_backtest(store, run, "bt")  # the same backtest twice: two runs
