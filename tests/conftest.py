@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,9 +48,14 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Block non-loopback connections for the whole test session."""
+    """Block non-loopback connections for the whole test session, and send the logs of
+    module- and session-scoped fixtures (which run before any test's own tmp folder exists)
+    to a folder of this process's, never to the repository's ``logs/``."""
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    if LOG_ENV not in os.environ:
+        folder = Path(tempfile.mkdtemp(prefix="tradewind-test-logs-"))
+        os.environ[LOG_ENV] = str(folder / "trading.log")
 
 
 @pytest.fixture
@@ -94,10 +100,10 @@ def _log_under_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repository's ``logs/trading.log`` (``tail -f`` there shows the user's runs only).
 
     A test that checks the log file its YAML names removes the variable
-    (``monkeypatch.delenv(LOG_ENV)``); one that sets it keeps its own value.
+    (``monkeypatch.delenv(LOG_ENV)``). Fixtures of a wider scope log into the process's
+    folder set by :func:`pytest_configure`.
     """
-    if LOG_ENV not in os.environ:
-        monkeypatch.setenv(LOG_ENV, str(tmp_path / "logs" / "trading.log"))
+    monkeypatch.setenv(LOG_ENV, str(tmp_path / "logs" / "trading.log"))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -30,8 +30,10 @@ COMMANDS = [shlex.split(line)[1:] for line in LINES if line.startswith("tradewin
 
 def test_the_block_covers_every_new_command() -> None:
     firsts = {" ".join(a[:2]) if a[0] in ("report", "checklist") else a[0] for a in COMMANDS}
-    wanted = {"report daily", "report weekly", "report summary", "report lesson",
-              "report divergence", "readiness", "checklist morning", "checklist evening"}  # fmt: skip
+    wanted = {
+        "report daily", "report weekly", "report summary", "report lesson", "report divergence",
+        "readiness", "checklist morning", "checklist evening",
+    }  # fmt: skip
     assert wanted <= firsts
     scripts = [line.split()[1] for line in LINES if line.startswith("python ")]
     assert scripts == ["scripts/test_portfolio_optimization.py",

@@ -84,6 +84,14 @@ def test_a_paper_refusal_is_logged(tmp_path: Path) -> None:
     assert "adapter is not available yet" not in result.stdout
 
 
+def test_a_live_refusal_is_logged() -> None:
+    result = _cli("trade", "--live", "--replay", "2022-01-03:2022-01-31", "--config", DEMO)
+    assert result.exit_code == 1 and "live trading refused" in result.stderr
+    log = Path(os.environ[LOG_ENV]).read_text("utf-8")
+    assert "ERROR   tradewind.cli: error (LiveTradingRefused): live trading refused" in log
+    assert "--live was given but the mode is simulated" in log
+
+
 def test_limits_under_one_percent_keep_their_decimals() -> None:
     assert (pct(0.005), pct(0.0025), pct(0.05), pct(0.125)) == ("0.5%", "0.25%", "5%", "12.5%")
     cfg = validate_config(

@@ -185,7 +185,7 @@ def test_a_halted_run_says_halted_with_the_resume_command_and_exits_4(tmp_path: 
     code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}")
     text = " ".join(out.split())
     assert code == 4, out
-    assert "HALTED: daily_loss halt latched" in text and "reached the 1% limit" in text
+    assert "HALTED: daily_loss halt latched" in text and "reached the 1.2% limit" in text
     assert 'tradewind resume --confirm --reason "..."' in text
     code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}", "--json")
     result = json.loads(out[out.index("{") :])
