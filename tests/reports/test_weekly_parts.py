@@ -90,9 +90,9 @@ def test_the_writer_writes_when_a_week_closes_not_before(tmp_path: Path, replay:
     with Store(cfg.database_url, mode=None) as store:
         cycles = [c.ts for c in store.cycles(replay.run_id)]
         writer = WeeklyReportWriter(cfg, store, replay.run_id, folder=tmp_path / "run")
-        # the finished run's last week is the writer's current week: feed it the run's cycles
-        # from the start, as the service did while it ran
-        writer.week = None
+        assert not writer.weekly  # a replay writes its files when it stops, not weekly
+        # as on the wall clock: feed it the run's cycles from the start, as the service does
+        writer.weekly, writer.week = True, None
         wrote = [writer.cycle_recorded(t) for t in cycles]
     week_of_cycle = [pd.Timestamp(t).tz_convert("America/New_York").isocalendar()[1]
                      for t in cycles]  # fmt: skip
