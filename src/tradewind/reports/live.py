@@ -9,9 +9,8 @@ once more when the run stops, so the week in progress is there too. With
 ``reports.write_during_run: false`` both do nothing.
 
 A replay writes them only when it stops: it runs through history as fast as it can, and
-rewriting every earlier week at each week's close would make a two-year replay four times
-slower (measured: 20 s to 81-88 s on ``config/demo.yaml``) for files nobody reads until the
-end, where they are the same.
+rewriting every earlier week at each week's close costs time that grows with the square of
+the replay's length, for files nobody reads before the end, where they are the same.
 
 Reports never stop trading: a failure to write is logged as a warning and the cycle goes on.
 """
