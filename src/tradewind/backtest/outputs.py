@@ -60,7 +60,7 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     paths["summary"] = out / "summary.json"
     paths["summary"].write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     title = f"{summary.name} {summary.performance.start} to {summary.performance.end}"
-    paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title)))
+    paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title, finished=True)))
     paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
     paths["decisions"] = out / "decisions.jsonl"
     with paths["decisions"].open("w", encoding="utf-8") as fh:

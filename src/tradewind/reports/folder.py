@@ -34,6 +34,8 @@ class WeeklyOptions:
     uptime_of: UptimeOf | None = None
     sharpe_window: int = TWO_WEEKS
     title: str = "tradewind run"
+    finished: bool = False
+    """The run is over: its last week is complete, not "to date"."""
 
     @property
     def uptime_scope(self) -> str:
@@ -43,7 +45,12 @@ class WeeklyOptions:
 
 def weeks_of(summary: RunSummary, options: WeeklyOptions) -> list[WeekFigures]:
     """Every week's figures of ``summary`` under ``options``."""
-    return week_figures(summary, uptime_of=options.uptime_of, sharpe_window=options.sharpe_window)
+    return week_figures(
+        summary,
+        uptime_of=options.uptime_of,
+        sharpe_window=options.sharpe_window,
+        finished=options.finished,
+    )
 
 
 def write_weekly_files(

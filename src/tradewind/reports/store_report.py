@@ -57,6 +57,7 @@ def options_for(records: RunRecords) -> WeeklyOptions:
         uptime_of=uptime_of if records.clock == "wall" else None,
         sharpe_window=window,
         title=records.label,
+        finished=records.run.status == "finished",
     )
 
 

@@ -88,11 +88,13 @@ def week_figures(
     *,
     uptime_of: UptimeOf | None = None,
     sharpe_window: int = TWO_WEEKS,
+    finished: bool = False,
 ) -> list[WeekFigures]:
     """Figures for every ISO week of the run (to-date metrics as of the week's last bar).
 
     ``uptime_of`` gives each week's own uptime (a wall-clock run); without it every week
-    shows the run's uptime (``run.uptime``).
+    shows the run's uptime (``run.uptime``). The last week is still open unless the run has
+    ``finished`` (a backtest, a replay that reached its end).
     """
     rec = run.recorder
     frame = rec.frame()
@@ -178,7 +180,7 @@ def week_figures(
                     1 for e in rec.events if t0 <= pd.Timestamp(e.ts) <= t1 and e.severity != "info"
                 ),
                 rolling_sharpe=None if np.isnan(sharpe_now) else float(sharpe_now),
-                closed=k < len(periods),
+                closed=finished or k < len(periods),
                 closed_trades=len(closed),
                 week_start=window_start,
                 week_end=window_end,
