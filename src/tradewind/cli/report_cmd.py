@@ -1,4 +1,5 @@
-"""``tradewind report daily|weekly|summary|divergence|lesson``: reports of any stored run.
+"""``tradewind report daily|weekly|summary|lesson``: reports of any stored run (``report
+divergence``: :mod:`tradewind.cli.divergence_cmd`).
 
 Every report is computed from the database (:mod:`tradewind.reports.store_report`), for a
 trading run (paper, live, simulated), a replay, or a backtest (``--mode backtest``: ``tradewind
@@ -35,11 +36,9 @@ from tradewind.cli.runs_common import (
 from tradewind.domain.errors import UsageError
 from tradewind.domain.fmt import pct
 from tradewind.reports.costs import describe_comparison
-from tradewind.reports.divergence import KINDS, Divergence, attribute
 from tradewind.reports.lessons import add_lesson, lessons_for_week
 from tradewind.reports.records import RunRecords
 from tradewind.reports.rollup import COLUMNS, rollup_rows
-from tradewind.reports.shadow import replay_shadow
 from tradewind.reports.store_report import (
     daily_frame,
     day_detail,
@@ -85,7 +84,7 @@ def daily(
                 raise UsageError(str(exc)) from None
         else:
             frame = daily_frame(records).tail(days)
-            payload = {"run": _run_head(records), "days": _records(frame)}
+            payload = {"run": run_head(records), "days": _records(frame)}
     if as_json:
         print_json(payload)
         return
@@ -125,7 +124,7 @@ def weekly(
         written = write_folder(records, folder) if write else None
     if as_json:
         chosen = [figures[week - 1]] if week is not None else figures
-        print_json({"run": _run_head(records), "weeks": [week_payload(f) for f in chosen],
+        print_json({"run": run_head(records), "weeks": [week_payload(f) for f in chosen],
                     "folder": str(folder), "written": written is not None})  # fmt: skip
         return
     if week is not None:
@@ -172,33 +171,6 @@ def summary(
         console.print(f"Reports written to [bold]{escape(str(out))}[/]")
 
 
-@app.command("divergence")
-def divergence(
-    limit: int = typer.Option(20, "--limit", min=1, help="Trades to list (largest effect first)."),
-    run: int | None = RunOption,
-    mode: str | None = ModeOption,
-    config: Path | None = ConfigOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Replay the run's period through the simulator with the same inputs (its shadow
-    backtest) and attribute the difference trade by trade: fill vs model price, timing,
-    commission, slippage, impact, size, missed and extra orders.
-
-    Example: ``tradewind report divergence --mode paper --run 2``
-    """
-    cfg = load(config)
-    with friendly_errors():
-        cfg = config_for_mode(cfg, mode)
-        with open_store(cfg) as store:
-            records = run_records(cfg, store, run)
-        with console.status("Replaying the run's period through the simulator..."):
-            result = attribute(records.recorder, replay_shadow(records))
-    if as_json:
-        print_json({"run": _run_head(records), **result.as_dict()})
-        return
-    _print_divergence(records, result, limit)
-
-
 @app.command("lesson")
 def lesson(
     text: str = typer.Argument(..., help="The lesson, in your words."),
@@ -232,7 +204,8 @@ def lesson(
 
 
 # --- output ------------------------------------------------------------------------------
-def _run_head(records: RunRecords) -> dict[str, Any]:
+def run_head(records: RunRecords) -> dict[str, Any]:
+    """The run's id, name, mode, clock and status (the head of every JSON report)."""
     run = records.run
     return {"id": run.id, "name": run.name, "mode": run.mode, "clock": records.clock,
             "status": run.status}  # fmt: skip
@@ -271,10 +244,10 @@ def _print_days(rows: list[dict[str, Any]]) -> None:
     console.print("[bold]Daily tracking[/] (the runbook's spreadsheet)")
     header = [name for name, _ in _DAY_COLUMNS]
     body = [[_fmt(r.get(name), kind) for name, kind in _DAY_COLUMNS] for r in rows]
-    _print_plain(header, body)
+    print_plain(header, body)
 
 
-def _print_plain(header: list[str], rows: list[list[str]]) -> None:
+def print_plain(header: list[str], rows: list[list[str]]) -> None:
     """An aligned plain-text table that never truncates a value (wide rows run past the
     terminal's edge instead of being cut with an ellipsis, and paste as they are)."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
@@ -328,7 +301,7 @@ def _print_rollup(figures: list[Any], last: int | None = None) -> None:
     header = list(COLUMNS)
     name = next((f.benchmark_name for f in figures if f.benchmark_return is not None), None)
     header[-1] = name or header[-1]
-    _print_plain(header, [list(r) for r in rollup_rows(shown)])
+    print_plain(header, [list(r) for r in rollup_rows(shown)])
 
 
 def _print_summary(records: RunRecords, p: dict[str, Any]) -> None:
@@ -366,52 +339,3 @@ def _print_summary(records: RunRecords, p: dict[str, Any]) -> None:
         table.add_row(*row)
     console.print(table)
     _print_rollup(weeks(records), last=8)
-
-
-_KIND_TEXT = {
-    "fill_vs_model": "fill vs model price",
-    "timing": "timing (market move before the fill)",
-    "commission": "commission",
-    "slippage": "slippage (charged)",
-    "impact": "market impact",
-    "size": "size (more or fewer shares)",
-    "missed": "missed orders",
-    "extra": "extra orders",
-}
-
-
-def _print_divergence(records: RunRecords, d: Divergence, limit: int) -> None:
-    console.print(f"[bold]{escape(records.label)}[/] against its shadow backtest", highlight=False)
-    console.print(
-        f"final equity: run ${d.run_equity:,.2f}, model ${d.model_equity:,.2f}, difference "
-        f"{_usd(d.difference)} ({d.decisions} decisions in the run, {d.model_decisions} in the "
-        "model)",
-        highlight=False,
-    )
-    console.print("[bold]Attribution[/] (effect on the run's final equity)")
-    _print_plain(
-        ["cause", "USD"],
-        [[_KIND_TEXT[k], _usd(d.totals[k])] for k in KINDS]
-        + [["unexplained (rounding)", _usd(d.unexplained)], ["total", _usd(d.difference)]],
-    )
-    if not d.trades:
-        console.print("Every order filled as the model filled it: no divergence.")
-        return
-    top = sorted(d.trades, key=lambda t: -abs(t.total))[:limit]
-    console.print(f"[bold]Trades[/] ({len(top)} of {len(d.trades)} that differ, largest first)")
-    rows = []
-    for t in top:
-        r, m = t.run, t.model
-        rows.append([
-            f"{t.ts.tz_convert('America/New_York'):%Y-%m-%d %H:%M}", f"{t.side} {t.symbol}", t.kind,
-            f"{r.quantity:g} @ {r.price:.2f}" if r is not None and r.quantity > 0 else "-",
-            f"{m.quantity:g} @ {m.price:.2f}" if m is not None and m.quantity > 0 else "-",
-            ", ".join(f"{_KIND_TEXT[k].split(' (')[0]} {_usd(v)}" for k, v in t.effects.items()
-                      if abs(v) >= 0.005) or "-",
-            _usd(t.total),
-        ])  # fmt: skip
-    _print_plain(["decided (ET)", "order", "kind", "run", "model", "effects", "total"], rows)
-
-
-def _usd(x: float) -> str:
-    return f"{'-' if x < -0.0049 else '+'}${abs(x):,.2f}"
