@@ -9,7 +9,7 @@ that period only: the cumulative return is from the equity before its first sess
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -78,12 +78,11 @@ class Evidence:
         first, last = self.equity.index[0].date(), self.equity.index[-1].date()
         return f"{first} to {last} ({self.sessions} session{'s' * (self.sessions != 1)})"
 
-    def inside(self, ts: object) -> bool:
+    def inside(self, ts: datetime) -> bool:
         """True if ``ts`` falls in the period."""
         if self.start is None or self.end is None:
             return False
-        t = pd.Timestamp(ts)  # type: ignore[arg-type]
-        return bool(self.start <= t <= self.end)
+        return bool(self.start <= pd.Timestamp(ts) <= self.end)
 
     # --- figures ------------------------------------------------------------------------
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,8 @@ def day_detail(records: RunRecords, day: date) -> dict[str, Any]:
         known = f"{frame['Date'].iloc[0]} to {frame['Date'].iloc[-1]}" if len(frame) else "none"
         raise ValueError(f"{records.label} has no cycle on {day}; its sessions: {known}")
 
-    def on_day(ts: object) -> bool:
-        return bool(pd.Timestamp(ts).tz_convert(NEW_YORK).date() == day)  # type: ignore[arg-type]
+    def on_day(ts: datetime) -> bool:
+        return bool(pd.Timestamp(ts).tz_convert(NEW_YORK).date() == day)
 
     costs = fill_costs(records.recorder.decisions, records.recorder.fills)
     fills = [
