@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,5 +14,7 @@ if _SRC.is_dir() and str(_SRC) not in sys.path:
 def run(*command: str) -> None:
     """Invoke ``tradewind <command...> <this script's arguments>``."""
     from tradewind.cli.app import app
+    from tradewind.cli.common import SCRIPT_ENV
 
+    os.environ[SCRIPT_ENV] = " ".join(command)  # the log names the sub-command it ran
     app(args=[*command, *sys.argv[1:]], prog_name="tradewind")

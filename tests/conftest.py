@@ -1,14 +1,19 @@
-"""Test-wide fixtures: no network beyond loopback, and a clean working directory per test."""
+"""Test-wide fixtures: no network beyond loopback, a clean working directory per test, and the
+repository's ``logs/``, ``data/`` and ``runs/`` left untouched by the whole session."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from repokit import LOG_ENV, repo_state  # tests/ is on sys.path (this file's folder)
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -43,9 +48,14 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Block non-loopback connections for the whole test session."""
+    """Block non-loopback connections for the whole test session, and send the logs of
+    module- and session-scoped fixtures (which run before any test's own tmp folder exists)
+    to a folder of this process's, never to the repository's ``logs/``."""
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    if LOG_ENV not in os.environ:
+        folder = Path(tempfile.mkdtemp(prefix="tradewind-test-logs-"))
+        os.environ[LOG_ENV] = str(folder / "trading.log")
 
 
 @pytest.fixture
@@ -82,3 +92,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """Whether this session rewrites golden files."""
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True)
+def _log_under_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command a test runs logs into the test's temporary folder, never into the
+    repository's ``logs/trading.log`` (``tail -f`` there shows the user's runs only).
+
+    A test that checks the log file its YAML names removes the variable
+    (``monkeypatch.delenv(LOG_ENV)``). Fixtures of a wider scope log into the process's
+    folder set by :func:`pytest_configure`.
+    """
+    monkeypatch.setenv(LOG_ENV, str(tmp_path / "logs" / "trading.log"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Remember the guarded folders before the first test (the controller, under xdist)."""
+    session.config.stash[_STATE] = repo_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session if a test wrote into the repository's ``logs/``, ``data/`` or
+    ``runs/`` (checked once, by the process that saw every test end)."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller checks after every worker has finished
+    before = session.config.stash.get(_STATE, None)
+    if before is None:
+        return
+    after = repo_state()
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "tests wrote into the repository: " + ", ".join(changed[:20])
+        if reporter is not None:
+            reporter.write_line(text, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_STATE = pytest.StashKey[dict[str, tuple[int, int]]]()

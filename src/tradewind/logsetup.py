@@ -28,6 +28,9 @@ from typing import TextIO
 
 from rich.logging import RichHandler
 
+FILE_ONLY = "tradewind_file_only"
+"""``extra={FILE_ONLY: True}`` keeps a record out of the console and stderr (the command has
+shown it already, e.g. a refusal in red): it goes to the log file only."""
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 STDERR_FORMAT = "%(levelname)s: %(message)s"
 MASK = "***"
@@ -96,6 +99,10 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         """Ignored: the stream is always the current ``sys.stderr``."""
 
 
+def _not_file_only(record: logging.LogRecord) -> bool:
+    return not getattr(record, FILE_ONLY, False)
+
+
 def setup_logging(
     path: str | Path = "logs/trading.log",
     level: str = "INFO",
@@ -139,6 +146,8 @@ def setup_logging(
         stderr_handler.setLevel(stderr_level)
         stderr_handler.setFormatter(RedactingFormatter(STDERR_FORMAT, secret_list))
         handlers.append(stderr_handler)
+    for handler in handlers[1:]:
+        handler.addFilter(_not_file_only)
     for handler in handlers:
         handler._tradewind = True  # type: ignore[attr-defined]
         root.addHandler(handler)

@@ -17,9 +17,12 @@ RESUME = "TRADEWIND__RISK_MANAGEMENT__CIRCUIT_BREAKER__BACKTEST_RESUME_SESSIONS"
 def _backtest(tmp_path: Path, **env: str) -> str:
     args = ["backtest", "--config", str(ROOT / "config" / "trading_config.yaml")]
     args += ["--start", "2010-01-04", "--end", "2011-06-30", "--out", str(tmp_path / "run")]
-    result = CliRunner(env={"TRADEWIND__LOGGING__PATH": str(tmp_path / "log"), **env}).invoke(
-        app, args
-    )
+    env = {
+        "TRADEWIND__LOGGING__PATH": str(tmp_path / "log"),
+        "TRADEWIND__DATABASE__URL": f"sqlite:///{tmp_path / 'tw-{mode}.db'}",
+        **env,
+    }
+    result = CliRunner(env=env).invoke(app, args)
     assert result.exit_code == 0, result.output
     return " ".join(result.output.split())
 

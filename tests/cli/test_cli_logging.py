@@ -26,7 +26,10 @@ COMMANDS = {
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_the_command_logs_to_the_configured_file(name: str, tmp_path: Path) -> None:
     log_file = tmp_path / "logs" / "trading.log"
-    env = {"TRADEWIND__LOGGING__PATH": str(log_file)}
+    env = {
+        "TRADEWIND__LOGGING__PATH": str(log_file),
+        "TRADEWIND__DATABASE__URL": f"sqlite:///{tmp_path / 'tw-{mode}.db'}",  # backtest records
+    }
     args = [*COMMANDS[name], "--config", DEMO]
     if name in ("backtest", "sweep"):
         args += ["--out", str(tmp_path / "run")]

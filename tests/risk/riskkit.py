@@ -131,6 +131,9 @@ class SimplePlanner:
             trades.append(PlannedTrade(sym, side, qty, price, est))
         return sorted(trades, key=lambda tr: tr.side is Side.BUY)
 
+    def skipped(self) -> list[str]:
+        return []  # trades under min_value are dropped without a note
+
     def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:
         if self.costs is None:
             return trades

@@ -54,6 +54,7 @@ BASE_CONFIG: dict[str, Any] = {
         },
     },
     "execution": {"fill_price": "next_open"},
+    "reports": {"write_during_run": False},  # tests/reports check the weekly files
     "data": {
         "source": "synthetic",
         "benchmark": "SP500",

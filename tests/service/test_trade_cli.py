@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from repokit import LOG_ENV
 from servicekit import SHORT, load, write_config
 from typer.testing import CliRunner
 
@@ -144,7 +145,10 @@ def test_resume_clears_a_halt_kept_in_the_database(tmp_path: Path) -> None:
         assert store.halts()[0].clear_reason == "checked"
 
 
-def test_demo_replays_and_says_where_everything_is(tmp_path: Path) -> None:
+def test_demo_replays_and_says_where_everything_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LOG_ENV)  # the log file the YAML names
     data = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text("utf-8"))
     data["database"] = {"url": f"sqlite:///{tmp_path / 'demo.db'}"}
     data["logging"] = {"path": str(tmp_path / "trading.log")}
@@ -181,7 +185,7 @@ def test_a_halted_run_says_halted_with_the_resume_command_and_exits_4(tmp_path: 
     code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}")
     text = " ".join(out.split())
     assert code == 4, out
-    assert "HALTED: daily_loss halt latched" in text and "reached the 1% limit" in text
+    assert "HALTED: daily_loss halt latched" in text and "reached the 1.2% limit" in text
     assert 'tradewind resume --confirm --reason "..."' in text
     code, out = cli("trade", "--config", config, "--replay", f"{SHORT[0]}:{SHORT[1]}", "--json")
     result = json.loads(out[out.index("{") :])
@@ -225,8 +229,9 @@ def test_risk_status_reads_the_service_database_and_agrees_with_status(tmp_path:
 
 
 def test_risk_events_reach_the_log_file_at_their_severity_and_halts_the_console(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv(LOG_ENV)  # the log file the YAML names
     config = str(
         write_config(
             tmp_path,

@@ -93,6 +93,9 @@ class _Planner:
     def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:
         return trades
 
+    def skipped(self) -> list[str]:
+        return []
+
 
 class _Regime:
     def update(self, feed: MarketFeed, *_: object) -> RegimeReading:

@@ -1,4 +1,5 @@
-"""Write a run's report folder: summary JSON, tracking CSV, weekly reports, tearsheet, decisions."""
+"""Write a run's report folder: summary JSON, tracking CSV, weekly reports, roll-up, lessons,
+tearsheet, decisions."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ import pandas as pd
 from tradewind.backtest.runner import BacktestRun
 from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import cost_payload
+from tradewind.reports.folder import WeeklyOptions, write_weekly_files
 from tradewind.reports.tearsheet import write_tearsheet
-from tradewind.reports.tracking import write_tracking_csv
-from tradewind.reports.weekly import write_weekly_reports
 
 
 def fold_table(run: BacktestRun, freq: str = "YE") -> pd.DataFrame:
@@ -60,9 +60,8 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     }
     paths["summary"] = out / "summary.json"
     paths["summary"].write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
-    paths["tracking"] = write_tracking_csv(summary, out / "tracking.csv")
-    weekly = write_weekly_reports(summary, out / "weekly")
-    paths["weekly"] = out / "weekly"
+    title = f"{summary.name} {summary.performance.start} to {summary.performance.end}"
+    paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title, finished=True)))
     paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
     paths["decisions"] = out / "decisions.jsonl"
     with paths["decisions"].open("w", encoding="utf-8") as fh:
@@ -72,5 +71,4 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     with paths["events"].open("w", encoding="utf-8") as fh:
         for e in summary.recorder.events:
             fh.write(json.dumps(asdict(e), default=str) + "\n")
-    del weekly
     return paths

@@ -21,6 +21,7 @@ import pandas as pd
 
 from tradewind.brokers.registry import BrokerContext, make_broker
 from tradewind.config import TradewindConfig
+from tradewind.config.reporting import NON_STRATEGY_SECTIONS
 from tradewind.data.coverage import late_joiners
 from tradewind.domain.errors import DataError
 from tradewind.domain.market import BarSet, MarketData, TimeLike, VixSeries, to_utc
@@ -58,12 +59,11 @@ def config_fingerprint(cfg: TradewindConfig) -> str:
     """SHA-256 of the settings that decide trades, as the user set them.
 
     Values left at their defaults and the sections that do not decide trades (database,
-    logging, notifications) are left out, so a new setting with a default, or a new log path,
-    does not change a run's fingerprint or its client order ids.
+    logging, notifications, reports, readiness) are left out, so a new setting with a default,
+    or a new log path, does not change a run's fingerprint or its client order ids.
     """
-    payload = cfg.model_dump(
-        mode="json", exclude_defaults=True, exclude={"database", "logging", "notifications"}
-    )
+    left_out = {"database", "logging", "notifications", *NON_STRATEGY_SECTIONS}
+    payload = cfg.model_dump(mode="json", exclude_defaults=True, exclude=left_out)
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -27,7 +27,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 import yaml
 
-from tradewind.domain.errors import ConfigError
+from tradewind.domain.errors import ConfigError, UsageError
 
 SearchMethod = Literal["grid", "random", "tpe"]
 SPACE_KEYS = frozenset({"method", "trials", "seed", "params"})
@@ -159,7 +159,7 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
     for spec in specs:
         key, sep, values = spec.partition("=")
         if not sep or not key.strip() or not values.strip():
-            raise ConfigError(
+            raise UsageError(
                 f"--set {spec!r}: expected KEY=V1,V2,... e.g. "
                 "portfolio_optimization.rebalancing.drift_threshold=0.05,0.1"
             )

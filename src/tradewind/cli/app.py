@@ -10,15 +10,20 @@ import typer
 
 from tradewind import __version__
 from tradewind.cli import backtest_cmd as backtest_cmd
+from tradewind.cli import checklist_cmd as checklist_cmd
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import demo_cmd as demo_cmd
+from tradewind.cli import divergence_cmd as divergence_cmd
 from tradewind.cli import ops_cmd as ops_cmd
 from tradewind.cli import optimize_cmd as optimize_cmd
+from tradewind.cli import readiness_cmd as readiness_cmd
 from tradewind.cli import regime_cmd as regime_cmd
+from tradewind.cli import report_cmd as report_cmd
 from tradewind.cli import risk_cmd as risk_cmd
 from tradewind.cli import sweep_cmd as sweep_cmd
 from tradewind.cli import trade_cmd as trade_cmd
+from tradewind.cli import validate_cmd as validate_cmd
 
 app = typer.Typer(
     name="tradewind",
@@ -34,6 +39,8 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(regime_cmd.app, name="regime")
 app.add_typer(risk_cmd.app, name="risk")
 app.add_typer(sweep_cmd.app, name="sweep")
+report_cmd.app.command("divergence")(divergence_cmd.divergence)
+app.add_typer(report_cmd.app, name="report")
 app.command("resume")(risk_cmd.resume)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("optimize")(optimize_cmd.optimize)
@@ -42,6 +49,9 @@ app.command("status")(ops_cmd.status)
 app.command("orders")(ops_cmd.orders)
 app.command("positions")(ops_cmd.positions)
 app.command("demo")(demo_cmd.demo)
+app.command("readiness")(readiness_cmd.readiness)
+app.command("checklist")(checklist_cmd.checklist_command)
+app.command("validate")(validate_cmd.validate)
 
 
 def _version(value: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import typer
@@ -54,6 +55,12 @@ def backtest(
     check_lookahead: bool = typer.Option(
         False, "--check-lookahead", help="Serve data through a feed that raises on look-ahead."
     ),
+    record: bool = typer.Option(
+        True,
+        "--record/--no-record",
+        help="Also record the run in the backtest database (database.url with {mode} = "
+        "backtest), for `tradewind report ... --mode backtest`.",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Run a walk-forward backtest and write its reports.
@@ -86,6 +93,7 @@ def backtest(
         folder = out or Path("runs") / _run_name(cfg, run)
         note = "; ".join([_note(cfg, provider.name), *run.notes])
         paths = write_run_folder(run, folder, note=note)
+        recorded = record_backtest(cfg, run, _run_name(cfg, run)) if record else None
     if as_json:
         print_json(
             {
@@ -94,6 +102,7 @@ def backtest(
                 "costs": cost_payload(run.summary.costs),
                 "folds": fold_table(run).to_dict(orient="records") if walk_forward else None,
                 "reports": {k: str(v) for k, v in paths.items()},
+                "recorded": recorded,
             }
         )
         return
@@ -105,6 +114,25 @@ def backtest(
     console.print(f"Reports written to [bold]{folder}[/]:")
     for kind, path in paths.items():
         console.print(f"  {kind:<10} {path}")
+    if recorded is not None:
+        console.print(
+            f"Recorded as run {recorded['run_id']} in {recorded['database']}: "
+            f"tradewind report summary --mode backtest --run {recorded['run_id']}",
+            highlight=False,
+        )
+
+
+def record_backtest(cfg: TradewindConfig, run: BacktestRun, name: str) -> dict[str, Any]:
+    """Record ``run`` in the backtest database (:mod:`tradewind.review.archive`)."""
+    from tradewind.domain.types import TradingMode
+    from tradewind.review.archive import archive_backtest
+    from tradewind.store import Store
+
+    trading = cfg.trading.model_copy(update={"mode": TradingMode.BACKTEST})
+    url = cfg.model_copy(update={"trading": trading}).database_url
+    with Store(url, mode=TradingMode.BACKTEST.value) as store:
+        run_id = archive_backtest(store, run, name)
+        return {"run_id": run_id, "database": store.database}
 
 
 def _run_name(cfg: TradewindConfig, run: BacktestRun) -> str:
@@ -135,7 +163,11 @@ def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> Non
         ("Max drawdown", f"{p.max_drawdown:.1%}", f"{r.benchmark_max_drawdown:.1%}" if r else ""),
         ("Calmar", f"{p.calmar:.2f}", ""),
         ("Volatility", f"{p.volatility:.1%}", ""),
-        ("Win rate (closed trades)", f"{p.win_rate:.0%} of {p.closed_trades}", ""),
+        (
+            "Win rate (closed trades)",
+            f"{p.win_rate:.0%} of {p.closed_trades}" if p.closed_trades else "n/a (none closed)",
+            "",
+        ),
         ("Profit factor", f"{p.profit_factor:.2f}", ""),
         ("Rebalances", str(p.rebalances), ""),
         ("Turnover", f"{p.turnover:.2f}", ""),

@@ -22,7 +22,13 @@ from tradewind.config import (
     load_config,
     load_secrets,
 )
-from tradewind.domain.errors import ConfigError, DataError, MissingDataError, TradewindError
+from tradewind.domain.errors import (
+    ConfigError,
+    DataError,
+    MissingDataError,
+    TradewindError,
+    UsageError,
+)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -65,9 +71,26 @@ def load(path: Path | None) -> TradewindConfig:
         else:
             cfg = load_config(path)
         configure_logging(cfg, console_output=False, stderr_level="WARNING")
-        log.info("tradewind %s (config %s)", shlex.join(sys.argv[1:]), path or "default")
+        log.info("%s (config %s)", invocation(), path or "default")
         return cfg
     raise AssertionError("unreachable")  # pragma: no cover - friendly_errors always exits
+
+
+def invocation() -> str:
+    """The command line as the user typed it, for the log: ``tradewind backtest --start ...``,
+    or ``scripts/run_backtest.py (tradewind backtest) --walk-forward`` from a runbook script
+    (:mod:`scripts._shim` puts the sub-command in ``TRADEWIND_SCRIPT_COMMAND``)."""
+    import os
+
+    args = shlex.join(sys.argv[1:])
+    script = os.environ.get(SCRIPT_ENV)
+    if script:
+        return f"{Path(sys.argv[0]).name} (tradewind {script}) {args}".rstrip()
+    return f"tradewind {args}".rstrip()
+
+
+SCRIPT_ENV = "TRADEWIND_SCRIPT_COMMAND"
+"""Set by the runbook's ``scripts/*.py`` shims to the sub-command they run."""
 
 
 def configure_logging(
@@ -92,18 +115,38 @@ def configure_logging(
 
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Turn tradewind errors into a red message and a non-zero exit, without a traceback."""
+    """Turn tradewind errors into a red message and a non-zero exit, without a traceback.
+
+    Every refusal is also written to the log file (not again to the console): a paper or live
+    start that was refused leaves its reason in ``logs/trading.log``.
+    """
     try:
         yield
+    except UsageError as exc:
+        _log_refusal("invalid option", exc)
+        err_console.print(f"[bold red]Invalid option[/]: {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from None
     except ConfigError as exc:
+        _log_refusal("config error", exc)
         err_console.print(f"[bold red]Config error[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except DataError as exc:
+        _log_refusal("data error", exc)
         err_console.print(f"[bold red]Data error[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(3) from None
     except TradewindError as exc:
+        _log_refusal("error", exc)
         err_console.print(f"[bold red]Error[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
+
+
+def _log_refusal(kind: str, exc: Exception) -> None:
+    """Log why a command stopped, to the log file only (the console shows it in red)."""
+    from tradewind.logsetup import FILE_ONLY
+
+    if not any(getattr(h, "_tradewind", False) for h in logging.getLogger().handlers):
+        return  # logging is not set up yet (the configuration itself was refused)
+    log.error("%s (%s): %s", kind, type(exc).__name__, exc, extra={FILE_ONLY: True})
 
 
 def print_json(payload: Any) -> None:
@@ -135,7 +178,7 @@ def config_with_source(
     """
     if data_path is not None:
         if source not in (None, "files"):
-            raise ConfigError(
+            raise UsageError(
                 f"--data is only for --source files, not --source {source}; "
                 "drop --data or use --source files"
             )
@@ -144,7 +187,7 @@ def config_with_source(
         return cfg
     path = str(data_path) if data_path is not None else cfg.data.path
     if source == "files" and not path:
-        raise ConfigError("--source files needs --data PATH (or data.path in the config)")
+        raise UsageError("--source files needs --data PATH (or data.path in the config)")
     data = cfg.data.model_copy(update={"source": source, "path": path})
     return cfg.model_copy(update={"data": data})
 

@@ -162,11 +162,14 @@ def show(
     data_path: Path | None = DataPathOption,
     start: str | None = typer.Option(None, help="First date (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, help="Last date (YYYY-MM-DD)."),
-    rows: int = typer.Option(10, "--rows", "-n", min=1, help="Rows to print (last N)."),
+    rows: int = typer.Option(
+        10, "--rows", "-n", min=1, help="Rows to print: the first N from --start, else the last N."
+    ),
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Show the last bars of SYMBOL (data checks applied).
+    """Show bars of SYMBOL (data checks applied): the first rows from ``--start`` when it is
+    given, else the last rows.
 
     ``VIX`` shows the source's VIX series as the regime detector gets it, each row flagged
     where the value is a realized-volatility proxy rather than the observed index.
@@ -179,11 +182,14 @@ def show(
         cfg = config_with_source(cfg, source, data_path)
         if symbol.upper() == VIX:
             provider = _provider(cfg, _inspect_universe(cfg))
-            _show_vix(provider, provider.vix(start_ts, end_ts), rows, as_json)
+            _show_vix(
+                provider, provider.vix(start_ts, end_ts), rows, as_json, first=start is not None
+            )
             return
         provider = _provider(cfg, [symbol])
         bars = provider.bars([symbol], start_ts, end_ts)
-    frame = bars[symbol].tail(rows)
+    first = start is not None  # from --start on: the rows that follow it, not the last ones
+    frame = bars[symbol].head(rows) if first else bars[symbol].tail(rows)
     derived = symbol in bars.derived_ohlc
     if as_json:
         print_json(
@@ -195,15 +201,19 @@ def show(
             }
         )
         return
-    title = f"{symbol} ({provider.name}; last {len(frame)} of {len(bars[symbol])})"
+    which = "first" if first else "last"
+    title = f"{symbol} ({provider.name}; {which} {len(frame)} of {len(bars[symbol])})"
     console.print(_table(frame, title))
     if derived:
         console.print("[yellow]open/high/low are derived from closes (close-only source).[/]")
     _footer(provider)
 
 
-def _show_vix(provider: MarketData, vix: VixSeries, rows: int, as_json: bool) -> None:
-    frame = pd.DataFrame({"vix": vix.values, "is_proxy": vix.row_flags()}).tail(rows)
+def _show_vix(
+    provider: MarketData, vix: VixSeries, rows: int, as_json: bool, *, first: bool = False
+) -> None:
+    table = pd.DataFrame({"vix": vix.values, "is_proxy": vix.row_flags()})
+    frame = table.head(rows) if first else table.tail(rows)
     if as_json:
         print_json(
             {
@@ -215,7 +225,9 @@ def _show_vix(provider: MarketData, vix: VixSeries, rows: int, as_json: bool) ->
             }
         )
         return
-    title = f"VIX ({provider.name}; last {len(frame)} of {len(vix.values)})"
+    title = (
+        f"VIX ({provider.name}; {'first' if first else 'last'} {len(frame)} of {len(vix.values)})"
+    )
     console.print(_table(frame, title))
     console.print(f"[dim]VIX from {escape(vix.source)}[/]", highlight=False)
     if frame["is_proxy"].any():

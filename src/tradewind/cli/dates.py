@@ -27,7 +27,7 @@ from datetime import timedelta
 import pandas as pd
 
 from tradewind.calendar import EASTERN, nyse
-from tradewind.domain.errors import ConfigError
+from tradewind.domain.errors import UsageError
 
 _EXAMPLE = "use YYYY-MM-DD, e.g. 2015-01-02"
 
@@ -39,7 +39,7 @@ def read_day(text: str, option: str) -> pd.Timestamp:
     except (ValueError, OverflowError):
         parsed = None
     if not isinstance(parsed, pd.Timestamp) or pd.isna(parsed):
-        raise ConfigError(f"{option} {text!r} is not a date; {_EXAMPLE}")
+        raise UsageError(f"{option} {text!r} is not a date; {_EXAMPLE}")
     ts = parsed
     if ts.tzinfo is not None:
         ts = ts.tz_convert(EASTERN).tz_localize(None)
@@ -51,9 +51,9 @@ def _span() -> tuple[pd.Timestamp, pd.Timestamp]:
     return cal.first_session, cal.last_session
 
 
-def _outside(option: str, text: str, what: str) -> ConfigError:
+def _outside(option: str, text: str, what: str) -> UsageError:
     first, last = _span()
-    return ConfigError(
+    return UsageError(
         f"{option} {text} is {what} the NYSE calendar tradewind knows (sessions "
         f"{first:%Y-%m-%d} to {last:%Y-%m-%d}); give a date in that range"
     )
@@ -91,7 +91,7 @@ def parse_span(
     """
     lo, hi = parse_start(start), parse_end(end)
     if lo is not None and hi is not None and hi < lo:
-        raise ConfigError(f"--end {end} is before --start {start}; swap them")
+        raise UsageError(f"--end {end} is before --start {start}; swap them")
     return lo, hi
 
 

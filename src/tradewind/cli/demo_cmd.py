@@ -44,6 +44,10 @@ def demo(
     Example: ``tradewind demo`` (or ``make demo``)
     """
     cfg = load(config)
+    # the demo writes its whole report folder (weekly files included) when the replay ends
+    cfg = cfg.model_copy(
+        update={"reports": cfg.reports.model_copy(update={"write_during_run": False})}
+    )
     with friendly_errors():
         provider = get_market_data(cfg)
         bars = provider.bars(list(cfg.trading.symbols), None, None)

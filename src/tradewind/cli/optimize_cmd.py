@@ -32,7 +32,7 @@ from tradewind.cli.common import (
 from tradewind.cli.dates import asof_close, past_data_warning
 from tradewind.config import TradewindConfig
 from tradewind.config.portfolio import OptimizerName
-from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.errors import MissingDataError, UsageError
 from tradewind.domain.types import Regime
 
 METHODS = ("equal_weight", "max_sharpe", "min_variance", "risk_parity", "hrp")
@@ -75,7 +75,7 @@ def optimize(
     cfg = load(config)
     with friendly_errors():
         if method is not None and method not in METHODS:
-            raise ConfigError(f"--method '{method}' is unknown; allowed: {', '.join(METHODS)}")
+            raise UsageError(f"--method '{method}' is unknown; allowed: {', '.join(METHODS)}")
         reg = _regime(regime)
         end = asof_close(asof)
         given = _parse_symbols(symbols)
@@ -122,7 +122,7 @@ def _parse_symbols(text: str | None) -> list[str] | None:
         return None
     symbols = list(dict.fromkeys(s.strip().upper() for s in text.split(",") if s.strip()))
     if not symbols:
-        raise ConfigError(
+        raise UsageError(
             f"--symbols {text!r} names no symbol; give comma-separated tickers, e.g. AAPL,MSFT"
         )
     return symbols
@@ -135,7 +135,7 @@ def _regime(name: str | None) -> Regime | None:
         return Regime(name.upper())
     except ValueError:
         allowed = ", ".join(r.value for r in Regime)
-        raise ConfigError(f"--regime '{name}' is unknown; allowed: {allowed}") from None
+        raise UsageError(f"--regime '{name}' is unknown; allowed: {allowed}") from None
 
 
 def _symbols(

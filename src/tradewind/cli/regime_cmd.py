@@ -33,7 +33,8 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.dates import asof_close, past_data_warning
 from tradewind.config import TradewindConfig
-from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.errors import MissingDataError, UsageError
+from tradewind.domain.fmt import pct
 from tradewind.domain.market import MarketData
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def evaluate(
     with friendly_errors():
         name = detector or cfg.regime.detector
         if name not in DETECTORS:
-            raise ConfigError(f"--detector '{name}' is unknown; allowed: {', '.join(DETECTORS)}")
+            raise UsageError(f"--detector '{name}' is unknown; allowed: {', '.join(DETECTORS)}")
         order = (name, *[d for d in DETECTORS if d != name])
         if data_path is not None:
             source = "files"
@@ -125,7 +126,7 @@ def evaluate(
             provider = get_market_data(config_with_source(universe, source, data_path))
             _evaluate_bundled(cfg, order, grid, plot, as_json, provider)
         else:
-            raise ConfigError(f"--source '{source}' is unknown; allowed: synthetic, bundled, files")
+            raise UsageError(f"--source '{source}' is unknown; allowed: synthetic, bundled, files")
 
 
 def _evaluate_synthetic(
@@ -394,5 +395,5 @@ def now(
     pol.add_column("setting")
     pol.add_column("value", justify="right")
     for key, value in policy_row.items():
-        pol.add_row(key, value if isinstance(value, str) else f"{value:.0%}")
+        pol.add_row(key, value if isinstance(value, str) else pct(value))
     console.print(pol)

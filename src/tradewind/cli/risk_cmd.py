@@ -30,6 +30,8 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.ops_cmd import open_database
 from tradewind.config import TradewindConfig
+from tradewind.domain.errors import UsageError
+from tradewind.domain.fmt import pct
 from tradewind.risk import BreakerParams
 from tradewind.risk.tracker import status as build_status
 from tradewind.service import halts
@@ -132,7 +134,22 @@ def _who() -> str:
 
 
 def _run_folder(folder: Path) -> dict[str, Any]:
-    """Risk events and drawdown figures of a finished run (what its files say, nothing more)."""
+    """Risk events and drawdown figures of a finished run (what its files say, nothing more).
+
+    Raises
+    ------
+    UsageError
+        ``folder`` does not exist, or holds none of a run's files.
+    """
+    if not folder.is_dir():
+        raise UsageError(
+            f"--run {folder}: no such folder; give a report folder written by tradewind "
+            "backtest or demo (runs/<name>, printed at the end of the run)"
+        )
+    if not (folder / "events.jsonl").exists() and not (folder / "summary.json").exists():
+        raise UsageError(
+            f"--run {folder}: not a run's report folder (no events.jsonl or summary.json in it)"
+        )
     out: dict[str, Any] = {"folder": str(folder)}
     events_file = folder / "events.jsonl"
     if events_file.exists():
@@ -209,8 +226,8 @@ def _print_breakers(b: dict[str, Any]) -> None:
         table.add_row(
             name,
             f"{row['value']:.2%}",
-            f"{row['warning']:.0%}",
-            f"{row['limit']:.0%}",
+            pct(row["warning"]),
+            pct(row["limit"]),
             f"{row['to_halt']:.2%}",
         )
     c = b["consecutive_losses"]

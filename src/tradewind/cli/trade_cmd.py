@@ -31,7 +31,7 @@ from tradewind.cli.common import (
 )
 from tradewind.config import TradewindConfig
 from tradewind.config.errors import format_validation_error
-from tradewind.domain.errors import ConfigError
+from tradewind.domain.errors import ConfigError, UsageError
 from tradewind.domain.types import EXCHANGE_TZ, TradingMode
 from tradewind.service.runner import ServiceResult, TradeOptions, TradingService, resolve_paths
 from tradewind.service.stopping import StopFlag
@@ -57,7 +57,7 @@ def effective_config(
     if mode is not None:
         allowed = [m.value for m in TradingMode if m is not TradingMode.BACKTEST]
         if mode not in allowed:
-            raise ConfigError(f"--mode must be one of {', '.join(allowed)}, was {mode!r}")
+            raise UsageError(f"--mode must be one of {', '.join(allowed)}, was {mode!r}")
         data["trading"]["mode"] = mode
     if interval is not None:
         data["trading"]["interval_seconds"] = interval
@@ -80,11 +80,11 @@ def parse_replay(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
             else pd.Timestamp("2262-01-01", tz="UTC")
         )
     except ValueError:
-        raise ConfigError(
+        raise UsageError(
             f"--replay must be START:END as YYYY-MM-DD:YYYY-MM-DD, was {text!r}"
         ) from None
     if end <= start:
-        raise ConfigError(f"--replay ends ({end_text}) before it starts ({start_text})")
+        raise UsageError(f"--replay ends ({end_text}) before it starts ({start_text})")
     return start, end
 
 
@@ -97,7 +97,7 @@ def parse_speed(text: str) -> float | None:
     except ValueError:
         value = 0.0
     if value <= 0:
-        raise ConfigError(f"--speed must be 'max' or a positive number, was {text!r}")
+        raise UsageError(f"--speed must be 'max' or a positive number, was {text!r}")
     return value
 
 

@@ -11,6 +11,7 @@ from tradewind.config.infra import DatabaseSection, DataSection, LoggingSection
 from tradewind.config.notifications import NotificationsSection
 from tradewind.config.portfolio import PortfolioOptimizationSection
 from tradewind.config.regime import RegimeSection
+from tradewind.config.reporting import ReadinessSection, ReportsSection
 from tradewind.config.risk import RiskManagementSection
 from tradewind.config.trading import BrokerSection, TradingSection
 from tradewind.domain.types import TradingMode
@@ -33,6 +34,9 @@ class TradewindConfig(Section):
     logging: LoggingSection = Field(default_factory=LoggingSection)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)
     regime: RegimeSection = Field(default_factory=RegimeSection)
+    # issue 23: what a run reports and the readiness gate (neither decides a trade)
+    reports: ReportsSection = Field(default_factory=ReportsSection)
+    readiness: ReadinessSection = Field(default_factory=ReadinessSection)
 
     @model_validator(mode="after")
     def _consistent(self) -> TradewindConfig:

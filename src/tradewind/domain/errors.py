@@ -117,6 +117,21 @@ class ConfigError(TradewindError):
         super().__init__(f"invalid configuration{where} ({n} problem{plural}):\n{lines}")
 
 
+class UsageError(ConfigError):
+    """A command-line option is wrong (a malformed date, an unknown ``--method``); the
+    configuration itself may be valid. Nothing starts, as for any :class:`ConfigError`.
+
+    Parameters
+    ----------
+    message
+        What is wrong with which option, and the fix.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.args = (message,)  # the message alone: not "invalid configuration (1 problem)"
+
+
 class DataError(TradewindError):
     """Market data cannot be trusted for a decision; the cycle must not trade on it.
 

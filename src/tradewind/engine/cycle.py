@@ -207,7 +207,8 @@ class Engine:
             self.book.quantity, prices, self.book.cash, decision.weights
         )
         allowed, refused = self.parts.risk.allow(trades, self.book, prices, policy)
-        self._execute(t, allowed, reading, policy, reasons, decision, tuple(refused))
+        skips = (*self.parts.planner.skipped(), *refused)  # issue 23: the planner's skips too
+        self._execute(t, allowed, reading, policy, reasons, decision, skips)
 
     def _execute(
         self,

@@ -18,7 +18,7 @@ from tradewind.domain.plans import PlannedTrade
 from tradewind.engine.feed import MarketFeed
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import MarketStats, PlannerSettings
-from tradewind.rebalance.planner import check_inputs, impact_inputs, plan_arrays
+from tradewind.rebalance.planner import SkippedTrade, check_inputs, impact_inputs, plan_arrays
 
 IMPACT_WINDOW = 20
 """Bars used for the daily volatility and average volume of the impact model."""
@@ -42,11 +42,13 @@ class ConfiguredPlanner:
         self._rate = costs.slippage_pct + commission.pct_of_value
         by_name = sorted(range(len(self.symbols)), key=self.symbols.__getitem__)
         self._by_name = np.array(by_name, dtype=np.intp)
+        self._skipped: list[SkippedTrade] = []
 
     def plan(
         self, quantities: FloatArray, prices: FloatArray, cash: float, target: FloatArray
     ) -> list[PlannedTrade]:
         """Trades toward ``target`` (sells first), sized so cash never goes negative."""
+        self._skipped = []
         safe = np.where(np.isfinite(prices), prices, 0.0)
         held = quantities * safe
         equity = cash + float(held.sum())
@@ -71,11 +73,21 @@ class ConfiguredPlanner:
             self.costs,
             stats,
         )
+        self._skipped = raw.skipped
         return [
             PlannedTrade(names[k], side, q, p, c, label)
             for k, side, q, p, c, label in zip(
                 raw.index, raw.side, raw.quantity, raw.price, raw.cost, raw.label, strict=True
             )
+        ]
+
+    def skipped(self) -> list[str]:
+        """The trades the last plan left out, as decision-log notes (rules 3-5 of the planner):
+        ``skipped buy 2 XOM ($190.40): below_min_trade_value (190.40 < 200.00)``."""
+        return [
+            f"skipped {s.side.value} {s.quantity:g} {s.symbol} (${s.value:,.2f}): {s.reason}"
+            + (f" ({s.detail})" if s.detail else "")
+            for s in self._skipped
         ]
 
     def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:

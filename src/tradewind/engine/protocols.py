@@ -144,6 +144,11 @@ class TradePlanner(Protocol):
         """``trades`` decided elsewhere (risk exits) with their costs estimated like the plan's."""
         ...
 
+    def skipped(self) -> list[str]:
+        """The trades the last :meth:`plan` left out and why (minimum trade value, maximum
+        trades, cash), as notes for the decision log."""
+        ...
+
 
 class RiskHook(Protocol):
     """Stops, breakers and pre-trade limits (filled in by the risk package)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tradewind.config import TradewindConfig
+from tradewind.domain.fmt import pct
 from tradewind.domain.plans import Policy
 from tradewind.domain.types import Regime
 from tradewind.regime.base import RegimeEstimate
@@ -50,7 +51,7 @@ class RegimeChange:
         return (
             f"Regime {before} -> {self.current.value} at {self.ts:%Y-%m-%d %H:%M} UTC, "
             f"confidence {self.confidence:.0%}{proxy}; policy: {p.method}, position cap "
-            f"{p.max_position_size:.0%}, invested at most {p.invested_fraction:.0%}"
+            f"{pct(p.max_position_size)}, invested at most {pct(p.invested_fraction)}"
         )
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from tradewind.domain.costs import CostComparison
 from tradewind.domain.ledger import Ledger
+from tradewind.domain.records import Decision
 from tradewind.engine.recorder import Recorder
 from tradewind.reports.costs import total_comparison
 from tradewind.reports.metrics import Performance, Relative, performance, relative
@@ -43,7 +44,7 @@ def summarize(
     """Compute the run's metrics from its recorder and book (``uptime``: see
     :attr:`RunSummary.uptime`)."""
     equity = recorder.equity_curve()
-    rebalances = sum(1 for d in recorder.decisions if d.orders and "risk" not in d.reasons)
+    rebalances = sum(1 for d in recorder.decisions if is_rebalance(d))
     exposure = pd.Series(recorder.exposure, index=equity.index)
     perf = performance(
         equity,
@@ -62,19 +63,37 @@ def summarize(
     return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel, costs, uptime)
 
 
+REBALANCE = "rebalance"
+"""The reason of every order the trade planner places (``rebalance``, ``rebalance (reduced:
+cash)``)."""
+
+
+def is_rebalance(decision: Decision) -> bool:
+    """True for a decision that placed orders to rebalance toward new targets.
+
+    Stop exits and other risk exits are not rebalances: they have no targets and their orders'
+    reasons are ``stop:...`` or ``halt:flatten``. A cycle that did both, which the store keeps
+    as one merged decision, counts once, and only if its rebalance placed an order.
+    """
+    return bool(decision.targets) and any(o.reason.startswith(REBALANCE) for o in decision.orders)
+
+
 def turnover(recorder: Recorder) -> float:
-    """Sum over decisions of their filled notional divided by the equity before trading.
+    """Sum over cycles of their filled notional divided by the equity before trading.
 
     The first purchase from cash counts as about 1.0 (``shared/BENCH_TASKS.md`` convention).
+    A cycle's decisions (risk exits, then a rebalance) count together against the equity
+    before the first of them, so a run read back from the store, which keeps one decision per
+    cycle, has the same turnover as when it ran.
     """
     notional: dict[str, float] = {}
     get = notional.get
     for f in recorder.fills:
         cid = f.client_order_id
         notional[cid] = get(cid, 0.0) + f.quantity * f.price
-    total = 0.0
+    per_cycle: dict[object, list[float]] = {}
     for d in recorder.decisions:
         traded = sum(get(o.client_order_id, 0.0) for o in d.orders)
-        if traded and d.equity_before > 0:
-            total += traded / d.equity_before
-    return total
+        cycle = per_cycle.setdefault(d.ts, [0.0, d.equity_before])
+        cycle[0] += traded
+    return sum(traded / before for traded, before in per_cycle.values() if traded and before > 0)

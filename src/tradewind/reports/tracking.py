@@ -3,12 +3,14 @@
 Columns: Date, P&L, Cumulative Return, Sharpe Ratio, Max Drawdown, Regime, Rebalancing Events,
 Transaction Costs, Win Rate, System Uptime. Ratios are fractions; Sharpe, max drawdown and win
 rate are since inception up to that day (Sharpe is left empty for the first
-``MIN_SHARPE_SESSIONS`` sessions); P&L and costs are the day's, in USD. System Uptime is the
-trading service's uptime over the run, empty for a backtest.
+``MIN_SHARPE_SESSIONS`` sessions, the win rate until a round trip has closed); P&L and costs
+are the day's, in USD. System Uptime is the trading service's uptime (the day's on the wall
+clock, else the run's), empty for a backtest.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,8 @@ import pandas as pd
 from tradewind.domain.ledger import ClosedTrade
 from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, TRADING_DAYS
-from tradewind.reports.run import RunSummary
+from tradewind.reports.rolling import NEW_YORK
+from tradewind.reports.run import RunSummary, is_rebalance
 
 COLUMNS = (
     "Date",
@@ -33,8 +36,14 @@ COLUMNS = (
 )
 
 
-def tracking_frame(run: RunSummary) -> pd.DataFrame:
-    """One row per session with the runbook's tracking columns."""
+def tracking_frame(
+    run: RunSummary, uptime_of: Callable[[pd.Timestamp, pd.Timestamp], float | None] | None = None
+) -> pd.DataFrame:
+    """One row per session with the runbook's tracking columns.
+
+    ``uptime_of`` gives each day's own uptime (a wall-clock run); without it every row shows
+    the run's uptime (``run.uptime``), empty for a backtest.
+    """
     rec = run.recorder
     equity = rec.equity_curve()
     days = pd.DatetimeIndex(equity.index).tz_convert(EXCHANGE_TZ).normalize()
@@ -52,11 +61,15 @@ def tracking_frame(run: RunSummary) -> pd.DataFrame:
     sharpe = np.where(n >= MIN_SHARPE_SESSIONS, sharpe, np.nan)  # empty until it means something
     dd = path[1:] / np.maximum.accumulate(path)[1:] - 1.0
     regime = pd.Series(rec.regime, index=days).groupby(level=0).last()
-    rebal = _per_day([d.ts for d in rec.decisions if d.orders], days)
+    rebal = _per_day([d.ts for d in rec.decisions if is_rebalance(d)], days)
     costs = _per_day([f.ts for f in rec.fills], days, [f.cost for f in rec.fills])
     trades = sorted(run.book.closed_trades, key=lambda t: t.ts)
     win = _win_rate_to_date(trades, pd.DatetimeIndex(daily.index))
-    up = run.uptime if run.uptime is not None else float("nan")  # a backtest: left empty
+    up: float | list[float] = run.uptime if run.uptime is not None else float("nan")
+    if uptime_of is not None:  # each New York day's own uptime
+        starts = pd.DatetimeIndex(daily.index).tz_localize(NEW_YORK).tz_convert("UTC")
+        values = [uptime_of(a, a + pd.Timedelta(days=1)) for a in starts]
+        up = [float("nan") if v is None else v for v in values]
     return pd.DataFrame(
         {
             "Date": pd.DatetimeIndex(daily.index).strftime("%Y-%m-%d"),
@@ -86,7 +99,8 @@ def _per_day(
 
 
 def _win_rate_to_date(trades: list[ClosedTrade], days: pd.DatetimeIndex) -> np.ndarray:
-    out = np.zeros(len(days))
+    """Share of round trips closed by each day that gained; empty (NaN) before the first."""
+    out = np.full(len(days), np.nan)
     if not trades:
         return out
     stamps = pd.DatetimeIndex([t.ts for t in trades])
@@ -98,9 +112,13 @@ def _win_rate_to_date(trades: list[ClosedTrade], days: pd.DatetimeIndex) -> np.n
     return out
 
 
-def write_tracking_csv(run: RunSummary, path: str | Path) -> Path:
+def write_tracking_csv(
+    run: RunSummary,
+    path: str | Path,
+    uptime_of: Callable[[pd.Timestamp, pd.Timestamp], float | None] | None = None,
+) -> Path:
     """Write the tracking CSV to ``path`` and return it."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tracking_frame(run).to_csv(out, index=False, float_format="%.6f")
+    tracking_frame(run, uptime_of).to_csv(out, index=False, float_format="%.6f")
     return out

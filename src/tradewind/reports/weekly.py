@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.records import Decision
 from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import fill_costs, usd
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, sharpe_ratio
-from tradewind.reports.run import RunSummary
+from tradewind.reports.rolling import NEW_YORK, TWO_WEEKS, daily_returns, rolling_sharpe
+from tradewind.reports.run import RunSummary, is_rebalance
 
 _METHOD_NAMES = {
     "max_sharpe": "Max Sharpe",
@@ -38,12 +41,14 @@ class WeekFigures:
     cumulative_return: float
     weekly_return: float
     sharpe: float | None
-    """Since inception; None before ``MIN_SHARPE_SESSIONS`` sessions."""
+    """Since inception, on daily returns; None before ``MIN_SHARPE_SESSIONS`` sessions."""
     max_drawdown: float
-    win_rate: float
+    win_rate: float | None
+    """Closed round trips that gained, to date; None before the first one closed."""
     regime: str
     regime_changes: int
     method: str
+    """The optimization method(s) of the week's rebalances, or what was held without one."""
     positions: int
     avg_position: float
     cash: float
@@ -56,12 +61,42 @@ class WeekFigures:
     estimated_costs_usd: float
     realized_costs_usd: float
     uptime: float | None
-    """The service's uptime over the run (None for a backtest)."""
+    """The service's uptime (this week's on the wall clock, else the run's; None for a
+    backtest)."""
     warnings: int
+    rolling_sharpe: float | None = None
+    """Sharpe of the last ``sharpe_window`` sessions up to the week's end (None before)."""
+    closed: bool = True
+    """False for the run's last week while a later cycle may still come."""
+    closed_trades: int = 0
+    """Round trips closed to date (the win rate's sample)."""
+    week_start: pd.Timestamp | None = None
+    """Monday 00:00 New York of the week (UTC)."""
+    week_end: pd.Timestamp | None = None
+    """The next Monday 00:00 New York (UTC)."""
+    benchmark_return: float | None = None
+    """The benchmark's return from the run's first cycle to the week's last (None without
+    benchmark data)."""
+    benchmark_name: str = "benchmark"
 
 
-def week_figures(run: RunSummary) -> list[WeekFigures]:
-    """Figures for every ISO week of the run (to-date metrics as of the week's last bar)."""
+UptimeOf = Callable[[pd.Timestamp, pd.Timestamp], float | None]
+"""Uptime over a window (e.g. :func:`tradewind.service.records.uptime_between` bound to a run)."""
+
+
+def week_figures(
+    run: RunSummary,
+    *,
+    uptime_of: UptimeOf | None = None,
+    sharpe_window: int = TWO_WEEKS,
+    finished: bool = False,
+) -> list[WeekFigures]:
+    """Figures for every ISO week of the run (to-date metrics as of the week's last bar).
+
+    ``uptime_of`` gives each week's own uptime (a wall-clock run); without it every week
+    shows the run's uptime (``run.uptime``). The last week is still open unless the run has
+    ``finished`` (a backtest, a replay that reached its end).
+    """
     rec = run.recorder
     frame = rec.frame()
     if frame.empty:
@@ -70,7 +105,8 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
     week_key = local.to_period("W-SUN")
     weights = rec.weights_frame()
     path = np.concatenate([[run.initial_capital], frame["equity"].to_numpy()])
-    returns = path[1:] / path[:-1] - 1.0
+    days = daily_returns(rec, run.initial_capital)
+    rolling = rolling_sharpe(days, sharpe_window)
     paired = fill_costs(rec.decisions, rec.fills)
     fills = pd.DataFrame(
         {
@@ -83,8 +119,11 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
         }
     )
     trades = sorted(run.book.closed_trades, key=lambda t: t.ts)
+    bench = _benchmark_path(run, pd.DatetimeIndex(frame.index))
+    bench_name = str(run.benchmark.name) if run.benchmark is not None and run.benchmark.name else ""
+    periods = week_key.unique()
     out: list[WeekFigures] = []
-    for k, period in enumerate(week_key.unique(), start=1):
+    for k, period in enumerate(periods, start=1):
         mask = np.asarray(week_key == period)
         last = int(np.flatnonzero(mask)[-1])
         first = int(np.flatnonzero(mask)[0])
@@ -100,15 +139,17 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
         w = weights.iloc[last].to_numpy()
         held = w[w > 1e-9]
         closed = [t for t in trades if pd.Timestamp(t.ts) <= t1]
-        method = next(
-            (d.method for d in reversed(rec.decisions) if pd.Timestamp(d.ts) <= t1), "none yet"
-        )
         target = next(
             (d.targets for d in reversed(rec.decisions) if pd.Timestamp(d.ts) <= t1 and d.targets),
             (),
         )
         drift = 0.5 * float(np.abs(w - np.asarray(target)).sum()) if len(target) else 0.0
         notional = float(wk_fills["notional"].sum()) if len(wk_fills) else 0.0
+        to_date = days[days.index <= local[last].normalize()]
+        window_start = pd.Timestamp(period.start_time).tz_localize(NEW_YORK).tz_convert("UTC")
+        window_end = window_start + pd.Timedelta(days=7)
+        uptime = uptime_of(window_start, window_end) if uptime_of is not None else run.uptime
+        sharpe_now = rolling.iloc[len(to_date) - 1] if len(to_date) else np.nan
         out.append(
             WeekFigures(
                 week=k,
@@ -116,32 +157,80 @@ def week_figures(run: RunSummary) -> list[WeekFigures]:
                 end=t1.tz_convert(EXCHANGE_TZ).date().isoformat(),
                 cumulative_return=eq_end / run.initial_capital - 1.0,
                 weekly_return=eq_end / eq_prev - 1.0,
-                sharpe=sharpe_ratio(returns[: last + 1])
-                if last + 1 >= MIN_SHARPE_SESSIONS
+                sharpe=sharpe_ratio(to_date.to_numpy())
+                if len(to_date) >= MIN_SHARPE_SESSIONS
                 else None,
                 max_drawdown=float(drawdown(path[: last + 2]).min()),
-                win_rate=float(np.mean([t.pnl > 0 for t in closed])) if closed else 0.0,
+                win_rate=float(np.mean([t.pnl > 0 for t in closed])) if closed else None,
                 regime=str(frame["regime"].iloc[last]),
                 regime_changes=changes,
-                method=_METHOD_NAMES.get(method, method),
+                method=week_methods(rec.decisions, t0, t1),
                 positions=len(held),
                 avg_position=float(held.mean()) if len(held) else 0.0,
                 cash=float(frame["cash"].iloc[last] / eq_end) if eq_end else 0.0,
                 drift=drift,
                 trades=len(wk_fills),
-                rebalances=sum(1 for d in wk_decisions if d.orders),
+                rebalances=sum(1 for d in wk_decisions if is_rebalance(d)),
                 costs_usd=float(wk_fills["cost"].sum()) if len(wk_fills) else 0.0,
                 costs_pct=float(wk_fills["cost"].sum()) / eq_end if len(wk_fills) else 0.0,
                 avg_slippage=float(wk_fills["slip"].sum()) / notional if notional else 0.0,
                 estimated_costs_usd=float(wk_fills["estimated"].sum()) if len(wk_fills) else 0.0,
                 realized_costs_usd=float(wk_fills["realized"].sum()) if len(wk_fills) else 0.0,
-                uptime=run.uptime,
+                uptime=uptime,
                 warnings=sum(
                     1 for e in rec.events if t0 <= pd.Timestamp(e.ts) <= t1 and e.severity != "info"
                 ),
+                rolling_sharpe=None if np.isnan(sharpe_now) else float(sharpe_now),
+                closed=finished or k < len(periods),
+                closed_trades=len(closed),
+                week_start=window_start,
+                week_end=window_end,
+                benchmark_return=_at(bench, last),
+                benchmark_name=bench_name or "benchmark",
             )
         )
     return out
+
+
+def _benchmark_path(run: RunSummary, index: pd.DatetimeIndex) -> np.ndarray | None:
+    """The benchmark's return since the first bar, at every bar (None without data)."""
+    if run.benchmark is None or run.benchmark.dropna().empty:
+        return None
+    closes = run.benchmark.dropna().sort_index().reindex(index, method="ffill").to_numpy()
+    if not np.isfinite(closes[0]) or closes[0] <= 0:
+        return None
+    out: np.ndarray = closes / closes[0] - 1.0
+    return out
+
+
+def _at(path: np.ndarray | None, i: int) -> float | None:
+    if path is None or not np.isfinite(path[i]):
+        return None
+    return float(path[i])
+
+
+def method_name(method: str) -> str:
+    """The display name of an optimization method (``max_sharpe`` -> ``Max Sharpe``)."""
+    return _METHOD_NAMES.get(method, method)
+
+
+def week_methods(decisions: Sequence[Decision], t0: pd.Timestamp, t1: pd.Timestamp) -> str:
+    """The method(s) the optimizer ran with between ``t0`` and ``t1`` (in order of use), or,
+    without an optimization that week, the method of the targets still held."""
+    used: list[str] = []
+    for d in decisions:
+        if d.targets and t0 <= pd.Timestamp(d.ts) <= t1 and d.method and d.method not in used:
+            used.append(d.method)
+    if used:
+        return ", ".join(method_name(m) for m in used)
+    held = next(
+        (d for d in reversed(decisions) if d.targets and pd.Timestamp(d.ts) < t0 and d.method),
+        None,
+    )
+    if held is None:
+        return "none yet"
+    since = pd.Timestamp(held.ts).tz_convert(NEW_YORK).date().isoformat()
+    return f"none this week (holding {method_name(held.method)} targets of {since})"
 
 
 def _sharpe_text(sharpe: float | None) -> str:
@@ -150,24 +239,53 @@ def _sharpe_text(sharpe: float | None) -> str:
     return f"{sharpe:.2f}"
 
 
-def _uptime_text(uptime: float | None) -> str:
-    if uptime is None:
+def win_rate_text(win_rate: float | None, closed: int) -> str:
+    """``60% (of 5 round trips)``, or n/a before any round trip closed."""
+    if win_rate is None:
+        return "n/a (no round trip closed yet)"
+    return f"{win_rate:.0%} (of {closed} round trip{'s' if closed != 1 else ''})"
+
+
+def _vs_benchmark(f: WeekFigures) -> str:
+    if f.benchmark_return is None:
+        return ""
+    excess = f.cumulative_return - f.benchmark_return
+    return f" ({f.benchmark_name} {f.benchmark_return:+.1%}, excess {excess:+.1%})"
+
+
+def _rolling_text(sharpe: float | None) -> str:
+    return "n/a (fewer than two weeks of sessions)" if sharpe is None else f"{sharpe:.2f}"
+
+
+def _uptime_text(uptime: float | None, scope: str) -> str:
+    if uptime is None and scope == "whole run":
         return "n/a (backtest: no service process to be down)"
-    return f"{uptime:.1%} (whole run, from the service's heartbeats)"
+    if uptime is None:
+        return f"n/a (no heartbeat recorded {scope})"
+    return f"{uptime:.1%} ({scope}, from the service's heartbeats)"
 
 
-def render_week(f: WeekFigures, model_performance: str = "n/a (no ML ensemble)") -> str:
-    """The runbook's weekly report template filled with ``f``."""
-    notes = _notes(f)
+def render_week(
+    f: WeekFigures,
+    model_performance: str = "n/a (no ML ensemble)",
+    *,
+    uptime_scope: str = "whole run",
+    lessons: Sequence[str] = (),
+) -> str:
+    """The runbook's weekly report template filled with ``f`` (``uptime_scope`` says what
+    window the uptime covers: ``whole run`` or ``this week``; ``lessons`` are the user's
+    lessons of the week, from ``lessons.md``)."""
+    notes = _notes(f, lessons)
     actions = _actions(f)
     return f"""# Week {f.week} Trading Report - {f.start} to {f.end}
 
 ## Summary
-- Cumulative Return: {f.cumulative_return:+.1%}
+- Cumulative Return: {f.cumulative_return:+.1%}{_vs_benchmark(f)}
 - Weekly Return: {f.weekly_return:+.1%}
 - Sharpe Ratio: {_sharpe_text(f.sharpe)}
+- Sharpe Ratio (rolling 2 weeks): {_rolling_text(f.rolling_sharpe)}
 - Max Drawdown: {f.max_drawdown:.1%}
-- Win Rate: {f.win_rate:.0%}
+- Win Rate: {win_rate_text(f.win_rate, f.closed_trades)}
 
 ## Regime Analysis
 - Current Regime: {f.regime}
@@ -188,7 +306,7 @@ def render_week(f: WeekFigures, model_performance: str = "n/a (no ML ensemble)")
 - Costs Estimated / Realized: {usd(f.estimated_costs_usd)} / {usd(f.realized_costs_usd)}
 
 ## System Health
-- Uptime: {_uptime_text(f.uptime)}
+- Uptime: {_uptime_text(f.uptime, uptime_scope)}
 - Errors/Warnings: {f.warnings}
 - Model Performance: {model_performance}
 
@@ -200,8 +318,8 @@ def render_week(f: WeekFigures, model_performance: str = "n/a (no ML ensemble)")
 """
 
 
-def _notes(f: WeekFigures) -> str:
-    lines = []
+def _notes(f: WeekFigures, lessons: Sequence[str] = ()) -> str:
+    lines = [f"- Lesson: {text}" for text in lessons]
     if f.regime_changes:
         lines.append(f"- The regime changed {f.regime_changes} time(s); now {f.regime}.")
     if f.max_drawdown <= -0.10:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from tradewind.config.risk import RiskManagementSection
+from tradewind.domain.fmt import pct
 from tradewind.domain.ledger import ClosedTrade
 
 BreakerKind = Literal["daily_loss", "drawdown", "consecutive_losses"]
@@ -166,7 +167,7 @@ class Breakers:
                     True,
                     loss,
                     p.daily_loss_limit,
-                    f"daily loss {loss:.2%} reached the {p.daily_loss_limit:.0%} limit "
+                    f"daily loss {loss:.2%} reached the {pct(p.daily_loss_limit)} limit "
                     f"(equity {equity:,.2f} vs {s.open_equity:,.2f} at the session's open)",
                 )
             ]
@@ -178,7 +179,7 @@ class Breakers:
                     False,
                     loss,
                     p.daily_loss_warning,
-                    f"daily loss {loss:.2%} passed the {p.daily_loss_warning:.0%} warning level",
+                    f"daily loss {loss:.2%} passed the {pct(p.daily_loss_warning)} warning level",
                 )
             ]
         return []
@@ -194,7 +195,7 @@ class Breakers:
                     dd,
                     p.max_drawdown,
                     f"drawdown {dd:.2%} from the peak equity {s.peak_equity:,.2f} reached the "
-                    f"{p.max_drawdown:.0%} limit",
+                    f"{pct(p.max_drawdown)} limit",
                 )
             ]
         if dd < p.drawdown_warning * DRAWDOWN_REARM:
@@ -209,7 +210,7 @@ class Breakers:
                 dd,
                 p.drawdown_warning,
                 f"drawdown {dd:.2%} from the peak equity {s.peak_equity:,.2f} passed the "
-                f"{p.drawdown_warning:.0%} warning level",
+                f"{pct(p.drawdown_warning)} warning level",
             )
         ]
 

@@ -64,6 +64,7 @@ class CycleRunner:
         max_age: timedelta | None,
         fresh: Freshness | None = None,
         refresher: MarketRefresher | None = None,
+        on_recorded: Callable[[datetime], object] | None = None,
     ) -> None:
         self.ctx = ctx
         self.alerter = alerter
@@ -75,6 +76,7 @@ class CycleRunner:
         self.max_age = max_age
         self.fresh = fresh
         self.refresher = refresher
+        self._on_recorded = on_recorded  # the run's weekly reports as weeks close
         self._rebuilt: Rebuilt | None = None
         self._check_book = True
         self._blocked_noted = False
@@ -162,6 +164,8 @@ class CycleRunner:
         self._fault("after_checkpoint")
         if recorded is not None:  # a repeat after an interruption: logged again, queued once
             self.alerter.report_events(recorded.events, f"run{self.ctx.run_id}-{t.isoformat()}")
+        if recorded is not None and self._on_recorded is not None:  # issue 23 (never raises)
+            self._on_recorded(tick)
         return CycleOutcome(ran=1)
 
     def session_end(self, close: pd.Timestamp) -> None:

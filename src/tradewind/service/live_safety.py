@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from tradewind.config import TradewindConfig
 from tradewind.domain.errors import TradewindError
+from tradewind.domain.fmt import pct
 from tradewind.domain.types import TradingMode
 
 ALLOW_ENV = "TRADEWIND_ALLOW_LIVE"
@@ -112,9 +113,9 @@ class Banner:
             f"capital: equity ${self.equity:,.2f}, cash ${self.cash:,.2f}, "
             f"{self.positions} position(s)",
             f"symbols ({len(cfg.trading.symbols)}): {', '.join(cfg.trading.symbols)}",
-            f"limits: max position {risk.max_position_size:.0%}, max exposure "
-            f"{risk.max_portfolio_risk:.0%}, daily loss halt {risk.daily_loss_limit:.0%}, "
-            f"drawdown halt {breaker.max_drawdown:.0%}, {breaker.consecutive_losses} losses in "
+            f"limits: max position {pct(risk.max_position_size)}, max exposure "
+            f"{pct(risk.max_portfolio_risk)}, daily loss halt {pct(risk.daily_loss_limit)}, "
+            f"drawdown halt {pct(breaker.max_drawdown)}, {breaker.consecutive_losses} losses in "
             f"a row; stops {stop_text}",
             f"run {self.run} | {self.schedule}",
             f"database {self.database}"

@@ -36,7 +36,7 @@ from tradewind.brokers.registry import BrokerContext, check_available, make_brok
 from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
 from tradewind.data import get_market_data
-from tradewind.domain.errors import ConfigError, MissingDataError
+from tradewind.domain.errors import ConfigError, MissingDataError, UsageError
 from tradewind.domain.market import MarketData
 from tradewind.domain.types import TradingMode
 from tradewind.engine.clock import SessionClock
@@ -72,6 +72,7 @@ from tradewind.service.runs import (
     open_run,
 )
 from tradewind.service.stopping import Sleeper, StopFlag
+from tradewind.service.weekly_reports import WeeklyReportWriter
 from tradewind.store import RunInfo, Store
 
 log = logging.getLogger("tradewind.service")
@@ -204,7 +205,7 @@ class TradingService:
         if cfg.trading.mode is TradingMode.BACKTEST:
             raise ConfigError("trading.mode: backtest runs with `tradewind backtest`, not trade")
         if self.options.replay is not None and cfg.trading.mode is not TradingMode.SIMULATED:
-            raise ConfigError("--replay runs the simulated broker only; use --mode simulated")
+            raise UsageError("--replay runs the simulated broker only; use --mode simulated")
         provider = self.provider or get_market_data(cfg)
         market, kind = self._compose(provider)
         self.market = market
@@ -309,6 +310,7 @@ class TradingService:
             },
         )
         heartbeat = Heartbeat(store, run.id, kind.heartbeat, now=lambda: self.now().to_pydatetime())
+        reports = WeeklyReportWriter(cfg, store, run.id, market.benchmark)
         cycles = CycleRunner(
             ctx,
             alerter,
@@ -320,6 +322,7 @@ class TradingService:
             max_age=kind.max_data_age,
             fresh=kind.freshness(cfg),
             refresher=kind.refresher(cfg, provider, broker_on, alerter),
+            on_recorded=reports.cycle_recorded,
         )
         ckpt = load_checkpoint(store, run.id)
         resumed_from = ckpt.ts if ckpt is not None else None
@@ -356,6 +359,7 @@ class TradingService:
             result.message = "; ".join(describe_halt(h) for h in active)
         store.end_run(run.id, ended_at=wall_now(), status=result.status)
         heartbeat.beat(force=True)
+        reports.run_ended()  # issue 23: the week in progress too
         return result
 
     # --- the loop ---------------------------------------------------------------------------

@@ -1,0 +1,120 @@
+"""``tradewind checklist morning|evening``: the runbook's daily operations checklist, answered
+by the system (:mod:`tradewind.review.checklist`).
+
+The evening checklist also brings the run's tracking spreadsheet up to date (the runbook's
+"Update tracking spreadsheet"): the tracking CSV, weekly reports, roll-up and lessons headings
+in the run's report folder (``--no-write`` leaves them alone).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.markup import escape
+
+from tradewind.cli.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    friendly_errors,
+    load,
+    print_json,
+)
+from tradewind.cli.dates import read_day
+from tradewind.cli.runs_common import (
+    ModeOption,
+    RunOption,
+    config_for_mode,
+    open_store,
+    run_records,
+)
+from tradewind.config import TradewindConfig
+from tradewind.domain.errors import UsageError
+from tradewind.reports.rolling import NEW_YORK
+from tradewind.review.checklist import Item, SystemState, Which, as_payload, checklist, next_session
+from tradewind.service.halts import relevant_halts
+from tradewind.service.heartbeat import lock_holder
+from tradewind.service.paths import lock_path
+from tradewind.service.records import RunRecords
+from tradewind.service.run_reports import run_folder, write_folder
+
+_STYLE = {"ok": "green", "attention": "bold red", "info": "cyan", "n/a": "dim"}
+_TITLE = {"morning": "Morning (pre-market)", "evening": "Evening (post-market)"}
+
+
+def checklist_command(
+    which: str = typer.Argument(..., help="morning (pre-market) or evening (post-market)."),
+    day: str | None = typer.Option(
+        None,
+        "--date",
+        help="The session (YYYY-MM-DD; default: today on the wall clock, the "
+        "run's last session for a replay).",
+    ),  # fmt: skip
+    write: bool = typer.Option(
+        True, "--write/--no-write", help="Evening: update the run's tracking CSV and weekly files."
+    ),
+    run: int | None = RunOption,
+    mode: str | None = ModeOption,
+    config: Path | None = ConfigOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The runbook's daily checklist with each item's status from the system: running,
+    overnight errors, regime, rebalance due today and why, halts (morning); the day's P&L,
+    tracking spreadsheet, rebalancing, costs vs budget, next session (evening).
+
+    Example: ``tradewind checklist morning`` or ``tradewind checklist evening --mode paper``
+    """
+    cfg = load(config)
+    with friendly_errors():
+        if which not in ("morning", "evening"):
+            raise UsageError(f"checklist must be morning or evening, was {which!r}")
+        kind: Which = "morning" if which == "morning" else "evening"
+        cfg = config_for_mode(cfg, mode)
+        with open_store(cfg) as store:
+            records = run_records(cfg, store, run)
+            halts = tuple(
+                (h.kind, h.reason, binds) for h, binds in relevant_halts(store, records.run.id)
+            )
+        holder = lock_holder(lock_path(cfg))
+        state = SystemState(
+            holder is not None,
+            holder.get("pid") if holder else None,
+            halts,
+            datetime.now(UTC),
+        )
+        when = read_day(day, "--date").date() if day else _default_day(records, kind, state)
+        items = checklist(kind, records, cfg, state, when)
+        if kind == "evening":
+            items.insert(1, _tracking(records, cfg, write))
+    if as_json:
+        print_json(as_payload(kind, when, items))
+        return
+    console.print(
+        f"[bold]{_TITLE[kind]} checklist[/] for {when}: {escape(records.label)}", highlight=False
+    )
+    for i in items:
+        label = f"[{_STYLE[i.status]}]{i.status.upper():<9}[/]"
+        console.print(f"  {label} {escape(i.item)}: {escape(i.detail)}", highlight=False)
+
+
+def _default_day(records: RunRecords, which: Which, state: SystemState) -> date:
+    if records.clock == "wall" or records.end is None:
+        return pd.Timestamp(state.now).tz_convert(NEW_YORK).date()
+    last = records.end.tz_convert(NEW_YORK).date()
+    if which == "evening":
+        return last
+    return next_session(last)
+
+
+def _tracking(records: RunRecords, cfg: TradewindConfig, write: bool) -> Item:
+    text = "Update tracking spreadsheet"
+    folder = run_folder(cfg, records.run)
+    if not write:
+        return Item(text, "info", f"not written (--no-write); {folder / 'tracking.csv'}")
+    paths = write_folder(records, folder)
+    last = records.end.tz_convert(NEW_YORK).date() if records.end is not None else None
+    return Item(text, "ok", f"{paths['tracking']} updated to {last} (with the weekly reports, "
+                "roll-up and lessons.md)")  # fmt: skip

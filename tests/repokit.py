@@ -1,0 +1,23 @@
+"""The repository folders tests must leave alone, and a snapshot of them (imported by name:
+``tests/`` is on ``sys.path`` while the tests run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GUARDED = ("logs", "data", "runs")
+"""Folders of the repository a test must never write into (the user's own runs live there)."""
+LOG_ENV = "TRADEWIND__LOGGING__PATH"
+"""Set by ``tests/conftest.py`` for every test: commands log under the test's tmp folder."""
+
+
+def repo_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under the guarded folders of ``root``."""
+    out: dict[str, tuple[int, int]] = {}
+    for name in GUARDED:
+        for path in sorted((root / name).rglob("*")) if (root / name).exists() else []:
+            if path.is_file():
+                stat = path.stat()
+                out[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
+    return out
