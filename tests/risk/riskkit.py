@@ -19,6 +19,7 @@ from tradewind.engine.protocols import (
     FloatArray,
     PlannedTrade,
     Policy,
+    RebalanceTrigger,
     RegimeReading,
     RiskHook,
     TargetDecision,
@@ -139,6 +140,15 @@ class DriftTrigger:
         return []
 
 
+class EverySession:
+    """Rebalance at every bar (a daily calendar): re-entries after a stop happen here."""
+
+    def reasons(
+        self, t: pd.Timestamp, current: FloatArray, target: FloatArray | None, *regime: object
+    ) -> list[str]:
+        return ["calendar: every session"]
+
+
 class SimplePlanner:
     """Moves each weight to its target with one order per symbol (sells first), with costs
     estimated by ``costs`` (none when None)."""
@@ -189,8 +199,10 @@ def make_engine(
     targets: TargetModel | None = None,
     policy: Policy = POLICY,
     fractional: bool = True,
+    trigger: RebalanceTrigger | None = None,
 ) -> Engine:
-    """An engine over ``barset``: equal weights (or ``targets``), a drift trigger, ``risk``."""
+    """An engine over ``barset``: equal weights (or ``targets``), a drift trigger (or
+    ``trigger``), ``risk``."""
     feed = MarketFeed(barset)
     model = costs or ZeroCosts()
     broker = SimulatedBroker(
@@ -198,7 +210,7 @@ def make_engine(
     )
     parts = EngineParts(
         target_model=targets or EqualWeight(),
-        trigger=DriftTrigger(band),
+        trigger=trigger or DriftTrigger(band),
         planner=SimplePlanner(feed.symbols, costs=model),
         regime=AlwaysBull(),
         risk=risk,

@@ -84,7 +84,9 @@ def _latch_in_a_fresh_manager(path: Path) -> tuple[RiskManager, MarketFeed]:
     book = Ledger(("AAA",), 100_000.0)
     book.apply(fill("AAA", Side.BUY, 800, 100.0))
     feed = MarketFeed(bars({"AAA": [100.0, 100.0, 110.0, 92.0]}, derived=True))
-    risk = RiskManager(("AAA",), stops=StopParams(("trailing",)), store=JsonHaltStore(path))
+    risk = RiskManager(
+        ("AAA",), stops=StopParams(("trailing",), trailing_pct=0.02), store=JsonHaltStore(path)
+    )
     for t in feed.index:
         feed.advance(t)
         risk.on_bar(t, feed, book)
@@ -97,7 +99,9 @@ def test_the_halt_and_breaker_state_survive_a_restart(tmp_path: Path) -> None:
     first, _ = _latch_in_a_fresh_manager(path)
     assert first.halted
     # Act: a new manager (a restarted process) on the same file.
-    second = RiskManager(("AAA",), stops=StopParams(("trailing",)), store=JsonHaltStore(path))
+    second = RiskManager(
+        ("AAA",), stops=StopParams(("trailing",), trailing_pct=0.02), store=JsonHaltStore(path)
+    )
     # Assert: still halted; the peak equity and the stop's peak carried over.
     assert second.halted and second.halt == first.halt
     assert second.breakers.state.peak_equity == pytest.approx(20_000 + 800 * 110.0)

@@ -114,6 +114,7 @@ class Engine:
         if forced:
             forced = self.parts.planner.estimate(forced)
             self._execute(t, forced, reading, policy, ("risk",), None)
+            self._drop_targets(forced)  # issue 27
         current = self.book.weights(prices)
         previous = self.regime.regime if self.regime is not None else None
         self.regime = reading
@@ -135,6 +136,23 @@ class Engine:
                 f"(confidence {reading.confidence:.2f})",
             )
         return reading
+
+    def _drop_targets(self, exits: list[PlannedTrade]) -> None:
+        """A stopped symbol leaves the targets until the next rebalance (issue 27).
+
+        The cash a stop frees waits for the next rebalance the trigger fires for another
+        reason (the calendar, drift of the other positions, a regime change), where the symbol
+        may be bought again once its cool-down is over; without this the drift trigger would
+        spread it over the other symbols at once, a new portfolio after every stop. Exits of
+        a halt (``flatten_on_halt``) keep their targets: after a resume the portfolio returns.
+        """
+        stopped = [tr.symbol for tr in exits if (tr.reason or "").startswith("stop:")]
+        if self.targets is None or not stopped:
+            return
+        targets = self.targets.copy()
+        for symbol in stopped:
+            targets[self.book.index_of(symbol)] = 0.0
+        self.targets = targets
 
     def _policy(self, regime: Regime) -> Policy:
         if self.parts.regime_aware:

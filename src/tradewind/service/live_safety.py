@@ -97,13 +97,7 @@ class Banner:
         """The banner, one line each; live trading leads with a warning."""
         risk = cfg.risk_management
         breaker = risk.circuit_breaker
-        stops = risk.stop_loss
-        stop_text = (
-            f"{', '.join(stops.types)} (fixed {stops.fixed_pct:.1%}, trailing "
-            f"{stops.trailing_pct:.1%}, ATR x{stops.atr_multiplier:g})"
-            if stops.enabled and stops.types
-            else "off"
-        )
+        stop_text = risk.stop_loss.describe()
         out = []
         if self.mode == TradingMode.LIVE.value:
             out.append("LIVE TRADING: REAL MONEY. Orders go to your live brokerage account.")
