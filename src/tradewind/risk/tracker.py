@@ -2,7 +2,8 @@
 
 The snapshot holds what the breakers and stops need to carry on after a restart (session and
 its opening equity, peak equity, the losing streak, each position's entry, peak, trailing and
-ATR levels, cool-downs) plus what ``tradewind risk status`` shows (equity, stop levels, last prices).
+ATR levels, cool-downs) plus what ``tradewind risk status`` shows (equity, stop levels, last
+prices).
 """
 
 from __future__ import annotations
