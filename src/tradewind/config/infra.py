@@ -52,7 +52,11 @@ class DataSection(Section):
         "bundled", description="bundled (offline, historical), synthetic, files, or a live feed."
     )
     path: str | None = Field(None, description="File or folder for source: files.")
-    benchmark: str = Field("SP500", description="Benchmark series (SP500 bundled, SPY live).")
+    benchmark: str = Field(
+        "SP500",
+        description="The market index: the regime is detected on it and runs are compared "
+        "with it (SP500 bundled, SPY live).",
+    )
     vix: str | None = Field(None, description="VIX series name or file; None uses the source's.")
     adjust: bool = Field(True, description="Scale OHLC by adjusted close when available.")
     stale_after_days: int = Field(

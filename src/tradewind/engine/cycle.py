@@ -9,7 +9,7 @@ rebalance; if so compute targets, plan trades, pass them through pre-trade limit
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +55,9 @@ class EngineParts:
     policies: dict[Regime, Policy]
     default_policy: Policy
     regime_aware: bool
+    resolve_policy: Callable[[RegimeReading], Policy] | None = None
+    """Issue 27: a policy that also reads the confidence (the protective policy); the
+    ``policies`` table (by regime only) applies when None."""
 
 
 class Engine:
@@ -106,7 +109,7 @@ class Engine:
         self._apply(self.broker.process(t))
         prices = self.feed.last_close()
         reading = self._detect(t)
-        policy = self._policy(reading.regime)
+        policy = self._policy(reading)
         forced = self.parts.risk.on_bar(t, self.feed, self.book)
         self.recorder.events.extend(self.parts.risk.drain_events())
         if self.parts.risk.halted:
@@ -154,9 +157,11 @@ class Engine:
             targets[self.book.index_of(symbol)] = 0.0
         self.targets = targets
 
-    def _policy(self, regime: Regime) -> Policy:
+    def _policy(self, reading: RegimeReading) -> Policy:
         if self.parts.regime_aware:
-            return self.parts.policies.get(regime, self.parts.default_policy)
+            if self.parts.resolve_policy is not None:  # issue 27
+                return self.parts.resolve_policy(reading)
+            return self.parts.policies.get(reading.regime, self.parts.default_policy)
         return self.parts.default_policy
 
     def _reasons(

@@ -8,6 +8,7 @@ runs the same strategy code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -18,18 +19,25 @@ from tradewind.domain.errors import DataError
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import EngineParts
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import FloatArray, Policy, RegimeHook, RiskHook
+from tradewind.engine.protocols import FloatArray, Policy, RegimeHook, RegimeReading, RiskHook
 from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
 from tradewind.engine.sizing import ConfiguredPlanner
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
-from tradewind.regime import effective_policy, make_detector
+from tradewind.regime import effective_policy, make_detector, protective_policy
 from tradewind.risk import RiskManager
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ConfiguredTrigger", "build_parts", "cost_model", "policies", "regime_hook"]
+__all__ = [
+    "ConfiguredTrigger",
+    "build_parts",
+    "cost_model",
+    "policies",
+    "policy_resolver",
+    "regime_hook",
+]
 
 
 def cost_model(cfg: TradewindConfig) -> CostModel:
@@ -95,6 +103,18 @@ def policies(cfg: TradewindConfig) -> tuple[dict[Regime, Policy], Policy]:
     return table, standard
 
 
+def policy_resolver(cfg: TradewindConfig) -> Callable[[RegimeReading], Policy] | None:
+    """Issue 27: the protective policy (regime and confidence), or None for the table."""
+    if not (cfg.regime.protection.enabled and cfg.portfolio_optimization.regime_aware):
+        return None
+
+    def resolve(reading: RegimeReading) -> Policy:
+        p = protective_policy(reading.regime, reading.confidence, cfg)
+        return Policy(p.method, p.max_position_size, p.max_portfolio_risk, p.cash_buffer)
+
+    return resolve
+
+
 def regime_hook(cfg: TradewindConfig, feed: MarketFeed, provider: MarketData) -> RegimeHook:
     """The configured detector's causal decisions on the benchmark, or a fixed regime.
 
@@ -154,4 +174,5 @@ def build_parts(
         policies=table,
         default_policy=standard,
         regime_aware=cfg.portfolio_optimization.regime_aware,
+        resolve_policy=policy_resolver(cfg),
     )
