@@ -25,6 +25,7 @@ from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import GuardedFeed, MarketFeed
 from tradewind.engine.ids import run_tag
+from tradewind.engine.protocols import RegimeHook
 from tradewind.engine.strategy import build_parts, cost_model
 from tradewind.reports.run import RunSummary, summarize
 
@@ -58,6 +59,7 @@ def run_backtest(
     *,
     guard: bool = False,
     name: str = "backtest",
+    regime: RegimeHook | None = None,
 ) -> BacktestRun:
     """Backtest ``cfg`` on ``provider``'s history between ``start`` and ``end``.
 
@@ -65,6 +67,10 @@ def run_backtest(
     ----------
     guard
         Serve data through a :class:`GuardedFeed` that raises on any read past the clock.
+    regime
+        Decisions of the configured detector computed beforehand (a
+        :class:`~tradewind.engine.regime_hooks.ScheduledRegime` over the benchmark, as
+        :func:`~tradewind.engine.strategy.regime_hook` builds it); None computes them here.
     """
     symbols = list(cfg.trading.symbols)
     history_rows = cfg.portfolio_optimization.lookback_days + 1
@@ -90,7 +96,7 @@ def run_backtest(
         use_impact_inputs=cfg.execution.market_impact.enabled,
     )
     fingerprint = config_fingerprint(cfg)
-    parts = build_parts(cfg, feed, provider, backtest=True)
+    parts = build_parts(cfg, feed, provider, backtest=True, regime=regime)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
     with _collector_paused():
         recorder = engine.run(clock)

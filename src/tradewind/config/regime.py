@@ -36,8 +36,13 @@ def default_policies() -> dict[Regime, RegimePolicy]:
 
 
 def default_exposure() -> dict[Regime, float]:
-    """The protective exposure per regime at full confidence (fraction of the policy's)."""
-    return {Regime.BULL: 1.0, Regime.CHOPPY: 1.0, Regime.BEAR: 0.25, Regime.VOLATILE: 0.25}
+    """The protective exposure per regime at full confidence (fraction of the policy's).
+
+    Chosen on 1993-2004 by the rule of :mod:`tradewind.backtest.protection_study` and reported
+    on 2005-2022 (README, "What the runbook's settings do"); ``make figures`` re-runs the
+    choice and a test fails if these defaults no longer match it.
+    """
+    return {Regime.BULL: 1.0, Regime.CHOPPY: 1.0, Regime.BEAR: 0.25, Regime.VOLATILE: 0.5}
 
 
 class ProtectionSettings(Section):
@@ -49,13 +54,13 @@ class ProtectionSettings(Section):
     full once the detector is at least ``full_confidence`` sure, less of the cut below it.
     """
 
-    enabled: bool = Field(False, description="Scale the invested fraction by the regime.")
+    enabled: bool = Field(True, description="Scale the invested fraction by the regime.")
     exposure: dict[Regime, float] = Field(
         default_factory=default_exposure,
         description="Fraction of the policy's invested limit kept in each regime, in [0, 1].",
     )
     full_confidence: float = Field(
-        0.5,
+        1.0,
         gt=0,
         le=1,
         description="Confidence from which the regime's exposure applies in full.",

@@ -155,21 +155,28 @@ def build_parts(
     *,
     risk: RiskHook | None = None,
     backtest: bool = False,
+    regime: RegimeHook | None = None,
 ) -> EngineParts:
     """Everything the cycle needs for ``cfg`` on ``feed``.
 
     ``risk`` replaces the default in-memory risk manager (the trading service passes one with a
-    persistent halt store); ``backtest`` enables the simulated resume of latched halts.
+    persistent halt store); ``backtest`` enables the simulated resume of latched halts;
+    ``regime`` replaces the configured detector's hook (issue 27: a study running many
+    backtests with the same detector settings computes the decisions once).
     """
     table, standard = policies(cfg)
     model = cost_model(cfg)
     return EngineParts(
         target_model=OptimizerTargets(cfg),
         trigger=ConfiguredTrigger(
-            trigger_from_config(cfg.portfolio_optimization.rebalancing), feed
+            trigger_from_config(
+                cfg.portfolio_optimization.rebalancing,
+                regime_change_default=policy_resolver(cfg) is not None,  # issue 27
+            ),
+            feed,
         ),
         planner=ConfiguredPlanner(cfg, feed, model),
-        regime=regime_hook(cfg, feed, provider),
+        regime=regime if regime is not None else regime_hook(cfg, feed, provider),
         risk=risk if risk is not None else risk_hook(cfg, feed, simulated=backtest),
         policies=table,
         default_policy=standard,

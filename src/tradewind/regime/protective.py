@@ -8,8 +8,9 @@ read with confidence ``c``
     scale = 1 - min(1, c / full_confidence) x (1 - exposure[R])
     invested = scale x (max_portfolio_risk - cash_buffer)      (the regime policy's limits)
 
-so BEAR and VOLATILE (exposure 0.25 by default) are mostly cash once the detector is sure, and
-a reading the detector is unsure of cuts less. The method and the caps of the regime's policy
+so BEAR and VOLATILE (exposure 0.25 and 0.5 by default) are mostly cash once the detector is
+sure, and a reading the detector is unsure of cuts less (with ``full_confidence`` 1, the
+default, the cut is proportional to the confidence). The method and the caps of the regime's policy
 still apply; the cut is kept as cash on top of the policy's own buffer (the engine's
 convention: invested = exposure cap - cash buffer).
 """

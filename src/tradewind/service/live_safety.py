@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tradewind.config import TradewindConfig
+from tradewind.config.describe import data_note
 from tradewind.domain.errors import TradewindError
 from tradewind.domain.types import TradingMode
 
@@ -106,6 +107,7 @@ class Banner:
             f"capital: equity ${self.equity:,.2f}, cash ${self.cash:,.2f}, "
             f"{self.positions} position(s)",
             f"symbols ({len(cfg.trading.symbols)}): {', '.join(cfg.trading.symbols)}",
+            f"prices: {data_note(cfg)}",  # issue 27: a replay says when they are synthetic
             f"limits: max position {risk.max_position_size:.0%}, max exposure "
             f"{risk.max_portfolio_risk:.0%}, daily loss halt {risk.daily_loss_limit:.0%}, "
             f"drawdown halt {breaker.max_drawdown:.0%}, {breaker.consecutive_losses} losses in "
