@@ -157,7 +157,13 @@ def test_regime_now_cli_prints_regime_features_and_policy(tmp_path: object) -> N
     payload = json.loads(result.stdout)
     assert payload["regime"] == "VOLATILE"
     assert payload["is_vix_proxy"] is True  # the bundled series mixes observed VIX and a proxy
-    assert payload["policy"]["cash_buffer"] == 0.15
+    # VOLATILE's 15% buffer under the 80% cap allows 65%; the protective policy keeps
+    # 1 - confidence x (1 - 0.5) of it, the rest is cash too
+    scale = 1.0 - payload["confidence"] * 0.5
+    policy = payload["policy"]
+    assert policy["protective_scale"] == pytest.approx(scale)
+    assert policy["invested_fraction"] == pytest.approx(0.65 * scale)
+    assert policy["cash_buffer"] == pytest.approx(0.80 - 0.65 * scale)
     assert {"vix", "trend", "adx", "atr_pct"} <= set(payload["features"])
 
 

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from tradewind.backtest.runner import BacktestRun, run_backtest
 from tradewind.backtest.sweep import apply_settings
@@ -73,11 +74,21 @@ class Figures:
     rebalances: int
     halts: int
     stops: int
+    drawdown_peak: str
+    drawdown_trough: str
+    drawdown_by_year: dict[str, float]
+    """The deepest drawdown (from the running peak) reached in each calendar year."""
 
     @classmethod
     def of(cls, run: BacktestRun) -> Figures:
-        """The figures of a finished backtest (halts: latched halts; stops: stop exits)."""
+        """The figures of a finished backtest (halts: latched halts; stops: stop exits;
+        the dates of the peak and the trough of the deepest fall)."""
         p, events = run.summary.performance, run.summary.recorder.events
+        equity = run.summary.recorder.equity_curve()
+        drawdown = equity / equity.cummax() - 1.0
+        trough = drawdown.idxmin()
+        peak = equity[:trough].idxmax()
+        by_year = drawdown.groupby(pd.DatetimeIndex(drawdown.index).year).min()
         return cls(
             p.start,
             p.end,
@@ -90,6 +101,9 @@ class Figures:
             p.rebalances,
             sum(1 for e in events if e.kind == "halt" and "HALTED:" in e.message),
             sum(1 for e in events if e.kind == "stop"),
+            f"{peak:%Y-%m-%d}",
+            f"{trough:%Y-%m-%d}",
+            {str(year): float(v) for year, v in by_year.items()},
         )
 
     def cut_against(self, reference: Figures) -> float:

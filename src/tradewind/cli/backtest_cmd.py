@@ -206,9 +206,9 @@ def _stop_lines(run: BacktestRun) -> list[str]:
     line = f"{stops} stop exit(s), {stops / months:.1f} a month ({section.describe()})."
     if stops / months >= 1.0:
         line += (
-            " Each is a losing round trip toward circuit_breaker.consecutive_losses, and its "
-            "cash waits for the next rebalance; tradewind config check compares the stop "
-            "distances with each symbol's daily range."
+            " Each ends a round trip (a losing one counts toward "
+            "circuit_breaker.consecutive_losses) and its cash waits for the next rebalance; "
+            "tradewind config check compares the stop distances with each symbol's daily range."
         )
     return [line]
 

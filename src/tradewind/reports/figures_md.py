@@ -49,6 +49,10 @@ def _months(f: Mapping[str, Any]) -> float:
     return max(days.days / 30.44, 1.0)
 
 
+def _fall(f: Mapping[str, Any]) -> str:
+    return f"{f['drawdown_peak']} to {f['drawdown_trough']}"
+
+
 def demo_backtest(data: Data) -> str:
     """The demo's own backtest against the S&P 500 index."""
     demo = data["demo"]
@@ -93,10 +97,20 @@ def comparison(data: Data) -> str:
         met = cut >= 0.40 and f["sharpe"] >= ref["sharpe"]
         lines.append(
             f"* {ROWS[key].replace('**', '')} against {ROWS[ref_key]}: the maximum drawdown "
-            f"{_pct(f['max_drawdown'])} vs {_pct(ref['max_drawdown'])}, a **{_pct(cut, 0)} "
-            f"cut**, at a Sharpe of {f['sharpe']:.2f} vs {ref['sharpe']:.2f}: the target "
-            f"(>= 40% at a Sharpe not below) is **{'met' if met else 'not met'}**."
+            f"{_pct(f['max_drawdown'])} ({_fall(f)}) vs {_pct(ref['max_drawdown'])} "
+            f"({_fall(ref)}), a **{_pct(cut, 0)} cut**, at a Sharpe of {f['sharpe']:.2f} vs "
+            f"{ref['sharpe']:.2f}: the target (>= 40% at a Sharpe not below) is "
+            f"**{'met' if met else 'not met'}**."
         )
+    f, ref = rows["protective, no stops"], rows["without regimes or stops"]
+    years = [y for y, v in ref["drawdown_by_year"].items() if v <= -0.15]
+    listed = ", ".join(
+        f"{y} {_pct(ref['drawdown_by_year'][y])} ({_pct(f['drawdown_by_year'][y])})" for y in years
+    )
+    lines.append(
+        "* The years in which the portfolio without regimes or stops was more than 15% below its "
+        f"peak, with its deepest drawdown there (the protective policy's, no stops): {listed}."
+    )
     return "\n".join(lines)
 
 
@@ -119,6 +133,17 @@ def selection(data: Data) -> str:
         if held == len(spread)
         else "the result depends on the point chosen"
     )
+    falls = {_fall(p["figures"]) for p in spread}
+    if len(falls) == 1:
+        cut_text = (
+            f"the same deepest fall at every point ({_pct(spread[0]['figures']['max_drawdown'])}"
+            f", {falls.pop()}), a {_pct(cuts[0], 0)} cut"
+        )
+    else:
+        cut_text = (
+            f"drawdown cut {_pct(min(cuts), 0)} to {_pct(max(cuts), 0)} (median "
+            f"{_pct(statistics.median(cuts), 0)})"
+        )
     return "\n".join(
         [
             f"* **Chosen on {s0[0][:4]}-{s0[1][:4]}** ({n} grid points, stops off): "
@@ -127,8 +152,7 @@ def selection(data: Data) -> str:
             f"Sharpe {picked['sharpe']:.2f}, {_pct(picked['max_drawdown'])} "
             f"({_pct(_cut(picked, ref), 0)} cut); {meeting} of {n} points met the target.",
             f"* **Every grid point on {s1[0][:4]}-{s1[1][:4]}** (the reported years, stops "
-            f"off): drawdown cut {_pct(min(cuts), 0)} to {_pct(max(cuts), 0)} (median "
-            f"{_pct(statistics.median(cuts), 0)}), Sharpe {min(sharpes):.2f} to "
+            f"off): {cut_text}, Sharpe {min(sharpes):.2f} to "
             f"{max(sharpes):.2f} against {after['sharpe']:.2f} without regimes; {held} of "
             f"{len(spread)} points meet the target: {verdict}.",
         ]
