@@ -87,6 +87,10 @@ def test_the_engine_still_gives_the_recorded_comparison(recorded: dict[str, Any]
     for key, figures in got.items():
         expected = Figures(**recorded["comparison"][key])
         assert (figures.start, figures.end) == (expected.start, expected.end)
+        assert (figures.drawdown_peak, figures.drawdown_trough) == (
+            expected.drawdown_peak,
+            expected.drawdown_trough,
+        )
         assert _as_dict(figures) == pytest.approx(_as_dict(expected), rel=1e-9), key
     assert _as_dict(alone) == pytest.approx(_as_dict(got["protective, no stops"]), rel=1e-12)
 
@@ -96,4 +100,7 @@ def _span() -> tuple[str, str]:
 
 
 def _as_dict(f: Figures) -> dict[str, float]:
-    return {k: float(v) for k, v in asdict(f).items() if not isinstance(v, str)}
+    """The numbers of ``f``, the per-year drawdowns included."""
+    out = {k: float(v) for k, v in asdict(f).items() if isinstance(v, int | float)}
+    out.update({f"drawdown {y}": v for y, v in f.drawdown_by_year.items()})
+    return out

@@ -191,7 +191,11 @@ def regime_bundled(data: Data) -> str:
         "|---|---|---|---|---|---|",
     ]
     bh = r["rows"]["buy_and_hold"]
-    for key, row in r["rows"].items():
+    first = ["buy_and_hold", f"{d} (switch)", f"{d} (policy)", f"{d} (protective)"]
+    last = ["baseline (switch)"]
+    middle = sorted(k for k in r["rows"] if k not in first and k not in last)
+    for key in [k for k in (*first, *middle, *last) if k in r["rows"]]:
+        row = r["rows"][key]
         label = names.get(key, key.replace("(switch)", "switch"))
         dd = _pct(row["max_drawdown"])
         if key != "buy_and_hold":
@@ -224,7 +228,9 @@ def regime_synthetic(data: Data) -> str:
     ]
     labels = {default: f"**{default}** (default)", "baseline": "baseline (20-day vol)"}
     labels["oracle"] = "oracle (true parameters)"
-    for name, s in r["summary"].items():
+    others = sorted(n for n in r["summary"] if n not in (default, "baseline", "oracle"))
+    for name in [n for n in (default, *others, "baseline", "oracle") if n in r["summary"]]:
+        s = r["summary"][name]
         lines.append(
             f"| {labels.get(name, name)} | {s['balanced_accuracy']:.3f} | "
             f"{s['min_balanced_accuracy']:.3f} | {s['switches_per_year']:.1f} | "
