@@ -145,12 +145,14 @@ def test_real_data_drawdown_cut_at_no_worse_sharpe(sp500_study: object) -> None:
 
 def test_regime_now_cli_prints_regime_features_and_policy(tmp_path: object) -> None:
     import json
+    from pathlib import Path
 
     from typer.testing import CliRunner
 
     from tradewind.cli.app import app
 
-    result = CliRunner().invoke(
+    env = {"TRADEWIND__LOGGING__PATH": str(Path(str(tmp_path)) / "trading.log")}
+    result = CliRunner(env=env).invoke(
         app, ["regime", "now", "--source", "bundled", "--asof", "2020-03-16", "--json"]
     )
     assert result.exit_code == 0, result.output

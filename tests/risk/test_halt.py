@@ -135,6 +135,7 @@ def test_resume_command_refuses_without_confirm_or_reason_and_records_the_human(
     path = tmp_path / "halt-{mode}.json"
     monkeypatch.setenv("TRADEWIND__RISK_MANAGEMENT__STATE_PATH", str(path))
     monkeypatch.setenv("TRADEWIND__DATABASE__URL", f"sqlite:///{tmp_path / 'none.db'}")
+    monkeypatch.setenv("TRADEWIND__LOGGING__PATH", str(tmp_path / "trading.log"))
     monkeypatch.setenv("USER", "alice")
     store = JsonHaltStore(tmp_path / "halt-simulated.json")
     store.latch(_halt())
@@ -162,6 +163,7 @@ def test_status_reports_drawdown_daily_pnl_breaker_distances_and_stops(
 ) -> None:
     monkeypatch.setenv("TRADEWIND__RISK_MANAGEMENT__STATE_PATH", str(tmp_path / "h-{mode}.json"))
     monkeypatch.setenv("TRADEWIND__DATABASE__URL", f"sqlite:///{tmp_path / 'none.db'}")
+    monkeypatch.setenv("TRADEWIND__LOGGING__PATH", str(tmp_path / "trading.log"))
     _latch_in_a_fresh_manager(tmp_path / "h-simulated.json")
     result = CliRunner().invoke(app, ["risk", "status", "--config", str(CONFIG), "--json"])
     assert result.exit_code == 0, result.output

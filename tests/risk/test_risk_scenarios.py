@@ -186,6 +186,7 @@ def test_the_halt_survives_a_process_restart_and_clears_through_the_resume_comma
     env = {
         **os.environ,
         "TRADEWIND__RISK_MANAGEMENT__STATE_PATH": str(tmp_path / "halt-{mode}.json"),
+        "TRADEWIND__LOGGING__PATH": str(tmp_path / "trading.log"),  # not the repository's logs/
     }
     env["USER"] = "operator"
     cmd = "from tradewind.cli.app import main; main()"
@@ -271,6 +272,7 @@ def test_run_backtest_halts_on_the_gap_and_the_run_folder_shows_it(tmp_path: Pat
     env = {
         "TRADEWIND__RISK_MANAGEMENT__STATE_PATH": str(tmp_path / "h-{mode}.json"),
         "TRADEWIND__DATABASE__URL": f"sqlite:///{tmp_path / 'none.db'}",
+        "TRADEWIND__LOGGING__PATH": str(tmp_path / "trading.log"),
     }
     result = CliRunner().invoke(
         app, ["risk", "status", "--config", config, "--run", str(folder), "--json"], env=env
