@@ -35,7 +35,7 @@ bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-figures: $(STAMP) ## Recompute every result the README quotes (docs/figures.json) and rewrite its figure blocks (~10 min).
+figures: $(STAMP) ## Recompute every result the README quotes (docs/figures.json) and rewrite its figure blocks (several minutes).
 	nice -n 15 $(BIN)/python -m tradewind.reports.figures
 
 soak: $(STAMP) ## Crash-recovery soak: hundreds of SIGKILLs of a simulated session (prints counts).

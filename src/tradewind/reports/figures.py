@@ -52,7 +52,7 @@ Progress = Callable[[str], None]
 
 
 def compute(config: Path = DEMO_CONFIG, progress: Progress | None = None) -> dict[str, Any]:
-    """Every figure of the README, recomputed (about 5-10 minutes on two cores)."""
+    """Every figure of the README, recomputed (about 120 backtests and the regime studies)."""
     cfg = load_config(config)
     provider = get_market_data(cfg)
     study = Study(provider, progress)

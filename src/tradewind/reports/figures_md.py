@@ -137,7 +137,8 @@ def selection(data: Data) -> str:
     if len(falls) == 1:
         cut_text = (
             f"the same deepest fall at every point ({_pct(spread[0]['figures']['max_drawdown'])}"
-            f", {falls.pop()}), a {_pct(cuts[0], 0)} cut"
+            f", {falls.pop()}: a fall no protective setting changed, so the cut cannot tell "
+            f"the points apart; their Sharpe ratios can), a {_pct(cuts[0], 0)} cut"
         )
     else:
         cut_text = (
