@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint format bench soak clean
+.PHONY: install demo test lint format bench soak figures clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: lint ## Lint, type-check and run the test suite.
 bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
 	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+figures: $(STAMP) ## Recompute every result the README quotes (docs/figures.json) and rewrite its figure blocks (several minutes).
+	nice -n 15 $(BIN)/python -m tradewind.cli.figures
 
 soak: $(STAMP) ## Crash-recovery soak: hundreds of SIGKILLs of a simulated session (prints counts).
 	$(BIN)/python bench/soak_crash.py $(SOAK_ARGS)

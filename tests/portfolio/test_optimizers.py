@@ -137,7 +137,14 @@ def test_max_sharpe_matches_skfolio(seed: int, n: int, cap: float) -> None:
     np.testing.assert_allclose(ours.weights_, ref, atol=1e-4)
     direct = _clarabel.capped_qp(cov, mu, 0.0, min(cap, 1.0), tol=1e-10)
     assert direct is not None
-    np.testing.assert_allclose(ours.weights_, direct, atol=1e-6)
+
+    # as good as the direct QP (the objective, to solver precision), and the same weights up to
+    # where a flat optimum lets two solvers' stopping points differ (seen: 1.1e-6 at a cap)
+    def sharpe(w: np.ndarray) -> float:
+        return float(mu @ w / np.sqrt(w @ cov @ w))
+
+    assert sharpe(ours.weights_) >= sharpe(direct) * (1 - 1e-9)
+    np.testing.assert_allclose(ours.weights_, direct, atol=1e-5)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

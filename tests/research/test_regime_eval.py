@@ -145,19 +145,27 @@ def test_real_data_drawdown_cut_at_no_worse_sharpe(sp500_study: object) -> None:
 
 def test_regime_now_cli_prints_regime_features_and_policy(tmp_path: object) -> None:
     import json
+    from pathlib import Path
 
     from typer.testing import CliRunner
 
     from tradewind.cli.app import app
 
-    result = CliRunner().invoke(
+    env = {"TRADEWIND__LOGGING__PATH": str(Path(str(tmp_path)) / "trading.log")}
+    result = CliRunner(env=env).invoke(
         app, ["regime", "now", "--source", "bundled", "--asof", "2020-03-16", "--json"]
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["regime"] == "VOLATILE"
     assert payload["is_vix_proxy"] is True  # the bundled series mixes observed VIX and a proxy
-    assert payload["policy"]["cash_buffer"] == 0.15
+    # VOLATILE's 15% buffer under the 80% cap allows 65%; the protective policy keeps
+    # 1 - confidence x (1 - 0.5) of it, the rest is cash too
+    scale = 1.0 - payload["confidence"] * 0.5
+    policy = payload["policy"]
+    assert policy["protective_scale"] == pytest.approx(scale)
+    assert policy["invested_fraction"] == pytest.approx(0.65 * scale)
+    assert policy["cash_buffer"] == pytest.approx(0.80 - 0.65 * scale)
     assert {"vix", "trend", "adx", "atr_pct"} <= set(payload["features"])
 
 

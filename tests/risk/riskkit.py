@@ -17,7 +17,7 @@ from tradewind.domain.market import BarSet
 from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
 from tradewind.engine.cycle import Engine, EngineParts
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.protocols import RiskHook, TargetModel
+from tradewind.engine.protocols import RebalanceTrigger, RiskHook, TargetModel
 from tradewind.execution.costs import CostModel
 
 POLICY = Policy("equal", max_position_size=0.30, max_portfolio_risk=0.80, cash_buffer=0.0)
@@ -102,6 +102,15 @@ class DriftTrigger:
         return []
 
 
+class EverySession:
+    """Rebalance at every bar (a daily calendar): re-entries after a stop happen here."""
+
+    def reasons(
+        self, t: pd.Timestamp, current: FloatArray, target: FloatArray | None, *regime: object
+    ) -> list[str]:
+        return ["calendar: every session"]
+
+
 class SimplePlanner:
     """Moves each weight to its target with one order per symbol (sells first), with costs
     estimated by ``costs`` (none when None)."""
@@ -155,8 +164,10 @@ def make_engine(
     targets: TargetModel | None = None,
     policy: Policy = POLICY,
     fractional: bool = True,
+    trigger: RebalanceTrigger | None = None,
 ) -> Engine:
-    """An engine over ``barset``: equal weights (or ``targets``), a drift trigger, ``risk``."""
+    """An engine over ``barset``: equal weights (or ``targets``), a drift trigger (or
+    ``trigger``), ``risk``."""
     feed = MarketFeed(barset)
     model = costs or ZeroCosts()
     broker = SimulatedBroker(
@@ -164,13 +175,11 @@ def make_engine(
     )
     parts = EngineParts(
         target_model=targets or EqualWeight(),
-        trigger=DriftTrigger(band),
+        trigger=trigger or DriftTrigger(band),
         planner=SimplePlanner(feed.symbols, costs=model),
         regime=AlwaysBull(),
         risk=risk,
-        policies={},
-        default_policy=policy,
-        regime_aware=False,
+        policy=lambda _reading: policy,
     )
     return Engine(feed, broker, parts, cash, "test")
 

@@ -232,3 +232,48 @@ def test_a_drawdown_hovering_around_the_warning_level_warns_once() -> None:
     assert br.update(92_100.0, [], {}) == []  # 7.9%: below 8%, re-armed
     (again,) = br.update(89_900.0, [], {})
     assert (again.kind, again.halt) == ("drawdown", False)
+
+
+# --- the consecutive-loss count when several round trips end in one cycle --------------------
+def _streak_of(before: int, *trades: ClosedTrade, limit: int = 5) -> tuple[Breakers, list]:
+    br = Breakers(BreakerParams(consecutive_losses=limit))
+    closed = [_closed(f"P{i}", -1.0) for i in range(before)]
+    for i in range(before):
+        br.update(100_000.0, closed[: i + 1], {})
+    assert br.state.consecutive_losses == before
+    trips = br.update(100_000.0, [*closed, *trades], {})
+    return br, trips
+
+
+def test_several_losing_round_trips_in_one_cycle_say_so_and_name_where_the_limit_was_reached() -> (
+    None
+):
+    # Arrange / Act: 4 losers so far, then 3 stops close on the same bar.
+    br, trips = _streak_of(4, _closed("AAA", -120.5), _closed("BBB", -80.1), _closed("CCC", -20.0))
+    # Assert: one halt; the count is the honest 7, and the message explains the jump.
+    (trip,) = trips
+    assert (trip.kind, trip.halt, trip.value, trip.threshold) == ("consecutive_losses", True, 7, 5)
+    assert trip.message == (
+        "7 losing round trips in a row (limit 5): 3 round trips ended in the same cycle "
+        "(AAA -120.50, BBB -80.10, CCC -20.00); the limit was reached at AAA"
+    )
+    assert br.state.consecutive_losses == 7
+
+
+def test_a_winner_closing_later_in_the_same_cycle_does_not_hide_the_limit() -> None:
+    # 4 losers so far; this cycle a loser (the 5th) then a winner close.
+    br, trips = _streak_of(4, _closed("AAA", -10.0), _closed("BBB", +30.0))
+    (trip,) = trips  # before the fix the winner reset the count first and nothing latched
+    assert trip.value == 5 and trip.halt
+    assert "reached at AAA, and a winning round trip after it reset the count" in trip.message
+    assert br.state.consecutive_losses == 0
+
+
+def test_the_limit_boundary_one_loss_short_and_exactly_at_it() -> None:
+    _, short = _streak_of(3, _closed("AAA", -1.0))
+    assert short == []  # 4 of 5
+    _, at = _streak_of(4, _closed("AAA", -1.0))
+    (trip,) = at
+    assert trip.value == 5 and trip.message == (
+        "5 losing round trips in a row (limit 5), the last AAA (-1.00)"
+    )

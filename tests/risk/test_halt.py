@@ -95,7 +95,12 @@ def _latch_in_a_fresh_manager(database: str) -> RiskManager:
     feed = MarketFeed(bars({"AAA": [100.0, 100.0, 110.0, 92.0]}, derived=True))
     store = Store(database, mode="simulated")
     halts = RunHalts(HaltScope(store, _run(store)), None)
-    risk = RiskManager(("AAA",), stops=StopParams(("trailing",)), store=halts, tracker_store=halts)
+    risk = RiskManager(
+        ("AAA",),
+        stops=StopParams(("trailing",), trailing_pct=0.02),
+        store=halts,
+        tracker_store=halts,
+    )
     for t in feed.index:
         feed.advance(t)
         risk.on_bar(t, feed, book)
@@ -110,7 +115,9 @@ def test_the_halt_and_breaker_state_survive_a_restart(database: str) -> None:
     # Act: a new manager (a restarted process, a new run) on the same database.
     with Store(database, mode="simulated") as store:
         halts = RunHalts(HaltScope(store, _run(store)), None)
-        second = RiskManager(("AAA",), stops=StopParams(("trailing",)), store=halts)
+        second = RiskManager(
+            ("AAA",), stops=StopParams(("trailing",), trailing_pct=0.02), store=halts
+        )
         second.restore(saved)
         # Assert: still halted; the peak equity and the stop's peak carried over.
         assert second.halted and second.halt == first.halt

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from riskkit import bars, make_engine
+import pytest
+from riskkit import EverySession, bars, make_engine
 
 from tradewind.config import TradewindConfig
 from tradewind.data.scenario import Crash, GapDown, RegimeParams, RegimeSpec
@@ -131,11 +132,12 @@ def test_a_slow_bleed_trips_the_drawdown_breaker_on_open_positions() -> None:
 
 
 def test_whipsaw_round_trips_trip_the_consecutive_loss_breaker() -> None:
-    # Arrange: one name that keeps losing 3% right after each entry (close-only bars).
+    # Arrange: one name that keeps losing 3% right after each entry (close-only bars); it is
+    # bought again at the first rebalance (every session here) after its one-session cool-down.
     closes = [100.0, 100.0] + [97.0, 100.0] * 7
     cfg = _cfg(stop_loss={"type": "trailing", "cooldown_days": 1})
     risk = RiskManager.from_config(cfg, ["AAA"])
-    engine = make_engine(bars({"AAA": closes}, derived=True), risk)
+    engine = make_engine(bars({"AAA": closes}, derived=True), risk, trigger=EverySession())
     # Act
     _step(engine, range(len(closes)))
     # Assert: five losing stop-outs, then the halt blocks the sixth entry.
@@ -151,7 +153,8 @@ def test_a_trailing_stop_exits_at_the_peak_less_2pct_not_the_entry_less_2pct() -
     # Arrange: bought at 100, the close-only price runs to 120 and falls back.
     level = 120.0 * (1 - 0.02)
     closes = [100.0, 104.0, 110.0, 116.0, 120.0, 119.0, level, 115.0, 99.0, 97.0]
-    risk = RiskManager.from_config(_cfg(stop_loss={"type": "trailing"}), ["AAA"])
+    stops = {"type": "trailing", "trailing_pct": 0.02}
+    risk = RiskManager.from_config(_cfg(stop_loss=stops), ["AAA"])
     engine = make_engine(bars({"AAA": closes}, derived=True), risk, band=0.2)
     # Act
     _step(engine, range(len(closes)))
@@ -280,6 +283,7 @@ def test_run_backtest_halts_on_the_gap_and_the_run_folder_shows_it(tmp_path: Pat
     env = {
         "TRADEWIND__RISK_MANAGEMENT__STATE_PATH": str(tmp_path / "h-{mode}.json"),
         "TRADEWIND__DATABASE__URL": f"sqlite:///{tmp_path / 'none.db'}",
+        "TRADEWIND__LOGGING__PATH": str(tmp_path / "trading.log"),
     }
     result = CliRunner().invoke(
         app, ["risk", "status", "--config", config, "--run", str(folder), "--json"], env=env
@@ -288,3 +292,37 @@ def test_run_backtest_halts_on_the_gap_and_the_run_folder_shows_it(tmp_path: Pat
     status = json.loads(result.output)
     assert status["halted"] is False  # the backtest's halt never touches the trading state
     assert status["run"]["halted_in_run"] is True
+
+
+class _DriftOrCalendar:
+    """The drift trigger of ``riskkit`` plus a calendar that fires on chosen rows."""
+
+    def __init__(self, engine_rows: set[int], band: float = 0.05) -> None:
+        self.rows, self.band, self.seen = engine_rows, band, -1
+
+    def reasons(self, t: pd.Timestamp, current: Any, target: Any, *regime: object) -> list[str]:
+        self.seen += 1
+        if self.seen in self.rows:
+            return ["calendar"]
+        if target is None or np.max(np.abs(current - target)) > self.band:
+            return ["drift"]
+        return []
+
+
+def test_a_stops_cash_waits_for_the_next_rebalance_where_the_symbol_may_return() -> None:
+    # Arrange: 30% each in AAA and BBB (the position cap); AAA falls 4% on bar 3 (a 2%
+    # trailing stop); the calendar fires on bar 8, after AAA's two-session cool-down.
+    closes = {"AAA": [100.0] * 3 + [96.0] * 7, "BBB": [50.0] * 10}
+    cfg = _cfg(stop_loss={"type": "trailing", "trailing_pct": 0.02, "cooldown_days": 2})
+    risk = RiskManager.from_config(cfg, ["AAA", "BBB"])
+    engine = make_engine(bars(closes, derived=True), risk, trigger=_DriftOrCalendar({8}))
+    # Act
+    _step(engine, range(10))
+    # Assert: the stop sold AAA on bar 3; nothing traded until the calendar's rebalance,
+    # although AAA's 30% was in cash (before issue 27 the drift trigger re-spent it at once);
+    # there AAA was bought again.
+    rows = engine.feed.index
+    trades = [(rows.get_loc(pd.Timestamp(f.ts)), f.symbol, f.side) for f in engine.recorder.fills]
+    assert [tr for tr in trades if 0 < tr[0] < 8] == [(3, "AAA", Side.SELL)]
+    assert (8, "AAA", Side.BUY) in trades
+    assert engine.book.weights(engine.feed.last_close())[0] == pytest.approx(0.3, abs=1e-3)

@@ -108,6 +108,9 @@ def test_live_banner_leads_with_a_warning() -> None:
     assert lines[0].startswith("LIVE TRADING: REAL MONEY")
     assert any("equity $5,000.00" in line for line in lines)
     assert any("max position 30%" in line and "daily loss halt 5%" in line for line in lines)
+    # issue 27: the banner says what the prices are, and the stops as configured
+    assert "prices: Synthetic market (seed 7): not real prices." in lines
+    assert any("stops trailing max(3.0%, 2 x ATR(14)) below the peak" in line for line in lines)
 
 
 def test_trade_replay_then_status_orders_positions(tmp_path: Path) -> None:

@@ -168,8 +168,9 @@ def _run_engine(store: Store, witness: Store, cfg: TradewindConfig) -> tuple[int
     bars = _bars()
     feed = MarketFeed(bars)
     policy = Policy("equal_weight", 0.4, 0.95, 0.05)
-    parts = EngineParts(_EqualWeight(), _Drift(), _Planner(), _Regime(), _NoRisk(), {}, policy,
-                        False)  # fmt: skip
+    parts = EngineParts(
+        _EqualWeight(), _Drift(), _Planner(), _Regime(), _NoRisk(), lambda _reading: policy
+    )
     start = feed.index[0].to_pydatetime()
     run_id = store.start_run(
         name="secrets", started_at=start, symbols=SYMBOLS, initial_cash=1e5,

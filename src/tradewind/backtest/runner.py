@@ -30,6 +30,7 @@ from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import GuardedFeed, MarketFeed
 from tradewind.engine.ids import run_tag
+from tradewind.engine.protocols import RegimeHook
 from tradewind.engine.recorder import Recorder
 from tradewind.engine.strategy import build_parts
 from tradewind.engine.targets import OptimizerTargets
@@ -77,6 +78,7 @@ def run_backtest(
     name: str = "backtest",
     broker_name: str = "simulated",
     fit_cache: FitCache | None = None,
+    regime: RegimeHook | None = None,
 ) -> BacktestRun:
     """Backtest ``cfg`` on ``provider``'s history between ``start`` and ``end``.
 
@@ -90,6 +92,10 @@ def run_backtest(
     fit_cache
         Regime-detector fits shared with other backtests on the same data (a sweep's trials);
         the results are the same with or without it.
+    regime
+        Decisions of the configured detector computed beforehand (a
+        :class:`~tradewind.engine.regime_hooks.ScheduledRegime` over the benchmark, as
+        :func:`~tradewind.engine.strategy.regime_hook` builds it); None computes them here.
     """
     symbols = list(cfg.trading.symbols)
     history_rows = cfg.portfolio_optimization.lookback_days + 1
@@ -113,7 +119,7 @@ def run_backtest(
         feed.symbols,
         auto_resume_sessions=cfg.risk_management.circuit_breaker.backtest_resume_sessions,
     )
-    parts = build_parts(cfg, feed, provider, risk, fit_cache=fit_cache)
+    parts = build_parts(cfg, feed, provider, risk, fit_cache=fit_cache, regime=regime)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
     with _collector_paused():
         recorder = engine.run(clock)

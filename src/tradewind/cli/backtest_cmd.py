@@ -28,6 +28,7 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
+from tradewind.config.describe import data_note
 from tradewind.data import get_market_data
 from tradewind.reports.costs import cost_payload, describe_comparison
 
@@ -140,11 +141,7 @@ def _run_name(cfg: TradewindConfig, run: BacktestRun) -> str:
 
 
 def _note(cfg: TradewindConfig, source: str) -> str:
-    if source == "bundled":
-        return "Bundled data: historical prices (skfolio/arch, ending 2022), not live."
-    if source == "synthetic":
-        return f"Synthetic market (seed {cfg.data.synthetic.seed}): not real prices."
-    return f"Data source: {source}."
+    return data_note(cfg, source)
 
 
 def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> None:
@@ -190,15 +187,32 @@ def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> Non
         out.print(f"[yellow]{escape(line)}[/]", highlight=False)
 
 
+HALT_SETTINGS = (
+    ("losing round trips", "risk_management.circuit_breaker.consecutive_losses"),
+    ("daily loss", "risk_management.daily_loss_limit"),
+    ("drawdown", "risk_management.circuit_breaker.max_drawdown"),
+)
+"""How a halt's message starts, and the setting that latched it."""
+
+
 def halt_lines(run: BacktestRun) -> list[str]:
-    """What the run's latched halts did to it, for the summary: how many there were, and a
-    halt still latched at the end with the share of the run it kept out of the market."""
+    """What the run's stops and latched halts did to it, for the summary: how many stops fired
+    and how often, how many halts latched by which setting, and a halt still latched at the
+    end with the share of the run it kept out of the market."""
     rec = run.summary.recorder
+    lines = _stop_lines(run)
     halts = [e for e in rec.events if e.kind == "halt" and "HALTED:" in e.message]
     if not halts:
-        return []
+        return lines
     resumes = [e for e in rec.events if e.kind == "resume"]
-    lines = [f"{len(halts)} latched halt(s), {len(resumes)} resumed."]
+    counts: dict[str, int] = {}
+    for event in halts:
+        text = event.message.removeprefix("trading HALTED: ")
+        setting = next((k for m, k in HALT_SETTINGS if m in text.split(";")[0]), "other")
+        counts[setting] = counts.get(setting, 0) + 1
+    by = ", ".join(f"{n} by {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    simulated = " (simulated: circuit_breaker.backtest_resume_sessions)" if resumes else ""
+    lines.append(f"{len(halts)} latched halt(s): {by}; {len(resumes)} resumed{simulated}.")
     last = halts[-1]
     if resumes and pd.Timestamp(resumes[-1].ts) >= pd.Timestamp(last.ts):
         return lines
@@ -213,6 +227,24 @@ def halt_lines(run: BacktestRun) -> list[str]:
         "resuming N sessions later."
     )
     return lines
+
+
+def _stop_lines(run: BacktestRun) -> list[str]:
+    """How often the stops fired, and where to look when that is often."""
+    rec = run.summary.recorder
+    stops = sum(1 for e in rec.events if e.kind == "stop")
+    if not stops or not rec.ts:
+        return []
+    months = max((pd.Timestamp(rec.ts[-1]) - pd.Timestamp(rec.ts[0])).days / 30.44, 1.0)
+    section = run.config.risk_management.stop_loss
+    line = f"{stops} stop exit(s), {stops / months:.1f} a month ({section.describe()})."
+    if stops / months >= 1.0:
+        line += (
+            " Each ends a round trip (a losing one counts toward "
+            "circuit_breaker.consecutive_losses) and its cash waits for the next rebalance; "
+            "tradewind config check compares the stop distances with each symbol's daily range."
+        )
+    return [line]
 
 
 def print_folds(run: BacktestRun, out: Console) -> None:

@@ -12,7 +12,8 @@ from rich.tree import Tree
 from tradewind.cli.common import JsonOption, console, err_console, friendly_errors, print_json
 from tradewind.config import TradewindConfig, default_config_path, load_config, load_secrets
 from tradewind.config.warnings import config_warnings
-from tradewind.domain.errors import ConfigError
+from tradewind.domain.errors import ConfigError, DataError
+from tradewind.risk.stop_check import DailyRange, stop_warnings, typical_range
 
 app = typer.Typer(help="Validate and show configuration.", no_args_is_help=True)
 
@@ -23,12 +24,20 @@ def check(
         None, help="Config YAML (default: $TRADEWIND_CONFIG or config/trading_config.yaml)."
     ),
     env_file: Path = typer.Option(Path(".env"), "--env-file", help="Dotenv file with secrets."),
+    prices: bool = typer.Option(
+        True,
+        "--prices/--no-prices",
+        help="Read the configured prices to check the stop distances against each symbol's "
+        "typical daily range.",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Validate PATH and print the resulting configuration; exit 2 with every problem if invalid.
 
     A valid file that names a data source or broker that does not exist yet is reported as
-    valid with a warning saying so (the commands that need it refuse it).
+    valid with a warning saying so (the commands that need it refuse it). With the configured
+    prices at hand, a stop distance inside a symbol's typical daily range is warned about,
+    naming the symbol and its median range.
 
     Example: ``tradewind config check config/paper.example.yaml``
     """
@@ -43,7 +52,8 @@ def check(
             raise
     secrets = load_secrets(env_file)
     unavailable = availability_warnings(cfg)
-    warnings = [*unavailable, *config_warnings(cfg, secrets)]
+    ranges, stops = stop_range_warnings(cfg) if prices else ({}, [])
+    warnings = [*unavailable, *config_warnings(cfg, secrets), *stops]
     if as_json:
         print_json(
             {
@@ -51,6 +61,10 @@ def check(
                 "config": cfg.model_dump(mode="json"),
                 "secrets_present": secrets.present(),
                 "not_available": unavailable,
+                "daily_ranges": {
+                    s: {"median": r.median, "basis": r.basis, "bars": r.bars}
+                    for s, r in ranges.items()
+                },
                 "warnings": warnings,
             }
         )
@@ -73,6 +87,29 @@ def check(
     console.print(table)
     for w in warnings:
         err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+
+
+def stop_range_warnings(cfg: TradewindConfig) -> tuple[dict[str, DailyRange], list[str]]:
+    """Each symbol's typical daily range and the stop distances inside one (issue 27).
+
+    The prices come from the configured source (the last year of it); when they cannot be
+    read, a warning says the distances were not checked and why.
+    """
+    section = cfg.risk_management.stop_loss
+    if not section.enabled or not section.types:
+        return {}, []
+    from tradewind.data import get_market_data
+
+    try:
+        provider = get_market_data(cfg)
+        barset = provider.bars(list(cfg.trading.symbols))
+    except (DataError, ConfigError) as exc:
+        return {}, [f"stop distances not checked against prices ({exc})"]
+    ranges = {
+        s: typical_range(barset[s], close_only=s in barset.derived_ohlc)
+        for s in cfg.trading.symbols
+    }
+    return ranges, stop_warnings(section, ranges)
 
 
 def availability_warnings(cfg: TradewindConfig) -> list[str]:

@@ -157,7 +157,7 @@ def _symbols(
         missing = [s for s in cfg.trading.symbols if s not in have]
         note = f"not in this source: {', '.join(missing)}" if missing else ""
         return configured, note
-    index = {cfg.regime.index, cfg.data.benchmark}
+    index = {cfg.data.benchmark}
     stocks = [s for s in available if s not in index and not s.endswith(_INDEX_SUFFIXES)]
     if not stocks:
         raise MissingDataError(

@@ -31,7 +31,7 @@ from tradewind.cli.common import (
     show_warnings,
     with_universe,
 )
-from tradewind.cli.dates import asof_close, past_data_warning
+from tradewind.cli.dates import asof_close, parse_span, past_data_warning
 from tradewind.config import TradewindConfig
 from tradewind.domain.errors import MissingDataError, UsageError
 from tradewind.domain.fmt import pct
@@ -101,13 +101,23 @@ def evaluate(
     ),
     seeds: str = typer.Option("1,2,3,4,5", "--seeds", help="Synthetic seeds (held out)."),
     grid: bool = typer.Option(True, "--grid/--no-grid", help="Bundled: run the parameter grid."),
+    start: str | None = typer.Option(
+        None, "--start", help="Bundled/files: first day measured (YYYY-MM-DD; default 2000-01-01)."
+    ),
+    end: str | None = typer.Option(
+        None, "--end", help="Bundled/files: last day measured (YYYY-MM-DD; default: the last bar)."
+    ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a PNG of regimes over prices."),
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Measure detectors: classification on synthetic data, allocation on the S&P 500.
+    """Measure detectors: classification on synthetic data, allocation on the market index.
 
-    Example: ``tradewind regime evaluate --source bundled --detector rules --plot regimes.png``
+    The index is ``data.benchmark`` (the S&P 500 on the bundled data). Detectors always run
+    causally from the index's first bar; ``--start``/``--end`` choose the years measured, and
+    the table's title names the first and last bar actually measured.
+
+    Example: ``tradewind regime evaluate --source bundled --start 2005-01-01 --end 2012-12-31``
     """
     cfg = load(config)
     with friendly_errors():
@@ -117,14 +127,24 @@ def evaluate(
         order = (name, *[d for d in DETECTORS if d != name])
         if data_path is not None:
             source = "files"
+        window = parse_span(start, end)
         if source == "synthetic":
+            if start is not None or end is not None:
+                raise UsageError(
+                    "--start/--end choose the years measured on the index (--source bundled or "
+                    "files); the synthetic study scores the held-out years of each seed"
+                )
             _evaluate_synthetic(cfg, order, seeds, plot, as_json)
         elif source in ("bundled", "files"):
             from tradewind.data import get_market_data
 
             universe = with_universe(cfg, [cfg.data.benchmark])
             provider = get_market_data(config_with_source(universe, source, data_path))
-            _evaluate_bundled(cfg, order, grid, plot, as_json, provider)
+            span = (
+                f"{window[0]:%Y-%m-%d}" if window[0] is not None else "2000-01-01",
+                f"{window[1]:%Y-%m-%d}" if window[1] is not None else None,
+            )
+            _evaluate_bundled(cfg, order, grid, plot, as_json, provider, span)
         else:
             raise UsageError(f"--source '{source}' is unknown; allowed: synthetic, bundled, files")
 
@@ -204,11 +224,13 @@ def index_evaluation(
     *,
     grid: bool = True,
     progress: Callable[[str], None] | None = None,
+    span: tuple[str, str | None] = ("2000-01-01", None),
 ) -> tuple[dict[str, object], BundledOutcome]:
     """What ``regime evaluate --source bundled|files`` reports: allocations on the benchmark.
 
     The benchmark (``data.benchmark``) and the VIX series (with its per-row proxy flags) come
-    from ``provider``; ``order`` lists the detectors, the default first.
+    from ``provider``; ``order`` lists the detectors, the default first; ``span`` is the first
+    and last day measured (None: the last bar).
     """
     from tradewind.research.regime_study import bundled_study, criterion, load_index
 
@@ -222,10 +244,13 @@ def index_evaluation(
         cfg,
         progress=progress,
         index_data=load_index(provider, cfg.data.benchmark),
+        start=span[0],
+        end=span[1],
     )
     verdicts = {row: criterion(out, row) for row in out.rows if row != "buy_and_hold"}
     payload: dict[str, object] = {
         "source": provider.name,
+        "index": cfg.data.benchmark,
         "period": [out.start, out.end],
         "default_detector": default,
         "vix_proxy_share": out.proxy_share,
@@ -243,12 +268,18 @@ def _evaluate_bundled(
     plot: Path | None,
     as_json: bool,
     provider: MarketData,
+    span: tuple[str, str | None],
 ) -> None:
     default = order[0]
     with _progress() as bar:
         task = bar.add_task(provider.name, total=None)
         payload, out = index_evaluation(
-            cfg, order, provider, grid=grid, progress=lambda m: bar.update(task, description=m)
+            cfg,
+            order,
+            provider,
+            grid=grid,
+            progress=lambda m: bar.update(task, description=m),
+            span=span,
         )
     verdicts = cast("dict[str, dict[str, float | bool]]", payload["criterion"])
     if plot is not None and out.closes is not None:
@@ -257,12 +288,15 @@ def _evaluate_bundled(
         lo = pd.Timestamp(out.start, tz="UTC")
         price = out.closes[out.closes.index >= lo]
         panels = {k: v[v.index >= lo] for k, v in out.regimes.items()}
-        plot_regimes(price, panels, plot, f"S&P 500 {out.start}..{out.end}")
+        plot_regimes(price, panels, plot, f"{cfg.data.benchmark} {out.start}..{out.end}")
         payload["plot"] = str(plot)
     if as_json:
         print_json(payload)
         return
-    table = Table(title=f"S&P 500 {out.start}..{out.end}: act one day late, 10 bps per unit traded")
+    table = Table(
+        title=f"{cfg.data.benchmark} {out.start}..{out.end}: act one day late, 10 bps per unit "
+        "traded"
+    )
     for col in (
         "allocation",
         "CAGR",
@@ -289,7 +323,8 @@ def _evaluate_bundled(
     console.print(table)
     console.print(
         "switch: fully invested in BULL/CHOPPY, cash in BEAR/VOLATILE; policy: exposure from "
-        "regime.policies relative to BULL's. Cash earns 0%."
+        "regime.policies relative to BULL's; protective: regime.protection's exposure, scaled "
+        "by the confidence. Cash earns 0%."
     )
     console.print(
         f"VIX flagged as proxy on {out.proxy_share:.0%} of the bars (each bar flagged on its "
@@ -332,12 +367,15 @@ def now(
 ) -> None:
     """Print the regime at ASOF, its confidence, the features used and the policy that applies.
 
-    An ASOF after the end of the data is answered from the last bar, with a warning naming it.
+    The regime is detected on ``data.benchmark``. With ``regime.protection.enabled`` the policy
+    includes the protective cut (``protective_scale``: the share of the invested limit kept at
+    this regime and confidence; its cash is in ``cash_buffer``). An ASOF after the end of the
+    data is answered from the last bar, with a warning naming it.
 
     Example: ``tradewind regime now --source bundled --asof 2020-03-16 --json``
     """
     from tradewind.data import get_market_data
-    from tradewind.regime.policy import effective_policy
+    from tradewind.regime.protective import protective_policy
     from tradewind.regime.registry import make_detector
 
     cfg = load(config)
@@ -345,7 +383,7 @@ def now(
         end = asof_close(asof)
         universe = with_universe(cfg, [cfg.data.benchmark])
         provider = get_market_data(config_with_source(universe, source, data_path))
-        symbol = cfg.regime.index
+        symbol = cfg.data.benchmark
         barset = provider.bars([symbol], end=end)
         stale = past_data_warning(
             "--asof", end, {symbol: barset[symbol].index[-1]}, cfg.data.stale_after_days
@@ -356,17 +394,19 @@ def now(
             vix = None
         det = make_detector(cfg.regime, detector)
         estimate = det.update(barset[symbol], vix, close_only=symbol in barset.derived_ohlc)
-        policy = effective_policy(estimate.regime, cfg)
+        policy = protective_policy(estimate.regime, estimate.confidence, cfg)
     policy_row: dict[str, float | str] = {
         "method": policy.method,
         "max_position_size": policy.max_position_size,
         "max_portfolio_risk": policy.max_portfolio_risk,
         "cash_buffer": policy.cash_buffer,
         "invested_fraction": policy.invested_fraction,
+        "protective_scale": policy.exposure_scale,
     }
     payload: dict[str, object] = {
         "asof": estimate.ts.isoformat(),
         "source": provider.name,
+        "index": symbol,
         "detector": estimate.detector,
         "regime": estimate.regime.value,
         "raw_regime": estimate.raw_regime.value,
@@ -382,7 +422,7 @@ def now(
         return
     proxy = " [yellow](VIX is a realized-volatility proxy)[/]" if estimate.is_vix_proxy else ""
     console.print(
-        f"[bold]{estimate.regime.value}[/] at {estimate.ts:%Y-%m-%d %H:%M} UTC, "
+        f"[bold]{estimate.regime.value}[/] on {symbol} at {estimate.ts:%Y-%m-%d %H:%M} UTC, "
         f"confidence {estimate.confidence:.0%} ({estimate.detector}){proxy}"
     )
     feats = Table(title="Features")

@@ -64,8 +64,9 @@ class DataSection(Section):
     path: str | None = Field(None, description="File or folder for source: files.")
     benchmark: str = Field(
         "SP500",
-        description="Benchmark series (SP500 bundled; with a network source SP500 means SPY, "
-        "served adjusted for dividends: a total-return series).",
+        description="The market index: the regime is detected on it and runs are compared "
+        "with it (SP500 bundled; with a network source SP500 means SPY, served adjusted for "
+        "dividends: a total-return series).",
     )
     vix: str | None = Field(None, description="VIX series name or file; None uses the source's.")
     adjust: bool = Field(True, description="Scale OHLC by adjusted close when available.")

@@ -44,7 +44,11 @@ def default_config_path() -> Path:
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Parse ``path`` into a mapping, raising :class:`ConfigError` with the line on bad YAML."""
+    """Parse ``path`` into a mapping, raising :class:`ConfigError` with the line on bad YAML.
+
+    A file that sets nothing (empty, only comments, or ``{}``) is refused: it would pass as a
+    configuration of built-in defaults that the user never chose.
+    """
     if not path.exists():
         raise ConfigError(
             f"config file {path} does not exist; copy config/trading_config.yaml or pass --config",
@@ -56,8 +60,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(exc.problems, source=str(path)) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {exc}", source=str(path)) from None
-    if data is None:
-        return {}
+    if data is None or data == {}:
+        raise ConfigError(
+            "the file sets nothing (it is empty or holds only comments), so every setting "
+            "would silently be a built-in default; copy config/trading_config.yaml (the "
+            "runbook's settings) or write at least the sections you mean to set",
+            source=str(path),
+        )
     if not isinstance(data, dict):
         raise ConfigError("the top level must be a mapping of sections", source=str(path))
     return data

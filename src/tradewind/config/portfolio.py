@@ -32,7 +32,11 @@ class RebalancingSection(Section):
     slippage_pct: float = Field(
         0.001, ge=0, le=0.05, description="Expected slippage as a fraction of traded value."
     )
-    on_regime_change: bool = Field(False, description="Also rebalance when the regime changes.")
+    on_regime_change: bool | None = Field(
+        None,
+        description="Also rebalance when the regime changes. None (the default): when "
+        "regime.protection is enabled (its cut to cash should not wait for the calendar).",
+    )
 
 
 class PortfolioOptimizationSection(Section):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from tradewind.config.base import Section
 from tradewind.config.portfolio import OptimizerName
@@ -33,6 +33,48 @@ def default_policies() -> dict[Regime, RegimePolicy]:
         Regime.CHOPPY: RegimePolicy(method="risk_parity"),
         Regime.VOLATILE: RegimePolicy(method="min_variance", cash_buffer=0.15),
     }
+
+
+def default_exposure() -> dict[Regime, float]:
+    """The protective exposure per regime at full confidence (fraction of the policy's).
+
+    Chosen on 1993-2004 by the rule of :mod:`tradewind.backtest.protection_study` and reported
+    on 2005-2022 (README, "What the runbook's settings do"); ``make figures`` re-runs the
+    choice and a test fails if these defaults no longer match it.
+    """
+    return {Regime.BULL: 1.0, Regime.CHOPPY: 1.0, Regime.BEAR: 0.25, Regime.VOLATILE: 0.5}
+
+
+class ProtectionSettings(Section):
+    """The protective policy: the invested fraction follows the regime and its confidence.
+
+    In regime ``R`` read with confidence ``c`` the portfolio invests
+    ``scale x (max_portfolio_risk - cash_buffer)`` of the regime's policy, where
+    ``scale = 1 - min(1, c / full_confidence) x (1 - exposure[R])``: the regime's exposure in
+    full once the detector is at least ``full_confidence`` sure, less of the cut below it.
+    """
+
+    enabled: bool = Field(True, description="Scale the invested fraction by the regime.")
+    exposure: dict[Regime, float] = Field(
+        default_factory=default_exposure,
+        description="Fraction of the policy's invested limit kept in each regime, in [0, 1].",
+    )
+    full_confidence: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Confidence from which the regime's exposure applies in full.",
+    )
+
+    @field_validator("exposure")
+    @classmethod
+    def _fractions(cls, exposure: dict[Regime, float]) -> dict[Regime, float]:
+        bad = {r.value: v for r, v in exposure.items() if not 0.0 <= v <= 1.0}
+        if bad:
+            raise ValueError(f"every exposure must be in [0, 1], was {bad}")
+        merged = default_exposure()
+        merged.update(exposure)
+        return merged
 
 
 class RulesThresholds(Section):
@@ -90,10 +132,13 @@ class HMMSettings(Section):
 
 
 class RegimeSection(Section):
-    """Regime detection and policies (``regime:``)."""
+    """Regime detection and policies (``regime:``).
+
+    The market index the regime is detected on is ``data.benchmark`` (the one setting that
+    names it, for the detector, the benchmark comparison and ``regime evaluate`` alike).
+    """
 
     detector: Literal["rules", "jump", "hmm"] = "hmm"
-    index: str = Field("SP500", description="Series the regime is detected on.")
     min_stay_days: int = Field(5, ge=0, le=250, description="Minimum days before switching again.")
     refit_days: int = Field(
         63, ge=1, le=2520, description="Refit the fitted detectors (hmm, jump) every N days."
@@ -105,6 +150,18 @@ class RegimeSection(Section):
     jump: JumpSettings = Field(default_factory=JumpSettings)
     hmm: HMMSettings = Field(default_factory=HMMSettings)
     policies: dict[Regime, RegimePolicy] = Field(default_factory=default_policies)
+    protection: ProtectionSettings = Field(default_factory=ProtectionSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "index" in data:
+            raise ValueError(
+                "regime.index was replaced by data.benchmark: one setting names the market "
+                "index that the regime is detected on and the runs are compared with; write "
+                f"benchmark: {data['index']} under data: and remove regime.index"
+            )
+        return data
 
     @field_validator("policies")
     @classmethod

@@ -18,9 +18,20 @@ class StopLossSection(Section):
     type: StopType | list[StopType] = Field(
         "trailing", description="fixed, trailing, atr, or a list of them (the tightest wins)."
     )
-    fixed_pct: float = Field(0.03, gt=0, lt=1, description="Fixed stop below entry price.")
-    trailing_pct: float = Field(
-        0.02, gt=0, lt=1, description="Trailing stop below the highest price since entry."
+    fixed_pct: float = Field(
+        0.03,
+        gt=0,
+        lt=1,
+        description="Fixed stop below entry price; also the trailing stop's least distance.",
+    )
+    trailing_pct: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description=(
+            "Trailing stop below the highest price since entry. None (the default): the "
+            "larger of fixed_pct and atr_multiplier x ATR."
+        ),
     )
     atr_multiplier: float = Field(2.0, gt=0, le=20)
     atr_period: int = Field(14, ge=2, le=250)
@@ -33,6 +44,23 @@ class StopLossSection(Section):
         """The configured stop kinds, each once."""
         kinds = [self.type] if isinstance(self.type, str) else self.type
         return tuple(dict.fromkeys(kinds))
+
+    def describe(self) -> str:
+        """One line naming each configured stop and its distance ("off" when disabled)."""
+        if not self.enabled or not self.types:
+            return "off"
+        atr = f"{self.atr_multiplier:g} x ATR({self.atr_period})"
+        parts = []
+        for kind in self.types:
+            if kind == "fixed":
+                parts.append(f"fixed {self.fixed_pct:.1%} below entry")
+            elif kind == "trailing" and self.trailing_pct is not None:
+                parts.append(f"trailing {self.trailing_pct:.1%} below the peak")
+            elif kind == "trailing":
+                parts.append(f"trailing max({self.fixed_pct:.1%}, {atr}) below the peak")
+            else:
+                parts.append(f"atr {atr} below the peak")
+        return "; ".join(parts)
 
 
 class CircuitBreakerSection(Section):

@@ -33,12 +33,16 @@ class Policy:
         Exposure cap: largest fraction of equity invested before the cash buffer.
     cash_buffer
         Extra cash kept on top of the exposure cap.
+    exposure_scale
+        The protective policy's scale of the invested fraction (1: none; see
+        :mod:`tradewind.regime.protective`), already applied through the cash buffer.
     """
 
     method: str
     max_position_size: float
     max_portfolio_risk: float
     cash_buffer: float
+    exposure_scale: float = 1.0
 
     @property
     def invested_fraction(self) -> float:

@@ -9,7 +9,7 @@ rebalance; if so compute targets, plan trades, pass them through pre-trade limit
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +51,10 @@ class EngineParts:
     planner: TradePlanner
     regime: RegimeHook
     risk: RiskHook
-    policies: dict[Regime, Policy]
-    default_policy: Policy
-    regime_aware: bool
+    policy: Callable[[RegimeReading], Policy]
+    """What the portfolio may do given the regime reading: the standard limits when the run is
+    not regime-aware, the regime's policy, or the protective policy (which also reads the
+    confidence); built by :func:`~tradewind.engine.strategy.policy_resolver`."""
 
 
 class Engine:
@@ -127,7 +128,7 @@ class Engine:
         self._apply(self.broker.process(t))
         prices = self.feed.last_close()
         reading = self._detect(t)
-        policy = self._policy(reading.regime)
+        policy = self._policy(reading)
         forced = self.parts.risk.on_bar(t, self.feed, self.book)
         self.recorder.events.extend(self.parts.risk.drain_events())
         if self.parts.risk.halted:
@@ -135,6 +136,7 @@ class Engine:
         if forced:
             forced = self.parts.planner.estimate(forced)
             self._execute(t, forced, reading, policy, ("risk",), None)
+            self._drop_targets(forced)
         current = self.book.weights(prices)
         previous = self.regime.regime if self.regime is not None else None
         self.regime = reading
@@ -157,10 +159,25 @@ class Engine:
             )
         return reading
 
-    def _policy(self, regime: Regime) -> Policy:
-        if self.parts.regime_aware:
-            return self.parts.policies.get(regime, self.parts.default_policy)
-        return self.parts.default_policy
+    def _drop_targets(self, exits: list[PlannedTrade]) -> None:
+        """A stopped symbol leaves the targets until the next rebalance.
+
+        The cash a stop frees waits for the next rebalance the trigger fires for another
+        reason (the calendar, drift of the other positions, a regime change), where the symbol
+        may be bought again once its cool-down is over; without this the drift trigger would
+        spread it over the other symbols at once, a new portfolio after every stop. Exits of
+        a halt (``flatten_on_halt``) keep their targets: after a resume the portfolio returns.
+        """
+        stopped = [tr.symbol for tr in exits if (tr.reason or "").startswith("stop:")]
+        if self.targets is None or not stopped:
+            return
+        targets = self.targets.copy()
+        for symbol in stopped:
+            targets[self.book.index_of(symbol)] = 0.0
+        self.targets = targets
+
+    def _policy(self, reading: RegimeReading) -> Policy:
+        return self.parts.policy(reading)
 
     def _reasons(
         self,

@@ -8,7 +8,7 @@ runs the same strategy code.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from tradewind.config import TradewindConfig
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import DataError
 from tradewind.domain.market import MarketData
-from tradewind.domain.plans import Policy
+from tradewind.domain.plans import Policy, RegimeReading
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import EngineParts
 from tradewind.engine.feed import MarketFeed
@@ -28,12 +28,19 @@ from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
-from tradewind.regime import effective_policy, make_detector
+from tradewind.regime import effective_policy, make_detector, protective_policy
 from tradewind.regime.fitcache import FitCache
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ConfiguredTrigger", "build_parts", "cost_model", "policies", "regime_hook"]
+__all__ = [
+    "ConfiguredTrigger",
+    "build_parts",
+    "cost_model",
+    "policies",
+    "policy_resolver",
+    "regime_hook",
+]
 
 
 def cost_model(cfg: TradewindConfig) -> CostModel:
@@ -107,6 +114,27 @@ def policies(cfg: TradewindConfig) -> tuple[dict[Regime, Policy], Policy]:
     return table, standard
 
 
+def protects(cfg: TradewindConfig) -> bool:
+    """Whether the protective policy applies (regime-aware, with ``regime.protection``); a
+    regime change then rebalances unless ``on_regime_change`` says otherwise."""
+    return cfg.portfolio_optimization.regime_aware and cfg.regime.protection.enabled
+
+
+def policy_resolver(cfg: TradewindConfig) -> Callable[[RegimeReading], Policy]:
+    """What the portfolio may do given a regime reading, as ``cfg`` says.
+
+    Not regime-aware: the standard limits, whatever the regime. Regime-aware: the regime's
+    policy (``regime.policies``), or with ``regime.protection.enabled`` the protective policy,
+    whose invested fraction also follows the detector's confidence.
+    """
+    table, standard = policies(cfg)
+    if not cfg.portfolio_optimization.regime_aware:
+        return lambda _reading: standard
+    if protects(cfg):
+        return lambda reading: protective_policy(reading.regime, reading.confidence, cfg)
+    return lambda reading: table.get(reading.regime, standard)
+
+
 def regime_hook(
     cfg: TradewindConfig,
     feed: MarketFeed,
@@ -145,24 +173,28 @@ def build_parts(
     risk: RiskHook,
     *,
     fit_cache: FitCache | None = None,
+    regime: RegimeHook | None = None,
 ) -> EngineParts:
     """Everything the cycle needs for ``cfg`` on ``feed``, with the run's ``risk`` hook.
 
     The risk hook is the one part built by the composition root: where its halts live (memory,
     the mode's database) and whether a simulated person resumes them is what differs between a
-    backtest, a replay and a wall-clock run.
+    backtest, a replay and a wall-clock run. ``regime`` replaces the configured detector's hook
+    (a study running many backtests with the same detector settings computes it once);
+    ``fit_cache`` shares the detector's fits between backtests on the same data.
     """
-    table, standard = policies(cfg)
     model = cost_model(cfg)
     return EngineParts(
         target_model=OptimizerTargets(cfg),
         trigger=ConfiguredTrigger(
-            trigger_from_config(cfg.portfolio_optimization.rebalancing), feed
+            trigger_from_config(
+                cfg.portfolio_optimization.rebalancing,
+                regime_change_default=protects(cfg),
+            ),
+            feed,
         ),
         planner=ConfiguredPlanner(cfg, feed, model),
-        regime=regime_hook(cfg, feed, provider, fit_cache),
+        regime=regime if regime is not None else regime_hook(cfg, feed, provider, fit_cache),
         risk=risk,
-        policies=table,
-        default_policy=standard,
-        regime_aware=cfg.portfolio_optimization.regime_aware,
+        policy=policy_resolver(cfg),
     )

@@ -274,11 +274,15 @@ class AnyTrigger:
         return TriggerDecision(bool(reasons), tuple(reasons), drift)
 
 
-def trigger_from_config(section: RebalancingSection) -> AnyTrigger:
+def trigger_from_config(
+    section: RebalancingSection, *, regime_change_default: bool = False
+) -> AnyTrigger:
     """The trigger ``portfolio_optimization.rebalancing`` describes.
 
     ``trigger_type`` picks drift, calendar or both (``combined``); ``on_regime_change`` adds
-    the regime trigger; ``enabled: false`` gives a trigger that never fires.
+    the regime trigger (when it is None, ``regime_change_default`` decides: the engine passes
+    whether the protective regime policy is on); ``enabled: false`` gives a trigger that never
+    fires.
     """
     if not section.enabled:
         return AnyTrigger(())
@@ -287,7 +291,8 @@ def trigger_from_config(section: RebalancingSection) -> AnyTrigger:
         parts.append(DriftTrigger(section.drift_threshold))
     if section.trigger_type in ("calendar", "combined"):
         parts.append(CalendarTrigger(section.frequency))
-    if section.on_regime_change:
+    on_change = section.on_regime_change
+    if on_change or (on_change is None and regime_change_default):
         parts.append(RegimeChangeTrigger())
     return AnyTrigger(tuple(parts))
 

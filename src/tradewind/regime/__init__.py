@@ -22,6 +22,7 @@ from tradewind.regime.base import (
 from tradewind.regime.events import RegimeChange, RegimeTracker, regime_changes
 from tradewind.regime.features import FeatureSpec, compute_features
 from tradewind.regime.policy import effective_policy, policy_table
+from tradewind.regime.protective import exposure_scale, protective_policy
 from tradewind.regime.registry import available_detectors, make_detector, register_detector
 from tradewind.regime.vix import align_vix, vix_proxy
 
@@ -40,8 +41,10 @@ __all__ = [
     "available_detectors",
     "compute_features",
     "effective_policy",
+    "exposure_scale",
     "make_detector",
     "policy_table",
+    "protective_policy",
     "regime_changes",
     "register_detector",
     "vix_proxy",

@@ -8,8 +8,8 @@ seeds 100-119: the smallest penalty whose pooled switch ratio there is at most 1
 
 Bundled protocol: the S&P 500 index closes (1990-2022, close-only) and the bundled VIX (observed
 2014-2019, the flagged proxy elsewhere); detectors run causally from 1990 so that statistical
-fits start from trailing windows; allocations are measured from ``start`` to ``end``, acting one
-day late at 10 bps per unit traded.
+fits start from trailing windows; allocations are measured from ``start`` (2000 by default) to
+``end`` (the last bar by default), acting one day late at 10 bps per unit traded.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ import numpy as np
 import pandas as pd
 
 from tradewind.config import TradewindConfig
+from tradewind.domain.errors import DataError
 from tradewind.domain.market import MarketData
 from tradewind.domain.types import Regime
 from tradewind.regime.base import BaseDetector
 from tradewind.regime.fitcache import FitCache
 from tradewind.regime.policy import policy_table
+from tradewind.regime.protective import exposure_series
 from tradewind.research.regime_evaluation import (
     RISK_OFF_EXPOSURE,
     AllocationReport,
@@ -148,7 +150,7 @@ def bundled_study(
     cfg: TradewindConfig,
     *,
     start: str = "2000-01-01",
-    end: str = "2022-12-31",
+    end: str | None = None,
     lag: int = 1,
     cost: float = 0.001,
     progress: Progress | None = None,
@@ -158,14 +160,29 @@ def bundled_study(
     """Buy-and-hold vs regime-switching allocations driven by each detector.
 
     ``index_data`` (bars, VIX, close-only) replaces the bundled S&P 500, e.g. from your files.
+    Allocations are measured on the bars from ``start`` to ``end`` (``YYYY-MM-DD``; None: the
+    index's last bar); the outcome's ``start`` and ``end`` name the first and last bar measured.
     ``share_fits`` lets the runs share feature frames and model fits computed from the same
     inputs (a :class:`~tradewind.regime.fitcache.FitCache` for this call only); the results
     are the same either way, False recomputes everything.
     """
     bars, vix, close_only = index_data if index_data is not None else load_sp500()
     closes = bars["close"]
+    end = end if end is not None else f"{closes.index[-1]:%Y-%m-%d}"
     lo, hi = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
-    out = BundledOutcome(closes=closes, start=start, end=end)
+    measured = closes.index[(closes.index >= lo) & (closes.index < hi)]
+    if len(measured) < 2:
+        first, last = closes.index[0], closes.index[-1]
+        raise DataError(
+            f"the window {start}..{end} holds {len(measured)} bar(s) of the index, which runs "
+            f"{first:%Y-%m-%d} to {last:%Y-%m-%d}; give --start/--end inside it"
+        )
+    # the labels name the bars measured, not the window asked for (the data may end sooner)
+    out = BundledOutcome(
+        closes=closes,
+        start=f"{measured[0]:%Y-%m-%d}",
+        end=f"{measured[-1]:%Y-%m-%d}",
+    )
     cache = FitCache() if share_fits else None
 
     def run(factory: Factory, label: str) -> pd.DataFrame:
@@ -194,6 +211,9 @@ def bundled_study(
     out.proxy_share = float(frame.loc[in_period, "vix_is_proxy"].astype(bool).mean())
     out.rows[f"{name} (switch)"] = score(regimes, RISK_OFF_EXPOSURE).as_dict()
     out.rows[f"{name} (policy)"] = score(regimes, policy_exposure(cfg)).as_dict()
+    protective = exposure_series(regimes, frame["confidence"], cfg.regime.protection)
+    report, _ = backtest_exposure(closes, protective, lag=lag, cost=cost, start=lo, end=hi)
+    out.rows[f"{name} (protective)"] = report.as_dict()
     for other, other_factory in others.items():
         regs = run(other_factory, other)["regime"]
         out.regimes[other] = regs

@@ -12,7 +12,9 @@ Equity is cash plus every open position at the latest prices, so unrealized loss
 * **Consecutive losses** counts losing *round trips* in a row: a round trip starts when a
   position opens and ends when it is flat again; its P&L is the sum of the realized P&L of every
   reduction in between (net of costs, from the ledger's closed trades). A round trip with
-  P&L >= 0 resets the count; ``consecutive_losses`` losing ones halt.
+  P&L >= 0 resets the count; ``consecutive_losses`` losing ones halt. Round trips that end in
+  the same cycle (several stops on one bar) are counted one at a time in the order they
+  closed, so the limit is judged at each; the halt's message lists them.
 
 :meth:`Breakers.rebase` starts every baseline afresh at the current equity: it runs when a human
 resumes, so a breaker does not trip again on the same loss the human just accepted.
@@ -217,6 +219,9 @@ class Breakers:
     def _round_trips(
         self, closed: Sequence[ClosedTrade], holding: Mapping[str, bool]
     ) -> list[Trip]:
+        """Count the round trips that ended since the last bar, one by one, in the order they
+        closed: the limit is judged at each of them (a winner closing later in the same cycle
+        cannot hide it), and the halt's message says when several ended in one cycle."""
         s = self.state
         self.closed_seen = min(self.closed_seen, len(closed))  # a new ledger after a restart
         touched: list[str] = []
@@ -225,21 +230,41 @@ class Breakers:
             if trade.symbol not in touched:
                 touched.append(trade.symbol)
         self.closed_seen = len(closed)
-        before = s.consecutive_losses
+        limit = self.params.consecutive_losses
+        ended: list[tuple[str, float]] = []
+        worst, at = s.consecutive_losses, -1  # the longest streak this cycle, and where
         for symbol in touched:
             if holding.get(symbol, False):
                 continue  # still open: the round trip goes on
             pnl = s.open_trip_pnl.pop(symbol)
+            ended.append((symbol, pnl))
             s.consecutive_losses = s.consecutive_losses + 1 if pnl < 0 else 0
-        limit = self.params.consecutive_losses
-        if s.consecutive_losses >= limit and s.consecutive_losses > before:
-            return [
-                Trip(
-                    "consecutive_losses",
-                    True,
-                    float(s.consecutive_losses),
-                    float(limit),
-                    f"{s.consecutive_losses} losing round trips in a row (limit {limit})",
-                )
-            ]
-        return []
+            if s.consecutive_losses > worst:
+                worst, at = s.consecutive_losses, len(ended) - 1
+        if at < 0 or worst < limit:
+            return []
+        return [
+            Trip(
+                "consecutive_losses",
+                True,
+                float(worst),
+                float(limit),
+                self._streak(worst, limit, ended, at),
+            )
+        ]
+
+    @staticmethod
+    def _streak(worst: int, limit: int, ended: list[tuple[str, float]], at: int) -> str:
+        """The halt message: the streak, and the round trips that ended in this cycle."""
+        text = f"{worst} losing round trips in a row (limit {limit})"
+        if len(ended) == 1:
+            symbol, pnl = ended[0]
+            return f"{text}, the last {symbol} ({pnl:+,.2f})"
+        listed = ", ".join(f"{sym} {pnl:+,.2f}" for sym, pnl in ended)
+        first_over = at - (worst - limit)  # the round trip that reached the limit
+        text += f": {len(ended)} round trips ended in the same cycle ({listed})"
+        if first_over >= 0:
+            text += f"; the limit was reached at {ended[first_over][0]}"
+        if at < len(ended) - 1:
+            text += ", and a winning round trip after it reset the count"
+        return text

@@ -1,15 +1,21 @@
 """Per-position stops: fixed, trailing and ATR, alone or combined (the highest level wins).
 
 For each open position the book keeps the entry price (the ledger's average cost, which includes
-buying costs), the highest price since entry and a ratcheted ATR level. A bar is judged against
-levels set from what was known *before* it, then updates the state:
+buying costs), the highest price since entry and ratcheted trailing and ATR levels. A bar is
+judged against levels set from what was known *before* it, then updates the state:
 
 * ``fixed``: ``entry x (1 - fixed_pct)``;
-* ``trailing``: ``peak x (1 - trailing_pct)``, where ``peak`` starts at the entry price and rises
-  with every later bar's high (observed OHLC) or close (close-only data);
-* ``atr``: ``peak - atr_multiplier x ATR``, a chandelier stop; ATR is the mean true range of the
-  last ``atr_period`` bars before the current one. Close-only symbols (``feed.derived_ohlc``)
-  use ``|close - previous close|`` as the true range. The level only ever rises.
+* ``trailing``: ``peak - max(fixed_pct x peak, atr_multiplier x ATR)``: the runbook's own
+  distances (3% and 2.0 x ATR), whichever is wider, so the stop sits outside the symbol's
+  ordinary daily moves; ``fixed_pct x peak`` alone while the ATR is not known yet. With
+  ``trailing_pct`` set, ``peak x (1 - trailing_pct)`` instead (an explicit choice; ``tradewind
+  config check`` warns when it is inside a symbol's typical daily range). ``peak`` starts at
+  the entry price and rises with every later bar's high (observed OHLC) or close (close-only
+  data). The level only ever rises;
+* ``atr``: ``peak - atr_multiplier x ATR``, a chandelier stop. The level only ever rises.
+
+ATR is the mean true range of the last ``atr_period`` bars before the current one. Close-only
+symbols (``feed.derived_ohlc``) use ``|close - previous close|`` as the true range.
 
 Trigger price: the bar's low when the symbol has observed OHLC and ``intrabar`` is on (what a
 backtest on daily bars can know about the day), otherwise the bar's close (the latest price in
@@ -44,7 +50,7 @@ class StopParams:
 
     kinds: tuple[StopType, ...] = ("trailing",)
     fixed_pct: float = 0.03
-    trailing_pct: float = 0.02
+    trailing_pct: float | None = None
     atr_multiplier: float = 2.0
     atr_period: int = 14
 
@@ -54,10 +60,23 @@ class StopParams:
             raise ValueError(f"unknown stop kind(s) {unknown}; allowed: {', '.join(STOP_KINDS)}")
         for name in ("fixed_pct", "trailing_pct"):
             value = getattr(self, name)
-            if not 0 < value < 1:
+            if value is not None and not 0 < value < 1:
                 raise ValueError(f"{name} must be in (0, 1), was {value}")
         if self.atr_multiplier <= 0 or self.atr_period < 2:
             raise ValueError("atr_multiplier must be > 0 and atr_period >= 2")
+
+    @property
+    def needs_atr(self) -> bool:
+        """Whether a configured stop reads the ATR (the ``atr`` kind, or a trailing stop
+        without ``trailing_pct``)."""
+        return "atr" in self.kinds or ("trailing" in self.kinds and self.trailing_pct is None)
+
+    def trailing_distance(self, peak: float, atr: float) -> float:
+        """How far below ``peak`` the trailing stop sits, in price (``atr`` may be NaN)."""
+        if self.trailing_pct is not None:
+            return peak * self.trailing_pct
+        floor = peak * self.fixed_pct
+        return max(floor, self.atr_multiplier * atr) if np.isfinite(atr) else floor
 
     @classmethod
     def from_config(cls, section: StopLossSection) -> StopParams:
@@ -79,6 +98,7 @@ class PositionTrack:
     peak: float
     since: datetime
     atr_level: float = float("nan")
+    trail_level: float = float("nan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,16 +171,22 @@ class StopBook:
         self._sync(feed, book)
         if not self.tracks:
             return []
-        atr = self._atr(feed) if "atr" in self.params.kinds else None
+        p = self.params
+        atr = self._atr(feed) if p.needs_atr else None
         low, high = feed.current("low"), feed.current("high")
         close, open_ = feed.current("close"), feed.current("open")
         hits: list[StopHit] = []
         for symbol, track in self.tracks.items():
             i = book.index_of(symbol)
-            if atr is not None and np.isfinite(atr[i]):
-                candidate = track.peak - self.params.atr_multiplier * float(atr[i])
+            a = float(atr[i]) if atr is not None else float("nan")
+            if "atr" in p.kinds and np.isfinite(a):
+                candidate = track.peak - p.atr_multiplier * a
                 if not candidate <= track.atr_level:  # NaN-safe ratchet: the level only rises
                     track.atr_level = candidate
+            if "trailing" in p.kinds:
+                candidate = track.peak - p.trailing_distance(track.peak, a)
+                if not candidate <= track.trail_level:  # ratchet, as the ATR level
+                    track.trail_level = candidate
             hit = self._check(symbol, track, i, feed, book, low, close, open_)
             if hit is not None:
                 hits.append(hit)
@@ -178,7 +204,9 @@ class StopBook:
         kinds, p = self.params.kinds, self.params
         return StopLevels(
             fixed=track.entry * (1 - p.fixed_pct) if "fixed" in kinds else None,
-            trailing=track.peak * (1 - p.trailing_pct) if "trailing" in kinds else None,
+            trailing=track.trail_level
+            if "trailing" in kinds and np.isfinite(track.trail_level)
+            else None,
             atr=track.atr_level if "atr" in kinds and np.isfinite(track.atr_level) else None,
         )
 

@@ -1,8 +1,9 @@
 """The risk manager's working state as JSON: saved each bar, restored on start, shown by status.
 
 The snapshot holds what the breakers and stops need to carry on after a restart (session and
-its opening equity, peak equity, the losing streak, each position's entry, peak and ATR level,
-cool-downs) plus what ``tradewind risk status`` shows (equity, stop levels, last prices).
+its opening equity, peak equity, the losing streak, each position's entry, peak, trailing and
+ATR levels, cool-downs) plus what ``tradewind risk status`` shows (equity, stop levels, last
+prices).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def snapshot(
                 peak=track.peak,
                 since=track.since.isoformat(),
                 atr_level=_num(track.atr_level),
+                trail_level=_num(track.trail_level),
                 levels={"fixed": levels.fixed, "trailing": levels.trailing, "atr": levels.atr},
                 active={"kind": active[0], "level": active[1]} if active else None,
             )
@@ -105,7 +107,8 @@ def restore(manager: TrackedManager, saved: Mapping[str, Any]) -> None:
             float(row["entry"]),
             float(row["peak"]),
             datetime.fromisoformat(str(row["since"])),
-            float(row["atr_level"]) if row.get("atr_level") is not None else float("nan"),
+            _nan(row.get("atr_level")),
+            _nan(row.get("trail_level")),
         )
 
 
@@ -184,6 +187,10 @@ def finite_or_none(x: float | np.floating[Any]) -> float | None:
 def _num(x: float | np.floating[Any]) -> float | None:
     value = float(x)
     return value if np.isfinite(value) else None
+
+
+def _nan(x: Any) -> float:
+    return float("nan") if x is None else float(x)
 
 
 def _opt(x: Any) -> float | None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tradewind.config import TradewindConfig
+from tradewind.config.describe import data_note
 from tradewind.domain.errors import TradewindError
 from tradewind.domain.fmt import pct
 from tradewind.domain.types import TradingMode
@@ -98,13 +99,7 @@ class Banner:
         """The banner, one line each; live trading leads with a warning."""
         risk = cfg.risk_management
         breaker = risk.circuit_breaker
-        stops = risk.stop_loss
-        stop_text = (
-            f"{', '.join(stops.types)} (fixed {stops.fixed_pct:.1%}, trailing "
-            f"{stops.trailing_pct:.1%}, ATR x{stops.atr_multiplier:g})"
-            if stops.enabled and stops.types
-            else "off"
-        )
+        stop_text = risk.stop_loss.describe()
         out = []
         if self.mode == TradingMode.LIVE.value:
             out.append("LIVE TRADING: REAL MONEY. Orders go to your live brokerage account.")
@@ -113,6 +108,7 @@ class Banner:
             f"capital: equity ${self.equity:,.2f}, cash ${self.cash:,.2f}, "
             f"{self.positions} position(s)",
             f"symbols ({len(cfg.trading.symbols)}): {', '.join(cfg.trading.symbols)}",
+            f"prices: {data_note(cfg)}",
             f"limits: max position {pct(risk.max_position_size)}, max exposure "
             f"{pct(risk.max_portfolio_risk)}, daily loss halt {pct(risk.daily_loss_limit)}, "
             f"drawdown halt {pct(breaker.max_drawdown)}, {breaker.consecutive_losses} losses in "

@@ -370,8 +370,11 @@ class TradingService:
         max_cycles = self.options.max_cycles
         cancel_at_close = self.cfg.execution.cancel_open_orders_at_close
         waiter = _BeatingWaiter(self.sleeper, heartbeat)
+        if max_cycles is not None and out.cycles >= max_cycles:
+            out.status = "stopped"
+            return
         for tick in kind.clock.schedule(waiter):
-            if self.stop.is_set or (max_cycles is not None and out.cycles >= max_cycles):
+            if self.stop.is_set:
                 out.status = "stopped"
                 return
             if tick.close:
@@ -384,6 +387,9 @@ class TradingService:
             ended = kind.ends_run(outcome.blocked, outcome.failed)
             if ended is not None:
                 out.status, out.halted, out.message = ended, outcome.blocked, outcome.message
+                return
+            if max_cycles is not None and out.cycles >= max_cycles:  # before waiting again
+                out.status = "stopped"
                 return
         out.status = "stopped" if self.stop.is_set else "finished"
 

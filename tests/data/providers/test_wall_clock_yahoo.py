@@ -40,6 +40,7 @@ def write_config(folder: Path, url: str) -> Path:
             "cache": {"path": str(folder / "cache"), "history_start": "2023-01-03"},
         },
         "database": {"url": f"sqlite:///{folder / 'tw.db'}"},
+        "reports": {"folder": str(folder / "runs")},
         "logging": {"path": str(folder / "trading.log")},
     }
     path = folder / "config.yaml"
