@@ -46,7 +46,7 @@ class BacktestRun:
 
 def config_fingerprint(cfg: TradewindConfig) -> str:
     """SHA-256 of the configuration (stable across runs of the same settings)."""
-    payload = json.dumps(cfg.model_dump(mode="json"), sort_keys=True)
+    payload = json.dumps(cfg.decision_payload(), sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -16,6 +16,7 @@ from tradewind.cli import demo_cmd as demo_cmd
 from tradewind.cli import ops_cmd as ops_cmd
 from tradewind.cli import optimize_cmd as optimize_cmd
 from tradewind.cli import regime_cmd as regime_cmd
+from tradewind.cli import retrain_cmd as retrain_cmd
 from tradewind.cli import risk_cmd as risk_cmd
 from tradewind.cli import sweep_cmd as sweep_cmd
 from tradewind.cli import trade_cmd as trade_cmd
@@ -42,6 +43,7 @@ app.command("status")(ops_cmd.status)
 app.command("orders")(ops_cmd.orders)
 app.command("positions")(ops_cmd.positions)
 app.command("demo")(demo_cmd.demo)
+app.command("retrain")(retrain_cmd.retrain_cmd)
 
 
 def _version(value: bool) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from tradewind.config.base import Section
 from tradewind.config.execution import ExecutionSection
 from tradewind.config.infra import DatabaseSection, DataSection, LoggingSection
+from tradewind.config.ml import MLSection
 from tradewind.config.notifications import NotificationsSection
 from tradewind.config.portfolio import PortfolioOptimizationSection
 from tradewind.config.regime import RegimeSection
@@ -33,6 +36,7 @@ class TradewindConfig(Section):
     logging: LoggingSection = Field(default_factory=LoggingSection)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)
     regime: RegimeSection = Field(default_factory=RegimeSection)
+    ml: MLSection = Field(default_factory=MLSection)
 
     @model_validator(mode="after")
     def _consistent(self) -> TradewindConfig:
@@ -42,6 +46,15 @@ class TradewindConfig(Section):
             context = {"message": message, "problems": problems}
             raise PydanticCustomError("cross_field", "{message}", context)
         return self
+
+    def decision_payload(self, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The JSON dump that fingerprints what decides trades, less the sections in ``exclude``.
+
+        The ``ml`` section is left out while the ensemble is off: it then decides nothing, and
+        runs without it keep the fingerprints (and client order ids) they had before it existed.
+        """
+        skip = set(exclude) | (set() if self.ml.enabled else {"ml"})
+        return self.model_dump(mode="json", exclude=skip)
 
     @property
     def database_url(self) -> str:

@@ -124,6 +124,8 @@ class TargetDecision:
     method: str
     fallback_reason: str | None = None
     excluded: tuple[str, ...] = ()
+    events: tuple[EngineEvent, ...] = ()
+    """What the target model reports (ML ensemble views used, or its fallback alert)."""
 
 
 class TargetModel(Protocol):

@@ -18,6 +18,7 @@ from tradewind.domain.errors import DataError
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import EngineParts
 from tradewind.engine.feed import MarketFeed
+from tradewind.engine.ml_views import ensemble_views
 from tradewind.engine.protocols import FloatArray, Policy, RegimeHook, RiskHook
 from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
 from tradewind.engine.sizing import ConfiguredPlanner
@@ -139,12 +140,16 @@ def build_parts(
     """Everything the cycle needs for ``cfg`` on ``feed``.
 
     ``risk`` replaces the default in-memory risk manager (the trading service passes one with a
-    persistent halt store); ``backtest`` enables the simulated resume of latched halts.
+    persistent halt store); ``backtest`` enables the simulated resume of latched halts and, with
+    ``ml.enabled``, trains the ensemble walk-forward instead of loading the deployed models.
     """
     table, standard = policies(cfg)
     model = cost_model(cfg)
+    views = (  # --- ML ensemble views (issue 25): backtests train walk-forward
+        ensemble_views(cfg, feed, provider, walk_forward=backtest) if cfg.ml.enabled else None
+    )
     return EngineParts(
-        target_model=OptimizerTargets(cfg),
+        target_model=OptimizerTargets(cfg, views),
         trigger=ConfiguredTrigger(
             trigger_from_config(cfg.portfolio_optimization.rebalancing), feed
         ),

@@ -49,7 +49,7 @@ def run_uptime(
 def strategy_fingerprint(cfg: TradewindConfig) -> str:
     """SHA-256 of what decides trades: the configuration without where things are written
     (database, logging) or who is told (notifications)."""
-    payload = cfg.model_dump(mode="json", exclude={"database", "logging", "notifications"})
+    payload = cfg.decision_payload(frozenset({"database", "logging", "notifications"}))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
