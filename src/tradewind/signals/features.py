@@ -17,7 +17,9 @@ Features (``FEATURES``):
 * cross-sectional ranks at the date (centred on 0): 21- and 63-session return, 12-1 momentum,
   63-session volatility;
 * market: the benchmark's 21- and 63-session return, 21-session volatility and distance to its
-  200-session average; the VIX level, its 21-session log change and whether it is a proxy;
+  200-session average (without a benchmark: the symbols' equal-weighted index); the VIX
+  level, its 21-session log change and whether it is a proxy (without a VIX series: the
+  market's 21-session realized volatility in VIX points, flagged as a proxy);
   the detected regime as four indicators (all 0 while the detector warms up).
 
 Close-only symbols (derived open/high/low) use the close as high and low, as
@@ -189,23 +191,36 @@ def _rank(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rank(axis=1, pct=True) - 0.5
 
 
+def _equal_weight_index(close: pd.DataFrame) -> pd.Series:
+    """The symbols' equal-weighted index (a stand-in benchmark when none is given)."""
+    daily = close.pct_change(fill_method=None).mean(axis=1).fillna(0.0)
+    return (1.0 + daily).cumprod()
+
+
 def _market_features(inputs: MarketInputs) -> dict[str, pd.Series]:
     index = pd.DatetimeIndex(inputs.close.index)
-    bench = _as_of(inputs.benchmark, index).astype(float)
+    if inputs.benchmark is not None:
+        bench = _as_of(inputs.benchmark, index).astype(float)
+    else:
+        bench = _equal_weight_index(inputs.close.astype(float))
     logb = bench.apply(np.log)
+    mkt_vol = logb.diff().rolling(21, min_periods=21).std() * np.sqrt(TRADING_DAYS)
     out: dict[str, pd.Series] = {
         "mkt_ret_21": logb.diff(21),
         "mkt_ret_63": logb.diff(63),
-        "mkt_vol_21": logb.diff().rolling(21, min_periods=21).std() * np.sqrt(TRADING_DAYS),
+        "mkt_vol_21": mkt_vol,
         "mkt_dist_ma200": bench / bench.rolling(200, min_periods=200).mean() - 1.0,
     }
-    vix = _as_of(inputs.vix, index).astype(float)
+    if inputs.vix is not None:
+        vix = _as_of(inputs.vix, index).astype(float)
+        flags = _as_of(inputs.vix_is_proxy, index) if inputs.vix_is_proxy is not None else None
+        proxy = flags.astype(float) if flags is not None else pd.Series(0.0, index=index)
+    else:  # no VIX at all: the market's realized volatility in VIX points, flagged
+        vix = 100.0 * mkt_vol
+        proxy = pd.Series(1.0, index=index)
     out["vix"] = vix
     out["vix_chg_21"] = vix.apply(np.log).diff(21)
-    proxy = _as_of(inputs.vix_is_proxy, index) if inputs.vix_is_proxy is not None else None
-    out["vix_is_proxy"] = (
-        proxy.astype(float) if proxy is not None else pd.Series(float(inputs.vix is None), index)
-    )
+    out["vix_is_proxy"] = proxy
     regime = _as_of(inputs.regime, index) if inputs.regime is not None else None
     for name in ("bull", "bear", "choppy", "volatile"):
         out[f"regime_{name}"] = (
