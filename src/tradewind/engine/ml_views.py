@@ -141,6 +141,25 @@ def ml_data(cfg: TradewindConfig, provider: MarketData, end: pd.Timestamp | None
     return got
 
 
+_SCHEDULES: dict[tuple[int, str], WalkForwardSchedule] = {}
+
+
+def walk_forward_schedule(
+    cfg: TradewindConfig, data: MLData, progress: Callable[[str], None] | None = None
+) -> WalkForwardSchedule:
+    """The walk-forward schedule over ``data`` for ``cfg.ml`` (shared by the backtests of one
+    process on the same data and settings: their ensembles are trained once)."""
+    key = (id(data), cfg.ml.model_dump_json(exclude={"enabled", "registry_path"}))
+    got = _SCHEDULES.get(key)
+    if got is None:
+        got = WalkForwardSchedule(
+            data.dataset, data.panel.symbols, data.panel.names, cfg.ml, progress
+        )
+        _SCHEDULES.clear()
+        _SCHEDULES[key] = got
+    return got
+
+
 class EnsembleViews:
     """The :class:`ViewsHook` of the ensemble (see the module notes)."""
 
@@ -213,12 +232,13 @@ def ensemble_views(
         Not walk-forward and no model is deployed in ``ml.registry_path``.
     """
     data = ml_data(cfg, provider, feed.index[-1])
-    names = data.panel.names
+    if data.panel.symbols != feed.symbols:
+        raise DataError(
+            f"ml: features are for {data.panel.symbols}, the feed trades {feed.symbols}"
+        )
     schedule: Schedule
     if walk_forward:
-        schedule = WalkForwardSchedule(
-            data.dataset, data.panel.symbols, names, cfg.ml, progress or log.info
-        )
+        schedule = walk_forward_schedule(cfg, data, progress or log.info)
     else:
         registry = Registry(cfg.ml.registry_path)
         ensemble = registry.deployed(cfg.ml.models, cfg.ml.full_confidence_ic)

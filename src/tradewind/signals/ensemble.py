@@ -5,7 +5,8 @@ At one date, for the symbols whose features are all known:
 1. **Calibrate** each member: its predictions times its validation calibration slope (clipped
    at 0), so a member whose predictions were twice too large counts half; then centred on 0
    across symbols (views are relative: which stocks beat the others).
-2. **Weight** members by their validation IC (a member with IC <= 0 gets no weight).
+2. **Weight** members by their validation IC (a member with IC <= 0, or whose calibration
+   slope is not positive, gets no weight).
 3. **View** = the weighted sum: the expected excess log return over the label horizon.
 4. **Confidence** = agreement x reliability, in [0, 1]:
 
@@ -63,7 +64,8 @@ class Ensemble:
             raise ValueError(f"members were trained for different horizons: {sorted(horizons)}")
         self.members = tuple(members)
         self.horizon = horizons.pop()
-        ics = np.array([max(m.meta.ic, 0.0) for m in members])
+        self.slopes = np.array([max(float(m.meta.validation["slope"]), 0.0) for m in members])
+        ics = np.array([max(m.meta.ic, 0.0) for m in members]) * (self.slopes > 0)
         total = float(ics.sum())
         self.weights = ics / total if total > 0 else np.zeros(len(members))
         self.reliability = (
@@ -71,7 +73,6 @@ class Ensemble:
             if total > 0
             else 0.0
         )
-        self.slopes = np.array([max(float(m.meta.validation["slope"]), 0.0) for m in members])
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -35,6 +35,9 @@ from tradewind.signals.training import train
 
 FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[str], None]
+PREDICTION_BLOCK = 128
+"""Rows predicted ahead in one call (they are read from the panel, not from the future's
+prices: a row's features use only data stamped at or before it)."""
 
 
 @dataclass(frozen=True)
@@ -129,12 +132,23 @@ class SignalViews:
         return int(self._days.searchsorted(pd.Timestamp(member.meta.data_end), side="left"))
 
     def predictions(self, ensemble: Ensemble, row: int) -> FloatArray:
-        """(members x symbols) raw predictions at ``row`` (memoized)."""
+        """(members x symbols) raw predictions at ``row``.
+
+        Computed a block of rows at a time (the health window before ``row`` and the sessions
+        after it) in one call per member, and memoized: a model predicts each row once.
+        """
         key = (id(ensemble), row)
         got = self._predictions.get(key)
         if got is None:
-            got = ensemble.member_predictions(self.panel.at(row))
-            self._predictions[key] = got
+            first = max(row - self.ml.health.window_days, 0)
+            last = min(row + PREDICTION_BLOCK, len(self.panel.index) - 1)
+            rows = [r for r in range(first, last + 1) if (id(ensemble), r) not in self._predictions]
+            n = len(self.panel.symbols)
+            X = self.panel.values[rows].reshape(len(rows) * n, -1)
+            block = ensemble.member_predictions(X)
+            for i, r in enumerate(rows):
+                self._predictions[(id(ensemble), r)] = block[:, i * n : (i + 1) * n]
+            got = self._predictions[key]
         return got
 
     def at(self, t: pd.Timestamp) -> ViewsReading:
