@@ -133,7 +133,8 @@ def markdown(rows: list[Row], ic: pd.DataFrame, cfg: TradewindConfig) -> str:
         f"horizon {ml.horizon_days} sessions, confidence threshold "
         f"{ml.confidence_threshold}; net of the simulator's costs):",
         "",
-        "| strategy | ensemble | CAGR | Sharpe | max drawdown | turnover/yr | costs/yr | views used |",
+        "| strategy | ensemble | CAGR | Sharpe | max drawdown | turnover/yr | costs/yr "
+        "| views used |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
