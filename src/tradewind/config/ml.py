@@ -57,7 +57,7 @@ class HealthSection(Section):
         0.5, gt=0, le=1, description="Share of drifted features above which: degraded."
     )
     window_days: int = Field(
-        63, ge=5, le=1260, description="Sessions of recent features and predictions compared."
+        126, ge=5, le=1260, description="Sessions of recent features and predictions compared."
     )
 
 
