@@ -92,8 +92,20 @@ def ic_by_year(cfg: TradewindConfig, data: MLData, start: str, end: str) -> pd.D
     years = pd.DatetimeIndex(index[got_dates]).tz_convert("America/New_York").year
     frame = pd.DataFrame({"year": years, "ic": ics})
     out = frame.groupby("year")["ic"].agg(["mean", "count"])
+    first, last = pd.Timestamp(start).year, pd.Timestamp(end).year
+    out = out.reindex(range(first, last + 1))  # a year without a view: n/a (no skill)
     out.loc["all"] = [float(ics.mean()), len(ics)]
     return out
+
+
+def yearly_t(ic: pd.DataFrame) -> tuple[float, float, int]:
+    """Mean of the yearly ICs, its t-statistic (years as independent draws), and the years
+    with an IC: weekly ICs overlap (21-session labels), so their own count overstates it."""
+    years = ic.drop(index="all")["mean"].dropna()
+    n = len(years)
+    if n < 2 or float(years.std()) == 0.0:
+        return float(years.mean()) if n else float("nan"), float("nan"), n
+    return float(years.mean()), float(years.mean() / (years.std() / np.sqrt(n))), n
 
 
 def compare(
@@ -147,7 +159,17 @@ def markdown(rows: list[Row], ic: pd.DataFrame, cfg: TradewindConfig) -> str:
     years = [str(y) for y in ic.index]
     lines.append("| " + " | ".join(years) + " |")
     lines.append("|" + "---|" * len(years))
-    lines.append("| " + " | ".join(f"{v:+.3f}" for v in ic["mean"]) + " |")
+    lines.append(
+        "| " + " | ".join("n/a" if np.isnan(v) else f"{v:+.3f}" for v in ic["mean"]) + " |"
+    )
+    mean, t, n = yearly_t(ic)
+    positive = int((ic.drop(index="all")["mean"].dropna() > 0).sum())
+    lines += [
+        "",
+        f"Mean of the yearly ICs {mean:+.3f}, t = {t:.1f} over {n} years ({positive} positive); "
+        "n/a: no member had a positive validation IC and calibration slope, so the ensemble "
+        "had no views that year.",
+    ]
     return "\n".join(lines) + "\n"
 
 
