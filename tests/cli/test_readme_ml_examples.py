@@ -32,7 +32,8 @@ def test_the_ml_examples_run_as_written(in_tmp_cwd: Path) -> None:
     outputs = {}
     for args in examples:
         if args[0] == "backtest":  # as written, on a shorter span to stay quick
-            args = [*args[: args.index("--start")], "--start", "2021-06-01"]
+            at = args.index("--start")
+            args = [*args[:at], "--start", "2021-06-01", *args[at + 2 :]]
         if args[0] == "trade":
             args = ["trade", "--mode", "simulated", "--replay", "2022-11-01:2022-11-30",
                     "--ensemble"]  # fmt: skip
@@ -45,4 +46,5 @@ def test_the_ml_examples_run_as_written(in_tmp_cwd: Path) -> None:
     assert {m["name"] for m in status["models"]} == {"ridge", "lgbm", "forest"}
     assert status["status"] in ("healthy", "degraded", "stale")
     assert (in_tmp_cwd / "models" / "active.json").is_file()
-    assert "ML ensemble:" in outputs[next(k for k in outputs if k.startswith("backtest"))]
+    backtest = next(k for k in outputs if k.startswith("backtest"))
+    assert "--ensemble" in backtest and "ML ensemble:" in outputs[backtest]
