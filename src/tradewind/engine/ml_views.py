@@ -117,7 +117,7 @@ def market_inputs(
     )
 
 
-_CACHE: dict[tuple[int, str, str], MLData] = {}
+_CACHE: dict[tuple[int, str, str], tuple[MarketData, MLData]] = {}
 
 
 def ml_data(cfg: TradewindConfig, provider: MarketData, end: pd.Timestamp | None) -> MLData:
@@ -127,17 +127,18 @@ def ml_data(cfg: TradewindConfig, provider: MarketData, end: pd.Timestamp | None
     key = (
         id(provider),
         str(end),
-        f"{cfg.trading.symbols}|{cfg.data.benchmark}|{cfg.regime}|{ml.horizon_days}|"
-        f"{ml.sample_every}",
+        f"{provider.name}|{cfg.data.model_dump_json()}|{cfg.trading.symbols}|{cfg.regime}|"
+        f"{ml.horizon_days}|{ml.sample_every}",
     )
-    got = _CACHE.get(key)
+    cached = _CACHE.get(key)
+    got = cached[1] if cached is not None and cached[0] is provider else None
     if got is None:
         inputs = market_inputs(cfg, provider, end)
         panel = build_features(inputs)
         labels = forward_returns(panel.close, ml.horizon_days)
         got = MLData(panel, labels, make_dataset(panel, labels, ml.sample_every))
         _CACHE.clear()  # one data set at a time: a long-running process must not grow
-        _CACHE[key] = got
+        _CACHE[key] = (provider, got)  # the provider kept alive: its id cannot be reused
     return got
 
 
@@ -149,9 +150,9 @@ def walk_forward_schedule(
 ) -> WalkForwardSchedule:
     """The walk-forward schedule over ``data`` for ``cfg.ml`` (shared by the backtests of one
     process on the same data and settings: their ensembles are trained once)."""
-    key = (id(data), cfg.ml.model_dump_json(exclude={"enabled", "registry_path"}))
+    key = (id(data.dataset), cfg.ml.model_dump_json(exclude={"enabled", "registry_path"}))
     got = _SCHEDULES.get(key)
-    if got is None:
+    if got is None or got.data is not data.dataset:
         got = WalkForwardSchedule(
             data.dataset, data.panel.symbols, data.panel.names, cfg.ml, progress
         )
