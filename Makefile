@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint format bench soak figures clean
+.PHONY: install demo test lint format bench soak figures ml-report clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ figures: $(STAMP) ## Recompute every result the README quotes (docs/figures.json
 
 soak: $(STAMP) ## Crash-recovery soak: hundreds of SIGKILLs of a simulated session (prints counts).
 	$(BIN)/python bench/soak_crash.py $(SOAK_ARGS)
+
+ml-report: $(STAMP) ## Backtests 2000-2022 with and without the ML ensemble (minutes); updates README.
+	nice -n 15 $(BIN)/python scripts/ml_report.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -113,7 +113,7 @@ def test_every_command_reads_the_index_from_data_benchmark(tmp_path: Path, renam
     # the backtest compares with it
     out = tmp_path / "run"
     args = ["backtest", "--config", config, "--start", "2019-01-01", "--end", "2019-12-31"]
-    backtest = _invoke(tmp_path, *args, "--out", str(out), "--json")
+    backtest = _invoke(tmp_path, *args, "--out", str(out), "--no-record", "--json")
     relative = json.loads(backtest.stdout)["relative"]
     mkt = pd.read_csv(renamed / "MKT.csv", index_col=0, parse_dates=True)["close"]
     year = mkt["2019-01-01":"2019-12-31"]

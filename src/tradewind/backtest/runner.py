@@ -21,7 +21,6 @@ import pandas as pd
 
 from tradewind.brokers.registry import BrokerContext, make_broker
 from tradewind.config import TradewindConfig
-from tradewind.config.reporting import NON_STRATEGY_SECTIONS
 from tradewind.data.coverage import late_joiners
 from tradewind.domain.errors import DataError
 from tradewind.domain.market import BarSet, MarketData, TimeLike, VixSeries, to_utc
@@ -30,6 +29,7 @@ from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import GuardedFeed, MarketFeed
 from tradewind.engine.ids import run_tag
+from tradewind.engine.ml_views import views_for
 from tradewind.engine.protocols import RegimeHook
 from tradewind.engine.recorder import Recorder
 from tradewind.engine.strategy import build_parts
@@ -57,15 +57,11 @@ class BacktestRun:
 
 
 def config_fingerprint(cfg: TradewindConfig) -> str:
-    """SHA-256 of the settings that decide trades, as the user set them.
-
-    Values left at their defaults and the sections that do not decide trades (database,
-    logging, notifications, reports, readiness) are left out, so a new setting with a default,
-    or a new log path, does not change a run's fingerprint or its client order ids.
-    """
-    left_out = {"database", "logging", "notifications", *NON_STRATEGY_SECTIONS}
-    payload = cfg.model_dump(mode="json", exclude_defaults=True, exclude=left_out)
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    """SHA-256 of the settings that decide trades, as the user set them
+    (:meth:`~tradewind.config.TradewindConfig.decision_payload`), so a new setting with a
+    default, or a new log path, does not change a run's fingerprint or its client order ids."""
+    payload = json.dumps(cfg.decision_payload(), sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def run_backtest(
@@ -119,7 +115,8 @@ def run_backtest(
         feed.symbols,
         auto_resume_sessions=cfg.risk_management.circuit_breaker.backtest_resume_sessions,
     )
-    parts = build_parts(cfg, feed, provider, risk, fit_cache=fit_cache, regime=regime)
+    views = views_for(cfg, feed, provider, walk_forward=True)  # trained as the backtest goes
+    parts = build_parts(cfg, feed, provider, risk, fit_cache=fit_cache, regime=regime, views=views)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
     with _collector_paused():
         recorder = engine.run(clock)

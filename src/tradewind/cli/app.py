@@ -20,6 +20,7 @@ from tradewind.cli import optimize_cmd as optimize_cmd
 from tradewind.cli import readiness_cmd as readiness_cmd
 from tradewind.cli import regime_cmd as regime_cmd
 from tradewind.cli import report_cmd as report_cmd
+from tradewind.cli import retrain_cmd as retrain_cmd
 from tradewind.cli import risk_cmd as risk_cmd
 from tradewind.cli import sweep_cmd as sweep_cmd
 from tradewind.cli import trade_cmd as trade_cmd
@@ -52,6 +53,7 @@ app.command("demo")(demo_cmd.demo)
 app.command("readiness")(readiness_cmd.readiness)
 app.command("checklist")(checklist_cmd.checklist_command)
 app.command("validate")(validate_cmd.validate)
+app.command("retrain")(retrain_cmd.retrain_cmd)
 
 
 def _version(value: bool) -> None:

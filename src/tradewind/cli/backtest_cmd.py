@@ -25,12 +25,15 @@ from tradewind.cli.common import (
     load,
     print_json,
     show_data_notes,
+    with_ensemble,
 )
 from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.config.describe import data_note
 from tradewind.data import get_market_data
 from tradewind.reports.costs import cost_payload, describe_comparison
+from tradewind.reports.ml import describe as describe_ml
+from tradewind.reports.ml import ml_summary
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,12 @@ def backtest(
         "--regime-aware/--no-regime-aware",
         help="Override portfolio_optimization.regime_aware.",
     ),
-    ensemble: bool = typer.Option(False, "--ensemble", help="Use ML ensemble views."),
+    ensemble: bool = typer.Option(
+        False,
+        "--ensemble",
+        help="Blend ML ensemble views into the optimizer, the models retrained walk-forward "
+        "on the data known at each date (ml.enabled: true).",
+    ),
     source: str | None = typer.Option(None, "--source", "-s", help="Data source override."),
     data_path: Path | None = DataPathOption,
     out: Path | None = typer.Option(None, "--out", help="Report folder (default runs/<name>)."),
@@ -73,17 +81,15 @@ def backtest(
         po = cfg.portfolio_optimization.model_copy(update={"regime_aware": regime_aware})
         cfg = cfg.model_copy(update={"portfolio_optimization": po})
     if ensemble:
-        err_console.print(
-            "[yellow]warning[/]: ML ensemble views are not part of tradewind yet; "
-            "running the optimizer without them."
-        )
+        cfg = with_ensemble(cfg)
     with friendly_errors():
         first, last = parse_span(start, end)
         cfg = config_with_source(cfg, source, data_path)
         provider = get_market_data(cfg)
     show_data_notes(provider)
     with friendly_errors():
-        with console.status("Running the backtest..."):
+        label = " (training the ML ensemble walk-forward)" if cfg.ml.enabled else ""
+        with console.status(f"Running the backtest{label}..."):
             run = run_backtest(
                 cfg,
                 provider,
@@ -95,6 +101,7 @@ def backtest(
         note = "; ".join([_note(cfg, provider.name), *run.notes])
         paths = write_run_folder(run, folder, note=note)
         recorded = record_backtest(cfg, run, _run_name(cfg, run)) if record else None
+    events = run.summary.recorder.events
     if as_json:
         print_json(
             {
@@ -102,6 +109,7 @@ def backtest(
                 "relative": run.summary.relative.as_dict() if run.summary.relative else None,
                 "costs": cost_payload(run.summary.costs),
                 "folds": fold_table(run).to_dict(orient="records") if walk_forward else None,
+                "ml": summary.as_dict() if (summary := ml_summary(events)) else None,
                 "reports": {k: str(v) for k, v in paths.items()},
                 "recorded": recorded,
             }
@@ -185,6 +193,8 @@ def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> Non
     out.print(table)
     for line in halt_lines(run):
         out.print(f"[yellow]{escape(line)}[/]", highlight=False)
+    for line in describe_ml(ml_summary(run.summary.recorder.events)):
+        out.print(escape(line), highlight=False)
 
 
 HALT_SETTINGS = (

@@ -214,3 +214,8 @@ def with_universe(cfg: TradewindConfig, symbols: list[str]) -> TradewindConfig:
             raise MissingDataError(str(exc), symbol=symbol) from None
     trading = cfg.trading.model_copy(update={"symbols": symbols})
     return cfg.model_copy(update={"trading": trading})
+
+
+def with_ensemble(cfg: TradewindConfig) -> TradewindConfig:
+    """``cfg`` with the ML ensemble on (``--ensemble``: ``ml.enabled: true``)."""
+    return cfg.model_copy(update={"ml": cfg.ml.model_copy(update={"enabled": True})})

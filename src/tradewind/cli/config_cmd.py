@@ -92,16 +92,21 @@ def check(
 def stop_range_warnings(cfg: TradewindConfig) -> tuple[dict[str, DailyRange], list[str]]:
     """Each symbol's typical daily range and the stop distances inside one (issue 27).
 
-    The prices come from the configured source (the last year of it); when they cannot be
-    read, a warning says the distances were not checked and why.
+    The prices come from the configured source (the last year of it; a network source is read
+    from its cache only: a config check never reaches the network); when they cannot be read,
+    a warning says the distances were not checked and why.
     """
     section = cfg.risk_management.stop_loss
     if not section.enabled or not section.types:
         return {}, []
     from tradewind.data import get_market_data
+    from tradewind.data.live import LiveData
 
     try:
         provider = get_market_data(cfg)
+        if isinstance(provider, LiveData):  # the cache only ("tradewind data fetch" fills it)
+            reason = "config check reads the cache only"
+            provider.providers = {name: reason for name in provider.providers}
         barset = provider.bars(list(cfg.trading.symbols))
     except (DataError, ConfigError) as exc:
         return {}, [f"stop distances not checked against prices ({exc})"]

@@ -3,8 +3,9 @@
 The runbook's ``python scripts/start_trading.py --paper --interval 3600 --ensemble`` is
 ``tradewind trade --paper --interval 3600 --ensemble``. Paper and live need a broker adapter
 (Webull, Alpaca), which is not part of tradewind yet: they refuse clearly, after the live-trading
-checks, and never fall back to the simulator. ``--mode simulated --replay START:END`` runs the
-same loop over history on the built-in simulator (``tradewind demo`` does this).
+checks, and never fall back to the simulator. ``--ensemble`` (``ml.enabled``) loads the
+deployed ML models from the registry; it never trains. ``--mode simulated --replay START:END``
+runs the same loop over history on the built-in simulator (``tradewind demo`` does this).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tradewind.cli.common import (
     friendly_errors,
     load,
     print_json,
+    with_ensemble,
 )
 from tradewind.config import TradewindConfig
 from tradewind.config.errors import format_validation_error
@@ -109,7 +111,12 @@ def trade(
     interval: int | None = typer.Option(
         None, "--interval", help="Seconds between cycles (default trading.interval_seconds)."
     ),
-    ensemble: bool = typer.Option(False, "--ensemble", help="Use ML ensemble views."),
+    ensemble: bool = typer.Option(
+        False,
+        "--ensemble",
+        help="Blend the deployed ML ensemble's views into the optimizer (ml.enabled: true); "
+        "deploy models first with tradewind retrain --models all --deploy.",
+    ),
     replay: str | None = typer.Option(
         None,
         "--replay",
@@ -152,10 +159,7 @@ def trade(
             max_cycles=max_cycles,
         )
     if ensemble:
-        err_console.print(
-            "[yellow]warning[/]: ML ensemble views are not part of tradewind yet; trading "
-            "with the optimizer alone."
-        )
+        cfg = with_ensemble(cfg)
     log_path = configure_logging(cfg, console_output=not as_json)
     stop = StopFlag()
     restore = stop.install()

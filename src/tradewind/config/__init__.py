@@ -8,6 +8,7 @@ from tradewind.config.infra import (
     SyntheticDataSection,
 )
 from tradewind.config.loader import default_config_path, load_config, read_yaml, validate_config
+from tradewind.config.ml import MLSection
 from tradewind.config.notifications import ChannelSection, NotificationsSection
 from tradewind.config.portfolio import PortfolioOptimizationSection, RebalancingSection
 from tradewind.config.regime import RegimePolicy, RegimeSection, RulesThresholds
@@ -25,6 +26,7 @@ __all__ = [
     "DatabaseSection",
     "ExecutionSection",
     "LoggingSection",
+    "MLSection",
     "MarketImpactSection",
     "NotificationsSection",
     "PortfolioOptimizationSection",

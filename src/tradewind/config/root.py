@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from tradewind.config.base import Section
 from tradewind.config.execution import ExecutionSection
 from tradewind.config.infra import DatabaseSection, DataSection, LoggingSection
+from tradewind.config.ml import MLSection
 from tradewind.config.notifications import NotificationsSection
 from tradewind.config.portfolio import PortfolioOptimizationSection
 from tradewind.config.regime import RegimeSection
-from tradewind.config.reporting import ReadinessSection, ReportsSection
+from tradewind.config.reporting import NON_STRATEGY_SECTIONS, ReadinessSection, ReportsSection
 from tradewind.config.risk import RiskManagementSection
 from tradewind.config.trading import BrokerSection, TradingSection
 from tradewind.domain.types import TradingMode
@@ -34,7 +37,8 @@ class TradewindConfig(Section):
     logging: LoggingSection = Field(default_factory=LoggingSection)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)
     regime: RegimeSection = Field(default_factory=RegimeSection)
-    # issue 23: what a run reports and the readiness gate (neither decides a trade)
+    ml: MLSection = Field(default_factory=MLSection)
+    # what a run reports and the readiness gate (neither decides a trade)
     reports: ReportsSection = Field(default_factory=ReportsSection)
     readiness: ReadinessSection = Field(default_factory=ReadinessSection)
 
@@ -46,6 +50,17 @@ class TradewindConfig(Section):
             context = {"message": message, "problems": problems}
             raise PydanticCustomError("cross_field", "{message}", context)
         return self
+
+    def decision_payload(self) -> dict[str, Any]:
+        """The settings that decide trades, as the user set them: values left at their defaults
+        are left out, and so are the sections that decide nothing (database, logging,
+        notifications, reports, readiness) and ``ml`` while the ensemble is off. Fingerprints
+        (a run's identity, its client order ids) hash this, so a new setting with a default, a
+        new log path or a readiness threshold never changes them."""
+        skip = {"database", "logging", "notifications", *NON_STRATEGY_SECTIONS}
+        if not self.ml.enabled:
+            skip.add("ml")
+        return self.model_dump(mode="json", exclude_defaults=True, exclude=skip)
 
     @property
     def database_url(self) -> str:

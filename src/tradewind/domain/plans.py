@@ -15,6 +15,7 @@ from tradewind.domain.arrays import FloatArray
 from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Side
+from tradewind.domain.records import EngineEvent
 from tradewind.domain.types import Regime
 
 
@@ -87,6 +88,8 @@ class TargetDecision:
     method: str
     fallback_reason: str | None = None
     excluded: tuple[str, ...] = ()
+    events: tuple[EngineEvent, ...] = ()
+    """What the target model reports (ML ensemble views used, or its fallback alert)."""
 
 
 @fast_init

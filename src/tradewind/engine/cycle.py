@@ -196,7 +196,9 @@ class Engine:
         """
         eligible = self.feed.row + 1 >= self.parts.target_model.history_rows
         if eligible and self.targets is None:
-            self.targets = self.parts.target_model.targets(self.feed, policy, current).weights
+            first = self.parts.target_model.targets(self.feed, policy, current)
+            self.targets = first.weights
+            self.recorder.events.extend(first.events)  # ML views / fallback alert (issue 25)
         reasons = self.parts.trigger.reasons(t, current, self.targets, regime, previous)
         return reasons if eligible else []
 
@@ -220,6 +222,7 @@ class Engine:
         blocked = self.parts.risk.blocked_buys()
         decision = self.parts.target_model.targets(self.feed, policy, current, blocked)
         self.targets = decision.weights
+        self.recorder.events.extend(decision.events)  # ML views / fallback alert (issue 25)
         trades = self.parts.planner.plan(
             self.book.quantity, prices, self.book.cash, decision.weights
         )

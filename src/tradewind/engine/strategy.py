@@ -22,6 +22,7 @@ from tradewind.domain.plans import Policy, RegimeReading
 from tradewind.domain.types import Regime
 from tradewind.engine.cycle import EngineParts
 from tradewind.engine.feed import MarketFeed
+from tradewind.engine.ml_views import ViewsHook
 from tradewind.engine.planner import ConfiguredPlanner
 from tradewind.engine.protocols import RegimeHook, RiskHook
 from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
@@ -174,18 +175,21 @@ def build_parts(
     *,
     fit_cache: FitCache | None = None,
     regime: RegimeHook | None = None,
+    views: ViewsHook | None = None,
 ) -> EngineParts:
     """Everything the cycle needs for ``cfg`` on ``feed``, with the run's ``risk`` hook.
 
     The risk hook is the one part built by the composition root: where its halts live (memory,
     the mode's database) and whether a simulated person resumes them is what differs between a
-    backtest, a replay and a wall-clock run. ``regime`` replaces the configured detector's hook
-    (a study running many backtests with the same detector settings computes it once);
-    ``fit_cache`` shares the detector's fits between backtests on the same data.
+    backtest, a replay and a wall-clock run. ``views`` are the ML ensemble's (``--ensemble``):
+    a backtest trains them walk-forward, a trading run loads the deployed models
+    (:func:`~tradewind.engine.ml_views.ensemble_views`). ``regime`` replaces the configured
+    detector's hook (a study running many backtests with the same detector settings computes it
+    once); ``fit_cache`` shares the detector's fits between backtests on the same data.
     """
     model = cost_model(cfg)
     return EngineParts(
-        target_model=OptimizerTargets(cfg),
+        target_model=OptimizerTargets(cfg, views),
         trigger=ConfiguredTrigger(
             trigger_from_config(
                 cfg.portfolio_optimization.rebalancing,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -10,6 +12,8 @@ from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import DataError
 from tradewind.domain.feed import FeedView
 from tradewind.domain.plans import Policy, TargetDecision
+from tradewind.domain.records import EngineEvent
+from tradewind.engine.ml_views import ViewsHook
 from tradewind.portfolio import Constraints, MomentEstimator, make_optimizer, optimize
 from tradewind.portfolio.registry import PERIODS_PER_YEAR
 
@@ -22,7 +26,7 @@ class OptimizerTargets:
     weights and records why.
     """
 
-    def __init__(self, cfg: TradewindConfig) -> None:
+    def __init__(self, cfg: TradewindConfig, views: ViewsHook | None = None) -> None:
         section = cfg.portfolio_optimization
         needs_history = section.regime_aware or section.method != "equal_weight"
         self.history_rows = section.lookback_days + 1 if needs_history else 1
@@ -31,6 +35,7 @@ class OptimizerTargets:
         self._risk_free = section.risk_free_rate
         self._fallback = section.fallback
         self._equal_cache: dict[tuple[int, Constraints], FloatArray] = {}
+        self._views = views  # ML ensemble views (issue 25); None: the optimizer alone
 
     def targets(
         self,
@@ -51,6 +56,24 @@ class OptimizerTargets:
         fast = self._complete_window(feed, policy, rets, current, exclude)
         if fast is not None:
             return fast
+        if self._views is not None:  # --- ML views (issue 25): only on complete windows
+            note = EngineEvent(
+                feed.now.to_pydatetime(),
+                "ml_views",
+                "ensemble views not applied: some symbols lack a complete return window",
+            )
+            return replace(self._full_window(feed, policy, rets, current, exclude), events=(note,))
+        return self._full_window(feed, policy, rets, current, exclude)
+
+    def _full_window(
+        self,
+        feed: FeedView,
+        policy: Policy,
+        rets: FloatArray,
+        current: FloatArray,
+        exclude: frozenset[str],
+    ) -> TargetDecision:
+        """``portfolio.optimize`` on the window as a frame (records excluded symbols)."""
         stamps = feed.times(self.history_rows)
         returns = pd.DataFrame(rets, index=stamps[1:], columns=list(feed.symbols))
         if exclude:
@@ -99,16 +122,24 @@ class OptimizerTargets:
         if data.shape[0] != self._estimator.lookback_days or not np.isfinite(data).all():
             return None
         mu, cov = self._estimator.moments(data)
+        mu_y, cov_y = mu * PERIODS_PER_YEAR, cov * PERIODS_PER_YEAR
+        events: tuple[EngineEvent, ...] = ()
+        if self._views is not None:  # --- ML views (issue 25): Black-Litterman on mu
+            mu_y, events = self._views.adjust(feed.now, keep, mu_y, cov_y, policy.method)
         optimizer = make_optimizer(
             policy.method,
             self._constraints(policy),
             fallback=self._fallback,
             risk_free_rate=self._risk_free,
-        ).fit(mu * PERIODS_PER_YEAR, cov * PERIODS_PER_YEAR, current[keep])
+        ).fit(mu_y, cov_y, current[keep])
         weights = np.zeros(len(feed.symbols))
         weights[keep] = optimizer.weights_
         return TargetDecision(
-            weights, optimizer.method_, optimizer.fallback_reason_, tuple(sorted(exclude))
+            weights,
+            optimizer.method_,
+            optimizer.fallback_reason_,
+            tuple(sorted(exclude)),
+            events,
         )
 
     def _constraints(self, policy: Policy) -> Constraints:

@@ -13,6 +13,7 @@ from tradewind.domain.records import Decision
 from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import fill_costs, usd
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, sharpe_ratio
+from tradewind.reports.ml import ml_summary, model_performance
 from tradewind.reports.rolling import NEW_YORK, TWO_WEEKS, daily_returns, rolling_sharpe
 from tradewind.reports.run import RunSummary, is_rebalance
 
@@ -346,8 +347,22 @@ def write_weekly_reports(run: RunSummary, folder: str | Path) -> list[Path]:
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    events = run.recorder.events
+    has_ml = ml_summary(events) is not None
     for f in week_figures(run):
         p = out / f"week-{f.week:04d}.md"
-        p.write_text(render_week(f), encoding="utf-8")
+        model = "n/a (no ML ensemble)"
+        if has_ml:  # the ensemble's readings of this week (issue 25)
+            week = [e for e in events if f.start <= _ny_day(e.ts) <= f.end]
+            model = model_performance(ml_summary(week)) if ml_summary(week) else "no reading"
+        p.write_text(render_week(f, model), encoding="utf-8")
         paths.append(p)
     return paths
+
+
+def _ny_day(ts: object) -> str:
+    """The New York date of an event time, ISO."""
+    stamp = pd.Timestamp(ts)  # type: ignore[arg-type]
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.tz_convert("America/New_York").date().isoformat()

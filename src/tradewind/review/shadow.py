@@ -24,6 +24,7 @@ from tradewind.data import get_market_data
 from tradewind.domain.errors import ConfigError, TradewindError
 from tradewind.domain.market import MarketData
 from tradewind.engine.cycle import Engine
+from tradewind.engine.ml_views import views_for
 from tradewind.engine.recorder import Recorder
 from tradewind.engine.strategy import build_parts
 from tradewind.risk import RiskManager
@@ -95,7 +96,8 @@ def replay_shadow(records: RunRecords, provider: MarketData | None = None) -> Sh
     risk = RiskManager.from_config(
         cfg, feed.symbols, auto_resume_sessions=resume if records.clock != "wall" else None
     )
-    parts = build_parts(cfg, feed, provider, risk)
+    views = views_for(cfg, feed, provider, walk_forward=False)  # the models the run used
+    parts = build_parts(cfg, feed, provider, risk, views=views)
     engine = Engine(feed, broker, parts, records.run.initial_cash, records.run.run_tag)
     for t in ticks:
         engine.step(t)

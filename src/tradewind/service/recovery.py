@@ -22,6 +22,7 @@ from tradewind.domain.ledger import Ledger
 from tradewind.domain.market import MarketData
 from tradewind.domain.orders import Fill
 from tradewind.engine.cycle import Engine
+from tradewind.engine.ml_views import views_for
 from tradewind.engine.protocols import Broker
 from tradewind.engine.strategy import build_parts
 from tradewind.orders.account import Baseline, rebuild_book
@@ -92,7 +93,8 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
         tracker_store=halts,
         auto_resume_sessions=ctx.auto_resume_sessions,
     )
-    parts = build_parts(cfg, feed, ctx.provider, risk)
+    views = views_for(cfg, feed, ctx.provider, walk_forward=False)  # deployed, never trained
+    parts = build_parts(cfg, feed, ctx.provider, risk, views=views)
     fills = store.fills_by_id(ctx.run_id)
     truth = rebuild_book(feed.symbols, ctx.baseline, [f for _, f in fills])
 

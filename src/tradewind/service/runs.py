@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from tradewind.config import TradewindConfig
-from tradewind.config.reporting import NON_STRATEGY_SECTIONS
 from tradewind.engine.ids import run_tag
 from tradewind.service.heartbeat import wall_now
 from tradewind.store import RunInfo, Store
@@ -47,9 +46,9 @@ def run_uptime(
 
 def strategy_fingerprint(cfg: TradewindConfig) -> str:
     """SHA-256 of what decides trades: the configuration without where things are written
-    (database, logging), who is told (notifications) or how it is judged (reports, readiness)."""
-    exclude = {"database", "logging", "notifications", *NON_STRATEGY_SECTIONS}  # issue 23
-    payload = cfg.model_dump(mode="json", exclude=exclude)
+    (database, logging), who is told (notifications) or how it is judged (reports, readiness):
+    :meth:`~tradewind.config.TradewindConfig.decision_payload`."""
+    payload = cfg.decision_payload()
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

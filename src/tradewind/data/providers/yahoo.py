@@ -83,8 +83,7 @@ class YahooProvider:
         self._yf = yf
         self.settings = settings
         self.guard = guard or CallGuard(NAME, settings)
-        sdk_dir.mkdir(parents=True, exist_ok=True)
-        yf.set_tz_cache_location(str(sdk_dir))
+        self._sdk_dir = sdk_dir
         yf.config.debug.hide_exceptions = False
         yf.config.network.retries = 0
         self.session: Any = (
@@ -149,6 +148,10 @@ class YahooProvider:
 
     # --- internals ---------------------------------------------------------------------
     def _ticker(self, symbol: str) -> Any:
+        # yfinance's time-zone cache is one folder per process: set (and made) when this
+        # provider first asks the network, not when it is built (a config check builds it)
+        self._sdk_dir.mkdir(parents=True, exist_ok=True)
+        self._yf.set_tz_cache_location(str(self._sdk_dir))
         return self._yf.Ticker(yahoo_symbol(symbol), session=self.session)
 
     def _history(self, symbol: str, interval: str, **span: Any) -> pd.DataFrame:
