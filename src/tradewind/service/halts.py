@@ -20,14 +20,14 @@ start-up, else ``wall``). The rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from tradewind.risk.breakers import BREAKER_KINDS
 from tradewind.risk.halt import HaltState, ResumeRecord, RiskStateError, check_resume
 from tradewind.service.runs import META_KEY
-from tradewind.store import HaltView, Store
+from tradewind.store import HaltView, OutboxMessage, Store
 from tradewind.store.risk_state import DatabaseHaltStore, halt_state, resume_record
 
 REPLAY = "replay"
@@ -142,11 +142,13 @@ class ServiceHaltStore(DatabaseHaltStore):
         scope: HaltScope,
         tracker: Mapping[str, Any] | None,
         fault: Callable[[str], None] | None = None,
+        notify: Callable[[HaltState], Sequence[OutboxMessage]] | None = None,
     ) -> None:
         super().__init__(store, run_id=scope.run_id)
         self.scope = scope
         self._tracker = dict(tracker) if tracker else None
         self._fault = fault or (lambda _point: None)
+        self._notify = notify  # issue 22: the halt's alert, queued with its latch
 
     def load(self) -> HaltState | None:
         """The oldest active halt that binds this run, or None."""
@@ -163,6 +165,7 @@ class ServiceHaltStore(DatabaseHaltStore):
             data=self.scope.stamp({"mode": state.mode, "details": dict(state.details)}),
             exclusive=True,
             among=self.scope.predicate(),
+            notify=self._notify(state) if self._notify is not None else (),
         )
         self._fault("after_latch")
 

@@ -13,7 +13,7 @@ manager, which delivers them when the cycle asks for them again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +26,7 @@ from tradewind.engine.protocols import Broker
 from tradewind.engine.strategy import build_parts
 from tradewind.execution.order_manager import OrderManager, RetryPolicy
 from tradewind.risk import RiskManager
+from tradewind.risk.halt import HaltState
 from tradewind.service.carry import load_seed
 from tradewind.service.checkpoint import (
     Baseline,
@@ -39,7 +40,7 @@ from tradewind.service.halts import HaltScope, ServiceHaltStore
 from tradewind.service.market import RunMarket
 from tradewind.service.store_recorder import StoreRecorder
 from tradewind.service.store_views import fills_by_id
-from tradewind.store import Store
+from tradewind.store import OutboxMessage, Store
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class RunContext:
     order_scope: int | None
     scope: HaltScope
     replay: bool = False
+    halt_notify: Callable[[HaltState], Sequence[OutboxMessage]] | None = None
+    """Issue 22: the alert queued with a halt the risk manager latches."""
 
 
 @dataclass
@@ -91,7 +94,7 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     ckpt = load_checkpoint(store, ctx.run_id)
     feed = ctx.market.feed()
     tracker = ckpt.risk.get("tracker") if ckpt else load_seed(store, ctx.run_id)
-    halts = ServiceHaltStore(store, ctx.scope, tracker, ctx.fault)
+    halts = ServiceHaltStore(store, ctx.scope, tracker, ctx.fault, ctx.halt_notify)
     risk = RiskManager.from_config(cfg, feed.symbols, store=halts, simulated_resume=ctx.replay)
     parts = build_parts(cfg, feed, ctx.provider, risk=risk)
     fills = fills_by_id(store, ctx.run_id)

@@ -35,7 +35,7 @@ import pandas as pd
 
 from tradewind.brokers.registry import BrokerContext, check_available, make_broker
 from tradewind.config import TradewindConfig
-from tradewind.config.secrets import load_secrets
+from tradewind.config.secrets import Secrets, load_secrets
 from tradewind.config.warnings import wall_clock_fill_warning
 from tradewind.data import get_market_data
 from tradewind.data.protocol import MarketData
@@ -63,6 +63,13 @@ from tradewind.service.market import (
     no_current_prices,
     replay_ticks,
     warmup_start,
+)
+from tradewind.service.notify_service import (
+    queue_daily,
+    run_context,
+    service_channels,
+    start_notifier,
+    stop_notifier,
 )
 from tradewind.service.paths import journal_path, lock_path
 from tradewind.service.recovery import RunContext
@@ -195,6 +202,8 @@ class TradingService:
         self.interval = self.options.interval or cfg.trading.interval_seconds
         self.market: RunMarket | None = None
         self.engine: Engine | None = None
+        self._secrets: Secrets | None = None
+        self._channels: list[str] = []
 
     # --- entry point -----------------------------------------------------------------------
     def run(self) -> ServiceResult:
@@ -223,10 +232,12 @@ class TradingService:
             check_covers_now(cfg, market, self.now(), provider.name)
         replay = ticks is not None
         self.market = market
+        self._secrets = load_secrets()
+        self._channels = service_channels(cfg, self._secrets, replay=replay)  # issue 22
         store = Store(
             cfg.database_url,
             mode=cfg.trading.mode.value,
-            secrets=load_secrets().values(),
+            secrets=self._secrets.values(),
             durable=not replay,
         )
         lock = InstanceLock(lock_path(cfg))
@@ -278,6 +289,9 @@ class TradingService:
         def clock() -> datetime:
             return clock_tick[-1] if (replay and clock_tick) else self.now().to_pydatetime()
 
+        context = run_context(cfg, run.id, replay=replay)  # issue 22
+        alerter = Alerter(store, run.id, cfg, self._channels, context)
+
         ctx = RunContext(
             cfg=cfg,
             store=store,
@@ -294,8 +308,8 @@ class TradingService:
             order_scope=run.id if replay else None,
             scope=HaltScope(store, run.id, replay=replay),
             replay=replay,
+            halt_notify=alerter.halt_messages,
         )
-        alerter = Alerter(store, run.id, cfg)
         if carried is not None:
             alerter.alert("risk_state_carried", describe_seed(run.id, *carried), "info")
         never_fills = None if replay else wall_clock_fill_warning(cfg)
@@ -338,6 +352,12 @@ class TradingService:
         result = ServiceResult(
             run.id, name, "running", 0, resumed_from, resumed_from, store.database, journal_text
         )
+        # --- issue 22: deliver notifications beside the run; say it started ---------------
+        assert self._secrets is not None  # noqa: S101 - set by run()
+        notifier = start_notifier(
+            store, cfg, self._secrets, self._channels, ctx, market.benchmark, context
+        )
+        alerter.alert("service_start", f"run {run.id} ({name}) started", "info")
         try:
             if replay:
                 assert ticks is not None  # noqa: S101 - narrowed above
@@ -352,12 +372,15 @@ class TradingService:
                 self._wall(cycles, run, name, resumed, store, journal_text, result)
         except KeyboardInterrupt:  # a second signal abandoned the cycle: resumable as a crash
             store.end_run(run.id, ended_at=wall_now(), status="stopped")
+            result.status = "interrupted"
             raise
-        except BaseException:
+        except BaseException as exc:
             store.end_run(run.id, ended_at=wall_now(), status="failed")
+            result.status, result.message = "failed", f"{type(exc).__name__}: {exc}"
             raise
         finally:
             self.engine = cycles.current.engine if cycles.current is not None else None
+            self._stopped(alerter, notifier, result)  # issue 22
         status = result.status if result.status != "running" else "stopped"
         result.status = status
         active = ctx.scope.active()
@@ -372,13 +395,15 @@ class TradingService:
     def _replay(self, cycles: CycleRunner, ticks: list[pd.Timestamp], out: ServiceResult) -> None:
         opts = self.options
         pause = self.interval / opts.speed if opts.speed else 0.0
-        for t in ticks:
+        for i, t in enumerate(ticks):
             if self.stop.is_set or (opts.max_cycles is not None and out.cycles >= opts.max_cycles):
                 out.status = "stopped"
                 return
             outcome = cycles.run_cycle(t)
             out.cycles += outcome.ran
             out.last_cycle = t.to_pydatetime()
+            if outcome.ran and (i + 1 == len(ticks) or _day(ticks[i + 1]) != _day(t)):
+                self._daily(cycles, t)  # issue 22: the session's last cycle
             if outcome.blocked:
                 out.status, out.halted = "stopped", True
                 out.message = outcome.message
@@ -417,6 +442,7 @@ class TradingService:
         beat_every = cycles.heartbeat.period.total_seconds()
         t = first
         close: pd.Timestamp | None = None
+        day_close: pd.Timestamp | None = None  # issue 22: the daily summary after the close
         while not self.stop.is_set:
             if self.options.max_cycles is not None and out.cycles >= self.options.max_cycles:
                 break
@@ -430,6 +456,13 @@ class TradingService:
                         break
                     cycles.session_end(close)
                     close = None
+                if day_close is not None and day_close < t:  # issue 22
+                    if not self.sleeper.until(
+                        day_close, beat=cycles.heartbeat.beat, beat_every=beat_every
+                    ):
+                        break
+                    self._daily(cycles, day_close)
+                    day_close = None
                 if not self.sleeper.until(t, beat=cycles.heartbeat.beat, beat_every=beat_every):
                     break
             outcome = cycles.run_cycle(t, next_slot=scheduler.next_slot(t))
@@ -438,7 +471,27 @@ class TradingService:
             out.last_cycle = last
             if self.cfg.execution.cancel_open_orders_at_close:
                 close = scheduler.session_close_after(t) or close
+            if outcome.ran:
+                day_close = scheduler.session_close_after(t) or day_close
             t = None
+
+    # --- issue 22: notifications --------------------------------------------------------
+    def _daily(self, cycles: CycleRunner, when: pd.Timestamp) -> None:
+        benchmark = self.market.benchmark if self.market is not None else None
+        queue_daily(cycles.ctx, cycles.alerter, when, benchmark)
+
+    def _stopped(self, alerter: Alerter, notifier: Any, result: ServiceResult) -> None:
+        status = result.status if result.status != "running" else "stopped"
+        severity = "error" if status == "failed" else "info"
+        why = f": {result.message}" if status == "failed" and result.message else ""
+        alerter.alert(
+            "service_stop",
+            f"run {result.run_id} ({result.name}) {status} after {result.cycles} cycle(s){why}",
+            severity,
+        )
+        stop_notifier(notifier)
+
+    # --- end issue 22 ---------------------------------------------------------------------
 
     def _banner(
         self,
@@ -475,6 +528,11 @@ class TradingService:
             journal=journal,
         )
         self.announce(banner.lines(cfg))
+
+
+def _day(t: pd.Timestamp) -> object:
+    """The New York session date of ``t`` (issue 22: daily summaries in replays)."""
+    return t.tz_convert("America/New_York").date()
 
 
 def _log_lines(lines: list[str]) -> None:
