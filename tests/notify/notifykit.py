@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -274,7 +276,7 @@ def telegram_text(text: str, parse_mode: str | None) -> tuple[str, str | None]:
     """``(visible text, problem)`` of a message as Telegram parses it."""
     if parse_mode != "HTML":
         return text, None
-    if re.search(r"&(?!(lt|gt|amp|quot|#\d+);)", text):
+    if re.search(r"&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)", text):
         return text, "can't parse entities: unescaped '&'"
     check = _TagCheck()
     check.feed(text)
@@ -426,3 +428,9 @@ def wait_for(predicate: Any, timeout: float = 10.0, every: float = 0.02) -> bool
             return True
         time.sleep(every)
     return bool(predicate())
+
+
+# The service tests' helpers (``servicekit``) live beside them: make them importable here.
+_SERVICE_TESTS = str(Path(__file__).resolve().parents[1] / "service")
+if _SERVICE_TESTS not in sys.path:
+    sys.path.insert(0, _SERVICE_TESTS)

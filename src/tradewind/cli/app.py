@@ -13,6 +13,7 @@ from tradewind.cli import backtest_cmd as backtest_cmd
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import demo_cmd as demo_cmd
+from tradewind.cli import notify_cmd as notify_cmd
 from tradewind.cli import ops_cmd as ops_cmd
 from tradewind.cli import optimize_cmd as optimize_cmd
 from tradewind.cli import regime_cmd as regime_cmd
@@ -33,6 +34,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(regime_cmd.app, name="regime")
 app.add_typer(risk_cmd.app, name="risk")
+app.add_typer(notify_cmd.app, name="notify")
 app.command("resume")(risk_cmd.resume)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("sweep")(sweep_cmd.sweep)

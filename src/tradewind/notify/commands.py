@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from tradewind.notify.channel import DeliveryError, clean
 from tradewind.notify.compose import fields_notice
 from tradewind.notify.notice import Notice
-from tradewind.notify.telegram import TelegramApi, render
+from tradewind.notify.telegram import TelegramApi, TelegramChannel
 
 log = logging.getLogger("tradewind.notify")
 
@@ -186,8 +186,9 @@ class TelegramCommands:
 
     def _reply(self, notice: Notice) -> None:
         try:
-            text = clean(render([notice]), self._secrets)
-            self.api.send_message(self.chat_id, text, silent=False)
+            TelegramChannel(self.api, self.chat_id, secrets=self._secrets).send(
+                [notice], silent=False
+            )
         except DeliveryError as exc:
             log.warning("telegram: could not answer: %s", clean(str(exc), self._secrets))
 

@@ -43,7 +43,7 @@ def render(notices: Sequence[Notice], *, markup: bool = True, cut: bool = True) 
     """
     b = _bold if markup else _plain
     i = _italic if markup else _plain
-    esc = html.escape if markup else str
+    esc = _escape if markup else str
     budget = int(TEXT_MAX * MARGIN)
     if len(notices) == 1:
         n = notices[0]
@@ -74,12 +74,17 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as entities (quotes need none outside tags)."""
+    return html.escape(text, quote=False)
+
+
 def _bold(text: str) -> str:
-    return f"<b>{html.escape(text)}</b>"
+    return f"<b>{_escape(text)}</b>"
 
 
 def _italic(text: str) -> str:
-    return f"<i>{html.escape(text)}</i>"
+    return f"<i>{_escape(text)}</i>"
 
 
 def _plain(text: str) -> str:
@@ -192,9 +197,11 @@ class TelegramChannel:
             len(notices), lambda k: len(render(notices[:k], cut=False)) < limit, FIT_CAP
         )
 
-    def send(self, notices: Sequence[Notice]) -> None:
-        """Send ``notices`` as one message; plain text if Telegram cannot parse the HTML."""
-        silent = max(severity_rank(n.severity) for n in notices) < severity_rank("warning")
+    def send(self, notices: Sequence[Notice], *, silent: bool | None = None) -> None:
+        """Send ``notices`` as one message; plain text if Telegram cannot parse the HTML.
+        Routine messages arrive silently unless ``silent`` says otherwise."""
+        if silent is None:
+            silent = max(severity_rank(n.severity) for n in notices) < severity_rank("warning")
         text = clean(render(notices), self._secrets)
         try:
             self.api.send_message(self.chat_id, text, silent=silent)
