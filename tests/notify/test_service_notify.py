@@ -10,8 +10,10 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from notifykit import (
@@ -25,7 +27,7 @@ from notifykit import (
     running,
     telegram_text,
 )
-from servicekit import load, run_inprocess, run_session, write_config
+from servicekit import FakeClock, load, run_inprocess, run_session, run_wall, write_config
 
 from tradewind.config import load_secrets
 from tradewind.notify.dispatcher import Dispatcher
@@ -195,3 +197,23 @@ def test_a_halt_queued_before_a_sigkill_is_delivered_after_the_restart(
     delivered = [b for b in discord.accepted if text in json.dumps(b, ensure_ascii=False)]
     assert len(delivered) == 1  # once: the rerun cycle's halt event shared the latch's key
     assert [e["title"] for e in delivered[0]["embeds"]] == ["🛑 Trading HALTED"]  # alone
+
+
+def test_a_wall_clock_run_sends_a_daily_summary_after_each_close(
+    tmp_path: Path, env: None, discord: FakeDiscord
+) -> None:
+    cfg = config(tmp_path, discord)
+    clock = FakeClock("2020-02-03 09:31")
+    result = run_wall(cfg, clock, 9, interval=3600)  # 7 hourly slots on 02-03, 2 on 02-04
+    assert result.cycles == 9
+    finish_sending(tmp_path)
+    daily = [p for _, ch, p, s in outbox(tmp_path) if p["kind"] == "daily_summary"]
+    assert [p["title"] for p in daily] == ["📊 Daily summary 2020-02-03"]  # closed once so far
+    fields = dict(daily[0]["fields"])
+    assert fields["S&P 500"] != "n/a" and fields["vs S&P 500"].endswith(" pts")
+    assert fields["P&L"].startswith(("+$", "-$"))
+    ts = datetime.fromisoformat(daily[0]["ts"])
+    assert ts.astimezone(ZoneInfo("America/New_York")).hour < 16  # the session's last cycle
+    assert any(
+        "Daily summary 2020-02-03" in json.dumps(b, ensure_ascii=False) for b in discord.accepted
+    )

@@ -46,11 +46,12 @@ def check(
     # issue 22: the notification variables' shapes (named, values never shown)
     bad_secrets, secret_warnings = notification_secret_problems(cfg.notifications, secrets)
     if bad_secrets:
-        exc = ConfigError(bad_secrets, source=f"the environment / {env_file}")
+        refused = ConfigError(bad_secrets, source=f"the environment / {env_file}")
         if as_json:
-            print_json({"valid": False, "file": str(path or default_config_path()), **_json(exc)})
+            file = str(path or default_config_path())
+            print_json({"valid": False, "file": file, **_json(refused)})
         with friendly_errors():
-            raise exc
+            raise refused
     unavailable = availability_warnings(cfg)
     warnings = [*unavailable, *config_warnings(cfg, secrets), *secret_warnings]
     if as_json:

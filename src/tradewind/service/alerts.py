@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tradewind.config import TradewindConfig
@@ -96,7 +96,8 @@ class Alerter:
     ) -> None:
         """Log, record and queue ``message`` (for the channels that want it)."""
         log.log(LEVELS.get(severity, logging.INFO), "%s: %s", kind, message)
-        notice = event_notice(kind, message, severity, ts, self.context)
+        when = ts if ts is not None else datetime.now(UTC)
+        notice = event_notice(kind, message, severity, when, self.context)
         self._record(kind, message, severity, ts, data, notice, dedupe_key)
 
     def report_events(self, events: Sequence[EngineEvent], cycle_key: str) -> None:
