@@ -138,6 +138,15 @@ def test_a_replay_reports_everything_once_batched_and_within_limits(
     assert kinds["telegram", "halt"] == kinds["discord", "halt"] > 0  # halts cannot be switched off
     with Store(load(tmp_path / "config.yaml").database_url, mode=None) as store:
         latched = [h for h in store.halts() if h.kind != "reconciliation"]
+        rebalances = [
+            c
+            for c in store.cycles(1, decisions_only=True)
+            if any(not o.reason.startswith(("stop:", "halt:")) for o in c.orders)
+        ]
+        fills = store.fills(1)
+    assert kinds["discord", "rebalance_started"] == len(rebalances) > 0
+    assert kinds["discord", "rebalance_finished"] == len(rebalances)  # fills at the close
+    assert kinds["discord", "trade_filled"] == len(fills)
     assert kinds["discord", "halt"] == len(latched)  # the latch and its event: one alert
     discord_rows = sum(1 for _, ch, _, _ in rows if ch == "discord")
     assert len(discord.accepted) < discord_rows / 3  # bursts shared messages

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -252,8 +253,25 @@ def _deliver_once(store: Any, cfg: TradewindConfig, secrets: Secrets, timeout: f
         raise typer.Exit(1)
 
 
+def _benchmark(cfg: TradewindConfig) -> pd.Series | None:
+    """The S&P 500's recent closes for /daily (None when the data source has none)."""
+    from tradewind.data import get_market_data
+
+    try:
+        start = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=30)
+        series: pd.Series | None = get_market_data(cfg).benchmark(start, None)
+        return series
+    except Exception:  # /daily then says n/a
+        return None
+
+
 def _serve(store: Any, cfg: TradewindConfig, secrets: Secrets) -> None:
-    backend = StoreCommands(store, cfg, channels=active_channels(cfg.notifications, secrets))
+    backend = StoreCommands(
+        store,
+        cfg,
+        benchmark=lambda: _benchmark(cfg),
+        channels=active_channels(cfg.notifications, secrets),
+    )
     notifier = Notifier(store, cfg.notifications, secrets, state=store, backend=backend)
     if not notifier.channels:
         console.print("No channel is enabled with its credentials; nothing to deliver.")

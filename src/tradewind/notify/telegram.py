@@ -242,6 +242,12 @@ def _refusal(status: int, body: Any) -> str:
             f"the bot may not write to TELEGRAM_CHAT_ID ({status}{detail}): open a chat with the "
             "bot and send it /start, or add it to the group"
         )
+    if status == 409:
+        return (
+            f"another program reads this bot's updates ({status}{detail}): only one tradewind "
+            "process may answer commands (stop `tradewind notify run` or the other poller, or "
+            "delete the bot's webhook)"
+        )
     if said and "chat not found" in said:
         return (
             f"TELEGRAM_CHAT_ID is not a chat the bot knows ({status}{detail}): send the bot a "

@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from tradewind.config import TradewindConfig
@@ -40,6 +40,10 @@ log = logging.getLogger("tradewind.service")
 
 _REGIME_CHANGE = re.compile(r"^(?P<prev>[A-Z_]+) -> (?P<new>[A-Z_]+)")
 """The engine's regime_change message: ``BULL -> CHOPPY (confidence 0.82)``."""
+
+
+RECOVER_WITHIN = timedelta(days=7)
+"""How old a rebalance picked up again after a restart may be."""
 
 
 def halt_key(run_id: int, latched_at: datetime) -> str:
@@ -239,6 +243,8 @@ class CycleNotices:
         for c in reversed(cycles):
             if c.ts >= now or not c.orders or tuple(c.reasons) == ("risk",):
                 continue
+            if now - c.ts > RECOVER_WITHIN:
+                return  # long over: its message went out then (or notifications were off)
             r = rebalance_facts(
                 c.ts, c.reasons, c.orders, c.equity_before or c.equity, c.regime, c.method or ""
             )
