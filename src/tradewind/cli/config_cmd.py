@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from tradewind.cli.common import JsonOption, console, err_console, friendly_errors, print_json
 from tradewind.config import TradewindConfig, default_config_path, load_config, load_secrets
+from tradewind.config.notify_secrets import notification_secret_problems
 from tradewind.config.warnings import config_warnings
 from tradewind.domain.errors import ConfigError, DataError
 from tradewind.risk.stop_check import DailyRange, stop_warnings, typical_range
@@ -51,9 +52,18 @@ def check(
                 )
             raise
     secrets = load_secrets(env_file)
+    # issue 22: the notification variables' shapes (named, values never shown)
+    bad_secrets, secret_warnings = notification_secret_problems(cfg.notifications, secrets)
+    if bad_secrets:
+        refused = ConfigError(bad_secrets, source=f"the environment / {env_file}")
+        if as_json:
+            file = str(path or default_config_path())
+            print_json({"valid": False, "file": file, **_json(refused)})
+        with friendly_errors():
+            raise refused
     unavailable = availability_warnings(cfg)
     ranges, stops = stop_range_warnings(cfg) if prices else ({}, [])
-    warnings = [*unavailable, *config_warnings(cfg, secrets), *stops]
+    warnings = [*unavailable, *config_warnings(cfg, secrets), *secret_warnings, *stops]
     if as_json:
         print_json(
             {

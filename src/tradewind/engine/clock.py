@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from tradewind.calendar import MarketCalendar, nyse
@@ -60,12 +61,17 @@ class Tick:
         The next cycle's time when the schedule knows it: a failing cycle may be retried until
         then, not past it. None for replays (a replayed cycle is retried in place).
     close
-        True for a session's close (not a cycle): orders still open may be canceled.
+        True for a session's close (not a cycle): orders still open may be canceled, and the
+        day is summed up.
+    session_end
+        True for the last cycle of its session when no close tick follows (a replay, whose
+        cycles are the bars themselves): the day is summed up after it.
     """
 
     t: pd.Timestamp
     next: pd.Timestamp | None = None
     close: bool = False
+    session_end: bool = False
 
 
 class ReplayClock:
@@ -139,13 +145,16 @@ class ReplayClock:
         return self._now
 
     def schedule(self, waiter: Waiter) -> Iterator[Tick]:
-        """The remaining ticks, ``pause`` real seconds apart (stops when ``waiter`` does)."""
+        """The remaining ticks, ``pause`` real seconds apart (stops when ``waiter`` does); the
+        last tick of each New York session is marked ``session_end``."""
+        days = self._times.tz_convert(EXCHANGE_TZ).normalize()
+        last_of_day = np.append(days[1:] != days[:-1], True)
         first = True
         for t in self.ticks():
             if not first and self.pause and not waiter.seconds(self.pause):
                 return
             first = False
-            yield Tick(t)
+            yield Tick(t, session_end=bool(last_of_day[self._i]))
 
     def sleep(self, seconds: float) -> None:
         """Replayed time does not pass while waiting: returns at once."""

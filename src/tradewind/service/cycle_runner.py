@@ -157,7 +157,7 @@ class CycleRunner:
         st.om.end_cycle()
         extra = self._order_events(tick)
         self._fault("before_cycle_record")
-        recorded = st.recorder.record(t, extra)
+        recorded = st.recorder.record(t, extra, notify=self.alerter.cycle_messages)  # issue 22
         self._fault("after_cycle_record")
         self.cycles += 1
         self._checkpoint(tick)
@@ -228,6 +228,13 @@ class CycleRunner:
             self._adopt(diffs, problems, tick)
             return "trade"
         if action == "latch":
+            message = (
+                "trading HALTED, the broker and the store disagree: "
+                + "; ".join(problems)
+                + '. Check the broker, then: tradewind resume --confirm --reason "..." (the '
+                "broker's account is then adopted as the truth)"
+            )
+            key = f"reconciliation-halt-run{self.ctx.run_id}-{fingerprint(problems)}"  # issue 22
             self.ctx.store.latch_halt(
                 HALT_KIND,
                 f"{len(problems)} difference(s) between the store and the broker that no order "
@@ -237,16 +244,11 @@ class CycleRunner:
                 details="\n".join(problems),
                 data=scope.stamp({"fingerprint": fingerprint(problems), "problems": problems}),
                 among=scope.predicate(),
+                notify=self.alerter.event_messages(
+                    "reconciliation_halt", message, "critical", tick, key
+                ),
             )
-            self.alerter.alert(
-                "reconciliation_halt",
-                "trading HALTED, the broker and the store disagree: "
-                + "; ".join(problems)
-                + '. Check the broker, then: tradewind resume --confirm --reason "..." (the '
-                "broker's account is then adopted as the truth)",
-                "critical",
-                ts=tick,
-            )
+            self.alerter.alert("reconciliation_halt", message, "critical", ts=tick, dedupe_key=key)
             self._blocked_noted = True
         elif not self._blocked_noted:
             self.alerter.alert(

@@ -22,12 +22,13 @@ backtests); everything that touches the mode's database is here:
     (``circuit_breaker.backtest_resume_sessions``) clears only its own breaker halts.
 * **Status** (:func:`relevant_halts`, :func:`risk_status`): the halts that bind wall-clock runs
   and the latest run's own, with the latest run's breaker and stop state.
+* **Emergency stop** (:func:`emergency_halt`, Telegram's ``/halt``): latches like a breaker.
 * **Resume** (:func:`resume`): a person clears exactly the halts the status shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,8 +39,10 @@ from tradewind.risk.tracker import status as build_status
 from tradewind.service.checkpoint import load_checkpoint
 from tradewind.service.paths import database_file
 from tradewind.service.runs import META_KEY
-from tradewind.store import HaltView, Store
+from tradewind.store import HaltView, OutboxMessage, Store
 
+EMERGENCY_KIND = "emergency"
+"""The kind of a halt latched by a person's emergency stop (Telegram's ``/halt``)."""
 REPLAY = "replay"
 WALL = "wall"
 
@@ -148,12 +151,14 @@ class RunHalts:
         scope: HaltScope,
         tracker: Mapping[str, Any] | None,
         fault: Callable[[str], None] | None = None,
+        notify: Callable[[HaltState], Sequence[OutboxMessage]] | None = None,
     ) -> None:
         self.scope = scope
         self.store = scope.store
         self.run_id = scope.run_id
         self._tracker = dict(tracker) if tracker else None
         self._fault = fault or (lambda _point: None)
+        self._notify = notify  # the halt's alert, queued in the latch's transaction
 
     def load(self) -> HaltState | None:
         """The oldest active halt that binds this run, or None."""
@@ -170,6 +175,7 @@ class RunHalts:
             data=self.scope.stamp({"mode": state.mode, "details": dict(state.details)}),
             exclusive=True,
             among=self.scope.predicate(),
+            notify=self._notify(state) if self._notify is not None else (),
         )
         self._fault("after_latch")
 
@@ -302,6 +308,39 @@ def risk_status(store: Store, params: BreakerParams) -> dict[str, Any]:
             "no cycle recorded yet" if run is None else f"run {run.id} has no cycle recorded yet"
         )
     return out
+
+
+# --- an emergency stop ---------------------------------------------------------------------
+def emergency_halt(
+    store: Store,
+    scope: HaltScope,
+    *,
+    who: str,
+    reason: str,
+    mode: str,
+    run_id: int | None,
+    notify: Callable[[str], Sequence[OutboxMessage]],
+) -> tuple[HaltView, bool]:
+    """Latch an emergency halt for the runs ``scope`` binds, like a breaker latches one.
+
+    The halt, its ``halt_latched`` event and the alert ``notify`` builds (from the halt's
+    message) are written in one transaction. If a halt binding these runs is already active it
+    is returned unchanged. Returns ``(halt, newly_latched)``.
+    """
+    active = scope.active()
+    if active:
+        return active[0], False
+    message = f"emergency stop by {who}: {reason}"
+    halt = store.latch_halt(
+        EMERGENCY_KIND,
+        message,
+        run_id=run_id,
+        data=scope.stamp({"mode": mode, "details": {}, "by": who}),
+        exclusive=True,
+        among=scope.predicate(),
+        notify=notify(message),
+    )
+    return halt, True
 
 
 # --- a person's resume --------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from tradewind.config import TradewindConfig
+from tradewind.config.secrets import Secrets
 from tradewind.config.warnings import wall_clock_fill_warning
 from tradewind.data.freshness import Freshness
 from tradewind.domain.market import MarketData
@@ -47,6 +48,7 @@ from tradewind.service.carry import carry_risk_state
 from tradewind.service.halts import HaltScope, ReplayHaltScope
 from tradewind.service.market import RunMarket
 from tradewind.service.market_refresh import MarketRefresher
+from tradewind.service.notify_service import service_channels
 from tradewind.store import Store
 
 
@@ -143,6 +145,14 @@ class RunKind(Protocol):
         """Which bar must be in the data at each cycle (None: whatever the replay has)."""
         ...
 
+    def channels(self, cfg: TradewindConfig, secrets: Secrets) -> list[str]:
+        """The notification channels the run sends to."""
+        ...
+
+    def label(self, cfg: TradewindConfig) -> str:
+        """What kind of run this is, for people (``paper``, ``simulated replay``)."""
+        ...
+
     def refresher(
         self,
         cfg: TradewindConfig,
@@ -224,6 +234,15 @@ class ReplayRun:
     def freshness(self, cfg: TradewindConfig) -> Freshness | None:
         """None: a replay trades on the bars of its period as they are."""
         return None
+
+    def channels(self, cfg: TradewindConfig, secrets: Secrets) -> list[str]:
+        """None unless ``notifications.include_replays``: a replay of two years of history
+        must not send two years of fills to a real chat."""
+        return service_channels(cfg, secrets, replayed=True)
+
+    def label(self, cfg: TradewindConfig) -> str:
+        """``simulated replay``."""
+        return f"{cfg.trading.mode.value} replay"
 
     def refresher(
         self,
@@ -312,6 +331,14 @@ class WallClockRun:
     def freshness(self, cfg: TradewindConfig) -> Freshness | None:
         """The bar due by now, allowing the provider's publication delay (data/freshness.py)."""
         return Freshness(pd.Timedelta(minutes=cfg.data.publish_delay_minutes))
+
+    def channels(self, cfg: TradewindConfig, secrets: Secrets) -> list[str]:
+        """Every enabled channel with its credentials."""
+        return service_channels(cfg, secrets, replayed=False)
+
+    def label(self, cfg: TradewindConfig) -> str:
+        """The mode (``paper``)."""
+        return cfg.trading.mode.value
 
     def refresher(
         self,

@@ -13,7 +13,7 @@ manager, which delivers them when the cycle asks for them again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,7 +34,7 @@ from tradewind.service.checkpoint import Checkpoint, book_matches, load_checkpoi
 from tradewind.service.halts import HaltScope, RunHalts
 from tradewind.service.market import RunMarket
 from tradewind.service.store_recorder import StoreRecorder
-from tradewind.store import Store
+from tradewind.store import OutboxMessage, Store
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class RunContext:
     order_scope: int | None
     scope: HaltScope
     auto_resume_sessions: int | None = None
+    halt_notify: Callable[[HaltState], Sequence[OutboxMessage]] | None = None
+    """The alert queued with a halt the risk manager latches (in the latch's transaction)."""
 
 
 @dataclass
@@ -85,7 +87,7 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     ckpt = load_checkpoint(store, ctx.run_id)
     feed = ctx.market.feed()
     tracker = ckpt.risk.get("tracker") if ckpt else load_seed(store, ctx.run_id)
-    halts = RunHalts(ctx.scope, tracker, ctx.fault)
+    halts = RunHalts(ctx.scope, tracker, ctx.fault, ctx.halt_notify)
     risk = RiskManager.from_config(
         cfg,
         feed.symbols,

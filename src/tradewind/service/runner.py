@@ -34,7 +34,7 @@ import pandas as pd
 
 from tradewind.brokers.registry import BrokerContext, check_available, make_broker
 from tradewind.config import TradewindConfig
-from tradewind.config.secrets import load_secrets
+from tradewind.config.secrets import Secrets, load_secrets
 from tradewind.data import get_market_data
 from tradewind.domain.errors import ConfigError, MissingDataError, UsageError
 from tradewind.domain.market import MarketData
@@ -63,6 +63,12 @@ from tradewind.service.market import (
     no_current_prices,
     replay_ticks,
     warmup_start,
+)
+from tradewind.service.notify_service import (
+    queue_daily,
+    run_context,
+    start_notifier,
+    stop_notifier,
 )
 from tradewind.service.paths import journal_path, lock_path
 from tradewind.service.recovery import RunContext
@@ -195,6 +201,8 @@ class TradingService:
         self.interval = self.options.interval or cfg.trading.interval_seconds
         self.market: RunMarket | None = None
         self.engine: Engine | None = None
+        self._secrets: Secrets | None = None
+        self._channels: list[str] = []
 
     # --- entry point -----------------------------------------------------------------------
     def run(self) -> ServiceResult:
@@ -209,10 +217,12 @@ class TradingService:
         provider = self.provider or get_market_data(cfg)
         market, kind = self._compose(provider)
         self.market = market
+        self._secrets = load_secrets()
+        self._channels = kind.channels(cfg, self._secrets)
         store = Store(
             cfg.database_url,
             mode=cfg.trading.mode.value,
-            secrets=load_secrets().values(),
+            secrets=self._secrets.values(),
             durable=kind.durable,
         )
         lock = InstanceLock(lock_path(cfg))
@@ -276,6 +286,9 @@ class TradingService:
             baseline = kind.starting_baseline(cfg, store, broker)
             carried = kind.carry_risk_state(store, run.id, baseline, market.bars.symbols)
             save_baseline(store, run.id, baseline)
+        context = run_context(kind.label(cfg), run.id)
+        alerter = Alerter(store, run.id, cfg, self._channels, context)
+
         ctx = RunContext(
             cfg=cfg,
             store=store,
@@ -292,8 +305,8 @@ class TradingService:
             order_scope=kind.order_scope(run.id),
             scope=kind.halt_scope(store, run.id),
             auto_resume_sessions=kind.auto_resume_sessions(cfg),
+            halt_notify=alerter.halt_messages,
         )
-        alerter = Alerter(store, run.id, cfg)
         if carried is not None:
             alerter.alert("risk_state_carried", describe_seed(run.id, *carried), "info")
         for warning in kind.warnings(cfg):
@@ -338,6 +351,12 @@ class TradingService:
             run.id, name, "running", 0, resumed_from, resumed_from, store.database, journal_text
         )
         last = pd.Timestamp(resumed_from) if resumed_from is not None else None
+        # deliver notifications beside the run (a thread; trading never waits on it)
+        assert self._secrets is not None  # noqa: S101 - set by run()
+        notifier = start_notifier(
+            store, cfg, self._secrets, self._channels, ctx, market.benchmark, context
+        )
+        alerter.alert("service_start", f"run {run.id} ({name}) started", "info")
         try:
             first = kind.clock.start_after(last)
             cycles.start(first.to_pydatetime() if first is not None else None)
@@ -347,12 +366,15 @@ class TradingService:
             self._loop(cycles, kind, heartbeat, result)
         except KeyboardInterrupt:  # a second signal abandoned the cycle: resumable as a crash
             store.end_run(run.id, ended_at=wall_now(), status="stopped")
+            result.status = "interrupted"
             raise
-        except BaseException:
+        except BaseException as exc:
             store.end_run(run.id, ended_at=wall_now(), status="failed")
+            result.status, result.message = "failed", f"{type(exc).__name__}: {exc}"
             raise
         finally:
             self.engine = cycles.current.engine if cycles.current is not None else None
+            self._stopped(alerter, notifier, result)
         active = ctx.scope.active()
         if active:  # a breaker or reconciliation halt binds the run: say so (exit code 4)
             result.halted = True
@@ -370,6 +392,7 @@ class TradingService:
         max_cycles = self.options.max_cycles
         cancel_at_close = self.cfg.execution.cancel_open_orders_at_close
         waiter = _BeatingWaiter(self.sleeper, heartbeat)
+        traded_today = False
         if max_cycles is not None and out.cycles >= max_cycles:
             out.status = "stopped"
             return
@@ -380,10 +403,17 @@ class TradingService:
             if tick.close:
                 if cancel_at_close:
                     cycles.session_end(tick.t)
+                if traded_today:  # the daily summary after the close
+                    self._daily(cycles, tick.t)
+                    traded_today = False
                 continue
             outcome = cycles.run_cycle(tick.t, next_slot=tick.next)
             out.cycles += outcome.ran
             out.last_cycle = tick.t.to_pydatetime()
+            traded_today = traded_today or bool(outcome.ran)
+            if outcome.ran and tick.session_end:  # a replay: after the session's last bar
+                self._daily(cycles, tick.t)
+                traded_today = False
             ended = kind.ends_run(outcome.blocked, outcome.failed)
             if ended is not None:
                 out.status, out.halted, out.message = ended, outcome.blocked, outcome.message
@@ -392,6 +422,22 @@ class TradingService:
                 out.status = "stopped"
                 return
         out.status = "stopped" if self.stop.is_set else "finished"
+
+    # --- notifications ------------------------------------------------------------------
+    def _daily(self, cycles: CycleRunner, when: pd.Timestamp) -> None:
+        benchmark = self.market.benchmark if self.market is not None else None
+        queue_daily(cycles.ctx, cycles.alerter, when, benchmark)
+
+    def _stopped(self, alerter: Alerter, notifier: Any, result: ServiceResult) -> None:
+        status = result.status if result.status != "running" else "stopped"
+        severity = "error" if status == "failed" else "info"
+        why = f": {result.message}" if status == "failed" and result.message else ""
+        alerter.alert(
+            "service_stop",
+            f"run {result.run_id} ({result.name}) {status} after {result.cycles} cycle(s){why}",
+            severity,
+        )
+        stop_notifier(notifier)
 
     def _banner(
         self,

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
+from tradewind.domain.orders import Fill
+from tradewind.domain.plans import Policy, RegimeReading
 from tradewind.domain.records import Decision, EngineEvent
 from tradewind.engine.cycle import Engine
-from tradewind.store import AccountSnapshot, DuplicateCycleError, Store
+from tradewind.store import AccountSnapshot, DuplicateCycleError, OutboxMessage, Store
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,32 @@ def inputs_fingerprint(engine: Engine, t: pd.Timestamp) -> str:
     return h.hexdigest()
 
 
+# --- issue 22 (notifications): what a cycle did, for the messages queued with its record ---
+@dataclass(frozen=True)
+class CycleFacts:
+    """What one cycle did: its decisions (unmerged), fills, events, regime and policy."""
+
+    ts: datetime
+    decisions: tuple[Decision, ...]
+    fills: tuple[Fill, ...]
+    events: tuple[EngineEvent, ...]
+    regime: RegimeReading | None
+    policy: Policy | None
+    equity: float
+
+
+CycleNotify = Callable[[CycleFacts], Sequence[OutboxMessage]]
+"""Builds the outbox messages of a cycle (queued in the cycle's transaction)."""
+
+
+def _policy(engine: Engine) -> Policy | None:
+    reading = engine.regime
+    return engine.parts.policy(reading) if reading is not None else None
+
+
+# --- end issue 22 ----------------------------------------------------------------------------
+
+
 class StoreRecorder:
     """Copies the engine's new bars, decisions and events into the store, one cycle at a time."""
 
@@ -79,9 +108,16 @@ class StoreRecorder:
         self._bars = len(rec.ts)
         self._decisions = len(rec.decisions)
         self._events = len(rec.events)
+        self._fills = len(rec.fills)
 
-    def record(self, t: pd.Timestamp, extra: Sequence[EngineEvent] = ()) -> RecordedCycle | None:
-        """Record the cycle at ``t`` (None if the engine had no bar to run on)."""
+    def record(
+        self,
+        t: pd.Timestamp,
+        extra: Sequence[EngineEvent] = (),
+        notify: CycleNotify | None = None,
+    ) -> RecordedCycle | None:
+        """Record the cycle at ``t`` (None if the engine had no bar to run on), with the
+        messages ``notify`` builds from it in the same transaction."""
         rec = self.engine.recorder
         if len(rec.ts) == self._bars:
             return None
@@ -90,6 +126,18 @@ class StoreRecorder:
         prices = self.engine.feed.last_close()
         account = AccountSnapshot.from_ledger(t.to_pydatetime(), self.engine.book, prices)
         reading = self.engine.regime
+        messages: Sequence[OutboxMessage] = ()
+        if notify is not None:  # issue 22
+            facts = CycleFacts(
+                t.to_pydatetime(),
+                tuple(rec.decisions[self._decisions :]),
+                tuple(rec.fills[self._fills :]),
+                events,
+                reading,
+                _policy(self.engine),
+                account.equity,
+            )
+            messages = notify(facts)
         duplicate = False
         cycle_id: int | None = None
         try:
@@ -101,6 +149,7 @@ class StoreRecorder:
                 confidence=reading.confidence if reading is not None else None,
                 decision=decision,
                 events=events,
+                notify=messages,
             )
         except DuplicateCycleError:
             duplicate = True
@@ -108,4 +157,5 @@ class StoreRecorder:
         self._bars = len(rec.ts)
         self._decisions = len(rec.decisions)
         self._events = len(rec.events)
+        self._fills = len(rec.fills)
         return RecordedCycle(cycle_id, events, duplicate)

@@ -8,6 +8,7 @@ share of expected intervals that had one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -79,6 +80,19 @@ class OutboxRepo(StoreCore):
             row.status = "sent"
             row.sent_at = utc(ts) if ts is not None else now_utc()
             row.attempts += 1
+
+    # --- issue 22 (notifications): a digest message marks all its rows in one transaction ---
+    def mark_sent_many(self, ids: Sequence[int], *, ts: datetime | None = None) -> None:
+        """Record that one message delivered all of ``ids`` (one transaction)."""
+        when = utc(ts) if ts is not None else now_utc()
+        with self._write() as s:
+            for notification_id in ids:
+                row = _notification(s.get(NotificationRow, notification_id), notification_id)
+                row.status = "sent"
+                row.sent_at = when
+                row.attempts += 1
+
+    # --- end issue 22 --------------------------------------------------------------------
 
     def mark_failed(
         self,

@@ -23,10 +23,12 @@ from tradewind.store.records import (
     CostView,
     CycleView,
     EquityPoint,
+    OutboxMessage,
     PositionView,
     RegimeNow,
     RunInfo,
 )
+from tradewind.store.repo_ops import enqueue
 from tradewind.store.schema import (
     CostTotalsRow,
     CycleRow,
@@ -139,12 +141,13 @@ class RunsRepo(StoreCore):
         confidence: float | None = None,
         decision: Decision | None = None,
         events: Sequence[EngineEvent] = (),
+        notify: Sequence[OutboxMessage] = (),
     ) -> int:
         """Record one cycle in ONE transaction and return its id.
 
         The cycle row (inputs' fingerprint, regime, and the decision if the cycle made one), the
-        equity snapshot, the positions, the cumulative costs and the cycle's ``events`` are
-        written together or not at all.
+        equity snapshot, the positions, the cumulative costs, the cycle's ``events`` and the
+        ``notify`` messages reporting them are written together or not at all.
 
         Raises
         ------
@@ -169,6 +172,7 @@ class RunsRepo(StoreCore):
                 _add_snapshot_rows(s, cycle, account)
                 for e in events:
                     s.add(_event_row(run_id, e))
+                enqueue(s, notify, ts)  # issue 22: the cycle's notifications, same transaction
                 return cycle.id
         except IntegrityError as exc:
             if self._has_cycle(run_id, ts):  # a concurrent writer won the unique (run_id, ts)
