@@ -1,0 +1,413 @@
+"""Webull's official OpenAPI (trading v3 paths) as a :class:`~tradewind.brokers.wire.BrokerWire`.
+
+Calls (all through the SDK's ``TradeClient``, which signs each request with HMAC-SHA256):
+
+=====================================  =========================================================
+tradewind                              SDK call (path)
+=====================================  =========================================================
+place                                  ``order_v3.place_order`` (POST /trading/orders/place)
+get                                    ``order_v3.get_order_detail`` (GET /trading/orders/get)
+cancel                                 ``order_v3.cancel_order`` (POST /trading/orders/cancel)
+open_orders                            ``order_v3.list_order_open`` (GET
+                                       /trading/orders/open-orders/list, paginated)
+positions                              ``account_v2.get_account_position`` (GET
+                                       /trading/assets/positions/list)
+account                                ``account_v2.get_account_balance`` (GET
+                                       /trading/assets/balances/get)
+account id (when not configured)       ``account_v2.get_account_list`` (GET /trading/accounts/list)
+clock                                  none: Webull has no market-clock call; the NYSE calendar
+=====================================  =========================================================
+
+Webull reports cumulative fills per order (``filled_quantity``, ``filled_price``); individual
+executions are listed for Hong Kong accounts only, so fills are derived by the fill journal.
+Statuses map through :data:`STATUS_MAP`. A repeated ``client_order_id`` is refused with an
+error code ending in ``PLACE_ORDER_REPEAT`` (reported from the sandbox as HTTP 417): the first
+submission arrived, and the order is looked up. The SDK does not expose a 429's
+``Retry-After``: tradewind waits :data:`RATE_LIMIT_WAIT` seconds (Webull's documented windows
+are 30 s for 10 calls on order queries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tradewind.brokers.errors import BrokerAuthError, MalformedReply, MarketClosed, RateLimited
+from tradewind.brokers.webull.sdk import api_client
+from tradewind.brokers.wire import AccountSnapshot, BrokerOrder, DuplicateClientOrderId, MarketClock
+from tradewind.domain.errors import ConfigError, OrderRejected, TransientBrokerError
+from tradewind.domain.orders import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side
+
+PRODUCTION_HOST = "api.webull.com"
+"""The production trading host (the SDK's own table)."""
+TEST_HOST = "us-openapi-alb.uat.webullbroker.com"
+"""The US test environment's host (Webull's Java SDK ``UatDefaultHost.API_US`` and the
+Trading API docs); Webull has announced moves of its sandbox hosts, so ``broker.base_url``
+can override it."""
+RATE_LIMIT_WAIT = 3.0
+
+STATUS_MAP: dict[str, OrderStatus] = {
+    "SUBMITTED": OrderStatus.NEW,
+    "PARTIAL_FILLED": OrderStatus.PARTIALLY_FILLED,
+    "FILLED": OrderStatus.FILLED,
+    "CANCELLED": OrderStatus.CANCELED,
+    "FAILED": OrderStatus.REJECTED,
+}
+"""Webull order status (SDK ``trade/common/order_status.py``) -> tradewind (else ``unknown``)."""
+
+_AUTH_FIX = (
+    "check WEBULL_APP_KEY and WEBULL_APP_SECRET (the test environment and production have "
+    "different keys; broker.paper_trading picks {host}) and that the OpenAPI application is "
+    "approved in your Webull account"
+)
+
+
+class WebullWire:
+    """Webull's OpenAPI through the official SDK (see the module docstring).
+
+    Parameters
+    ----------
+    app_key, app_secret
+        The application's credentials (never logged).
+    paper
+        Test environment (True) or production.
+    timeout
+        Deadline of each HTTP request, seconds.
+    token_dir
+        Where the SDK keeps its access token (next to the database).
+    account_id
+        The account to trade; None: the only account the application sees.
+    base_url
+        Another host than Webull's (``scheme://host[:port]``).
+    now
+        Wall clock for the NYSE-calendar market clock.
+    """
+
+    name = "webull"
+
+    def __init__(
+        self,
+        app_key: str,
+        app_secret: str,
+        *,
+        paper: bool,
+        timeout: float,
+        token_dir: Path,
+        account_id: str | None = None,
+        base_url: str | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.paper = paper
+        self.host = base_url or (TEST_HOST if paper else PRODUCTION_HOST)
+        self._key, self._secret = app_key, app_secret
+        self._base_url = base_url
+        self._timeout = timeout
+        self._token_dir = token_dir
+        self._account_id = account_id
+        self._now = now or (lambda: datetime.now(UTC))
+        self._trade: Any = None
+
+    # --- connection ------------------------------------------------------------------------
+    @property
+    def trade(self) -> Any:
+        """The SDK's ``TradeClient`` (built on first use; building it calls the broker)."""
+        if self._trade is None:
+            from webull.trade.trade_client import TradeClient
+
+            client = api_client(
+                self._key,
+                self._secret,
+                host=TEST_HOST if self.paper else PRODUCTION_HOST,
+                base_url=self._base_url,
+                timeout=self._timeout,
+                token_dir=self._token_dir,
+            )
+            self._trade = self._do(lambda: TradeClient(client))
+        return self._trade
+
+    def account_id(self) -> str:
+        """The configured account, or the only one the application sees."""
+        if self._account_id:
+            return self._account_id
+        reply = self._json(lambda: self.trade.account_v2.get_account_list())
+        accounts = _items(reply)
+        ids = [str(a.get("account_id", "")) for a in accounts if isinstance(a, dict)]
+        ids = [i for i in ids if i]
+        if len(ids) != 1:
+            shown = ", ".join("****" + i[-4:] for i in ids) or "none"
+            raise ConfigError(
+                f"WEBULL_ACCOUNT_ID is not set and the Webull application sees {len(ids)} "
+                f"account(s) ({shown}); set WEBULL_ACCOUNT_ID to the one to trade"
+            )
+        self._account_id = ids[0]
+        return ids[0]
+
+    # --- BrokerWire ------------------------------------------------------------------------
+    def place(self, request: OrderRequest) -> BrokerOrder | None:
+        """Place one equity order (answered with ids only: the caller looks it up)."""
+        order: dict[str, Any] = {
+            "client_order_id": request.client_order_id,
+            "combo_type": "NORMAL",
+            "symbol": request.symbol,
+            "instrument_type": "EQUITY",
+            "market": "US",
+            "side": "BUY" if request.side is Side.BUY else "SELL",
+            "order_type": "LIMIT" if request.order_type is OrderType.LIMIT else "MARKET",
+            "quantity": _qty_text(request.quantity),
+            "entrust_type": "QTY",
+            "support_trading_session": "CORE",
+            "time_in_force": "DAY",
+        }
+        if request.order_type is OrderType.LIMIT and request.limit_price is not None:
+            order["limit_price"] = f"{request.limit_price:.2f}"
+        account = self.account_id()
+        reply = self._json(
+            lambda: self.trade.order_v3.place_order(account, [order]),
+            placing=request.client_order_id,
+        )
+        if not isinstance(reply, dict) or not reply.get("client_order_id", reply.get("order_id")):
+            raise MalformedReply(
+                f"{request.client_order_id}: Webull's answer to the order names no order"
+            )
+        return None
+
+    def get(self, client_order_id: ClientOrderId) -> BrokerOrder | None:
+        """The order with our id, or None when Webull does not know it."""
+        account = self.account_id()
+        try:
+            reply = self._json(
+                lambda: self.trade.order_v3.get_order_detail(account, client_order_id),
+                lookup=True,
+            )
+        except _NotFound:
+            return None
+        if reply is None or reply == {}:
+            return None
+        found = [o for o in _order_items(reply) if o.get("client_order_id") == client_order_id]
+        if not found:
+            return None
+        return _order(found[0])
+
+    def cancel(self, client_order_id: ClientOrderId) -> None:
+        """Ask Webull to cancel (an order already final is left as it is)."""
+        account = self.account_id()
+        try:
+            self._json(
+                lambda: self.trade.order_v3.cancel_order(account, client_order_id), lookup=True
+            )
+        except (_NotFound, OrderRejected):
+            return
+
+    def open_orders(self) -> list[BrokerOrder]:
+        """Every open order (all pages)."""
+        account = self.account_id()
+        out: list[BrokerOrder] = []
+        key: str | None = None
+        for _ in range(100):
+            page = self._json(
+                lambda k=key: self.trade.order_v3.list_order_open(account, pagination_key=k)  # type: ignore[misc]
+            )
+            for item in _order_items(page):
+                out.append(_order(item))
+            key = page.get("pagination_key") if isinstance(page, dict) else None
+            if not key:
+                return out
+        raise MalformedReply("Webull's open orders did not end after 100 pages")
+
+    def positions(self) -> dict[str, float]:
+        """Equity positions (non-zero)."""
+        account = self.account_id()
+        reply = self._json(lambda: self.trade.account_v2.get_account_position(account))
+        out: dict[str, float] = {}
+        for p in _items(reply):
+            if not isinstance(p, dict) or p.get("instrument_type", "EQUITY") != "EQUITY":
+                continue
+            symbol = p.get("symbol")
+            if not isinstance(symbol, str) or not symbol:
+                raise MalformedReply("Webull sent a position without a symbol")
+            qty = _number(p.get("quantity"), f"{symbol} position quantity")
+            if qty != 0:
+                out[symbol] = out.get(symbol, 0.0) + qty
+        return out
+
+    def account(self) -> AccountSnapshot:
+        """Cash (USD) and net liquidation value."""
+        account = self.account_id()
+        reply = self._json(lambda: self.trade.account_v2.get_account_balance(account))
+        if not isinstance(reply, dict):
+            raise MalformedReply("Webull's balance reply is not an object")
+        cash = reply.get("total_cash_balance")
+        for asset in reply.get("account_currency_assets") or []:
+            if isinstance(asset, dict) and asset.get("currency") == "USD":
+                cash = asset.get("cash_balance", cash)
+        equity = reply.get("total_net_liquidation_value", reply.get("total_asset"))
+        return AccountSnapshot(
+            account_id=account,
+            cash=_number(cash, "cash balance"),
+            equity=_number(equity, "net liquidation value"),
+            paper=self.paper,
+            currency=str(reply.get("total_asset_currency") or "USD"),
+        )
+
+    def clock(self) -> MarketClock:
+        """The NYSE calendar's view of now (Webull has no market-clock call)."""
+        from tradewind.calendar import nyse
+
+        cal = nyse()
+        now = pd.Timestamp(self._now())
+        return MarketClock(
+            cal.is_open(now),
+            cal.next_open(now).to_pydatetime(),
+            cal.next_close(now).to_pydatetime(),
+        )
+
+    # --- errors ----------------------------------------------------------------------------
+    def _do(self, call: Callable[[], Any], placing: str | None = None, lookup: bool = False) -> Any:
+        from webull.core.exception.exceptions import ClientException, ServerException
+
+        try:
+            return call()
+        except ServerException as exc:
+            raise self._mapped(exc, placing, lookup) from None
+        except ClientException as exc:
+            code = str(exc.error_code)
+            if "TOKEN" in code:
+                raise BrokerAuthError(
+                    f"Webull's access token is not usable ({code}: {exc.error_msg}); approve "
+                    "the token in the Webull app when asked (the SDK waits up to 5 minutes), "
+                    f"then start again; {_AUTH_FIX.format(host=self.host)}"
+                ) from None
+            raise TransientBrokerError(f"cannot reach Webull at {self.host} ({code})") from None
+
+    def _json(
+        self, call: Callable[[], Any], placing: str | None = None, lookup: bool = False
+    ) -> Any:
+        response = self._do(call, placing, lookup)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise MalformedReply(f"Webull's reply is not JSON ({exc})") from None
+
+    def _mapped(self, exc: Any, placing: str | None, lookup: bool) -> Exception:
+        status = int(exc.http_status or 0)
+        code = str(exc.error_code or "")
+        said = f"Webull answered HTTP {status} {code}: {exc.error_msg}"
+        if status == 429:
+            return RateLimited(said, RATE_LIMIT_WAIT)
+        if placing is not None and code.endswith("PLACE_ORDER_REPEAT"):
+            return DuplicateClientOrderId(said)
+        if status in (401, 403):
+            return BrokerAuthError(f"{said}; " + _AUTH_FIX.format(host=self.host))
+        if lookup and (status == 404 or "NOT_FOUND" in code or "NOT_EXIST" in code):
+            return _NotFound(said)
+        if status >= 500 or status == 0:
+            return TransientBrokerError(said)
+        text = f"{placing}: {said}" if placing else said
+        if "MARKET_CLOSED" in code or "market is closed" in str(exc.error_msg).lower():
+            return MarketClosed(text)
+        return OrderRejected(text)
+
+
+class _NotFound(Exception):  # noqa: N818 - internal signal
+    """Webull does not know the order."""
+
+
+def _qty_text(quantity: float) -> str:
+    return f"{quantity:.6f}".rstrip("0").rstrip(".")
+
+
+def _items(reply: Any) -> list[Any]:
+    """A list reply, or the ``data`` list of a paginated one."""
+    if isinstance(reply, list):
+        return reply
+    if isinstance(reply, dict) and isinstance(reply.get("data"), list):
+        return list(reply["data"])
+    raise MalformedReply("Webull's reply is not a list")
+
+
+def _order_items(reply: Any) -> list[dict[str, Any]]:
+    """The order items of an order-detail reply or of a page of them."""
+    histories = reply if isinstance(reply, list) else None
+    if histories is None and isinstance(reply, dict):
+        histories = reply["data"] if isinstance(reply.get("data"), list) else [reply]
+    if histories is None:
+        raise MalformedReply("Webull's order reply is not an object")
+    out: list[dict[str, Any]] = []
+    for h in histories:
+        if not isinstance(h, dict) or not isinstance(h.get("orders"), list):
+            raise MalformedReply("Webull's order reply has no 'orders' list")
+        out.extend(o for o in h["orders"] if isinstance(o, dict))
+    return out
+
+
+def _number(value: Any, what: str) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise MalformedReply(f"Webull sent {what} {value!r}, not a number") from None
+    if out != out:
+        raise MalformedReply(f"Webull sent {what} NaN")
+    return out
+
+
+def _time(item: dict[str, Any], *names: str) -> datetime | None:
+    """The first of ``names`` present: epoch milliseconds or an ISO-8601 time, as UTC."""
+    for name in names:
+        value = item.get(name)
+        if value in (None, ""):
+            continue
+        try:
+            if isinstance(value, int | float) or str(value).isdigit():
+                return datetime.fromtimestamp(float(value) / 1000.0, UTC)
+            ts = pd.Timestamp(str(value))
+        except (ValueError, OverflowError):
+            raise MalformedReply(f"Webull sent {name} {value!r}, not a time") from None
+        return (
+            ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        ).to_pydatetime()
+    return None
+
+
+def _fees(item: dict[str, Any]) -> float:
+    total = 0.0
+    commission = item.get("commission")
+    if isinstance(commission, dict):
+        total += _number(commission.get("amount", 0) or 0, "commission")
+    for fee in item.get("fees") or []:
+        if isinstance(fee, dict):
+            total += _number(fee.get("amount", 0) or 0, "fee")
+    return total
+
+
+def _order(item: dict[str, Any]) -> BrokerOrder:
+    """A snapshot of one Webull order item (fields of the SDK's ``NOrderItem``)."""
+    cid = item.get("client_order_id")
+    side = str(item.get("side", "")).upper()
+    if not cid or side not in ("BUY", "SELL") or not item.get("symbol"):
+        raise MalformedReply(f"Webull's order {cid!r} lacks client_order_id, side or symbol")
+    raw = str(item.get("status", ""))
+    filled = _number(item.get("filled_quantity") or 0, "filled_quantity")
+    created = _time(item, "place_time_at", "place_time") or datetime.now(UTC)
+    updated = _time(item, "filled_time_at", "filled_time") or created
+    limit = item.get("limit_price")
+    return BrokerOrder(
+        client_order_id=ClientOrderId(str(cid)),
+        broker_order_id=str(item.get("order_id") or ""),
+        symbol=str(item["symbol"]),
+        side=Side.BUY if side == "BUY" else Side.SELL,
+        quantity=_number(item.get("total_quantity", item.get("quantity")), "total_quantity"),
+        status=STATUS_MAP.get(raw, OrderStatus.UNKNOWN),
+        filled_quantity=filled,
+        average_price=_number(item.get("filled_price") or 0, "filled_price") if filled else 0.0,
+        created_at=created,
+        updated_at=updated,
+        order_type=OrderType.LIMIT if item.get("order_type") == "LIMIT" else OrderType.MARKET,
+        limit_price=_number(limit, "limit_price") if limit not in (None, "") else None,
+        fees=_fees(item),
+        message=raw if raw in ("FAILED", "CANCELLED") else "",
+        raw_status=raw,
+    )
