@@ -132,3 +132,24 @@ def _simulated(ctx: BrokerContext) -> Broker:
     }
     journal = SimJournal(ctx.journal_path, durable=ctx.durable)
     return JournaledSimBroker(inner, journal, ctx.account, settings, fault=ctx.fault)
+
+
+@register_broker("alpaca")
+def _alpaca(ctx: BrokerContext) -> Broker:
+    from tradewind.brokers.real import alpaca_wire, wrap
+
+    return wrap(alpaca_wire(ctx.config), ctx.config, ctx.journal_path)
+
+
+@register_broker("webull")
+def _webull(ctx: BrokerContext) -> Broker:
+    from tradewind.brokers.real import webull_wire, wrap
+
+    return wrap(webull_wire(ctx.config, ctx.journal_path), ctx.config, ctx.journal_path)
+
+
+@register_broker("webull_app")
+def _webull_app(ctx: BrokerContext) -> Broker:
+    from tradewind.brokers.real import webull_app_wire, wrap
+
+    return wrap(webull_app_wire(ctx.config, ctx.journal_path), ctx.config, ctx.journal_path)
