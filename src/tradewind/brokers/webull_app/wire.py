@@ -192,7 +192,7 @@ class WebullAppWire:
             return AccountSnapshot(
                 account_id=str(acct.get("id", self.wb._account_id)),
                 cash=float(acct["usableCash"]),
-                equity=float(acct.get("netLiquidation", acct["usableCash"])),
+                equity=float(acct.get("netLiquidation") or acct["usableCash"]),
                 paper=True,
             )
         except (KeyError, TypeError, ValueError) as exc:
