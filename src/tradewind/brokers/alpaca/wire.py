@@ -220,6 +220,8 @@ class AlpacaWire:
             raise self._mapped(exc, placing) from None
         except requests.Timeout as exc:
             raise TransientBrokerError(f"Alpaca did not answer in time ({exc})") from None
+        except requests.JSONDecodeError as exc:  # also a RequestException: before it
+            raise MalformedReply(f"Alpaca's reply is not JSON ({exc})") from None
         except requests.RequestException as exc:
             raise TransientBrokerError(f"cannot reach Alpaca at {self.host} ({exc})") from None
         except (ValidationError, ValueError, KeyError, TypeError) as exc:

@@ -282,6 +282,8 @@ class WebullWire:
                     f"then start again; {_AUTH_FIX.format(host=self.host)}"
                 ) from None
             raise TransientBrokerError(f"cannot reach Webull at {self.host} ({code})") from None
+        except ValueError as exc:  # the SDK's own .json() on a reply it could not read
+            raise MalformedReply(f"Webull's reply could not be read ({exc})") from None
 
     def _json(
         self, call: Callable[[], Any], placing: str | None = None, lookup: bool = False
