@@ -96,6 +96,24 @@ def check_available(cfg: TradewindConfig) -> str:
     return name
 
 
+def check_ready(cfg: TradewindConfig) -> str:
+    """:func:`check_available`, then the chosen real broker's credentials (from the
+    environment / ``.env``): :class:`ConfigError` naming each missing or inconsistent variable,
+    before anything is started or written."""
+    name = check_available(cfg)
+    if name != "simulated":
+        from tradewind.config.broker_credentials import credential_problems
+        from tradewind.config.secrets import load_secrets
+
+        problems = credential_problems(cfg, load_secrets())
+        if problems:
+            raise ConfigError(
+                [f"{p}" for p in problems],
+                source=f"the environment / .env (broker.name: {name})",
+            )
+    return name
+
+
 def make_broker(ctx: BrokerContext) -> Broker:
     """Build the broker for ``ctx.config`` (see :func:`check_available`)."""
     return _FACTORIES[check_available(ctx.config)](ctx)

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from tradewind.brokers.registry import BrokerContext, check_available, make_broker
+from tradewind.brokers.registry import BrokerContext, check_ready, make_broker
 from tradewind.config import TradewindConfig
 from tradewind.config.secrets import load_secrets
 from tradewind.config.warnings import wall_clock_fill_warning
@@ -201,7 +201,7 @@ class TradingService:
         """Check, compose, recover and run until the replay ends or a stop is requested."""
         cfg, opts = self.cfg, self.options
         check_live(cfg, file_mode=self.file_mode, live_flag=opts.live, env=self.env)
-        check_available(cfg)
+        check_ready(cfg)  # adapter present and its credentials set, before anything is written
         if cfg.trading.mode is TradingMode.BACKTEST:
             raise ConfigError("trading.mode: backtest runs with `tradewind backtest`, not trade")
         if opts.replay is not None and cfg.trading.mode is not TradingMode.SIMULATED:
