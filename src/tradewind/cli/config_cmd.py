@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from tradewind.cli.common import JsonOption, console, err_console, friendly_errors, print_json
 from tradewind.config import TradewindConfig, default_config_path, load_config, load_secrets
+from tradewind.config.broker_credentials import REQUIRED, CredentialProblem, credential_problems
 from tradewind.config.warnings import config_warnings
 from tradewind.domain.errors import ConfigError
 
@@ -28,7 +29,10 @@ def check(
     """Validate PATH and print the resulting configuration; exit 2 with every problem if invalid.
 
     A valid file that names a data source or broker that does not exist yet is reported as
-    valid with a warning saying so (the commands that need it refuse it).
+    valid with a warning saying so (the commands that need it refuse it). The broker's
+    credentials are checked for presence (per broker and environment, from the environment or
+    ``--env-file``): each missing or inconsistent variable is named with its fix (an error in
+    paper/live mode, where ``trade`` refuses to start without them; the exit code stays 0).
 
     Example: ``tradewind config check config/paper.example.yaml``
     """
@@ -43,6 +47,7 @@ def check(
             raise
     secrets = load_secrets(env_file)
     unavailable = availability_warnings(cfg)
+    creds = credential_problems(cfg, secrets)
     warnings = [*unavailable, *config_warnings(cfg, secrets)]
     if as_json:
         print_json(
@@ -50,6 +55,14 @@ def check(
                 "valid": True,
                 "config": cfg.model_dump(mode="json"),
                 "secrets_present": secrets.present(),
+                "broker_credentials": {
+                    "broker": cfg.broker.name,
+                    "environment": "paper" if cfg.broker.paper_trading else "live",
+                    "required": list(REQUIRED.get(cfg.broker.name, ())),
+                    "problems": [
+                        {"variable": p.variable, "message": p.message, "fix": p.fix} for p in creds
+                    ],
+                },
                 "not_available": unavailable,
                 "warnings": warnings,
             }
@@ -71,8 +84,32 @@ def check(
     for name, is_set in secrets.present().items():
         table.add_row(name, "[green]yes[/]" if is_set else "[dim]no[/]")
     console.print(table)
+    _print_credentials(cfg, creds)
     for w in warnings:
         err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+
+
+def _print_credentials(cfg: TradewindConfig, creds: list[CredentialProblem]) -> None:
+    """One line for the broker's credentials: fine, or each problem with its fix."""
+    name = cfg.broker.name
+    if name not in REQUIRED:
+        return
+    env = "paper" if cfg.broker.paper_trading else "live"
+    mode = cfg.trading.mode.value
+    if not creds:
+        console.print(
+            f"Broker credentials for {name} ({env}): [green]all set[/] "
+            f"({', '.join(REQUIRED[name])}); check they work: tradewind test-broker --{env}",
+            highlight=False,
+        )
+        return
+    level = "error" if mode in ("paper", "live") else "warning"
+    for p in creds:
+        err_console.print(
+            f"[{'red' if level == 'error' else 'yellow'}]{level}[/]: broker credentials "
+            f"({name}, {env}): {p}",
+            highlight=False,
+        )
 
 
 def availability_warnings(cfg: TradewindConfig) -> list[str]:
