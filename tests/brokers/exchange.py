@@ -125,7 +125,7 @@ class Exchange:
             if not self.market_open and self.closed_policy == "refuse":
                 raise Closed("market is closed")
             self.orders[cid] = order
-            if not self.market_open:
+            if not self.market_open or not self._marketable(order):
                 return order
             if self.fill_mode == "full":
                 self._execute(order, qty)
@@ -139,7 +139,11 @@ class Exchange:
         """Fill what partial orders still owe (and resting orders in ``full`` mode)."""
         with self.lock:
             for order in self.orders.values():
-                if order.status in ("open", "partial") and self.market_open:
+                if (
+                    order.status in ("open", "partial")
+                    and self.market_open
+                    and self._marketable(order)
+                ):
                     rest = order.pending or (order.qty - order.filled)
                     if rest > 0 and (order.pending or self.fill_mode == "full"):
                         order.pending = 0.0
@@ -159,6 +163,13 @@ class Exchange:
         """Orders that can still fill."""
         with self.lock:
             return [o for o in self.orders.values() if o.status in ("open", "partial")]
+
+    def _marketable(self, order: FakeOrder) -> bool:
+        """A limit order fills only at its price or better."""
+        if order.limit is None:
+            return True
+        price = self.prices[order.symbol]
+        return price <= order.limit if order.side == "buy" else price >= order.limit
 
     def _execute(self, order: FakeOrder, qty: float) -> None:
         price = self.prices[order.symbol]

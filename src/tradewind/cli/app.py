@@ -10,6 +10,7 @@ import typer
 
 from tradewind import __version__
 from tradewind.cli import backtest_cmd as backtest_cmd
+from tradewind.cli import broker_cmd as broker_cmd
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import demo_cmd as demo_cmd
@@ -42,6 +43,7 @@ app.command("status")(ops_cmd.status)
 app.command("orders")(ops_cmd.orders)
 app.command("positions")(ops_cmd.positions)
 app.command("demo")(demo_cmd.demo)
+app.command("test-broker")(broker_cmd.test_broker)
 
 
 def _version(value: bool) -> None:
