@@ -66,12 +66,21 @@ class Fault:
     retry_after: float = 1.0
     delay: float = 0.0
     hook: Callable[[], None] | None = None
+    skip: int = 0
+    """Matching requests to let through before this one."""
 
 
 class Exchange:
     """The state behind a fake broker (thread-safe: the servers are threaded)."""
 
-    def __init__(self, prices: dict[str, float], cash: float = 100_000.0) -> None:
+    def __init__(
+        self,
+        prices: dict[str, float],
+        cash: float = 100_000.0,
+        clock: Callable[[], datetime] = now,
+    ) -> None:
+        self.clock = clock
+        """The exchange's time (a test may share a fake clock with the service)."""
         self.lock = threading.RLock()
         self.prices = dict(prices)
         self.cash = cash
@@ -87,6 +96,7 @@ class Exchange:
         self.requests: list[tuple[str, str]] = []
         self.order_posts = 0
         """Order placements that reached the exchange (duplicates included)."""
+        self.posts_by_cid: dict[str, int] = {}
 
     # --- faults ----------------------------------------------------------------------------
     def fail_next(self, fault: Fault, times: int = 1) -> None:
@@ -102,6 +112,9 @@ class Exchange:
                 if (f.method is None or f.method == method) and (
                     f.path is None or path.startswith(f.path)
                 ):
+                    if f.skip > 0:
+                        f.skip -= 1
+                        return None
                     return self.faults.pop(i)
             return None
 
@@ -112,9 +125,13 @@ class Exchange:
         """Take an order (filled now, partly now, or resting, by ``fill_mode``)."""
         with self.lock:
             self.order_posts += 1
+            self.posts_by_cid[cid] = self.posts_by_cid.get(cid, 0) + 1
             if cid in self.orders:
                 raise Duplicate(cid)
-            order = FakeOrder(cid, str(uuid.uuid4()), symbol, side, qty, order_type, limit)
+            t = self.clock()
+            order = FakeOrder(
+                cid, str(uuid.uuid4()), symbol, side, qty, order_type, limit, created=t, updated=t
+            )
             if self.reject_next is not None:
                 reason, self.reject_next = self.reject_next, None
                 order.status = "rejected"
@@ -156,7 +173,7 @@ class Exchange:
             if order is not None and order.status in ("open", "partial"):
                 order.status = "canceled"
                 order.pending = 0.0
-                order.updated = now()
+                order.updated = self.clock()
             return order
 
     def open_orders(self) -> list[FakeOrder]:
@@ -178,7 +195,7 @@ class Exchange:
         order.avg = (order.avg * order.filled + price * qty) / total
         order.filled = total
         order.status = "filled" if total >= order.qty - 1e-9 else "partial"
-        order.updated = now() + timedelta(microseconds=len(self.requests))
+        order.updated = self.clock() + timedelta(microseconds=len(self.requests))
         fee = self.fee_per_order if order.status == "filled" else 0.0
         order.fees += fee
         self.cash -= sign * qty * price + fee

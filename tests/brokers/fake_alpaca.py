@@ -18,7 +18,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from exchange import Closed, Duplicate, Exchange, FakeOrder, Rejected, now
+from exchange import Closed, Duplicate, Exchange, FakeOrder, Rejected
 from fakeserver import FakeServer, Reply
 
 KEY, SECRET = "PKTEST-KEY", "test-secret"
@@ -181,7 +181,7 @@ class AlpacaApi:
         )
 
     def clock(self, query: dict[str, str], body: bytes) -> Reply:
-        t = now()
+        t = self.ex.clock()
         return (
             200,
             {},
