@@ -89,9 +89,15 @@ class Rig:
     config: Path
     pid: list[int]
 
-    def session(self, cycles: int) -> tuple[int, str]:
-        """Run the service for ``cycles`` cycles; its return code and output."""
-        opts = {"cycles": cycles, "start": T0, "clock_file": str(self.folder / "clock.txt")}
+    def session(self, cycles: int, max_hours: float = 48) -> tuple[int, str]:
+        """Run the service for ``cycles`` cycles (or ``max_hours`` of fake time); its return
+        code and output."""
+        opts = {
+            "cycles": cycles,
+            "start": T0,
+            "clock_file": str(self.folder / "clock.txt"),
+            "max_hours": max_hours,
+        }
         env = {**os.environ, **CREDS[self.name]}
         proc = subprocess.Popen(
             [sys.executable, str(HERE / "paper_session.py"), str(self.config), json.dumps(opts)],
@@ -208,7 +214,7 @@ def test_an_account_holding_positions_halts_before_the_first_cycle(rig: Rig) -> 
     rig.exchange.positions = {"AAA": 5.0, "ZZZ": 2.0}
     rig.exchange.prices["ZZZ"] = 10.0
 
-    code, out = rig.session(cycles=2)
+    code, out = rig.session(cycles=2, max_hours=2)
 
     assert code == 0 and "RESULT stopped 0 True" in out, out
     text = " ".join(out.split())
