@@ -243,3 +243,28 @@ def test_adopt_takes_the_account_as_it_is(rig: Rig) -> None:
 
     assert code == 0 and "RESULT stopped 1 False" in out, out
     assert rig.exchange.order_posts > 0
+
+
+def test_the_trade_command_starts_paper_on_the_wall_clock(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tradewind trade --mode paper`` itself: credentials, the broker's account read and
+    reconciled, the banner; ``--max-cycles 0`` ends it before the first slot."""
+    data = yaml.safe_load(rig.config.read_text("utf-8"))
+    data["trading"]["mode"] = "simulated"  # the runbook flips it with --mode paper / --paper
+    data["data"]["synthetic"]["end"] = str(pd.Timestamp.now(tz="UTC").date())
+    rig.config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    for k, v in CREDS[rig.name].items():
+        monkeypatch.setenv(k, v)
+
+    result = CliRunner().invoke(
+        app, ["trade", "--paper", "--config", str(rig.config), "--max-cycles", "0", "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "stopped" and payload["cycles"] == 0
+    assert payload["broker_journal"] is None
+    assert ("GET", "/v2/account" if rig.name == "alpaca" else "/trading/assets/balances/get") in [
+        (m, p) for m, p in rig.exchange.requests
+    ]
