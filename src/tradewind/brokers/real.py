@@ -86,17 +86,13 @@ def webull_wire(
 
     secrets = secrets or load_secrets()
     check_credentials(cfg, secrets)
-    token_dir = state_path(journal_path, "webull-token")
-    if token_dir == MEMORY:
-        import tempfile
-
-        token_dir = Path(tempfile.mkdtemp(prefix="tradewind-webull-token-"))
+    token_dir = _state_dir(journal_path, "webull-token")
     return WebullWire(
         _secret(secrets, "webull_app_key"),
         _secret(secrets, "webull_app_secret"),
         paper=cfg.broker.paper_trading,
         timeout=cfg.broker.timeout_seconds,
-        token_dir=Path(token_dir),
+        token_dir=token_dir,
         account_id=_secret(secrets, "webull_account_id") or None,
         base_url=cfg.broker.base_url,
     )
@@ -118,4 +114,16 @@ def webull_app_wire(
         trade_pin=_secret(secrets, "webull_trade_pin") or None,
         timeout=cfg.broker.timeout_seconds,
         map_path=state_path(journal_path, "webull_app-orders.db"),
+        base_url=cfg.broker.base_url,
+        state_dir=_state_dir(journal_path, "webull_app-state"),
     )
+
+
+def _state_dir(journal_path: str | Path, suffix: str) -> Path:
+    """A folder beside the database (a temporary one for in-memory databases)."""
+    path = state_path(journal_path, suffix)
+    if path == MEMORY:
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix=f"tradewind-{suffix}-"))
+    return Path(path)

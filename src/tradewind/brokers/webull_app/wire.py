@@ -10,8 +10,9 @@ could place the order twice. This wire emulates what Alpaca and the OpenAPI do n
 2. **before any placement**, and for any lookup of a request whose ``orderId`` is missing (the
    process died between Webull's acceptance and its answer), the open orders and the most
    recent orders are searched for one with the same symbol, side and quantity placed at or
-   after the request (within :data:`MATCH_WINDOW`) and not mapped to another id; one found is
-   adopted instead of placing again.
+   after the request (within :data:`MATCH_WINDOW`), not mapped to another id and not failed; one
+   found is adopted instead of placing again (a failed order moved nothing, so placing again
+   after one cannot duplicate a position).
 
 This is best-effort: two identical orders for the same symbol within the window cannot be told
 apart, and a field renamed by Webull breaks it. Stops cannot be held at the broker on this
@@ -20,6 +21,7 @@ route: every stop is emulated by tradewind's risk manager. Whole shares only.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,8 +55,11 @@ class WebullAppWire:
         Deadline of each request, seconds (the package's own ``timeout``).
     map_path
         The client-id -> order-id map file.
-    client
-        A ``paper_webull`` instance (tests); default: a new one, logged in on first use.
+    base_url
+        One address standing in for every host of the package (``broker.base_url``: a proxy,
+        a local test server), each under ``/<attribute name>`` (``/base_paper_url/...``).
+    state_dir
+        Where the package's device-id file goes (default: the working directory).
     """
 
     name = "webull_app"
@@ -67,12 +72,15 @@ class WebullAppWire:
         trade_pin: str | None,
         timeout: float,
         map_path: str | Path = ":memory:",
-        client: Any = None,
+        base_url: str | None = None,
+        state_dir: str | Path | None = None,
     ) -> None:
         self._email, self._password, self._pin = email, password, trade_pin
         self._timeout = timeout
-        self._client = client
-        self._logged_in = client is not None
+        self._base_url = base_url
+        self._state_dir = Path(state_dir) if state_dir is not None else None
+        self._client: Any = None
+        self._logged_in = False
         self._map = sqlite3.connect(str(map_path), isolation_level=None, timeout=30.0)
         self._map.execute(
             "CREATE TABLE IF NOT EXISTS app_orders (client_order_id TEXT PRIMARY KEY, "
@@ -85,15 +93,7 @@ class WebullAppWire:
     def wb(self) -> Any:
         """The logged-in ``paper_webull`` client."""
         if self._client is None:
-            try:
-                from webull import paper_webull
-            except ImportError:
-                raise ConfigError(
-                    "broker.name: webull_app needs the unofficial 'webull' package, which "
-                    "cannot share an environment with the official SDK; run `make "
-                    "venv-webull-app` and start tradewind from .venv-webull-app/bin/tradewind"
-                ) from None
-            self._client = paper_webull()
+            self._client = self._new_client()
         if not self._logged_in:
             client = self._client
             client.timeout = self._timeout
@@ -111,6 +111,32 @@ class WebullAppWire:
                 raise BrokerAuthError("the Webull app shows no paper account for this login")
             self._logged_in = True
         return self._client
+
+    def _new_client(self) -> Any:
+        """A ``paper_webull`` whose device-id file (``did.bin``, written in the working
+        directory by its constructor) goes to ``state_dir``, pointed at ``base_url`` if set."""
+        try:
+            from webull import paper_webull
+        except ImportError:
+            raise ConfigError(
+                "broker.name: webull_app needs the unofficial 'webull' package, which cannot "
+                "share an environment with the official SDK; run `make venv-webull-app` and "
+                "start tradewind from .venv-webull-app/bin/tradewind"
+            ) from None
+        if self._state_dir is not None:
+            self._state_dir.mkdir(parents=True, exist_ok=True)
+        previous = Path.cwd()
+        try:  # the package offers no other way to place did.bin (nor its token files)
+            if self._state_dir is not None:
+                os.chdir(self._state_dir)
+            client = paper_webull()
+        finally:
+            os.chdir(previous)
+        if self._base_url is not None:  # every host of the package, under one address
+            for attr in list(vars(client._urls)):
+                if attr.startswith("base_"):
+                    setattr(client._urls, attr, f"{self._base_url}/{attr}")
+        return client
 
     # --- BrokerWire ------------------------------------------------------------------------
     def place(self, request: OrderRequest) -> BrokerOrder | None:
@@ -217,7 +243,7 @@ class WebullAppWire:
         row = self._map.execute(
             "SELECT order_id FROM app_orders WHERE client_order_id = ?", (cid,)
         ).fetchone()
-        return str(row[0]) if row else None
+        return str(row[0]) if row and row[0] is not None else None
 
     def _intend(self, request: OrderRequest) -> None:
         """Write the request down (no order id yet) before it is sent."""
@@ -274,6 +300,8 @@ class WebullAppWire:
             placed = _ms(item.get("createTime0"))
             if oid in mapped or placed is None or not since <= placed <= since + MATCH_WINDOW:
                 continue
+            if STATUS_MAP.get(str(item.get("statusStr"))) is OrderStatus.REJECTED:
+                continue  # a failed order moved nothing: placing again cannot duplicate
             if (
                 (item.get("ticker") or {}).get("symbol") == request.symbol
                 and str(item.get("action")) == request.side.value.upper()
