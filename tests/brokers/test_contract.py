@@ -4,6 +4,7 @@ loopback server speaking the broker's wire format (``conftest.py``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -238,3 +239,61 @@ def _nyse_open_now() -> bool:
     from tradewind.calendar import nyse
 
     return nyse().is_open(pd.Timestamp.now(tz="UTC"))
+
+
+def test_cancel_of_a_filled_order_is_none(adapter: Harness) -> None:
+    adapter.broker.submit(adapter.request("c-done"))
+
+    assert adapter.broker.cancel(ClientOrderId("c-done")) is None
+    restarted = adapter.connect()  # knows nothing of it yet
+    assert restarted.cancel(ClientOrderId("c-done")) is None
+    restarted.close()
+
+
+def _manager(adapter: Harness) -> Any:
+    from datetime import UTC, datetime
+
+    from tradewind.execution.order_manager import OrderManager, RetryPolicy
+    from tradewind.store import Store
+
+    store = Store(f"sqlite:///{adapter.tmp / 'om.db'}", mode="paper")
+    run = store.start_run(
+        name="contract", started_at=datetime.now(UTC), symbols=sorted(PRICES), initial_cash=1e5
+    )
+    om = OrderManager(
+        adapter.broker,
+        store,
+        run,
+        now=lambda: datetime.now(UTC),
+        retry=RetryPolicy(attempts=2, backoff=(0.0,)),
+        sleep=adapter.sleeps.append,
+    )
+    return om, store
+
+
+def test_through_the_order_manager_a_timeout_never_sends_twice(adapter: Harness) -> None:
+    om, store = _manager(adapter)
+    adapter.exchange.fail_next(Fault("slow", "POST", delay=TIMEOUT + 0.5))
+
+    events = om.submit(adapter.request("c-om"))
+
+    assert [e.status for e in events][-1] is OrderStatus.FILLED
+    assert adapter.exchange.posts_by_cid == {"c-om": 1}
+    stored = store.order_by_client_id("c-om")
+    assert stored is not None and stored.status is OrderStatus.FILLED
+    assert any(a.kind == "order_found_after_error" for a in om.alerts)
+    store.close()
+
+
+def test_the_session_end_cancel_leaves_orders_placed_by_someone_else(adapter: Harness) -> None:
+    om, store = _manager(adapter)
+    adapter.exchange.fill_mode = "none"
+    om.submit(adapter.request("c-ours"))
+    adapter.exchange.submit("by-hand-1", "MSFT", "buy", 1, "market", None)
+
+    canceled = om.cancel_open("stale at the session close")
+
+    assert canceled == ["c-ours"]
+    assert adapter.exchange.orders["by-hand-1"].status == "open"
+    assert adapter.exchange.orders["c-ours"].status == "canceled"
+    store.close()

@@ -163,7 +163,7 @@ class AlpacaWire:
             return
         try:
             self._do(lambda: self.client.cancel_order_by_id(found.broker_order_id))
-        except _NotFound:
+        except (_NotFound, OrderRejected):  # gone, or final meanwhile: nothing to cancel
             return
 
     def open_orders(self) -> list[BrokerOrder]:
@@ -241,6 +241,8 @@ class AlpacaWire:
             return BrokerAuthError(f"{said}; " + _AUTH_FIX.format(host=self.host))
         if status >= 500 or status == 0:
             return TransientBrokerError(said)
+        if placing is None and status in (400, 409, 422):  # e.g. "order is not cancelable"
+            return OrderRejected(said)
         if placing is not None:
             text = f"{placing}: {said}"
             return (
