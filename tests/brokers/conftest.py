@@ -1,17 +1,11 @@
-"""The broker contract harness: each real adapter, with its real SDK, against its fake server.
-
-``adapter`` is parametrized over ``alpaca`` and ``webull``; the suite in ``test_contract.py``
-runs unchanged on both. Waits after a 429 are recorded instead of slept.
-"""
+"""The broker contract fixture: ``adapter`` is parametrized over ``alpaca`` and ``webull``; the
+suite in ``test_contract.py`` runs unchanged on both (helpers in ``brokerkit.py``)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,88 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import fake_alpaca  # noqa: E402
 import fake_webull  # noqa: E402
+from brokerkit import ADAPTERS, PRICES, Harness  # noqa: E402
 from exchange import Exchange  # noqa: E402
-from fakeserver import FakeServer  # noqa: E402
-
-from tradewind.brokers.real import alpaca_wire, webull_wire, wrap  # noqa: E402
-from tradewind.brokers.snapshot import SnapshotBroker  # noqa: E402
-from tradewind.config import TradewindConfig  # noqa: E402
-from tradewind.config.secrets import Secrets  # noqa: E402
-from tradewind.domain.orders import ClientOrderId, OrderRequest, Side  # noqa: E402
-from tradewind.domain.types import Symbol  # noqa: E402
-
-PRICES = {"AAPL": 190.0, "MSFT": 410.0, "NVDA": 120.0}
-TIMEOUT = 1.0
-ADAPTERS = ("alpaca", "webull")
-
-
-def secrets_for(name: str, *, wrong: bool = False) -> Secrets:
-    """Credentials the fake accepts (or not)."""
-    bad = "-wrong" if wrong else ""
-    if name == "alpaca":
-        return Secrets(
-            _env_file=None,
-            alpaca_api_key=fake_alpaca.KEY,
-            alpaca_secret_key=fake_alpaca.SECRET + bad,
-        )
-    return Secrets(
-        _env_file=None,
-        webull_app_key=fake_webull.APP_KEY,
-        webull_app_secret=fake_webull.APP_SECRET + bad,
-        webull_paper_trading=True,
-    )
-
-
-def config_for(name: str, url: str, **broker: Any) -> TradewindConfig:
-    """A paper configuration pointing ``name`` at ``url``."""
-    return TradewindConfig.model_validate(
-        {
-            "trading": {"mode": "paper", "symbols": sorted(PRICES)},
-            "broker": {
-                "name": name,
-                "paper_trading": True,
-                "base_url": url,
-                "timeout_seconds": TIMEOUT,
-                "requests_per_minute": 10_000,
-                **broker,
-            },
-        }
-    )
-
-
-@dataclass
-class Harness:
-    """One adapter wired to its fake server."""
-
-    name: str
-    exchange: Exchange
-    server: FakeServer
-    tmp: Path
-    sleeps: list[float] = field(default_factory=list)
-    broker: SnapshotBroker = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.broker = self.connect()
-
-    def connect(self, *, wrong: bool = False) -> SnapshotBroker:
-        """A fresh adapter (a restart: new process state, same journal files)."""
-        cfg = config_for(self.name, self.server.url)
-        secrets = secrets_for(self.name, wrong=wrong)
-        journal = self.tmp / "tradewind.simbroker.db"
-        wire = (
-            alpaca_wire(cfg, secrets)
-            if self.name == "alpaca"
-            else webull_wire(cfg, journal, secrets)
-        )
-        return wrap(wire, cfg, journal, sleep=self.sleeps.append)
-
-    def request(
-        self, cid: str, symbol: str = "AAPL", side: Side = Side.BUY, qty: float = 10.0
-    ) -> OrderRequest:
-        """A market order request."""
-        return OrderRequest(
-            ClientOrderId(cid), Symbol(symbol), side, qty, datetime.now(UTC), reason="test"
-        )
 
 
 @pytest.fixture(params=ADAPTERS)

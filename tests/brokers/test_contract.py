@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import PRICES, TIMEOUT, Harness
+from brokerkit import PRICES, TIMEOUT, Harness
 from exchange import Fault
 
 from tradewind.brokers.errors import BrokerAuthError, MalformedReply, MarketClosed

@@ -13,7 +13,7 @@ import fake_alpaca
 import fake_webull
 import pytest
 import yaml
-from conftest import PRICES
+from brokerkit import PRICES
 from exchange import Exchange
 from typer.testing import CliRunner
 
