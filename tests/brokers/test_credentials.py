@@ -4,6 +4,7 @@ at the other environment (``tradewind.config.broker_credentials``)."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,22 @@ def test_trade_refuses_before_writing_anything(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "ALPACA_API_KEY: not set, and broker.name 'alpaca' needs it (paper)" in text
     assert not list(tmp_path.glob("*.db"))
+
+
+def test_webull_app_in_the_main_environment_says_which_environment_to_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBULL_EMAIL", "+1-5555550100")
+    monkeypatch.setenv("WEBULL_PASSWORD", "pw")
+    config = _config(tmp_path, "webull_app")
+    data = yaml.safe_load(config.read_text("utf-8"))
+    listening = socket.create_server(("127.0.0.1", 0))  # the host step needs a listener
+    data["broker"]["base_url"] = f"http://127.0.0.1:{listening.getsockname()[1]}"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    try:
+        result = CliRunner().invoke(app, ["test-broker", "--config", str(config), "--json"])
+    finally:
+        listening.close()
+    steps = {s["step"]: s for s in json.loads(result.stdout)["steps"]}
+    assert result.exit_code == 1
+    assert "make venv-webull-app" in steps["auth"]["detail"]

@@ -81,6 +81,7 @@ class WebullAppWire:
         self._state_dir = Path(state_dir) if state_dir is not None else None
         self._client: Any = None
         self._logged_in = False
+        self._package = _paper_webull()  # refuse at once in an environment without it
         self._map = sqlite3.connect(str(map_path), isolation_level=None, timeout=30.0)
         self._map.execute(
             "CREATE TABLE IF NOT EXISTS app_orders (client_order_id TEXT PRIMARY KEY, "
@@ -115,14 +116,7 @@ class WebullAppWire:
     def _new_client(self) -> Any:
         """A ``paper_webull`` whose device-id file (``did.bin``, written in the working
         directory by its constructor) goes to ``state_dir``, pointed at ``base_url`` if set."""
-        try:
-            from webull import paper_webull
-        except ImportError:
-            raise ConfigError(
-                "broker.name: webull_app needs the unofficial 'webull' package, which cannot "
-                "share an environment with the official SDK; run `make venv-webull-app` and "
-                "start tradewind from .venv-webull-app/bin/tradewind"
-            ) from None
+        paper_webull = self._package
         if self._state_dir is not None:
             self._state_dir.mkdir(parents=True, exist_ok=True)
         previous = Path.cwd()
@@ -322,6 +316,20 @@ class WebullAppWire:
             raise TransientBrokerError(f"cannot reach the Webull app's servers ({exc})") from None
         except ValueError as exc:  # the package's .json() on a non-JSON reply
             raise MalformedReply(f"the Webull app's reply could not be read ({exc})") from None
+
+
+def _paper_webull() -> Any:
+    """The unofficial package's ``paper_webull`` class, or :class:`ConfigError` saying how to
+    get the environment that has it (``.venv`` has the official SDK under the same name)."""
+    try:
+        from webull import paper_webull
+    except ImportError:
+        raise ConfigError(
+            "broker.name: webull_app needs the unofficial 'webull' package, which cannot share "
+            "an environment with the official SDK; run `make venv-webull-app` and start "
+            "tradewind from .venv-webull-app/bin/tradewind"
+        ) from None
+    return paper_webull
 
 
 def _ms(value: Any) -> datetime | None:
