@@ -6,11 +6,7 @@ environment has its own keys) and optionally ``WEBULL_ACCOUNT_ID``; ``broker.pap
 (with ``WEBULL_PAPER_TRADING`` agreeing) picks the test or the production host.
 """
 
-from tradewind.brokers.webull.wire import (
-    PRODUCTION_HOST,
-    STATUS_MAP,
-    TEST_HOST,
-    WebullWire,
-)
+from tradewind.brokers.webull.replies import STATUS_MAP
+from tradewind.brokers.webull.wire import PRODUCTION_HOST, TEST_HOST, WebullWire
 
 __all__ = ["PRODUCTION_HOST", "STATUS_MAP", "TEST_HOST", "WebullWire"]

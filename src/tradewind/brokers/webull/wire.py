@@ -20,7 +20,7 @@ clock                                  none: Webull has no market-clock call; th
 
 Webull reports cumulative fills per order (``filled_quantity``, ``filled_price``); individual
 executions are listed for Hong Kong accounts only, so fills are derived by the fill journal.
-Statuses map through :data:`STATUS_MAP`. A repeated ``client_order_id`` is refused with an
+Statuses map through ``replies.STATUS_MAP``. A repeated ``client_order_id`` is refused with an
 error code ending in ``PLACE_ORDER_REPEAT`` (reported from the sandbox as HTTP 417): the first
 submission arrived, and the order is looked up. The SDK does not expose a 429's
 ``Retry-After``: tradewind waits :data:`RATE_LIMIT_WAIT` seconds (Webull's documented windows
@@ -37,10 +37,12 @@ from typing import Any
 import pandas as pd
 
 from tradewind.brokers.errors import BrokerAuthError, MalformedReply, MarketClosed, RateLimited
+from tradewind.brokers.webull.replies import items, order, order_items, qty_text
+from tradewind.brokers.webull.replies import number as _number
 from tradewind.brokers.webull.sdk import api_client
 from tradewind.brokers.wire import AccountSnapshot, BrokerOrder, DuplicateClientOrderId, MarketClock
 from tradewind.domain.errors import ConfigError, OrderRejected, TransientBrokerError
-from tradewind.domain.orders import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side
+from tradewind.domain.orders import ClientOrderId, OrderRequest, OrderType, Side
 
 PRODUCTION_HOST = "api.webull.com"
 """The production trading host (the SDK's own table)."""
@@ -49,15 +51,6 @@ TEST_HOST = "us-openapi-alb.uat.webullbroker.com"
 Trading API docs); Webull has announced moves of its sandbox hosts, so ``broker.base_url``
 can override it."""
 RATE_LIMIT_WAIT = 3.0
-
-STATUS_MAP: dict[str, OrderStatus] = {
-    "SUBMITTED": OrderStatus.NEW,
-    "PARTIAL_FILLED": OrderStatus.PARTIALLY_FILLED,
-    "FILLED": OrderStatus.FILLED,
-    "CANCELLED": OrderStatus.CANCELED,
-    "FAILED": OrderStatus.REJECTED,
-}
-"""Webull order status (SDK ``trade/common/order_status.py``) -> tradewind (else ``unknown``)."""
 
 _AUTH_FIX = (
     "check WEBULL_APP_KEY and WEBULL_APP_SECRET (the test environment and production have "
@@ -134,7 +127,7 @@ class WebullWire:
         if self._account_id:
             return self._account_id
         reply = self._json(lambda: self.trade.account_v2.get_account_list())
-        accounts = _items(reply)
+        accounts = items(reply)
         ids = [str(a.get("account_id", "")) for a in accounts if isinstance(a, dict)]
         ids = [i for i in ids if i]
         if len(ids) != 1:
@@ -157,7 +150,7 @@ class WebullWire:
             "market": "US",
             "side": "BUY" if request.side is Side.BUY else "SELL",
             "order_type": "LIMIT" if request.order_type is OrderType.LIMIT else "MARKET",
-            "quantity": _qty_text(request.quantity),
+            "quantity": qty_text(request.quantity),
             "entrust_type": "QTY",
             "support_trading_session": "CORE",
             "time_in_force": "DAY",
@@ -187,10 +180,10 @@ class WebullWire:
             return None
         if reply is None or reply == {}:
             return None
-        found = [o for o in _order_items(reply) if o.get("client_order_id") == client_order_id]
+        found = [o for o in order_items(reply) if o.get("client_order_id") == client_order_id]
         if not found:
             return None
-        return _order(found[0])
+        return order(found[0])
 
     def cancel(self, client_order_id: ClientOrderId) -> None:
         """Ask Webull to cancel (an order already final is left as it is)."""
@@ -211,8 +204,8 @@ class WebullWire:
             page = self._json(
                 lambda k=key: self.trade.order_v3.list_order_open(account, pagination_key=k)  # type: ignore[misc]
             )
-            for item in _order_items(page):
-                out.append(_order(item))
+            for item in order_items(page):
+                out.append(order(item))
             key = page.get("pagination_key") if isinstance(page, dict) else None
             if not key:
                 return out
@@ -223,7 +216,7 @@ class WebullWire:
         account = self.account_id()
         reply = self._json(lambda: self.trade.account_v2.get_account_position(account))
         out: dict[str, float] = {}
-        for p in _items(reply):
+        for p in items(reply):
             if not isinstance(p, dict) or p.get("instrument_type", "EQUITY") != "EQUITY":
                 continue
             symbol = p.get("symbol")
@@ -316,100 +309,3 @@ class WebullWire:
 
 class _NotFound(Exception):  # noqa: N818 - internal signal
     """Webull does not know the order."""
-
-
-def _qty_text(quantity: float) -> str:
-    return f"{quantity:.6f}".rstrip("0").rstrip(".")
-
-
-def _items(reply: Any) -> list[Any]:
-    """A list reply, or the ``data`` list of a paginated one."""
-    if isinstance(reply, list):
-        return reply
-    if isinstance(reply, dict) and isinstance(reply.get("data"), list):
-        return list(reply["data"])
-    raise MalformedReply("Webull's reply is not a list")
-
-
-def _order_items(reply: Any) -> list[dict[str, Any]]:
-    """The order items of an order-detail reply or of a page of them."""
-    histories = reply if isinstance(reply, list) else None
-    if histories is None and isinstance(reply, dict):
-        histories = reply["data"] if isinstance(reply.get("data"), list) else [reply]
-    if histories is None:
-        raise MalformedReply("Webull's order reply is not an object")
-    out: list[dict[str, Any]] = []
-    for h in histories:
-        if not isinstance(h, dict) or not isinstance(h.get("orders"), list):
-            raise MalformedReply("Webull's order reply has no 'orders' list")
-        out.extend(o for o in h["orders"] if isinstance(o, dict))
-    return out
-
-
-def _number(value: Any, what: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise MalformedReply(f"Webull sent {what} {value!r}, not a number") from None
-    if out != out:
-        raise MalformedReply(f"Webull sent {what} NaN")
-    return out
-
-
-def _time(item: dict[str, Any], *names: str) -> datetime | None:
-    """The first of ``names`` present: epoch milliseconds or an ISO-8601 time, as UTC."""
-    for name in names:
-        value = item.get(name)
-        if value in (None, ""):
-            continue
-        try:
-            if isinstance(value, int | float) or str(value).isdigit():
-                return datetime.fromtimestamp(float(value) / 1000.0, UTC)
-            ts = pd.Timestamp(str(value))
-        except (ValueError, OverflowError):
-            raise MalformedReply(f"Webull sent {name} {value!r}, not a time") from None
-        return (
-            ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-        ).to_pydatetime()
-    return None
-
-
-def _fees(item: dict[str, Any]) -> float:
-    total = 0.0
-    commission = item.get("commission")
-    if isinstance(commission, dict):
-        total += _number(commission.get("amount", 0) or 0, "commission")
-    for fee in item.get("fees") or []:
-        if isinstance(fee, dict):
-            total += _number(fee.get("amount", 0) or 0, "fee")
-    return total
-
-
-def _order(item: dict[str, Any]) -> BrokerOrder:
-    """A snapshot of one Webull order item (fields of the SDK's ``NOrderItem``)."""
-    cid = item.get("client_order_id")
-    side = str(item.get("side", "")).upper()
-    if not cid or side not in ("BUY", "SELL") or not item.get("symbol"):
-        raise MalformedReply(f"Webull's order {cid!r} lacks client_order_id, side or symbol")
-    raw = str(item.get("status", ""))
-    filled = _number(item.get("filled_quantity") or 0, "filled_quantity")
-    created = _time(item, "place_time_at", "place_time") or datetime.now(UTC)
-    updated = _time(item, "filled_time_at", "filled_time") or created
-    limit = item.get("limit_price")
-    return BrokerOrder(
-        client_order_id=ClientOrderId(str(cid)),
-        broker_order_id=str(item.get("order_id") or ""),
-        symbol=str(item["symbol"]),
-        side=Side.BUY if side == "BUY" else Side.SELL,
-        quantity=_number(item.get("total_quantity", item.get("quantity")), "total_quantity"),
-        status=STATUS_MAP.get(raw, OrderStatus.UNKNOWN),
-        filled_quantity=filled,
-        average_price=_number(item.get("filled_price") or 0, "filled_price") if filled else 0.0,
-        created_at=created,
-        updated_at=updated,
-        order_type=OrderType.LIMIT if item.get("order_type") == "LIMIT" else OrderType.MARKET,
-        limit_price=_number(limit, "limit_price") if limit not in (None, "") else None,
-        fees=_fees(item),
-        message=raw if raw in ("FAILED", "CANCELLED") else "",
-        raw_status=raw,
-    )
