@@ -29,6 +29,7 @@ are 30 s for 10 calls on order queries).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ TEST_HOST = "us-openapi-alb.uat.webullbroker.com"
 Trading API docs); Webull has announced moves of its sandbox hosts, so ``broker.base_url``
 can override it."""
 RATE_LIMIT_WAIT = 3.0
+log = logging.getLogger(__name__)
 
 _AUTH_FIX = (
     "check WEBULL_APP_KEY and WEBULL_APP_SECRET (the test environment and production have "
@@ -118,6 +120,11 @@ class WebullWire:
                 base_url=self._base_url,
                 timeout=self._timeout,
                 token_dir=self._token_dir,
+            )
+            log.info(
+                "connecting to Webull at %s; if Webull asks for a token approval in the Webull "
+                "app, approve it there (tradewind waits up to 5 minutes)",
+                self.host,
             )
             self._trade = self._do(lambda: TradeClient(client))
         return self._trade
