@@ -6,15 +6,31 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint format bench soak figures ml-report clean
+VENV_APP := .venv-webull-app
+STAMP_APP := $(VENV_APP)/.installed
+
+.PHONY: install demo test lint format bench soak figures ml-report clean venv-webull-app test-webull-app
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,alpaca,webull]"
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install tradewind with its dev tools.
+
+# The unofficial `webull` package (broker.name: webull_app) has the same top-level module as the
+# official SDK in .venv, so it gets its own environment.
+$(STAMP_APP): pyproject.toml
+	@test -x $(VENV_APP)/bin/python || $(PYTHON) -m venv $(VENV_APP)
+	$(VENV_APP)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_APP)/bin/python -m pip install --quiet -e ".[webull-app]" "pytest>=8,<10" "pyyaml>=6,<7"
+	@touch $(STAMP_APP)
+
+venv-webull-app: $(STAMP_APP) ## Create .venv-webull-app (tradewind with the unofficial webull package).
+
+test-webull-app: $(STAMP_APP) ## The webull_app adapter with its real package against a loopback fake.
+	$(VENV_APP)/bin/pytest -q -p no:cacheprovider tests_webull_app
 
 demo: $(STAMP) ## Run the main job on the bundled (historical) real data.
 	$(BIN)/tradewind demo
@@ -29,8 +45,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint ## Lint, type-check and run the test suite.
+test: lint $(STAMP_APP) ## Lint, type-check and run the test suite (and webull_app's, in its own venv).
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	$(VENV_APP)/bin/pytest -q -p no:cacheprovider tests_webull_app
 
 bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
 	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,bench]"
@@ -46,4 +63,4 @@ ml-report: $(STAMP) ## Backtests 2000-2022 with and without the ML ensemble (min
 	nice -n 15 $(BIN)/python scripts/ml_report.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(VENV_APP) .mypy_cache .ruff_cache .pytest_cache .hypothesis

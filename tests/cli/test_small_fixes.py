@@ -79,9 +79,10 @@ def test_a_paper_refusal_is_logged(tmp_path: Path) -> None:
     assert result.exit_code == 2
     log = Path(os.environ[LOG_ENV]).read_text("utf-8")
     assert "ERROR   tradewind.cli: config error (ConfigError)" in log
-    assert "adapter is not available yet" in log
-    assert log.count("adapter is not available yet") == 1
-    assert "adapter is not available yet" not in result.stdout
+    refusal = "invalid configuration in the environment / .env (broker.name: webull)"
+    assert refusal in log and "WEBULL_APP_KEY" in log  # the missing credential, named
+    assert log.count(refusal) == 1
+    assert refusal not in result.stdout
 
 
 def test_a_live_refusal_is_logged() -> None:

@@ -74,19 +74,12 @@ def test_every_problem_is_in_the_json_not_only_the_first(tmp_path: Path) -> None
     assert all(p["message"] and p["fix"] for p in payload["problems"])
 
 
-def test_a_valid_config_naming_what_does_not_exist_yet_says_so() -> None:
+def test_the_paper_example_names_only_what_exists() -> None:
     result = _check(str(ROOT / "config" / "paper.example.yaml"), "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["valid"] is True
-    (broker,) = payload["not_available"]  # data.source yfinance exists now
-    assert broker.startswith("valid, but broker.name 'webull' is not available yet")
-    assert payload["warnings"][:1] == [broker]
-    table = _check(str(ROOT / "config" / "paper.example.yaml"))
-    assert "Configuration is valid, but 1 setting(s) are not available yet" in " ".join(
-        table.stdout.split()
-    )
-    assert "warning: valid, but broker.name 'webull'" in " ".join(table.stderr.split())
+    assert payload["not_available"] == []  # yfinance and the webull adapter both exist
 
 
 def test_the_shipped_config_has_nothing_unavailable() -> None:

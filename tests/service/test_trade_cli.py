@@ -40,7 +40,7 @@ def _paper_like(folder: Path, **trading: Any) -> Path:
     return path
 
 
-def test_runbook_paper_command_refuses_clearly_without_a_broker_adapter(tmp_path: Path) -> None:
+def test_runbook_paper_command_refuses_clearly_without_broker_credentials(tmp_path: Path) -> None:
     config = _paper_like(tmp_path)
     proc = subprocess.run(
         [
@@ -60,7 +60,8 @@ def test_runbook_paper_command_refuses_clearly_without_a_broker_adapter(tmp_path
         check=False,
     )
     assert proc.returncode == 2, proc.stderr
-    assert "broker 'webull' adapter is not available yet" in " ".join(proc.stderr.split())
+    text = " ".join(proc.stderr.split())
+    assert "WEBULL_APP_KEY: not set, and broker.name 'webull' needs it (paper)" in text
     assert not list(tmp_path.glob("*.db"))  # nothing started, nothing written
 
 
@@ -74,7 +75,7 @@ def test_live_needs_all_four_consents(tmp_path: Path) -> None:
     assert code == 1 and "live trading refused" in text
     assert f"{ALLOW_ENV}=yes is not set" in text and "--live was not given" in text
     code, out = cli("trade", "--config", str(live), "--live", env={ALLOW_ENV: "yes"})
-    assert code == 2 and "adapter is not available yet" in " ".join(out.split())  # past consent
+    assert code == 2 and "WEBULL_APP_KEY: not set" in " ".join(out.split())  # past consent
     code, out = cli(
         "trade",
         "--config",
@@ -88,6 +89,23 @@ def test_live_needs_all_four_consents(tmp_path: Path) -> None:
     cfg = load(write_config(tmp_path))
     with pytest.raises(LiveTradingRefused, match="--live was given but the mode is simulated"):
         check_live(cfg, file_mode=cfg.trading.mode, live_flag=True, env={})
+
+
+def test_live_from_the_environment_is_not_the_file_saying_live(tmp_path: Path) -> None:
+    paper = _paper_like(tmp_path, mode="paper")
+    env = {
+        "TRADEWIND__TRADING__MODE": "live",
+        "TRADEWIND__BROKER__PAPER_TRADING": "false",
+        ALLOW_ENV: "yes",
+    }
+
+    code, out = cli("trade", "--config", str(paper), "--live", env=env)
+
+    text = " ".join(out.split())
+    assert code == 1 and "live trading refused" in text
+    assert "the config file says trading.mode: paper" in text
+    assert "TRADEWIND__TRADING__MODE do not count" in text
+    assert not list(tmp_path.glob("*.db"))
 
 
 def test_live_banner_leads_with_a_warning() -> None:

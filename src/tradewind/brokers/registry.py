@@ -97,6 +97,24 @@ def check_available(cfg: TradewindConfig) -> str:
     return name
 
 
+def check_ready(cfg: TradewindConfig) -> str:
+    """:func:`check_available`, then the chosen real broker's credentials (from the
+    environment / ``.env``): :class:`ConfigError` naming each missing or inconsistent variable,
+    before anything is started or written."""
+    name = check_available(cfg)
+    if name != "simulated":
+        from tradewind.config.broker_credentials import credential_problems
+        from tradewind.config.secrets import load_secrets
+
+        problems = credential_problems(cfg, load_secrets())
+        if problems:
+            raise ConfigError(
+                [f"{p}" for p in problems],
+                source=f"the environment / .env (broker.name: {name})",
+            )
+    return name
+
+
 def make_broker(ctx: BrokerContext, name: str | None = None) -> Broker:
     """Build the broker ``name`` (default: the one ``ctx.config``'s mode runs with, see
     :func:`check_available`); a backtest asks for ``simulated`` whatever the mode."""
@@ -138,3 +156,36 @@ def _simulated(ctx: BrokerContext) -> Broker:
     }
     journal = SimJournal(ctx.journal_path, durable=ctx.durable)
     return JournaledSimBroker(inner, journal, ctx.account, settings, fault=ctx.fault)
+
+
+def _fills_journal(ctx: BrokerContext) -> str | Path:
+    """Where a real broker keeps the fills it derived (beside the run's database)."""
+    if ctx.journal_path is None:
+        raise ConfigError(
+            f"broker '{ctx.config.broker.name}' needs the trading service's journal path (it "
+            "keeps the fills it derived there); backtests use the simulator"
+        )
+    return ctx.journal_path
+
+
+@register_broker("alpaca")
+def _alpaca(ctx: BrokerContext) -> Broker:
+    from tradewind.brokers.real import alpaca_wire, wrap
+
+    return wrap(alpaca_wire(ctx.config), ctx.config, _fills_journal(ctx))
+
+
+@register_broker("webull")
+def _webull(ctx: BrokerContext) -> Broker:
+    from tradewind.brokers.real import webull_wire, wrap
+
+    journal = _fills_journal(ctx)
+    return wrap(webull_wire(ctx.config, journal), ctx.config, journal)
+
+
+@register_broker("webull_app")
+def _webull_app(ctx: BrokerContext) -> Broker:
+    from tradewind.brokers.real import webull_app_wire, wrap
+
+    journal = _fills_journal(ctx)
+    return wrap(webull_app_wire(ctx.config, journal), ctx.config, journal)

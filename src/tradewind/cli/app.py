@@ -10,6 +10,7 @@ import typer
 
 from tradewind import __version__
 from tradewind.cli import backtest_cmd as backtest_cmd
+from tradewind.cli import broker_cmd as broker_cmd
 from tradewind.cli import checklist_cmd as checklist_cmd
 from tradewind.cli import config_cmd as config_cmd
 from tradewind.cli import data_cmd as data_cmd
@@ -56,6 +57,7 @@ app.command("readiness")(readiness_cmd.readiness)
 app.command("checklist")(checklist_cmd.checklist_command)
 app.command("validate")(validate_cmd.validate)
 app.command("retrain")(retrain_cmd.retrain_cmd)
+app.command("test-broker")(broker_cmd.test_broker)
 
 
 def _version(value: bool) -> None:

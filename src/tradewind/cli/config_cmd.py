@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from tradewind.cli.common import JsonOption, console, err_console, friendly_errors, print_json
 from tradewind.config import TradewindConfig, default_config_path, load_config, load_secrets
+from tradewind.config.broker_credentials import REQUIRED, CredentialProblem, credential_problems
 from tradewind.config.notify_secrets import notification_secret_problems
 from tradewind.config.warnings import config_warnings
 from tradewind.domain.errors import ConfigError, DataError
@@ -38,7 +39,10 @@ def check(
     A valid file that names a data source or broker that does not exist yet is reported as
     valid with a warning saying so (the commands that need it refuse it). With the configured
     prices at hand, a stop distance inside a symbol's typical daily range is warned about,
-    naming the symbol and its median range.
+    naming the symbol and its median range. The broker's credentials are checked for presence
+    (per broker and environment, from the environment or ``--env-file``): each missing or
+    inconsistent variable is named with its fix (an error in paper/live mode, where ``trade``
+    refuses to start without them; the exit code stays 0).
 
     Example: ``tradewind config check config/paper.example.yaml``
     """
@@ -63,6 +67,7 @@ def check(
             raise refused
     unavailable = availability_warnings(cfg)
     ranges, stops = stop_range_warnings(cfg) if prices else ({}, [])
+    creds = credential_problems(cfg, secrets)
     warnings = [*unavailable, *config_warnings(cfg, secrets), *secret_warnings, *stops]
     if as_json:
         print_json(
@@ -70,6 +75,14 @@ def check(
                 "valid": True,
                 "config": cfg.model_dump(mode="json"),
                 "secrets_present": secrets.present(),
+                "broker_credentials": {
+                    "broker": cfg.broker.name,
+                    "environment": "paper" if cfg.broker.paper_trading else "live",
+                    "required": list(REQUIRED.get(cfg.broker.name, ())),
+                    "problems": [
+                        {"variable": p.variable, "message": p.message, "fix": p.fix} for p in creds
+                    ],
+                },
                 "not_available": unavailable,
                 "daily_ranges": {
                     s: {"median": r.median, "basis": r.basis, "bars": r.bars}
@@ -95,6 +108,7 @@ def check(
     for name, is_set in secrets.present().items():
         table.add_row(name, "[green]yes[/]" if is_set else "[dim]no[/]")
     console.print(table)
+    _print_credentials(cfg, creds)
     for w in warnings:
         err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
 
@@ -125,6 +139,29 @@ def stop_range_warnings(cfg: TradewindConfig) -> tuple[dict[str, DailyRange], li
         for s in cfg.trading.symbols
     }
     return ranges, stop_warnings(section, ranges)
+
+
+def _print_credentials(cfg: TradewindConfig, creds: list[CredentialProblem]) -> None:
+    """One line for the broker's credentials: fine, or each problem with its fix."""
+    name = cfg.broker.name
+    if name not in REQUIRED:
+        return
+    env = "paper" if cfg.broker.paper_trading else "live"
+    mode = cfg.trading.mode.value
+    if not creds:
+        console.print(
+            f"Broker credentials for {name} ({env}): [green]all set[/] "
+            f"({', '.join(REQUIRED[name])}); check they work: tradewind test-broker --{env}",
+            highlight=False,
+        )
+        return
+    level = "error" if mode in ("paper", "live") else "warning"
+    for p in creds:
+        err_console.print(
+            f"[{'red' if level == 'error' else 'yellow'}]{level}[/]: broker credentials "
+            f"({name}, {env}): {p}",
+            highlight=False,
+        )
 
 
 def availability_warnings(cfg: TradewindConfig) -> list[str]:

@@ -1,11 +1,12 @@
 """``tradewind trade``: the trading service (simulated, paper or live) on the NYSE schedule.
 
 The runbook's ``python scripts/start_trading.py --paper --interval 3600 --ensemble`` is
-``tradewind trade --paper --interval 3600 --ensemble``. Paper and live need a broker adapter
-(Webull, Alpaca), which is not part of tradewind yet: they refuse clearly, after the live-trading
-checks, and never fall back to the simulator. ``--ensemble`` (``ml.enabled``) loads the
-deployed ML models from the registry; it never trains. ``--mode simulated --replay START:END``
-runs the same loop over history on the built-in simulator (``tradewind demo`` does this).
+``tradewind trade --paper --interval 3600 --ensemble``. Paper and live trade through the broker
+named by ``broker.name`` (``alpaca``, ``webull``, ``webull_app``), after the live-trading checks
+and the broker's credential checks; nothing ever falls back to the simulator. ``--ensemble``
+(``ml.enabled``) loads the deployed ML models from the registry; it never trains.
+``--mode simulated --replay START:END`` runs the same loop over history on the built-in
+simulator (``tradewind demo`` does this).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tradewind.cli.common import (
 )
 from tradewind.config import TradewindConfig
 from tradewind.config.errors import format_validation_error
+from tradewind.config.loader import mode_in_file
 from tradewind.domain.errors import ConfigError, UsageError
 from tradewind.domain.types import EXCHANGE_TZ, TradingMode
 from tradewind.service.runner import ServiceResult, TradeOptions, TradingService, resolve_paths
@@ -142,14 +144,16 @@ def trade(
 ) -> None:
     """Run the trading service: a cycle every interval while the NYSE is open.
 
-    Examples: ``tradewind trade --paper --interval 3600 --ensemble`` (runbook; needs a broker
-    adapter), ``tradewind trade --mode simulated --replay 2022-01-01:2022-06-30 --speed max``.
+    Examples: ``tradewind trade --paper --interval 3600 --ensemble`` (runbook; the broker's
+    credentials in .env, check them first with ``tradewind test-broker --paper``),
+    ``tradewind trade --mode simulated --replay 2022-01-01:2022-06-30 --speed max``.
     """
     if paper and mode not in (None, "paper"):
         err_console.print(f"[bold red]Error[/]: --paper contradicts --mode {mode}")
         raise typer.Exit(2)
     file_cfg = load(config)
     with friendly_errors():
+        file_mode = mode_in_file(config)  # the file's own word: TRADEWIND__ overrides don't count
         cfg = config_with_source(file_cfg, source, data_path)
         cfg = effective_config(cfg, "paper" if paper else mode, interval)
         options = TradeOptions(
@@ -168,7 +172,7 @@ def trade(
             service = TradingService(
                 cfg,
                 options,
-                file_mode=file_cfg.trading.mode,
+                file_mode=file_mode,
                 stop=stop,
                 announce=None if as_json else _announce,
             )

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from tradewind.config.errors import format_validation_error
 from tradewind.config.root import TradewindConfig
 from tradewind.domain.errors import ConfigError, ConfigProblem
+from tradewind.domain.types import TradingMode
 
 CONFIG_ENV = "TRADEWIND_CONFIG"
 OVERRIDE_PREFIX = "TRADEWIND__"
@@ -132,6 +133,30 @@ def _override_for(path: str, overrides: Mapping[tuple[str, ...], str]) -> str:
     parts = tuple(path.split("."))
     matches = [keys for keys in overrides if parts[: len(keys)] == keys]
     return overrides[max(matches, key=len)] if matches else ""
+
+
+def mode_in_file(path: str | Path | None = None) -> TradingMode:
+    """``trading.mode`` as the YAML file itself says it, ignoring ``TRADEWIND__`` overrides.
+
+    Live trading needs the file to say live: an environment variable
+    (``TRADEWIND__TRADING__MODE=live``) must not count as the file's consent. A file that
+    says nothing is simulated (the default); a value that is not a mode raises
+    :class:`ConfigError` (as loading the file would).
+    """
+    file = Path(path) if path is not None else default_config_path()
+    if path is None and not file.exists():
+        return TradingMode.SIMULATED
+    trading = read_yaml(file).get("trading")
+    raw = trading.get("mode") if isinstance(trading, dict) else None
+    if raw is None:
+        return TradingMode.SIMULATED
+    try:
+        return TradingMode(str(raw))
+    except ValueError:
+        allowed = ", ".join(m.value for m in TradingMode)
+        raise ConfigError(
+            f"trading.mode must be one of {allowed}, was {raw!r}", source=str(file)
+        ) from None
 
 
 def validate_config(data: Mapping[str, Any], source: str | None = None) -> TradewindConfig:

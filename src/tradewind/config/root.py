@@ -96,6 +96,15 @@ def cross_field_problems(cfg: TradewindConfig) -> list[tuple[str, str]]:
                 f"{', '.join(REAL_BROKERS)} (or set trading.mode: simulated)",
             )
         )
+    if broker.name == "webull_app" and not broker.paper_trading:
+        problems.append(
+            (
+                "broker.name",
+                "'webull_app' (the unofficial app route) trades the app's paper account only; "
+                "set broker.paper_trading: true, or use broker.name: webull (official OpenAPI) "
+                "for a live account",
+            )
+        )
     if risk.max_position_size > risk.max_portfolio_risk:
         problems.append(
             (

@@ -81,3 +81,35 @@ class BrokerSection(Section):
     timeout_seconds: float = Field(
         15.0, gt=0, le=120, description="Deadline for a single broker request."
     )
+    base_url: str | None = Field(
+        None,
+        description="Override of the broker's API address (scheme://host[:port]); default: the "
+        "broker's own paper or live host. For a proxy or a local test server.",
+    )
+    requests_per_minute: int = Field(
+        120,
+        ge=1,
+        le=10_000,
+        description="Client-side ceiling on broker API calls (Alpaca allows 200/min, Webull's "
+        "order calls fewer); calls beyond it wait.",
+    )
+    on_start_difference: Literal["halt", "adopt"] = Field(
+        "halt",
+        description="At a run's first start against a real account: what to do when the broker "
+        "holds positions or cash the store does not expect (halt listing the differences, or "
+        "adopt the broker's account as the starting point).",
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_well_formed(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"must be scheme://host[:port] with scheme http or https, was {value!r}"
+            )
+        return value.rstrip("/")

@@ -6,12 +6,6 @@ from tradewind.config.root import TradewindConfig
 from tradewind.config.secrets import Secrets
 from tradewind.domain.types import TradingMode
 
-_BROKER_ENV = {
-    "webull": ("WEBULL_APP_KEY", "WEBULL_APP_SECRET"),
-    "webull_app": ("WEBULL_EMAIL", "WEBULL_PASSWORD"),
-    "alpaca": ("ALPACA_API_KEY", "ALPACA_SECRET_KEY"),
-}
-
 
 def config_warnings(cfg: TradewindConfig, secrets: Secrets) -> list[str]:
     """Return human-readable warnings about ``cfg`` given which credentials are present."""
@@ -30,14 +24,7 @@ def config_warnings(cfg: TradewindConfig, secrets: Secrets) -> list[str]:
             "notifications.telegram.enabled is true but TELEGRAM_BOT_TOKEN / TELEGRAM_CHAT_ID "
             "are not set; alerts will only be logged"
         )
-    mode = cfg.trading.mode
-    if mode in (TradingMode.PAPER, TradingMode.LIVE):
-        missing = [n for n in _BROKER_ENV.get(cfg.broker.name, ()) if not present.get(n)]
-        if missing:
-            out.append(
-                f"broker.name is {cfg.broker.name!r} but {', '.join(missing)} "
-                "are not set in the environment or .env"
-            )
+    mode = cfg.trading.mode  # broker credentials: config.broker_credentials (config check)
     if mode is TradingMode.SIMULATED and cfg.broker.name != "simulated":
         out.append(
             f"trading.mode is simulated: orders go to the built-in simulator, not "

@@ -312,10 +312,13 @@ class OrderManager:
         return self.broker.cash()
 
     def cancel_open(self, reason: str) -> list[str]:
-        """Cancel every order still open at the broker (stale orders at session end)."""
+        """Cancel every order tradewind placed that is still open at the broker (stale orders
+        at session end); orders someone else placed on the account are left alone."""
         canceled: list[str] = []
         for order in self.broker.open_orders():
             cid = order.request.client_order_id
+            if self.store.order_by_client_id(cid) is None:  # not ours (a real account)
+                continue
             if self.cancel(cid) is not None:
                 canceled.append(cid)
                 self._alert("order_canceled", f"{cid}: canceled ({reason})", "info", cid)

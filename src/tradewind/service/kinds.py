@@ -291,8 +291,23 @@ class WallClockRun:
         return HaltScope(store, run_id)
 
     def starting_baseline(self, cfg: TradewindConfig, store: Store, broker: Broker) -> Baseline:
-        """The account as the broker has it (average costs from the recorded fills)."""
-        costs = {p.symbol: p.average_cost for p in store.positions_from_fills().values()}
+        """The account as the broker has it (average costs from the recorded fills).
+
+        Against a real broker with ``broker.on_start_difference: halt`` (the default), the run
+        starts instead from the positions tradewind's recorded fills explain (and the broker's
+        cash): any other position the account holds is then a difference the first
+        reconciliation lists and halts on, before any cycle trades; a person's ``tradewind
+        resume`` adopts it. With ``adopt`` the account is taken as it is.
+        """
+        recorded = store.positions_from_fills()
+        costs = {p.symbol: p.average_cost for p in recorded.values()}
+        if broker.name != "simulated" and cfg.broker.on_start_difference == "halt":
+            expected = {
+                s: (float(p.quantity), float(p.average_cost))
+                for s, p in recorded.items()
+                if s in cfg.trading.symbols
+            }
+            return Baseline(float(broker.cash()), expected, {})
         held = broker.positions()
         traded = set(cfg.trading.symbols)
         positions = {

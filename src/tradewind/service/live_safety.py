@@ -2,7 +2,8 @@
 
 Live (real money) needs every one of:
 
-1. ``trading.mode: live`` in the config file itself (a command-line mode cannot make it live);
+1. ``trading.mode: live`` in the config file itself (neither ``--mode`` nor the environment's
+   ``TRADEWIND__TRADING__MODE`` can make it live: the CLI reads the file's own value);
 2. ``broker.paper_trading: false``;
 3. ``TRADEWIND_ALLOW_LIVE=yes`` in the environment;
 4. ``--live`` on the command line.
@@ -68,7 +69,8 @@ def check_live(
     if file_mode is not TradingMode.LIVE:
         problems.append(
             f"the config file says trading.mode: {file_mode.value}; live trading needs "
-            "trading.mode: live in the file itself"
+            "trading.mode: live in the file itself (--mode and TRADEWIND__TRADING__MODE do "
+            "not count)"
         )
     if cfg.broker.paper_trading:
         problems.append("broker.paper_trading is true; set it to false for a live account")

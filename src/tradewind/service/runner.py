@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from tradewind.brokers.registry import BrokerContext, check_available, make_broker
+from tradewind.brokers.registry import BrokerContext, check_ready, make_broker
 from tradewind.config import TradewindConfig
 from tradewind.config.secrets import Secrets, load_secrets
 from tradewind.data import get_market_data
@@ -209,7 +209,7 @@ class TradingService:
         """Check, compose, recover and run until the replay ends or a stop is requested."""
         cfg = self.cfg
         check_live(cfg, file_mode=self.file_mode, live_flag=self.options.live, env=self.env)
-        check_available(cfg)
+        check_ready(cfg)  # adapter present and its credentials set, before anything is written
         if cfg.trading.mode is TradingMode.BACKTEST:
             raise ConfigError("trading.mode: backtest runs with `tradewind backtest`, not trade")
         if self.options.replay is not None and cfg.trading.mode is not TradingMode.SIMULATED:

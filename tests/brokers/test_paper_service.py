@@ -1,0 +1,270 @@
+"""``tradewind trade --mode paper`` with ``broker.name: alpaca`` and ``webull``: the trading
+service, as a subprocess on a fake clock, running full cycles against the fake brokers; killed
+with SIGKILL between an order reaching the broker and the broker's answer, then restarted: no
+order is ever sent twice. Start-up against an account that already holds positions: halt with
+the difference listed (default) or adopt."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import fake_alpaca_broker
+import fake_webull_broker
+import pandas as pd
+import pytest
+import yaml
+from exchange import Exchange, Fault
+from fakeserver import FakeServer
+from typer.testing import CliRunner
+
+from tradewind.cli.app import app
+from tradewind.config import load_config
+from tradewind.data import get_market_data
+
+HERE = Path(__file__).parent
+T0 = "2020-06-01T14:00:00+00:00"  # 10:00 in New York, a Monday session
+SYMBOLS = ["AAA", "BBB", "CCC", "DDD", "EEE"]
+ORDER_PATH = {"alpaca": "/v2/orders", "webull": "/trading/orders/place"}
+CREDS = {
+    "alpaca": {"ALPACA_API_KEY": fake_alpaca_broker.KEY, "ALPACA_SECRET_KEY": fake_alpaca_broker.SECRET},
+    "webull": {
+        "WEBULL_APP_KEY": fake_webull_broker.APP_KEY,
+        "WEBULL_APP_SECRET": fake_webull_broker.APP_SECRET,
+        "WEBULL_PAPER_TRADING": "true",
+    },
+}
+
+
+def _config(folder: Path, name: str, url: str, on_start: str) -> Path:
+    data: dict[str, Any] = {
+        "trading": {"mode": "paper", "symbols": SYMBOLS, "interval_seconds": 3600},
+        "broker": {
+            "name": name,
+            "paper_trading": True,
+            "base_url": url,
+            "timeout_seconds": 5,
+            "on_start_difference": on_start,
+        },
+        "portfolio_optimization": {
+            "method": "max_sharpe",
+            "lookback_days": 60,
+            "rebalancing": {
+                "trigger_type": "combined",
+                "drift_threshold": 0.05,
+                "frequency": "weekly",
+                "min_trade_value": 100.0,
+            },
+        },
+        "risk_management": {"max_position_size": 0.40, "max_portfolio_risk": 0.90},
+        "data": {
+            "source": "synthetic",
+            "benchmark": "SP500",
+            "synthetic": {"seed": 11, "start": "2018-01-02", "end": "2020-12-31"},
+        },
+        "database": {"url": f"sqlite:///{folder / 'tw.db'}"},
+        "logging": {"path": str(folder / "trading.log")},
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Rig:
+    """A fake broker, its clock file shared with the service, and the service's config."""
+
+    name: str
+    folder: Path
+    exchange: Exchange
+    server: FakeServer
+    config: Path
+    pid: list[int]
+
+    def session(self, cycles: int, max_hours: float = 48) -> tuple[int, str]:
+        """Run the service for ``cycles`` cycles (or ``max_hours`` of fake time); its return
+        code and output."""
+        opts = {
+            "cycles": cycles,
+            "start": T0,
+            "clock_file": str(self.folder / "clock.txt"),
+            "max_hours": max_hours,
+        }
+        env = {**os.environ, **CREDS[self.name]}
+        proc = subprocess.Popen(
+            [sys.executable, str(HERE / "paper_session.py"), str(self.config), json.dumps(opts)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            cwd=self.folder,
+        )
+        self.pid[:] = [proc.pid]
+        out, _ = proc.communicate(timeout=240)
+        return proc.returncode, out
+
+    def kill_on_order(self, number: int) -> None:
+        """SIGKILL the service once the broker has taken its ``number``-th order, before the
+        answer leaves."""
+        self.exchange.fail_next(
+            Fault(
+                "hook",
+                "POST",
+                ORDER_PATH[self.name],
+                hook=lambda: os.kill(self.pid[0], signal.SIGKILL),
+                skip=number - 1,
+            )
+        )
+
+
+def _prices(config: Path) -> dict[str, float]:
+    cfg = load_config(config)
+    bars = get_market_data(cfg).bars(SYMBOLS, pd.Timestamp("2020-01-01", tz="UTC"), None)
+    closes = bars.closes()
+    last = closes[closes.index <= pd.Timestamp(T0)].iloc[-1]
+    return {s: round(float(last[s]), 2) for s in SYMBOLS}
+
+
+@pytest.fixture(params=["alpaca", "webull"])
+def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    name = str(request.param)
+    clock_file = tmp_path / "clock.txt"
+
+    def clock() -> datetime:
+        text = clock_file.read_text().strip() if clock_file.exists() else T0
+        return pd.Timestamp(text or T0).to_pydatetime()
+
+    exchange = Exchange({}, clock=clock)
+    server = fake_alpaca_broker.serve(exchange) if name == "alpaca" else fake_webull_broker.serve(exchange)
+    config = _config(tmp_path, name, server.url, "halt")
+    exchange.prices = _prices(config)
+    yield Rig(name, tmp_path, exchange, server, config, [])
+    server.stop()
+
+
+def _store(folder: Path) -> dict[str, Any]:
+    db = sqlite3.connect(folder / "tw.db")
+    try:
+        orders = dict(
+            (cid, (status, qty))
+            for cid, status, qty in db.execute(
+                "SELECT client_order_id, status, filled_quantity FROM orders"
+            )
+        )
+        held: dict[str, float] = {}
+        for sym, side, qty in db.execute("SELECT symbol, side, quantity FROM fills"):
+            held[sym] = held.get(sym, 0.0) + (qty if side == "buy" else -qty)
+        halts = db.execute("SELECT kind, reason FROM halts").fetchall()
+    finally:
+        db.close()
+    return {"orders": orders, "positions": {s: q for s, q in held.items() if q}, "halts": halts}
+
+
+def _agree(rig: Rig) -> dict[str, Any]:
+    """The store and the broker agree on every order and position; no order was sent twice."""
+    store = _store(rig.folder)
+    ex = rig.exchange.snapshot()
+    assert rig.exchange.posts_by_cid and set(rig.exchange.posts_by_cid.values()) == {1}
+    assert set(store["orders"]) == set(ex["orders"])
+    for cid, (status, filled) in ex["orders"].items():
+        assert store["orders"][cid][0] == {"filled": "filled"}.get(status, status), cid
+        assert store["orders"][cid][1] == pytest.approx(filled), cid
+    assert store["positions"] == pytest.approx(ex["positions"])
+    return store
+
+
+def test_paper_cycles_trade_and_the_store_agrees_with_the_broker(rig: Rig) -> None:
+    code, out = rig.session(cycles=3)
+
+    assert code == 0, out
+    assert "RESULT stopped 3 False" in out, out
+    assert f"mode paper | broker {rig.name} | account {rig.name} paper" in out
+    store = _agree(rig)
+    assert len(store["orders"]) >= 3 and store["halts"] == []
+
+
+def test_sigkill_between_the_brokers_acceptance_and_its_answer_sends_nothing_twice(
+    rig: Rig,
+) -> None:
+    rig.kill_on_order(2)
+
+    code, out = rig.session(cycles=3)
+    assert code == -signal.SIGKILL, out
+    assert len(rig.exchange.orders) == 2  # the second order arrived; its answer never did
+    second = list(rig.exchange.orders)[1]
+    assert _store(rig.folder)["orders"][second][0] == "pending_new"
+
+    code, out = rig.session(cycles=2)
+
+    assert code == 0 and "RESULT stopped 2 False" in out, out
+    store = _agree(rig)
+    assert store["orders"][second][0] == "filled"
+    assert store["halts"] == []
+
+
+def test_an_account_holding_positions_halts_before_the_first_cycle(rig: Rig) -> None:
+    rig.exchange.positions = {"AAA": 5.0, "ZZZ": 2.0}
+    rig.exchange.prices["ZZZ"] = 10.0
+
+    code, out = rig.session(cycles=2, max_hours=2)
+
+    assert code == 0 and "RESULT stopped 0 True" in out, out
+    text = " ".join(out.split())
+    assert "position AAA: the store says 0, the broker has 5" in text
+    assert "position ZZZ: the store says 0, the broker has 2" in text
+    assert rig.exchange.order_posts == 0
+
+    resumed = CliRunner().invoke(
+        app, ["resume", "--confirm", "--reason", "checked", "--config", str(rig.config)]
+    )
+    assert resumed.exit_code == 0, resumed.output
+    code, out = rig.session(cycles=2)
+
+    assert code == 0 and "RESULT stopped 2 False" in out, out
+    assert rig.exchange.order_posts > 0
+    assert rig.exchange.positions["ZZZ"] == 2.0  # adopted as outside the universe, left alone
+
+
+def test_adopt_takes_the_account_as_it_is(rig: Rig) -> None:
+    rig.exchange.positions = {"AAA": 5.0}
+    data = yaml.safe_load(rig.config.read_text("utf-8"))
+    data["broker"]["on_start_difference"] = "adopt"
+    rig.config.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+    code, out = rig.session(cycles=1)
+
+    assert code == 0 and "RESULT stopped 1 False" in out, out
+    assert rig.exchange.order_posts > 0
+
+
+def test_the_trade_command_starts_paper_on_the_wall_clock(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tradewind trade --mode paper`` itself: credentials, the broker's account read and
+    reconciled, the banner; ``--max-cycles 0`` ends it before the first slot."""
+    data = yaml.safe_load(rig.config.read_text("utf-8"))
+    data["trading"]["mode"] = "simulated"  # the runbook flips it with --mode paper / --paper
+    data["data"]["synthetic"]["end"] = str(pd.Timestamp.now(tz="UTC").date())
+    rig.config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    for k, v in CREDS[rig.name].items():
+        monkeypatch.setenv(k, v)
+
+    result = CliRunner().invoke(
+        app, ["trade", "--paper", "--config", str(rig.config), "--max-cycles", "0", "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "stopped" and payload["cycles"] == 0
+    assert payload["broker_journal"] is None
+    assert ("GET", "/v2/account" if rig.name == "alpaca" else "/trading/assets/balances/get") in [
+        (m, p) for m, p in rig.exchange.requests
+    ]
