@@ -27,7 +27,11 @@ def adapter(
     exchange = Exchange(PRICES)
     # Alpaca queues a day order sent while closed; the fake Webull refuses it (see its notes).
     exchange.closed_policy = "queue" if name == "alpaca" else "refuse"
-    server = fake_alpaca_broker.serve(exchange) if name == "alpaca" else fake_webull_broker.serve(exchange)
+    server = (
+        fake_alpaca_broker.serve(exchange)
+        if name == "alpaca"
+        else fake_webull_broker.serve(exchange)
+    )
     harness = Harness(name, exchange, server, tmp_path)
     yield harness
     harness.broker.close()

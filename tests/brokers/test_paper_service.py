@@ -35,7 +35,10 @@ T0 = "2020-06-01T14:00:00+00:00"  # 10:00 in New York, a Monday session
 SYMBOLS = ["AAA", "BBB", "CCC", "DDD", "EEE"]
 ORDER_PATH = {"alpaca": "/v2/orders", "webull": "/trading/orders/place"}
 CREDS = {
-    "alpaca": {"ALPACA_API_KEY": fake_alpaca_broker.KEY, "ALPACA_SECRET_KEY": fake_alpaca_broker.SECRET},
+    "alpaca": {
+        "ALPACA_API_KEY": fake_alpaca_broker.KEY,
+        "ALPACA_SECRET_KEY": fake_alpaca_broker.SECRET,
+    },
     "webull": {
         "WEBULL_APP_KEY": fake_webull_broker.APP_KEY,
         "WEBULL_APP_SECRET": fake_webull_broker.APP_SECRET,
@@ -143,7 +146,11 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         return pd.Timestamp(text or T0).to_pydatetime()
 
     exchange = Exchange({}, clock=clock)
-    server = fake_alpaca_broker.serve(exchange) if name == "alpaca" else fake_webull_broker.serve(exchange)
+    server = (
+        fake_alpaca_broker.serve(exchange)
+        if name == "alpaca"
+        else fake_webull_broker.serve(exchange)
+    )
     config = _config(tmp_path, name, server.url, "halt")
     exchange.prices = _prices(config)
     yield Rig(name, tmp_path, exchange, server, config, [])

@@ -21,7 +21,10 @@ from tradewind.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDS = {
-    "alpaca": {"ALPACA_API_KEY": fake_alpaca_broker.KEY, "ALPACA_SECRET_KEY": fake_alpaca_broker.SECRET},
+    "alpaca": {
+        "ALPACA_API_KEY": fake_alpaca_broker.KEY,
+        "ALPACA_SECRET_KEY": fake_alpaca_broker.SECRET,
+    },
     "webull": {
         "WEBULL_APP_KEY": fake_webull_broker.APP_KEY,
         "WEBULL_APP_SECRET": fake_webull_broker.APP_SECRET,
