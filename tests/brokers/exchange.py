@@ -1,8 +1,8 @@
 """A tiny exchange shared by the fake broker servers: orders, fills, positions, cash, faults.
 
-The fake servers (``fake_alpaca_broker.py``, ``fake_webull_broker.py``) translate their
-broker's wire format to and from this model; the tests steer it (prices, partial fills, rejections, a closed market,
-the next replies' faults) and read it (how many orders really arrived).
+The fake servers (``fake_alpaca_broker.py``, ``fake_webull_broker.py``) translate their broker's
+wire format to and from this model; the tests steer it (prices, partial fills, rejections, a
+closed market, the next replies' faults) and read it (how many orders really arrived).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A loopback HTTP server for fake brokers: routing, JSON replies, queued faults, restarts.
 
-Each fake (``fake_alpaca_broker.py``, ``fake_webull_broker.py``) gives a
-``route(method, path, query, headers, body) -> (status, headers, body)`` function; this module serves it on 127.0.0.1, applies the
-exchange's queued faults, and can stop (closing kept-alive connections, as in an outage) and
-start again on the same port (reconnects).
+Each fake (``fake_alpaca_broker.py``, ``fake_webull_broker.py``) gives a ``route(method, path,
+query, headers, body) -> (status, headers, body)`` function; this module serves it on 127.0.0.1,
+applies the exchange's queued faults, and can stop (closing kept-alive connections, as in an
+outage) and start again on the same port (reconnects).
 """
 
 from __future__ import annotations
