@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,dashboard]"
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install tradewind with its dev tools.
@@ -33,7 +33,7 @@ test: lint ## Lint, type-check and run the test suite.
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
-	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,dashboard,bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 soak: $(STAMP) ## Crash-recovery soak: hundreds of SIGKILLs of a simulated session (prints counts).

@@ -12,6 +12,7 @@ from tradewind import __version__
 from tradewind.cli import backtest_cmd as backtest_cmd
 from tradewind.cli import checklist_cmd as checklist_cmd
 from tradewind.cli import config_cmd as config_cmd
+from tradewind.cli import dashboard_cmd as dashboard_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import demo_cmd as demo_cmd
 from tradewind.cli import divergence_cmd as divergence_cmd
@@ -52,6 +53,7 @@ app.command("demo")(demo_cmd.demo)
 app.command("readiness")(readiness_cmd.readiness)
 app.command("checklist")(checklist_cmd.checklist_command)
 app.command("validate")(validate_cmd.validate)
+app.command("dashboard")(dashboard_cmd.dashboard)
 
 
 def _version(value: bool) -> None:
