@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from tradewind.config import TradewindConfig
+from tradewind.config.loader import OVERRIDE_PREFIX as OVERRIDES
 from tradewind.dashboard.source import (
     Launch,
     config_for_mode,
@@ -36,13 +37,15 @@ from tradewind.store import Store
 
 
 def config(launch: Launch) -> TradewindConfig:
-    """The launch's configuration, read again when its file changed."""
+    """The launch's configuration, read again when its file or a ``TRADEWIND__SECTION__KEY``
+    override changed."""
     stamp = os.stat(launch.config).st_mtime_ns if launch.config and launch.config.exists() else 0
-    return _config(str(launch.config) if launch.config else "", stamp)
+    overrides = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(OVERRIDES)))
+    return _config(str(launch.config) if launch.config else "", stamp, overrides)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _config(path: str, _stamp: int) -> TradewindConfig:
+def _config(path: str, stamp: int, overrides: tuple[tuple[str, str], ...]) -> TradewindConfig:
     return load_launch_config(Launch(Path(path) if path else None))
 
 

@@ -27,7 +27,8 @@ from tradewind.service.paths import database_file
 from tradewind.store import Store
 from tradewind.store.schema import EventRow, HaltRow, HeartbeatRow, NotificationRow
 
-MODES = tuple(m.value for m in TradingMode)
+MODES = ("simulated", "paper", "live", "backtest")
+"""Every mode's database, in the runbook's order (``TradingMode``'s values)."""
 
 
 @dataclass(frozen=True)
