@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint format bench soak clean
+.PHONY: install demo test lint format bench soak screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: lint ## Lint, type-check and run the test suite.
 bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
 	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,dashboard,bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+screenshots: $(STAMP) ## Regenerate the README's dashboard pictures (docs/screenshots/*.png) from a demo run in a temporary folder.
+	$(BIN)/python scripts/dashboard_screenshots.py
 
 soak: $(STAMP) ## Crash-recovery soak: hundreds of SIGKILLs of a simulated session (prints counts).
 	$(BIN)/python bench/soak_crash.py $(SOAK_ARGS)

@@ -50,16 +50,25 @@ def free_port() -> int:
 
 @contextmanager
 def dashboard_server(
-    command: Sequence[str], port: int, log: Path, *, env: dict[str, str] | None = None,
-    cwd: Path | None = None, timeout: float = 120.0,
-) -> Iterator[subprocess.Popen[bytes]]:  # fmt: skip
+    command: Sequence[str],
+    port: int,
+    log: Path,
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120.0,
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``command`` (a dashboard on ``port``), wait until it answers its health check,
     and stop it (SIGTERM, then SIGKILL) when the block ends. Its output goes to ``log``."""
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - the test's own command line
-            list(command), stdout=out, stderr=subprocess.STDOUT, env=env or dict(os.environ),
-            cwd=cwd, start_new_session=True,
-        )  # fmt: skip
+            list(command),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env or dict(os.environ),
+            cwd=cwd,
+            start_new_session=True,
+        )
         try:
             _wait_healthy(proc, port, log, timeout)
             yield proc
@@ -100,29 +109,33 @@ def chromium(profile: Path, width: int = 1400, height: int = 1000) -> Iterator[A
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS),
-            headless=True, viewport={"width": width, "height": height},
-        )  # fmt: skip
+            str(profile),
+            executable_path=str(CHROMIUM),
+            args=list(CHROMIUM_ARGS),
+            headless=True,
+            viewport={"width": width, "height": height},
+        )
         try:
             yield context.new_page()
         finally:
             context.close()
 
 
-def open_tab(page: Any, name: str, timeout_ms: float = 90_000) -> None:
-    """Click tab ``name`` and wait until it has drawn (its first figure is shown and the
-    server has finished the rerun)."""
+def open_tab(page: Any, name: str, timeout_ms: float = 90_000, pause_ms: int = 500) -> None:
+    """Click tab ``name`` and wait until it has drawn (its first figure is shown, the server
+    has finished the rerun, the charts are drawn; see :func:`settle`)."""
     page.get_by_role("tab", name=name).click()
     metric(page, TAB_MARKERS[name], timeout_ms)
-    settle(page, timeout_ms)
+    settle(page, timeout_ms, pause_ms)
 
 
-def settle(page: Any, timeout_ms: float = 90_000) -> None:
-    """Wait until the page is not running a script and its charts are drawn."""
+def settle(page: Any, timeout_ms: float = 90_000, pause_ms: int = 500) -> None:
+    """Wait until the page runs no script and its charts are drawn; ``pause_ms`` first lets a
+    rerun that is about to show its "running" sign show it (0 for timings)."""
+    page.wait_for_timeout(pause_ms)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
     )
-    page.wait_for_timeout(500)
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"
         ".every(c => c.querySelector('.main-svg'))",

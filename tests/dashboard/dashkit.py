@@ -65,8 +65,11 @@ def metrics(at: Any) -> dict[str, tuple[str, str | None]]:
 
 def texts(at: Any) -> str:
     """Every text the page shows (markdown, captions, alerts) in one string."""
-    parts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error")
-             for e in getattr(at, kind)]  # fmt: skip
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "success", "warning", "error")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -118,8 +121,16 @@ def run_demo(folder: Path, years: float = 1.0) -> StoredRun:
     from tradewind.config import load_config
 
     config = demo_config(folder)
-    args = ["demo", "--config", str(config), "--years", str(years), "--out",
-            str(folder / "report"), "--json"]  # fmt: skip
+    args = [
+        "demo",
+        "--config",
+        str(config),
+        "--years",
+        str(years),
+        "--out",
+        str(folder / "report"),
+        "--json",
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     run_id = int(json.loads(result.stdout)["run_id"])

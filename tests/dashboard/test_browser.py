@@ -69,7 +69,10 @@ def _expected(demo: StoredRun, records: RunRecords) -> dict[str, dict[str, str]]
             "Max drawdown": f"{p['max_drawdown']:.1%}",
             "Win rate": f"{p['win_rate']:.0%}",
         },
-        "Regime": {"Current regime": rec.regime[-1], "Method selected": method_name(decision.method)},
+        "Regime": {
+            "Current regime": rec.regime[-1],
+            "Method selected": method_name(decision.method),
+        },
         "Transaction Costs": {
             "Costs paid": f"${paid:,.2f}",
             "Turnover": f"{p['turnover']:.2f}x",
@@ -116,14 +119,19 @@ def _coloured(png: Path) -> int:
     return int((np.abs(pixels - pixels.mean(axis=2, keepdims=True)).sum(axis=2) > 0.1).sum())
 
 
-def test_the_runbooks_command_serves_the_page_on_loopback(
-    demo: StoredRun, tmp_path: Path
-) -> None:
+def test_the_runbooks_command_serves_the_page_on_loopback(demo: StoredRun, tmp_path: Path) -> None:
     port = free_port()
     env = _env(tmp_path)
     env["TRADEWIND_CONFIG"] = str(demo.config)
-    command = [sys.executable, "-m", "streamlit", "run", str(SHIM.relative_to(ROOT)),
-               "--server.port", str(port)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(SHIM.relative_to(ROOT)),
+        "--server.port",
+        str(port),
+    ]
     with dashboard_server(command, port, tmp_path / "server.log", env=env, cwd=ROOT):
         assert listening(port) == {"127.0.0.1"}  # .streamlit/config.toml of the repository
         with chromium(tmp_path / "profile") as page:

@@ -14,7 +14,6 @@ from dashkit import StoredRun, copy_run
 
 from tradewind.config import DashboardSection, TradewindConfig, validate_config
 from tradewind.config.dashboard import is_loopback
-from tradewind.data.cache import CacheEntry, SeriesCache
 from tradewind.dashboard.freshness import delivery_frame, freshness_frame
 from tradewind.dashboard.models import model_health
 from tradewind.dashboard.portfolio import next_period_session
@@ -22,6 +21,7 @@ from tradewind.dashboard.refresh import refresh_plan
 from tradewind.dashboard.regime import recent, stretches
 from tradewind.dashboard.source import launch_options, mode_choices
 from tradewind.dashboard.view import RunView, build_view
+from tradewind.data.cache import CacheEntry, SeriesCache
 from tradewind.review.benchmark import with_benchmark
 from tradewind.service.records import load_records
 from tradewind.service.runs import strategy_fingerprint
@@ -125,9 +125,15 @@ def test_a_network_source_is_judged_by_the_freshness_rule_and_its_cache(
     cache_dir = tmp_path / "cache"
     stored = view.strategy
     network = stored.model_copy(
-        update={"data": stored.data.model_copy(update={"source": "yfinance",
-                "cache": stored.data.cache.model_copy(update={"path": str(cache_dir)})})}
-    )  # fmt: skip
+        update={
+            "data": stored.data.model_copy(
+                update={
+                    "source": "yfinance",
+                    "cache": stored.data.cache.model_copy(update={"path": str(cache_dir)}),
+                }
+            )
+        }
+    )
     records = dataclasses.replace(view.records, config=network, clock="wall")
     live = dataclasses.replace(view, records=records)
     symbols = list(records.run.symbols)
@@ -138,10 +144,30 @@ def test_a_network_source_is_judged_by_the_freshness_rule_and_its_cache(
     )
     written = pd.Timestamp("2022-12-29 01:00", tz="UTC")
     for symbol in symbols[:3]:
-        cache.write(CacheEntry("yfinance", symbol, "1d", frame, "raw",
-                               pd.Timestamp("2020-01-02"), pd.Timestamp("2022-12-28"), written))  # fmt: skip
-    cache.write(CacheEntry("yfinance", "ZZZZ", "1d", frame, "raw", pd.Timestamp("2020-01-02"),
-                           pd.Timestamp("2022-12-28"), written))  # fmt: skip - not the run's
+        cache.write(
+            CacheEntry(
+                "yfinance",
+                symbol,
+                "1d",
+                frame,
+                "raw",
+                pd.Timestamp("2020-01-02"),
+                pd.Timestamp("2022-12-28"),
+                written,
+            )
+        )
+    cache.write(
+        CacheEntry(
+            "yfinance",
+            "ZZZZ",
+            "1d",
+            frame,
+            "raw",
+            pd.Timestamp("2020-01-02"),
+            pd.Timestamp("2022-12-28"),
+            written,
+        )
+    )  # not one of the run's symbols
     table = freshness_frame(live)
     assert list(table["source"]) == ["yfinance (the run's prices)", "yfinance cache (1d)"]
     assert table.loc[0, "status"] == "STALE"  # the bar of 2022-12-28 is years old by now
@@ -155,8 +181,7 @@ def test_notification_delivery_is_counted_per_channel(demo: StoredRun, tmp_path:
     run = copy_run(demo, tmp_path)
     with Store(run.cfg.database_url, mode=None) as store:
         t0 = datetime(2026, 3, 2, 15, tzinfo=UTC)
-        ids = [store.enqueue_notification("discord", {"message": f"m{i}"}, ts=t0)
-               for i in range(4)]  # fmt: skip
+        ids = [store.enqueue_notification("discord", {"message": f"m{i}"}, ts=t0) for i in range(4)]
         store.mark_sent(ids[0])
         store.mark_failed(ids[1], "HTTP 404 from the webhook")
         store.mark_failed(ids[2], "timeout", retry_at=t0)

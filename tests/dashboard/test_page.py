@@ -84,9 +84,11 @@ def test_portfolio_shows_positions_targets_drift_and_the_next_trigger(
 
 
 def test_performance_shows_the_summary_the_roll_up_and_the_readiness_verdict(
-    demo: StoredRun, records: RunRecords, summary: dict[str, Any],
+    demo: StoredRun,
+    records: RunRecords,
+    summary: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     at = app_test(demo.config, monkeypatch, tab="Performance")
     assert not at.exception
     m = metrics(at)
@@ -142,9 +144,11 @@ def test_regime_shows_the_current_regime_its_history_and_the_policy(
 
 
 def test_costs_show_periods_per_trade_turnover_and_the_split(
-    demo: StoredRun, records: RunRecords, summary: dict[str, Any],
+    demo: StoredRun,
+    records: RunRecords,
+    summary: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     at = app_test(demo.config, monkeypatch, tab="Transaction Costs")
     assert not at.exception
     m = metrics(at)
@@ -163,7 +167,9 @@ def test_costs_show_periods_per_trade_turnover_and_the_split(
         )
     # months as the readiness gate measures them: the worst month is the criterion's value
     months = next(t for t in tables if "month" in t.columns)
-    criterion = monthly_costs_below(Evidence.of(records), demo.cfg.readiness.paper.max_monthly_costs)
+    criterion = monthly_costs_below(
+        Evidence.of(records), demo.cfg.readiness.paper.max_monthly_costs
+    )
     assert months["share"].max() == pytest.approx(criterion.value, rel=1e-12)
     assert len(months) == len(criterion.details) >= 12
     for (_, row), detail in zip(months.iterrows(), criterion.details, strict=True):
@@ -186,8 +192,9 @@ def test_system_health_shows_uptime_problems_halts_breakers_and_freshness(
     end = records.end
     assert end is not None
     with Store(demo.cfg.database_url, mode=None) as store:
-        problems = store.events(demo.run_id, since=end - pd.Timedelta(hours=24),
-                                min_severity="warning")  # fmt: skip
+        problems = store.events(
+            demo.run_id, since=end - pd.Timedelta(hours=24), min_severity="warning"
+        )
         trade = store.last_trade(demo.run_id)
     assert m["Warnings/errors (24 h)"][0] == str(len(problems))
     assert trade is not None
@@ -232,8 +239,9 @@ def test_a_run_without_a_cycle_shows_an_empty_state_on_every_tab(
     config = tmp_path / "config.yaml"
     config.write_text(f"database:\n  url: sqlite:///{tmp_path}/tw.db\n")
     with Store(f"sqlite:///{tmp_path}/tw.db", mode="simulated") as store:
-        store.start_run(name="simulated", started_at=datetime.now(UTC), symbols=["AAPL"],
-                        initial_cash=10_000.0)  # fmt: skip
+        store.start_run(
+            name="simulated", started_at=datetime.now(UTC), symbols=["AAPL"], initial_cash=10_000.0
+        )
     shown = 0
     for tab in TABS[:-1]:
         at = app_test(config, monkeypatch, tab=tab)
@@ -263,8 +271,9 @@ def test_the_run_selector_shows_the_run_the_address_names(
     from datetime import UTC, datetime
 
     with Store(copy.cfg.database_url, mode=None) as store:
-        second = store.start_run(name="later", started_at=datetime.now(UTC), symbols=["AAPL"],
-                                 initial_cash=10_000.0)  # fmt: skip
+        second = store.start_run(
+            name="later", started_at=datetime.now(UTC), symbols=["AAPL"], initial_cash=10_000.0
+        )
     latest = app_test(copy.config, monkeypatch)
     assert "has not recorded a cycle" in texts(latest)  # the latest run by default
     assert latest.sidebar.selectbox[1].value == second

@@ -110,8 +110,9 @@ def _section(
         for e in exc.errors():
             key = str(e["loc"][0]) if e["loc"] else ""
             where = f"dashboard.{key}" if key else "dashboard"
-            if given.get(key) is not None:
-                where += f" ({options[key]})"
+            named = [options[k] for k in ([key] if key else options) if given.get(k) is not None]
+            if named:
+                where += f" ({', '.join(named)})"
             problems.append(f"{where}: {str(e['msg']).removeprefix('Value error, ')}")
         raise UsageError("; ".join(problems)) from None
 
