@@ -205,3 +205,45 @@ def test_without_the_ml_ensemble_model_health_says_so() -> None:
         assert health.note.startswith("no ML models")
     else:  # the ensemble merged: the hook must say where its health is
         assert health.available and "retrain --monitoring-status" in health.note
+
+
+def test_a_wall_clock_run_shows_its_service_its_uptime_and_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A simulated run on the wall clock (a fake clock, a week of 2019): System Health reads
+    the lock, the uptime as `tradewind status` measures it, and "the last 24 hours" are the
+    wall clock's (the 2019 warnings are not in them)."""
+    import json
+    import os
+    import sys
+
+    from dashkit import app_test, metrics
+    from typer.testing import CliRunner
+
+    from tradewind.cli.app import app as cli
+    from tradewind.service.heartbeat import InstanceLock
+    from tradewind.service.paths import lock_path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "service"))
+    import servicekit
+
+    config = servicekit.write_config(tmp_path, execution={"fill_price": "close"})
+    clock = servicekit.FakeClock("2019-09-03 08:00", stop_at="2019-09-10 12:00")
+    result = servicekit.run_wall(config, clock, None, interval=3600)
+    assert result.cycles > 30
+    status = CliRunner().invoke(cli, ["status", "--json", "--config", str(config)])
+    assert status.exit_code == 0, status.output
+    uptime = json.loads(status.stdout)["uptime"]["percent"] / 100
+    at = app_test(config, monkeypatch, tab="System Health")
+    assert not at.exception
+    m = metrics(at)
+    assert m["Trading service"][0] == "not running"
+    assert m["Uptime"] == (f"{uptime:.1%}", "last 7 days")
+    assert m["Warnings/errors (24 h)"][0] == "0"  # nothing in the wall clock's last day
+    lock = InstanceLock(lock_path(servicekit.load(config)))
+    lock.acquire({"pid": os.getpid(), "mode": "simulated"})
+    try:
+        at = app_test(config, monkeypatch, tab="System Health")
+        assert metrics(at)["Trading service"] == ("RUNNING", f"pid {os.getpid()}")
+    finally:
+        lock.release()
