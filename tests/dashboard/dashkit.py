@@ -144,6 +144,7 @@ def copy_run(run: StoredRun, folder: Path, **sections: dict[str, object]) -> Sto
 
     from tradewind.config import load_config
 
+    folder.mkdir(parents=True, exist_ok=True)
     for f in run.folder.glob("tw.*"):
         if not f.name.endswith(".lock"):
             shutil.copy2(f, folder / f.name)

@@ -148,3 +148,43 @@ def demo_regime(demo: StoredRun) -> str:
         now = store.current_regime(demo.run_id)
     assert now is not None
     return now.regime
+
+
+def test_an_open_page_refreshes_itself_when_the_database_changes(
+    demo: StoredRun, tmp_path: Path
+) -> None:
+    """With a 5-second refresh (open or closed market), a warning recorded while the page is
+    open shows up on it without anyone touching the page."""
+    from dashkit import copy_run
+
+    run = copy_run(
+        demo, tmp_path / "db", dashboard={"refresh_seconds": 5, "closed_refresh_seconds": 5}
+    )
+    port = free_port()
+    command = [str(TRADEWIND), "dashboard", "--config", str(run.config), "--port", str(port)]
+    with dashboard_server(command, port, tmp_path / "server.log", env=_env(tmp_path)):
+        with chromium(tmp_path / "profile") as page:
+            page.goto(f"http://127.0.0.1:{port}/?tab=System%20Health")
+            before = int(metric(page, "Warnings/errors (24 h)")[0])
+            end = records_end(run)
+            with Store(run.cfg.database_url, mode=None) as store:
+                store.record_event(
+                    run.run_id, "data_error", "no trade: stale prices (test)", "warning", ts=end
+                )
+            page.wait_for_function(
+                "n => Array.from(document.querySelectorAll('[data-testid=\"stMetric\"]'))"
+                ".some(m => m.innerText.includes('Warnings/errors')"
+                " && m.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() == n)",
+                arg=str(before + 1),
+                timeout=60_000,
+            )  # raises when the page did not refresh within a minute
+            after = int(metric(page, "Warnings/errors (24 h)")[0])
+    assert after == before + 1
+
+
+def records_end(run: StoredRun) -> Any:
+    """The time of the run's last cycle."""
+    with Store(run.cfg.database_url, mode=None) as store:
+        last = store.last_cycle(run.run_id)
+    assert last is not None
+    return last.ts

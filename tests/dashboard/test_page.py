@@ -280,3 +280,45 @@ def test_the_run_selector_shows_the_run_the_address_names(
     first = app_test(copy.config, monkeypatch, run=demo.run_id)
     assert first.sidebar.selectbox[1].value == demo.run_id
     assert "Equity" in metrics(first)
+
+
+def test_a_backtest_database_shows_every_tab_as_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tradewind backtest`` records its runs in the backtest database; the page shows them
+    (no service, no checkpoint: uptime n/a, no features, halts from the run's events)."""
+    from dashkit import demo_config
+
+    config = demo_config(tmp_path, database={"url": f"sqlite:///{tmp_path}/tw-{{mode}}.db"})
+    args = ["backtest", "--config", str(config), "--start", "2022-01-03", "--end", "2022-12-30",
+            "--out", str(tmp_path / "bt"), "--json"]  # fmt: skip
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "tw-backtest.db").exists()
+    drawn = 0
+    for tab in TABS:
+        at = app_test(config, monkeypatch, tab=tab, mode="backtest")
+        assert not at.exception, (tab, at.exception)
+        assert "Historical data, not live" in texts(at) and "a backtest of history" in texts(at)
+        drawn += 1
+    m = metrics(at)
+    assert m["Trading service"][0] == "backtest"
+    assert m["Uptime"] == ("n/a", "n/a for a backtest")
+    assert drawn == 5
+
+
+def test_the_page_reads_the_database_again_when_it_changed(
+    demo: StoredRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page keeps a run between reruns only while the database has nothing new for it."""
+    run = copy_run(demo, tmp_path)
+    first = app_test(run.config, monkeypatch, tab="System Health")
+    before = int(metrics(first)["Warnings/errors (24 h)"][0])
+    same = app_test(run.config, monkeypatch, tab="System Health")
+    assert int(metrics(same)["Warnings/errors (24 h)"][0]) == before
+    with Store(run.cfg.database_url, mode=None) as store:
+        last = store.last_cycle(run.run_id)
+        assert last is not None
+        store.record_event(run.run_id, "data_error", "stale prices (test)", "warning", ts=last.ts)
+    after = app_test(run.config, monkeypatch, tab="System Health")
+    assert int(metrics(after)["Warnings/errors (24 h)"][0]) == before + 1

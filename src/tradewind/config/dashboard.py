@@ -42,7 +42,7 @@ class DashboardSection(Section):
     )
     closed_refresh_seconds: int = Field(
         900,
-        ge=60,
+        ge=5,
         le=86400,
         description="Refresh period while the NYSE is closed (so an open page notices the "
         "next session and speeds up).",

@@ -21,7 +21,13 @@ import streamlit as st
 from tradewind.config import TradewindConfig, load_secrets
 from tradewind.dashboard import cache, fmt
 from tradewind.dashboard.refresh import refresh_plan
-from tradewind.dashboard.source import Launch, config_for_mode, launch_options, mode_choices
+from tradewind.dashboard.source import (
+    MODES,
+    Launch,
+    config_for_mode,
+    launch_options,
+    mode_choices,
+)
 from tradewind.dashboard.tabs import TAB_NAMES, costs, health, performance, portfolio, regime
 from tradewind.dashboard.view import RunView
 from tradewind.domain.errors import ConfigError
@@ -95,7 +101,8 @@ def _setup_logging(path: str, level: str, max_bytes: int, backups: int) -> bool:
 
 def _pick_mode(cfg: TradewindConfig, launch: Launch) -> str:
     choices = mode_choices(cfg)
-    wanted = st.query_params.get("mode") or launch.mode or choices[0]
+    asked = st.query_params.get("mode") or launch.mode
+    wanted = asked if asked in MODES else choices[0]
     if wanted not in choices:
         choices.append(wanted)  # asked for explicitly: show its empty state
     mode = st.sidebar.selectbox("Mode (database)", choices, index=choices.index(wanted))

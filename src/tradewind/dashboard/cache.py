@@ -13,6 +13,7 @@ Objects are shared between the browser sessions and never changed after they are
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -64,13 +65,21 @@ def _store(url: str, _cfg: TradewindConfig) -> Store | None:
 
 def view(db: Store, url: str, run_id: int, cfg: TradewindConfig) -> RunView:
     """The view of run ``run_id`` as the database has it now (cached per version)."""
-    return _view(url, run_id, store_version(db, run_id), db, cfg)
+    settings = hashlib.sha256(cfg.model_dump_json().encode()).hexdigest()
+    return _view(url, run_id, store_version(db, run_id), settings, db, cfg)
 
 
 @st.cache_resource(show_spinner="Reading the run from the database...", max_entries=8)
 def _view(
-    url: str, run_id: int, _version: tuple[object, ...], _db: Store, _cfg: TradewindConfig
+    url: str,
+    run_id: int,
+    version: tuple[object, ...],
+    settings: str,
+    _db: Store,
+    _cfg: TradewindConfig,
 ) -> RunView:
+    # keyed on the database's version and the settings' digest (Streamlit leaves the
+    # underscored arguments out of the key)
     records = load_records(_db, run_id)
     records = _with_benchmark(url, records, _cfg)
     paper = _paper_records(_cfg) if records.run.mode == "live" else None
