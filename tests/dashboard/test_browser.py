@@ -108,6 +108,8 @@ def test_the_dashboard_in_chromium_shows_each_tab_with_the_reports_figures(
                 least = 1_000 if tab == "System Health" else 20_000  # no chart on Health
                 assert _coloured(shot) > least, f"{shot} looks blank"
     assert compared == sum(len(v) for v in expected.values()) == 12
+    log = (tmp_path / "server.log").read_text()
+    assert "Traceback" not in log, log  # e.g. a static file the server failed to send
 
 
 def _coloured(png: Path) -> int:
