@@ -322,3 +322,17 @@ def test_the_page_reads_the_database_again_when_it_changed(
         store.record_event(run.run_id, "data_error", "stale prices (test)", "warning", ts=last.ts)
     after = app_test(run.config, monkeypatch, tab="System Health")
     assert int(metrics(after)["Warnings/errors (24 h)"][0]) == before + 1
+
+
+def test_a_file_that_is_not_a_tradewind_database_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "tw.db").close()  # an empty SQLite file: no tradewind tables
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database:\n  url: sqlite:///{tmp_path}/tw.db\n")
+    at = app_test(config, monkeypatch)
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("**The database cannot be read**") and "tw.db" in error

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import streamlit as st
+from sqlalchemy.engine import make_url
 
 from tradewind.config import TradewindConfig, load_secrets
 from tradewind.dashboard import cache, fmt
@@ -31,7 +32,8 @@ from tradewind.dashboard.source import (
 from tradewind.dashboard.tabs import TAB_NAMES, costs, health, performance, portfolio, regime
 from tradewind.dashboard.view import RunView
 from tradewind.domain.errors import ConfigError
-from tradewind.store import RunInfo, Store
+from tradewind.store import RunInfo, Store, StoreError
+from tradewind.store.connect import describe
 
 log = logging.getLogger("tradewind.dashboard")
 DEMO = "tradewind demo"
@@ -50,12 +52,17 @@ def main() -> None:
     st.sidebar.title("tradewind")
     mode = _pick_mode(cfg, launch)
     mode_cfg = config_for_mode(cfg, mode)
-    db = cache.store(mode_cfg)
+    try:
+        db = cache.store(mode_cfg)
+    except StoreError as exc:  # e.g. a server database without tradewind's tables yet
+        st.error(f"**The database cannot be read**: {exc}")
+        return
     if db is None:
+        where = describe(make_url(mode_cfg.database_url))  # a server URL without its password
         st.info(
-            f"Nothing has run in mode **{mode}** yet: there is no database at "
-            f"`{mode_cfg.database_url}`. Start a run with `tradewind trade` (simulated on "
-            f"the NYSE schedule), or `{DEMO}` for a replay of history and then "
+            f"Nothing has run in mode **{mode}** yet: there is no database at `{where}`. Start "
+            f"a run with `tradewind trade` (simulated on the NYSE schedule), or `{DEMO}` for a "
+            "replay of history and then "
             "`tradewind dashboard --config config/demo.yaml`."
         )
         return
