@@ -164,23 +164,23 @@ def test_an_open_page_refreshes_itself_when_the_database_changes(
     )
     port = free_port()
     command = [str(TRADEWIND), "dashboard", "--config", str(run.config), "--port", str(port)]
-    with dashboard_server(command, port, tmp_path / "server.log", env=_env(tmp_path)):
-        with chromium(tmp_path / "profile") as page:
-            page.goto(f"http://127.0.0.1:{port}/?tab=System%20Health")
-            before = int(metric(page, "Warnings/errors (24 h)")[0])
-            end = records_end(run)
-            with Store(run.cfg.database_url, mode=None) as store:
-                store.record_event(
-                    run.run_id, "data_error", "no trade: stale prices (test)", "warning", ts=end
-                )
-            page.wait_for_function(
-                "n => Array.from(document.querySelectorAll('[data-testid=\"stMetric\"]'))"
-                ".some(m => m.innerText.includes('Warnings/errors')"
-                " && m.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() == n)",
-                arg=str(before + 1),
-                timeout=60_000,
-            )  # raises when the page did not refresh within a minute
-            after = int(metric(page, "Warnings/errors (24 h)")[0])
+    server = dashboard_server(command, port, tmp_path / "server.log", env=_env(tmp_path))
+    with server, chromium(tmp_path / "profile") as page:
+        page.goto(f"http://127.0.0.1:{port}/?tab=System%20Health")
+        before = int(metric(page, "Warnings/errors (24 h)")[0])
+        end = records_end(run)
+        with Store(run.cfg.database_url, mode=None) as store:
+            store.record_event(
+                run.run_id, "data_error", "no trade: stale prices (test)", "warning", ts=end
+            )
+        page.wait_for_function(
+            "n => Array.from(document.querySelectorAll('[data-testid=\"stMetric\"]'))"
+            ".some(m => m.innerText.includes('Warnings/errors')"
+            " && m.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() == n)",
+            arg=str(before + 1),
+            timeout=60_000,
+        )  # raises when the page did not refresh within a minute
+        after = int(metric(page, "Warnings/errors (24 h)")[0])
     assert after == before + 1
 
 
