@@ -124,6 +124,7 @@ def demo(
         f"http://127.0.0.1:{cfg.dashboard.port} (or the runbook's `TRADEWIND_CONFIG={config} "
         "streamlit run src/dashboard/app.py`)",
         highlight=False,
+        soft_wrap=True,  # a long path stays whole (copy and paste)
     )
     if result.halted:
         console.print(
