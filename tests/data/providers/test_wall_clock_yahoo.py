@@ -41,6 +41,8 @@ def write_config(folder: Path, url: str) -> Path:
         },
         "database": {"url": f"sqlite:///{folder / 'tw.db'}"},
         "logging": {"path": str(folder / "trading.log")},
+        # the weekly files a stopped wall-clock run writes: here, not in the repository's runs/
+        "reports": {"folder": str(folder / "runs")},
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
