@@ -9,12 +9,12 @@ PYTEST_WORKERS ?= 2
 VENV_APP := .venv-webull-app
 STAMP_APP := $(VENV_APP)/.installed
 
-.PHONY: install demo test lint format bench soak figures ml-report clean venv-webull-app test-webull-app
+.PHONY: install demo test lint format bench soak figures ml-report screenshots clean venv-webull-app test-webull-app
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,alpaca,webull]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,alpaca,webull,dashboard]"
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install tradewind with its dev tools.
@@ -50,11 +50,14 @@ test: lint $(STAMP_APP) ## Lint, type-check and run the test suite (and webull_a
 	$(VENV_APP)/bin/pytest -q -p no:cacheprovider tests_webull_app
 
 bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
-	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,dashboard,bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 figures: $(STAMP) ## Recompute every result the README quotes (docs/figures.json) and rewrite its figure blocks (several minutes).
 	nice -n 15 $(BIN)/python -m tradewind.cli.figures
+
+screenshots: $(STAMP) ## Regenerate the README's dashboard pictures (docs/screenshots/*.png) from a demo run in a temporary folder.
+	$(BIN)/python scripts/dashboard_screenshots.py
 
 soak: $(STAMP) ## Crash-recovery soak: hundreds of SIGKILLs of a simulated session (prints counts).
 	$(BIN)/python bench/soak_crash.py $(SOAK_ARGS)

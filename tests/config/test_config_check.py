@@ -34,7 +34,7 @@ def _check(*args: str, env: dict[str, str] | None = None) -> Result:
             "tradng:\n  mode: simulated\n",
             "tradng",
             "unknown key 'tradng' under the top level (did you mean 'trading'?)",
-            "allowed keys: broker, data,",
+            "allowed keys: broker, dashboard, data,",
         ),
         (
             "trading:\n  mode: paperr\n",

@@ -182,6 +182,7 @@ def test_demo_replays_and_says_where_everything_is(
     text = " ".join(out.split())
     assert "Where everything is" in text and str(tmp_path / "demo.db") in text
     assert "Demo: trading service replay (simulated broker)" in text and "Backtest" not in text
+    assert f"Dashboard: tradewind dashboard --config {config}" in text  # issue 24
     for name in ("summary.json", "tracking.csv", "tearsheet.html", "decisions.jsonl"):
         assert (tmp_path / "report" / name).exists()
     assert (tmp_path / "trading.log").exists()

@@ -13,6 +13,7 @@ from tradewind.cli import backtest_cmd as backtest_cmd
 from tradewind.cli import broker_cmd as broker_cmd
 from tradewind.cli import checklist_cmd as checklist_cmd
 from tradewind.cli import config_cmd as config_cmd
+from tradewind.cli import dashboard_cmd as dashboard_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import demo_cmd as demo_cmd
 from tradewind.cli import divergence_cmd as divergence_cmd
@@ -58,6 +59,7 @@ app.command("checklist")(checklist_cmd.checklist_command)
 app.command("validate")(validate_cmd.validate)
 app.command("retrain")(retrain_cmd.retrain_cmd)
 app.command("test-broker")(broker_cmd.test_broker)
+app.command("dashboard")(dashboard_cmd.dashboard)
 
 
 def _version(value: bool) -> None:

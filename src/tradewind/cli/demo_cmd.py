@@ -118,6 +118,14 @@ def demo(
         console.print(f"    {kind:<10} {path}")
     if result.status != "finished":
         console.print("Run `tradewind demo` again to resume where it stopped.")
+    # issue 24: how to look at the run in the monitoring dashboard
+    console.print(
+        f"Dashboard: [bold]tradewind dashboard --config {config}[/], then open "
+        f"http://127.0.0.1:{cfg.dashboard.port} (or the runbook's `TRADEWIND_CONFIG={config} "
+        "streamlit run src/dashboard/app.py`)",
+        highlight=False,
+        soft_wrap=True,  # a long path stays whole (copy and paste)
+    )
     if result.halted:
         console.print(
             f"[bold red]HALTED[/]: {escape(result.message)} (this replay's own halt; a new "

@@ -1,5 +1,6 @@
 """Typed, validated configuration: ``trading_config.yaml`` sections plus secrets from the env."""
 
+from tradewind.config.dashboard import DashboardSection
 from tradewind.config.execution import CommissionSection, ExecutionSection, MarketImpactSection
 from tradewind.config.infra import (
     DatabaseSection,
@@ -22,6 +23,7 @@ __all__ = [
     "ChannelSection",
     "CircuitBreakerSection",
     "CommissionSection",
+    "DashboardSection",
     "DataSection",
     "DatabaseSection",
     "ExecutionSection",

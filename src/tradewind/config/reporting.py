@@ -95,5 +95,5 @@ class ReadinessSection(Section):
     live: LiveReadiness = Field(default_factory=LiveReadiness)
 
 
-NON_STRATEGY_SECTIONS = frozenset({"reports", "readiness"})
+NON_STRATEGY_SECTIONS = frozenset({"reports", "readiness", "dashboard"})  # dashboard: issue 24
 """Sections that never change what is traded (left out of the strategy fingerprints)."""

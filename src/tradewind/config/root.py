@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from tradewind.config.base import Section
+from tradewind.config.dashboard import DashboardSection
 from tradewind.config.execution import ExecutionSection
 from tradewind.config.infra import DatabaseSection, DataSection, LoggingSection
 from tradewind.config.ml import MLSection
@@ -41,6 +42,8 @@ class TradewindConfig(Section):
     # what a run reports and the readiness gate (neither decides a trade)
     reports: ReportsSection = Field(default_factory=ReportsSection)
     readiness: ReadinessSection = Field(default_factory=ReadinessSection)
+    # issue 24: the monitoring dashboard (decides no trade either)
+    dashboard: DashboardSection = Field(default_factory=DashboardSection)
 
     @model_validator(mode="after")
     def _consistent(self) -> TradewindConfig:

@@ -40,8 +40,9 @@ def write_config(folder: Path, url: str) -> Path:
             "cache": {"path": str(folder / "cache"), "history_start": "2023-01-03"},
         },
         "database": {"url": f"sqlite:///{folder / 'tw.db'}"},
-        "reports": {"folder": str(folder / "runs")},
         "logging": {"path": str(folder / "trading.log")},
+        # the weekly files a stopped wall-clock run writes: here, not in the repository's runs/
+        "reports": {"folder": str(folder / "runs")},
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
