@@ -51,8 +51,11 @@ def render(view: RunView, store: Store, cfg: TradewindConfig) -> None:
         )
     table(utc_to_ny(delivery.drop(columns=["waiting for"]), "oldest waiting"))
     st.subheader("Model health")
-    models = model_health(view.strategy)
-    st.caption(models.note)
+    models = model_health(view.strategy, store, view.records.run.id)
+    if models.healthy:
+        st.caption(models.note)
+    else:
+        st.warning(models.note)
     if models.rows:
         table(pd.DataFrame(list(models.rows)))
 

@@ -197,14 +197,56 @@ def test_notification_delivery_is_counted_per_channel(demo: StoredRun, tmp_path:
 
 
 def test_without_the_ml_ensemble_model_health_says_so() -> None:
-    import importlib.util
+    with Store("sqlite://", mode="simulated") as store:
+        run_id = store.start_run(
+            name="t",
+            started_at=datetime(2024, 1, 2, 21, tzinfo=UTC),
+            symbols=["A"],
+            initial_cash=1.0,
+        )
+        health = model_health(TradewindConfig(), store, run_id)
+    assert not health.available and health.rows == () and health.healthy
+    assert health.note.startswith("no ML models") and "ml.enabled: false" in health.note
 
-    health = model_health(TradewindConfig())
-    if importlib.util.find_spec("tradewind.signals") is None:
-        assert not health.available and health.rows == ()
-        assert health.note.startswith("no ML models")
-    else:  # the ensemble merged: the hook must say where its health is
-        assert health.available and "retrain --monitoring-status" in health.note
+
+def test_model_health_reads_the_registry_and_the_runs_last_ml_event(tmp_path: Path) -> None:
+    """A deployed ridge, an lgbm never deployed; the run's last rebalance fell back, then used
+    the views: the rows come from the registry, the verdict from the newest event."""
+    from mlkit import SYMBOLS, market, pipeline, small_ml
+
+    from tradewind.signals.registry import Registry
+    from tradewind.signals.training import train
+
+    ml = small_ml(enabled=True, models=("ridge", "lgbm"), registry_path=str(tmp_path / "models"))
+    panel, _, data = pipeline(market(31, planted=True), ml)
+    trained = train("ridge", ml, data, len(panel.index) - 1, SYMBOLS, panel.names)
+    registry = Registry(tmp_path / "models")
+    meta = registry.save(trained)
+    registry.deploy("ridge", meta.version, "test")
+    cfg = TradewindConfig(ml=ml)
+    with Store("sqlite://", mode="simulated") as store:
+        run_id = store.start_run(
+            name="t",
+            started_at=datetime(2024, 1, 2, 21, tzinfo=UTC),
+            symbols=list(SYMBOLS),
+            initial_cash=1.0,
+        )
+        before = model_health(cfg, store, run_id)
+        t0 = datetime(2024, 1, 3, 21, tzinfo=UTC)
+        store.record_event(run_id, "ml_fallback", "lgbm: not deployed", "warning", ts=t0)
+        fell_back = model_health(cfg, store, run_id)
+        store.record_event(run_id, "ml_views", "views on 16 symbols", ts=t0 + pd.Timedelta(days=1))
+        used = model_health(cfg, store, run_id)
+    rows = {r["model"]: r for r in before.rows}
+    assert rows["ridge"]["version"] == meta.version and rows["ridge"]["status"] == "deployed"
+    assert rows["ridge"]["validation IC"] == meta.validation["ic"]
+    assert rows["ridge"]["trained on"] == f"{meta.fit_start} to {meta.data_end}"
+    assert rows["lgbm"] == {"model": "lgbm", "version": "not deployed", "status": "missing"}
+    assert before.healthy and "no rebalance has used the ensemble yet" in before.note
+    assert not fell_back.healthy and "FELL BACK" in fell_back.note
+    assert "lgbm: not deployed" in fell_back.note
+    assert used.healthy and "views used: views on 16 symbols" in used.note
+    assert "retrain --monitoring-status" in used.note
 
 
 def test_a_wall_clock_run_shows_its_service_its_uptime_and_now(

@@ -1,5 +1,5 @@
-"""Helpers for the ML tests: synthetic markets with and without a planted signal (imported by
-name; pytest puts this folder on sys.path)."""
+"""Helpers for the ML tests (tests/signals, tests/dashboard): synthetic markets with and
+without a planted signal (imported by name; tests/ is on sys.path)."""
 
 from __future__ import annotations
 
