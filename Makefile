@@ -46,7 +46,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 test: lint $(STAMP_APP) ## Lint, type-check and run the test suite (and webull_app's, in its own venv).
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=15
 	$(VENV_APP)/bin/pytest -q -p no:cacheprovider tests_webull_app
 
 bench: $(STAMP) ## Benchmarks (prints figures; not part of make test).
