@@ -1,4 +1,4 @@
-"""The vectorised market statistics equal the per-symbol ``np.std`` / ``np.mean`` to the last bit."""
+"""Vectorised market statistics equal the per-symbol ``np.std`` / ``np.mean`` to the last bit."""
 
 from __future__ import annotations
 
