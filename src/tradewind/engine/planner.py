@@ -93,6 +93,10 @@ class ConfiguredPlanner:
             for s in self._skipped
         ]
 
+    def capped(self) -> int:
+        """How many trades the last plan left out because of ``max_trades_per_rebalance``."""
+        return sum(1 for s in self._skipped if s.reason == "max_trades")
+
     def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:
         """``trades`` (risk exits, decided without costs) with the cost model's estimate, the
         impact from the same market statistics the plan uses."""
