@@ -4,6 +4,7 @@ The rule (README, configuration reference): the trades the cap leaves out are pl
 next cycles, at most ``max_trades_per_rebalance`` a cycle, toward the same targets (no new
 optimisation); meanwhile the drift trigger does not fire on the drift the carry is closing, and
 the calendar or a regime change starts a fresh rebalance whose targets replace the pending ones.
+After a rebalance that could place no order at all, drift is measured from the portfolio it left.
 Before this rule a capped rebalance left the drift open, so the drift trigger fired a fresh
 rebalance (new targets from the optimizer) on every bar until the portfolio caught up.
 """
@@ -27,7 +28,7 @@ START = pd.Timestamp("2019-01-02", tz="America/New_York")
 END = pd.Timestamp("2019-12-31 23:00", tz="America/New_York")
 
 
-def _cfg(tmp: Path) -> TradewindConfig:
+def _cfg(tmp: Path, min_trade_value: float = 2000.0) -> TradewindConfig:
     return validate_config(
         {
             "trading": {
@@ -46,7 +47,7 @@ def _cfg(tmp: Path) -> TradewindConfig:
                     "trigger_type": "combined",
                     "frequency": "monthly",
                     "drift_threshold": 0.10,
-                    "min_trade_value": 2000.0,
+                    "min_trade_value": min_trade_value,
                     "max_trades_per_rebalance": MAX_TRADES,
                 },
             },
@@ -119,3 +120,22 @@ def test_the_carry_survives_a_checkpoint(run: BacktestRun) -> None:
     engine.carry_since = None
     engine.restore(saved)
     assert engine.carry_since == START
+
+
+def test_a_rebalance_that_cannot_trade_does_not_fire_every_bar(tmp_path: Path) -> None:
+    """$10M over 500 symbols is $20,000 a position: with a minimum trade of $25,000 no trade
+    can be placed, and the all-cash portfolio stays 100% away from its targets. The drift
+    trigger then measures from the portfolio that rebalance left (all cash), so only the
+    calendar asks again (once a month), not the drift trigger on every bar."""
+    cfg = _cfg(tmp_path, min_trade_value=25_000.0)
+    run = run_backtest(cfg, get_market_data(cfg), START, END)
+    decisions = run.summary.recorder.decisions
+    assert all(not d.orders for d in decisions)
+    assert "below_min_trade_value" in decisions[0].notes[0]
+    assert len(decisions) == 12, [d.reasons for d in decisions]  # one a month
+    assert all(d.reasons[0].startswith("calendar") for d in decisions[1:])
+    assert run.engine.drift_from is not None and not run.engine.drift_from.any()
+    saved = run.engine.state()
+    run.engine.drift_from = None
+    run.engine.restore(saved)
+    assert run.engine.drift_from is not None

@@ -94,6 +94,10 @@ class Engine:
         self.carry_since: pd.Timestamp | None = None
         """When set, a rebalance capped by ``max_trades_per_rebalance`` (started then) still has
         trades to place: each cycle continues it toward :attr:`targets` (see :meth:`_carry`)."""
+        self.drift_from: FloatArray | None = None
+        """Set after a rebalance (or carry) that could place no order at all: the weights it
+        left, which the drift trigger then measures against instead of the unreachable targets
+        (until the next rebalance that trades)."""
 
     # --- checkpoints ---------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -106,6 +110,9 @@ class Engine:
             "regime": reading.to_json() if reading is not None else None,
             "halt_noted": self._halt_noted,
             "carry_since": self.carry_since.isoformat() if self.carry_since is not None else None,
+            "drift_from": [float(x) for x in self.drift_from]
+            if self.drift_from is not None
+            else None,
             **self.parts.trigger.state(),
         }
 
@@ -118,6 +125,8 @@ class Engine:
         self._halt_noted = bool(state.get("halt_noted", False))
         since = state.get("carry_since")
         self.carry_since = pd.Timestamp(since) if since else None
+        if state.get("drift_from") is not None:
+            self.drift_from = np.asarray(state["drift_from"], dtype=float)
         self.parts.trigger.restore(state)
 
     # --- running -----------------------------------------------------------------------
@@ -208,8 +217,11 @@ class Engine:
             self.targets = first.weights
             self.recorder.events.extend(first.events)  # ML views / fallback alert (issue 25)
         # while a capped rebalance is carried out, its drift is what the carry closes: the drift
-        # trigger is not asked (no target), the calendar and a regime change still fire
-        measured = self.targets if self.carry_since is None else None
+        # trigger is not asked (no target), the calendar and a regime change still fire; after
+        # a rebalance that could not trade, drift is measured from where it left the portfolio
+        measured = self.targets if self.drift_from is None else self.drift_from
+        if self.carry_since is not None:
+            measured = None
         reasons = self.parts.trigger.reasons(t, current, measured, regime, previous)
         return reasons if eligible else []
 
@@ -241,6 +253,7 @@ class Engine:
         skips = (*self.parts.planner.skipped(), *refused)  # issue 23: the planner's skips too
         self._execute(t, allowed, reading, policy, reasons, decision, skips)
         self.carry_since = t if self.parts.planner.capped() else None
+        self.drift_from = None if allowed else self.book.weights(prices)
 
     def _carry(
         self, t: pd.Timestamp, prices: FloatArray, reading: RegimeReading, policy: Policy
@@ -265,6 +278,7 @@ class Engine:
         skips = (*self.parts.planner.skipped(), *refused)
         self._execute(t, allowed, reading, policy, (reason,), None, skips)
         self.carry_since = since if allowed and self.parts.planner.capped() else None
+        self.drift_from = None if allowed else self.book.weights(prices)
 
     def _execute(
         self,
