@@ -1,13 +1,14 @@
 """tradewind's engine as a benchmark contestant: ``run_backtest`` on a :class:`FramesData` provider.
 
-Two variants of the engine's target model, both swapped in around the real
+The data provider is built inside every timed run, as a user's run builds it. Two variants of
+the engine's target model, both swapped in around the real
 :func:`~tradewind.engine.strategy.build_parts` so that everything else (feed, broker, trigger,
 planner, risk hook, recorder, summary) is what ``run_backtest`` builds:
 
 * :class:`TimedTargets` wraps the configured target model (the optimizer) and adds up the time
   spent in it, so the engine's own time is the run's time minus that;
-* :class:`TargetsByTime` serves precomputed targets by the feed's current timestamp (T3: the
-  engines look the targets up by date, as the task says). Rows without targets stay in cash:
+* :class:`TargetsByTime` serves precomputed targets by the feed's current timestamp (T2: every
+  engine looks the same targets up by date, like for like). Rows without targets stay in cash:
   before the first T2 rebalance that is the task's rule, and the calendar trigger never fires
   on another row without targets.
 """
@@ -120,20 +121,29 @@ def _collect(out: BacktestRun) -> EngineResult:
     )
 
 
-def tradewind_run(case: Case) -> TradewindRun:
-    """``run_backtest`` with the case's config: optimizer inside on real data, lookups on T3."""
+def _provider(case: Case) -> FramesData:
+    """The data provider a user's run builds from the case's prices (inside every timed run)."""
+    return FramesData(case.prices, stale_bars=None, name=f"bench-{case.data}")
+
+
+def tradewind_run(case: Case, live: bool = False) -> TradewindRun:
+    """``run_backtest`` with the case's config, the data provider built inside the timed run.
+
+    T1: the equal-weight target model. T2: the precomputed targets every peer gets, looked up
+    by date (like for like), or with ``live`` the configured optimizer inside the engine (its
+    time inside the run is reported in ``optimizer_seconds``).
+    """
     cfg = case.config()
-    provider = FramesData(case.prices, stale_bars=None, name=f"bench-{case.data}")
-    if case.engine_only and case.task == "T2":
-        stamps = pd.DatetimeIndex(provider.closes.index)
+    if case.task == "T2" and not live:
+        stamps = pd.DatetimeIndex(_provider(case).closes.index)
 
         def lookup() -> BacktestRun:
             with swapped_targets(lambda _inner: TargetsByTime(stamps, case.weights)):
-                return run_backtest(cfg, provider)
+                return run_backtest(cfg, _provider(case))
 
         return TradewindRun(PeerRun(lookup, _collect), None)
     if case.task == "T1":
-        return TradewindRun(PeerRun(lambda: run_backtest(cfg, provider), _collect), None)
+        return TradewindRun(PeerRun(lambda: run_backtest(cfg, _provider(case)), _collect), None)
     spent: list[float] = []
 
     def timed() -> BacktestRun:
@@ -144,7 +154,7 @@ def tradewind_run(case: Case) -> TradewindRun:
             return holder[-1]
 
         with swapped_targets(wrap):
-            out = run_backtest(cfg, provider)
+            out = run_backtest(cfg, _provider(case))
         spent.append(holder[-1].seconds)
         return out
 

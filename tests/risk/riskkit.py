@@ -143,6 +143,9 @@ class SimplePlanner:
     def skipped(self) -> list[str]:
         return []  # trades under min_value are dropped without a note
 
+    def capped(self) -> int:
+        return 0  # no cap on trades per rebalance
+
     def estimate(self, trades: list[PlannedTrade]) -> list[PlannedTrade]:
         if self.costs is None:
             return trades

@@ -96,6 +96,9 @@ class _Planner:
     def skipped(self) -> list[str]:
         return []
 
+    def capped(self) -> int:
+        return 0  # no cap on trades per rebalance
+
 
 class _Regime:
     def update(self, feed: MarketFeed, *_: object) -> RegimeReading:

@@ -91,6 +91,13 @@ class Engine:
         self.targets: FloatArray | None = None
         self.regime: RegimeReading | None = None
         self._halt_noted = False
+        self.carry_since: pd.Timestamp | None = None
+        """When set, a rebalance capped by ``max_trades_per_rebalance`` (started then) still has
+        trades to place: each cycle continues it toward :attr:`targets` (see :meth:`_carry`)."""
+        self.drift_from: FloatArray | None = None
+        """Set after a rebalance (or carry) that could place no order at all: the weights it
+        left, which the drift trigger then measures against instead of the unreachable targets
+        (until the next rebalance that trades)."""
 
     # --- checkpoints ---------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -102,6 +109,10 @@ class Engine:
             "targets": [float(x) for x in targets] if targets is not None else None,
             "regime": reading.to_json() if reading is not None else None,
             "halt_noted": self._halt_noted,
+            "carry_since": self.carry_since.isoformat() if self.carry_since is not None else None,
+            "drift_from": [float(x) for x in self.drift_from]
+            if self.drift_from is not None
+            else None,
             **self.parts.trigger.state(),
         }
 
@@ -112,6 +123,10 @@ class Engine:
         if state.get("regime") is not None:
             self.regime = RegimeReading.from_json(state["regime"])
         self._halt_noted = bool(state.get("halt_noted", False))
+        since = state.get("carry_since")
+        self.carry_since = pd.Timestamp(since) if since else None
+        if state.get("drift_from") is not None:
+            self.drift_from = np.asarray(state["drift_from"], dtype=float)
         self.parts.trigger.restore(state)
 
     # --- running -----------------------------------------------------------------------
@@ -143,6 +158,8 @@ class Engine:
         reasons = self._reasons(t, prices, current, reading.regime, previous, policy)
         if reasons:
             self._rebalance(t, prices, current, reading, policy, tuple(reasons))
+        elif self.carry_since is not None:
+            self._carry(t, prices, reading, policy)
         equity = self.book.equity(prices)
         weights = self.book.weights(prices)
         self.recorder.bar(t, equity, self.book.cash, reading.regime.value, weights)
@@ -199,7 +216,13 @@ class Engine:
             first = self.parts.target_model.targets(self.feed, policy, current)
             self.targets = first.weights
             self.recorder.events.extend(first.events)  # ML views / fallback alert (issue 25)
-        reasons = self.parts.trigger.reasons(t, current, self.targets, regime, previous)
+        # while a capped rebalance is carried out, its drift is what the carry closes: the drift
+        # trigger is not asked (no target), the calendar and a regime change still fire; after
+        # a rebalance that could not trade, drift is measured from where it left the portfolio
+        measured = self.targets if self.drift_from is None else self.drift_from
+        if self.carry_since is not None:
+            measured = None
+        reasons = self.parts.trigger.reasons(t, current, measured, regime, previous)
         return reasons if eligible else []
 
     def _rebalance(
@@ -229,6 +252,33 @@ class Engine:
         allowed, refused = self.parts.risk.allow(trades, self.book, prices, policy)
         skips = (*self.parts.planner.skipped(), *refused)  # issue 23: the planner's skips too
         self._execute(t, allowed, reading, policy, reasons, decision, skips)
+        self.carry_since = t if self.parts.planner.capped() else None
+        self.drift_from = None if allowed else self.book.weights(prices)
+
+    def _carry(
+        self, t: pd.Timestamp, prices: FloatArray, reading: RegimeReading, policy: Policy
+    ) -> None:
+        """Continue a capped rebalance: the next ``max_trades_per_rebalance`` trades toward the
+        targets it set (no new targets; buys of symbols blocked since then are left out).
+
+        The carry ends when a plan is no longer capped, when a cycle places no order (nothing
+        it can still do), or when a trigger fires a fresh rebalance, whose targets replace these.
+        Its decision records no targets (they are those of the rebalance it continues), so it is
+        not counted as a rebalance of its own.
+        """
+        since, targets = self.carry_since, self.targets
+        if since is None or targets is None or self.parts.risk.halted:
+            return  # a halt pauses the carry; a resume continues it
+        blocked = self.parts.risk.blocked_buys()
+        if blocked:
+            targets = np.where([s in blocked for s in self.feed.symbols], 0.0, targets)
+        trades = self.parts.planner.plan(self.book.quantity, prices, self.book.cash, targets)
+        allowed, refused = self.parts.risk.allow(trades, self.book, prices, policy)
+        reason = f"carry: continuing the rebalance of {since.date()} (max_trades_per_rebalance)"
+        skips = (*self.parts.planner.skipped(), *refused)
+        self._execute(t, allowed, reading, policy, (reason,), None, skips)
+        self.carry_since = since if allowed and self.parts.planner.capped() else None
+        self.drift_from = None if allowed else self.book.weights(prices)
 
     def _execute(
         self,

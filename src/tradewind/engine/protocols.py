@@ -115,7 +115,11 @@ class RebalanceTrigger(Protocol):
         regime: Regime,
         previous_regime: Regime | None,
     ) -> list[str]:
-        """Why a rebalance fires now (empty: it does not)."""
+        """Why a rebalance fires now (empty: it does not).
+
+        ``target`` is what drift is measured against: None before the first targets, and while
+        a capped rebalance is still being carried out (the carry is what closes that drift).
+        """
         ...
 
     def state(self) -> dict[str, Any]:
@@ -147,6 +151,11 @@ class TradePlanner(Protocol):
     def skipped(self) -> list[str]:
         """The trades the last :meth:`plan` left out and why (minimum trade value, maximum
         trades, cash), as notes for the decision log."""
+        ...
+
+    def capped(self) -> int:
+        """How many trades the last :meth:`plan` left out only because of the cap on trades per
+        rebalance (``max_trades_per_rebalance``): the engine carries them to the next cycles."""
         ...
 
 

@@ -16,6 +16,7 @@ from tradewind.domain.records import EngineEvent
 from tradewind.engine.ml_views import ViewsHook
 from tradewind.portfolio import Constraints, MomentEstimator, make_optimizer, optimize
 from tradewind.portfolio.registry import PERIODS_PER_YEAR
+from tradewind.portfolio.window_moments import WindowMoments
 
 
 class OptimizerTargets:
@@ -31,6 +32,7 @@ class OptimizerTargets:
         needs_history = section.regime_aware or section.method != "equal_weight"
         self.history_rows = section.lookback_days + 1 if needs_history else 1
         self._estimator = MomentEstimator.from_config(section)
+        self._window = WindowMoments(self._estimator)  # X'X kept up to date between calls
         self._turnover_penalty = section.turnover_penalty
         self._risk_free = section.risk_free_rate
         self._fallback = section.fallback
@@ -121,7 +123,7 @@ class OptimizerTargets:
         data = rets[:, keep]
         if data.shape[0] != self._estimator.lookback_days or not np.isfinite(data).all():
             return None
-        mu, cov = self._estimator.moments(data)
+        mu, cov = self._window.moments(feed.row, rets, keep)
         mu_y, cov_y = mu * PERIODS_PER_YEAR, cov * PERIODS_PER_YEAR
         events: tuple[EngineEvent, ...] = ()
         if self._views is not None:  # --- ML views (issue 25): Black-Litterman on mu

@@ -73,12 +73,21 @@ def sample_covariance(returns: FloatArray) -> FloatArray:
 
 def ledoit_wolf(returns: FloatArray) -> tuple[FloatArray, float]:
     """Ledoit-Wolf shrunk covariance and its shrinkage intensity in ``[0, 1]``."""
-    t_obs, n = returns.shape
     centred = returns - returns.mean(axis=0)
-    emp = centred.T @ centred / t_obs
+    return shrink_ledoit_wolf(centred, centred.T @ centred / returns.shape[0])
+
+
+def shrink_ledoit_wolf(centred: FloatArray, emp: FloatArray) -> tuple[FloatArray, float]:
+    """:func:`ledoit_wolf` given the centred returns and their biased covariance ``emp``
+    (which :class:`~tradewind.portfolio.window_moments.WindowMoments` keeps up to date).
+
+    The intensity's ``sum_ij sum_t c_ti^2 c_tj^2`` is computed as ``sum_t (sum_i c_ti^2)^2``,
+    the same sum without the ``n x n`` product.
+    """
+    t_obs, n = centred.shape
     target = float(np.trace(emp)) / n
-    squared = centred**2
-    beta_sum = float((squared.T @ squared).sum()) / t_obs - float((emp**2).sum())
+    per_row = (centred**2).sum(axis=1)
+    beta_sum = float((per_row**2).sum()) / t_obs - float((emp**2).sum())
     delta = float(((emp - target * np.eye(n)) ** 2).sum())
     if delta <= 0.0:
         return emp, 0.0
