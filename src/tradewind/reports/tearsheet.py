@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,29 @@ def _regime_spans(regime: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp, s
     ]
 
 
+def regime_shapes(spans: list[tuple[pd.Timestamp, pd.Timestamp, str]]) -> list[dict[str, Any]]:
+    """The regime shading of the first panel: one rectangle per span, spanning the panel's
+    height, as plotly's ``add_vrect(row=1, col=1)`` would add them, given to the layout at once.
+
+    ``add_vrect`` validates and deep-copies the whole layout on every call (seconds for the
+    ~150 spans of an 18-year run); the same shapes passed as one list cost milliseconds.
+    """
+    return [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "y domain",
+            "x0": start,
+            "x1": end,
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": REGIME_COLORS.get(label, "rgba(0,0,0,0.05)"),
+            "line": {"width": 0},
+        }
+        for start, end, label in spans
+    ]
+
+
 def _regime_key(label: str) -> go.Scatter:
     """A legend entry (no data) naming the colour a regime is shaded in."""
     colour = REGIME_COLORS[label].rsplit(",", 1)[0].replace("rgba", "rgb") + ")"
@@ -105,15 +129,6 @@ def build_figure(run: RunSummary) -> go.Figure:
     shown = {label for _, _, label in spans}
     for label in (known for known in REGIME_COLORS if known in shown):
         fig.add_trace(_regime_key(label), 1, 1)
-    for start, end, label in spans:
-        fig.add_vrect(
-            x0=start,
-            x1=end,
-            fillcolor=REGIME_COLORS.get(label, "rgba(0,0,0,0.05)"),
-            line_width=0,
-            row=1,
-            col=1,
-        )
     dd = d["drawdown"]
     fig.add_trace(go.Scatter(x=dd.index, y=dd, fill="tozeroy", name="Drawdown"), 2, 1)
     rs = d["rolling_sharpe"]
@@ -125,7 +140,12 @@ def build_figure(run: RunSummary) -> go.Figure:
         )
     costs = d["cumulative_costs"]
     fig.add_trace(go.Scatter(x=costs.index, y=costs, name="Costs"), 5, 1)
-    fig.update_layout(height=1400, template="plotly_white", legend={"tracegroupgap": 12})
+    fig.update_layout(
+        height=1400,
+        template="plotly_white",
+        legend={"tracegroupgap": 12},
+        shapes=regime_shapes(spans),
+    )
     fig.update_yaxes(tickformat=".0%", row=2, col=1)
     fig.update_yaxes(tickformat=".0%", row=4, col=1)
     return fig
