@@ -1,9 +1,12 @@
-"""The tearsheet's regime shading is built in one pass, as plotly's ``add_vrect`` builds it."""
+"""The tearsheet's figure is built in one pass: the regime shading as plotly's ``add_vrect``
+builds it, the times as plotly writes them."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -14,6 +17,7 @@ from tradewind.reports.run import RunSummary
 from tradewind.reports.tearsheet import (
     REGIME_COLORS,
     _regime_spans,
+    _Times,
     build_figure,
     tearsheet_data,
 )
@@ -55,3 +59,17 @@ def test_the_shading_is_what_add_vrect_builds_span_by_span(summary: RunSummary) 
     assert json.loads(fig.to_json()) == json.loads(slow.to_json())
     shapes = [json.dumps(s.to_plotly_json(), default=str) for s in fig.layout.shapes]
     assert shapes == [json.dumps(s.to_plotly_json(), default=str) for s in slow.layout.shapes]
+
+
+def test_the_times_are_written_as_plotly_writes_timestamps(summary: RunSummary) -> None:
+    # Arrange: the run's bars (closes and early closes, UTC) and times with microseconds
+    bars = pd.DatetimeIndex(summary.recorder.ts)
+    odd = pd.DatetimeIndex(["2020-03-09 13:30:00.000250", "2021-11-26 18:00"], tz="UTC")
+    times = _Times(bars)
+    for index in (bars, odd):
+        series = pd.Series(np.arange(len(index), dtype=float), index=index)
+        # Act
+        fast = go.Figure(go.Scatter(x=times(series), y=series))
+        slow = go.Figure(go.Scatter(x=series.index, y=series))
+        # Assert: the same JSON text
+        assert fast.to_json() == slow.to_json()
