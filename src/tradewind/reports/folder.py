@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tradewind.reports.lessons import ensure_lessons, lessons_for_week
+from tradewind.reports.lessons import ensure_lessons, lessons_by_week
 from tradewind.reports.rolling import TWO_WEEKS
 from tradewind.reports.rollup import render_rollup
 from tradewind.reports.run import RunSummary
@@ -65,10 +65,9 @@ def write_weekly_files(
     paths = {"tracking": write_tracking_csv(summary, out / "tracking.csv", options.uptime_of)}
     weekly = out / "weekly"
     weekly.mkdir(exist_ok=True)
+    lessons = lessons_by_week(out)
     for f in weeks:
-        text = render_week(
-            f, uptime_scope=options.uptime_scope, lessons=lessons_for_week(out, f.week)
-        )
+        text = render_week(f, uptime_scope=options.uptime_scope, lessons=lessons.get(f.week, []))
         (weekly / f"week-{f.week:04d}.md").write_text(text, encoding="utf-8")
     paths["weekly"] = weekly
     paths["rollup"] = out / "rollup.md"
