@@ -31,6 +31,7 @@ from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.config.describe import data_note
 from tradewind.data import get_market_data
+from tradewind.regime.series_cache import series_cache
 from tradewind.reports.costs import cost_payload, describe_comparison
 from tradewind.reports.ml import describe as describe_ml
 from tradewind.reports.ml import ml_summary
@@ -96,6 +97,7 @@ def backtest(
                 first,
                 last,
                 guard=check_lookahead,
+                regime_cache=series_cache(cfg),
             )
         folder = out or Path("runs") / _run_name(cfg, run)
         note = "; ".join([_note(cfg, provider.name), *run.notes])
