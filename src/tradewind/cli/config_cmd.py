@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -15,7 +15,9 @@ from tradewind.config.broker_credentials import REQUIRED, CredentialProblem, cre
 from tradewind.config.notify_secrets import notification_secret_problems
 from tradewind.config.warnings import config_warnings
 from tradewind.domain.errors import ConfigError, DataError
-from tradewind.risk.stop_check import DailyRange, stop_warnings, typical_range
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.risk.stop_check import DailyRange
 
 app = typer.Typer(help="Validate and show configuration.", no_args_is_help=True)
 
@@ -120,6 +122,8 @@ def stop_range_warnings(cfg: TradewindConfig) -> tuple[dict[str, DailyRange], li
     from its cache only: a config check never reaches the network); when they cannot be read,
     a warning says the distances were not checked and why.
     """
+    from tradewind.risk.stop_check import stop_warnings, typical_range
+
     section = cfg.risk_management.stop_loss
     if not section.enabled or not section.types:
         return {}, []

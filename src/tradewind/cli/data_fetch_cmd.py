@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,7 +26,6 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.dates import parse_span
 from tradewind.config import TradewindConfig
 from tradewind.domain.errors import ConfigError, DataError
 
@@ -55,6 +53,10 @@ def fetch(
 
     Example: ``tradewind data fetch AAPL MSFT GOOGL AMZN NVDA META TSLA --start 2015-01-01``
     """
+    import pandas as pd
+
+    from tradewind.cli.dates import parse_span
+
     cfg = load(config)
     with friendly_errors():
         parse_span(start, None)  # a malformed or out-of-range date: exit 2, naming the option

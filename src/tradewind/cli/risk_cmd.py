@@ -32,9 +32,6 @@ from tradewind.cli.ops_cmd import open_database
 from tradewind.config import TradewindConfig
 from tradewind.domain.errors import UsageError
 from tradewind.domain.fmt import pct
-from tradewind.risk import BreakerParams
-from tradewind.risk.tracker import status as build_status
-from tradewind.service import halts
 
 app = typer.Typer(help="Risk state: halts, breakers and stops.", no_args_is_help=True)
 
@@ -78,6 +75,10 @@ def risk_status(cfg: TradewindConfig) -> dict[str, Any]:
     A mode without a database has never run the trading service: nothing can be halted there
     (backtests keep their halts in memory; ``--run`` reads a finished one's folder).
     """
+    from tradewind.risk import BreakerParams
+    from tradewind.risk.tracker import status as build_status
+    from tradewind.service import halts
+
     params = BreakerParams.from_config(cfg.risk_management)
     head: dict[str, Any] = {"mode": cfg.trading.mode.value}
     with open_database(cfg) as store:
@@ -103,6 +104,8 @@ def resume(
 
     Example: ``tradewind resume --confirm --reason "gap on earnings, positions reviewed"``
     """
+    from tradewind.service import halts
+
     if not confirm:
         err_console.print(
             "[bold red]Refusing to resume[/]: add --confirm after reviewing all positions and "
