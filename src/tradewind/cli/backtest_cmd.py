@@ -24,8 +24,9 @@ from tradewind.cli.common import (
     show_data_notes,
     with_ensemble,
 )
-from tradewind.config import TradewindConfig
-from tradewind.config.describe import data_note
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.backtest.runner import BacktestRun
@@ -153,6 +154,8 @@ def _run_name(cfg: TradewindConfig, run: BacktestRun) -> str:
 
 
 def _note(cfg: TradewindConfig, source: str) -> str:
+    from tradewind.config.describe import data_note
+
     return data_note(cfg, source)
 
 

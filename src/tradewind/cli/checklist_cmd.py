@@ -30,8 +30,10 @@ from tradewind.cli.runs_common import (
     open_store,
     run_records,
 )
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import UsageError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.review.checklist import (

@@ -10,11 +10,11 @@ from rich.table import Table
 from rich.tree import Tree
 
 from tradewind.cli.common import JsonOption, console, err_console, friendly_errors, print_json
-from tradewind.config import TradewindConfig, default_config_path, load_config, load_secrets
-from tradewind.config.broker_credentials import REQUIRED, CredentialProblem, credential_problems
-from tradewind.config.notify_secrets import notification_secret_problems
-from tradewind.config.warnings import config_warnings
 from tradewind.domain.errors import ConfigError, DataError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+    from tradewind.config.broker_credentials import CredentialProblem
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.risk.stop_check import DailyRange
@@ -48,6 +48,11 @@ def check(
 
     Example: ``tradewind config check config/paper.example.yaml``
     """
+    from tradewind.config import default_config_path, load_config, load_secrets
+    from tradewind.config.broker_credentials import REQUIRED, credential_problems
+    from tradewind.config.notify_secrets import notification_secret_problems
+    from tradewind.config.warnings import config_warnings
+
     with friendly_errors():
         try:
             cfg = load_config(path)
@@ -147,6 +152,8 @@ def stop_range_warnings(cfg: TradewindConfig) -> tuple[dict[str, DailyRange], li
 
 def _print_credentials(cfg: TradewindConfig, creds: list[CredentialProblem]) -> None:
     """One line for the broker's credentials: fine, or each problem with its fix."""
+    from tradewind.config.broker_credentials import REQUIRED
+
     name = cfg.broker.name
     if name not in REQUIRED:
         return

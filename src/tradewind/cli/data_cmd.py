@@ -21,7 +21,6 @@ from tradewind.cli.common import (
     show_data_notes,
     with_universe,
 )
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import DataError
 from tradewind.domain.types import EXCHANGE_TZ
 
@@ -294,6 +293,9 @@ def _fmt(v: object) -> str:
 # Your own files: `tradewind data import` / `tradewind data export` (tradewind.cli.data_files_cmd).
 from tradewind.cli.data_fetch_cmd import fetch  # noqa: E402
 from tradewind.cli.data_files_cmd import export_files, import_files  # noqa: E402
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.domain.market import VixSeries

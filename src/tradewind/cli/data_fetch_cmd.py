@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -26,8 +26,10 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import ConfigError, DataError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 NETWORK = ("yfinance", "alpaca", "webull")
 

@@ -24,7 +24,9 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.data.files.errors import Problem

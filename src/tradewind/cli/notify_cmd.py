@@ -32,8 +32,10 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.ops_cmd import ModeOption, open_database
 from tradewind.cli.trade_cmd import effective_config
-from tradewind.config import TradewindConfig, load_secrets
-from tradewind.config.secrets import Secrets
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+    from tradewind.config.secrets import Secrets
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     import pandas as pd
@@ -64,6 +66,7 @@ def test(
 
     Example: ``tradewind notify test`` (or ``tradewind notify test --channel telegram --json``)
     """
+    from tradewind.config import load_secrets
     from tradewind.notify.runtime import active_channels
 
     cfg = load(config)
@@ -216,6 +219,7 @@ def run(
 
     Example: ``tradewind notify run --once``
     """
+    from tradewind.config import load_secrets
     from tradewind.notify.runtime import active_channels
     from tradewind.service.heartbeat import InstanceLock
     from tradewind.service.paths import lock_path

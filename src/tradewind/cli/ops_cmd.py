@@ -27,7 +27,9 @@ from tradewind.cli.common import (
     print_json,
 )
 from tradewind.cli.trade_cmd import effective_config
-from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.store import RunInfo, Store

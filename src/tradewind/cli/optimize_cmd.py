@@ -11,7 +11,7 @@ Examples::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 from rich.table import Table
@@ -28,10 +28,12 @@ from tradewind.cli.common import (
     show_warnings,
     with_universe,
 )
-from tradewind.config import TradewindConfig
-from tradewind.config.portfolio import OptimizerName
 from tradewind.domain.errors import MissingDataError, UsageError
 from tradewind.domain.types import Regime
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+    from tradewind.config.portfolio import OptimizerName
 
 METHODS = ("equal_weight", "max_sharpe", "min_variance", "risk_parity", "hrp")
 _INDEX_SUFFIXES = ("_OHLCV",)

@@ -24,8 +24,10 @@ from tradewind.cli.common import (
     print_json,
 )
 from tradewind.cli.runs_common import RunOption, config_for_mode, open_store, run_records
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import TradewindError, UsageError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.review.readiness import Readiness

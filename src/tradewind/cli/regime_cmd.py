@@ -30,9 +30,11 @@ from tradewind.cli.common import (
     show_warnings,
     with_universe,
 )
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import MissingDataError, UsageError
 from tradewind.domain.fmt import pct
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.domain.market import MarketData

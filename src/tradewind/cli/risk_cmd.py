@@ -14,7 +14,7 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -29,9 +29,11 @@ from tradewind.cli.common import (
     print_json,
 )
 from tradewind.cli.ops_cmd import open_database
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import UsageError
 from tradewind.domain.fmt import pct
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 app = typer.Typer(help="Risk state: halts, breakers and stops.", no_args_is_help=True)
 

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from tradewind.cli.ops_cmd import open_database
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import UsageError
 from tradewind.domain.types import TradingMode
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.service.records import RunRecords

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 
 from tradewind.cli.common import (
@@ -31,11 +30,11 @@ from tradewind.cli.common import (
     print_json,
     with_ensemble,
 )
-from tradewind.config import TradewindConfig
-from tradewind.config.errors import format_validation_error
-from tradewind.config.loader import mode_in_file
 from tradewind.domain.errors import ConfigError, UsageError
 from tradewind.domain.types import EXCHANGE_TZ, TradingMode
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # the service's stack is imported when a command runs (the CLI starts at once)
     import pandas as pd
@@ -57,6 +56,11 @@ def effective_config(
         The mode is unknown, or the settings do not hold together in that mode (e.g. paper
         trading with ``broker.name: simulated``).
     """
+    from pydantic import ValidationError
+
+    from tradewind.config import TradewindConfig
+    from tradewind.config.errors import format_validation_error
+
     if mode is None and interval is None:
         return cfg
     data: dict[str, Any] = cfg.model_dump(mode="json")
@@ -152,6 +156,7 @@ def trade(
     credentials in .env, check them first with ``tradewind test-broker --paper``),
     ``tradewind trade --mode simulated --replay 2022-01-01:2022-06-30 --speed max``.
     """
+    from tradewind.config.loader import mode_in_file
     from tradewind.service.runner import TradeOptions, TradingService
     from tradewind.service.stopping import StopFlag
 

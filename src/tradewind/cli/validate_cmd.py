@@ -25,8 +25,10 @@ from tradewind.cli.common import (
     print_json,
     show_data_notes,
 )
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import UsageError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.domain.market import MarketData
