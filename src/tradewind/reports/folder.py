@@ -68,7 +68,7 @@ def write_weekly_files(
     lessons = lessons_by_week(out)
     for f in weeks:
         text = render_week(f, uptime_scope=options.uptime_scope, lessons=lessons.get(f.week, []))
-        (weekly / f"week-{f.week:04d}.md").write_text(text, encoding="utf-8")
+        write_if_changed(weekly / f"week-{f.week:04d}.md", text)
     paths["weekly"] = weekly
     paths["rollup"] = out / "rollup.md"
     paths["rollup"].write_text(
@@ -76,3 +76,17 @@ def write_weekly_files(
     )
     paths["lessons"] = ensure_lessons(out, weeks, options.title)
     return paths
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` unless the file already holds exactly it.
+
+    A run folder written again (``runs/<name>`` of a rerun) keeps most of its hundreds of
+    weekly files unchanged; rewriting a file costs far more than reading it on a busy disk.
+    """
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    path.write_text(text, encoding="utf-8")
