@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 class Section(BaseModel):
     """A frozen configuration section that rejects unknown keys and validates its defaults."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 Fraction = float
