@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= 2
 VENV_APP := .venv-webull-app
 STAMP_APP := $(VENV_APP)/.installed
 
-.PHONY: install demo test lint format bench soak figures ml-report screenshots clean venv-webull-app test-webull-app
+.PHONY: install demo test lint format bench soak figures speed-figures ml-report screenshots clean venv-webull-app test-webull-app
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: $(STAMP) ## Benchmarks (prints figures; bench_engine.py rewrites docs/ben
 
 figures: $(STAMP) ## Recompute every result the README quotes (docs/figures.json) and rewrite its figure blocks (several minutes).
 	nice -n 15 $(BIN)/python -m tradewind.cli.figures
+
+speed-figures: $(STAMP) ## Measure start-up, the demo backtest and a replay's memory (bench/bench_startup.py) and rewrite the README's Speed block.
+	nice -n 15 $(BIN)/python bench/bench_startup.py --write docs/figures.json
+	$(BIN)/python -m tradewind.cli.figures --render-only
 
 screenshots: $(STAMP) ## Regenerate the README's dashboard pictures (docs/screenshots/*.png) from a demo run in a temporary folder.
 	$(BIN)/python scripts/dashboard_screenshots.py

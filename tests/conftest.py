@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from repokit import LOG_ENV, repo_state  # tests/ is on sys.path (this file's folder)
+from repokit import LOG_ENV, REGIME_CACHE_ENV, repo_state  # tests/ is on sys.path
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -56,6 +56,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if LOG_ENV not in os.environ:
         folder = Path(tempfile.mkdtemp(prefix="tradewind-test-logs-"))
         os.environ[LOG_ENV] = str(folder / "trading.log")
+    if REGIME_CACHE_ENV not in os.environ:
+        folder = Path(tempfile.mkdtemp(prefix="tradewind-test-regime-"))
+        os.environ[REGIME_CACHE_ENV] = str(folder)
 
 
 @pytest.fixture
@@ -97,13 +100,15 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(autouse=True)
 def _log_under_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every command a test runs logs into the test's temporary folder, never into the
-    repository's ``logs/trading.log`` (``tail -f`` there shows the user's runs only).
+    repository's ``logs/trading.log`` (``tail -f`` there shows the user's runs only), and keeps
+    its regime-series cache there.
 
     A test that checks the log file its YAML names removes the variable
     (``monkeypatch.delenv(LOG_ENV)``). Fixtures of a wider scope log into the process's
     folder set by :func:`pytest_configure`.
     """
     monkeypatch.setenv(LOG_ENV, str(tmp_path / "logs" / "trading.log"))
+    monkeypatch.setenv(REGIME_CACHE_ENV, str(tmp_path / "regime-cache"))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

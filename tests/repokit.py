@@ -10,6 +10,9 @@ GUARDED = ("logs", "data", "runs")
 """Folders of the repository a test must never write into (the user's own runs live there)."""
 LOG_ENV = "TRADEWIND__LOGGING__PATH"
 """Set by ``tests/conftest.py`` for every test: commands log under the test's tmp folder."""
+REGIME_CACHE_ENV = "TRADEWIND__DATA__CACHE__REGIME_PATH"
+"""Set by ``tests/conftest.py`` for every test: the regime-series cache of a command a test
+runs lives under the test's tmp folder (not in the repository's ``data/cache``)."""
 
 
 def repo_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:

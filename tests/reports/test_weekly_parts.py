@@ -15,6 +15,7 @@ from tradewind.reports.lessons import (
     PLACEHOLDER,
     add_lesson,
     ensure_lessons,
+    lessons_by_week,
     lessons_for_week,
     lessons_path,
 )
@@ -74,6 +75,10 @@ def test_lessons_are_only_ever_added_to(tmp_path: Path, replay: StoredRun) -> No
     assert lessons_for_week(tmp_path, 1) == ["stops clustered at the open", "second lesson"]
     assert lessons_for_week(tmp_path, 2) == []  # the placeholder is not a lesson
     assert lessons_for_week(tmp_path, 7) == ["a week with no heading yet"]
+    assert lessons_by_week(tmp_path) == {  # read once for a whole folder's reports
+        1: ["stops clustered at the open", "second lesson"],
+        7: ["a week with no heading yet"],
+    }
     week1 = after.split("### Week 1")[1].split("###")[0]
     assert week1.index("stops clustered") < week1.index("second lesson")
     assert "- Lesson: stops clustered at the open" in render_week(

@@ -25,6 +25,7 @@ from tradewind.data.coverage import late_joiners
 from tradewind.domain.errors import DataError
 from tradewind.domain.market import BarSet, MarketData, TimeLike, VixSeries, to_utc
 from tradewind.domain.records import EngineEvent
+from tradewind.engine import regime_series
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.feed import GuardedFeed, MarketFeed
@@ -35,6 +36,7 @@ from tradewind.engine.recorder import Recorder
 from tradewind.engine.strategy import build_parts
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.regime.fitcache import FitCache
+from tradewind.regime.series_cache import RegimeSeriesCache
 from tradewind.reports.run import RunSummary, summarize
 from tradewind.risk import RiskManager
 
@@ -75,6 +77,7 @@ def run_backtest(
     broker_name: str = "simulated",
     fit_cache: FitCache | None = None,
     regime: RegimeHook | None = None,
+    regime_cache: RegimeSeriesCache | None = None,
 ) -> BacktestRun:
     """Backtest ``cfg`` on ``provider``'s history between ``start`` and ``end``.
 
@@ -92,6 +95,10 @@ def run_backtest(
         Decisions of the configured detector computed beforehand (a
         :class:`~tradewind.engine.regime_hooks.ScheduledRegime` over the benchmark, as
         :func:`~tradewind.engine.strategy.regime_hook` builds it); None computes them here.
+    regime_cache
+        Where the configured detector's series is kept between runs
+        (:func:`~tradewind.regime.series_cache.series_cache`); None computes it every time.
+        The results are the same with or without it.
     """
     symbols = list(cfg.trading.symbols)
     history_rows = cfg.portfolio_optimization.lookback_days + 1
@@ -116,6 +123,8 @@ def run_backtest(
         auto_resume_sessions=cfg.risk_management.circuit_breaker.backtest_resume_sessions,
     )
     views = views_for(cfg, feed, provider, walk_forward=True)  # trained as the backtest goes
+    if regime is None and regime_cache is not None:
+        regime = regime_series.regime_hook(cfg, feed, provider, fit_cache, regime_cache)
     parts = build_parts(cfg, feed, provider, risk, fit_cache=fit_cache, regime=regime, views=views)
     engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
     with _collector_paused():

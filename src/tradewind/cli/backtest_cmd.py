@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tradewind.backtest.outputs import fold_table, write_run_folder
-from tradewind.backtest.runner import BacktestRun, run_backtest
 from tradewind.cli.common import (
     ConfigOption,
     DataPathOption,
@@ -27,13 +24,12 @@ from tradewind.cli.common import (
     show_data_notes,
     with_ensemble,
 )
-from tradewind.cli.dates import parse_span
-from tradewind.config import TradewindConfig
-from tradewind.config.describe import data_note
-from tradewind.data import get_market_data
-from tradewind.reports.costs import cost_payload, describe_comparison
-from tradewind.reports.ml import describe as describe_ml
-from tradewind.reports.ml import ml_summary
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.backtest.runner import BacktestRun
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +72,14 @@ def backtest(
 
     Example: ``tradewind backtest --config config/demo.yaml --start 2015-01-01 --regime-aware``
     """
+    from tradewind.backtest.outputs import fold_table, write_run_folder
+    from tradewind.backtest.runner import run_backtest
+    from tradewind.cli.dates import parse_span
+    from tradewind.data import get_market_data
+    from tradewind.regime.series_cache import series_cache
+    from tradewind.reports.costs import cost_payload
+    from tradewind.reports.ml import ml_summary
+
     cfg = load(config)
     if regime_aware is not None:
         po = cfg.portfolio_optimization.model_copy(update={"regime_aware": regime_aware})
@@ -96,6 +100,7 @@ def backtest(
                 first,
                 last,
                 guard=check_lookahead,
+                regime_cache=series_cache(cfg),
             )
         folder = out or Path("runs") / _run_name(cfg, run)
         note = "; ".join([_note(cfg, provider.name), *run.notes])
@@ -149,11 +154,17 @@ def _run_name(cfg: TradewindConfig, run: BacktestRun) -> str:
 
 
 def _note(cfg: TradewindConfig, source: str) -> str:
+    from tradewind.config.describe import data_note
+
     return data_note(cfg, source)
 
 
 def print_summary(run: BacktestRun, out: Console, kind: str = "Backtest") -> None:
     """A one-screen table of the run against its benchmark, titled ``{kind} START to END``."""
+    from tradewind.reports.costs import describe_comparison
+    from tradewind.reports.ml import describe as describe_ml
+    from tradewind.reports.ml import ml_summary
+
     p, r = run.summary.performance, run.summary.relative
     table = Table(title=f"{kind} {p.start} to {p.end}")
     table.add_column("metric")
@@ -209,6 +220,8 @@ def halt_lines(run: BacktestRun) -> list[str]:
     """What the run's stops and latched halts did to it, for the summary: how many stops fired
     and how often, how many halts latched by which setting, and a halt still latched at the
     end with the share of the run it kept out of the market."""
+    import pandas as pd
+
     rec = run.summary.recorder
     lines = _stop_lines(run)
     halts = [e for e in rec.events if e.kind == "halt" and "HALTED:" in e.message]
@@ -241,6 +254,8 @@ def halt_lines(run: BacktestRun) -> list[str]:
 
 def _stop_lines(run: BacktestRun) -> list[str]:
     """How often the stops fired, and where to look when that is often."""
+    import pandas as pd
+
     rec = run.summary.recorder
     stops = sum(1 for e in rec.events if e.kind == "stop")
     if not stops or not rec.ts:
@@ -259,6 +274,8 @@ def _stop_lines(run: BacktestRun) -> list[str]:
 
 def print_folds(run: BacktestRun, out: Console) -> None:
     """Out-of-sample results per calendar year."""
+    from tradewind.backtest.outputs import fold_table
+
     folds = fold_table(run)
     table = Table(title="Walk-forward: out-of-sample results by year")
     for col in ("year", "return", "Sharpe", "max drawdown"):

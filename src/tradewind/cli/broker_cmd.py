@@ -7,7 +7,7 @@ The runbook's ``python scripts/test_broker_connection.py --paper`` is
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -20,10 +20,10 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.config import TradewindConfig
-from tradewind.config.errors import format_validation_error
-from tradewind.config.secrets import load_secrets
 from tradewind.domain.errors import ConfigError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 EXIT_FAILED = 1
 _MARK = {"pass": "[green]PASS[/]", "fail": "[bold red]FAIL[/]", "skipped": "[dim]SKIP[/]"}
@@ -31,6 +31,9 @@ _MARK = {"pass": "[green]PASS[/]", "fail": "[bold red]FAIL[/]", "skipped": "[dim
 
 def _environment(cfg: TradewindConfig, paper: bool, live: bool) -> TradewindConfig:
     """``cfg`` with ``--paper`` / ``--live`` applied to ``broker.paper_trading``."""
+    from tradewind.config import TradewindConfig
+    from tradewind.config.errors import format_validation_error
+
     if paper and live:
         raise ConfigError("--paper and --live contradict each other; give one")
     if not (paper or live):
@@ -74,6 +77,7 @@ def test_broker(
     """
     from tradewind.brokers.connection_check import run_checks
     from tradewind.brokers.real import alpaca_wire, webull_app_wire, webull_wire, wrap
+    from tradewind.config.secrets import load_secrets
     from tradewind.service.paths import journal_path
 
     file_cfg = load(config)

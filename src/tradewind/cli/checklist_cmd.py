@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
@@ -23,7 +23,6 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.dates import read_day
 from tradewind.cli.runs_common import (
     ModeOption,
     RunOption,
@@ -31,15 +30,18 @@ from tradewind.cli.runs_common import (
     open_store,
     run_records,
 )
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import UsageError
-from tradewind.reports.rolling import NEW_YORK
-from tradewind.review.checklist import Item, SystemState, Which, as_payload, checklist, next_session
-from tradewind.service.halts import relevant_halts
-from tradewind.service.heartbeat import lock_holder
-from tradewind.service.paths import lock_path
-from tradewind.service.records import RunRecords
-from tradewind.service.run_reports import run_folder, write_folder
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.review.checklist import (
+        Item,
+        SystemState,
+        Which,
+    )
+    from tradewind.service.records import RunRecords
 
 _STYLE = {"ok": "green", "attention": "bold red", "info": "cyan", "n/a": "dim"}
 _TITLE = {"morning": "Morning (pre-market)", "evening": "Evening (post-market)"}
@@ -67,6 +69,16 @@ def checklist_command(
 
     Example: ``tradewind checklist morning`` or ``tradewind checklist evening --mode paper``
     """
+    from tradewind.cli.dates import read_day
+    from tradewind.review.checklist import (
+        SystemState,
+        as_payload,
+        checklist,
+    )
+    from tradewind.service.halts import relevant_halts
+    from tradewind.service.heartbeat import lock_holder
+    from tradewind.service.paths import lock_path
+
     cfg = load(config)
     with friendly_errors():
         if which not in ("morning", "evening"):
@@ -101,6 +113,13 @@ def checklist_command(
 
 
 def _default_day(records: RunRecords, which: Which, state: SystemState) -> date:
+    import pandas as pd
+
+    from tradewind.reports.rolling import NEW_YORK
+    from tradewind.review.checklist import (
+        next_session,
+    )
+
     if records.clock == "wall" or records.end is None:
         return pd.Timestamp(state.now).tz_convert(NEW_YORK).date()
     last = records.end.tz_convert(NEW_YORK).date()
@@ -110,6 +129,12 @@ def _default_day(records: RunRecords, which: Which, state: SystemState) -> date:
 
 
 def _tracking(records: RunRecords, cfg: TradewindConfig, write: bool) -> Item:
+    from tradewind.reports.rolling import NEW_YORK
+    from tradewind.review.checklist import (
+        Item,
+    )
+    from tradewind.service.run_reports import run_folder, write_folder
+
     text = "Update tracking spreadsheet"
     folder = run_folder(cfg, records.run)
     if not write:

@@ -9,19 +9,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from tradewind.config import (
-    TradewindConfig,
-    check_symbol,
-    default_config_path,
-    load_config,
-    load_secrets,
-)
 from tradewind.domain.errors import (
     ConfigError,
     DataError,
@@ -29,6 +22,11 @@ from tradewind.domain.errors import (
     TradewindError,
     UsageError,
 )
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import (
+        TradewindConfig,
+    )
 
 console = Console()
 err_console = Console(stderr=True)
@@ -60,6 +58,12 @@ def load(path: Path | None) -> TradewindConfig:
     (warnings also to stderr, so stdout stays the command's result); the trading service
     replaces this with its own console logging (:func:`configure_logging`).
     """
+    from tradewind.config import (
+        TradewindConfig,
+        default_config_path,
+        load_config,
+    )
+
     with friendly_errors():
         if path is None and not default_config_path().exists():
             err_console.print(
@@ -98,6 +102,9 @@ def configure_logging(
 ) -> Path:
     """Log to ``logging.path`` (``logs/trading.log``, rotating), secrets masked; also to the
     console (rich, at ``logging.level``) and/or to stderr (plain, ``stderr_level`` and up)."""
+    from tradewind.config import (
+        load_secrets,
+    )
     from tradewind.logsetup import setup_logging
 
     log_path = setup_logging(
@@ -207,6 +214,10 @@ def show_data_notes(provider: object) -> None:
 def with_universe(cfg: TradewindConfig, symbols: list[str]) -> TradewindConfig:
     """``cfg`` with ``symbols`` as its trading universe (commands that inspect or optimize a
     chosen set need no other symbol's data); a malformed ticker is a data error naming it."""
+    from tradewind.config import (
+        check_symbol,
+    )
+
     for symbol in symbols:
         try:
             check_symbol(symbol)

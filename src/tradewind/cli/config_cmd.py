@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 from rich.tree import Tree
 
 from tradewind.cli.common import JsonOption, console, err_console, friendly_errors, print_json
-from tradewind.config import TradewindConfig, default_config_path, load_config, load_secrets
-from tradewind.config.broker_credentials import REQUIRED, CredentialProblem, credential_problems
-from tradewind.config.notify_secrets import notification_secret_problems
-from tradewind.config.warnings import config_warnings
 from tradewind.domain.errors import ConfigError, DataError
-from tradewind.risk.stop_check import DailyRange, stop_warnings, typical_range
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+    from tradewind.config.broker_credentials import CredentialProblem
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.risk.stop_check import DailyRange
 
 app = typer.Typer(help="Validate and show configuration.", no_args_is_help=True)
 
@@ -46,6 +48,11 @@ def check(
 
     Example: ``tradewind config check config/paper.example.yaml``
     """
+    from tradewind.config import default_config_path, load_config, load_secrets
+    from tradewind.config.broker_credentials import REQUIRED, credential_problems
+    from tradewind.config.notify_secrets import notification_secret_problems
+    from tradewind.config.warnings import config_warnings
+
     with friendly_errors():
         try:
             cfg = load_config(path)
@@ -120,6 +127,8 @@ def stop_range_warnings(cfg: TradewindConfig) -> tuple[dict[str, DailyRange], li
     from its cache only: a config check never reaches the network); when they cannot be read,
     a warning says the distances were not checked and why.
     """
+    from tradewind.risk.stop_check import stop_warnings, typical_range
+
     section = cfg.risk_management.stop_loss
     if not section.enabled or not section.types:
         return {}, []
@@ -143,6 +152,8 @@ def stop_range_warnings(cfg: TradewindConfig) -> tuple[dict[str, DailyRange], li
 
 def _print_credentials(cfg: TradewindConfig, creds: list[CredentialProblem]) -> None:
     """One line for the broker's credentials: fine, or each problem with its fix."""
+    from tradewind.config.broker_credentials import REQUIRED
+
     name = cfg.broker.name
     if name not in REQUIRED:
         return

@@ -15,16 +15,17 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 
 import tradewind
 from tradewind.cli.common import ConfigOption, console, err_console, friendly_errors, load
-from tradewind.config import DashboardSection, TradewindConfig, default_config_path
-from tradewind.config.dashboard import is_loopback
 from tradewind.domain.errors import ConfigError, UsageError
 from tradewind.domain.types import TradingMode
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import DashboardSection, TradewindConfig
 
 APP = Path(tradewind.__file__).resolve().parent / "dashboard" / "app.py"
 """The page's script (started by Streamlit, never imported here: the CLI and the dashboard are
@@ -58,6 +59,9 @@ def dashboard(
 
     Example: ``tradewind dashboard --config config/demo.yaml`` (after ``make demo``)
     """
+    from tradewind.config import default_config_path
+    from tradewind.config.dashboard import is_loopback
+
     cfg = load(config)
     with friendly_errors():
         section = _section(cfg, address, port, allow_resume)
@@ -99,6 +103,10 @@ def _section(
     cfg: TradewindConfig, address: str | None, port: int | None, allow_resume: bool | None
 ) -> DashboardSection:
     """``dashboard:`` with the options applied, validated as the configuration is."""
+    from pydantic import ValidationError
+
+    from tradewind.config import DashboardSection
+
     data = cfg.dashboard.model_dump()
     given = {"address": address, "port": port, "allow_resume": allow_resume}
     data.update({k: v for k, v in given.items() if v is not None})

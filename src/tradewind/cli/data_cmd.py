@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -22,11 +21,7 @@ from tradewind.cli.common import (
     show_data_notes,
     with_universe,
 )
-from tradewind.cli.dates import parse_span
-from tradewind.config import TradewindConfig
-from tradewind.data import MarketData, get_market_data
 from tradewind.domain.errors import DataError
-from tradewind.domain.market import VixSeries
 from tradewind.domain.types import EXCHANGE_TZ
 
 app = typer.Typer(help="Inspect market data sources.", no_args_is_help=True)
@@ -135,6 +130,8 @@ def _inspect_universe(cfg: TradewindConfig) -> list[str]:
 
 def _provider(cfg: TradewindConfig, symbols: list[str]) -> MarketData:
     """The provider to inspect ``symbols`` with; files are read when asked for, not all now."""
+    from tradewind.data import get_market_data
+
     if cfg.data.source == "files":
         from tradewind.data.files import FilesData
 
@@ -176,6 +173,8 @@ def show(
 
     Example: ``tradewind data show AAPL --source bundled --start 2020-01-01 --rows 5``
     """
+    from tradewind.cli.dates import parse_span
+
     cfg = load(config)
     with friendly_errors():
         start_ts, end_ts = parse_span(start, end)
@@ -212,6 +211,8 @@ def show(
 def _show_vix(
     provider: MarketData, vix: VixSeries, rows: int, as_json: bool, *, first: bool = False
 ) -> None:
+    import pandas as pd
+
     table = pd.DataFrame({"vix": vix.values, "is_proxy": vix.row_flags()})
     frame = table.head(rows) if first else table.tail(rows)
     if as_json:
@@ -238,6 +239,8 @@ def _show_vix(
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    import pandas as pd
+
     return [
         {"timestamp": pd.Timestamp(str(ts)).isoformat(), **_row(row)}
         for ts, row in frame.iterrows()
@@ -245,6 +248,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def _table(frame: pd.DataFrame, title: str) -> Table:
+    import pandas as pd
+
     table = Table(title=title)
     table.add_column("close time (New York)")
     for col in frame.columns:
@@ -266,6 +271,9 @@ def _row(row: pd.Series) -> dict[str, float | bool | None]:
 
 
 def _num(v: object) -> float | bool | None:
+    import numpy as np
+    import pandas as pd
+
     if isinstance(v, bool | np.bool_):
         return bool(v)
     f = float(v)  # type: ignore[arg-type]
@@ -273,6 +281,9 @@ def _num(v: object) -> float | bool | None:
 
 
 def _fmt(v: object) -> str:
+    import numpy as np
+    import pandas as pd
+
     if isinstance(v, bool | np.bool_):
         return "proxy" if v else ""
     f = float(v)  # type: ignore[arg-type]
@@ -282,6 +293,17 @@ def _fmt(v: object) -> str:
 # Your own files: `tradewind data import` / `tradewind data export` (tradewind.cli.data_files_cmd).
 from tradewind.cli.data_fetch_cmd import fetch  # noqa: E402
 from tradewind.cli.data_files_cmd import export_files, import_files  # noqa: E402
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.domain.market import VixSeries
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    import pandas as pd
+
+    from tradewind.data import MarketData
 
 app.command("import")(import_files)
 app.command("export")(export_files)

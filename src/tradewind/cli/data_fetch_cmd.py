@@ -10,9 +10,8 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,9 +26,10 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.dates import parse_span
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import ConfigError, DataError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 NETWORK = ("yfinance", "alpaca", "webull")
 
@@ -55,6 +55,10 @@ def fetch(
 
     Example: ``tradewind data fetch AAPL MSFT GOOGL AMZN NVDA META TSLA --start 2015-01-01``
     """
+    import pandas as pd
+
+    from tradewind.cli.dates import parse_span
+
     cfg = load(config)
     with friendly_errors():
         parse_span(start, None)  # a malformed or out-of-range date: exit 2, naming the option

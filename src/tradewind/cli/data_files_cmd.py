@@ -7,7 +7,7 @@ from __future__ import annotations
 import shlex
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -24,9 +24,12 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.dates import parse_span
-from tradewind.config import TradewindConfig
-from tradewind.data.files.errors import Problem
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.data.files.errors import Problem
 
 SymbolsOption = typer.Option(
     None,
@@ -104,6 +107,8 @@ def export_files(
 
     Example: ``tradewind data export --source bundled --to prices/ --format parquet``
     """
+    from tradewind.cli.dates import parse_span
+
     cfg = load(config)
     with friendly_errors():
         from tradewind.data.files.export import export

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
@@ -24,11 +23,6 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.data import get_market_data
-from tradewind.service.reports import run_report, write_reports
-from tradewind.service.runner import TradeOptions, TradingService
-from tradewind.service.stopping import StopFlag
-from tradewind.store import Store
 
 DEMO_CONFIG = Path("config") / "demo.yaml"
 
@@ -43,6 +37,14 @@ def demo(
 
     Example: ``tradewind demo`` (or ``make demo``)
     """
+    import pandas as pd
+
+    from tradewind.data import get_market_data
+    from tradewind.service.reports import run_report, write_reports
+    from tradewind.service.runner import TradeOptions, TradingService
+    from tradewind.service.stopping import StopFlag
+    from tradewind.store import Store
+
     cfg = load(config)
     # the demo writes its whole report folder (weekly files included) when the replay ends
     cfg = cfg.model_copy(

@@ -4,6 +4,7 @@ trade (:mod:`tradewind.review.divergence`)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -24,9 +25,10 @@ from tradewind.cli.runs_common import (
     open_store,
     run_records,
 )
-from tradewind.review.divergence import KINDS, Divergence, attribute
-from tradewind.review.shadow import replay_shadow
-from tradewind.service.records import RunRecords
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.review.divergence import Divergence
+    from tradewind.service.records import RunRecords
 
 
 def divergence(
@@ -42,6 +44,9 @@ def divergence(
 
     Example: ``tradewind report divergence --mode paper --run 2``
     """
+    from tradewind.review.divergence import attribute
+    from tradewind.review.shadow import replay_shadow
+
     cfg = load(config)
     with friendly_errors():
         cfg = config_for_mode(cfg, mode)
@@ -68,6 +73,8 @@ _KIND_TEXT = {
 
 
 def _print_divergence(records: RunRecords, d: Divergence, limit: int) -> None:
+    from tradewind.review.divergence import KINDS
+
     console.print(f"[bold]{escape(records.label)}[/] against its shadow backtest", highlight=False)
     console.print(
         f"final equity: run ${d.run_equity:,.2f}, model ${d.model_equity:,.2f}, difference "

@@ -15,9 +15,8 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -33,16 +32,13 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.ops_cmd import ModeOption, open_database
 from tradewind.cli.trade_cmd import effective_config
-from tradewind.config import TradewindConfig, load_secrets
-from tradewind.config.secrets import Secrets
-from tradewind.notify.channel import DeliveryError
-from tradewind.notify.compose import fields_notice
-from tradewind.notify.routing import channel_sections
-from tradewind.notify.runtime import Notifier, active_channels, build_channels
-from tradewind.service.heartbeat import InstanceLock
-from tradewind.service.notify_backend import StoreCommands
-from tradewind.service.paths import lock_path
-from tradewind.service.stopping import StopFlag
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+    from tradewind.config.secrets import Secrets
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    import pandas as pd
 
 app = typer.Typer(
     help="Notifications: test Discord / Telegram, see the outbox, deliver it.",
@@ -70,6 +66,9 @@ def test(
 
     Example: ``tradewind notify test`` (or ``tradewind notify test --channel telegram --json``)
     """
+    from tradewind.config import load_secrets
+    from tradewind.notify.runtime import active_channels
+
     cfg = load(config)
     secrets = load_secrets()
     with friendly_errors():
@@ -85,6 +84,8 @@ def test(
 
 
 def _chosen(cfg: TradewindConfig, only: list[str]) -> list[str]:
+    from tradewind.notify.routing import channel_sections
+
     sections = channel_sections(cfg.notifications)
     unknown = [c for c in only if c not in sections]
     if unknown:
@@ -100,6 +101,11 @@ def _chosen(cfg: TradewindConfig, only: list[str]) -> list[str]:
 def _test_one(
     name: str, cfg: TradewindConfig, secrets: Secrets, active: list[str]
 ) -> dict[str, Any]:
+    from tradewind.notify.channel import DeliveryError
+    from tradewind.notify.compose import fields_notice
+    from tradewind.notify.routing import channel_sections
+    from tradewind.notify.runtime import build_channels
+
     section = channel_sections(cfg.notifications)[name]
     if not section.enabled:
         return {"channel": name, "ok": False, "detail": f"notifications.{name}.enabled is false"}
@@ -213,6 +219,11 @@ def run(
 
     Example: ``tradewind notify run --once``
     """
+    from tradewind.config import load_secrets
+    from tradewind.notify.runtime import active_channels
+    from tradewind.service.heartbeat import InstanceLock
+    from tradewind.service.paths import lock_path
+
     cfg = load(config)
     secrets = load_secrets()
     with friendly_errors():
@@ -235,6 +246,7 @@ def run(
 
 def _deliver_once(store: Any, cfg: TradewindConfig, secrets: Secrets, timeout: float) -> None:
     from tradewind.notify.dispatcher import Dispatcher
+    from tradewind.notify.runtime import build_channels
 
     dispatcher = Dispatcher(
         store, build_channels(cfg.notifications, secrets), secrets=secrets.values()
@@ -255,6 +267,8 @@ def _deliver_once(store: Any, cfg: TradewindConfig, secrets: Secrets, timeout: f
 
 def _benchmark(cfg: TradewindConfig) -> pd.Series | None:
     """The S&P 500's recent closes for /daily (None when the data source has none)."""
+    import pandas as pd
+
     from tradewind.data import get_market_data
 
     try:
@@ -266,6 +280,10 @@ def _benchmark(cfg: TradewindConfig) -> pd.Series | None:
 
 
 def _serve(store: Any, cfg: TradewindConfig, secrets: Secrets) -> None:
+    from tradewind.notify.runtime import Notifier, active_channels
+    from tradewind.service.notify_backend import StoreCommands
+    from tradewind.service.stopping import StopFlag
+
     backend = StoreCommands(
         store,
         cfg,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -27,14 +27,12 @@ from tradewind.cli.common import (
     print_json,
 )
 from tradewind.cli.trade_cmd import effective_config
-from tradewind.config import TradewindConfig
-from tradewind.service.checkpoint import load_checkpoint
-from tradewind.service.halts import relevant_halts
-from tradewind.service.heartbeat import lock_holder
-from tradewind.service.paths import database_file, lock_path
-from tradewind.service.reports import book_from_store
-from tradewind.service.runs import run_uptime
-from tradewind.store import RunInfo, Store
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.store import RunInfo, Store
 
 ModeOption = typer.Option(
     None, "--mode", "-m", help="Look at this mode's database (default: trading.mode)."
@@ -45,6 +43,9 @@ UPTIME_WINDOW = timedelta(days=7)
 @contextmanager
 def open_database(cfg: TradewindConfig) -> Iterator[Store | None]:
     """The mode's store opened read-only, or None when nothing has run in this mode yet."""
+    from tradewind.service.paths import database_file
+    from tradewind.store import Store
+
     path = database_file(cfg)
     if path is not None and not path.exists():
         yield None
@@ -164,6 +165,11 @@ def positions(
 
 # --- builders ------------------------------------------------------------------------------
 def _status(cfg: TradewindConfig) -> dict[str, Any]:
+    from tradewind.service.checkpoint import load_checkpoint
+    from tradewind.service.halts import relevant_halts
+    from tradewind.service.heartbeat import lock_holder
+    from tradewind.service.paths import lock_path
+
     holder = lock_holder(lock_path(cfg))
     out: dict[str, Any] = {
         "mode": cfg.trading.mode.value,
@@ -240,6 +246,8 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
 
 
 def _uptime(store: Store, run: RunInfo, running: bool) -> dict[str, Any] | None:
+    from tradewind.service.runs import run_uptime
+
     end = datetime.now(UTC) if running or run.ended_at is None else run.ended_at
     start = max(run.started_at, end - UPTIME_WINDOW)
     up = run_uptime(store, run, start, end)
@@ -256,6 +264,8 @@ def _uptime(store: Store, run: RunInfo, running: bool) -> dict[str, Any] | None:
 
 
 def _positions(cfg: TradewindConfig, run_id: int | None) -> dict[str, Any]:
+    from tradewind.service.reports import book_from_store
+
     with open_database(cfg) as store:
         run = _pick_run(store, run_id) if store is not None else None
         if store is None or run is None:

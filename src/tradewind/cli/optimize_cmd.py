@@ -11,9 +11,8 @@ Examples::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -29,11 +28,12 @@ from tradewind.cli.common import (
     show_warnings,
     with_universe,
 )
-from tradewind.cli.dates import asof_close, past_data_warning
-from tradewind.config import TradewindConfig
-from tradewind.config.portfolio import OptimizerName
 from tradewind.domain.errors import MissingDataError, UsageError
 from tradewind.domain.types import Regime
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+    from tradewind.config.portfolio import OptimizerName
 
 METHODS = ("equal_weight", "max_sharpe", "min_variance", "risk_parity", "hrp")
 _INDEX_SUFFIXES = ("_OHLCV",)
@@ -69,6 +69,9 @@ def optimize(
     Example: ``tradewind optimize --method max_sharpe --source bundled --asof 2020-06-30
     --symbols AAPL,MSFT,JNJ,XOM,KO``
     """
+    import pandas as pd
+
+    from tradewind.cli.dates import asof_close, past_data_warning
     from tradewind.data import get_market_data
     from tradewind.portfolio import optimize_from_config, returns_from_prices
 

@@ -9,6 +9,7 @@ is the verdict: 0 READY, 1 NOT READY, 5 INSUFFICIENT EVIDENCE (see
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -22,12 +23,15 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.dates import read_day
 from tradewind.cli.runs_common import RunOption, config_for_mode, open_store, run_records
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import TradewindError, UsageError
-from tradewind.review.readiness import Readiness, live_readiness, paper_readiness
-from tradewind.service.records import RunRecords
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.review.readiness import Readiness
+    from tradewind.service.records import RunRecords
 
 _STYLE = {"pass": "[green]PASS[/]", "fail": "[bold red]FAIL[/]", "no data": "[yellow]NO DATA[/]"}
 _VERDICT = {"READY": "bold green", "NOT READY": "bold red", "INSUFFICIENT EVIDENCE": "bold yellow"}
@@ -62,6 +66,9 @@ def readiness(
     Exit code: 0 READY, 1 NOT READY, 5 INSUFFICIENT EVIDENCE.
     Example: ``tradewind readiness --phase paper --since 2026-03-09``
     """
+    from tradewind.cli.dates import read_day
+    from tradewind.review.readiness import live_readiness, paper_readiness
+
     cfg = load(config)
     with friendly_errors():
         if phase not in ("paper", "live"):

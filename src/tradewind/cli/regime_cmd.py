@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -31,11 +30,14 @@ from tradewind.cli.common import (
     show_warnings,
     with_universe,
 )
-from tradewind.cli.dates import asof_close, parse_span, past_data_warning
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import MissingDataError, UsageError
 from tradewind.domain.fmt import pct
-from tradewind.domain.market import MarketData
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.domain.market import MarketData
 
 if TYPE_CHECKING:
     from tradewind.research.regime_study import BundledOutcome
@@ -119,6 +121,8 @@ def evaluate(
 
     Example: ``tradewind regime evaluate --source bundled --start 2005-01-01 --end 2012-12-31``
     """
+    from tradewind.cli.dates import parse_span
+
     cfg = load(config)
     with friendly_errors():
         name = detector or cfg.regime.detector
@@ -270,6 +274,8 @@ def _evaluate_bundled(
     provider: MarketData,
     span: tuple[str, str | None],
 ) -> None:
+    import pandas as pd
+
     default = order[0]
     with _progress() as bar:
         task = bar.add_task(provider.name, total=None)
@@ -374,6 +380,7 @@ def now(
 
     Example: ``tradewind regime now --source bundled --asof 2020-03-16 --json``
     """
+    from tradewind.cli.dates import asof_close, past_data_warning
     from tradewind.data import get_market_data
     from tradewind.regime.protective import protective_policy
     from tradewind.regime.registry import make_detector

@@ -10,9 +10,8 @@ same reports (``runs/<database>-run-<id>/``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -25,7 +24,6 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.dates import read_day
 from tradewind.cli.runs_common import (
     ModeOption,
     RunOption,
@@ -35,21 +33,11 @@ from tradewind.cli.runs_common import (
 )
 from tradewind.domain.errors import UsageError
 from tradewind.domain.fmt import pct
-from tradewind.reports.costs import describe_comparison
-from tradewind.reports.lessons import add_lesson, lessons_for_week
-from tradewind.reports.rollup import COLUMNS, rollup_rows
-from tradewind.reports.weekly import render_week
-from tradewind.service.records import RunRecords
-from tradewind.service.run_reports import (
-    daily_frame,
-    day_detail,
-    options_for,
-    run_folder,
-    summary_payload,
-    week_payload,
-    weeks,
-    write_folder,
-)
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    import pandas as pd
+
+    from tradewind.service.records import RunRecords
 
 app = typer.Typer(
     help="Reports of any run from its database: daily, weekly, summary, divergence, lessons.",
@@ -71,6 +59,12 @@ def daily(
 
     Example: ``tradewind report daily --days 5`` or ``tradewind report daily --date 2026-03-04``
     """
+    from tradewind.cli.dates import read_day
+    from tradewind.service.run_reports import (
+        daily_frame,
+        day_detail,
+    )
+
     cfg = load(config)
     with friendly_errors():
         cfg = config_for_mode(cfg, mode)
@@ -112,6 +106,16 @@ def weekly(
 
     Example: ``tradewind report weekly`` or ``tradewind report weekly --week 2``
     """
+    from tradewind.reports.lessons import lessons_for_week
+    from tradewind.reports.weekly import render_week
+    from tradewind.service.run_reports import (
+        options_for,
+        run_folder,
+        week_payload,
+        weeks,
+        write_folder,
+    )
+
     cfg = load(config)
     with friendly_errors():
         cfg = config_for_mode(cfg, mode)
@@ -156,6 +160,11 @@ def summary(
     Example: ``tradewind report summary --mode paper`` or ``tradewind report summary --mode
     backtest --run 3 --out runs/bt3``
     """
+    from tradewind.service.run_reports import (
+        summary_payload,
+        write_folder,
+    )
+
     cfg = load(config)
     with friendly_errors():
         cfg = config_for_mode(cfg, mode)
@@ -185,6 +194,12 @@ def lesson(
 
     Example: ``tradewind report lesson "CPI day: stop exits clustered at the open" --week 2``
     """
+    from tradewind.reports.lessons import add_lesson
+    from tradewind.service.run_reports import (
+        run_folder,
+        weeks,
+    )
+
     cfg = load(config)
     with friendly_errors():
         cfg = config_for_mode(cfg, mode)
@@ -291,6 +306,8 @@ def _print_day(p: dict[str, Any]) -> None:
 
 
 def _print_rollup(figures: list[Any], last: int | None = None) -> None:
+    from tradewind.reports.rollup import COLUMNS, rollup_rows
+
     shown = figures[-last:] if last else figures
     more = len(figures) - len(shown)
     console.print(
@@ -305,6 +322,11 @@ def _print_rollup(figures: list[Any], last: int | None = None) -> None:
 
 
 def _print_summary(records: RunRecords, p: dict[str, Any]) -> None:
+    from tradewind.reports.costs import describe_comparison
+    from tradewind.service.run_reports import (
+        weeks,
+    )
+
     s = records.summary()
     perf, rel = s.performance, s.relative
     console.print(f"[bold]{escape(records.label)}[/]", highlight=False)

@@ -8,9 +8,8 @@ The runbook's ``python scripts/retrain_models.py --models all --deploy`` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -27,18 +26,17 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.dates import read_day
-from tradewind.data import get_market_data
 from tradewind.domain.errors import ConfigError
-from tradewind.engine.ml_views import MLData, ml_data
-from tradewind.signals.registry import Registry
-from tradewind.signals.retrain import (
-    MonitoringStatus,
-    RetrainOutcome,
-    monitoring_status,
-    parse_models,
-    retrain,
-)
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    import pandas as pd
+
+    from tradewind.engine.ml_views import MLData
+    from tradewind.signals.registry import Registry
+    from tradewind.signals.retrain import (
+        MonitoringStatus,
+        RetrainOutcome,
+    )
 
 EXIT_UNHEALTHY = 1
 
@@ -69,6 +67,13 @@ def retrain_cmd(
     Examples: ``tradewind retrain --models all --deploy``, ``tradewind retrain --models lgbm``
     (a candidate, not deployed), ``tradewind retrain --monitoring-status --json``.
     """
+    from tradewind.data import get_market_data
+    from tradewind.engine.ml_views import ml_data
+    from tradewind.signals.registry import Registry
+    from tradewind.signals.retrain import (
+        monitoring_status,
+    )
+
     cfg = load(config)
     with friendly_errors():
         if force and not deploy:
@@ -94,6 +99,10 @@ def retrain_cmd(
 
 
 def _names(text: str, configured: tuple[Any, ...]) -> list[Any]:
+    from tradewind.signals.retrain import (
+        parse_models,
+    )
+
     try:
         return parse_models(text, configured)
     except ValueError as exc:
@@ -101,6 +110,10 @@ def _names(text: str, configured: tuple[Any, ...]) -> list[Any]:
 
 
 def _end(asof: str | None) -> pd.Timestamp | None:
+    import pandas as pd
+
+    from tradewind.cli.dates import read_day
+
     if asof is None:
         return None
     day = read_day(asof, "--asof")
@@ -118,6 +131,10 @@ def _train(
     force: bool,
     as_json: bool,
 ) -> list[RetrainOutcome]:
+    from tradewind.signals.retrain import (
+        retrain,
+    )
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=err_console, disable=as_json) as bar:
         task = bar.add_task("training", total=len(names))

@@ -14,7 +14,7 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -29,12 +29,11 @@ from tradewind.cli.common import (
     print_json,
 )
 from tradewind.cli.ops_cmd import open_database
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import UsageError
 from tradewind.domain.fmt import pct
-from tradewind.risk import BreakerParams
-from tradewind.risk.tracker import status as build_status
-from tradewind.service import halts
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
 
 app = typer.Typer(help="Risk state: halts, breakers and stops.", no_args_is_help=True)
 
@@ -78,6 +77,10 @@ def risk_status(cfg: TradewindConfig) -> dict[str, Any]:
     A mode without a database has never run the trading service: nothing can be halted there
     (backtests keep their halts in memory; ``--run`` reads a finished one's folder).
     """
+    from tradewind.risk import BreakerParams
+    from tradewind.risk.tracker import status as build_status
+    from tradewind.service import halts
+
     params = BreakerParams.from_config(cfg.risk_management)
     head: dict[str, Any] = {"mode": cfg.trading.mode.value}
     with open_database(cfg) as store:
@@ -103,6 +106,8 @@ def resume(
 
     Example: ``tradewind resume --confirm --reason "gap on earnings, positions reviewed"``
     """
+    from tradewind.service import halts
+
     if not confirm:
         err_console.print(
             "[bold red]Refusing to resume[/]: add --confirm after reviewing all positions and "

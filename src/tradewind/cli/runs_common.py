@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from tradewind.cli.ops_cmd import open_database
-from tradewind.config import TradewindConfig
 from tradewind.domain.errors import UsageError
 from tradewind.domain.types import TradingMode
-from tradewind.review.benchmark import with_benchmark
-from tradewind.service.records import RunRecords, load_records, pick_run
-from tradewind.store import Store, StoreError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.service.records import RunRecords
+    from tradewind.store import Store
 
 ModeOption = typer.Option(
     None,
@@ -54,6 +58,8 @@ def open_store(cfg: TradewindConfig) -> Iterator[Store]:
     StoreError
         Nothing has run in this mode yet (no database).
     """
+    from tradewind.store import StoreError
+
     with open_database(cfg) as store:
         if store is None:
             mode = cfg.trading.mode.value
@@ -72,6 +78,10 @@ def run_records(cfg: TradewindConfig, store: Store, run_id: int | None) -> RunRe
     StoreError
         The database has no such run (or no run at all).
     """
+    from tradewind.review.benchmark import with_benchmark
+    from tradewind.service.records import load_records, pick_run
+    from tradewind.store import StoreError
+
     run = pick_run(store, run_id)
     if run is None:
         raise StoreError(f"no run recorded in {store.database} yet")

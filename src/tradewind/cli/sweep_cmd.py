@@ -6,14 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from tradewind.backtest.executors import get_executor
-from tradewind.backtest.space import SearchSpace, load_space, parse_grid
-from tradewind.backtest.sweep import SWEEPS_DIR, run_sweep
-from tradewind.backtest.sweep_plots import write_report_html
-from tradewind.backtest.sweep_report import build_report, report_payload
 from tradewind.cli.common import (
     ConfigOption,
     DataPathOption,
@@ -25,9 +21,11 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.dates import parse_span
-from tradewind.cli.sweep_view import SweepProgress, show_report
 from tradewind.domain.errors import ConfigError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.backtest.space import SearchSpace
+    from tradewind.cli.sweep_view import SweepProgress
 
 REPORT_FILE = "report.html"
 
@@ -83,6 +81,13 @@ def sweep(
 
     ``tradewind sweep report runs/sweeps/sweep-0123456789``
     """
+    from tradewind.backtest.executors import get_executor
+    from tradewind.backtest.sweep import run_sweep
+    from tradewind.backtest.sweep_plots import write_report_html
+    from tradewind.backtest.sweep_report import build_report, report_payload
+    from tradewind.cli.dates import parse_span
+    from tradewind.cli.sweep_view import SweepProgress, show_report
+
     if ctx.invoked_subcommand is not None:
         return
     cfg = load(config)
@@ -137,6 +142,11 @@ def report(
 
     Example: ``tradewind sweep report runs/sweeps/sweep-0123456789 --json``
     """
+    from tradewind.backtest.sweep import SWEEPS_DIR
+    from tradewind.backtest.sweep_plots import write_report_html
+    from tradewind.backtest.sweep_report import build_report, report_payload
+    from tradewind.cli.sweep_view import show_report
+
     with friendly_errors():
         folder = Path(run)
         if not folder.exists() and (SWEEPS_DIR / run).exists():
@@ -172,6 +182,8 @@ def _space(
     seed: int | None,
 ) -> SearchSpace:
     """The space from ``--space`` and/or ``--set`` (``--set`` adds or replaces parameters)."""
+    from tradewind.backtest.space import SearchSpace, load_space, parse_grid
+
     base = load_space(path) if path is not None else None
     params = {**(base.params if base else {}), **parse_grid(settings)}
     return SearchSpace(

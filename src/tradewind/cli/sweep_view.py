@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -17,9 +18,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tradewind.backtest.results import PARAM_PREFIX
-from tradewind.backtest.sweep_report import SweepReport
-from tradewind.backtest.trial import TrialResult
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.backtest.sweep_report import SweepReport
+    from tradewind.backtest.trial import TrialResult
+
 
 PLAIN_EVERY = 10.0
 """Seconds between plain progress lines (when stderr is not a terminal)."""
@@ -122,6 +124,8 @@ def show_report(report: SweepReport, console: Console, err: Console) -> None:
 
 
 def _top(report: SweepReport) -> Table:
+    from tradewind.backtest.results import PARAM_PREFIX
+
     ok = report.ok
     table = Table(
         title=f"Sweep {report.folder.name}: {len(ok)} successful trials "

@@ -12,11 +12,9 @@ simulator (``tradewind demo`` does this).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 
 from tradewind.cli.common import (
@@ -32,13 +30,16 @@ from tradewind.cli.common import (
     print_json,
     with_ensemble,
 )
-from tradewind.config import TradewindConfig
-from tradewind.config.errors import format_validation_error
-from tradewind.config.loader import mode_in_file
 from tradewind.domain.errors import ConfigError, UsageError
 from tradewind.domain.types import EXCHANGE_TZ, TradingMode
-from tradewind.service.runner import ServiceResult, TradeOptions, TradingService, resolve_paths
-from tradewind.service.stopping import StopFlag
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # the service's stack is imported when a command runs (the CLI starts at once)
+    import pandas as pd
+
+    from tradewind.service.runner import ServiceResult
 
 EXIT_HALTED = 4
 EXIT_FAILED = 1
@@ -55,6 +56,11 @@ def effective_config(
         The mode is unknown, or the settings do not hold together in that mode (e.g. paper
         trading with ``broker.name: simulated``).
     """
+    from pydantic import ValidationError
+
+    from tradewind.config import TradewindConfig
+    from tradewind.config.errors import format_validation_error
+
     if mode is None and interval is None:
         return cfg
     data: dict[str, Any] = cfg.model_dump(mode="json")
@@ -75,6 +81,8 @@ def effective_config(
 
 def parse_replay(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """``START:END`` (``YYYY-MM-DD``, END inclusive, optional) as New York day bounds."""
+    import pandas as pd
+
     start_text, sep, end_text = text.partition(":")
     try:
         start = pd.Timestamp(start_text, tz=EXCHANGE_TZ)
@@ -148,6 +156,10 @@ def trade(
     credentials in .env, check them first with ``tradewind test-broker --paper``),
     ``tradewind trade --mode simulated --replay 2022-01-01:2022-06-30 --speed max``.
     """
+    from tradewind.config.loader import mode_in_file
+    from tradewind.service.runner import TradeOptions, TradingService
+    from tradewind.service.stopping import StopFlag
+
     if paper and mode not in (None, "paper"):
         err_console.print(f"[bold red]Error[/]: --paper contradicts --mode {mode}")
         raise typer.Exit(2)
@@ -194,6 +206,8 @@ def _announce(lines: list[str]) -> None:
 
 def report(result: ServiceResult, cfg: TradewindConfig, log_path: Path, *, as_json: bool) -> None:
     """Print how the run ended and where its files are."""
+    from tradewind.service.runner import resolve_paths
+
     paths = resolve_paths(cfg)
     payload = {
         "run_id": result.run_id,

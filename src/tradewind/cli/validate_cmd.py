@@ -8,8 +8,8 @@ passed, 1 otherwise.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
@@ -25,12 +25,18 @@ from tradewind.cli.common import (
     print_json,
     show_data_notes,
 )
-from tradewind.cli.dates import asof_close
-from tradewind.config import TradewindConfig
-from tradewind.data import get_market_data
 from tradewind.domain.errors import UsageError
-from tradewind.domain.market import MarketData
-from tradewind.review.validation import Suite, advanced_suite, basic_suite
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.config import TradewindConfig
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.domain.market import MarketData
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    import pandas as pd
+
+    from tradewind.review.validation import Suite
 
 
 def validate(
@@ -52,6 +58,12 @@ def validate(
     Example: ``tradewind validate basic`` (= ``python scripts/test_portfolio_optimization.py``)
     or ``tradewind validate advanced --years 3``
     """
+    import pandas as pd
+
+    from tradewind.cli.dates import asof_close
+    from tradewind.data import get_market_data
+    from tradewind.review.validation import basic_suite
+
     cfg = load(config)
     with friendly_errors():
         if suite not in ("basic", "advanced"):
@@ -85,6 +97,8 @@ def _advanced(
     cfg: TradewindConfig, provider: MarketData, start: pd.Timestamp, end: pd.Timestamp, *,
     quiet: bool,
 ) -> Suite:  # fmt: skip
+    from tradewind.review.validation import advanced_suite
+
     if quiet:
         return advanced_suite(cfg, provider, start, end)
     with err_console.status("validating...") as status:
@@ -98,6 +112,8 @@ def _advanced(
 
 
 def _data_end(cfg: TradewindConfig, provider: MarketData) -> pd.Timestamp:
+    import pandas as pd
+
     bars = provider.bars(list(cfg.trading.symbols), None, None)
     return min(pd.Timestamp(bars[s].index[-1]) for s in bars.symbols)
 

@@ -76,6 +76,20 @@ class CacheSection(Section):
     history_start: date = Field(
         date(1990, 1, 2), description="First date fetched when a series is not cached yet."
     )
+    regime: bool = Field(
+        True,
+        description="Keep the regime detector's series on disk, keyed on its inputs (benchmark "
+        "and VIX data, detector settings, code): backtests, replays and service starts on the "
+        "same data read it instead of recomputing it.",
+    )
+    regime_path: str | None = Field(
+        None, description="Folder of the regime-series cache (None: <path>/regime)."
+    )
+
+    @property
+    def regime_folder(self) -> str:
+        """Where the regime-series cache lives."""
+        return self.regime_path or f"{self.path.rstrip('/')}/regime"
 
 
 class RoutesSection(Section):

@@ -60,10 +60,19 @@ class TradewindConfig(Section):
         notifications, reports, readiness) and ``ml`` while the ensemble is off. Fingerprints
         (a run's identity, its client order ids) hash this, so a new setting with a default, a
         new log path or a readiness threshold never changes them."""
-        skip = {"database", "logging", "notifications", *NON_STRATEGY_SECTIONS}
+        skip: dict[str, Any] = dict.fromkeys(
+            {"database", "logging", "notifications", *NON_STRATEGY_SECTIONS}, True
+        )
         if not self.ml.enabled:
-            skip.add("ml")
-        return self.model_dump(mode="json", exclude_defaults=True, exclude=skip)
+            skip["ml"] = True
+        skip["data"] = {"cache": {"regime": True, "regime_path": True}}  # where, not what
+        payload = self.model_dump(mode="json", exclude_defaults=True, exclude=skip)
+        data = payload.get("data", {})
+        if data.get("cache") == {}:  # only the regime cache was set: as if nothing was
+            del data["cache"]
+        if payload.get("data") == {}:
+            del payload["data"]
+        return payload
 
     @property
     def database_url(self) -> str:

@@ -38,6 +38,7 @@ Caveats:
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import logging
 from datetime import timedelta
@@ -219,9 +220,7 @@ def stamp(dates: pd.DatetimeIndex, dataset: str) -> pd.DatetimeIndex:
 
 @lru_cache(maxsize=1)
 def _skfolio_closes() -> pd.DataFrame:
-    from skfolio.datasets import load_sp500_dataset, load_sp500_index
-
-    prices = pd.DataFrame(load_sp500_dataset()).join(load_sp500_index(), how="outer")
+    prices = _skfolio_csv("sp500_dataset").join(_skfolio_csv("sp500_index"), how="outer")
     prices.index = stamp(pd.DatetimeIndex(prices.index), "skfolio sp500")
     return prices.astype(float)
 
@@ -255,6 +254,23 @@ def _vix_observed() -> pd.Series:
         log.debug("arch vix: %d empty non-session row(s) dropped", int(empty.sum()))
     raw = raw[~empty]
     return pd.Series(raw.to_numpy(), index=stamp(pd.DatetimeIndex(raw.index), "arch vix"))
+
+
+def _skfolio_csv(name: str) -> pd.DataFrame:
+    """One of the data files ``skfolio`` ships (``skfolio/datasets/data/<name>.csv.gz``), read
+    as ``skfolio.datasets.load_<name>()`` reads it.
+
+    Importing ``skfolio.datasets`` would import all of ``skfolio`` with scikit-learn and plotly
+    (2-3 s and about 200 MiB, most of a replay's memory); the file is found without running it.
+    """
+    spec = importlib.util.find_spec("skfolio")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDataError("the 'skfolio' package is not installed; pip install skfolio")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data"
+    with gzip.open(folder / f"{name}.csv.gz", mode="rt", encoding="utf-8") as fh:
+        data = pd.read_csv(fh, sep=",", index_col=0)
+    data.index = pd.to_datetime(data.index, format="%Y-%m-%d")
+    return data
 
 
 def _arch_csv(name: str) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -35,17 +35,17 @@ from tradewind.engine.feed import MarketFeed
 from tradewind.portfolio.registry import PERIODS_PER_YEAR
 from tradewind.portfolio.views import black_litterman, view_returns
 from tradewind.regime import make_detector
-from tradewind.signals.dataset import Dataset, make_dataset
-from tradewind.signals.features import FeaturePanel, MarketInputs, build_features
-from tradewind.signals.labels import Labels, forward_returns
-from tradewind.signals.registry import Registry
-from tradewind.signals.views import (
-    DeployedSchedule,
-    Schedule,
-    SignalViews,
-    ViewsReading,
-    WalkForwardSchedule,
-)
+
+if TYPE_CHECKING:  # the ML stack (scipy.stats: ~40 MiB) is imported only when the ensemble runs
+    from tradewind.signals.dataset import Dataset
+    from tradewind.signals.features import FeaturePanel, MarketInputs
+    from tradewind.signals.labels import Labels
+    from tradewind.signals.views import (
+        Schedule,
+        SignalViews,
+        ViewsReading,
+        WalkForwardSchedule,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,8 @@ def market_inputs(
     DataError
         The provider cannot serve the traded symbols.
     """
+    from tradewind.signals.features import MarketInputs
+
     symbols = list(cfg.trading.symbols)
     bars = provider.bars(symbols, None, end)
     bench_close: pd.Series | None = None
@@ -123,6 +125,10 @@ _CACHE: dict[tuple[int, str, str], tuple[MarketData, MLData]] = {}
 def ml_data(cfg: TradewindConfig, provider: MarketData, end: pd.Timestamp | None) -> MLData:
     """Features, labels and training samples up to ``end`` (cached per provider and settings:
     the regime detector and features are computed once per process)."""
+    from tradewind.signals.dataset import make_dataset
+    from tradewind.signals.features import build_features
+    from tradewind.signals.labels import forward_returns
+
     ml = cfg.ml
     key = (
         id(provider),
@@ -150,6 +156,10 @@ def walk_forward_schedule(
 ) -> WalkForwardSchedule:
     """The walk-forward schedule over ``data`` for ``cfg.ml`` (shared by the backtests of one
     process on the same data and settings: their ensembles are trained once)."""
+    from tradewind.signals.views import (
+        WalkForwardSchedule,
+    )
+
     key = (id(data.dataset), cfg.ml.model_dump_json(exclude={"enabled", "registry_path"}))
     got = _SCHEDULES.get(key)
     if got is None or got.data is not data.dataset:
@@ -245,6 +255,12 @@ def ensemble_views(
     ConfigError
         Not walk-forward and no model is deployed in ``ml.registry_path``.
     """
+    from tradewind.signals.registry import Registry
+    from tradewind.signals.views import (
+        DeployedSchedule,
+        SignalViews,
+    )
+
     data = ml_data(cfg, provider, feed.index[-1])
     if data.panel.symbols != feed.symbols:
         raise DataError(

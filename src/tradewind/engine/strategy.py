@@ -16,20 +16,19 @@ import pandas as pd
 
 from tradewind.config import TradewindConfig
 from tradewind.domain.arrays import FloatArray
-from tradewind.domain.errors import DataError
 from tradewind.domain.market import MarketData
 from tradewind.domain.plans import Policy, RegimeReading
 from tradewind.domain.types import Regime
+from tradewind.engine import regime_series
 from tradewind.engine.cycle import EngineParts
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.ml_views import ViewsHook
 from tradewind.engine.planner import ConfiguredPlanner
 from tradewind.engine.protocols import RegimeHook, RiskHook
-from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
-from tradewind.regime import effective_policy, make_detector, protective_policy
+from tradewind.regime import effective_policy, protective_policy
 from tradewind.regime.fitcache import FitCache
 
 log = logging.getLogger(__name__)
@@ -142,29 +141,9 @@ def regime_hook(
     provider: MarketData,
     fit_cache: FitCache | None = None,
 ) -> RegimeHook:
-    """The configured detector's causal decisions on the benchmark, or a fixed regime.
-
-    The detector runs over the benchmark history the feed was built from; its batch output is
-    identical at every bar to calling it online with the history known then (tested in
-    ``tests/regime``), and the cycle only ever looks up the decision at its current bar.
-    ``fit_cache`` lets backtests of one sweep share the detector's fits (same results).
-    """
-    if not cfg.portfolio_optimization.regime_aware:
-        return FixedRegime()
-    end = feed.index[-1]
-    try:
-        name = cfg.data.benchmark
-        bars = provider.bars([name], None, end)  # all history up to the end: no warm-up gap
-        frame = bars[name]
-        close_only = name in bars.derived_ohlc
-        vix = provider.vix(None, end)
-    except DataError as exc:
-        log.warning("regime detection unavailable (%s); using the standard policy", exc)
-        return FixedRegime()
-    detector = make_detector(cfg.regime)
-    detector.fit_cache = fit_cache
-    decisions = detector.detect_series(frame, vix, close_only=close_only)
-    return ScheduledRegime(decisions, tuple(detector.recorded_features))
+    """The configured detector's causal decisions on the benchmark, or a fixed regime
+    (:func:`tradewind.engine.regime_series.regime_hook`, without a series cache)."""
+    return regime_series.regime_hook(cfg, feed, provider, fit_cache)
 
 
 def build_parts(

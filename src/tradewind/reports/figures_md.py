@@ -252,6 +252,38 @@ def regime_synthetic(data: Data) -> str:
     return "\n".join(lines)
 
 
+def _met(value: float, target: float, unit: str) -> str:
+    return f"<= {target:g} {unit}: {'met' if value <= target else '**not met**'}"
+
+
+def speed(data: Data) -> str:
+    """``bench/bench_startup.py``: start-up, the demo backtest end to end, a replay's memory."""
+    f = data["speed"]
+    py, sim = f["python_s"], f["simulation_s"]
+    rows = [
+        ("`python -c pass` (start-up baseline)", f"{py:.2f} s", "1x", ""),
+        ("`tradewind --help`", f"{f['help_s']:.2f} s", f"{f['help_s'] / py:.0f}x python",
+         _met(f["help_s"], 0.5, "s")),
+        ("`tradewind status` (after a replay)", f"{f['status_s']:.2f} s",
+         f"{f['status_s'] / py:.0f}x python", _met(f["status_s"], 0.5, "s")),
+        ("demo backtest from 2005, first run (empty cache)", f"{f['backtest_cold_s']:.2f} s",
+         f"{f['backtest_cold_s'] / sim:.1f}x the simulation", _met(f["backtest_cold_s"], 4, "s")),
+        ("the same, regime series cached", f"{f['backtest_warm_s']:.2f} s",
+         f"{f['backtest_warm_s'] / sim:.1f}x the simulation", _met(f["backtest_warm_s"], 2, "s")),
+        ("the simulation alone (backtest baseline)", f"{sim:.2f} s", "1x", ""),
+        ("replay of 2022, peak memory", f"{f['replay_peak_mib']:.0f} MiB",
+         f"({f['replay_s']:.1f} s)", _met(f["replay_peak_mib"], 200, "MiB")),
+    ]  # fmt: skip
+    lines = ["| case | measured | ratio | target |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    lines += [
+        "",
+        f"(Measured {f['measured']} by `make speed-figures` on {f['machine']}; best of "
+        f"{f['repeat']} after a warm-up.)",
+    ]
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[Data], str]] = {
     "demo-backtest": demo_backtest,
     "runbook-comparison": comparison,
@@ -259,6 +291,7 @@ BLOCKS: dict[str, Callable[[Data], str]] = {
     "stop-loss": stop_loss,
     "regime-bundled": regime_bundled,
     "regime-synthetic": regime_synthetic,
+    "speed": speed,
 }
 """Every README block and its renderer."""
 

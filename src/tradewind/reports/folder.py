@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tradewind.reports.lessons import ensure_lessons, lessons_for_week
+from tradewind.reports.lessons import ensure_lessons, lessons_by_week
 from tradewind.reports.rolling import TWO_WEEKS
 from tradewind.reports.rollup import render_rollup
 from tradewind.reports.run import RunSummary
@@ -65,11 +65,10 @@ def write_weekly_files(
     paths = {"tracking": write_tracking_csv(summary, out / "tracking.csv", options.uptime_of)}
     weekly = out / "weekly"
     weekly.mkdir(exist_ok=True)
+    lessons = lessons_by_week(out)
     for f in weeks:
-        text = render_week(
-            f, uptime_scope=options.uptime_scope, lessons=lessons_for_week(out, f.week)
-        )
-        (weekly / f"week-{f.week:04d}.md").write_text(text, encoding="utf-8")
+        text = render_week(f, uptime_scope=options.uptime_scope, lessons=lessons.get(f.week, []))
+        write_if_changed(weekly / f"week-{f.week:04d}.md", text)
     paths["weekly"] = weekly
     paths["rollup"] = out / "rollup.md"
     paths["rollup"].write_text(
@@ -77,3 +76,17 @@ def write_weekly_files(
     )
     paths["lessons"] = ensure_lessons(out, weeks, options.title)
     return paths
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` unless the file already holds exactly it.
+
+    A run folder written again (``runs/<name>`` of a rerun) keeps most of its hundreds of
+    weekly files unchanged; rewriting a file costs far more than reading it on a busy disk.
+    """
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    path.write_text(text, encoding="utf-8")

@@ -81,17 +81,23 @@ def add_lesson(folder: str | Path, week: int, text: str) -> Path:
 
 def lessons_for_week(folder: str | Path, week: int) -> list[str]:
     """The bullets written under week ``week`` (the placeholder left out)."""
+    return lessons_by_week(folder).get(week, [])
+
+
+def lessons_by_week(folder: str | Path) -> dict[int, list[str]]:
+    """Every week's bullets (the placeholders left out), the file read once: a run folder's
+    report writer asks for each of its weeks (hundreds of years' worth of weeks)."""
     path = lessons_path(folder)
     if not path.exists():
-        return []
-    out: list[str] = []
-    inside = False
+        return {}
+    out: dict[int, list[str]] = {}
+    week: int | None = None
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#"):
-            inside = _week_of(line) == week
+            week = _week_of(line)
             continue
-        if inside and line.strip() and line.strip() != PLACEHOLDER:
-            out.append(line.strip().removeprefix("- ").strip())
+        if week is not None and line.strip() and line.strip() != PLACEHOLDER:
+            out.setdefault(week, []).append(line.strip().removeprefix("- ").strip())
     return out
 
 

@@ -15,7 +15,15 @@ from tradewind.reports.costs import fill_costs, usd
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, sharpe_ratio
 from tradewind.reports.ml import ml_summary, model_performance
 from tradewind.reports.rolling import NEW_YORK, TWO_WEEKS, daily_returns, rolling_sharpe
-from tradewind.reports.run import RunSummary, is_rebalance
+from tradewind.reports.run import RunSummary
+from tradewind.reports.week_index import (
+    ClosedTrades,
+    DecisionIndex,
+    EventIndex,
+    FillIndex,
+    WeekBounds,
+    series_sum,
+)
 
 _METHOD_NAMES = {
     "max_sharpe": "Max Sharpe",
@@ -103,54 +111,49 @@ def week_figures(
     if frame.empty:
         return []
     local = pd.DatetimeIndex(frame.index).tz_convert(EXCHANGE_TZ).tz_localize(None)
-    week_key = local.to_period("W-SUN")
-    weights = rec.weights_frame()
+    weeks = WeekBounds.of(local.to_period("W-SUN"))
+    weights = rec.weights_frame().to_numpy()
     path = np.concatenate([[run.initial_capital], frame["equity"].to_numpy()])
+    worst = np.minimum.accumulate(drawdown(path))  # the max drawdown to date, at every bar
+    bar_ns = pd.DatetimeIndex(frame.index).as_unit("ns").asi8
+    cash = frame["cash"].to_numpy()
+    regime = frame["regime"]
+    changed = np.asarray((regime != regime.shift(1)).fillna(False), dtype=np.int64).cumsum()
     days = daily_returns(rec, run.initial_capital)
-    rolling = rolling_sharpe(days, sharpe_window)
-    paired = fill_costs(rec.decisions, rec.fills)
-    fills = pd.DataFrame(
-        {
-            "ts": pd.DatetimeIndex([f.ts for f in rec.fills]),
-            "cost": [f.cost for f in rec.fills],
-            "slip": [c.realized.slippage for c in paired],
-            "notional": [f.notional for f in rec.fills],
-            "estimated": [c.estimated.total for c in paired],
-            "realized": [c.realized.total for c in paired],
-        }
-    )
-    trades = sorted(run.book.closed_trades, key=lambda t: t.ts)
+    day_values = days.to_numpy()
+    day_ns = pd.DatetimeIndex(days.index).as_unit("ns").asi8
+    rolling = rolling_sharpe(days, sharpe_window).to_numpy()
+    fills = FillIndex(rec.fills, fill_costs(rec.decisions, rec.fills))
+    decisions = DecisionIndex(rec.decisions)
+    events = EventIndex(rec.events)
+    trades = ClosedTrades(run.book.closed_trades)
     bench = _benchmark_path(run, pd.DatetimeIndex(frame.index))
     bench_name = str(run.benchmark.name) if run.benchmark is not None and run.benchmark.name else ""
-    periods = week_key.unique()
     out: list[WeekFigures] = []
-    for k, period in enumerate(periods, start=1):
-        mask = np.asarray(week_key == period)
-        last = int(np.flatnonzero(mask)[-1])
-        first = int(np.flatnonzero(mask)[0])
+    count = len(weeks.periods)
+    for k, (period, first, last) in enumerate(
+        zip(weeks.periods, weeks.first, weeks.last, strict=True), start=1
+    ):
         t0, t1 = frame.index[first], frame.index[last]
+        n0, n1 = int(bar_ns[first]), int(bar_ns[last])
         eq_end = float(path[last + 1])
         eq_prev = float(path[first])
-        wk_fills = fills[(fills["ts"] >= t0) & (fills["ts"] <= t1)] if len(fills) else fills
-        wk_decisions = [d for d in rec.decisions if t0 <= pd.Timestamp(d.ts) <= t1]
-        regimes = frame["regime"].iloc[: last + 1]
-        changes = int((regimes.iloc[first:] != regimes.shift(1).iloc[first:]).sum())
+        in_week = fills.between(n0, n1)
+        changes = int(changed[last] - (changed[first - 1] if first else 0))
         if first == 0:
             changes = max(changes - 1, 0)
-        w = weights.iloc[last].to_numpy()
+        w = weights[last]
         held = w[w > 1e-9]
-        closed = [t for t in trades if pd.Timestamp(t.ts) <= t1]
-        target = next(
-            (d.targets for d in reversed(rec.decisions) if pd.Timestamp(d.ts) <= t1 and d.targets),
-            (),
-        )
+        closed = trades.closed_by(n1)
+        target = decisions.targets_at(n1)
         drift = 0.5 * float(np.abs(w - np.asarray(target)).sum()) if len(target) else 0.0
-        notional = float(wk_fills["notional"].sum()) if len(wk_fills) else 0.0
-        to_date = days[days.index <= local[last].normalize()]
+        notional = series_sum(fills.notional[in_week])
+        cost = series_sum(fills.cost[in_week])
+        to_date = day_values[day_ns <= local[last].normalize().value]
         window_start = pd.Timestamp(period.start_time).tz_localize(NEW_YORK).tz_convert("UTC")
         window_end = window_start + pd.Timedelta(days=7)
         uptime = uptime_of(window_start, window_end) if uptime_of is not None else run.uptime
-        sharpe_now = rolling.iloc[len(to_date) - 1] if len(to_date) else np.nan
+        sharpe_now = rolling[len(to_date) - 1] if len(to_date) else np.nan
         out.append(
             WeekFigures(
                 week=k,
@@ -158,32 +161,28 @@ def week_figures(
                 end=t1.tz_convert(EXCHANGE_TZ).date().isoformat(),
                 cumulative_return=eq_end / run.initial_capital - 1.0,
                 weekly_return=eq_end / eq_prev - 1.0,
-                sharpe=sharpe_ratio(to_date.to_numpy())
-                if len(to_date) >= MIN_SHARPE_SESSIONS
-                else None,
-                max_drawdown=float(drawdown(path[: last + 2]).min()),
-                win_rate=float(np.mean([t.pnl > 0 for t in closed])) if closed else None,
-                regime=str(frame["regime"].iloc[last]),
+                sharpe=sharpe_ratio(to_date) if len(to_date) >= MIN_SHARPE_SESSIONS else None,
+                max_drawdown=float(worst[last + 1]),
+                win_rate=trades.win_rate(closed),
+                regime=str(regime.iloc[last]),
                 regime_changes=changes,
-                method=week_methods(rec.decisions, t0, t1),
+                method=_methods(decisions, n0, n1),
                 positions=len(held),
                 avg_position=float(held.mean()) if len(held) else 0.0,
-                cash=float(frame["cash"].iloc[last] / eq_end) if eq_end else 0.0,
+                cash=float(cash[last] / eq_end) if eq_end else 0.0,
                 drift=drift,
-                trades=len(wk_fills),
-                rebalances=sum(1 for d in wk_decisions if is_rebalance(d)),
-                costs_usd=float(wk_fills["cost"].sum()) if len(wk_fills) else 0.0,
-                costs_pct=float(wk_fills["cost"].sum()) / eq_end if len(wk_fills) else 0.0,
-                avg_slippage=float(wk_fills["slip"].sum()) / notional if notional else 0.0,
-                estimated_costs_usd=float(wk_fills["estimated"].sum()) if len(wk_fills) else 0.0,
-                realized_costs_usd=float(wk_fills["realized"].sum()) if len(wk_fills) else 0.0,
+                trades=int(in_week.sum()),
+                rebalances=decisions.rebalances(n0, n1),
+                costs_usd=cost,
+                costs_pct=cost / eq_end if in_week.any() else 0.0,
+                avg_slippage=series_sum(fills.slip[in_week]) / notional if notional else 0.0,
+                estimated_costs_usd=series_sum(fills.estimated[in_week]),
+                realized_costs_usd=series_sum(fills.realized[in_week]),
                 uptime=uptime,
-                warnings=sum(
-                    1 for e in rec.events if t0 <= pd.Timestamp(e.ts) <= t1 and e.severity != "info"
-                ),
+                warnings=events.warnings(n0, n1),
                 rolling_sharpe=None if np.isnan(sharpe_now) else float(sharpe_now),
-                closed=finished or k < len(periods),
-                closed_trades=len(closed),
+                closed=finished or k < count,
+                closed_trades=closed,
                 week_start=window_start,
                 week_end=window_end,
                 benchmark_return=_at(bench, last),
@@ -218,16 +217,15 @@ def method_name(method: str) -> str:
 def week_methods(decisions: Sequence[Decision], t0: pd.Timestamp, t1: pd.Timestamp) -> str:
     """The method(s) the optimizer ran with between ``t0`` and ``t1`` (in order of use), or,
     without an optimization that week, the method of the targets still held."""
-    used: list[str] = []
-    for d in decisions:
-        if d.targets and t0 <= pd.Timestamp(d.ts) <= t1 and d.method and d.method not in used:
-            used.append(d.method)
+    return _methods(DecisionIndex(decisions), pd.Timestamp(t0).value, pd.Timestamp(t1).value)
+
+
+def _methods(decisions: DecisionIndex, t0: int, t1: int) -> str:
+    """:func:`week_methods` on indexed decisions (times in nanoseconds UTC)."""
+    used = decisions.methods_used(t0, t1)
     if used:
         return ", ".join(method_name(m) for m in used)
-    held = next(
-        (d for d in reversed(decisions) if d.targets and pd.Timestamp(d.ts) < t0 and d.method),
-        None,
-    )
+    held = decisions.held_before(t0)
     if held is None:
         return "none yet"
     since = pd.Timestamp(held.ts).tz_convert(NEW_YORK).date().isoformat()

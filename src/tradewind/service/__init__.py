@@ -10,7 +10,28 @@ live-trading consent (:mod:`~tradewind.service.live_safety`) and heartbeats
 :class:`TradingService` is the entry point.
 """
 
-from tradewind.service.runner import ServiceResult, TradeOptions, TradingService
-from tradewind.service.stopping import StopFlag
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tradewind.service.runner import ServiceResult, TradeOptions, TradingService
+    from tradewind.service.stopping import StopFlag
 
 __all__ = ["ServiceResult", "StopFlag", "TradeOptions", "TradingService"]
+
+_HOME = {
+    "ServiceResult": "runner",
+    "TradeOptions": "runner",
+    "TradingService": "runner",
+    "StopFlag": "stopping",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The entry points, imported when first asked for: a command that only reads the store
+    (``tradewind status``) imports ``tradewind.service.halts`` without the whole service."""
+    if name in _HOME:
+        return getattr(import_module(f"tradewind.service.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'tradewind.service' has no attribute {name!r}")

@@ -19,14 +19,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tradewind.domain.ledger import Ledger
-from tradewind.engine.cycle import Engine
 from tradewind.orders.account import Baseline
 from tradewind.store import Store
+
+if TYPE_CHECKING:  # the engine only as a type: `tradewind status` reads checkpoints alone
+    from tradewind.engine.cycle import Engine
 
 CHECKPOINT_KEY = "service.checkpoint.run-{run_id}"
 BASELINE_KEY = "service.baseline.run-{run_id}"

@@ -21,6 +21,7 @@ from tradewind.config import TradewindConfig
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.market import MarketData
 from tradewind.domain.orders import Fill
+from tradewind.engine import regime_series
 from tradewind.engine.cycle import Engine
 from tradewind.engine.ml_views import views_for
 from tradewind.engine.protocols import Broker
@@ -28,6 +29,7 @@ from tradewind.engine.strategy import build_parts
 from tradewind.orders.account import Baseline, rebuild_book
 from tradewind.orders.manager import OrderManager
 from tradewind.orders.retry import RetryPolicy
+from tradewind.regime.series_cache import RegimeSeriesCache
 from tradewind.risk import HaltState, RiskManager
 from tradewind.service.carry import load_seed
 from tradewind.service.checkpoint import Checkpoint, book_matches, load_checkpoint, restore
@@ -63,6 +65,8 @@ class RunContext:
     auto_resume_sessions: int | None = None
     halt_notify: Callable[[HaltState], Sequence[OutboxMessage]] | None = None
     """The alert queued with a halt the risk manager latches (in the latch's transaction)."""
+    regime_cache: RegimeSeriesCache | None = None
+    """Where the detector's series is kept between starts (None: computed at every build)."""
 
 
 @dataclass
@@ -96,7 +100,10 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
         auto_resume_sessions=ctx.auto_resume_sessions,
     )
     views = views_for(cfg, feed, ctx.provider, walk_forward=False)  # deployed, never trained
-    parts = build_parts(cfg, feed, ctx.provider, risk, views=views)
+    regime = None
+    if ctx.regime_cache is not None:  # the series read back when the data has not changed
+        regime = regime_series.regime_hook(cfg, feed, ctx.provider, cache=ctx.regime_cache)
+    parts = build_parts(cfg, feed, ctx.provider, risk, views=views, regime=regime)
     fills = store.fills_by_id(ctx.run_id)
     truth = rebuild_book(feed.symbols, ctx.baseline, [f for _, f in fills])
 

@@ -11,12 +11,11 @@ backtest.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from tradewind.backtest.outputs import write_run_folder
-from tradewind.backtest.runner import BacktestRun
 from tradewind.config import TradewindConfig
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.records import Decision, EngineEvent
@@ -27,6 +26,9 @@ from tradewind.reports.run import summarize
 from tradewind.service.checkpoint import load_baseline
 from tradewind.service.runs import run_uptime
 from tradewind.store import Store
+
+if TYPE_CHECKING:  # imported where used: `tradewind positions` reads a book without the engine
+    from tradewind.backtest.runner import BacktestRun
 
 
 def recorder_from_store(store: Store, run_id: int) -> Recorder:
@@ -84,6 +86,8 @@ def run_report(
     engine: Engine,
 ) -> BacktestRun:
     """The run as a :class:`BacktestRun`, ready for ``print_summary`` and the report folder."""
+    from tradewind.backtest.runner import BacktestRun
+
     run = store.run(run_id)
     recorder = recorder_from_store(store, run_id)
     book = book_from_store(store, run_id)
@@ -103,4 +107,6 @@ def run_report(
 
 def write_reports(run: BacktestRun, folder: str | Path, note: str = "") -> dict[str, Path]:
     """Write the run's report folder (summary, tracking CSV, weekly reports, tearsheet...)."""
+    from tradewind.backtest.outputs import write_run_folder
+
     return write_run_folder(run, folder, note)

@@ -43,6 +43,7 @@ from tradewind.engine.clock import SessionClock
 from tradewind.engine.cycle import Engine
 from tradewind.engine.protocols import Broker
 from tradewind.orders.retry import RetryPolicy
+from tradewind.regime.series_cache import series_cache
 from tradewind.service.alerts import Alerter
 from tradewind.service.carry import describe_seed
 from tradewind.service.checkpoint import (
@@ -306,6 +307,7 @@ class TradingService:
             scope=kind.halt_scope(store, run.id),
             auto_resume_sessions=kind.auto_resume_sessions(cfg),
             halt_notify=alerter.halt_messages,
+            regime_cache=series_cache(cfg),
         )
         if carried is not None:
             alerter.alert("risk_state_carried", describe_seed(run.id, *carried), "info")

@@ -1,0 +1,139 @@
+"""A run's records as arrays, built once, so every week's figures are slices and counts.
+
+:func:`~tradewind.reports.weekly.week_figures` asks the same questions of every week (which
+fills, decisions, events and closed trades fall in it, what was held at its end); asked of the
+record lists week by week, they cost seconds on an 18-year run (each week rescanned every
+record). Here every record's time is an integer (nanoseconds UTC) in one array, so a week's
+question is one vectorised comparison. The answers are the same values, taken in the same order,
+as the list scans gave: the sums and means are bit for bit those of the week-by-week code
+(``tests/reports/test_week_index.py`` checks them against it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradewind.domain.orders import Fill
+from tradewind.domain.records import Decision, EngineEvent
+from tradewind.reports.costs import FillCost
+from tradewind.reports.run import is_rebalance
+
+
+def stamps_ns(times: Iterable[Any]) -> np.ndarray:
+    """Each time as integer nanoseconds since the epoch (UTC for tz-aware times)."""
+    return np.fromiter((pd.Timestamp(t).value for t in times), dtype=np.int64)
+
+
+def series_sum(values: np.ndarray) -> float:
+    """The sum pandas' ``Series.sum`` gives for float values (NaN counted as 0)."""
+    if values.size == 0:
+        return 0.0
+    nan = np.isnan(values)
+    if nan.any():
+        values = np.where(nan, 0.0, values)
+    return float(values.sum())
+
+
+@dataclass(frozen=True)
+class WeekBounds:
+    """The first and last bar (positions) of every week, in order of the weeks' first bars."""
+
+    first: np.ndarray
+    last: np.ndarray
+    periods: pd.PeriodIndex
+
+    @classmethod
+    def of(cls, week_key: pd.PeriodIndex) -> WeekBounds:
+        """The bounds of each week of ``week_key`` (one period per bar)."""
+        codes, periods = pd.factorize(week_key)
+        _, first = np.unique(codes, return_index=True)
+        _, from_end = np.unique(codes[::-1], return_index=True)
+        last = len(codes) - 1 - from_end
+        return cls(first.astype(int), last.astype(int), pd.PeriodIndex(periods))
+
+
+class FillIndex:
+    """The run's fills and their paired costs, as columns in fill order."""
+
+    def __init__(self, fills: Sequence[Fill], paired: Sequence[FillCost]) -> None:
+        self.ts = stamps_ns(f.ts for f in fills)
+        self.cost = np.asarray([f.cost for f in fills], dtype=float)
+        self.slip = np.asarray([c.realized.slippage for c in paired], dtype=float)
+        self.notional = np.asarray([f.notional for f in fills], dtype=float)
+        self.estimated = np.asarray([c.estimated.total for c in paired], dtype=float)
+        self.realized = np.asarray([c.realized.total for c in paired], dtype=float)
+
+    def between(self, t0: int, t1: int) -> np.ndarray:
+        """Mask of the fills stamped in ``[t0, t1]``."""
+        mask: np.ndarray = (self.ts >= t0) & (self.ts <= t1)
+        return mask
+
+
+class DecisionIndex:
+    """The run's decisions with what a week asks of them, in decision order."""
+
+    def __init__(self, decisions: Sequence[Decision]) -> None:
+        self.decisions = decisions
+        self.ts = stamps_ns(d.ts for d in decisions)
+        self.has_targets = np.asarray([bool(d.targets) for d in decisions], dtype=bool)
+        self.rebalance = np.asarray([is_rebalance(d) for d in decisions], dtype=bool)
+        self.with_method = self.has_targets & np.asarray(
+            [bool(d.method) for d in decisions], dtype=bool
+        )
+
+    def rebalances(self, t0: int, t1: int) -> int:
+        """Rebalancing decisions in ``[t0, t1]``."""
+        return int((self.rebalance & (self.ts >= t0) & (self.ts <= t1)).sum())
+
+    def targets_at(self, t1: int) -> tuple[float, ...]:
+        """The targets of the last decision with targets at or before ``t1`` (empty if none)."""
+        hits = np.flatnonzero(self.has_targets & (self.ts <= t1))
+        return tuple(self.decisions[int(hits[-1])].targets) if len(hits) else ()
+
+    def methods_used(self, t0: int, t1: int) -> list[str]:
+        """The methods of the decisions with targets in ``[t0, t1]``, first use first."""
+        used: list[str] = []
+        for i in np.flatnonzero(self.with_method & (self.ts >= t0) & (self.ts <= t1)):
+            method = self.decisions[int(i)].method
+            if method not in used:
+                used.append(method)
+        return used
+
+    def held_before(self, t0: int) -> Decision | None:
+        """The last decision with targets and a method before ``t0``."""
+        hits = np.flatnonzero(self.with_method & (self.ts < t0))
+        return self.decisions[int(hits[-1])] if len(hits) else None
+
+
+class EventIndex:
+    """The run's events: their times and which are warnings or worse."""
+
+    def __init__(self, events: Sequence[EngineEvent]) -> None:
+        self.ts = stamps_ns(e.ts for e in events)
+        self.warning = np.asarray([e.severity != "info" for e in events], dtype=bool)
+
+    def warnings(self, t0: int, t1: int) -> int:
+        """Events other than ``info`` in ``[t0, t1]``."""
+        return int((self.warning & (self.ts >= t0) & (self.ts <= t1)).sum())
+
+
+class ClosedTrades:
+    """Closed round trips in time order, counted and scored up to a time."""
+
+    def __init__(self, trades: Iterable[Any]) -> None:
+        ordered = sorted(trades, key=lambda t: t.ts)
+        self.ts = stamps_ns(t.ts for t in ordered)
+        self.won = np.asarray([t.pnl > 0 for t in ordered], dtype=bool)
+
+    def closed_by(self, t1: int) -> int:
+        """Round trips closed at or before ``t1``."""
+        return int(np.searchsorted(self.ts, t1, side="right"))
+
+    def win_rate(self, closed: int) -> float | None:
+        """The share of the first ``closed`` round trips that gained (None if none)."""
+        return float(np.mean(self.won[:closed])) if closed else None
