@@ -8,6 +8,7 @@ import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from dashkit import StoredRun, copy_run
@@ -289,3 +290,32 @@ def test_a_wall_clock_run_shows_its_service_its_uptime_and_now(
         assert metrics(at)["Trading service"] == ("RUNNING", f"pid {os.getpid()}")
     finally:
         lock.release()
+
+
+def test_regime_shading_is_what_add_vrect_draws_one_span_at_a_time() -> None:
+    """The P&L chart gives its regime stretches to the layout as one list of shapes; they must
+    be the rectangles plotly's ``add_vrect`` would add (spanning the plot's height, below)."""
+    import plotly.graph_objects as go
+
+    from tradewind.dashboard.charts import colour, pnl_vs_benchmark
+    from tradewind.dashboard.regime import Stretch
+
+    days = pd.date_range("2022-01-03 21:00", periods=60, freq="B", tz="UTC")
+    equity = pd.Series(np.linspace(100.0, 120.0, len(days)), index=days)
+    shade = [
+        Stretch("BULL", days[0], days[19], 20),
+        Stretch("BEAR", days[20], days[39], 20),
+        Stretch("UNKNOWN", days[40], days[59], 20),
+    ]
+    fig = pnl_vs_benchmark(equity, 100.0, None, "SP500", shade)
+    expected = go.Figure()
+    for s in shade:
+        expected.add_vrect(
+            x0=s.start,
+            x1=s.end,
+            fillcolor=colour(s.regime),
+            opacity=0.12,
+            line_width=0,
+            layer="below",
+        )
+    assert fig.layout.shapes == expected.layout.shapes
