@@ -1,7 +1,8 @@
 """Sweep benchmark: backtests per second on local processes and on Dask clusters of 1 and 2 workers.
 
 Runs the same 200 walk-forward backtests of the bundled S&P 500 stocks (10 symbols, 2005-2022
-by default, max Sharpe on a trailing window, a grid of drift threshold x lookback x position cap) through:
+by default, max Sharpe on a trailing window, a grid of drift threshold x lookback x position
+cap) through:
 
 * ``local``: the default executor, two worker processes;
 * ``dask 1 worker`` and ``dask 2 workers``: a Dask ``LocalCluster`` on 127.0.0.1;
