@@ -68,8 +68,10 @@ def test_broker(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Check the broker named by broker.name: credentials, host, auth, account, positions,
-    market clock, and on request a test order; a PASS/FAIL line per step with the fix.
+    """Check the connection to the broker named by broker.name, step by step.
+
+    Credentials, host, auth, account, positions, market clock, and on request a test order;
+    a PASS/FAIL line per step with the fix.
 
     Example: ``tradewind test-broker --paper --place-test-order`` (the runbook's
     ``python scripts/test_broker_connection.py --paper`` runs ``tradewind test-broker --paper``).

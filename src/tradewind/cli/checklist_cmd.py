@@ -63,9 +63,10 @@ def checklist_command(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """The runbook's daily checklist with each item's status from the system: running,
-    overnight errors, regime, rebalance due today and why, halts (morning); the day's P&L,
-    tracking spreadsheet, rebalancing, costs vs budget, next session (evening).
+    """The runbook's daily checklist, each item's status read from the system.
+
+    Morning: running, overnight errors, regime, rebalance due today and why, halts. Evening:
+    the day's P&L, tracking spreadsheet, rebalancing, costs vs budget, next session.
 
     Example: ``tradewind checklist morning`` or ``tradewind checklist evening --mode paper``
     """

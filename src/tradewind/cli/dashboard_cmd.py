@@ -54,8 +54,9 @@ def dashboard(
     ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Start the monitoring dashboard (Portfolio, Performance, Regime, Transaction Costs,
-    System Health) on http://127.0.0.1:8501; Ctrl-C stops it.
+    """Start the monitoring dashboard on http://127.0.0.1:8501 (Ctrl-C stops it).
+
+    Five tabs: Portfolio, Performance, Regime, Transaction Costs, System Health.
 
     Example: ``tradewind dashboard --config config/demo.yaml`` (after ``make demo``)
     """

@@ -60,8 +60,10 @@ def optimize(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Print target weights, each asset's risk contribution, expected return, volatility,
-    Sharpe ratio and the constraints that bind, for data up to ASOF's close.
+    """Target weights for data up to ASOF's close, with what drives them.
+
+    Prints each asset's weight, risk contribution, expected return, volatility, the Sharpe
+    ratio and the constraints that bind.
 
     An ASOF after the end of the data is answered from the last bars, with a warning naming
     the last date used.

@@ -60,8 +60,10 @@ def readiness(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Check the runbook's success criteria on a run: each criterion, its threshold (from
-    ``readiness:`` in the config), the measured value, pass/fail and the evidence period.
+    """Check a run against the runbook's success criteria: ready for live or not.
+
+    Prints each criterion, its threshold (from ``readiness:`` in the config), the measured
+    value, pass/fail and the evidence period.
 
     Exit code: 0 READY, 1 NOT READY, 5 INSUFFICIENT EVIDENCE.
     Example: ``tradewind readiness --phase paper --since 2026-03-09``

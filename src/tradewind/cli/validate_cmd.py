@@ -52,8 +52,9 @@ def validate(
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Run the runbook's validation checks on your configuration and data, each printed as
-    PASS or FAIL with what it measured, then the score (``basic: 4/4``).
+    """Run the runbook's validation checks on your configuration and data.
+
+    Each check prints PASS or FAIL with what it measured, then the score (``basic: 4/4``).
 
     Example: ``tradewind validate basic`` (= ``python scripts/test_portfolio_optimization.py``)
     or ``tradewind validate advanced --years 3``
