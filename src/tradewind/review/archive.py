@@ -23,7 +23,6 @@ anywhere.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +32,7 @@ from sqlalchemy import select
 from tradewind.backtest.runner import BacktestRun
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill, default_fill_key
+from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, OrderRecord
 from tradewind.engine.ids import run_tag
 from tradewind.review.bulk import bulk_insert
@@ -130,7 +130,7 @@ def _cycles(
                 targets=dict(zip(rec.symbols, map(float, d.targets), strict=True))
                 if d.targets
                 else None,
-                orders=[asdict(_renamed(o, prefix)) for o in d.orders],
+                orders=[plain(_renamed(o, prefix)) for o in d.orders],
                 notes=list(d.notes),
                 fallback_reason=d.fallback_reason,
                 equity_before=d.equity_before,
