@@ -76,7 +76,7 @@ def test_the_bulk_archive_stores_what_the_core_insert_stores(
 
 
 def test_bulk_insert_converts_like_the_column_types(tmp_path: Path) -> None:
-    """Zones, JSON and NULLs, with values repeated (the converter remembers them)."""
+    """Zones, JSON (empty too) and NULLs, values repeated (the converter remembers them)."""
     url = f"sqlite:///{tmp_path / 'x.db'}"
     east = timezone(timedelta(hours=-5))
     t0 = datetime(2024, 3, 1, 21, 0, tzinfo=UTC)
@@ -86,7 +86,8 @@ def test_bulk_insert_converts_like_the_column_types(tmp_path: Path) -> None:
         stamps = [t0, same_instant, t0 + timedelta(days=1), pd.Timestamp(t0), t0]
         events = [
             {"run_id": run_id, "ts": t, "kind": "k", "severity": "info",
-             "message": "m" if i % 2 else "", "data": {"A": [0.5, -0.0]} if i % 2 else None}
+             "message": "m" if i % 2 else "",
+             "data": {"A": [0.5, -0.0]} if i % 2 else ({} if i else None)}
             for i, t in enumerate(stamps)
         ]  # fmt: skip
         with store.engine.begin() as conn:

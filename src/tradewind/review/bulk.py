@@ -66,13 +66,19 @@ def bulk_insert(
 def _converter(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``processor`` remembering its result per distinct value of a type in :data:`MEMO_TYPES`
     (a bar's timestamp repeats on every position row of that bar). Floats are never memoised
-    (``0.0 == -0.0``), nor JSON lists and dicts (unhashable)."""
+    (``0.0 == -0.0``), nor JSON lists and dicts (unhashable) other than the empty ones."""
     memo: dict[Any, Any] = {}
 
     def convert(value: Any) -> Any:
-        if type(value) not in MEMO_TYPES:
+        kind = type(value)
+        if kind not in MEMO_TYPES:
+            if (kind is list or kind is dict) and not value:  # an empty JSON list or object
+                key: tuple[Any, ...] = (kind,)
+                if key not in memo:
+                    memo[key] = processor(value)
+                return memo[key]
             return processor(value)
-        key = (type(value), value, getattr(value, "tzinfo", None))  # same instant, other zone
+        key = (kind, value, getattr(value, "tzinfo", None))  # same instant, other zone
         if key not in memo:
             memo[key] = processor(value)
         return memo[key]
