@@ -28,7 +28,7 @@ ET = "America/New_York"
 TABLES = ("cycles", "equity_snapshots", "positions", "costs", "orders", "fills", "events")
 
 
-def core_insert(conn: Any, into: Any, rows: list[dict[str, Any]]) -> None:
+def core_insert(conn: Any, into: Any, rows: list[dict[str, Any]], memos: Any = None) -> None:
     """The writer ``bulk_insert`` replaced: SQLAlchemy converts each row itself."""
     if rows:
         conn.execute(insert(into), rows)

@@ -35,7 +35,7 @@ from tradewind.domain.orders import Fill, default_fill_key
 from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, OrderRecord
 from tradewind.engine.ids import run_tag
-from tradewind.review.bulk import bulk_insert
+from tradewind.review.bulk import Memos, bulk_insert
 from tradewind.service.runs import META_KEY
 from tradewind.service.store_recorder import merge_decisions
 from tradewind.store import Store
@@ -86,10 +86,11 @@ def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             stamps = [_utc(ts) for ts in rec.ts]
-            cycle_ids = _cycles(conn, run_id, run, stamps, merged, prefix)
-            _snapshots(conn, run_id, run, stamps, cycle_ids)
-            order_ids = _orders(conn, run_id, rec.decisions, rec.fills, rejected, prefix)
-            _fills(conn, run_id, rec.fills, order_ids, prefix)
+            memos: Memos = {}  # a bar's timestamp is converted once for all its rows
+            cycle_ids = _cycles(conn, run_id, run, stamps, merged, prefix, memos)
+            _snapshots(conn, run_id, run, stamps, cycle_ids, memos)
+            order_ids = _orders(conn, run_id, rec.decisions, rec.fills, rejected, prefix, memos)
+            _fills(conn, run_id, rec.fills, order_ids, prefix, memos)
             bulk_insert(
                 conn,
                 EventRow,
@@ -98,6 +99,7 @@ def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
                      "severity": e.severity, "message": e.message, "data": None}
                     for e in rec.events
                 ],
+                memos,
             )  # fmt: skip
     store.save_state(META_KEY.format(run_id=run_id), {"clock": "backtest"})
     store.end_run(run_id, ended_at=datetime.now(UTC), status="finished")
@@ -111,6 +113,7 @@ def _cycles(
     stamps: list[datetime],
     merged: dict[datetime, Decision | None],
     prefix: str,
+    memos: Memos,
 ) -> list[int]:
     rec = run.summary.recorder
     rows = []
@@ -136,7 +139,7 @@ def _cycles(
                 equity_before=d.equity_before,
             )
         rows.append(row)
-    bulk_insert(conn, CycleRow, rows)
+    bulk_insert(conn, CycleRow, rows, memos)
     ids = conn.execute(
         select(CycleRow.id).where(CycleRow.run_id == run_id).order_by(CycleRow.id)
     ).scalars()  # in insertion order: one executemany, in one transaction, of a new run
@@ -144,7 +147,12 @@ def _cycles(
 
 
 def _snapshots(
-    conn: Any, run_id: int, run: BacktestRun, stamps: list[datetime], cycle_ids: list[int]
+    conn: Any,
+    run_id: int,
+    run: BacktestRun,
+    stamps: list[datetime],
+    cycle_ids: list[int],
+    memos: Memos,
 ) -> None:
     """Equity, positions and cumulative costs after each bar, from the fills up to it."""
     rec = run.summary.recorder
@@ -183,7 +191,7 @@ def _snapshots(
         (PositionSnapshotRow, position_rows),
         (CostTotalsRow, cost_rows),
     ):
-        bulk_insert(conn, table, rows)
+        bulk_insert(conn, table, rows, memos)
 
 
 def _orders(
@@ -193,6 +201,7 @@ def _orders(
     fills: list[Fill],
     rejected: set[str],
     prefix: str,
+    memos: Memos,
 ) -> dict[str, int]:
     filled: dict[str, list[Fill]] = defaultdict(list)
     for f in fills:
@@ -215,7 +224,7 @@ def _orders(
             )  # fmt: skip
     if not rows:
         return {}
-    bulk_insert(conn, OrderRow, rows)
+    bulk_insert(conn, OrderRow, rows, memos)
     ids = conn.execute(
         select(OrderRow.client_order_id, OrderRow.id).where(OrderRow.run_id == run_id)
     )
@@ -233,7 +242,12 @@ def _final_status(order: OrderRecord, filled: float, rejected: bool) -> tuple[st
 
 
 def _fills(
-    conn: Any, run_id: int, fills: list[Fill], order_ids: dict[str, int], prefix: str
+    conn: Any,
+    run_id: int,
+    fills: list[Fill],
+    order_ids: dict[str, int],
+    prefix: str,
+    memos: Memos,
 ) -> None:
     rows = [
         {"order_id": order_ids[prefix + f.client_order_id], "run_id": run_id,
@@ -244,7 +258,7 @@ def _fills(
         for f in fills
         if prefix + f.client_order_id in order_ids
     ]  # fmt: skip
-    bulk_insert(conn, FillRow, rows)
+    bulk_insert(conn, FillRow, rows, memos)
 
 
 def _renamed(o: OrderRecord, prefix: str) -> OrderRecord:

@@ -23,15 +23,25 @@ from sqlalchemy.sql import TableClause
 
 Processor = Callable[[Any], Any] | None
 
+Memos = dict[str, dict[Any, Any]]
+"""Converted values by column type, shared by :func:`bulk_insert` calls."""
+
 MEMO_TYPES = frozenset({datetime, str})
 """Types whose converted value is remembered: equal values of these convert alike."""
 
 
 def bulk_insert(
-    conn: Connection, into: TableClause | type[Any], rows: Sequence[dict[str, Any]]
+    conn: Connection,
+    into: TableClause | type[Any],
+    rows: Sequence[dict[str, Any]],
+    memos: Memos | None = None,
 ) -> None:
     """Insert ``rows`` (dicts keyed by column name, all with the same keys) into ``into`` (a
     table or an ORM-mapped class).
+
+    ``memos`` shares converted values between calls, per column type (e.g. a bar's timestamp
+    in the cycles, equity, positions and costs tables): pass the same dict to every call of
+    one transaction, or None.
 
     A table whose insert would need values the rows do not carry (Python-side column defaults)
     goes through the ordinary Core insert instead, so defaults still apply.
@@ -52,7 +62,12 @@ def bulk_insert(
         processor: Processor = column_type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             floats = _python_type(column_type) is float  # nothing to remember: a float each
-            convert.append((i, processor if floats else _converter(processor)))
+            if floats:
+                convert.append((i, processor))
+                continue
+            key = f"{dialect.name}:{column_type!r}"  # same type, same arguments: same conversion
+            memo = {} if memos is None else memos.setdefault(key, {})
+            convert.append((i, _converter(processor, memo)))
     values = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
     params: list[Any] = []
     for row in rows:
@@ -63,11 +78,10 @@ def bulk_insert(
     conn.exec_driver_sql(compiled.string, params)
 
 
-def _converter(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _converter(processor: Callable[[Any], Any], memo: dict[Any, Any]) -> Callable[[Any], Any]:
     """``processor`` remembering its result per distinct value of a type in :data:`MEMO_TYPES`
     (a bar's timestamp repeats on every position row of that bar). Floats are never memoised
     (``0.0 == -0.0``), nor JSON lists and dicts (unhashable) other than the empty ones."""
-    memo: dict[Any, Any] = {}
 
     def convert(value: Any) -> Any:
         kind = type(value)
