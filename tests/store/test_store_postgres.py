@@ -180,3 +180,46 @@ def test_upgrade_from_revision_1_keeps_rows_on_postgres(pg_url: str) -> None:
         assert stored is not None and stored.status is OrderStatus.NEW
         assert stored.submitted_at is None and stored.request.created_at == T0
         assert store.run(1).code_version is None
+
+
+def test_the_backtest_archive_bulk_insert_stores_what_core_stores_on_postgres(
+    pg_url: str,
+) -> None:
+    """``tradewind.review.bulk.bulk_insert`` (psycopg's named parameters) against the Core
+    insert it replaced: zones, JSON, booleans and NULLs read back alike."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert
+
+    from tradewind.review.bulk import bulk_insert
+    from tradewind.store.schema import CycleRow
+
+    east = timezone(timedelta(hours=-5))
+    stamps = [T0, T0 + timedelta(days=1), (T0 + timedelta(days=2)).astimezone(east)]
+    with Store(pg_url, mode="backtest") as store:
+        runs = [
+            store.start_run(name=n, started_at=T0, symbols=["A"], initial_cash=1.0)
+            for n in ("bulk", "core")
+        ]
+
+        def rows(run_id: int) -> list[dict[str, object]]:
+            return [
+                {"run_id": run_id, "ts": t, "inputs_fingerprint": "f", "regime": "bull",
+                 "confidence": None if i % 2 else -0.0, "is_decision": bool(i % 2),
+                 "method": None, "reasons": ["a"] if i else [],
+                 "targets": {"A": 0.5} if i else None, "orders": [{"q": 1.5}], "notes": [],
+                 "fallback_reason": None, "equity_before": 1.5}
+                for i, t in enumerate(stamps)
+            ]  # fmt: skip
+
+        with store.engine.begin() as conn:
+            bulk_insert(conn, CycleRow, rows(runs[0]))
+            conn.execute(insert(CycleRow), rows(runs[1]))
+        with store.engine.connect() as conn:
+            got = [
+                [tuple(r)[2:] for r in conn.execute(text(q), {"r": r})]
+                for r in runs
+                for q in ["SELECT * FROM cycles WHERE run_id = :r ORDER BY id"]
+            ]
+    assert len(got[0]) == 3 and got[0] == got[1]
+    assert all(isinstance(row[0], datetime) for row in got[0])

@@ -4,12 +4,12 @@ tearsheet, decisions."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from tradewind.backtest.runner import BacktestRun
+from tradewind.domain.plain import plain
 from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import cost_payload
 from tradewind.reports.folder import WeeklyOptions, write_weekly_files
@@ -66,9 +66,9 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     paths["decisions"] = out / "decisions.jsonl"
     with paths["decisions"].open("w", encoding="utf-8") as fh:
         for d in summary.recorder.decisions:
-            fh.write(json.dumps(asdict(d), default=str) + "\n")
+            fh.write(json.dumps(plain(d), default=str) + "\n")
     paths["events"] = out / "events.jsonl"
     with paths["events"].open("w", encoding="utf-8") as fh:
         for e in summary.recorder.events:
-            fh.write(json.dumps(asdict(e), default=str) + "\n")
+            fh.write(json.dumps(plain(e), default=str) + "\n")
     return paths

@@ -74,6 +74,7 @@ def backtest(
     """
     from tradewind.backtest.outputs import fold_table, write_run_folder
     from tradewind.backtest.runner import run_backtest
+    from tradewind.cli import background
     from tradewind.cli.dates import parse_span
     from tradewind.data import get_market_data
     from tradewind.regime.series_cache import series_cache
@@ -104,8 +105,19 @@ def backtest(
             )
         folder = out or Path("runs") / _run_name(cfg, run)
         note = "; ".join([_note(cfg, provider.name), *run.notes])
-        paths = write_run_folder(run, folder, note=note)
-        recorded = record_backtest(cfg, run, _run_name(cfg, run)) if record else None
+        # the database is written by a forked child while this process writes the reports
+        pending = (
+            background.start(lambda: record_backtest(cfg, run, _run_name(cfg, run)))
+            if record
+            else None
+        )
+        try:
+            paths = write_run_folder(run, folder, note=note)
+        except BaseException:
+            if pending is not None:
+                pending.abandon()
+            raise
+        recorded = pending.result() if pending is not None else None
     events = run.summary.recorder.events
     if as_json:
         print_json(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from tradewind.domain.orders import Fill
+from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, EngineEvent
 
 
@@ -81,6 +82,6 @@ class Recorder:
         """
         h = hashlib.sha256()
         for d in self.decisions:
-            h.update(json.dumps(asdict(d), default=str, sort_keys=True).encode())
+            h.update(json.dumps(plain(d), default=str, sort_keys=True).encode())
         h.update(np.asarray(self.equity, dtype=np.float64).tobytes())
         return h.hexdigest()

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from tradewind.engine.recorder import Recorder
-from tradewind.reports.metrics import sharpe_ratio
+from tradewind.reports.metrics import TRADING_DAYS
 
 NEW_YORK = "America/New_York"
 TWO_WEEKS = 10
@@ -56,6 +57,20 @@ def rolling_sharpe(
         raise ValueError(f"a Sharpe window needs at least 2 sessions, was {window}")
     values = returns.to_numpy(dtype=float)
     out = np.full(len(values), np.nan)
-    for end in range(window, len(values) + 1):
-        out[end - 1] = sharpe_ratio(values[end - window : end], rf_annual)
+    if len(values) >= window:
+        out[window - 1 :] = _window_sharpes(values, window, rf_annual)
     return pd.Series(out, index=returns.index, name=f"sharpe_{window}d")
+
+
+def _window_sharpes(values: np.ndarray, window: int, rf_annual: float) -> np.ndarray:
+    """:func:`~tradewind.reports.metrics.sharpe_ratio` of every window of ``window`` values, to
+    the last bit: each window is one contiguous row, so numpy sums it as it sums the window on
+    its own (``tests/reports/test_rolling_sharpe.py`` compares both)."""
+    excess = values - rf_annual / TRADING_DAYS
+    rows = np.ascontiguousarray(sliding_window_view(excess, window))
+    mean = rows.mean(axis=1)
+    sd = rows.std(axis=1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = mean / sd * np.sqrt(TRADING_DAYS)
+    out: np.ndarray = np.where(sd > 0, ratio, 0.0)
+    return out

@@ -10,7 +10,10 @@ backtest --run N`` then reads it exactly as it reads a paper run.
 
 Written with bulk inserts rather than one transaction per cycle (the trading service's
 :meth:`~tradewind.store.Store.record_cycle`): an 18-year backtest has 4,500 cycles and tens of
-thousands of position rows, which the per-cycle path would take minutes to commit.
+thousands of position rows, which the per-cycle path would take minutes to commit. Each table
+goes to the driver in one ``executemany`` (:func:`tradewind.review.bulk.bulk_insert`), the
+values converted by the columns' own types; the ids of the new cycles and orders are then read
+back by run.
 
 Client order ids are unique across a database, and a backtest's ids depend only on its
 configuration; archived orders therefore carry a ``bt<run>-`` prefix. They are never sent
@@ -20,18 +23,19 @@ anywhere.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert
+from sqlalchemy import select
 
 from tradewind.backtest.runner import BacktestRun
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill, default_fill_key
+from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, OrderRecord
 from tradewind.engine.ids import run_tag
+from tradewind.review.bulk import Memos, bulk_insert
 from tradewind.service.runs import META_KEY
 from tradewind.service.store_recorder import merge_decisions
 from tradewind.store import Store
@@ -81,33 +85,42 @@ def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
     with store.engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
-            cycle_ids = _cycles(conn, run_id, run, merged, prefix)
-            _snapshots(conn, run_id, run, cycle_ids)
-            order_ids = _orders(conn, run_id, rec.decisions, rec.fills, rejected, prefix)
-            _fills(conn, run_id, rec.fills, order_ids, prefix)
-            if rec.events:
-                conn.execute(
-                    insert(EventRow),
-                    [
-                        {"run_id": run_id, "ts": _utc(e.ts), "kind": e.kind,
-                         "severity": e.severity, "message": e.message, "data": None}
-                        for e in rec.events
-                    ],
-                )  # fmt: skip
+            stamps = [_utc(ts) for ts in rec.ts]
+            memos: Memos = {}  # a bar's timestamp is converted once for all its rows
+            cycle_ids = _cycles(conn, run_id, run, stamps, merged, prefix, memos)
+            _snapshots(conn, run_id, run, stamps, cycle_ids, memos)
+            order_ids = _orders(conn, run_id, rec.decisions, rec.fills, rejected, prefix, memos)
+            _fills(conn, run_id, rec.fills, order_ids, prefix, memos)
+            bulk_insert(
+                conn,
+                EventRow,
+                [
+                    {"run_id": run_id, "ts": _utc(e.ts), "kind": e.kind,
+                     "severity": e.severity, "message": e.message, "data": None}
+                    for e in rec.events
+                ],
+                memos,
+            )  # fmt: skip
     store.save_state(META_KEY.format(run_id=run_id), {"clock": "backtest"})
     store.end_run(run_id, ended_at=datetime.now(UTC), status="finished")
     return run_id
 
 
 def _cycles(
-    conn: Any, run_id: int, run: BacktestRun, merged: dict[datetime, Decision | None], prefix: str
+    conn: Any,
+    run_id: int,
+    run: BacktestRun,
+    stamps: list[datetime],
+    merged: dict[datetime, Decision | None],
+    prefix: str,
+    memos: Memos,
 ) -> list[int]:
     rec = run.summary.recorder
     rows = []
-    for ts, regime in zip(rec.ts, rec.regime, strict=True):
-        d = merged.get(_utc(ts))
+    for t, regime in zip(stamps, rec.regime, strict=True):
+        d = merged.get(t)
         row: dict[str, Any] = {
-            "run_id": run_id, "ts": _utc(ts), "inputs_fingerprint": "backtest",
+            "run_id": run_id, "ts": t, "inputs_fingerprint": "backtest",
             "regime": str(regime), "confidence": None, "is_decision": d is not None,
             "method": None, "reasons": [], "targets": None, "orders": [], "notes": [],
             "fallback_reason": None, "equity_before": None,
@@ -120,29 +133,36 @@ def _cycles(
                 targets=dict(zip(rec.symbols, map(float, d.targets), strict=True))
                 if d.targets
                 else None,
-                orders=[asdict(_renamed(o, prefix)) for o in d.orders],
+                orders=[plain(_renamed(o, prefix)) for o in d.orders],
                 notes=list(d.notes),
                 fallback_reason=d.fallback_reason,
                 equity_before=d.equity_before,
             )
         rows.append(row)
-    result = conn.execute(
-        insert(CycleRow).returning(CycleRow.id, sort_by_parameter_order=True), rows
-    )
-    return [int(i) for i in result.scalars()]
+    bulk_insert(conn, CycleRow, rows, memos)
+    ids = conn.execute(
+        select(CycleRow.id).where(CycleRow.run_id == run_id).order_by(CycleRow.id)
+    ).scalars()  # in insertion order: one executemany, in one transaction, of a new run
+    return [int(i) for i in ids]
 
 
-def _snapshots(conn: Any, run_id: int, run: BacktestRun, cycle_ids: list[int]) -> None:
+def _snapshots(
+    conn: Any,
+    run_id: int,
+    run: BacktestRun,
+    stamps: list[datetime],
+    cycle_ids: list[int],
+    memos: Memos,
+) -> None:
     """Equity, positions and cumulative costs after each bar, from the fills up to it."""
     rec = run.summary.recorder
     book = Ledger(rec.symbols, run.summary.initial_capital)
-    fills = sorted(rec.fills, key=lambda f: _utc(f.ts))
+    fills = sorted(((_utc(f.ts), f) for f in rec.fills), key=lambda tf: tf[0])
     k = 0
     equity_rows, position_rows, cost_rows = [], [], []
-    for i, ts in enumerate(rec.ts):
-        t = _utc(ts)
-        while k < len(fills) and _utc(fills[k].ts) <= t:
-            book.apply(fills[k])
+    for i, t in enumerate(stamps):
+        while k < len(fills) and fills[k][0] <= t:
+            book.apply(fills[k][1])
             k += 1
         common = {"cycle_id": cycle_ids[i], "run_id": run_id, "ts": t}
         equity = float(rec.equity[i])
@@ -171,8 +191,7 @@ def _snapshots(conn: Any, run_id: int, run: BacktestRun, cycle_ids: list[int]) -
         (PositionSnapshotRow, position_rows),
         (CostTotalsRow, cost_rows),
     ):
-        if rows:
-            conn.execute(insert(table), rows)
+        bulk_insert(conn, table, rows, memos)
 
 
 def _orders(
@@ -182,6 +201,7 @@ def _orders(
     fills: list[Fill],
     rejected: set[str],
     prefix: str,
+    memos: Memos,
 ) -> dict[str, int]:
     filled: dict[str, list[Fill]] = defaultdict(list)
     for f in fills:
@@ -204,11 +224,11 @@ def _orders(
             )  # fmt: skip
     if not rows:
         return {}
-    result = conn.execute(
-        insert(OrderRow).returning(OrderRow.id, sort_by_parameter_order=True), rows
+    bulk_insert(conn, OrderRow, rows, memos)
+    ids = conn.execute(
+        select(OrderRow.client_order_id, OrderRow.id).where(OrderRow.run_id == run_id)
     )
-    ids = [int(i) for i in result.scalars()]
-    return {str(r["client_order_id"]): i for r, i in zip(rows, ids, strict=True)}
+    return {str(coid): int(i) for coid, i in ids}
 
 
 def _final_status(order: OrderRecord, filled: float, rejected: bool) -> tuple[str, str]:
@@ -222,7 +242,12 @@ def _final_status(order: OrderRecord, filled: float, rejected: bool) -> tuple[st
 
 
 def _fills(
-    conn: Any, run_id: int, fills: list[Fill], order_ids: dict[str, int], prefix: str
+    conn: Any,
+    run_id: int,
+    fills: list[Fill],
+    order_ids: dict[str, int],
+    prefix: str,
+    memos: Memos,
 ) -> None:
     rows = [
         {"order_id": order_ids[prefix + f.client_order_id], "run_id": run_id,
@@ -233,8 +258,7 @@ def _fills(
         for f in fills
         if prefix + f.client_order_id in order_ids
     ]  # fmt: skip
-    if rows:
-        conn.execute(insert(FillRow), rows)
+    bulk_insert(conn, FillRow, rows, memos)
 
 
 def _renamed(o: OrderRecord, prefix: str) -> OrderRecord:
