@@ -3,8 +3,9 @@
 Every case runs the real ``tradewind`` command in a fresh interpreter inside a temporary folder
 (its database, logs, data cache and reports there), so each pays what a user's run pays:
 
-* ``tradewind --help`` and ``tradewind status`` (on the database a replay just wrote), against
-  the interpreter's own start (``python -c pass``) measured in the same run;
+* ``tradewind --help``, and ``tradewind status``, ``orders``, ``positions`` and ``risk status``
+  (on the database a replay just wrote), against the interpreter's own start
+  (``python -c pass``) measured in the same run;
 * ``tradewind backtest -c config/demo.yaml --start 2005-01-01`` end to end, **cold** (an empty
   regime-series cache: the detector runs) and **warm** (the series read back), against the
   simulation alone (the engine over the same bars with the regime decisions precomputed, in this
@@ -13,6 +14,9 @@ Every case runs the real ``tradewind`` command in a fresh interpreter inside a t
   peak resident memory (``wait4``'s ``ru_maxrss``), against ``python -c pass``'s.
 
 Figures are seconds, best of ``--repeat`` after a warm-up run, and ratios against the baselines.
+Every child writes and reuses compiled bytecode (in a ``__pycache__`` prefix inside the temporary
+folder, even when ``PYTHONDONTWRITEBYTECODE`` is set here), as an installed package does: a
+user's command does not recompile tradewind's modules at each start.
 ``--write docs/figures.json`` stores them under ``speed`` for the README's "Speed" block
 (``make speed-figures`` runs this, then rewrites the block).
 
@@ -40,7 +44,23 @@ TRADEWIND = [sys.executable, "-m", "tradewind.cli"]
 BACKTEST = ["backtest", "-c", str(DEMO), "--start", "2005-01-01"]
 REPLAY = ["trade", "--mode", "simulated", "--replay", "2022-01-03:2022-12-30", "-c", str(DEMO)]
 CACHE_ENV = "TRADEWIND__DATA__CACHE__REGIME_PATH"
-TARGETS = {"backtest_cold": 4.0, "backtest_warm": 2.0, "help": 0.5, "status": 0.5}
+TARGETS = {
+    "backtest_cold": 4.0,
+    "backtest_warm": 2.0,
+    "help": 0.5,
+    "status": 0.5,
+    "orders": 0.5,
+    "positions": 0.5,
+    "risk_status": 0.5,
+}
+READ_COMMANDS = {
+    "orders": ["orders"],
+    "positions": ["positions"],
+    "risk_status": ["risk", "status"],
+}
+"""The other read-only commands timed like ``status``: figure key -> arguments."""
+CHILD_ENV: dict[str, str] = {}
+"""Set by :func:`measure`: the bytecode cache of every child (see the module docstring)."""
 RSS_TARGET_MIB = 200.0
 
 
@@ -50,7 +70,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         args,
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**_inherited(), **CHILD_ENV, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -61,6 +81,11 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err[-2000:]}")
     return seconds, usage.ru_maxrss / 1024.0  # Linux: kilobytes
+
+
+def _inherited() -> dict[str, str]:
+    """This process's environment, less the switch that stops children caching bytecode."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def best(label: str, repeat: int, once: Any) -> tuple[float, float]:
@@ -94,6 +119,8 @@ def simulation_only(repeat: int) -> float:
 def measure(repeat: int) -> dict[str, Any]:
     """Every figure of the module docstring."""
     base = Path(tempfile.mkdtemp(prefix="tw-bench-startup-"))
+    CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
+    reads: dict[str, tuple[float, float]] = {}
     try:
         print("python -c pass", flush=True)
         python = best("python -c pass", repeat, lambda: run([sys.executable, "-c", "pass"], base))
@@ -115,6 +142,13 @@ def measure(repeat: int) -> dict[str, Any]:
         status = best(
             "status", repeat, lambda: run([*TRADEWIND, "status", "-c", str(DEMO)], status_dir)
         )
+        for key, command in READ_COMMANDS.items():
+            print(f"tradewind {' '.join(command)} (after the replay)", flush=True)
+            reads[key] = best(
+                key,
+                repeat,
+                lambda command=command: run([*TRADEWIND, *command, "-c", str(DEMO)], status_dir),
+            )
 
         print("backtest, cold (empty regime cache)", flush=True)
 
@@ -147,6 +181,8 @@ def measure(repeat: int) -> dict[str, Any]:
         "help_mib": helped[1],
         "status_s": status[0],
         "status_mib": status[1],
+        **{f"{key}_s": seconds for key, (seconds, _) in reads.items()},
+        **{f"{key}_mib": mib for key, (_, mib) in reads.items()},
         "backtest_cold_s": backtest_cold[0],
         "backtest_warm_s": backtest_warm[0],
         "backtest_mib": max(backtest_cold[1], backtest_warm[1]),
@@ -163,6 +199,8 @@ def report(f: dict[str, Any]) -> None:
         ("python -c pass", py, "1.00x python", f["python_mib"]),
         ("tradewind --help", f["help_s"], f"{f['help_s'] / py:.1f}x python", f["help_mib"]),
         ("tradewind status", f["status_s"], f"{f['status_s'] / py:.1f}x python", f["status_mib"]),
+        *((f"tradewind {' '.join(c)}", f[f"{k}_s"], f"{f[f'{k}_s'] / py:.1f}x python",
+           f[f"{k}_mib"]) for k, c in READ_COMMANDS.items()),
         ("backtest 2005- cold", f["backtest_cold_s"], f"{f['backtest_cold_s'] / sim:.1f}x", None),
         ("backtest 2005- warm", f["backtest_warm_s"], f"{f['backtest_warm_s'] / sim:.1f}x", None),
         ("simulation only", sim, "1.00x", None),

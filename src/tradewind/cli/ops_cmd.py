@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
     from tradewind.config import TradewindConfig
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
+    from tradewind.domain.ledger import Ledger
     from tradewind.store import RunInfo, Store
 
 ModeOption = typer.Option(
@@ -263,9 +264,19 @@ def _uptime(store: Store, run: RunInfo, running: bool) -> dict[str, Any] | None:
     }
 
 
-def _positions(cfg: TradewindConfig, run_id: int | None) -> dict[str, Any]:
-    from tradewind.service.reports import book_from_store
+def book_from_store(store: Store, run_id: int) -> Ledger:
+    """The run's book, its baseline plus every recorded fill: what
+    :func:`tradewind.service.reports.book_from_store` computes, without importing that
+    module's reporting stack (pandas, the engine), which ``positions`` does not need."""
+    from tradewind.orders.account import Baseline, rebuild_book
+    from tradewind.service.checkpoint import load_baseline
 
+    run = store.run(run_id)
+    baseline = load_baseline(store, run_id) or Baseline(run.initial_cash)
+    return rebuild_book(run.symbols, baseline, [f for _, f in store.fills_by_id(run_id)])
+
+
+def _positions(cfg: TradewindConfig, run_id: int | None) -> dict[str, Any]:
     with open_database(cfg) as store:
         run = _pick_run(store, run_id) if store is not None else None
         if store is None or run is None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from tradewind.domain.arrays import FloatArray
+
+if TYPE_CHECKING:  # annotations only: the risk rules typed against this load without pandas
+    import pandas as pd
 
 
 class FeedView(Protocol):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from tradewind.domain.orders import ClientOrderId, Side
 from tradewind.domain.types import EXCHANGE_TZ
+
+if TYPE_CHECKING:  # only the annotation: importing the ids (status, run tags) needs no pandas
+    import pandas as pd
 
 MAX_LEN = 32
 """Webull's documented limit; every broker we support accepts 32 characters."""

@@ -31,7 +31,6 @@ from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 from tradewind.config.portfolio import OptimizerName
 from tradewind.domain.arrays import FloatArray
@@ -66,6 +65,10 @@ def _newton(
         )  # M' S M with M = [I; alpha 1']
     else:
         hess_q = cov_ff
+    # imported here, by the one optimizer that needs it: a run with another optimizer does not
+    # load scipy.linalg (about 30 MiB)
+    from scipy.linalg import LinAlgError, cho_factor, cho_solve
+
     x = x_free.copy()
     for it in range(1, _NEWTON_MAX_ITER + 1):
         total = float(x.sum())

@@ -4,20 +4,29 @@
 :mod:`~tradewind.risk.breakers` and :mod:`~tradewind.risk.limits` hold the rules, and
 :mod:`~tradewind.risk.halt` the latched halt's types and the in-memory store of backtests (the
 trading service keeps halts in its database: :mod:`tradewind.service.halts`).
+
+The names below are imported on first use, so ``tradewind.risk.breakers`` (read by
+``tradewind status``) does not bring the engine's pandas-based limits with it.
 """
 
-from tradewind.risk.breakers import BreakerParams, Breakers, BreakerState, Trip
-from tradewind.risk.halt import (
-    HaltState,
-    HaltStore,
-    MemoryHaltStore,
-    ResumeRecord,
-    RiskStateError,
-    TrackerStore,
-)
-from tradewind.risk.limits import LimitsOnly, apply_limits
-from tradewind.risk.manager import RiskManager
-from tradewind.risk.stops import StopBook, StopHit, StopLevels, StopParams
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tradewind.risk.breakers import BreakerParams, Breakers, BreakerState, Trip
+    from tradewind.risk.halt import (
+        HaltState,
+        HaltStore,
+        MemoryHaltStore,
+        ResumeRecord,
+        RiskStateError,
+        TrackerStore,
+    )
+    from tradewind.risk.limits import LimitsOnly, apply_limits
+    from tradewind.risk.manager import RiskManager
+    from tradewind.risk.stops import StopBook, StopHit, StopLevels, StopParams
 
 __all__ = [
     "BreakerParams",
@@ -38,3 +47,38 @@ __all__ = [
     "Trip",
     "apply_limits",
 ]
+
+_WHERE: dict[str, str] = {
+    "BreakerParams": "tradewind.risk.breakers",
+    "BreakerState": "tradewind.risk.breakers",
+    "Breakers": "tradewind.risk.breakers",
+    "HaltState": "tradewind.risk.halt",
+    "HaltStore": "tradewind.risk.halt",
+    "LimitsOnly": "tradewind.risk.limits",
+    "MemoryHaltStore": "tradewind.risk.halt",
+    "ResumeRecord": "tradewind.risk.halt",
+    "RiskManager": "tradewind.risk.manager",
+    "RiskStateError": "tradewind.risk.halt",
+    "StopBook": "tradewind.risk.stops",
+    "StopHit": "tradewind.risk.stops",
+    "StopLevels": "tradewind.risk.stops",
+    "StopParams": "tradewind.risk.stops",
+    "TrackerStore": "tradewind.risk.halt",
+    "Trip": "tradewind.risk.breakers",
+    "apply_limits": "tradewind.risk.limits",
+}
+"""The submodule defining each public name: imported on first use (PEP 562), so importing one
+light submodule of this package does not import its heavy siblings."""
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

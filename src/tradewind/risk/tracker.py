@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
 
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.ledger import Ledger
 from tradewind.risk.breakers import BreakerParams, Breakers
 from tradewind.risk.halt import HaltState, ResumeRecord
 from tradewind.risk.stops import PositionTrack, StopBook
+
+if TYPE_CHECKING:  # only the annotation: `tradewind risk status` reads this without pandas
+    import pandas as pd
 
 
 class TrackedManager(Protocol):

@@ -15,7 +15,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradewind.logsetup import redact
-from tradewind.store import migrate
 from tradewind.store.connect import (
     DEFAULT_BUSY_TIMEOUT_S,
     WRITE_OPTION,
@@ -24,6 +23,7 @@ from tradewind.store.connect import (
     sqlite_path,
 )
 from tradewind.store.errors import ModeMismatchError, StoreError
+from tradewind.store.revisions import packaged_head, stored_revision
 from tradewind.store.schema import MetaRow
 
 MODE_KEY = "mode"
@@ -102,6 +102,8 @@ class StoreCore:
 
     def schema_revision(self) -> str | None:
         """The schema revision the database is at."""
+        from tradewind.store import migrate
+
         with self.engine.connect() as conn, conn.begin():
             return migrate.current_revision(conn)
 
@@ -118,6 +120,16 @@ class StoreCore:
             raise StoreError(_missing(self.database))
         if self.mode is not None and owner is not None and owner != self.mode:
             raise ModeMismatchError(self.database, owner, self.mode)
+        if revision is None or revision != packaged_head():
+            self._check_or_upgrade(revision, run_migrations)
+        if self.mode is not None:
+            self._stamp_mode(self.mode)
+
+    def _check_or_upgrade(self, revision: str | None, run_migrations: bool) -> None:
+        """Refuse an unknown or (without ``run_migrations``) older schema, or upgrade it: the
+        database is not at the newest packaged revision, so alembic decides."""
+        from tradewind.store import migrate
+
         migrate.check_known(revision, self.database)
         head = migrate.head_revision()
         if revision != head:
@@ -130,15 +142,18 @@ class StoreCore:
             if revision is not None and path is not None:
                 migrate.backup_sqlite(path, revision)
             migrate.upgrade(self.engine, database=self.database)
-        if self.mode is not None:
-            self._stamp_mode(self.mode)
 
     def _inspect(self) -> tuple[str | None, str | None]:
         with self.engine.connect() as conn, conn.begin():
+            known, revision = stored_revision(conn)
+            if not known:  # several version rows: alembic's reading (and its error) applies
+                from tradewind.store import migrate
+
+                revision = migrate.current_revision(conn)
             if not inspect(conn).has_table(MetaRow.__tablename__):
-                return None, migrate.current_revision(conn)
+                return None, revision
             owner = conn.execute(select(MetaRow.value).where(MetaRow.key == MODE_KEY)).scalar()
-            return owner, migrate.current_revision(conn)
+            return owner, revision
 
     def _stamp_mode(self, mode: str) -> None:
         with self._write() as s:
