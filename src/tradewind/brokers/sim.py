@@ -172,6 +172,8 @@ class SimulatedBroker:
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
         """Fill resting orders on the current bar; return every event since the last call."""
         events, self._pending = self._pending, []
+        if not self._open:
+            return events  # the common bar: nothing rests
         for cid, order in list(self._open.items()):
             if self._submitted_row[cid] >= self.feed.row:
                 continue

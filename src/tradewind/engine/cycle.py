@@ -140,13 +140,18 @@ class Engine:
         """One cycle at time ``t``."""
         if self.feed.advance(t) < 0:
             return
-        self._apply(self.broker.process(t))
+        events = self.broker.process(t)
+        if events:
+            self._apply(events)
         prices = self.feed.last_close()
         reading = self._detect(t)
         policy = self._policy(reading)
-        forced = self.parts.risk.on_bar(t, self.feed, self.book)
-        self.recorder.events.extend(self.parts.risk.drain_events())
-        if self.parts.risk.halted:
+        risk = self.parts.risk
+        forced = risk.on_bar(t, self.feed, self.book)
+        drained = risk.drain_events()
+        if drained:
+            self.recorder.events.extend(drained)
+        if risk.halted:
             self._cancel_open_buys(t)
         if forced:
             forced = self.parts.planner.estimate(forced)

@@ -28,6 +28,7 @@ from tradewind.engine.protocols import RegimeHook, RiskHook
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
+from tradewind.rebalance.triggers import CalendarTrigger, RegimeChangeTrigger
 from tradewind.regime import effective_policy, protective_policy
 from tradewind.regime.fitcache import FitCache
 
@@ -79,6 +80,11 @@ class ConfiguredTrigger:
             if isinstance(part, DriftTrigger):
                 if target is not None:
                     reasons.extend(part.check_arrays(current, target, self.symbols).reasons)
+                continue
+            # the common bar: a calendar or regime trigger that cannot fire builds no context
+            if isinstance(part, CalendarTrigger) and part.quiet(session, previous):
+                continue
+            if isinstance(part, RegimeChangeTrigger) and part.quiet(regime, previous_regime):
                 continue
             ctx = ctx or TriggerContext(
                 session=session,

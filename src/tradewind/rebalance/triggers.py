@@ -227,6 +227,15 @@ class CalendarTrigger:
 
     frequency: Frequency
 
+    def quiet(self, session: date, previous: date | None) -> bool:
+        """True when :meth:`check` would not fire for these sessions (``session`` lies in the
+        period of ``previous``): the engine asks this on every bar and builds no context."""
+        if previous is None:
+            return False
+        if previous == session:
+            return True
+        return period_of(previous, self.frequency) == period_of(session, self.frequency)
+
     def check(self, ctx: TriggerContext) -> TriggerDecision:
         """Fire if ``ctx.session`` opens a new period relative to ``ctx.previous_session``."""
         now = period_of(ctx.session, self.frequency)
@@ -244,6 +253,11 @@ class CalendarTrigger:
 @dataclass(frozen=True)
 class RegimeChangeTrigger:
     """Fires when the regime differs from the previous cycle's."""
+
+    @staticmethod
+    def quiet(regime: Regime | None, previous: Regime | None) -> bool:
+        """True when :meth:`check` would not fire for these regimes."""
+        return regime is None or previous is None or regime == previous
 
     def check(self, ctx: TriggerContext) -> TriggerDecision:
         """Fire if both regimes are known and differ."""

@@ -152,10 +152,18 @@ class Breakers:
         if s.peak_equity is None or equity > s.peak_equity:
             s.peak_equity = equity
         s.last_equity = equity
-        trips = self._daily(equity)
-        if self.params.enabled:
+        p = self.params
+        # the common bar: the daily loss is below both levels (or warned already) and no trade
+        # closed; the checks below would find nothing (test_breakers holds the equivalence)
+        loss = s.daily_loss(equity)
+        if loss < p.daily_loss_limit and (loss < p.daily_loss_warning or s.daily_warned):
+            trips: list[Trip] = []
+        else:
+            trips = self._daily(equity)
+        if p.enabled:
             trips += self._drawdown(equity)
-            trips += self._round_trips(closed, holding)
+            if self.closed_seen != len(closed):
+                trips += self._round_trips(closed, holding)
         return trips
 
     # --- the three breakers ----------------------------------------------------------------
