@@ -7,7 +7,13 @@ from datetime import date, timedelta
 import pytest
 
 from tradewind.domain.types import Regime
-from tradewind.rebalance.triggers import CalendarTrigger, RegimeChangeTrigger, TriggerContext
+from tradewind.rebalance.triggers import (
+    CalendarTrigger,
+    RegimeChangeTrigger,
+    TriggerContext,
+    period_keys,
+    period_of,
+)
 
 
 @pytest.mark.parametrize("frequency", ["daily", "weekly", "monthly", "quarterly"])
@@ -34,3 +40,13 @@ def test_regime_quiet_is_not_fired() -> None:
                 previous_regime=previous,
             )
             assert trigger.quiet(regime, previous) is (not trigger.check(ctx).fired)
+
+
+@pytest.mark.parametrize("frequency", ["daily", "weekly", "monthly", "quarterly"])
+def test_period_keys_are_equal_exactly_when_periods_are(frequency: str) -> None:
+    days = [date(2015, 12, 1) + timedelta(days=k) for k in range(0, 800, 3)]
+    keys = period_keys(days, frequency)  # type: ignore[arg-type]
+    periods = [period_of(d, frequency) for d in days]  # type: ignore[arg-type]
+    for i in range(1, len(days)):
+        assert bool(keys[i] == keys[i - 1]) is (periods[i] == periods[i - 1])
+        assert bool(keys[i] == keys[0]) is (periods[i] == periods[0])

@@ -62,3 +62,35 @@ def test_a_restarted_ledger_with_fewer_closed_trades_is_still_counted() -> None:
     closed = [ClosedTrade("A", T, 1.0, 100.0, 90.0, -10.0)]
     assert br.update(100_000.0, closed, {}) == _every_check(slow, 100_000.0, closed, {})
     assert br.closed_seen == 1
+
+
+def test_quiet_prefix_and_pass_quiet_match_update_bar_by_bar() -> None:
+    """Bars the scan calls quiet trip nothing in ``update``; passing them on arrays leaves the
+    state ``update`` leaves; the scan stops at every bar that does trip."""
+    rng = np.random.default_rng(11)
+    params = BreakerParams(0.02, 0.04, 0.06, 0.12, 3, True)
+    checked = tripped = 0
+    for _ in range(200):
+        start = float(rng.uniform(90_000, 110_000))
+        fast = Breakers(params)
+        fast.start_session("s0", start)
+        fast.update(start, [], {})
+        fast.state.peak_equity = start * float(rng.uniform(1.0, 1.1))
+        fast.state.drawdown_warned = bool(rng.random() < 0.5)
+        slow = copy.deepcopy(fast)
+        equity = np.append(start, start * np.cumprod(np.exp(rng.normal(0.0, 0.01, 40))))
+        new_session = rng.random(41) < 0.6
+        n = fast.quiet_prefix(equity, new_session, 0)
+        for j in range(1, n + 1):
+            if new_session[j]:
+                slow.start_session(f"s{j}", float(equity[j - 1]))
+            assert slow.update(float(equity[j]), [], {}) == []
+            checked += 1
+        last = max((j for j in range(1, n + 1) if new_session[j]), default=0)
+        fast.pass_quiet(equity[: n + 1], new_session[: n + 1], f"s{last}")
+        assert fast.state == slow.state
+        if n + 1 < len(equity):
+            if new_session[n + 1]:
+                slow.start_session("next", float(equity[n]))
+            tripped += bool(slow.update(float(equity[n + 1]), [], {}))
+    assert checked > 500 and tripped > 50

@@ -180,6 +180,11 @@ class SimulatedBroker:
             events.extend(self._try_fill(order, now, at_open=True))
         return events
 
+    def idle(self) -> bool:
+        """True when no order rests and no event waits: :meth:`process` has nothing to do
+        until the next submit (the engine's fast-forward over quiet bars asks this)."""
+        return not self._open and not self._pending
+
     def cancel(self, client_order_id: ClientOrderId) -> OrderEvent | None:
         """Cancel an open order."""
         order = self._orders.get(client_order_id)

@@ -33,6 +33,7 @@ from tradewind.engine.protocols import (
     TargetModel,
     TradePlanner,
 )
+from tradewind.engine.quiet import QuietBars
 from tradewind.engine.recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class EngineParts:
 class Engine:
     """Runs the cycle over a clock's ticks.
 
+    ``fast_forward`` (class attribute): pass quiet bars on arrays in :meth:`run` (False: one
+    cycle per bar; the tests compare the two).
+
     Parameters
     ----------
     feed
@@ -73,6 +77,8 @@ class Engine:
     run_tag
         Short tag that makes client order ids unique per run and deterministic.
     """
+
+    fast_forward: bool = True
 
     def __init__(
         self,
@@ -131,9 +137,17 @@ class Engine:
 
     # --- running -----------------------------------------------------------------------
     def run(self, clock: ReplayClock) -> Recorder:
-        """Run one cycle per tick of ``clock``; return the recorder."""
-        for t in clock.ticks():
+        """Run one cycle per tick of ``clock``; return the recorder.
+
+        After each cycle the bars on which nothing can happen are passed on arrays
+        (:mod:`tradewind.engine.quiet`), with the same results as one cycle per bar.
+        """
+        quiet = QuietBars.for_run(self, clock) if self.fast_forward else None
+        ticks = clock.ticks()
+        for t in ticks:
             self.step(t)
+            if quiet is not None:
+                quiet.skip(ticks)
         return self.recorder
 
     def step(self, t: pd.Timestamp) -> None:

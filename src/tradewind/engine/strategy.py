@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradewind.config import TradewindConfig
-from tradewind.domain.arrays import FloatArray
+from tradewind.domain.arrays import FloatArray, IntArray
 from tradewind.domain.market import MarketData
 from tradewind.domain.plans import Policy, RegimeReading
 from tradewind.domain.types import Regime
@@ -28,7 +29,7 @@ from tradewind.engine.protocols import RegimeHook, RiskHook
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
-from tradewind.rebalance.triggers import CalendarTrigger, RegimeChangeTrigger
+from tradewind.rebalance.triggers import CalendarTrigger, RegimeChangeTrigger, period_keys
 from tradewind.regime import effective_policy, protective_policy
 from tradewind.regime.fitcache import FitCache
 
@@ -62,6 +63,7 @@ class ConfiguredTrigger:
         self.feed = feed
         self.symbols = feed.symbols
         self._previous_session: date | None = None
+        self._keys: dict[str, IntArray] = {}
 
     def reasons(
         self,
@@ -94,6 +96,35 @@ class ConfiguredTrigger:
             )
             reasons.extend(part.check(ctx).reasons)
         return reasons
+
+    def quiet_rows(self, row: int, limit: int) -> int:
+        """How many rows after ``row`` (at most ``limit``) :meth:`reasons` would return no
+        reason on, asked every bar with an unchanged regime; 0 when the trigger measures drift
+        (it reads the weights) or ``row`` is not the last row it was asked about."""
+        if any(isinstance(part, DriftTrigger) for part in self.trigger.triggers):
+            return 0
+        sessions = self.feed.sessions
+        if row < 0 or self._previous_session != sessions[row]:
+            return 0
+        stop = min(row + 1 + limit, len(sessions))
+        quiet = stop - row - 1
+        for part in self.trigger.triggers:
+            if isinstance(part, CalendarTrigger):
+                keys = self._periods(part)
+                changes = np.flatnonzero(keys[row + 1 : stop] != keys[row : stop - 1])
+                if len(changes):
+                    quiet = min(quiet, int(changes[0]))
+        return max(quiet, 0)
+
+    def skip_to(self, row: int) -> None:
+        """Remember ``row``'s session as the last one seen (the rows before it were quiet)."""
+        self._previous_session = self.feed.sessions[row]
+
+    def _periods(self, part: CalendarTrigger) -> IntArray:
+        keys = self._keys.get(part.frequency)
+        if keys is None:
+            keys = self._keys[part.frequency] = period_keys(self.feed.sessions, part.frequency)
+        return keys
 
     def state(self) -> dict[str, Any]:
         """The last session seen (the calendar trigger fires on a session's first bar)."""
