@@ -63,7 +63,7 @@ class ConfiguredTrigger:
         self.feed = feed
         self.symbols = feed.symbols
         self._previous_session: date | None = None
-        self._keys: dict[str, IntArray] = {}
+        self._change: IntArray | None = None
 
     def reasons(
         self,
@@ -101,30 +101,35 @@ class ConfiguredTrigger:
         """How many rows after ``row`` (at most ``limit``) :meth:`reasons` would return no
         reason on, asked every bar with an unchanged regime; 0 when the trigger measures drift
         (it reads the weights) or ``row`` is not the last row it was asked about."""
-        if any(isinstance(part, DriftTrigger) for part in self.trigger.triggers):
-            return 0
         sessions = self.feed.sessions
         if row < 0 or self._previous_session != sessions[row]:
             return 0
-        stop = min(row + 1 + limit, len(sessions))
-        quiet = stop - row - 1
-        for part in self.trigger.triggers:
-            if isinstance(part, CalendarTrigger):
-                keys = self._periods(part)
-                changes = np.flatnonzero(keys[row + 1 : stop] != keys[row : stop - 1])
-                if len(changes):
-                    quiet = min(quiet, int(changes[0]))
-        return max(quiet, 0)
+        change = self._next_change()
+        if change is None:
+            return 0
+        return max(min(int(change[row]) - row - 1, limit), 0)
 
     def skip_to(self, row: int) -> None:
         """Remember ``row``'s session as the last one seen (the rows before it were quiet)."""
         self._previous_session = self.feed.sessions[row]
 
-    def _periods(self, part: CalendarTrigger) -> IntArray:
-        keys = self._keys.get(part.frequency)
-        if keys is None:
-            keys = self._keys[part.frequency] = period_keys(self.feed.sessions, part.frequency)
-        return keys
+    def _next_change(self) -> IntArray | None:
+        """For every row, the next row where a calendar part fires after its predecessor
+        (the number of rows when none does), computed once; None with a drift part."""
+        if self._change is None:
+            parts = self.trigger.triggers
+            if any(isinstance(part, DriftTrigger) for part in parts):
+                return None
+            rows = len(self.feed.sessions)
+            fires = np.zeros(rows + 1, dtype=bool)
+            fires[rows] = True
+            for part in parts:
+                if isinstance(part, CalendarTrigger):
+                    keys = period_keys(self.feed.sessions, part.frequency)
+                    fires[1:rows] |= keys[1:] != keys[:-1]
+            at = np.flatnonzero(fires)
+            self._change = at[np.searchsorted(at, np.arange(rows), side="right")]
+        return self._change
 
     def state(self) -> dict[str, Any]:
         """The last session seen (the calendar trigger fires on a session's first bar)."""

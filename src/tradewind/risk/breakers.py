@@ -191,15 +191,17 @@ class Breakers:
         if not (math.isfinite(equity[0]) and equity[0] > 0):
             return 0
         eq = equity[1:]
-        bad = ~(np.isfinite(eq) & (eq > 0))
-        opening = _session_openings(equity, new_session, s.open_equity)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            loss = 1.0 - eq / opening
-            stop = bad | ~(loss < min(p.daily_loss_limit, p.daily_loss_warning))
-            if p.enabled:
-                peak = np.maximum.accumulate(np.append(s.peak_equity, eq))[1:]
-                dd = np.maximum(1.0 - eq / peak, 0.0)
-                stop |= ~(dd < min(p.max_drawdown, p.drawdown_warning))
+        bad = np.flatnonzero(~(np.isfinite(eq) & (eq > 0)))
+        if len(bad):  # the scan ends before the first such bar
+            cut = int(bad[0])
+            equity, new_session, eq = equity[: cut + 1], new_session[: cut + 1], eq[:cut]
+            if not cut:
+                return 0
+        loss = 1.0 - eq / _session_openings(equity, new_session, s.open_equity)
+        stop = ~(loss < min(p.daily_loss_limit, p.daily_loss_warning))
+        if p.enabled:
+            dd = np.maximum(1.0 - eq / _peaks(eq, s.peak_equity), 0.0)
+            stop |= ~(dd < min(p.max_drawdown, p.drawdown_warning))
         hits = np.flatnonzero(stop)
         return int(hits[0]) if len(hits) else len(eq)
 
@@ -221,8 +223,7 @@ class Breakers:
         if top > peak:
             s.peak_equity = top
         if p.enabled:
-            peaks = np.maximum.accumulate(np.append(peak, eq))[1:]
-            dd = np.maximum(1.0 - eq / peaks, 0.0)
+            dd = np.maximum(1.0 - eq / _peaks(eq, peak), 0.0)
             if (dd < p.drawdown_warning * DRAWDOWN_REARM).any():
                 s.drawdown_warned = False
         s.last_equity = float(eq[-1])
@@ -343,7 +344,14 @@ def _session_openings(equity: FloatArray, new_session: BoolArray, opening: float
     """Each bar's session opening for bars ``1..``: the previous bar's equity on a session's
     first bar, else the opening before it (``opening`` before the first start)."""
     starts = new_session[1:]
+    if starts.all():  # daily bars: every bar opens its session
+        return equity[:-1]
     source = np.where(starts, np.arange(len(starts)), -1)
     last = np.maximum.accumulate(source)
     known = np.append(equity[:-1], opening)  # index -1: the opening before the first start
     return known[last]
+
+
+def _peaks(equity: FloatArray, peak: float) -> FloatArray:
+    """The running peak after each bar, from ``peak`` before the first."""
+    return np.maximum(np.maximum.accumulate(equity), peak)
