@@ -74,6 +74,7 @@ def render(data: dict[str, Any]) -> str:
 def write_results(data: dict[str, Any]) -> None:
     """Store ``data`` in ``docs/bench_engine.json`` and rewrite the README block from it."""
     JSON_PATH.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    data = json.loads(JSON_PATH.read_text(encoding="utf-8"))  # render what is stored (its order)
     text = README.read_text(encoding="utf-8")
     if not _BLOCK.search(text):
         raise SystemExit("README.md has no <!-- bench:engine --> block to rewrite")

@@ -172,11 +172,18 @@ class SimulatedBroker:
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
         """Fill resting orders on the current bar; return every event since the last call."""
         events, self._pending = self._pending, []
+        if not self._open:
+            return events  # the common bar: nothing rests
         for cid, order in list(self._open.items()):
             if self._submitted_row[cid] >= self.feed.row:
                 continue
             events.extend(self._try_fill(order, now, at_open=True))
         return events
+
+    def idle(self) -> bool:
+        """True when no order rests and no event waits: :meth:`process` has nothing to do
+        until the next submit (the engine's fast-forward over quiet bars asks this)."""
+        return not self._open and not self._pending
 
     def cancel(self, client_order_id: ClientOrderId) -> OrderEvent | None:
         """Cancel an open order."""

@@ -122,6 +122,11 @@ class ReplayClock:
     def __len__(self) -> int:
         return len(self._times)
 
+    @property
+    def times(self) -> pd.DatetimeIndex:
+        """Every replayed time (UTC), in order."""
+        return self._times
+
     def ticks(self) -> Iterator[pd.Timestamp]:
         """Advance through every remaining timestamp, yielding each as it becomes "now"."""
         start = self._i + 1

@@ -33,6 +33,7 @@ from tradewind.engine.protocols import (
     TargetModel,
     TradePlanner,
 )
+from tradewind.engine.quiet import QuietBars
 from tradewind.engine.recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class EngineParts:
 class Engine:
     """Runs the cycle over a clock's ticks.
 
+    ``fast_forward`` (class attribute): pass quiet bars on arrays in :meth:`run` (False: one
+    cycle per bar; the tests compare the two).
+
     Parameters
     ----------
     feed
@@ -73,6 +77,8 @@ class Engine:
     run_tag
         Short tag that makes client order ids unique per run and deterministic.
     """
+
+    fast_forward: bool = True
 
     def __init__(
         self,
@@ -131,22 +137,35 @@ class Engine:
 
     # --- running -----------------------------------------------------------------------
     def run(self, clock: ReplayClock) -> Recorder:
-        """Run one cycle per tick of ``clock``; return the recorder."""
-        for t in clock.ticks():
+        """Run one cycle per tick of ``clock``; return the recorder.
+
+        After each cycle the bars on which nothing can happen are passed on arrays
+        (:mod:`tradewind.engine.quiet`), with the same results as one cycle per bar.
+        """
+        quiet = QuietBars.for_run(self, clock) if self.fast_forward else None
+        ticks = clock.ticks()
+        for t in ticks:
             self.step(t)
+            if quiet is not None:
+                quiet.skip(ticks)
         return self.recorder
 
     def step(self, t: pd.Timestamp) -> None:
         """One cycle at time ``t``."""
         if self.feed.advance(t) < 0:
             return
-        self._apply(self.broker.process(t))
+        events = self.broker.process(t)
+        if events:
+            self._apply(events)
         prices = self.feed.last_close()
         reading = self._detect(t)
         policy = self._policy(reading)
-        forced = self.parts.risk.on_bar(t, self.feed, self.book)
-        self.recorder.events.extend(self.parts.risk.drain_events())
-        if self.parts.risk.halted:
+        risk = self.parts.risk
+        forced = risk.on_bar(t, self.feed, self.book)
+        drained = risk.drain_events()
+        if drained:
+            self.recorder.events.extend(drained)
+        if risk.halted:
             self._cancel_open_buys(t)
         if forced:
             forced = self.parts.planner.estimate(forced)

@@ -80,6 +80,7 @@ class MarketFeed:
         self.row = -1
         self._now: pd.Timestamp | None = None
         self._close_row: FloatArray | None = None
+        self._starts: npt.NDArray[np.bool_] | None = None
 
     def _gather(self, bars: BarSet) -> dict[str, list[FloatArray]]:
         """Each field's column of every symbol, on the feed's timeline (NaN: no bar)."""
@@ -119,6 +120,31 @@ class MarketFeed:
         if self.row < 0:
             return t.tz_convert(EXCHANGE_TZ).date()
         return self._sessions[self.row]  # type: ignore[no-any-return]
+
+    @property
+    def sessions(self) -> list[date]:
+        """The New York trading date of every row of the timeline (read it, do not change it)."""
+        return self._sessions
+
+    def session_starts(self) -> npt.NDArray[np.bool_]:
+        """For every row, whether it opens a session (row 0 does), computed once."""
+        starts = self._starts
+        if starts is None:
+            ordinals = np.array([d.toordinal() for d in self._sessions], dtype=np.int64)
+            starts = np.ones(len(ordinals), dtype=bool)
+            starts[1:] = ordinals[1:] != ordinals[:-1]
+            starts.setflags(write=False)
+            self._starts = starts
+        return starts
+
+    def closes_ahead(self, start: int, stop: int) -> FloatArray:
+        """Last known closes of rows ``start..stop-1`` (read-only), for the engine's
+        fast-forward over quiet bars only: it marks the book at the bars it is about to pass
+        and stops before the first bar where anything could happen, which is then run as
+        usual once the feed has advanced to it. Nothing else may read ahead of the clock."""
+        if start < 0 or start > self.row + 1 or stop > len(self._stamp_list):
+            raise ValueError(f"rows {start}..{stop} are not ahead of row {self.row}")
+        return self._last_close[start:stop]
 
     @property
     def now(self) -> pd.Timestamp:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,6 +46,24 @@ class Recorder:
         self.exposure.append(float(np.add.reduce(weights)))  # weights.sum(), minus a wrapper
         self.regime.append(regime)
         self.weights.append(weights)
+
+    def bars(
+        self,
+        ts: Sequence[datetime | pd.Timestamp],
+        equity: np.ndarray,
+        cash: float,
+        regime: str,
+        weights: np.ndarray,
+    ) -> None:
+        """Record several bars at once, as :meth:`bar` would record each: the same cash and
+        regime on every one, a row of ``weights`` per bar (read-only rows of one array)."""
+        n = len(ts)
+        self.ts.extend(ts)
+        self.equity.extend(equity.tolist())
+        self.cash.extend([cash] * n)
+        self.exposure.extend(np.add.reduce(weights, axis=1).tolist())
+        self.regime.extend([regime] * n)
+        self.weights.extend(weights)
 
     def event(self, ts: datetime, kind: str, message: str, severity: str = "info") -> None:
         """Record an event."""

@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradewind.config import TradewindConfig
-from tradewind.domain.arrays import FloatArray
+from tradewind.domain.arrays import FloatArray, IntArray
 from tradewind.domain.market import MarketData
 from tradewind.domain.plans import Policy, RegimeReading
 from tradewind.domain.types import Regime
@@ -28,6 +29,7 @@ from tradewind.engine.protocols import RegimeHook, RiskHook
 from tradewind.engine.targets import OptimizerTargets
 from tradewind.execution.costs import CostModel
 from tradewind.rebalance import AnyTrigger, DriftTrigger, TriggerContext, trigger_from_config
+from tradewind.rebalance.triggers import CalendarTrigger, RegimeChangeTrigger, period_keys
 from tradewind.regime import effective_policy, protective_policy
 from tradewind.regime.fitcache import FitCache
 
@@ -61,6 +63,7 @@ class ConfiguredTrigger:
         self.feed = feed
         self.symbols = feed.symbols
         self._previous_session: date | None = None
+        self._change: IntArray | None = None
 
     def reasons(
         self,
@@ -80,6 +83,11 @@ class ConfiguredTrigger:
                 if target is not None:
                     reasons.extend(part.check_arrays(current, target, self.symbols).reasons)
                 continue
+            # the common bar: a calendar or regime trigger that cannot fire builds no context
+            if isinstance(part, CalendarTrigger) and part.quiet(session, previous):
+                continue
+            if isinstance(part, RegimeChangeTrigger) and part.quiet(regime, previous_regime):
+                continue
             ctx = ctx or TriggerContext(
                 session=session,
                 previous_session=previous,
@@ -88,6 +96,40 @@ class ConfiguredTrigger:
             )
             reasons.extend(part.check(ctx).reasons)
         return reasons
+
+    def quiet_rows(self, row: int, limit: int) -> int:
+        """How many rows after ``row`` (at most ``limit``) :meth:`reasons` would return no
+        reason on, asked every bar with an unchanged regime; 0 when the trigger measures drift
+        (it reads the weights) or ``row`` is not the last row it was asked about."""
+        sessions = self.feed.sessions
+        if row < 0 or self._previous_session != sessions[row]:
+            return 0
+        change = self._next_change()
+        if change is None:
+            return 0
+        return max(min(int(change[row]) - row - 1, limit), 0)
+
+    def skip_to(self, row: int) -> None:
+        """Remember ``row``'s session as the last one seen (the rows before it were quiet)."""
+        self._previous_session = self.feed.sessions[row]
+
+    def _next_change(self) -> IntArray | None:
+        """For every row, the next row where a calendar part fires after its predecessor
+        (the number of rows when none does), computed once; None with a drift part."""
+        if self._change is None:
+            parts = self.trigger.triggers
+            if any(isinstance(part, DriftTrigger) for part in parts):
+                return None
+            rows = len(self.feed.sessions)
+            fires = np.zeros(rows + 1, dtype=bool)
+            fires[rows] = True
+            for part in parts:
+                if isinstance(part, CalendarTrigger):
+                    keys = period_keys(self.feed.sessions, part.frequency)
+                    fires[1:rows] |= keys[1:] != keys[:-1]
+            at = np.flatnonzero(fires)
+            self._change = at[np.searchsorted(at, np.arange(rows), side="right")]
+        return self._change
 
     def state(self) -> dict[str, Any]:
         """The last session seen (the calendar trigger fires on a session's first bar)."""

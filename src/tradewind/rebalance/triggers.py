@@ -215,6 +215,21 @@ def period_of(day: date, frequency: Frequency) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
+def period_keys(days: Sequence[date], frequency: Frequency) -> npt.NDArray[np.int64]:
+    """A number per day, equal for two days exactly when :func:`period_of` is (vectorised)."""
+    if frequency == "daily":
+        return np.array([d.toordinal() for d in days], dtype=np.int64)
+    stamps = pd.DatetimeIndex(pd.to_datetime(list(days)))
+    if frequency == "weekly":
+        iso = stamps.isocalendar()
+        keys = iso["year"].to_numpy(np.int64) * 100 + iso["week"].to_numpy(np.int64)
+    elif frequency == "monthly":
+        keys = stamps.year.to_numpy(np.int64) * 100 + stamps.month.to_numpy(np.int64)
+    else:
+        keys = stamps.year.to_numpy(np.int64) * 100 + stamps.quarter.to_numpy(np.int64)
+    return np.asarray(keys, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class CalendarTrigger:
     """Fires on the first trading session of each period.
@@ -226,6 +241,15 @@ class CalendarTrigger:
     """
 
     frequency: Frequency
+
+    def quiet(self, session: date, previous: date | None) -> bool:
+        """True when :meth:`check` would not fire for these sessions (``session`` lies in the
+        period of ``previous``): the engine asks this on every bar and builds no context."""
+        if previous is None:
+            return False
+        if previous == session:
+            return True
+        return period_of(previous, self.frequency) == period_of(session, self.frequency)
 
     def check(self, ctx: TriggerContext) -> TriggerDecision:
         """Fire if ``ctx.session`` opens a new period relative to ``ctx.previous_session``."""
@@ -244,6 +268,11 @@ class CalendarTrigger:
 @dataclass(frozen=True)
 class RegimeChangeTrigger:
     """Fires when the regime differs from the previous cycle's."""
+
+    @staticmethod
+    def quiet(regime: Regime | None, previous: Regime | None) -> bool:
+        """True when :meth:`check` would not fire for these regimes."""
+        return regime is None or previous is None or regime == previous
 
     def check(self, ctx: TriggerContext) -> TriggerDecision:
         """Fire if both regimes are known and differ."""

@@ -22,11 +22,15 @@ resumes, so a breaker does not trip again on the same loss the human just accept
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+import numpy as np
+
 from tradewind.config.risk import RiskManagementSection
+from tradewind.domain.arrays import BoolArray, FloatArray
 from tradewind.domain.fmt import pct
 from tradewind.domain.ledger import ClosedTrade
 
@@ -152,11 +156,77 @@ class Breakers:
         if s.peak_equity is None or equity > s.peak_equity:
             s.peak_equity = equity
         s.last_equity = equity
-        trips = self._daily(equity)
-        if self.params.enabled:
+        p = self.params
+        # the common bar: the daily loss is below both levels (or warned already) and no trade
+        # closed; the checks below would find nothing (test_breakers holds the equivalence)
+        loss = s.daily_loss(equity)
+        if loss < p.daily_loss_limit and (loss < p.daily_loss_warning or s.daily_warned):
+            trips: list[Trip] = []
+        else:
+            trips = self._daily(equity)
+        if p.enabled:
             trips += self._drawdown(equity)
-            trips += self._round_trips(closed, holding)
+            if self.closed_seen != len(closed):
+                trips += self._round_trips(closed, holding)
         return trips
+
+    # --- quiet bars, on arrays ---------------------------------------------------------------
+    def quiet_prefix(self, equity: FloatArray, new_session: BoolArray, closed: int) -> int:
+        """How many of the bars ``1..`` of ``equity`` :meth:`update` would pass without a trip.
+
+        ``equity[0]`` is the last bar already accounted (the opening of a session starting at
+        bar 1), ``new_session[j]`` says whether bar ``j`` starts a session and ``closed`` is the
+        number of the ledger's closed trades (none closes on these bars). The answer is
+        conservative: a bar at a warning level, even one already warned, ends the prefix, as
+        does any state the scan does not model (no baseline yet, a round trip to count, a
+        non-positive or non-finite equity), so the caller steps it bar by bar.
+        """
+        s, p = self.state, self.params
+        if s.open_equity is None or s.peak_equity is None or len(equity) < 2:
+            return 0
+        if p.enabled and closed != self.closed_seen:
+            return 0
+        if not (s.open_equity > 0 and s.peak_equity > 0):
+            return 0
+        if not (math.isfinite(equity[0]) and equity[0] > 0):
+            return 0
+        eq = equity[1:]
+        bad = np.flatnonzero(~(np.isfinite(eq) & (eq > 0)))
+        if len(bad):  # the scan ends before the first such bar
+            cut = int(bad[0])
+            equity, new_session, eq = equity[: cut + 1], new_session[: cut + 1], eq[:cut]
+            if not cut:
+                return 0
+        loss = 1.0 - eq / _session_openings(equity, new_session, s.open_equity)
+        stop = ~(loss < min(p.daily_loss_limit, p.daily_loss_warning))
+        if p.enabled:
+            dd = np.maximum(1.0 - eq / _peaks(eq, s.peak_equity), 0.0)
+            stop |= ~(dd < min(p.max_drawdown, p.drawdown_warning))
+        hits = np.flatnonzero(stop)
+        return int(hits[0]) if len(hits) else len(eq)
+
+    def pass_quiet(self, equity: FloatArray, new_session: BoolArray, session: str) -> None:
+        """Account bars ``1..`` of ``equity`` as :meth:`start_session` and :meth:`update` would,
+        every one of them quiet (:meth:`quiet_prefix`); ``session`` is the last bar's."""
+        s, p = self.state, self.params
+        eq = equity[1:]
+        if not len(eq):
+            return
+        starts = new_session[1:]
+        opening = _session_openings(equity, new_session, s.open_equity or 0.0)
+        if starts.any():
+            s.session = session
+            s.daily_warned = False
+        s.open_equity = float(opening[-1])
+        peak = float(s.peak_equity or 0.0)
+        top = float(eq.max())
+        if top > peak:
+            s.peak_equity = top
+        if p.enabled:
+            dd = np.maximum(1.0 - eq / _peaks(eq, peak), 0.0)
+            if (dd < p.drawdown_warning * DRAWDOWN_REARM).any():
+                s.drawdown_warned = False
+        s.last_equity = float(eq[-1])
 
     # --- the three breakers ----------------------------------------------------------------
     def _daily(self, equity: float) -> list[Trip]:
@@ -268,3 +338,20 @@ class Breakers:
         if at < len(ended) - 1:
             text += ", and a winning round trip after it reset the count"
         return text
+
+
+def _session_openings(equity: FloatArray, new_session: BoolArray, opening: float) -> FloatArray:
+    """Each bar's session opening for bars ``1..``: the previous bar's equity on a session's
+    first bar, else the opening before it (``opening`` before the first start)."""
+    starts = new_session[1:]
+    if starts.all():  # daily bars: every bar opens its session
+        return equity[:-1]
+    source = np.where(starts, np.arange(len(starts)), -1)
+    last = np.maximum.accumulate(source)
+    known = np.append(equity[:-1], opening)  # index -1: the opening before the first start
+    return known[last]
+
+
+def _peaks(equity: FloatArray, peak: float) -> FloatArray:
+    """The running peak after each bar, from ``peak`` before the first."""
+    return np.maximum(np.maximum.accumulate(equity), peak)

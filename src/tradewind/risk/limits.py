@@ -47,7 +47,9 @@ def apply_limits(
     """
     qty = book.quantity.tolist()
     cash = book.cash
-    held_value = float(book.values(np.nan_to_num(prices)).sum())  # kept current trade by trade
+    # kept current trade by trade; finite prices are marked as they are (the book's cached mark)
+    finite = prices if np.isfinite(prices).all() else np.nan_to_num(prices)
+    held_value = float(book.values(finite).sum())
     equity = book.equity(prices) - sum(tr.est_costs.total for tr in trades)
     invested, cap = policy.invested_fraction, policy.max_position_size
     column = book.index_of

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tradewind.config import TradewindConfig
-from tradewind.domain.arrays import FloatArray
+from tradewind.domain.arrays import BoolArray, FloatArray
 from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.feed import FeedView
@@ -219,6 +219,40 @@ class RiskManager:
             keep.append(tr)
         passed, more = apply_limits(keep, book, prices, policy, fractional=self.fractional)
         return passed, notes + more
+
+    # --- quiet bars (the engine's fast-forward over bars where nothing can happen) ----------
+    def quiet_prefix(self, equity: FloatArray, new_session: BoolArray, book: Ledger) -> int:
+        """How many of the bars ``1..`` of ``equity`` (the book's equity at each bar, bar 0 the
+        last one :meth:`on_bar` saw) :meth:`on_bar` would pass with nothing to do but its
+        bookkeeping: no stops to scan, no halt latched or to latch, no breaker warning, no
+        round trip to count. 0 whenever the state is one the scan does not model."""
+        if self.stop_book is not None or self._halt is not None or self.tracker_store is not None:
+            return 0
+        if self._prev_prices is None or self.session is None:
+            return 0
+        if not isinstance(self.store, MemoryHaltStore) or self.store.load() is not None:
+            return 0  # a halt store another process may write is read every bar
+        return self.breakers.quiet_prefix(equity, new_session, len(book.closed_trades))
+
+    def pass_quiet(
+        self,
+        t: pd.Timestamp,
+        equity: FloatArray,
+        new_session: BoolArray,
+        book: Ledger,
+        prices: FloatArray,
+    ) -> None:
+        """Account bars ``1..`` of ``equity``, all quiet (:meth:`quiet_prefix`), as one
+        :meth:`on_bar` per bar would; ``t`` and ``prices`` are the last bar's."""
+        session = _session_key(t)
+        self.session_index += int(np.count_nonzero(new_session[1:]))
+        self.session = session
+        self.breakers.pass_quiet(equity, new_session, session)
+        self._halted_session = None
+        if self._exiting:
+            self._exiting = set()
+        self._prev_prices = prices if not prices.flags.writeable else prices.copy()
+        self._save(t, book, prices, float(equity[-1]))
 
     def drain_events(self) -> list[EngineEvent]:
         """Events since the last call (stops, warnings, halts, resumes), oldest first."""

@@ -1,0 +1,215 @@
+"""Fast-forward over quiet bars: the cycles of a backtest on which nothing can happen.
+
+Between two rebalances most cycles only mark the book and record the bar: no order rests at
+the broker, the trigger cannot fire (a calendar period goes on, the regime is fixed), no stop
+is configured, and no breaker comes near a warning level. :class:`QuietBars` recognises a run
+of such bars after a cycle and passes it on arrays: the equity and weights of every bar in one
+vectorised mark (the ledger's own formula, row by row, so every figure is identical to the
+last bit), the risk manager's and the trigger's bookkeeping in one call each, and the
+recorder's rows appended in one go. The first bar where anything could happen is left to the
+ordinary cycle. Only :meth:`Engine.run <tradewind.engine.cycle.Engine.run>` uses it (a
+replay's or the trading service's cycles run one by one), and only on an unguarded feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from tradewind.domain.arrays import BoolArray, FloatArray
+from tradewind.domain.ledger import Ledger
+from tradewind.domain.plans import RegimeReading
+from tradewind.engine.clock import ReplayClock
+from tradewind.engine.feed import MarketFeed
+from tradewind.engine.recorder import Recorder
+from tradewind.engine.regime_hooks import FixedRegime
+
+CHUNK = 512
+"""Most bars marked at once (bounds the arrays at large universes)."""
+
+
+class _History(Protocol):
+    @property
+    def history_rows(self) -> int:
+        """Bars the target model needs."""
+
+
+class _Parts(Protocol):
+    @property
+    def target_model(self) -> _History:
+        """The target model."""
+
+    @property
+    def trigger(self) -> object:
+        """The rebalance trigger."""
+
+    @property
+    def regime(self) -> object:
+        """The regime hook."""
+
+    @property
+    def risk(self) -> object:
+        """The risk hook."""
+
+
+class CycleState(Protocol):
+    """What the fast-forward reads of the engine (:class:`~tradewind.engine.cycle.Engine`)."""
+
+    @property
+    def feed(self) -> MarketFeed:
+        """The market feed."""
+
+    @property
+    def broker(self) -> object:
+        """The broker."""
+
+    @property
+    def parts(self) -> _Parts:
+        """Strategy parts."""
+
+    @property
+    def book(self) -> Ledger:
+        """The engine's book."""
+
+    @property
+    def recorder(self) -> Recorder:
+        """The run's recorder."""
+
+    @property
+    def targets(self) -> FloatArray | None:
+        """The last targets."""
+
+    @property
+    def carry_since(self) -> pd.Timestamp | None:
+        """Start of a capped rebalance still carried out."""
+
+    @property
+    def regime(self) -> RegimeReading | None:
+        """The last cycle's regime reading."""
+
+
+@runtime_checkable
+class QuietTrigger(Protocol):
+    """A trigger that can say how many bars it stays quiet (the configured trigger)."""
+
+    def quiet_rows(self, row: int, limit: int) -> int:
+        """Rows after ``row`` (at most ``limit``) on which it cannot fire."""
+
+    def skip_to(self, row: int) -> None:
+        """Remember ``row``'s session as the last one seen."""
+
+
+@runtime_checkable
+class QuietRisk(Protocol):
+    """A risk hook that can pass quiet bars on arrays (the risk manager)."""
+
+    def quiet_prefix(self, equity: FloatArray, new_session: BoolArray, book: Ledger) -> int:
+        """How many of the bars ``1..`` of ``equity`` are quiet."""
+
+    def pass_quiet(
+        self,
+        t: pd.Timestamp,
+        equity: FloatArray,
+        new_session: BoolArray,
+        book: Ledger,
+        prices: FloatArray,
+    ) -> None:
+        """Account quiet bars ``1..``; ``t`` and ``prices`` are the last one's."""
+
+
+@runtime_checkable
+class IdleBroker(Protocol):
+    """A broker that can say it has nothing to process (the simulator)."""
+
+    def idle(self) -> bool:
+        """True when no order rests and no event waits."""
+
+
+class QuietBars:
+    """Recognises and passes quiet bars after each cycle of one engine run (module docstring).
+
+    Built by :meth:`for_run`, which returns None when the run's parts cannot be fast-forwarded
+    (a guarded feed, a regime detector, another risk hook or broker, a clock that is not the
+    feed's timeline).
+    """
+
+    def __init__(
+        self,
+        engine: CycleState,
+        trigger: QuietTrigger,
+        risk: QuietRisk,
+        broker: IdleBroker,
+        reading: RegimeReading,
+    ) -> None:
+        self.engine = engine
+        self.trigger = trigger
+        self.risk = risk
+        self.broker = broker
+        self.reading = reading
+        """The fixed regime's reading."""
+        self.rows = len(engine.feed.index)
+
+    @classmethod
+    def for_run(cls, engine: CycleState, clock: ReplayClock) -> QuietBars | None:
+        """The fast-forward of ``engine`` over ``clock``'s ticks, or None when it cannot apply."""
+        parts, feed, broker = engine.parts, engine.feed, engine.broker
+        regime, trigger, risk = parts.regime, parts.trigger, parts.risk
+        if type(feed) is not MarketFeed or not isinstance(regime, FixedRegime):
+            return None
+        if not isinstance(trigger, QuietTrigger) or getattr(trigger, "feed", None) is not feed:
+            return None
+        if not isinstance(risk, QuietRisk) or not isinstance(broker, IdleBroker):
+            return None
+        stamps, ticks = feed.stamps, clock.times.as_unit("ns").asi8
+        if not len(ticks) or clock.position != -1:
+            return None
+        offset = int(np.searchsorted(stamps, ticks[0]))  # the feed row of the first tick
+        if offset + len(ticks) != len(stamps) or not np.array_equal(stamps[offset:], ticks):
+            return None  # the ticks are not the feed's rows one by one up to its end
+        return cls(engine, trigger, risk, broker, regime.reading)
+
+    def skip(self, ticks: Iterator[pd.Timestamp]) -> None:
+        """Pass the quiet bars that follow the cycle just run, taking their ticks."""
+        e = self.engine
+        row = e.feed.row
+        if not self._ready(row):
+            return
+        ahead = self.trigger.quiet_rows(row, min(CHUNK, self.rows - 1 - row))
+        if ahead < 1:
+            return
+        book = e.book
+        closes = e.feed.closes_ahead(row, row + ahead + 1)
+        qty = book.quantity
+        values = closes * qty
+        values[:, qty == 0] = 0.0  # a flat position is worth 0 even without a price
+        equity = book.cash + np.add.reduce(values, axis=1)
+        if equity[0] != book.equity(e.feed.last_close()):
+            return  # not the ledger's mark (never expected): leave the bars to the cycle
+        new_session = e.feed.session_starts()[row : row + ahead + 1]
+        n = self.risk.quiet_prefix(equity, new_session, book)
+        if n < 1:
+            return
+        stamps = [next(ticks) for _ in range(n)]
+        last = stamps[-1]
+        e.feed.advance(last)
+        self.risk.pass_quiet(last, equity[: n + 1], new_session[: n + 1], book, e.feed.last_close())
+        self.trigger.skip_to(row + n)
+        marked, eq = values[1 : n + 1], equity[1 : n + 1]
+        weights = marked / eq[:, None]
+        weights.setflags(write=False)
+        regime = self.reading.regime.value  # _ready: the cycle's reading is the fixed one
+        e.recorder.bars(stamps, eq, book.cash, regime, weights)
+
+    def _ready(self, row: int) -> bool:
+        """Whether the state after the cycle at ``row`` allows quiet bars at all."""
+        e = self.engine
+        if row < 0 or row + 1 >= self.rows or e.targets is None or e.carry_since is not None:
+            return False
+        if e.regime is None or row + 1 < e.parts.target_model.history_rows:
+            return False
+        if e.regime is not self.reading:
+            return False
+        return self.broker.idle() and not getattr(self.risk, "halted", True)

@@ -1,0 +1,96 @@
+"""The breakers' fast path (no check run on a quiet bar) gives the trips of the full checks."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import numpy as np
+
+from tradewind.domain.ledger import ClosedTrade
+from tradewind.risk import BreakerParams, Breakers
+from tradewind.risk.breakers import Trip
+
+T = datetime(2024, 1, 2, tzinfo=UTC)
+
+
+def _every_check(
+    br: Breakers, equity: float, closed: list[ClosedTrade], holding: dict[str, bool]
+) -> list[Trip]:
+    """What ``update`` did before the fast path: all three checks on every bar."""
+    s = br.state
+    if s.open_equity is None:
+        s.open_equity = equity
+    if s.peak_equity is None or equity > s.peak_equity:
+        s.peak_equity = equity
+    s.last_equity = equity
+    trips = br._daily(equity)
+    if br.params.enabled:
+        trips += br._drawdown(equity)
+        trips += br._round_trips(closed, holding)
+    return trips
+
+
+def test_update_matches_every_check_on_a_random_path() -> None:
+    rng = np.random.default_rng(7)
+    for enabled in (True, False):
+        params = BreakerParams(0.02, 0.04, 0.06, 0.12, 3, enabled)
+        fast, slow = Breakers(params), Breakers(params)
+        closed: list[ClosedTrade] = []
+        equity, fired = 100_000.0, 0
+        for bar in range(3000):
+            if bar % 5 == 0:
+                for br in (fast, slow):
+                    br.start_session(f"s{bar}", equity)
+            equity *= float(np.exp(rng.normal(0.0, 0.015)))
+            if rng.random() < 0.1:
+                symbol = f"S{int(rng.integers(4))}"
+                closed.append(ClosedTrade(symbol, T, 1.0, 100.0, 99.0, float(rng.normal())))
+            holding = {f"S{i}": bool(rng.random() < 0.5) for i in range(4)}
+            got = fast.update(equity, closed, holding)
+            want = _every_check(slow, equity, closed, holding)
+            assert got == want, bar
+            assert fast.state == slow.state and fast.closed_seen == slow.closed_seen
+            fired += len(got)
+        assert fired > 10  # the path does trip (warnings and halts), not only quiet bars
+
+
+def test_a_restarted_ledger_with_fewer_closed_trades_is_still_counted() -> None:
+    br = Breakers(BreakerParams(consecutive_losses=2))
+    slow = copy.deepcopy(br)
+    br.closed_seen = slow.closed_seen = 5  # from a checkpoint of a longer ledger
+    closed = [ClosedTrade("A", T, 1.0, 100.0, 90.0, -10.0)]
+    assert br.update(100_000.0, closed, {}) == _every_check(slow, 100_000.0, closed, {})
+    assert br.closed_seen == 1
+
+
+def test_quiet_prefix_and_pass_quiet_match_update_bar_by_bar() -> None:
+    """Bars the scan calls quiet trip nothing in ``update``; passing them on arrays leaves the
+    state ``update`` leaves; the scan stops at every bar that does trip."""
+    rng = np.random.default_rng(11)
+    params = BreakerParams(0.02, 0.04, 0.06, 0.12, 3, True)
+    checked = tripped = 0
+    for _ in range(200):
+        start = float(rng.uniform(90_000, 110_000))
+        fast = Breakers(params)
+        fast.start_session("s0", start)
+        fast.update(start, [], {})
+        fast.state.peak_equity = start * float(rng.uniform(1.0, 1.1))
+        fast.state.drawdown_warned = bool(rng.random() < 0.5)
+        slow = copy.deepcopy(fast)
+        equity = np.append(start, start * np.cumprod(np.exp(rng.normal(0.0, 0.01, 40))))
+        new_session = rng.random(41) < 0.6
+        n = fast.quiet_prefix(equity, new_session, 0)
+        for j in range(1, n + 1):
+            if new_session[j]:
+                slow.start_session(f"s{j}", float(equity[j - 1]))
+            assert slow.update(float(equity[j]), [], {}) == []
+            checked += 1
+        last = max((j for j in range(1, n + 1) if new_session[j]), default=0)
+        fast.pass_quiet(equity[: n + 1], new_session[: n + 1], f"s{last}")
+        assert fast.state == slow.state
+        if n + 1 < len(equity):
+            if new_session[n + 1]:
+                slow.start_session("next", float(equity[n]))
+            tripped += bool(slow.update(float(equity[n + 1]), [], {}))
+    assert checked > 500 and tripped > 50
