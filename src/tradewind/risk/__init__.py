@@ -11,8 +11,9 @@ The names below are imported on first use, so ``tradewind.risk.breakers`` (read 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tradewind.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tradewind.risk.breakers import BreakerParams, Breakers, BreakerState, Trip
@@ -70,15 +71,4 @@ _WHERE: dict[str, str] = {
 """The submodule defining each public name: imported on first use (PEP 562), so importing one
 light submodule of this package does not import its heavy siblings."""
 
-
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

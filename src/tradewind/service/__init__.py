@@ -12,8 +12,9 @@ live-trading consent (:mod:`~tradewind.service.live_safety`) and heartbeats
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tradewind.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tradewind.service.runner import ServiceResult, TradeOptions, TradingService
@@ -21,17 +22,15 @@ if TYPE_CHECKING:
 
 __all__ = ["ServiceResult", "StopFlag", "TradeOptions", "TradingService"]
 
-_HOME = {
-    "ServiceResult": "runner",
-    "TradeOptions": "runner",
-    "TradingService": "runner",
-    "StopFlag": "stopping",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """The entry points, imported when first asked for: a command that only reads the store
-    (``tradewind status``) imports ``tradewind.service.halts`` without the whole service."""
-    if name in _HOME:
-        return getattr(import_module(f"tradewind.service.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'tradewind.service' has no attribute {name!r}")
+# the entry points, imported when first asked for: a command that only reads the store
+# (``tradewind status``) imports ``tradewind.service.halts`` without the whole service
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "ServiceResult": "tradewind.service.runner",
+        "TradeOptions": "tradewind.service.runner",
+        "TradingService": "tradewind.service.runner",
+        "StopFlag": "tradewind.service.stopping",
+    },
+    __all__,
+)
