@@ -152,7 +152,7 @@ def test_a_larger_burst_is_a_bounded_number_of_messages(store: Store, discord: F
         queue(store, "discord", fill(i % 100))
     pump_until_idle(d, clock)
     assert len(store.notifications(status="sent")) == 500
-    assert 1 <= len(discord.accepted) <= 10  # 500 fills, at most ~60 lines per message
+    assert 0 < len(discord.accepted) <= 10  # 500 fills, at most ~60 lines per message
     assert all(discord_problems(b) == [] for b in discord.accepted)
 
 
