@@ -195,6 +195,18 @@ def test_a_file_without_the_schema_is_refused_and_never_written(tmp_path: Path) 
     assert path.read_bytes() == before
 
 
+def test_a_file_that_is_no_database_fails_as_with_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database\n" * 200)
+    url = f"sqlite:///{path}"
+    with pytest.raises(Exception) as by_store:  # noqa: PT011 - whatever the store raises
+        Store(url, mode=None, migrate=False)
+    with pytest.raises(Exception) as by_reader, open_reader(url):  # noqa: PT011
+        pass
+    assert type(by_reader.value) is type(by_store.value)
+    assert "file is not a database" in str(by_reader.value)
+
+
 def test_the_reader_never_writes(db_url: str) -> None:
     with Store(db_url, mode="simulated") as store:
         populate(store)

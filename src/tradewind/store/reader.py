@@ -461,11 +461,13 @@ def open_reader(url: str) -> Iterator[StoreReads]:
         e.g. the database is not at the newest schema revision.
     """
     path = sqlite_file(url)
-    if path is not None and path.exists():
-        backend = _Sqlite(path)
+    backend = _open_sqlite(path) if path is not None and path.exists() else None
+    if backend is not None:
         current = False
         try:
             current = _current(backend)
+        except sqlite3.Error:  # not a database, locked, ...: the store says what it says
+            current = False
         finally:
             if not current:
                 backend.close()
@@ -478,6 +480,15 @@ def open_reader(url: str) -> Iterator[StoreReads]:
     store = Store(url, mode=None, migrate=False)
     with StoreReader(_Alchemy(store), store.database) as reader:
         yield reader
+
+
+def _open_sqlite(path: Path) -> _Sqlite | None:
+    """The file through the stdlib, or None when it cannot be opened so (e.g. a read-only
+    file: the store's own connection then opens it, or says why not, as before)."""
+    try:
+        return _Sqlite(path)
+    except sqlite3.Error:
+        return None
 
 
 def _current(backend: _Sqlite) -> bool:
