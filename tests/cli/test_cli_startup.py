@@ -168,3 +168,24 @@ def test_positions_book_is_the_service_reports_book(service_db: Path) -> None:
     assert ours.symbols == theirs.symbols and ours.cash == theirs.cash
     assert ours.quantity.tolist() == theirs.quantity.tolist()
     assert ours.average_cost.tolist() == theirs.average_cost.tolist()
+
+
+LEAN = {
+    ("status",): ("sqlalchemy", "numpy"),
+    ("orders",): ("sqlalchemy", "numpy"),
+    ("positions",): ("sqlalchemy",),  # numpy: the book rebuilt from fills is a Ledger
+    ("risk", "status"): ("sqlalchemy",),  # numpy: the breakers' and stops' arithmetic
+}
+"""Beyond :data:`READ_HEAVY`, what each read-only command does not load on a SQLite database:
+it reads through the stdlib (:mod:`tradewind.store.reader`)."""
+
+
+@pytest.mark.parametrize("command", list(LEAN), ids=" ".join)
+def test_read_commands_read_sqlite_without_sqlalchemy(
+    service_db: Path, command: tuple[str, ...]
+) -> None:
+    code, out, loaded = _read_command([*command, "-c", str(service_db), "--json"])
+    assert code == 0, out
+    assert json.loads(out)  # the command really read the database
+    assert sorted(loaded & set(LEAN[command])) == []
+    assert "sqlite3" in loaded

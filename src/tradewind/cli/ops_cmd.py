@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.domain.ledger import Ledger
     from tradewind.store import RunInfo, Store
+    from tradewind.store.reader import StoreReads
 
 ModeOption = typer.Option(
     None, "--mode", "-m", help="Look at this mode's database (default: trading.mode)."
@@ -56,6 +57,22 @@ def open_database(cfg: TradewindConfig) -> Iterator[Store | None]:
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def read_database(cfg: TradewindConfig) -> Iterator[StoreReads | None]:
+    """The mode's database opened for the reads of ``status``, ``orders``, ``positions`` and
+    ``risk status`` (:func:`tradewind.store.reader.open_reader`: a SQLite file through the
+    stdlib, without SQLAlchemy), or None when nothing has run in this mode yet."""
+    from tradewind.service.paths import database_file
+    from tradewind.store.reader import open_reader
+
+    path = database_file(cfg)
+    if path is not None and not path.exists():
+        yield None
+        return
+    with open_reader(cfg.database_url) as store:
+        yield store
 
 
 def status(
@@ -90,7 +107,7 @@ def orders(
     cfg = load(config)
     with friendly_errors():
         cfg = effective_config(cfg, mode)
-        with open_database(cfg) as store:
+        with read_database(cfg) as store:
             rows: list[dict[str, Any]] = []
             run_info = _pick_run(store, run) if store is not None else None
             if store is not None and run_info is not None:
@@ -178,7 +195,7 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
         "running": holder is not None,
         "pid": holder.get("pid") if holder else None,
     }
-    with open_database(cfg) as store:
+    with read_database(cfg) as store:
         if store is None:
             return {**out, "note": f"nothing has run in mode {cfg.trading.mode.value} yet"}
         run = store.latest_run()
@@ -246,7 +263,7 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
     return out
 
 
-def _uptime(store: Store, run: RunInfo, running: bool) -> dict[str, Any] | None:
+def _uptime(store: StoreReads, run: RunInfo, running: bool) -> dict[str, Any] | None:
     from tradewind.service.runs import run_uptime
 
     end = datetime.now(UTC) if running or run.ended_at is None else run.ended_at
@@ -264,7 +281,7 @@ def _uptime(store: Store, run: RunInfo, running: bool) -> dict[str, Any] | None:
     }
 
 
-def book_from_store(store: Store, run_id: int) -> Ledger:
+def book_from_store(store: StoreReads, run_id: int) -> Ledger:
     """The run's book, its baseline plus every recorded fill: what
     :func:`tradewind.service.reports.book_from_store` computes, without importing that
     module's reporting stack (pandas, the engine), which ``positions`` does not need."""
@@ -277,7 +294,7 @@ def book_from_store(store: Store, run_id: int) -> Ledger:
 
 
 def _positions(cfg: TradewindConfig, run_id: int | None) -> dict[str, Any]:
-    with open_database(cfg) as store:
+    with read_database(cfg) as store:
         run = _pick_run(store, run_id) if store is not None else None
         if store is None or run is None:
             return {"run_id": None, "note": f"no runs in {cfg.database_url} yet"}
@@ -315,7 +332,7 @@ def _positions(cfg: TradewindConfig, run_id: int | None) -> dict[str, Any]:
     }
 
 
-def _pick_run(store: Store | None, run_id: int | None) -> RunInfo | None:
+def _pick_run(store: StoreReads | None, run_id: int | None) -> RunInfo | None:
     if store is None:
         return None
     if run_id is not None:

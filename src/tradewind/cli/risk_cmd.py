@@ -28,7 +28,7 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.ops_cmd import open_database
+from tradewind.cli.ops_cmd import read_database
 from tradewind.domain.errors import UsageError
 from tradewind.domain.fmt import pct
 
@@ -83,7 +83,7 @@ def risk_status(cfg: TradewindConfig) -> dict[str, Any]:
 
     params = BreakerParams.from_config(cfg.risk_management)
     head: dict[str, Any] = {"mode": cfg.trading.mode.value}
-    with open_database(cfg) as store:
+    with read_database(cfg) as store:
         if store is None:
             payload = build_status(None, [], None, params)
             payload["note"] = (

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from tradewind.data.providers.base import RAW_COLUMNS, Basis
 from tradewind.domain.errors import DataError
@@ -82,6 +80,9 @@ class SeriesCache:
         path = self.path(provider, symbol, interval)
         if not path.exists():
             return None
+        import pyarrow as pa  # on use: a run that never touches the cache does not load Arrow
+        import pyarrow.parquet as pq
+
         try:
             table = pq.read_table(path)
             meta = json.loads((table.schema.metadata or {})[META_KEY])
@@ -105,6 +106,9 @@ class SeriesCache:
 
     def write(self, entry: CacheEntry) -> Path:
         """Store ``entry`` atomically (see the module docstring)."""
+        import pyarrow as pa  # on use (see :meth:`read`)
+        import pyarrow.parquet as pq
+
         path = self.path(entry.provider, entry.symbol, entry.interval)
         path.parent.mkdir(parents=True, exist_ok=True)
         frame = entry.frame[list(RAW_COLUMNS)].astype(float)

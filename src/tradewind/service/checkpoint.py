@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from tradewind.domain.ledger import Ledger
-from tradewind.orders.account import Baseline
-from tradewind.store import Store
+if TYPE_CHECKING:  # types only: `tradewind status` reads a checkpoint without numpy
+    from tradewind.domain.ledger import Ledger
+    from tradewind.orders.account import Baseline
+    from tradewind.store import Store
+    from tradewind.store.reader import StoreReads
 
 if TYPE_CHECKING:  # the engine only as a type: `tradewind status` reads checkpoints alone
     from tradewind.engine.cycle import Engine
@@ -47,8 +47,10 @@ def save_baseline(store: Store, run_id: int, baseline: Baseline) -> None:
     store.save_state(BASELINE_KEY.format(run_id=run_id), baseline.to_json())
 
 
-def load_baseline(store: Store, run_id: int) -> Baseline | None:
+def load_baseline(store: StoreReads, run_id: int) -> Baseline | None:
     """The run's baseline, or None."""
+    from tradewind.orders.account import Baseline
+
     data = store.load_state(BASELINE_KEY.format(run_id=run_id))
     return Baseline.from_json(data) if data else None
 
@@ -93,7 +95,7 @@ def save_checkpoint(store: Store, run_id: int, ckpt: Checkpoint) -> None:
     store.save_state(CHECKPOINT_KEY.format(run_id=run_id), ckpt.to_json(), ts=ckpt.ts)
 
 
-def load_checkpoint(store: Store, run_id: int) -> Checkpoint | None:
+def load_checkpoint(store: StoreReads, run_id: int) -> Checkpoint | None:
     """The run's latest checkpoint, or None before its first cycle."""
     data = store.load_state(CHECKPOINT_KEY.format(run_id=run_id))
     return Checkpoint.from_json(data) if data else None
@@ -116,6 +118,8 @@ def restore(engine: Engine, ckpt: Checkpoint) -> None:
 
 def book_matches(book: Ledger, ckpt: Checkpoint) -> bool:
     """Whether a rebuilt book holds what the engine held when the checkpoint was written."""
+    import numpy as np
+
     saved = ckpt.book
     qty = np.asarray(saved.get("quantity", []), dtype=float)
     if qty.shape != book.quantity.shape:

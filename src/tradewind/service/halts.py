@@ -30,16 +30,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradewind.config import TradewindConfig
-from tradewind.risk.breakers import BREAKER_KINDS, BreakerParams
 from tradewind.risk.halt import HaltState, ResumeRecord, RiskStateError, check_resume
-from tradewind.risk.tracker import status as build_status
 from tradewind.service.checkpoint import load_checkpoint
 from tradewind.service.paths import database_file
 from tradewind.service.runs import META_KEY
-from tradewind.store import HaltView, OutboxMessage, Store
+from tradewind.store import HaltView, OutboxMessage
+
+if TYPE_CHECKING:  # the store's reads suffice for status: no SQLAlchemy, no numpy there
+    from tradewind.risk.breakers import BreakerParams
+    from tradewind.store import Store
+    from tradewind.store.reader import StoreReads
 
 EMERGENCY_KIND = "emergency"
 """The kind of a halt latched by a person's emergency stop (Telegram's ``/halt``)."""
@@ -48,7 +51,7 @@ WALL = "wall"
 
 
 # --- which halts bind which run -------------------------------------------------------------
-def halt_clock(store: Store, halt: HaltView, cache: dict[int, str] | None = None) -> str:
+def halt_clock(store: StoreReads, halt: HaltView, cache: dict[int, str] | None = None) -> str:
     """``replay`` or ``wall``: the clock of the run that latched ``halt``."""
     clock = (halt.data or {}).get("clock")
     if clock in (REPLAY, WALL):
@@ -64,7 +67,9 @@ def halt_clock(store: Store, halt: HaltView, cache: dict[int, str] | None = None
     return found
 
 
-def binds_wall_clock(store: Store, halt: HaltView, cache: dict[int, str] | None = None) -> bool:
+def binds_wall_clock(
+    store: StoreReads, halt: HaltView, cache: dict[int, str] | None = None
+) -> bool:
     """Whether ``halt`` blocks wall-clock runs (every halt no replay latched)."""
     return halt_clock(store, halt, cache) == WALL
 
@@ -132,6 +137,8 @@ class ReplayHaltScope(HaltScope):
 
     def may_clear_itself(self, halt: HaltView) -> bool:
         """A replay's simulated resume clears its own breaker halts only."""
+        from tradewind.risk.breakers import BREAKER_KINDS
+
         return halt.run_id == self.run_id and halt.kind in BREAKER_KINDS
 
 
@@ -254,7 +261,7 @@ def describe_halt(halt: HaltView) -> str:
     return f"{halt.kind} halt latched {halt.latched_at.isoformat()}: {halt.reason}"
 
 
-def relevant_halts(store: Store, run_id: int | None) -> list[tuple[HaltView, str]]:
+def relevant_halts(store: StoreReads, run_id: int | None) -> list[tuple[HaltView, str]]:
     """Active halts that matter now, each with what it binds: those that block every
     wall-clock start, and those of run ``run_id`` (a replay's own)."""
     cache: dict[int, str] = {}
@@ -267,9 +274,11 @@ def relevant_halts(store: Store, run_id: int | None) -> list[tuple[HaltView, str
     return out
 
 
-def risk_status(store: Store, params: BreakerParams) -> dict[str, Any]:
+def risk_status(store: StoreReads, params: BreakerParams) -> dict[str, Any]:
     """Halts, resumes, drawdown, daily P&L, breaker distances and stops, from ``store``: the
     halts that matter now (:func:`relevant_halts`) and the latest run's last checkpoint."""
+    from tradewind.risk.tracker import status as build_status
+
     run = store.latest_run()
     run_id = run.id if run is not None else None
     halts = relevant_halts(store, run_id)
@@ -366,5 +375,7 @@ def resume_mode(cfg: TradewindConfig, who: str, reason: str) -> list[ResumeRecor
             f"trading is not halted in mode {cfg.trading.mode.value}: it has no database yet "
             f"({cfg.database_url}); nothing to resume"
         )
+    from tradewind.store import Store
+
     with Store(cfg.database_url, mode=None, migrate=False) as store:
         return resume(store, who, reason)

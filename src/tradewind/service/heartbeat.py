@@ -17,10 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tradewind.domain.errors import TradewindError
-from tradewind.store import Store
+
+if TYPE_CHECKING:
+    from tradewind.store import Store
 
 
 def wall_now() -> datetime:

@@ -6,23 +6,20 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from tradewind.config import TradewindConfig
-from tradewind.store.connect import sqlite_path
+from tradewind.store.reader import backend_name, sqlite_file
 
 MEMORY = ":memory:"
 
 
 def database_file(cfg: TradewindConfig) -> Path | None:
     """The SQLite file of ``cfg``'s database (None for in-memory or another backend)."""
-    url = make_url(cfg.database_url)
-    return sqlite_path(url)
+    return sqlite_file(cfg.database_url)
 
 
 def _is_memory(cfg: TradewindConfig) -> bool:
-    url = make_url(cfg.database_url)
-    return url.get_backend_name() == "sqlite" and sqlite_path(url) is None
+    url = cfg.database_url
+    return backend_name(url) == "sqlite" and sqlite_file(url) is None
 
 
 def journal_path(cfg: TradewindConfig) -> str | Path:

@@ -14,12 +14,17 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tradewind.config import TradewindConfig
 from tradewind.engine.ids import run_tag
 from tradewind.service.heartbeat import wall_now
-from tradewind.store import RunInfo, Store
+from tradewind.store import RunInfo
 from tradewind.store.records import Uptime
+
+if TYPE_CHECKING:
+    from tradewind.store import Store
+    from tradewind.store.reader import StoreReads
 
 DATABASE_ID_KEY = "service.database_id"
 META_KEY = "service.meta.run-{run_id}"
@@ -27,7 +32,7 @@ META_KEY = "service.meta.run-{run_id}"
 
 
 def run_uptime(
-    store: Store, run: RunInfo, start: datetime | None = None, end: datetime | None = None
+    store: StoreReads, run: RunInfo, start: datetime | None = None, end: datetime | None = None
 ) -> Uptime | None:
     """Heartbeat coverage of ``run`` from ``start`` (its start) to ``end`` (when it ended, else
     its last heartbeat), at the heartbeat period the service recorded; None for an empty span.

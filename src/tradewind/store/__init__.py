@@ -26,9 +26,15 @@ Decisions
 - **SQLite** runs in WAL mode with foreign keys on, a busy timeout, ``synchronous=FULL`` and
   ``BEGIN IMMEDIATE`` for writes. The code is dialect-neutral; PostgreSQL works by URL
   (``postgresql+psycopg://...``, ``pip install 'tradewind[postgres]'``).
+- The records and errors are light to import; :class:`Store` (and SQLAlchemy) is imported
+  on first use, so the read-only commands' stdlib reader (:mod:`tradewind.store.reader`) never
+  loads it for a SQLite database.
 - The halts in these tables are handled in one place: :mod:`tradewind.service.halts`.
 """
 
+from typing import TYPE_CHECKING
+
+from tradewind.lazy import lazy_exports
 from tradewind.store.errors import (
     DuplicateCycleError,
     ModeMismatchError,
@@ -52,7 +58,9 @@ from tradewind.store.records import (
     RunInfo,
     Uptime,
 )
-from tradewind.store.store import Store, open_store
+
+if TYPE_CHECKING:
+    from tradewind.store.store import Store, open_store
 
 __all__ = [
     "AccountSnapshot",
@@ -77,3 +85,7 @@ __all__ = [
     "Uptime",
     "open_store",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__, {"Store": "tradewind.store.store", "open_store": "tradewind.store.store"}, __all__
+)

@@ -9,11 +9,12 @@ broker boundary, where adapters convert. A float64 is exact to about 1e-6 USD on
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from tradewind.store.records import JSONValue as JSONValue  # defined there, without SQLAlchemy
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -58,6 +59,3 @@ def utc(value: datetime) -> datetime:
 
 JSONType = JSON(none_as_null=True)
 """JSON documents (text on SQLite, ``json`` on PostgreSQL); Python ``None`` is SQL NULL."""
-
-JSONValue = Any
-"""What a JSON column holds: dicts, lists, strings, numbers, booleans and None."""

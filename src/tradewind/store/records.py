@@ -10,14 +10,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import numpy.typing as npt
-
-from tradewind.domain.ledger import Ledger
 from tradewind.domain.records import OrderRecord
-from tradewind.store.coltypes import JSONValue
+
+if TYPE_CHECKING:  # annotations only: reading the store needs no numpy (``tradewind status``)
+    import numpy as np
+    import numpy.typing as npt
+
+    from tradewind.domain.ledger import Ledger
+
+JSONValue = Any
+"""What a JSON column holds: dicts, lists, strings, numbers, booleans and None."""
 
 Severity = Literal["debug", "info", "warning", "error", "critical"]
 SEVERITIES: tuple[str, ...] = ("debug", "info", "warning", "error", "critical")

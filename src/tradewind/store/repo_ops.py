@@ -17,6 +17,7 @@ from tradewind.store.coltypes import JSONValue, utc
 from tradewind.store.core import StoreCore
 from tradewind.store.records import SEVERITIES, EventView, HaltView, OutboxMessage
 from tradewind.store.schema import EventRow, HaltRow, NotificationRow, StateRow
+from tradewind.store.views import event_view, halt_view
 
 
 def now_utc() -> datetime:
@@ -77,7 +78,7 @@ class OpsRepo(StoreCore):
             if limit is not None:
                 q = q.limit(limit)
             rows = list(s.scalars(q))
-            return [_event_view(r) for r in reversed(rows)]
+            return [event_view(r) for r in reversed(rows)]
 
     # --- halts -------------------------------------------------------------------------
     def latch_halt(
@@ -108,7 +109,7 @@ class OpsRepo(StoreCore):
             if not exclusive:
                 q = q.where(HaltRow.kind == kind)
             for active in s.scalars(q.order_by(HaltRow.id)):
-                view = _halt_view(active)
+                view = halt_view(active)
                 if among is None or among(view):
                     return view
             row = HaltRow(
@@ -136,7 +137,7 @@ class OpsRepo(StoreCore):
             )
             enqueue(s, notify, when)
             s.flush()
-            return _halt_view(row)
+            return halt_view(row)
 
     def active_halt(self) -> HaltView | None:
         """The oldest active halt, or None when trading may proceed."""
@@ -149,7 +150,7 @@ class OpsRepo(StoreCore):
             rows = s.scalars(
                 select(HaltRow).where(HaltRow.cleared_at.is_(None)).order_by(HaltRow.id)
             )
-            return [_halt_view(r) for r in rows]
+            return [halt_view(r) for r in rows]
 
     def halts(self, *, since: datetime | None = None) -> list[HaltView]:
         """Every halt, active or cleared, oldest first."""
@@ -157,7 +158,7 @@ class OpsRepo(StoreCore):
             q = select(HaltRow)
             if since is not None:
                 q = q.where(HaltRow.latched_at >= utc(since))
-            return [_halt_view(r) for r in s.scalars(q.order_by(HaltRow.id))]
+            return [halt_view(r) for r in s.scalars(q.order_by(HaltRow.id))]
 
     def clear_halt(
         self,
@@ -199,7 +200,7 @@ class OpsRepo(StoreCore):
             if rows:
                 enqueue(s, notify, when)
             s.flush()
-            return [_halt_view(r) for r in rows]
+            return [halt_view(r) for r in rows]
 
     # --- component state ---------------------------------------------------------------
     def save_state(
@@ -255,22 +256,3 @@ def new_notification(
 def _check_severity(severity: str) -> None:
     if severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, was {severity!r}")
-
-
-def _event_view(r: EventRow) -> EventView:
-    return EventView(r.id, r.run_id, r.ts, r.kind, r.severity, r.message, r.data)
-
-
-def _halt_view(r: HaltRow) -> HaltView:
-    return HaltView(
-        r.id,
-        r.kind,
-        r.reason,
-        r.details,
-        r.latched_at,
-        r.run_id,
-        r.cleared_at,
-        r.cleared_by,
-        r.clear_reason,
-        r.data,
-    )

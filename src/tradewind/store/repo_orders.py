@@ -25,25 +25,20 @@ from tradewind.domain.errors import DuplicateOrderError
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import (
     ApplyResult,
-    ClientOrderId,
     Fill,
     Order,
     OrderEvent,
     OrderRequest,
     OrderStatus,
-    OrderType,
-    Side,
     StoredOrder,
     default_fill_key,
 )
-from tradewind.domain.types import Symbol
 from tradewind.store.coltypes import utc
 from tradewind.store.core import StoreCore
 from tradewind.store.errors import StoreError, UnknownOrderError
 from tradewind.store.records import PositionView
 from tradewind.store.schema import FillRow, OrderEventRow, OrderRow, RunRow
-
-OPEN_STATUSES = tuple(s.value for s in OrderStatus if not s.is_terminal)
+from tradewind.store.views import OPEN_STATUSES, fill, stored_order
 
 
 def _fill_key(fill: Fill) -> str:
@@ -73,11 +68,11 @@ class OrdersRepo(StoreCore):
                     raise StoreError(f"no run with id {run_id} in this database")
                 existing = _order_row(s, cid)
                 if existing is not None:
-                    raise DuplicateOrderError(_stored(existing))
+                    raise DuplicateOrderError(stored_order(existing))
                 row = _new_order_row(run_id, request)
                 s.add(row)
                 s.flush()
-                return _stored(row)
+                return stored_order(row)
         except IntegrityError as exc:  # a concurrent writer stored the same id first
             found = self.order_by_client_id(cid)
             if found is None:
@@ -124,7 +119,7 @@ class OrdersRepo(StoreCore):
                 replay = _reached(s, row, event.status)
                 if replay and not _news(row, event):
                     return ApplyResult(current, applied=False, fill_recorded=False)
-            order = _stored(row).to_order()
+            order = stored_order(row).to_order()
             if replay:
                 order.broker_order_id = event.broker_order_id  # the only news it brings
             else:
@@ -157,7 +152,7 @@ class OrdersRepo(StoreCore):
         """The stored order with this client order id, or None."""
         with self._read() as s:
             row = _order_row(s, client_order_id)
-            return _stored(row) if row is not None else None
+            return stored_order(row) if row is not None else None
 
     def order_by_broker_id(self, broker_order_id: str) -> StoredOrder | None:
         """The stored order the broker knows under ``broker_order_id``, or None."""
@@ -165,7 +160,7 @@ class OrdersRepo(StoreCore):
             row = s.scalars(
                 select(OrderRow).where(OrderRow.broker_order_id == broker_order_id)
             ).first()
-            return _stored(row) if row is not None else None
+            return stored_order(row) if row is not None else None
 
     def load_order(self, client_order_id: str) -> Order | None:
         """The domain :class:`Order` (state and fills) for reconciliation, or None."""
@@ -176,7 +171,7 @@ class OrdersRepo(StoreCore):
             fills = s.scalars(
                 select(FillRow).where(FillRow.order_id == row.id).order_by(FillRow.ts, FillRow.id)
             )
-            return _stored(row).to_order([_fill(f) for f in fills])
+            return stored_order(row).to_order([fill(f) for f in fills])
 
     def open_orders(self, run_id: int | None = None) -> list[StoredOrder]:
         """Orders not yet in a terminal state, oldest first (of every run if ``run_id`` is None,
@@ -199,7 +194,8 @@ class OrdersRepo(StoreCore):
                 q = q.where(OrderRow.created_at >= utc(since))
             if statuses is not None:
                 q = q.where(OrderRow.status.in_(statuses))
-            return [_stored(r) for r in s.scalars(q.order_by(OrderRow.created_at, OrderRow.id))]
+            rows = s.scalars(q.order_by(OrderRow.created_at, OrderRow.id))
+            return [stored_order(r) for r in rows]
 
     def fills(
         self,
@@ -217,14 +213,14 @@ class OrdersRepo(StoreCore):
                 q = q.where(FillRow.client_order_id == client_order_id)
             if since is not None:
                 q = q.where(FillRow.ts >= utc(since))
-            return [_fill(r) for r in s.scalars(q.order_by(FillRow.ts, FillRow.id))]
+            return [fill(r) for r in s.scalars(q.order_by(FillRow.ts, FillRow.id))]
 
     def fills_by_id(self, run_id: int) -> list[tuple[int, Fill]]:
         """The run's fills with their ids, in the order they were recorded (the order the
         engine booked them in, which recovery replays)."""
         with self._read() as s:
             rows = s.scalars(select(FillRow).where(FillRow.run_id == run_id).order_by(FillRow.id))
-            return [(r.id, _fill(r)) for r in rows]
+            return [(r.id, fill(r)) for r in rows]
 
     def max_fill_id(self, run_id: int) -> int:
         """The highest fill id recorded for the run (0 without fills): a checkpoint's cursor."""
@@ -239,7 +235,7 @@ class OrdersRepo(StoreCore):
             if run_id is not None:
                 q = q.where(FillRow.run_id == run_id)
             row = s.scalars(q.order_by(FillRow.ts.desc(), FillRow.id.desc()).limit(1)).first()
-            return _fill(row) if row is not None else None
+            return fill(row) if row is not None else None
 
     def positions_from_fills(self, run_id: int | None = None) -> dict[str, PositionView]:
         """Positions recomputed by replaying the recorded fills through a :class:`Ledger`.
@@ -327,30 +323,6 @@ def _new_order_row(run_id: int, r: OrderRequest) -> OrderRow:
     )
 
 
-def _stored(row: OrderRow) -> StoredOrder:
-    request = OrderRequest(
-        client_order_id=ClientOrderId(row.client_order_id),
-        symbol=Symbol(row.symbol),
-        side=Side(row.side),
-        quantity=row.quantity,
-        created_at=row.created_at,
-        order_type=OrderType(row.order_type),
-        limit_price=row.limit_price,
-        reason=row.reason,
-    )
-    return StoredOrder(
-        request=request,
-        run_id=row.run_id,
-        status=OrderStatus(row.status),
-        filled_quantity=row.filled_quantity,
-        average_price=row.average_price,
-        broker_order_id=row.broker_order_id,
-        message=row.message,
-        updated_at=row.updated_at,
-        submitted_at=row.submitted_at,
-    )
-
-
 def _fill_row(order: OrderRow, f: Fill, key: str) -> FillRow:
     return FillRow(
         order_id=order.id,
@@ -365,18 +337,4 @@ def _fill_row(order: OrderRow, f: Fill, key: str) -> FillRow:
         slippage=float(f.slippage),
         impact=float(f.impact),
         ts=utc(f.ts),
-    )
-
-
-def _fill(r: FillRow) -> Fill:
-    return Fill(
-        client_order_id=ClientOrderId(r.client_order_id),
-        symbol=Symbol(r.symbol),
-        side=Side(r.side),
-        quantity=r.quantity,
-        price=r.price,
-        ts=r.ts,
-        commission=r.commission,
-        slippage=r.slippage,
-        impact=r.impact,
     )

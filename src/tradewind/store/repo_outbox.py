@@ -20,6 +20,7 @@ from tradewind.store.errors import StoreError
 from tradewind.store.records import NotificationView, Uptime
 from tradewind.store.repo_ops import new_notification, now_utc
 from tradewind.store.schema import HeartbeatRow, NotificationRow
+from tradewind.store.views import silences
 
 
 class OutboxRepo(StoreCore):
@@ -163,22 +164,9 @@ class OutboxRepo(StoreCore):
             if run_id is not None:
                 q = q.where(HeartbeatRow.run_id == run_id)
             beats = sorted(s.scalars(q))
-        gaps = _silences([start, *beats, end], allowed, no_beats=not beats)
+        gaps = silences([start, *beats, end], allowed, no_beats=not beats)
         down = sum((b - a for a, b in gaps), timedelta(0))
         return Uptime(start, end, expected_interval, len(beats), down, tuple(gaps))
-
-
-def _silences(
-    points: list[datetime], allowed: timedelta, *, no_beats: bool
-) -> list[tuple[datetime, datetime]]:
-    """The parts of each silence between consecutive points that exceed ``allowed``."""
-    if no_beats:
-        return [(points[0], points[-1])] if points[-1] > points[0] else []
-    gaps: list[tuple[datetime, datetime]] = []
-    for a, b in zip(points, points[1:], strict=False):
-        if b - a > allowed:
-            gaps.append((a + allowed, b))
-    return gaps
 
 
 def _notification(row: NotificationRow | None, notification_id: int) -> NotificationRow:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import tradewind
-from tradewind.domain.records import Decision, EngineEvent, OrderRecord
+from tradewind.domain.records import Decision, EngineEvent
 from tradewind.store.coltypes import utc
 from tradewind.store.core import StoreCore
 from tradewind.store.errors import DuplicateCycleError, StoreError
@@ -37,6 +37,7 @@ from tradewind.store.schema import (
     PositionSnapshotRow,
     RunRow,
 )
+from tradewind.store.views import cycle_view, position_view, run_info
 
 RUN_STATUSES = ("running", "finished", "failed", "stopped")
 
@@ -117,18 +118,18 @@ class RunsRepo(StoreCore):
     def run(self, run_id: int) -> RunInfo:
         """The run ``run_id``; :class:`StoreError` if there is none."""
         with self._read() as s:
-            return _run_info(_run_row(s, run_id))
+            return run_info(_run_row(s, run_id))
 
     def runs(self) -> list[RunInfo]:
         """Every run, oldest first."""
         with self._read() as s:
-            return [_run_info(r) for r in s.scalars(select(RunRow).order_by(RunRow.id))]
+            return [run_info(r) for r in s.scalars(select(RunRow).order_by(RunRow.id))]
 
     def latest_run(self) -> RunInfo | None:
         """The most recently started run."""
         with self._read() as s:
             row = s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(1)).first()
-            return _run_info(row) if row is not None else None
+            return run_info(row) if row is not None else None
 
     # --- cycles ------------------------------------------------------------------------
     def record_cycle(
@@ -243,10 +244,7 @@ class RunsRepo(StoreCore):
                 .where(PositionSnapshotRow.cycle_id == cycle_id)
                 .order_by(PositionSnapshotRow.symbol)
             )
-            return [
-                PositionView(r.symbol, r.quantity, r.average_cost, r.price, r.market_value, r.ts)
-                for r in rows
-            ]
+            return [position_view(r) for r in rows]
 
     def position_values(self, run_id: int) -> dict[datetime, dict[str, float]]:
         """Market value per symbol at each cycle of the run (for weights in reports)."""
@@ -299,7 +297,7 @@ class RunsRepo(StoreCore):
                 q = q.order_by(CycleRow.ts, CycleRow.id)
             if limit is not None:
                 q = q.limit(limit)
-            return [_cycle_view(c, e) for c, e in s.execute(q)]
+            return [cycle_view(c, e) for c, e in s.execute(q)]
 
 
 # --- row builders and converters ---------------------------------------------------------
@@ -308,22 +306,6 @@ def _run_row(s: Session, run_id: int) -> RunRow:
     if row is None:
         raise StoreError(f"no run with id {run_id} in this database")
     return row
-
-
-def _run_info(r: RunRow) -> RunInfo:
-    return RunInfo(
-        r.id,
-        r.mode,
-        r.name,
-        r.started_at,
-        r.ended_at,
-        r.status,
-        r.run_tag,
-        r.config_fingerprint,
-        tuple(r.symbols),
-        r.initial_cash,
-        r.code_version,
-    )
 
 
 def _cycle_row(
@@ -406,26 +388,4 @@ def _event_row(run_id: int | None, e: EngineEvent) -> EventRow:
     severity = e.severity if e.severity in SEVERITIES else "info"
     return EventRow(
         run_id=run_id, ts=utc(e.ts), kind=e.kind, severity=severity, message=e.message, data=None
-    )
-
-
-def _cycle_view(c: CycleRow, e: EquitySnapshotRow) -> CycleView:
-    return CycleView(
-        id=c.id,
-        run_id=c.run_id,
-        ts=c.ts,
-        inputs_fingerprint=c.inputs_fingerprint,
-        regime=c.regime,
-        confidence=c.confidence,
-        is_decision=c.is_decision,
-        method=c.method,
-        reasons=tuple(c.reasons),
-        targets=c.targets,
-        orders=tuple(OrderRecord(**o) for o in c.orders),
-        notes=tuple(c.notes),
-        fallback_reason=c.fallback_reason,
-        equity_before=c.equity_before,
-        equity=e.equity,
-        cash=e.cash,
-        exposure=e.exposure,
     )

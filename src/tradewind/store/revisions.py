@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 VERSIONS_DIR = Path(__file__).parent / "migrations" / "versions"
 VERSION_TABLE = "alembic_version"
@@ -47,6 +48,8 @@ def packaged_head() -> str | None:
 def stored_revision(conn: Connection) -> tuple[bool, str | None]:
     """``(known, revision)``: the revision in the database's version table (None when there is
     none); ``known`` is False when the table holds several rows (branches: ask alembic)."""
+    from sqlalchemy import inspect, text  # here: packaged_head() alone needs no SQLAlchemy
+
     if not inspect(conn).has_table(VERSION_TABLE):
         return True, None
     rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()  # noqa: S608 - a constant
