@@ -39,6 +39,21 @@ def client_order_id(
     return ClientOrderId(f"{prefix}-{digest[: MAX_LEN - len(prefix) - 1]}")
 
 
+def client_order_ids(
+    run_tag: str, t: pd.Timestamp, buys: list[bool], symbols: list[str]
+) -> list[ClientOrderId]:
+    """:func:`client_order_id` of each order of one cycle, the ``k``-th with sequence ``k``
+    (buy or sell by ``buys``), computed together: the stamp and prefix are shared."""
+    head = f"{run_tag}-{_stamp(t)}-"
+    out: list[ClientOrderId] = []
+    for seq, (buy, symbol) in enumerate(zip(buys, symbols, strict=True)):
+        readable = f"{head}{'B' if buy else 'S'}{seq:03d}-{symbol}"
+        if len(readable) > MAX_LEN:
+            readable = client_order_id(run_tag, t, Side.BUY if buy else Side.SELL, seq, symbol)
+        out.append(ClientOrderId(readable))
+    return out
+
+
 def run_tag(fingerprint: str) -> str:
     """Six characters identifying a run (from its config/data fingerprint)."""
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:6]
