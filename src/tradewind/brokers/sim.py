@@ -264,9 +264,9 @@ class SimulatedBroker:
             seen.add(cid)
         if stop < n:
             ok[stop:] = False
-        _, first = np.unique(col[:stop], return_index=True)
-        if first.size != stop:  # a repeated symbol ends the batch before its second order
-            stop = int(np.setdiff1d(np.arange(stop), first)[0])
+        head = col[:stop].tolist()
+        if len(set(head)) != stop:  # a repeated symbol ends the batch before its second order
+            stop = next(k for k, i in enumerate(head) if i in head[:k])
         if stop < 2:
             return None
         ids, names = orders.ids[:stop], trades.universe

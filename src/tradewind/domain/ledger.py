@@ -21,6 +21,12 @@ from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill, Side
 
 
+SMALL_BATCH = 48
+"""Up to this many rows :meth:`Ledger.apply_batch` books row by row on floats; above it, on
+arrays (the same arithmetic; ``tests/domain/test_ledger_batch.py`` compares both with
+:meth:`Ledger.apply_all`)."""
+
+
 @fast_init
 @dataclass(frozen=True, slots=True)
 class ClosedTrade:
@@ -213,8 +219,12 @@ class Ledger:
         """
         n = len(batch)
         col = batch.column
-        if n < 2 or np.unique(col).size != n:
+        columns = col.tolist()
+        if n < 2 or len(set(columns)) != n:
             self.apply_all(batch.fills())
+            return
+        if n <= SMALL_BATCH:
+            self._book_rows(batch, columns)
             return
         q, p, buy = batch.quantity, batch.price, batch.buy
         notional = q * p
@@ -262,6 +272,52 @@ class Ledger:
         self._avg[col] = new_avg
         self.cash, self.traded_notional = cash, traded
         totals.commission, totals.slippage, totals.impact = commission, slippage, impact
+        self._version += 1
+
+    def _book_rows(self, batch: FillBatch, columns: list[int]) -> None:
+        """:meth:`apply_batch` of a small batch: the arithmetic of :func:`_booked`, row by row
+        on plain floats (cheaper than array operations for a few rows)."""
+        col, closed, names, ts = batch.column, self.closed_trades, batch.universe, batch.ts
+        cash, realized, traded = self.cash, self.realized_pnl, self.traded_notional
+        totals = self.costs
+        comm_sum, slip_sum, imp_sum = totals.commission, totals.slippage, totals.impact
+        new_qty: list[float] = []
+        new_avg: list[float] = []
+        for j, buy, q, p, commission, slippage, impact, held, avg in zip(
+            columns,
+            batch.buy.tolist(),
+            batch.quantity.tolist(),
+            batch.price.tolist(),
+            batch.commission.tolist(),
+            batch.slippage.tolist(),
+            batch.impact.tolist(),
+            self._qty[col].tolist(),
+            self._avg[col].tolist(),
+            strict=True,
+        ):
+            notional, cost = q * p, commission + slippage + impact
+            if buy:
+                grown = held + q
+                new_qty.append(grown)
+                new_avg.append((avg * held + notional + cost) / grown if grown > 0 else 0.0)
+                cash += -notional - cost
+            else:
+                pnl = (p - avg) * q - cost
+                realized += pnl
+                closed.append(ClosedTrade(names[j], ts, q, avg, p, pnl))
+                left = held - q
+                flat = abs(left) <= 1e-9 * max(1.0, abs(held))
+                new_qty.append(0.0 if flat else left)
+                new_avg.append(0.0 if flat else avg)
+                cash += notional - cost
+            traded += notional
+            comm_sum += commission
+            slip_sum += slippage
+            imp_sum += impact
+        self._qty[col] = new_qty
+        self._avg[col] = new_avg
+        self.cash, self.realized_pnl, self.traded_notional = cash, realized, traded
+        totals.commission, totals.slippage, totals.impact = comm_sum, slip_sum, imp_sum
         self._version += 1
 
 
