@@ -20,7 +20,6 @@ from tradewind.domain.batches import FillBatch
 from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill, Side
 
-
 SMALL_BATCH = 48
 """Up to this many rows :meth:`Ledger.apply_batch` books row by row on floats; above it, on
 arrays (the same arithmetic; ``tests/domain/test_ledger_batch.py`` compares both with

@@ -7,12 +7,15 @@ other part the functions here are the default, converting the batch to the objec
 protocol method and back, so paper and live brokers (and any planner or risk hook) run the same
 engine code through their ordinary ``plan`` / ``allow`` / ``submit_all``. The results are the
 same either way, to the last bit (``tests/engine/test_columnar.py``).
+
+A part offers a batch method by defining it on its class (a wrapper that forwards attribute
+reads to another part, as a test's one-by-one broker does, keeps its own protocol methods).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast
 
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.batches import FillBatch, OrderBatch, TradeBatch
@@ -39,7 +42,6 @@ class BatchOutcome:
         return len(self.filled) if self.filled is not None else 0
 
 
-@runtime_checkable
 class BatchPlanner(Protocol):
     """A trade planner that plans on columns."""
 
@@ -50,7 +52,6 @@ class BatchPlanner(Protocol):
         ...
 
 
-@runtime_checkable
 class BatchRisk(Protocol):
     """A risk hook whose pre-trade checks work on columns."""
 
@@ -61,7 +62,6 @@ class BatchRisk(Protocol):
         ...
 
 
-@runtime_checkable
 class BatchBroker(Protocol):
     """A broker that takes a whole batch of market orders at once (the simulator)."""
 
@@ -80,8 +80,8 @@ def plan_batch(
     target: FloatArray,
 ) -> TradeBatch:
     """The planner's trades toward ``target`` as a batch."""
-    if isinstance(planner, BatchPlanner):
-        return planner.plan_batch(quantities, prices, cash, target)
+    if _offers(planner, "plan_batch"):
+        return cast(BatchPlanner, planner).plan_batch(quantities, prices, cash, target)
     return TradeBatch.of(universe, None, planner.plan(quantities, prices, cash, target))
 
 
@@ -89,8 +89,8 @@ def allow_batch(
     risk: RiskHook, trades: TradeBatch, book: Ledger, prices: FloatArray, policy: Policy
 ) -> tuple[TradeBatch, list[str]]:
     """The trades the risk hook lets through (possibly resized), and its notes."""
-    if isinstance(risk, BatchRisk):
-        return risk.allow_batch(trades, book, prices, policy)
+    if _offers(risk, "allow_batch"):
+        return cast(BatchRisk, risk).allow_batch(trades, book, prices, policy)
     passed, notes = risk.allow(trades.trades(), book, prices, policy)
     return TradeBatch.of(trades.universe, dict(book.columns), passed), notes
 
@@ -98,6 +98,11 @@ def allow_batch(
 def submit_batch(broker: Broker, orders: OrderBatch) -> BatchOutcome:
     """Send ``orders``: through the broker's batch method, or :meth:`Broker.submit_all` of
     their requests (every broker's contract: one submit per request, in order)."""
-    if isinstance(broker, BatchBroker):
-        return broker.submit_batch(orders)
+    if _offers(broker, "submit_batch"):
+        return cast(BatchBroker, broker).submit_batch(orders)
     return BatchOutcome(None, broker.submit_all(orders.requests()))
+
+
+def _offers(part: object, method: str) -> bool:
+    """True when ``part``'s class defines ``method`` (see the module docstring)."""
+    return callable(getattr(type(part), method, None))

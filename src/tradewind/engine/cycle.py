@@ -343,7 +343,7 @@ class Engine:
         outcome = submit_batch(self.broker, OrderBatch(ordered, ids, ts))
         if outcome.filled is not None:  # the book is not read while submitting
             self.book.apply_batch(outcome.filled)
-            self.recorder.fills.add_batch(outcome.filled)
+            self.recorder.add_fills(outcome.filled)
         events: list[OrderEvent] = []
         for cid, result in zip(ids[outcome.done :], outcome.rest, strict=True):
             if isinstance(result, Exception):

@@ -8,96 +8,89 @@ end, and a run nobody reads builds none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableSequence
-from typing import overload
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from tradewind.domain.batches import FillBatch
 from tradewind.domain.orders import Fill
 
 
-class FillLog(MutableSequence[Fill]):
-    """A list of :class:`~tradewind.domain.orders.Fill` that also takes whole fill batches
-    (:meth:`add_batch`); reads, writes and comparisons behave as those of a list."""
+def _settled(name: str) -> Callable[..., Any]:
+    """The list method ``name``, run after the pending batches are built into the list."""
+    method = getattr(list, name)
 
-    __slots__ = ("_flat", "_chunks", "_size")
+    def run(self: FillLog, *args: Any, **kwargs: Any) -> Any:
+        self._settle()
+        return method(self, *args, **kwargs)
+
+    run.__name__ = name
+    run.__doc__ = method.__doc__
+    return run
+
+
+class FillLog(list[Fill]):
+    """A ``list`` of :class:`~tradewind.domain.orders.Fill` that also takes whole fill batches
+    (:meth:`add_batch`), built into fills on the first read. Every list method reads and
+    writes the fills in booking order, as a plain list of them would."""
+
+    __slots__ = ("_pending", "_size")
 
     def __init__(self, fills: Iterable[Fill] = ()) -> None:
-        self._flat: list[Fill] = list(fills)
-        self._chunks: list[FillBatch | list[Fill]] = []
-        self._size = len(self._flat)
+        super().__init__(fills)
+        self._pending: list[FillBatch] = []
+        self._size = 0
 
     def add_batch(self, batch: FillBatch) -> None:
         """Append the fills of ``batch``, in its order (built when the log is read)."""
         if len(batch):
-            self._chunks.append(batch)
+            self._pending.append(batch)
             self._size += len(batch)
 
-    def extend(self, values: Iterable[Fill]) -> None:
-        """Append ``values`` in order."""
-        more = list(values)
-        if self._chunks:
-            self._chunks.append(more)
-        else:
-            self._flat.extend(more)
-        self._size += len(more)
-
-    def append(self, value: Fill) -> None:
-        """Append one fill."""
-        self.extend((value,))
-
-    def _all(self) -> list[Fill]:
-        if self._chunks:
-            flat = self._flat
-            for chunk in self._chunks:
-                flat.extend(chunk.fills() if isinstance(chunk, FillBatch) else chunk)
-            self._chunks = []
-        return self._flat
+    def _settle(self) -> None:
+        """Build the pending batches' fills into the list, in order."""
+        if self._pending:
+            pending, self._pending, self._size = self._pending, [], 0
+            for batch in pending:
+                list.extend(self, batch.fills())
 
     def __len__(self) -> int:
-        return self._size
-
-    @overload
-    def __getitem__(self, index: int) -> Fill: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Fill]: ...
-
-    def __getitem__(self, index: int | slice) -> Fill | list[Fill]:
-        return self._all()[index]
-
-    @overload
-    def __setitem__(self, index: int, value: Fill) -> None: ...
-
-    @overload
-    def __setitem__(self, index: slice, value: Iterable[Fill]) -> None: ...
-
-    def __setitem__(self, index: int | slice, value: Fill | Iterable[Fill]) -> None:
-        flat = self._all()
-        flat[index] = value  # type: ignore[index,assignment]
-        self._size = len(flat)
-
-    def __delitem__(self, index: int | slice) -> None:
-        flat = self._all()
-        del flat[index]
-        self._size = len(flat)
-
-    def insert(self, index: int, value: Fill) -> None:
-        """Insert ``value`` before ``index``."""
-        flat = self._all()
-        flat.insert(index, value)
-        self._size = len(flat)
+        return list.__len__(self) + self._size
 
     def __iter__(self) -> Iterator[Fill]:
-        return iter(self._all())
+        self._settle()
+        return list.__iter__(self)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FillLog):
-            return self._all() == other._all()
-        if isinstance(other, list):
-            return self._all() == other
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as a list
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FillLog, (list(iter(self)),))
 
     def __repr__(self) -> str:
-        return f"FillLog({self._all()!r})"
+        self._settle()
+        return list.__repr__(self)  # as the plain list it stands for
+
+    __getitem__ = _settled("__getitem__")
+    __setitem__ = _settled("__setitem__")
+    __delitem__ = _settled("__delitem__")
+    __contains__ = _settled("__contains__")
+    __reversed__ = _settled("__reversed__")
+    __eq__ = _settled("__eq__")
+    __ne__ = _settled("__ne__")
+    __lt__ = _settled("__lt__")
+    __le__ = _settled("__le__")
+    __gt__ = _settled("__gt__")
+    __ge__ = _settled("__ge__")
+    __add__ = _settled("__add__")
+    __mul__ = _settled("__mul__")
+    __rmul__ = _settled("__rmul__")
+    __iadd__ = _settled("__iadd__")
+    __imul__ = _settled("__imul__")
+    append = _settled("append")
+    extend = _settled("extend")
+    insert = _settled("insert")
+    pop = _settled("pop")
+    remove = _settled("remove")
+    clear = _settled("clear")
+    index = _settled("index")
+    count = _settled("count")
+    copy = _settled("copy")
+    sort = _settled("sort")
+    reverse = _settled("reverse")

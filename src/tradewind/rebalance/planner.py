@@ -389,7 +389,6 @@ def plan_arrays(
     available = float(before[head])
     rows = np.concatenate((np.flatnonzero(sell), b[:head]))
     got = q[rows]
-    costs = [commission[rows], slippage[rows], impact[rows], modelled[rows]]
     labels = [reason] * rows.size
     more: list[tuple[int, float, CostBreakdown, str]] = []
     tail = b[head:].tolist()
@@ -411,29 +410,27 @@ def plan_arrays(
             continue
         more.append((i, take, cost, reason if take == qk else f"{reason} (reduced: cash)"))
         available += -(take * pk) - cost.total
-    index = chosen[rows]
-    price = p[rows]
+    index, price = chosen[rows], p[rows]
+    c_comm, c_slip, c_imp, c_mod = commission[rows], slippage[rows], impact[rows], modelled[rows]
     if more:
-        index = np.concatenate((index, [m[0] for m in more]))
-        got = np.concatenate((got, [m[1] for m in more]))
+        more_cost = [m[2] for m in more]
+        index = np.concatenate((index, np.array([m[0] for m in more], dtype=index.dtype)))
+        got = np.concatenate((got, np.array([m[1] for m in more], dtype=float)))
         price = np.concatenate((price, prices[[m[0] for m in more]]))
-        extra = [
-            [m[2].commission for m in more],
-            [m[2].slippage for m in more],
-            [m[2].impact for m in more],
-            [m[2].impact_modelled for m in more],
-        ]
-        costs = [np.concatenate((c, e)) for c, e in zip(costs, extra, strict=True)]
+        c_comm = np.concatenate((c_comm, np.array([c.commission for c in more_cost], dtype=float)))
+        c_slip = np.concatenate((c_slip, np.array([c.slippage for c in more_cost], dtype=float)))
+        c_imp = np.concatenate((c_imp, np.array([c.impact for c in more_cost], dtype=float)))
+        c_mod = np.concatenate((c_mod, np.array([c.impact_modelled for c in more_cost])))
         labels += [m[3] for m in more]
     return RawPlan(
         index.astype(np.int64),
         np.arange(len(labels)) >= int(sell.sum()),
         got,
         price,
-        costs[0],
-        costs[1],
-        costs[2],
-        costs[3].astype(bool),
+        c_comm,
+        c_slip,
+        c_imp,
+        c_mod.astype(bool),
         labels,
         skipped,
         available,
