@@ -377,8 +377,9 @@ class Engine:
             fill = event.fill
             if fill is not None:
                 fills.append(fill)
-        self.book.apply_all(fills)
-        self.recorder.fills.extend(fills)
+        if fills:
+            self.book.apply_all(fills)
+            self.recorder.fills.extend(fills)
 
     def _record(
         self,

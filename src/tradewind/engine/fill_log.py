@@ -37,7 +37,7 @@ class FillLog(list[Fill]):
 
     def __init__(self, fills: Iterable[Fill] = ()) -> None:
         super().__init__(fills)
-        self._pending: list[FillBatch] = []
+        self._pending: list[FillBatch | list[Fill]] = []
         self._size = 0
 
     def add_batch(self, batch: FillBatch) -> None:
@@ -46,12 +46,26 @@ class FillLog(list[Fill]):
             self._pending.append(batch)
             self._size += len(batch)
 
+    def extend(self, values: Iterable[Fill]) -> None:
+        """Append ``values`` in order (after the pending batches, without building them)."""
+        if not self._pending:
+            list.extend(self, values)
+            return
+        more = list(values)
+        if more:
+            self._pending.append(more)
+            self._size += len(more)
+
+    def append(self, value: Fill) -> None:
+        """Append ``value`` (after the pending batches, without building them)."""
+        self.extend((value,))
+
     def _settle(self) -> None:
         """Build the pending batches' fills into the list, in order."""
         if self._pending:
             pending, self._pending, self._size = self._pending, [], 0
-            for batch in pending:
-                list.extend(self, batch.fills())
+            for chunk in pending:
+                list.extend(self, chunk.fills() if isinstance(chunk, FillBatch) else chunk)
 
     def __len__(self) -> int:
         return list.__len__(self) + self._size
@@ -83,8 +97,6 @@ class FillLog(list[Fill]):
     __rmul__ = _settled("__rmul__")
     __iadd__ = _settled("__iadd__")
     __imul__ = _settled("__imul__")
-    append = _settled("append")
-    extend = _settled("extend")
     insert = _settled("insert")
     pop = _settled("pop")
     remove = _settled("remove")
