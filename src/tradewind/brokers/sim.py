@@ -242,12 +242,16 @@ class SimulatedBroker:
         if self.fill_price != "close" or self.partial_fill_prob or self.reject_prob:
             return None
         trades = orders.trades
-        if n < 2 or self.feed.row < 0 or trades.universe != self.ledger.symbols:
+        universe = trades.universe
+        if (
+            n < 2
+            or self.feed.row < 0
+            or not (universe is self.ledger.symbols or universe == self.ledger.symbols)
+        ):
             return None
         col, buy, want = trades.column, trades.buy, trades.quantity
         price = self.feed.current("close")[col]
-        with np.errstate(invalid="ignore"):
-            ok = np.isfinite(price) & (price > 0)
+        ok = np.isfinite(price) & (price > 0)  # a comparison with NaN is False, no warning
         if not self.fractional:
             ok &= np.abs(want - np.round(want)) <= 1e-9  # refused: a fractional quantity
         held = self.ledger.quantity[col]
@@ -262,8 +266,6 @@ class SimulatedBroker:
                 stop = k
                 break
             seen.add(cid)
-        if stop < n:
-            ok[stop:] = False
         head = col[:stop].tolist()
         if len(set(head)) != stop:  # a repeated symbol ends the batch before its second order
             stop = next(k for k, i in enumerate(head) if i in head[:k])

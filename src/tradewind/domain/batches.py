@@ -11,7 +11,7 @@ built only when a row is read, and are equal to those the object path builds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import overload
@@ -73,7 +73,7 @@ class TradeBatch(Sequence[PlannedTrade]):
     def of(
         cls,
         universe: tuple[str, ...],
-        columns: dict[str, int] | None,
+        columns: Mapping[str, int] | None,
         trades: Sequence[PlannedTrade],
     ) -> TradeBatch:
         """The batch of ``trades`` (objects from a planner or risk hook without columns)."""

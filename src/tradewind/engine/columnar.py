@@ -92,7 +92,7 @@ def allow_batch(
     if _offers(risk, "allow_batch"):
         return cast(BatchRisk, risk).allow_batch(trades, book, prices, policy)
     passed, notes = risk.allow(trades.trades(), book, prices, policy)
-    return TradeBatch.of(trades.universe, dict(book.columns), passed), notes
+    return TradeBatch.of(trades.universe, book.columns, passed), notes
 
 
 def submit_batch(broker: Broker, orders: OrderBatch) -> BatchOutcome:

@@ -170,7 +170,7 @@ class Engine:
             self._cancel_open_buys(t)
         if forced:
             forced = self.parts.planner.estimate(forced)
-            exits = TradeBatch.of(self.feed.symbols, dict(self.book.columns), forced)
+            exits = TradeBatch.of(self.feed.symbols, self.book.columns, forced)
             self._execute(t, exits, reading, policy, ("risk",), None)
             self._drop_targets(forced)
         current = self.book.weights(prices)

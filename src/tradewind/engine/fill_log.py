@@ -31,7 +31,9 @@ def _settled(name: str) -> Callable[..., Any]:
 class FillLog(list[Fill]):
     """A ``list`` of :class:`~tradewind.domain.orders.Fill` that also takes whole fill batches
     (:meth:`add_batch`), built into fills on the first read. Every list method reads and
-    writes the fills in booking order, as a plain list of them would."""
+    writes the fills in booking order, as a plain list of them would (C code that reads a
+    list's items without its methods, ``PySequence_Fast``, would miss a pending batch: read
+    the log through its methods, iteration or ``list(log)``)."""
 
     __slots__ = ("_pending", "_size")
 

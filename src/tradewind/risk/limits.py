@@ -201,7 +201,7 @@ def apply_limits_batch(
     passed, notes = apply_limits(
         trades.trades(), book, prices, policy, fractional=fractional, shortcut=False
     )
-    return TradeBatch.of(trades.universe, dict(book.columns), passed), notes
+    return TradeBatch.of(trades.universe, book.columns, passed), notes
 
 
 def _resized(tr: PlannedTrade, q: float) -> PlannedTrade:

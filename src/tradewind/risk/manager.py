@@ -230,7 +230,7 @@ class RiskManager:
         if self._halt is None and not self._exiting and not self.cooldown_until:
             return apply_limits_batch(trades, book, prices, policy, fractional=self.fractional)
         passed, notes = self.allow(trades.trades(), book, prices, policy)
-        return TradeBatch.of(trades.universe, dict(book.columns), passed), notes
+        return TradeBatch.of(trades.universe, book.columns, passed), notes
 
     # --- quiet bars (the engine's fast-forward over bars where nothing can happen) ----------
     def quiet_prefix(self, equity: FloatArray, new_session: BoolArray, book: Ledger) -> int:
