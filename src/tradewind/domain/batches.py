@@ -261,9 +261,9 @@ class FillBatch:
 
     def fills(self) -> list[Fill]:
         """Every row as a :class:`~tradewind.domain.orders.Fill`."""
-        names, ts = self.universe, self.ts
+        names, ts, sides = self.universe, self.ts, (SELL, BUY)
         return [
-            Fill(cid, Symbol(names[j]), BUY if b else SELL, q, p, ts, c, s, i)
+            Fill(cid, names[j], sides[b], q, p, ts, c, s, i)
             for cid, j, b, q, p, c, s, i in zip(
                 self.ids,
                 self.column.tolist(),
