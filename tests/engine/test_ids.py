@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradewind.domain.orders import Side
-from tradewind.engine.ids import MAX_LEN, client_order_id, run_tag
+from tradewind.engine.ids import MAX_LEN, client_order_id, client_order_ids, run_tag
 
 T = pd.Timestamp("2024-01-02 16:00", tz="America/New_York")
 
@@ -44,3 +45,20 @@ def test_long_run_tags_keep_distinct_orders_distinct(tag: str, symbol: str) -> N
     assert len(ids) == 3 * len(Side) * 4
     other = client_order_id(tag + "0", T, Side.BUY, 0, symbol)
     assert other != client_order_id(tag, T, Side.BUY, 0, symbol)
+
+
+@pytest.mark.parametrize("tag", ["a1b2c3", "a-very-long-run-tag-of-a-sweep"])
+def test_the_ids_of_a_cycle_are_those_of_one_call_per_order(tag: str) -> None:
+    t = pd.Timestamp("2024-03-01 21:00", tz="UTC")
+    symbols = ["AAPL", "BRK.B", "A-SYMBOL-FAR-TOO-LONG-FOR-AN-ID", "KO"] * 300  # seq past 999
+    buys = [k % 3 == 0 for k in range(len(symbols))]
+    want = [
+        client_order_id(tag, t, Side.BUY if b else Side.SELL, k, s)
+        for k, (b, s) in enumerate(zip(buys, symbols, strict=True))
+    ]
+    assert client_order_ids(tag, t, buys, symbols) == want
+    short = [s for s in symbols if len(s) < 8][:40]  # every id readable
+    assert client_order_ids(tag, t, buys[:40], short) == [
+        client_order_id(tag, t, Side.BUY if b else Side.SELL, k, s)
+        for k, (b, s) in enumerate(zip(buys[:40], short, strict=True))
+    ]

@@ -18,6 +18,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
+from tradewind.domain.batches import FillBatch, OrderBatch
 from tradewind.domain.costs import CostBreakdown, CostEstimator
 from tradewind.domain.errors import OrderRejected
 from tradewind.domain.ledger import Ledger
@@ -32,6 +34,7 @@ from tradewind.domain.orders import (
     Side,
 )
 from tradewind.domain.types import Symbol
+from tradewind.engine.columnar import BatchOutcome
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import SubmitOutcome, submit_each
 
@@ -73,6 +76,12 @@ class _Batch:
             self.slippage[:n],
             self.impact[:n],
         )
+
+
+def _first_false(ok: BoolArray) -> int:
+    """Index of the first False of ``ok`` (its length when all are True)."""
+    bad = np.flatnonzero(~ok)
+    return int(bad[0]) if bad.size else len(ok)
 
 
 class SimulatedBroker:
@@ -123,6 +132,8 @@ class SimulatedBroker:
         self.use_impact_inputs = use_impact_inputs
         self._rng = np.random.default_rng(seed)
         self._orders: dict[ClientOrderId, Order] = {}
+        self._batched: dict[ClientOrderId, tuple[OrderBatch, FillBatch, int]] = {}
+        """Orders :meth:`submit_batch` filled at once: their :class:`Order` is built on read."""
         self._open: dict[ClientOrderId, Order] = {}
         self._submitted_row: dict[ClientOrderId, int] = {}
         self._pending: list[OrderEvent] = []
@@ -135,7 +146,7 @@ class SimulatedBroker:
     def submit(self, request: OrderRequest) -> list[OrderEvent]:
         """Accept (or reject) ``request``; fill it now when filling at the close."""
         cid = request.client_order_id
-        if cid in self._orders:
+        if cid in self._orders or cid in self._batched:
             raise OrderRejected(f"duplicate client_order_id {cid}")
         order = Order(request)
         self._orders[cid] = order
@@ -169,6 +180,17 @@ class SimulatedBroker:
         out.extend(submit_each(self, requests[k:]))
         return out
 
+    def submit_batch(self, orders: OrderBatch) -> BatchOutcome:
+        """:meth:`submit_all` of ``orders.requests()``, on columns: the leading orders that
+        fill in full at this close (the conditions of :meth:`submit_all`) are priced, checked
+        and booked as one :class:`~tradewind.domain.batches.FillBatch`, their orders built
+        only when :meth:`lookup` reads them; the rest go one by one through :meth:`submit`.
+        Events, fills, orders and book are those of :meth:`submit_all`, to the last bit."""
+        filled = self._fill_columns(orders)
+        k = len(filled) if filled is not None else 0
+        rest = [orders.request(j) for j in range(k, len(orders))]
+        return BatchOutcome(filled, submit_each(self, rest))
+
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
         """Fill resting orders on the current bar; return every event since the last call."""
         events, self._pending = self._pending, []
@@ -187,14 +209,17 @@ class SimulatedBroker:
 
     def cancel(self, client_order_id: ClientOrderId) -> OrderEvent | None:
         """Cancel an open order."""
-        order = self._orders.get(client_order_id)
+        order = self._orders.get(client_order_id)  # a batched order is filled: final
         if order is None or order.status.is_terminal:
             return None
         return self._event(order, OrderStatus.CANCELED, self.feed.now)
 
     def lookup(self, client_order_id: ClientOrderId) -> Order | None:
         """The broker's record of an order."""
-        return self._orders.get(client_order_id)
+        order = self._orders.get(client_order_id)
+        if order is None and client_order_id in self._batched:
+            order = self._orders[client_order_id] = self._batched_order(client_order_id)
+        return order
 
     def open_orders(self) -> list[Order]:
         """Orders not yet final."""
@@ -210,6 +235,100 @@ class SimulatedBroker:
         return self.ledger.cash
 
     # --- batched fills at the close -----------------------------------------------------
+    def _fill_columns(self, orders: OrderBatch) -> FillBatch | None:
+        """Fill and book the leading ``orders`` that :meth:`_priced_prefix` would batch, on
+        columns; None (nothing booked) when fewer than two qualify."""
+        n = len(orders)
+        if self.fill_price != "close" or self.partial_fill_prob or self.reject_prob:
+            return None
+        trades = orders.trades
+        universe = trades.universe
+        if (
+            n < 2
+            or self.feed.row < 0
+            or not (universe is self.ledger.symbols or universe == self.ledger.symbols)
+        ):
+            return None
+        col, buy, want = trades.column, trades.buy, trades.quantity
+        price = self.feed.current("close")[col]
+        ok = np.isfinite(price) & (price > 0)  # a comparison with NaN is False, no warning
+        if not self.fractional:
+            ok &= np.abs(want - np.round(want)) <= 1e-9  # refused: a fractional quantity
+        held = self.ledger.quantity[col]
+        ok &= buy | (want <= held + 1e-9)  # refused: a sell of more than the position
+        qty = np.where(buy, want, np.minimum(want, np.maximum(held, 0.0)))
+        ok &= buy | (qty > 0)
+        known, batched = self._orders, self._batched
+        stop = _first_false(ok)
+        seen: set[str] = set()
+        for k, cid in enumerate(orders.ids[:stop]):  # an id seen before goes one by one
+            if cid in known or cid in batched or cid in seen:
+                stop = k
+                break
+            seen.add(cid)
+        head = col[:stop].tolist()
+        if len(set(head)) != stop:  # a repeated symbol ends the batch before its second order
+            stop = next(k for k, i in enumerate(head) if i in head[:k])
+        if stop < 2:
+            return None
+        ids, names = orders.ids[:stop], trades.universe
+        col, buy, qty, price = col[:stop], buy[:stop], qty[:stop], price[:stop]
+        commission, slippage, impact = self._column_costs(names, col, buy, qty, price)
+        notional = qty * price
+        cost = commission + slippage + impact
+        cash = np.empty(stop + 1)
+        cash[0] = self.ledger.cash
+        cash[1:] = np.where(buy, -notional - cost, notional - cost)
+        before = np.add.accumulate(cash)[:-1]  # the cash before each fill, added in order
+        short = buy & ((before < 0.0) | (notional + cost > before + 1e-9))
+        paid = _first_false(~short)
+        if paid < 2:
+            return None
+        if paid < stop:
+            ids, col, buy, qty, price = ids[:paid], col[:paid], buy[:paid], qty[:paid], price[:paid]
+            commission, slippage, impact = commission[:paid], slippage[:paid], impact[:paid]
+        ts = self._datetime(self.feed.now)
+        fills = FillBatch(
+            trades.universe, ids, col, buy, qty, price, commission, slippage, impact, ts
+        )
+        self.ledger.apply_batch(fills)
+        batched.update((cid, (orders, fills, k)) for k, cid in enumerate(ids))
+        return fills
+
+    def _column_costs(
+        self,
+        names: tuple[str, ...],
+        col: IntArray,
+        buy: BoolArray,
+        qty: FloatArray,
+        price: FloatArray,
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Commission, slippage and impact of each fill, as :meth:`_costs` prices them."""
+        if not self.use_impact_inputs:
+            commission, slippage, impact, _ = self.cost_model.costs_many(qty, price)
+            return commission, slippage, impact
+        sides = (Side.SELL, Side.BUY)
+        each = [
+            self._costs(names[i], sides[b], q, p, i)
+            for i, b, q, p in zip(
+                col.tolist(), buy.tolist(), qty.tolist(), price.tolist(), strict=True
+            )
+        ]
+        return (
+            np.array([c.commission for c in each], dtype=float),
+            np.array([c.slippage for c in each], dtype=float),
+            np.array([c.impact for c in each], dtype=float),
+        )
+
+    def _batched_order(self, cid: ClientOrderId) -> Order:
+        """The :class:`Order` a batched fill left (the state :meth:`_fill_batch` stores)."""
+        orders, fills, k = self._batched[cid]
+        fill = fills.fill(k)  # the fills are the leading orders: row k of both
+        q, p = fill.quantity, fill.price
+        return Order(
+            orders.request(k), OrderStatus.FILLED, q, (0.0 + q * p) / q, f"SIM-{cid}", "", [fill]
+        )
+
     def _priced_prefix(self, requests: Sequence[OrderRequest]) -> _Batch | None:
         """The leading ``requests`` that fill in full at this close, each as :meth:`submit`
         would fill it (the conditions of :meth:`submit_all`), with their fills' figures; None

@@ -16,8 +16,14 @@ from datetime import datetime
 import numpy as np
 
 from tradewind.domain.arrays import FloatArray
+from tradewind.domain.batches import FillBatch
 from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill, Side
+
+SMALL_BATCH = 48
+"""Up to this many rows :meth:`Ledger.apply_batch` books row by row on floats; above it, on
+arrays (the same arithmetic; ``tests/domain/test_ledger_batch.py`` compares both with
+:meth:`Ledger.apply_all`)."""
 
 
 @fast_init
@@ -196,6 +202,119 @@ class Ledger:
             imp_sum += impact
         self._qty[:] = qty
         self._avg[:] = avg
+        self.cash, self.realized_pnl, self.traded_notional = cash, realized, traded
+        totals.commission, totals.slippage, totals.impact = comm_sum, slip_sum, imp_sum
+        self._version += 1
+
+    def apply_batch(self, batch: FillBatch) -> None:
+        """Book a :class:`~tradewind.domain.batches.FillBatch` as :meth:`apply_all` books its
+        fills, to the last bit, in one vector step.
+
+        Each symbol appears at most once in a batch, so every position changes once, from its
+        state before the batch, by the arithmetic of :func:`_booked`; the running sums (cash,
+        realized P&L, traded value and costs) add the rows one after another, in order, as
+        the loop does (``np.add.accumulate`` adds term by term, never pairwise). A batch that
+        repeats a symbol is booked by :meth:`apply_all`.
+        """
+        n = len(batch)
+        col = batch.column
+        columns = col.tolist()
+        if n < 2 or len(set(columns)) != n:
+            self.apply_all(batch.fills())
+            return
+        if n <= SMALL_BATCH:
+            self._book_rows(batch, columns)
+            return
+        q, p, buy = batch.quantity, batch.price, batch.buy
+        notional = q * p
+        cost = batch.commission + batch.slippage + batch.impact
+        held, avg = self._qty[col], self._avg[col]
+        grown = held + q
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bought_avg = np.where(grown > 0, (avg * held + notional + cost) / grown, 0.0)
+        left = held - q
+        flat = ~buy & (np.abs(left) <= 1e-9 * np.maximum(1.0, np.abs(held)))
+        new_qty = np.where(buy, grown, np.where(flat, 0.0, left))
+        new_avg = np.where(buy, bought_avg, np.where(flat, 0.0, avg))
+        sums = np.empty((n + 1, 5))
+        totals = self.costs
+        sums[0] = (
+            self.cash,
+            self.traded_notional,
+            totals.commission,
+            totals.slippage,
+            totals.impact,
+        )
+        sums[1:, 0] = np.where(buy, -notional - cost, notional - cost)
+        sums[1:, 1] = notional
+        sums[1:, 2] = batch.commission
+        sums[1:, 3] = batch.slippage
+        sums[1:, 4] = batch.impact
+        cash, traded, commission, slippage, impact = np.add.accumulate(sums)[-1].tolist()
+        sells = np.flatnonzero(~buy)
+        if sells.size:
+            pnl = (p[sells] - avg[sells]) * q[sells] - cost[sells]
+            realized = self.realized_pnl
+            names, ts, closed = batch.universe, batch.ts, self.closed_trades
+            for j, qk, a, pk, gain in zip(
+                col[sells].tolist(),
+                q[sells].tolist(),
+                avg[sells].tolist(),
+                p[sells].tolist(),
+                pnl.tolist(),
+                strict=True,
+            ):
+                realized += gain
+                closed.append(ClosedTrade(names[j], ts, qk, a, pk, gain))
+            self.realized_pnl = realized
+        self._qty[col] = new_qty
+        self._avg[col] = new_avg
+        self.cash, self.traded_notional = cash, traded
+        totals.commission, totals.slippage, totals.impact = commission, slippage, impact
+        self._version += 1
+
+    def _book_rows(self, batch: FillBatch, columns: list[int]) -> None:
+        """:meth:`apply_batch` of a small batch: the arithmetic of :func:`_booked`, row by row
+        on plain floats (cheaper than array operations for a few rows)."""
+        col, closed, names, ts = batch.column, self.closed_trades, batch.universe, batch.ts
+        cash, realized, traded = self.cash, self.realized_pnl, self.traded_notional
+        totals = self.costs
+        comm_sum, slip_sum, imp_sum = totals.commission, totals.slippage, totals.impact
+        new_qty: list[float] = []
+        new_avg: list[float] = []
+        for j, buy, q, p, commission, slippage, impact, held, avg in zip(
+            columns,
+            batch.buy.tolist(),
+            batch.quantity.tolist(),
+            batch.price.tolist(),
+            batch.commission.tolist(),
+            batch.slippage.tolist(),
+            batch.impact.tolist(),
+            self._qty[col].tolist(),
+            self._avg[col].tolist(),
+            strict=True,
+        ):
+            notional, cost = q * p, commission + slippage + impact
+            if buy:
+                grown = held + q
+                new_qty.append(grown)
+                new_avg.append((avg * held + notional + cost) / grown if grown > 0 else 0.0)
+                cash += -notional - cost
+            else:
+                pnl = (p - avg) * q - cost
+                realized += pnl
+                closed.append(ClosedTrade(names[j], ts, q, avg, p, pnl))
+                left = held - q
+                flat = abs(left) <= 1e-9 * max(1.0, abs(held))
+                new_qty.append(0.0 if flat else left)
+                new_avg.append(0.0 if flat else avg)
+                cash += notional - cost
+            traded += notional
+            comm_sum += commission
+            slip_sum += slippage
+            imp_sum += impact
+        self._qty[col] = new_qty
+        self._avg[col] = new_avg
         self.cash, self.realized_pnl, self.traded_notional = cash, realized, traded
         totals.commission, totals.slippage, totals.impact = comm_sum, slip_sum, imp_sum
         self._version += 1

@@ -17,14 +17,16 @@ import numpy as np
 import pandas as pd
 
 from tradewind.domain.arrays import FloatArray
+from tradewind.domain.batches import OrderBatch, TradeBatch
 from tradewind.domain.ledger import Ledger
-from tradewind.domain.orders import OrderEvent, OrderRequest, OrderStatus, OrderType, Side
+from tradewind.domain.orders import OrderEvent, OrderStatus, Side
 from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading
 from tradewind.domain.records import Decision, OrderRecord
-from tradewind.domain.types import Regime, Symbol
+from tradewind.domain.types import Regime
 from tradewind.engine.clock import ReplayClock
+from tradewind.engine.columnar import allow_batch, plan_batch, submit_batch
 from tradewind.engine.feed import MarketFeed
-from tradewind.engine.ids import client_order_id
+from tradewind.engine.ids import client_order_ids
 from tradewind.engine.protocols import (
     Broker,
     RebalanceTrigger,
@@ -38,9 +40,8 @@ from tradewind.engine.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
-MARKET = OrderType.MARKET
-_SIDE = {side: side.value for side in Side}
-"""Each side's text (a dict lookup: an enum's ``.value`` is a slow descriptor)."""
+_SIDE = (Side.SELL.value, Side.BUY.value)
+"""Each side's text by ``buy`` (False, True)."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ class Engine:
             self._cancel_open_buys(t)
         if forced:
             forced = self.parts.planner.estimate(forced)
-            self._execute(t, forced, reading, policy, ("risk",), None)
+            exits = TradeBatch.of(self.feed.symbols, self.book.columns, forced)
+            self._execute(t, exits, reading, policy, ("risk",), None)
             self._drop_targets(forced)
         current = self.book.weights(prices)
         previous = self.regime.regime if self.regime is not None else None
@@ -265,14 +267,21 @@ class Engine:
         decision = self.parts.target_model.targets(self.feed, policy, current, blocked)
         self.targets = decision.weights
         self.recorder.events.extend(decision.events)  # ML views / fallback alert (issue 25)
-        trades = self.parts.planner.plan(
-            self.book.quantity, prices, self.book.cash, decision.weights
-        )
-        allowed, refused = self.parts.risk.allow(trades, self.book, prices, policy)
+        allowed, refused = self._checked_plan(prices, decision.weights, policy)
         skips = (*self.parts.planner.skipped(), *refused)  # issue 23: the planner's skips too
         self._execute(t, allowed, reading, policy, reasons, decision, skips)
         self.carry_since = t if self.parts.planner.capped() else None
-        self.drift_from = None if allowed else self.book.weights(prices)
+        self.drift_from = None if len(allowed) else self.book.weights(prices)
+
+    def _checked_plan(
+        self, prices: FloatArray, targets: FloatArray, policy: Policy
+    ) -> tuple[TradeBatch, list[str]]:
+        """The planner's trades toward ``targets`` (sized), through the risk hook's limits."""
+        book = self.book
+        trades = plan_batch(
+            self.parts.planner, self.feed.symbols, book.quantity, prices, book.cash, targets
+        )
+        return allow_batch(self.parts.risk, trades, book, prices, policy)
 
     def _carry(
         self, t: pd.Timestamp, prices: FloatArray, reading: RegimeReading, policy: Policy
@@ -291,66 +300,59 @@ class Engine:
         blocked = self.parts.risk.blocked_buys()
         if blocked:
             targets = np.where([s in blocked for s in self.feed.symbols], 0.0, targets)
-        trades = self.parts.planner.plan(self.book.quantity, prices, self.book.cash, targets)
-        allowed, refused = self.parts.risk.allow(trades, self.book, prices, policy)
+        allowed, refused = self._checked_plan(prices, targets, policy)
         reason = f"carry: continuing the rebalance of {since.date()} (max_trades_per_rebalance)"
         skips = (*self.parts.planner.skipped(), *refused)
         self._execute(t, allowed, reading, policy, (reason,), None, skips)
-        self.carry_since = since if allowed and self.parts.planner.capped() else None
-        self.drift_from = None if allowed else self.book.weights(prices)
+        placed = len(allowed) > 0
+        self.carry_since = since if placed and self.parts.planner.capped() else None
+        self.drift_from = None if placed else self.book.weights(prices)
 
     def _execute(
         self,
         t: pd.Timestamp,
-        trades: list[PlannedTrade],
+        trades: TradeBatch,
         reading: RegimeReading,
         policy: Policy,
         reasons: tuple[str, ...],
         decision: object,
         notes: tuple[str, ...] = (),
     ) -> None:
-        ordered = sorted(trades, key=lambda tr: tr.side is Side.BUY)  # sells first
+        """Submit ``trades`` (sells first) as one batch, book what fills, record the decision."""
+        ordered = trades.sells_first()
         before = self.book.equity(self.feed.last_close())
-        records: list[OrderRecord] = []
         extra: list[str] = list(notes)
         ts = t.to_pydatetime()
-        requests: list[OrderRequest] = []
-        for seq, trade in enumerate(ordered):
-            cid = client_order_id(self.run_tag, t, trade.side, seq, trade.symbol)
-            req = OrderRequest(
-                cid,
-                Symbol(trade.symbol),
-                trade.side,
-                trade.quantity,
-                ts,
-                MARKET,
-                None,
-                trade.reason,
+        buys, symbols = ordered.buy.tolist(), ordered.symbols
+        ids = client_order_ids(self.run_tag, t, buys, symbols)
+        records = tuple(
+            OrderRecord(cid, symbol, _SIDE[buy], q, reason, p, c, s, i)
+            for cid, symbol, buy, q, reason, p, c, s, i in zip(
+                ids,
+                symbols,
+                buys,
+                ordered.quantity.tolist(),
+                ordered.reasons,
+                ordered.price.tolist(),
+                ordered.commission.tolist(),
+                ordered.slippage.tolist(),
+                ordered.impact.tolist(),
+                strict=True,
             )
-            requests.append(req)
-            est = trade.est_costs
-            records.append(
-                OrderRecord(
-                    cid,
-                    req.symbol,
-                    _SIDE[trade.side],
-                    req.quantity,
-                    req.reason,
-                    trade.price,
-                    est.commission,
-                    est.slippage,
-                    est.impact,
-                )
-            )
+        )
+        outcome = submit_batch(self.broker, OrderBatch(ordered, ids, ts))
+        if outcome.filled is not None:  # the book is not read while submitting
+            self.book.apply_batch(outcome.filled)
+            self.recorder.add_fills(outcome.filled)
         events: list[OrderEvent] = []
-        for req, outcome in zip(requests, self.broker.submit_all(requests), strict=True):
-            if isinstance(outcome, Exception):
-                extra.append(f"{req.client_order_id}: {outcome}")
-                self.recorder.event(ts, "order_error", str(outcome), "warning")
+        for cid, result in zip(ids[outcome.done :], outcome.rest, strict=True):
+            if isinstance(result, Exception):
+                extra.append(f"{cid}: {result}")
+                self.recorder.event(ts, "order_error", str(result), "warning")
                 continue
-            events.extend(outcome)
-        self._apply(events)  # the book is not read while submitting: it is booked in one go
-        self._record(t, reading, policy, reasons, tuple(records), tuple(extra), decision, before)
+            events.extend(result)
+        self._apply(events)  # the rest is booked in one go, after the batch
+        self._record(t, reading, policy, reasons, records, tuple(extra), decision, before)
 
     def _cancel_open_buys(self, t: pd.Timestamp) -> None:
         """A latched halt cancels every buy still open at the broker."""
@@ -375,8 +377,9 @@ class Engine:
             fill = event.fill
             if fill is not None:
                 fills.append(fill)
-        self.book.apply_all(fills)
-        self.recorder.fills.extend(fills)
+        if fills:
+            self.book.apply_all(fills)
+            self.recorder.fills.extend(fills)
 
     def _record(
         self,

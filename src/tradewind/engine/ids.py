@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tradewind.domain.orders import ClientOrderId, Side
 from tradewind.domain.types import EXCHANGE_TZ
@@ -37,6 +37,25 @@ def client_order_id(
     if not prefix:
         return ClientOrderId(digest[:MAX_LEN])
     return ClientOrderId(f"{prefix}-{digest[: MAX_LEN - len(prefix) - 1]}")
+
+
+def client_order_ids(
+    run_tag: str, t: pd.Timestamp, buys: list[bool], symbols: list[str]
+) -> list[ClientOrderId]:
+    """:func:`client_order_id` of each order of one cycle, the ``k``-th with sequence ``k``
+    (buy or sell by ``buys``), computed together: the stamp and prefix are shared."""
+    head = f"{run_tag}-{_stamp(t)}-"
+    letters = ("S", "B")
+    out = [
+        f"{head}{letters[buy]}{seq:03d}-{symbol}"
+        for seq, (buy, symbol) in enumerate(zip(buys, symbols, strict=True))
+    ]
+    if out and max(map(len, out)) > MAX_LEN:  # hashed, one by one
+        out = [
+            client_order_id(run_tag, t, Side.BUY if buy else Side.SELL, seq, symbol)
+            for seq, (buy, symbol) in enumerate(zip(buys, symbols, strict=True))
+        ]
+    return cast(list[ClientOrderId], out)  # ClientOrderId is a NewType of str
 
 
 def run_tag(fingerprint: str) -> str:

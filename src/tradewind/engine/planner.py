@@ -16,6 +16,7 @@ import numpy as np
 
 from tradewind.config import TradewindConfig
 from tradewind.domain.arrays import FloatArray
+from tradewind.domain.batches import TradeBatch
 from tradewind.domain.plans import PlannedTrade
 from tradewind.engine.feed import MarketFeed
 from tradewind.execution.costs import CostModel
@@ -51,12 +52,19 @@ class ConfiguredPlanner:
         self, quantities: FloatArray, prices: FloatArray, cash: float, target: FloatArray
     ) -> list[PlannedTrade]:
         """Trades toward ``target`` (sells first), sized so cash never goes negative."""
+        return self.plan_batch(quantities, prices, cash, target).trades()
+
+    def plan_batch(
+        self, quantities: FloatArray, prices: FloatArray, cash: float, target: FloatArray
+    ) -> TradeBatch:
+        """:meth:`plan` as a :class:`~tradewind.domain.batches.TradeBatch` (the engine's
+        columnar path; no trade object is built)."""
         self._skipped = []
         safe = np.where(np.isfinite(prices), prices, 0.0)
         held = quantities * safe
         equity = cash + float(held.sum())
         if equity <= 0:
-            return []
+            return TradeBatch.empty(self.symbols)
         stats = self._market_stats() if not self._proportional else None
         scale = self.scale(target, held, equity, stats)
         wanted = target * scale
@@ -77,12 +85,18 @@ class ConfiguredPlanner:
             stats,
         )
         self._skipped = raw.skipped
-        return [
-            PlannedTrade(names[k], side, q, p, c, label)
-            for k, side, q, p, c, label in zip(
-                raw.index, raw.side, raw.quantity, raw.price, raw.cost, raw.label, strict=True
-            )
-        ]
+        return TradeBatch(
+            self.symbols,
+            pick[raw.index].astype(np.int64),
+            raw.buy,
+            raw.quantity,
+            raw.price,
+            raw.commission,
+            raw.slippage,
+            raw.impact,
+            raw.modelled,
+            tuple(raw.label),
+        )
 
     def skipped(self) -> list[str]:
         """The trades the last plan left out, as decision-log notes (rules 3-5 of the planner):

@@ -14,6 +14,7 @@ replay's or the trading service's cycles run one by one), and only on an unguard
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -192,7 +193,7 @@ class QuietBars:
         n = self.risk.quiet_prefix(equity, new_session, book)
         if n < 1:
             return
-        stamps = [next(ticks) for _ in range(n)]
+        stamps = list(islice(ticks, n))  # the clock advances with each tick taken
         last = stamps[-1]
         e.feed.advance(last)
         self.risk.pass_quiet(last, equity[: n + 1], new_session[: n + 1], book, e.feed.last_close())

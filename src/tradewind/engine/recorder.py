@@ -11,9 +11,11 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.batches import FillBatch
 from tradewind.domain.orders import Fill
 from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, EngineEvent
+from tradewind.engine.fill_log import FillLog
 
 
 @dataclass
@@ -28,7 +30,8 @@ class Recorder:
     regime: list[str] = field(default_factory=list)
     weights: list[np.ndarray] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
-    fills: list[Fill] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=FillLog)
+    """Every fill in booking order (a list; batches of fills are kept as batches until read)."""
     events: list[EngineEvent] = field(default_factory=list)
 
     def bar(
@@ -64,6 +67,18 @@ class Recorder:
         self.exposure.extend(np.add.reduce(weights, axis=1).tolist())
         self.regime.extend([regime] * n)
         self.weights.extend(weights)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.fills, FillLog):
+            self.fills = FillLog(self.fills)
+
+    def add_fills(self, batch: FillBatch) -> None:
+        """Record a batch of fills (kept as columns until :attr:`fills` is read)."""
+        fills = self.fills
+        if isinstance(fills, FillLog):
+            fills.add_batch(batch)
+        else:
+            fills.extend(batch.fills())
 
     def event(self, ts: datetime, kind: str, message: str, severity: str = "info") -> None:
         """Record an event."""

@@ -26,7 +26,6 @@ broker also refuses to overspend when it fills.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ import numpy.typing as npt
 
 from tradewind.config.portfolio import RebalancingSection
 from tradewind.config.trading import BrokerSection
-from tradewind.domain.arrays import BoolArray, FloatArray
+from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
 from tradewind.domain.costs import ZERO_COST, CostBreakdown, CostEstimator, total_costs
 from tradewind.domain.errors import BadPriceError, MissingDataError
 from tradewind.domain.orders import Side
@@ -209,20 +208,33 @@ class TradePlan:
 
 @dataclass(frozen=True, slots=True)
 class RawPlan:
-    """A plan as parallel lists over its orders (sells first), indexing the planner's inputs.
+    """A plan as aligned columns over its orders (sells first), indexing the planner's inputs.
 
     What :func:`plan_arrays` returns; :func:`plan_trades` and the engine's planner each turn
-    it into their own order objects.
+    it into their own orders (objects, or the engine's trade batch).
     """
 
-    index: list[int]
-    side: list[Side]
-    quantity: list[float]
-    price: list[float]
-    cost: list[CostBreakdown]
+    index: IntArray
+    buy: BoolArray
+    quantity: FloatArray
+    price: FloatArray
+    commission: FloatArray
+    slippage: FloatArray
+    impact: FloatArray
+    modelled: BoolArray
     label: list[str]
     skipped: list[SkippedTrade]
     cash_after: float
+
+    @property
+    def side(self) -> list[Side]:
+        """Each order's side."""
+        return [Side.BUY if b else Side.SELL for b in self.buy.tolist()]
+
+    @property
+    def cost(self) -> list[CostBreakdown]:
+        """Each order's estimated costs."""
+        return _breakdowns(self.commission, self.slippage, self.impact, self.modelled)
 
 
 def plan_trades(
@@ -279,11 +291,10 @@ def plan_trades(
     raw = plan_arrays(
         symbols, held, price, cash, target, equity, settings, cost_model, market, reason
     )
+    columns = (raw.index.tolist(), raw.side, raw.quantity.tolist(), raw.price.tolist())
     orders = tuple(
         PlannedOrder(symbols[i], side, q, p, c, label, q * p / equity if equity > 0 else 0.0)
-        for i, side, q, p, c, label in zip(
-            raw.index, raw.side, raw.quantity, raw.price, raw.cost, raw.label, strict=True
-        )
+        for i, side, q, p, c, label in zip(*columns, raw.cost, raw.label, strict=True)
     )
     return TradePlan(orders, tuple(raw.skipped), equity, cash, raw.cash_after)
 
@@ -364,38 +375,66 @@ def plan_arrays(
     total = commission + slippage + impact
     buy = delta[chosen] > 0
     sell = ~buy
-    out = RawPlan(
-        chosen[sell].tolist(),
-        [Side.SELL] * int(sell.sum()),
-        q[sell].tolist(),
-        p[sell].tolist(),
-        _breakdowns(commission[sell], slippage[sell], impact[sell], modelled[sell]),
-        [reason] * int(sell.sum()),
-        skipped,
-        cash,
-    )
     available = cash + sum((q[sell] * p[sell] - total[sell]).tolist())
-    costs = _breakdowns(commission[buy], slippage[buy], impact[buy], modelled[buy])
-    buys = (chosen[buy].tolist(), q[buy].tolist(), p[buy].tolist(), total[buy].tolist(), costs)
-    for k, qk, pk, tk, full in zip(*buys, strict=True):
+    # buys take the cash in order: those that fit in full, as one running sum (added term by
+    # term, as the loop below adds them), then the first that does not and every later one
+    b = np.flatnonzero(buy)
+    need = q[b] * p[b] + total[b]
+    running = np.empty(b.size + 1)
+    running[0] = available
+    running[1:] = -(q[b] * p[b]) - total[b]
+    before = np.add.accumulate(running)
+    fits = need <= np.maximum(before[:-1], 0.0) + 1e-9
+    head = int(np.argmin(fits)) if not fits.all() else b.size
+    available = float(before[head])
+    rows = np.concatenate((np.flatnonzero(sell), b[:head]))
+    got = q[rows]
+    labels = [reason] * rows.size
+    more: list[tuple[int, float, CostBreakdown, str]] = []
+    tail = b[head:].tolist()
+    for k in tail:
+        qk, pk, tk = float(q[k]), float(p[k]), float(total[k])
         room = max(available, 0.0)
+        sym, i = symbols[chosen[k]], int(chosen[k])
         if qk * pk + tk <= room + 1e-9:
-            got, cost = qk, full
+            take: float = qk
+            cost = CostBreakdown(
+                float(commission[k]), float(slippage[k]), float(impact[k]), bool(modelled[k])
+            )
         else:
-            got = _affordable(symbols[k], qk, pk, room, model, stats.get(symbols[k]), opts)
-            cost = _estimate(model, symbols[k], got, pk, stats.get(symbols[k]))
-        if got <= 0.0 or (got < qk and got * pk < opts.min_trade_value):
+            take = _affordable(sym, qk, pk, room, model, stats.get(sym), opts)
+            cost = _estimate(model, sym, take, pk, stats.get(sym))
+        if take <= 0.0 or (take < qk and take * pk < opts.min_trade_value):
             detail = f"needs {qk * pk:.2f}, {room:.2f} available"
-            skipped.append(_skip(symbols[k], Side.BUY, qk, pk, "insufficient_cash", detail))
+            skipped.append(_skip(sym, Side.BUY, qk, pk, "insufficient_cash", detail))
             continue
-        out.index.append(k)
-        out.side.append(Side.BUY)
-        out.quantity.append(got)
-        out.price.append(pk)
-        out.cost.append(cost)
-        out.label.append(reason if got == qk else f"{reason} (reduced: cash)")
-        available += -(got * pk) - cost.total
-    return dataclasses.replace(out, cash_after=available)
+        more.append((i, take, cost, reason if take == qk else f"{reason} (reduced: cash)"))
+        available += -(take * pk) - cost.total
+    index, price = chosen[rows], p[rows]
+    c_comm, c_slip, c_imp, c_mod = commission[rows], slippage[rows], impact[rows], modelled[rows]
+    if more:
+        more_cost = [m[2] for m in more]
+        index = np.concatenate((index, np.array([m[0] for m in more], dtype=index.dtype)))
+        got = np.concatenate((got, np.array([m[1] for m in more], dtype=float)))
+        price = np.concatenate((price, prices[[m[0] for m in more]]))
+        c_comm = np.concatenate((c_comm, np.array([c.commission for c in more_cost], dtype=float)))
+        c_slip = np.concatenate((c_slip, np.array([c.slippage for c in more_cost], dtype=float)))
+        c_imp = np.concatenate((c_imp, np.array([c.impact for c in more_cost], dtype=float)))
+        c_mod = np.concatenate((c_mod, np.array([c.impact_modelled for c in more_cost])))
+        labels += [m[3] for m in more]
+    return RawPlan(
+        index.astype(np.int64),
+        np.arange(len(labels)) >= int(sell.sum()),
+        got,
+        price,
+        c_comm,
+        c_slip,
+        c_imp,
+        c_mod.astype(bool),
+        labels,
+        skipped,
+        available,
+    )
 
 
 def _breakdowns(

@@ -20,7 +20,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from tradewind.domain.arrays import FloatArray
+from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
+from tradewind.domain.batches import TradeBatch
 from tradewind.domain.feed import FeedView
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Side
@@ -116,22 +117,40 @@ def _all_within(
     column: Callable[[str], int],
 ) -> bool:
     """True when :func:`apply_limits` (fractional) would pass every trade of ``ordered``
-    unchanged: each sell within its position, each buy within all three rooms.
-
-    The rooms are those of the loop, from the same running sums in the same order
-    (``np.add.accumulate`` adds one term after another), so the answer is exact; a repeated
-    symbol, a missing price or a non-finite room sends the trades through the loop.
-    """
+    unchanged (:func:`_columns_within` on the trades' columns)."""
     if len(ordered) < 2:
         return False
-    index = [column(tr.symbol) for tr in ordered]
-    if len(set(index)) != len(index):
-        return False
+    index = np.array([column(tr.symbol) for tr in ordered], dtype=np.int64)
     price = np.array([tr.price for tr in ordered])
     want = np.array([tr.quantity for tr in ordered])
     cost = np.array([tr.est_costs.total for tr in ordered])
     buy = np.array([tr.side is Side.BUY for tr in ordered])
     held = np.array(qty)[index]
+    return _columns_within(index, buy, price, want, cost, held, cash, held_value, equity, policy)
+
+
+def _columns_within(
+    index: IntArray,
+    buy: BoolArray,
+    price: FloatArray,
+    want: FloatArray,
+    cost: FloatArray,
+    held: FloatArray,
+    cash: float,
+    held_value: float,
+    equity: float,
+    policy: Policy,
+) -> bool:
+    """True when :func:`apply_limits` (fractional) would pass every trade (rows in the order
+    the loop takes them, sells first) unchanged: each sell within its position, each buy
+    within all three rooms.
+
+    The rooms are those of the loop, from the same running sums in the same order
+    (``np.add.accumulate`` adds one term after another), so the answer is exact; a repeated
+    symbol, a missing price or a non-finite room sends the trades through the loop.
+    """
+    if len(index) < 2 or len(set(index.tolist())) != len(index):
+        return False
     if not (np.isfinite(price).all() and (price > 0).all() and (want > 0).all()):
         return False
     if not (want[~buy] <= np.maximum(held[~buy], 0.0)).all():
@@ -147,6 +166,42 @@ def _all_within(
     if not np.isfinite(room[buy]).all():
         return False
     return bool((np.maximum(room[buy], 0.0) / price[buy] >= want[buy]).all())
+
+
+def apply_limits_batch(
+    trades: TradeBatch,
+    book: Ledger,
+    prices: FloatArray,
+    policy: Policy,
+    *,
+    fractional: bool = True,
+) -> tuple[TradeBatch, list[str]]:
+    """:func:`apply_limits` of a :class:`~tradewind.domain.batches.TradeBatch`: a rebalance
+    whose every trade is within every limit passes on its columns (sells first); any other
+    goes through :func:`apply_limits` trade by trade. The answer is the same."""
+    ordered = trades.sells_first()
+    if fractional and len(trades) >= 2:
+        finite = prices if np.isfinite(prices).all() else np.nan_to_num(prices)
+        held_value = float(book.values(finite).sum())
+        equity = book.equity(prices) - sum(trades.cost_total.tolist())
+        col = ordered.column
+        if _columns_within(
+            col,
+            ordered.buy,
+            ordered.price,
+            ordered.quantity,
+            ordered.cost_total,
+            book.quantity[col],
+            book.cash,
+            held_value,
+            equity,
+            policy,
+        ):
+            return ordered, []
+    passed, notes = apply_limits(
+        trades.trades(), book, prices, policy, fractional=fractional, shortcut=False
+    )
+    return TradeBatch.of(trades.universe, book.columns, passed), notes
 
 
 def _resized(tr: PlannedTrade, q: float) -> PlannedTrade:
@@ -183,6 +238,12 @@ class LimitsOnly:
     ) -> tuple[list[PlannedTrade], list[str]]:
         """Apply :func:`apply_limits`."""
         return apply_limits(trades, book, prices, policy, fractional=self.fractional)
+
+    def allow_batch(
+        self, trades: TradeBatch, book: Ledger, prices: FloatArray, policy: Policy
+    ) -> tuple[TradeBatch, list[str]]:
+        """Apply :func:`apply_limits_batch`."""
+        return apply_limits_batch(trades, book, prices, policy, fractional=self.fractional)
 
     def drain_events(self) -> list[EngineEvent]:
         """No events."""

@@ -33,6 +33,7 @@ import pandas as pd
 
 from tradewind.config import TradewindConfig
 from tradewind.domain.arrays import BoolArray, FloatArray
+from tradewind.domain.batches import TradeBatch
 from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.feed import FeedView
@@ -44,7 +45,7 @@ from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.risk import tracker
 from tradewind.risk.breakers import BREAKER_KINDS, BreakerParams, Breakers, Trip
 from tradewind.risk.halt import HaltState, HaltStore, MemoryHaltStore, ResumeRecord, TrackerStore
-from tradewind.risk.limits import apply_limits
+from tradewind.risk.limits import apply_limits, apply_limits_batch
 from tradewind.risk.stops import StopBook, StopHit, StopParams
 
 DAILY_WARNING_ACTIONS = (
@@ -219,6 +220,17 @@ class RiskManager:
             keep.append(tr)
         passed, more = apply_limits(keep, book, prices, policy, fractional=self.fractional)
         return passed, notes + more
+
+    def allow_batch(
+        self, trades: TradeBatch, book: Ledger, prices: FloatArray, policy: Policy
+    ) -> tuple[TradeBatch, list[str]]:
+        """:meth:`allow` on columns: with no halt, no pending exit and no cool-down nothing is
+        dropped and the limits apply to the batch as it is (:func:`apply_limits_batch`);
+        otherwise the trades go through :meth:`allow` one by one. The answer is the same."""
+        if self._halt is None and not self._exiting and not self.cooldown_until:
+            return apply_limits_batch(trades, book, prices, policy, fractional=self.fractional)
+        passed, notes = self.allow(trades.trades(), book, prices, policy)
+        return TradeBatch.of(trades.universe, book.columns, passed), notes
 
     # --- quiet bars (the engine's fast-forward over bars where nothing can happen) ----------
     def quiet_prefix(self, equity: FloatArray, new_session: BoolArray, book: Ledger) -> int:
