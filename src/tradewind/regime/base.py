@@ -201,6 +201,9 @@ class BaseDetector(ABC):
         """Before a batch run over all of ``feats`` from a fresh state: precompute what can be
         (e.g. fits whose windows are known in advance); must not change any result."""
 
+    def _finish_batch(self) -> None:  # noqa: B027 - optional hook
+        """After a batch run (finished or failed): release what :meth:`_prepare_batch` set up."""
+
     @property
     def warmup(self) -> int:
         """Bars of history needed before the first decision."""
@@ -273,7 +276,10 @@ class BaseDetector(ABC):
         self.reset()
         feats = self.features(bars, vix, close_only=close_only)
         self._prepare_batch(feats)
-        self._advance(feats, 0, record=True)
+        try:
+            self._advance(feats, 0, record=True)
+        finally:
+            self._finish_batch()
         records = self._run.records
         out = pd.DataFrame.from_records(records, index="ts") if records else None
         cols = ["regime", "raw_regime", "confidence", "vix_is_proxy", *self.recorded_features]
