@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -91,9 +91,9 @@ def test_a_wrong_schedule_falls_back_to_fitting_here(
     assert det.fits_taken_ahead == 3
 
 
-def _dies_after_two() -> Iterator[int]:
-    yield 1
-    yield 2
+def _dies_after_two(emit: Callable[[int], None]) -> None:
+    emit(1)
+    emit(2)
     raise RuntimeError("the child fails")
 
 

@@ -1,4 +1,4 @@
-"""A sequence of results computed ahead in a forked child, read back one by one in order.
+"""Results computed ahead in a forked child, read back one by one in order.
 
 A batch run of the ``hmm`` detector (:meth:`~tradewind.regime.base.BaseDetector.detect_series`)
 knows in advance at which bars it will refit (the schedule depends on the rows alone), and each
@@ -13,6 +13,9 @@ read back is the very value the caller would have computed, bit for bit. :class:
 an accelerator: when it cannot fork (not Linux, several Python threads, one core) it yields
 nothing and the caller computes everything itself, and a child that dies early just ends the
 sequence (the caller computes the rest). Nothing here decides anything.
+
+A backtest uses the same mechanism one level up: the whole series is computed in a child while
+the simulation reads its decisions bar by bar (:mod:`tradewind.engine.regime_stream`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import IO, Generic, TypeVar
 
 T = TypeVar("T")
@@ -40,19 +43,25 @@ def can_fork() -> bool:
     )
 
 
+Producer = Callable[[Callable[[T], None]], None]
+"""Computes the items and hands each to the function it is given (``emit``), in order."""
+
+
 class Ahead(Generic[T]):
-    """The items of ``produce()`` computed in a forked child, read with :meth:`next`.
+    """The items ``produce(emit)`` emits, computed in a forked child, read with :meth:`next`.
 
     Use as a context manager: leaving it stops the child (whether or not every item was
     read). Without a fork (:func:`can_fork`, or ``fork=False``) :meth:`next` returns None at
     once and the caller computes the items itself.
     """
 
-    def __init__(self, produce: Callable[[], Iterator[T]], *, fork: bool | None = None) -> None:
+    def __init__(self, produce: Producer[T], *, fork: bool | None = None) -> None:
         self.forked = False
         """True when a child is computing the items."""
         self._pid: int | None = None
         self._pipe: IO[bytes] | None = None
+        self.pid: int | None = None
+        """The child's process id (None without one); it is reaped by :meth:`close`."""
         if not (can_fork() if fork is None else fork):
             return
         for stream in (sys.stdout, sys.stderr):
@@ -68,6 +77,7 @@ class Ahead(Generic[T]):
             _child(produce, write)
         os.close(write)
         self._pid, self._pipe, self.forked = pid, os.fdopen(read, "rb"), True
+        self.pid = pid
 
     def next(self) -> T | None:
         """The next item, waiting for the child; None without a child or after its last item
@@ -99,13 +109,16 @@ class Ahead(Generic[T]):
         self.close()
 
 
-def _child(produce: Callable[[], Iterator[T]], write: int) -> None:  # pragma: no cover - child
+def _child(produce: Producer[T], write: int) -> None:  # pragma: no cover - the child
     code = 0
     try:
         with os.fdopen(write, "wb") as pipe:
-            for item in produce():
+
+            def emit(item: T) -> None:
                 pickle.dump(item, pipe, protocol=pickle.HIGHEST_PROTOCOL)
                 pipe.flush()
+
+            produce(emit)
     except BaseException:  # noqa: BLE001 - the parent computes what it did not receive
         code = 1
     finally:

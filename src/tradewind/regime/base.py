@@ -18,7 +18,7 @@ a row, and a regime is held at least ``min_stay_days`` bars, so the output does 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, Self, runtime_checkable
 
@@ -184,6 +184,9 @@ class BaseDetector(ABC):
         """Fits and feature frames shared with the other detectors of one evaluation run
         (:mod:`~tradewind.regime.fitcache`); None computes everything afresh. Results do not
         depend on it."""
+        self.bar_sink: Callable[[int, RegimeEstimate | None], None] | None = None
+        """Told, in a batch run, each bar's position and estimate (None while warming up) as
+        soon as it is decided (a backtest reads them while the run is computed)."""
         self._run = self._new_run()
 
     # --- hooks ------------------------------------------------------------------------------
@@ -306,9 +309,13 @@ class BaseDetector(ABC):
             run.last_ts = ts
             run.n_seen = i + 1
             if decision is None:
+                if record and self.bar_sink is not None:
+                    self.bar_sink(i, None)
                 continue
             estimate = self._estimate(ts, decision, X[i], columns)
             run.last = estimate
+            if record and self.bar_sink is not None:
+                self.bar_sink(i, estimate)
             if record:
                 run.records.append(
                     {

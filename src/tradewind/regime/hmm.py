@@ -34,7 +34,7 @@ Confidence is the filtered probability of the regime in force.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 import numpy as np
@@ -278,14 +278,14 @@ class HMMDetector(BaseDetector):
         if len(bars) < 2:
             return
 
-        def produce() -> Iterator[_AheadFit]:
+        def produce(emit: Callable[[_AheadFit], None]) -> None:
             model: BandHMM | None = None
             for i in bars:
                 obs = self._window(i, X, columns)
                 if obs is None:  # pragma: no cover - excluded by the schedule
                     return
                 model, alpha = self._fit_window(obs, model)
-                yield i, model, alpha
+                emit((i, model, alpha))
 
         self._ahead = Ahead(produce, fork=use)
 
