@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -13,7 +16,7 @@ import pytest
 from tradewind.config import TradewindConfig
 from tradewind.data import get_market_data
 from tradewind.domain.market import VixSeries
-from tradewind.regime.ahead import Ahead
+from tradewind.regime.ahead import Ahead, can_fork
 from tradewind.regime.hmm import HMMDetector
 
 FORKS = sys.platform.startswith("linux") and hasattr(os, "fork")
@@ -111,3 +114,39 @@ def test_without_a_fork_nothing_is_computed_ahead() -> None:
     with Ahead(_dies_after_two, fork=False) as ahead:
         assert not ahead.forked
         assert ahead.next() is None
+
+
+def _silent(emit: Callable[[int], None]) -> None:
+    emit(1)
+    time.sleep(30)  # stands for a child stuck on something: it is killed before this ends
+    emit(2)
+
+
+def test_a_silent_child_is_given_up_and_stopped() -> None:
+    with Ahead(_silent, fork=True, silence_s=0.5) as ahead:
+        pid = ahead.pid
+        assert pid is not None
+        t0 = time.perf_counter()
+        assert [ahead.next(), ahead.next()] == [1, None]
+        assert time.perf_counter() - t0 < 10
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # killed and reaped
+
+
+def test_only_the_spinner_thread_may_run_beside_a_fork() -> None:
+    from rich.console import Console
+
+    if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        pytest.skip("needs two cores and no other thread in this test process")
+    assert can_fork()
+    with Console(file=io.StringIO()).status("computing"):
+        assert threading.active_count() == 2
+        assert can_fork()  # rich's refresh thread only draws
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not can_fork()
+    finally:
+        stop.set()
+        other.join()
