@@ -11,7 +11,9 @@ Every case runs the real ``tradewind`` command in a fresh interpreter inside a t
   simulation alone (the engine over the same bars with the regime decisions precomputed, in this
   process: what no amount of report or start-up work can go below);
 * ``tradewind trade --mode simulated --replay 2022-01-03:2022-12-30`` (the demo config): its
-  peak resident memory (``wait4``'s ``ru_maxrss``), against ``python -c pass``'s.
+  peak resident memory (``wait4``'s ``ru_maxrss``), against ``python -c pass``'s;
+* the demo's regime series alone (the ``hmm`` detector over the benchmark's history, in this
+  process), its fits computed ahead in a forked child against all in one process.
 
 Figures are seconds, best of ``--repeat`` after a warm-up run, and ratios against the baselines.
 Every child writes and reuses compiled bytecode (in a ``__pycache__`` prefix inside the temporary
@@ -116,6 +118,36 @@ def simulation_only(repeat: int) -> float:
     return min(times[1:])
 
 
+def regime_series(repeat: int) -> tuple[float, float]:
+    """The demo's regime series (in process): seconds in one process, and with two."""
+    from tradewind.config import load_config
+    from tradewind.data import get_market_data
+    from tradewind.regime import make_detector
+    from tradewind.regime.hmm import HMMDetector
+
+    cfg = load_config(DEMO, env={})
+    provider = get_market_data(cfg)
+    name = cfg.data.benchmark
+    bars = provider.bars([name], None, None)
+    vix = provider.vix(None, None)
+    detector = make_detector(cfg.regime)
+    if not isinstance(detector, HMMDetector):
+        raise SystemExit(f"the demo's detector is {detector.name!r}, this case times the hmm")
+    times: dict[bool | None, list[float]] = {False: [], None: []}
+    for k in range(repeat + 1):
+        for ahead in (False, None):  # interleaved, so both see the same machine
+            detector.fit_ahead = ahead
+            t0 = time.perf_counter()
+            detector.detect_series(bars[name], vix, close_only=name in bars.derived_ohlc)
+            times[ahead].append(time.perf_counter() - t0)
+        print(
+            f"  regime series: run {k}/{repeat} one process {times[False][-1]:.2f} s, "
+            f"two {times[None][-1]:.2f} s",
+            flush=True,
+        )
+    return min(times[False][1:]), min(times[None][1:])
+
+
 def measure(repeat: int) -> dict[str, Any]:
     """Every figure of the module docstring."""
     base = Path(tempfile.mkdtemp(prefix="tw-bench-startup-"))
@@ -168,6 +200,8 @@ def measure(repeat: int) -> dict[str, Any]:
         )
         print("simulation only (in process)", flush=True)
         sim = simulation_only(repeat)
+        print("regime series only (in process)", flush=True)
+        regime_one, regime_two = regime_series(repeat)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return {
@@ -187,6 +221,8 @@ def measure(repeat: int) -> dict[str, Any]:
         "backtest_warm_s": backtest_warm[0],
         "backtest_mib": max(backtest_cold[1], backtest_warm[1]),
         "simulation_s": sim,
+        "regime_one_process_s": regime_one,
+        "regime_two_processes_s": regime_two,
         "replay_s": min(s for s, _ in replays),
         "replay_peak_mib": max(m for _, m in replays),
     }
@@ -204,6 +240,9 @@ def report(f: dict[str, Any]) -> None:
         ("backtest 2005- cold", f["backtest_cold_s"], f"{f['backtest_cold_s'] / sim:.1f}x", None),
         ("backtest 2005- warm", f["backtest_warm_s"], f"{f['backtest_warm_s'] / sim:.1f}x", None),
         ("simulation only", sim, "1.00x", None),
+        ("regime, 1 process", f["regime_one_process_s"], "1.00x", None),
+        ("regime, 2 processes", f["regime_two_processes_s"],
+         f"{f['regime_two_processes_s'] / f['regime_one_process_s']:.2f}x", None),
         ("replay 2022", f["replay_s"], "", f["replay_peak_mib"]),
     ]  # fmt: skip
     print(f"\n{'case':<22} {'seconds':>8}  {'ratio':<16} {'peak MiB':>8}")

@@ -11,10 +11,13 @@ from tradewind.calendar import MarketCalendar
 from tradewind.data import RegimeParams, SyntheticMarket, generate_market
 from tradewind.domain.types import Regime
 from tradewind.regime.hmm_em import (
+    _PLAIN_SUM,
     DEFAULT_BANDS,
     STATE_REGIMES,
     BandHMM,
     Observations,
+    _carry,
+    _carry4,
     filter_step,
     filtered,
     fit_band_hmm,
@@ -87,3 +90,12 @@ def test_a_regime_absent_from_the_window_keeps_a_state_in_its_band() -> None:
         assert edges[k] <= model.vix_levels[k] <= edges[k + 1]
         assert edges[k] <= model.ret_sd[k] * 1.2 * 100 * np.sqrt(252) <= edges[k + 1]
     assert model.stationary()[0] > 0.9  # almost every session is BULL
+
+
+@pytest.mark.skipif(not _PLAIN_SUM, reason="Python 3.12+ sums floats compensated")
+def test_the_written_out_carry_adds_exactly_like_the_loop() -> None:
+    rng = np.random.default_rng(7)
+    for scale in (1e-300, 1e-8, 1.0, 1e8):
+        ends = (rng.dirichlet(np.full(4, 0.3), size=(200, 4)) * scale).tolist()
+        start = rng.dirichlet(np.ones(4)).tolist()
+        assert _carry4(start, ends) == _carry(start, ends)  # float ==: the same bits

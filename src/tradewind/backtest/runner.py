@@ -124,11 +124,22 @@ def run_backtest(
     )
     views = views_for(cfg, feed, provider, walk_forward=True)  # trained as the backtest goes
     if regime is None and regime_cache is not None:
-        regime = regime_series.regime_hook(cfg, feed, provider, fit_cache, regime_cache)
-    parts = build_parts(cfg, feed, provider, risk, fit_cache=fit_cache, regime=regime, views=views)
-    engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
-    with _collector_paused():
-        recorder = engine.run(clock)
+        # a series not cached yet is computed by a child while the run reads it
+        regime = regime_series.regime_hook(
+            cfg, feed, provider, fit_cache, regime_cache, stream=True
+        )
+    try:
+        parts = build_parts(
+            cfg, feed, provider, risk, fit_cache=fit_cache, regime=regime, views=views
+        )
+        engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
+        with _collector_paused():
+            recorder = engine.run(clock)
+        if regime is not None:
+            regime_series.finish(regime)  # a streamed series goes into the cache
+    finally:
+        if regime is not None:
+            regime_series.close(regime)
     if not recorder.ts:
         raise DataError("the backtest period contains no bars")
     notes = _note_late_joiners(recorder, bars, parts.target_model)

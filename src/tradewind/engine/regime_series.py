@@ -17,7 +17,9 @@ from tradewind.domain.market import MarketData
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import RegimeHook
 from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
+from tradewind.engine.regime_stream import StreamedRegime
 from tradewind.regime import make_detector
+from tradewind.regime.ahead import can_fork
 from tradewind.regime.fitcache import FitCache
 from tradewind.regime.series_cache import RegimeSeries, RegimeSeriesCache
 
@@ -30,6 +32,8 @@ def regime_hook(
     provider: MarketData,
     fit_cache: FitCache | None = None,
     cache: RegimeSeriesCache | None = None,
+    *,
+    stream: bool = False,
 ) -> RegimeHook:
     """The configured detector's causal decisions on the benchmark, or a fixed regime.
 
@@ -38,6 +42,11 @@ def regime_hook(
     ``tests/regime``), and the cycle only ever looks up the decision at its current bar.
     ``fit_cache`` lets backtests of one sweep share the detector's fits (same results);
     ``cache`` keeps the whole series on disk for the next run on the same inputs.
+
+    ``stream`` (a backtest that calls :func:`finish` after its run): a series not in ``cache``
+    is computed by a forked child while the run reads its decisions
+    (:class:`~tradewind.engine.regime_stream.StreamedRegime`); the same decisions, and the
+    same cache entry once finished.
     """
     if not cfg.portfolio_optimization.regime_aware:
         return FixedRegime()
@@ -62,5 +71,29 @@ def regime_hook(
         series = compute()
     else:
         key = cache.key(cfg.regime, detector, frame, vix, close_only=close_only)
-        series = cache.get_or_compute(key, compute)
+        if not (stream and fit_cache is None and can_fork()):
+            series = cache.get_or_compute(key, compute)
+        elif (found := cache.load(key)) is not None:
+            cache.hits += 1
+            series = found
+        else:
+            cache.misses += 1
+            store = cache  # bound here for the callback
+
+            def keep(series: RegimeSeries) -> None:
+                store.save(key, series)
+
+            return StreamedRegime(detector, frame, vix, close_only=close_only, keep=keep)
     return ScheduledRegime(series.decisions, series.features)
+
+
+def finish(hook: RegimeHook) -> None:
+    """After a run on ``hook``: a streamed series is awaited and stored in the cache."""
+    if isinstance(hook, StreamedRegime):
+        hook.finish()
+
+
+def close(hook: RegimeHook) -> None:
+    """After a run on ``hook``, finished or failed: a streaming child is stopped."""
+    if isinstance(hook, StreamedRegime):
+        hook.close()

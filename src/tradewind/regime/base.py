@@ -18,7 +18,7 @@ a row, and a regime is held at least ``min_stay_days`` bars, so the output does 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, Self, runtime_checkable
 
@@ -184,6 +184,9 @@ class BaseDetector(ABC):
         """Fits and feature frames shared with the other detectors of one evaluation run
         (:mod:`~tradewind.regime.fitcache`); None computes everything afresh. Results do not
         depend on it."""
+        self.bar_sink: Callable[[int, RegimeEstimate | None], None] | None = None
+        """Told, in a batch run, each bar's position and estimate (None while warming up) as
+        soon as it is decided (a backtest reads them while the run is computed)."""
         self._run = self._new_run()
 
     # --- hooks ------------------------------------------------------------------------------
@@ -200,6 +203,9 @@ class BaseDetector(ABC):
     def _prepare_batch(self, feats: pd.DataFrame) -> None:  # noqa: B027 - optional hook
         """Before a batch run over all of ``feats`` from a fresh state: precompute what can be
         (e.g. fits whose windows are known in advance); must not change any result."""
+
+    def _finish_batch(self) -> None:  # noqa: B027 - optional hook
+        """After a batch run (finished or failed): release what :meth:`_prepare_batch` set up."""
 
     @property
     def warmup(self) -> int:
@@ -273,7 +279,10 @@ class BaseDetector(ABC):
         self.reset()
         feats = self.features(bars, vix, close_only=close_only)
         self._prepare_batch(feats)
-        self._advance(feats, 0, record=True)
+        try:
+            self._advance(feats, 0, record=True)
+        finally:
+            self._finish_batch()
         records = self._run.records
         out = pd.DataFrame.from_records(records, index="ts") if records else None
         cols = ["regime", "raw_regime", "confidence", "vix_is_proxy", *self.recorded_features]
@@ -300,9 +309,13 @@ class BaseDetector(ABC):
             run.last_ts = ts
             run.n_seen = i + 1
             if decision is None:
+                if record and self.bar_sink is not None:
+                    self.bar_sink(i, None)
                 continue
             estimate = self._estimate(ts, decision, X[i], columns)
             run.last = estimate
+            if record and self.bar_sink is not None:
+                self.bar_sink(i, estimate)
             if record:
                 run.records.append(
                     {

@@ -34,12 +34,14 @@ Confidence is the filtered probability of the regime in force.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 
 from tradewind.domain.types import Regime
+from tradewind.regime.ahead import Ahead
 from tradewind.regime.base import BaseDetector, RawDecision
 from tradewind.regime.features import FeatureSpec
 from tradewind.regime.fitcache import cached, fingerprint
@@ -55,6 +57,9 @@ from tradewind.regime.hmm_em import (
     log_emissions,
 )
 from tradewind.regime.jump_model import forward_values
+
+_AheadFit = tuple[int, BandHMM, Floats]
+"""A fit computed ahead: its bar, the model and the filtered distribution at the bar."""
 
 SCORE_FLOOR = 1e-4
 """Smallest balanced score a cost is computed from (cost at most ``-log 1e-4``, about 9.2)."""
@@ -130,6 +135,13 @@ class HMMDetector(BaseDetector):
         self._alpha = np.full(len(STATE_REGIMES), 1.0 / len(STATE_REGIMES))
         self._shares = np.ones(len(STATE_REGIMES))
         self._costs: np.ndarray | None = None
+        self.fit_ahead: bool | None = None
+        """In a batch run, compute the chain of fits in a forked child while this process
+        filters bar by bar (:mod:`~tradewind.regime.ahead`): None where it can fork, False
+        never, True always (tests). The results are the same bits either way."""
+        self._ahead: Ahead[_AheadFit] | None = None
+        self.fits_taken_ahead = 0
+        """Fits of the last batch run that came from the child (0 without one)."""
         super().__init__(min_stay_days=min_stay_days, confirm_days=confirm_days, spec=spec)
 
     @property
@@ -184,14 +196,23 @@ class HMMDetector(BaseDetector):
         log_b = log_emissions(row, self._model)[0]
         self._alpha = filter_step(self._alpha, log_b, self._model.transition)
 
-    def _refit(self, i: int, X: np.ndarray, columns: Mapping[str, int]) -> bool:
+    def _window(self, i: int, X: np.ndarray, columns: Mapping[str, int]) -> Observations | None:
+        """The usable rows of the training window of a fit at ``i``; None with too few."""
         lo = max(1, i - self.train_days + 1)
         rows = self._rows(X, lo, i + 1, columns)
         keep = np.isfinite(rows.ret) & np.isfinite(rows.vix)
         if keep.sum() < self.min_train_days:
+            return None
+        return Observations(
+            rows.ret[keep], rows.vix[keep], rows.vix_prev[keep], rows.observed[keep]
+        )
+
+    def _refit(self, i: int, X: np.ndarray, columns: Mapping[str, int]) -> bool:
+        obs = self._window(i, X, columns)
+        if obs is None:
             return False
-        obs = Observations(rows.ret[keep], rows.vix[keep], rows.vix_prev[keep], rows.observed[keep])
-        model, alpha = self._fit_window(obs, self._model)
+        ahead = self._take_ahead(i)
+        model, alpha = ahead if ahead is not None else self._fit_window(obs, self._model)
         self._model, self._fit_at = model, i
         self._alpha = alpha
         self._shares = np.maximum(model.stationary(), self.share_floor)
@@ -229,3 +250,57 @@ class HMMDetector(BaseDetector):
             )
 
         return cached(self.fit_cache, key, compute)
+
+    # --- fits computed ahead (batch runs) -----------------------------------------------------
+    def refit_bars(self, X: np.ndarray, columns: Mapping[str, int]) -> list[int]:
+        """The bars :meth:`_decide` refits at over ``X`` from a fresh state: the same schedule,
+        from the usable rows alone (it does not depend on the fits)."""
+        ret, vix = X[:, columns["ret_1d"]], X[:, columns["vix"]]
+        usable = np.isfinite(ret) & np.isfinite(vix)
+        usable[0] = False  # a window starts at row 1 (row 0 has no previous VIX)
+        count = np.concatenate([[0], np.cumsum(usable)])
+        bars: list[int] = []
+        for i in range(max(self.warmup - 1, 1), len(X)):
+            if bars and i - bars[-1] < self.refit_days:
+                continue
+            if count[i + 1] - count[max(1, i - self.train_days + 1)] >= self.min_train_days:
+                bars.append(i)
+        return bars
+
+    def _prepare_batch(self, feats: pd.DataFrame) -> None:
+        self.fits_taken_ahead = 0
+        use = self.fit_ahead
+        if use is False or self.fit_cache is not None:
+            return  # shared fits (an evaluation grid) are looked up, not computed ahead
+        columns = {c: j for j, c in enumerate(feats.columns)}
+        X = feats.to_numpy(dtype=float)
+        bars = self.refit_bars(X, columns)
+        if len(bars) < 2:
+            return
+
+        def produce(emit: Callable[[_AheadFit], None]) -> None:
+            model: BandHMM | None = None
+            for i in bars:
+                obs = self._window(i, X, columns)
+                if obs is None:  # pragma: no cover - excluded by the schedule
+                    return
+                model, alpha = self._fit_window(obs, model)
+                emit((i, model, alpha))
+
+        self._ahead = Ahead(produce, fork=use)
+
+    def _finish_batch(self) -> None:
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
+
+    def _take_ahead(self, i: int) -> tuple[BandHMM, Floats] | None:
+        """The fit at ``i`` computed ahead, if the child sent it (None: compute it here)."""
+        if self._ahead is None:
+            return None
+        item = self._ahead.next()
+        if item is None or item[0] != i:
+            self._finish_batch()  # out of step or finished: compute the rest here
+            return None
+        self.fits_taken_ahead += 1
+        return item[1], item[2]

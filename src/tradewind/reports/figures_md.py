@@ -256,6 +256,18 @@ def _met(value: float, target: float, unit: str) -> str:
     return f"<= {target:g} {unit}: {'met' if value <= target else '**not met**'}"
 
 
+def _regime_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The regime series alone, one process against two (figures measured since they were)."""
+    one, two = f.get("regime_one_process_s"), f.get("regime_two_processes_s")
+    if one is None or two is None:
+        return []
+    return [
+        ("the demo's regime series alone, one process", f"{one:.2f} s", "1x", ""),
+        ("the same, fits computed ahead in a second process", f"{two:.2f} s",
+         f"{two / one:.2f}x one process", ""),
+    ]  # fmt: skip
+
+
 def speed(data: Data) -> str:
     """``bench/bench_startup.py``: start-up, the demo backtest end to end, a replay's memory."""
     f = data["speed"]
@@ -271,6 +283,7 @@ def speed(data: Data) -> str:
         ("the same, regime series cached", f"{f['backtest_warm_s']:.2f} s",
          f"{f['backtest_warm_s'] / sim:.1f}x the simulation", _met(f["backtest_warm_s"], 2, "s")),
         ("the simulation alone (backtest baseline)", f"{sim:.2f} s", "1x", ""),
+        *_regime_rows(f),
         ("replay of 2022, peak memory", f"{f['replay_peak_mib']:.0f} MiB",
          f"({f['replay_s']:.1f} s)", _met(f["replay_peak_mib"], 200, "MiB")),
     ]  # fmt: skip
