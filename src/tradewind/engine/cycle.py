@@ -379,7 +379,7 @@ class Engine:
                 fills.append(fill)
         if fills:
             self.book.apply_all(fills)
-            self.recorder.fills.extend(fills)
+            self.recorder.add_fill_list(fills)
 
     def _record(
         self,

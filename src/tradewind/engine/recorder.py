@@ -15,7 +15,6 @@ from tradewind.domain.batches import FillBatch
 from tradewind.domain.orders import Fill
 from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, EngineEvent
-from tradewind.engine.fill_log import FillLog
 
 
 @dataclass
@@ -30,9 +29,11 @@ class Recorder:
     regime: list[str] = field(default_factory=list)
     weights: list[np.ndarray] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
-    fills: list[Fill] = field(default_factory=FillLog)
-    """Every fill in booking order (a list; batches of fills are kept as batches until read)."""
+    booked: list[Fill] = field(default_factory=list)
+    """The fills already built, in booking order (read :attr:`fills`: it adds the pending ones)."""
     events: list[EngineEvent] = field(default_factory=list)
+    _pending: list[FillBatch | list[Fill]] = field(default_factory=list, init=False, repr=False)
+    """Fills recorded since :attr:`fills` was last read, as the engine booked them."""
 
     def bar(
         self,
@@ -68,17 +69,30 @@ class Recorder:
         self.regime.extend([regime] * n)
         self.weights.extend(weights)
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.fills, FillLog):
-            self.fills = FillLog(self.fills)
+    @property
+    def fills(self) -> list[Fill]:
+        """Every fill in booking order: a plain list, the pending batches built into it first.
+
+        A backtest records its fills as the engine books them (:meth:`add_fills`,
+        :meth:`add_fill_list`) and builds the :class:`~tradewind.domain.orders.Fill` objects
+        of its batches here, once, when something reads them (reports, the store, the
+        dashboard). Record fills through those two methods: they keep the booking order.
+        """
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for chunk in pending:
+                self.booked.extend(chunk.fills() if isinstance(chunk, FillBatch) else chunk)
+        return self.booked
 
     def add_fills(self, batch: FillBatch) -> None:
-        """Record a batch of fills (kept as columns until :attr:`fills` is read)."""
-        fills = self.fills
-        if isinstance(fills, FillLog):
-            fills.add_batch(batch)
-        else:
-            fills.extend(batch.fills())
+        """Record a batch of fills (its objects built when :attr:`fills` is read)."""
+        if len(batch):
+            self._pending.append(batch)
+
+    def add_fill_list(self, fills: list[Fill]) -> None:
+        """Record ``fills``, after every fill recorded before them."""
+        if fills:
+            self._pending.append(fills)
 
     def event(self, ts: datetime, kind: str, message: str, severity: str = "info") -> None:
         """Record an event."""

@@ -64,7 +64,7 @@ def recorder_from_store(store: Store, run_id: int) -> Recorder:
                 notes=c.notes,
             )
         )
-    rec.fills.extend(f for _, f in store.fills_by_id(run_id))
+    rec.add_fill_list([f for _, f in store.fills_by_id(run_id)])
     rec.events.extend(
         EngineEvent(e.ts, e.kind, e.message, e.severity) for e in store.events(run_id)
     )
