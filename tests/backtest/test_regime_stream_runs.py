@@ -40,7 +40,7 @@ def test_a_streamed_series_trades_like_the_cached_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Arrange: stream even with the test runner's threads alive (the CLI forks only without)
-    monkeypatch.setattr(regime_series, "can_fork", lambda: True)
+    monkeypatch.setattr(regime_series, "can_fork", lambda **_: True)
     cache = RegimeSeriesCache(tmp_path / "regime")
     # Act: a first run (nothing cached: streamed), a second (read back), one without a cache
     first = _run(cache)

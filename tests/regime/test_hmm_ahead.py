@@ -16,7 +16,8 @@ import pytest
 from tradewind.config import TradewindConfig
 from tradewind.data import get_market_data
 from tradewind.domain.market import VixSeries
-from tradewind.regime.ahead import Ahead, can_fork
+from tradewind.forking import can_fork
+from tradewind.regime.ahead import Ahead
 from tradewind.regime.hmm import HMMDetector
 
 FORKS = sys.platform.startswith("linux") and hasattr(os, "fork")
@@ -138,15 +139,16 @@ def test_only_the_spinner_thread_may_run_beside_a_fork() -> None:
 
     if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
         pytest.skip("needs two cores and no other thread in this test process")
-    assert can_fork()
+    assert can_fork() and can_fork(beside_spinner=True)
     with Console(file=io.StringIO()).status("computing"):
         assert threading.active_count() == 2
-        assert can_fork()  # rich's refresh thread only draws
+        assert can_fork(beside_spinner=True)  # rich's refresh thread only draws
+        assert not can_fork()  # unless asked: the database writer waits for the spinner
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not can_fork()
+        assert not can_fork(beside_spinner=True) and not can_fork()
     finally:
         stop.set()
         other.join()

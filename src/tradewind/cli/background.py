@@ -7,9 +7,8 @@ the finished run's memory: nothing is copied or pickled) while the parent writes
 the parent then waits for the child and returns its result, or raises its error, exactly as if
 it had done the work itself.
 
-Forking is used only where it is safe and cheap: POSIX ``os.fork`` on Linux, from a process with
-a single Python thread (threads other than the caller's would be missing in the child, with
-whatever locks they held). Anywhere else the work runs in the caller, when asked for the result:
+Forking is used only where it is safe (:func:`tradewind.forking.can_fork`: Linux, two cores,
+a single Python thread). Anywhere else the work runs in the caller, when asked for the result:
 the same result, one after the other.
 """
 
@@ -17,20 +16,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import sys
-import threading
-import warnings
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from tradewind.forking import can_fork, fork_child
+
 T = TypeVar("T")
-
-
-def can_fork() -> bool:
-    """Whether :func:`start` forks here (Linux, one Python thread)."""
-    return (
-        sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
-    )
 
 
 class Pending(Generic[T]):
@@ -83,32 +74,18 @@ def start(work: Callable[[], T], *, fork: bool | None = None) -> Pending[T]:
     return a picklable value. Without a fork nothing runs until :meth:`Pending.result`."""
     if not (can_fork() if fork is None else fork):
         return Pending(work, None, None)
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # nothing buffered before the fork is written twice
-    read, write = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns on fork() in a process with other OS threads (numpy's BLAS pool);
-        # the child only runs ``work`` and leaves with os._exit, taking no lock those hold.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child: coverage of forked children is not collected
-        os.close(read)
-        _child(work, write)
-    os.close(write)
+    pid, read = fork_child(lambda write: _report(work, write))
     return Pending(work, pid, read)
 
 
-def _child(work: Callable[[], Any], write: int) -> None:  # pragma: no cover - runs in the child
-    code = 0
+def _report(work: Callable[[], Any], write: int) -> None:  # pragma: no cover - in the child
+    """Run ``work`` and send its outcome, pickled: its value, or its error."""
     try:
         payload = pickle.dumps((True, work()))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
-        payload, code = pickle.dumps((False, _portable(exc))), 1
-    try:
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
-    finally:
-        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+        payload = pickle.dumps((False, _portable(exc)))
+    with os.fdopen(write, "wb") as pipe:
+        pipe.write(payload)
 
 
 def _portable(exc: BaseException) -> BaseException:

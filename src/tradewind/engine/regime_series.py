@@ -18,8 +18,8 @@ from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import RegimeHook
 from tradewind.engine.regime_hooks import FixedRegime, ScheduledRegime
 from tradewind.engine.regime_stream import StreamedRegime
+from tradewind.forking import can_fork
 from tradewind.regime import make_detector
-from tradewind.regime.ahead import can_fork
 from tradewind.regime.fitcache import FitCache
 from tradewind.regime.series_cache import RegimeSeries, RegimeSeriesCache
 
@@ -71,7 +71,7 @@ def regime_hook(
         series = compute()
     else:
         key = cache.key(cfg.regime, detector, frame, vix, close_only=close_only)
-        if not (stream and fit_cache is None and can_fork()):
+        if not (stream and fit_cache is None and can_fork(beside_spinner=True)):
             series = cache.get_or_compute(key, compute)
         elif (found := cache.load(key)) is not None:
             cache.hits += 1

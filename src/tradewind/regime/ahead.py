@@ -16,9 +16,9 @@ that dies, or says nothing for :data:`SILENCE_S` seconds, just ends the sequence
 computes the rest). Nothing here decides anything.
 
 Forking is safe here because the child touches nothing another thread may hold: it computes on
-arrays it already has and writes to its own pipe; its standard output and error go to
-``/dev/null`` and its logging and warnings are off (the spinner's thread may have been writing
-to the terminal at the fork), and it leaves with ``os._exit``.
+arrays it already has and writes to its own pipe; it is forked quiet beside rich's spinner (its
+output and logging sent nowhere) and leaves with ``os._exit`` (the rules:
+:mod:`tradewind.forking`).
 
 A backtest uses the same mechanism one level up: the whole series is computed in a child while
 the simulation reads its decisions bar by bar (:mod:`tradewind.engine.regime_stream`).
@@ -27,16 +27,14 @@ the simulation reads its decisions bar by bar (:mod:`tradewind.engine.regime_str
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import pickle
 import select
 import signal
-import sys
-import threading
-import warnings
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from tradewind.forking import can_fork, fork_child
 
 T = TypeVar("T")
 
@@ -45,23 +43,6 @@ SILENCE_S = 120.0
 
 _HEADER = 8
 """Bytes of the length that precedes each pickled item."""
-
-
-def can_fork() -> bool:
-    """Whether :class:`Ahead` forks here: Linux, two cores or more, and no Python thread but
-    the caller's and rich's spinner (``console.status``: it only draws on the terminal)."""
-    current = threading.current_thread()
-    return (
-        sys.platform.startswith("linux")
-        and hasattr(os, "fork")
-        and (os.cpu_count() or 1) >= 2
-        and all(t is current or _is_spinner(t) for t in threading.enumerate())
-    )
-
-
-def _is_spinner(thread: threading.Thread) -> bool:
-    kind = type(thread)
-    return kind.__module__ == "rich.live" and kind.__name__ == "_RefreshThread"
 
 
 Producer = Callable[[Callable[[T], None]], None]
@@ -86,20 +67,9 @@ class Ahead(Generic[T]):
         self._pid: int | None = None
         self._fd: int | None = None
         self._silence_s = silence_s
-        if not (can_fork() if fork is None else fork):
+        if not (can_fork(beside_spinner=True) if fork is None else fork):
             return
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()  # nothing buffered before the fork is written twice
-        read, write = os.pipe()
-        with warnings.catch_warnings():
-            # Python 3.12+ warns on fork() with other threads alive (numpy's BLAS pool, the
-            # spinner): the child touches nothing they hold (module docstring).
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child: coverage of forked children is not collected
-            os.close(read)
-            _child(produce, write)
-        os.close(write)
+        pid, read = fork_child(lambda write: produce(_emitter(write)), quiet=True)
         self._pid, self._fd, self.forked, self.pid = pid, read, True, pid
 
     def next(self) -> T | None:
@@ -147,29 +117,13 @@ class Ahead(Generic[T]):
         self.close()
 
 
-def _child(produce: Producer[T], write: int) -> None:  # pragma: no cover - the child
-    code = 0
-    try:
-        _quiet()
+def _emitter(write: int) -> Callable[[T], None]:  # pragma: no cover - runs in the child
+    """Sends each item through ``write``, pickled, after its length."""
 
-        def emit(item: T) -> None:
-            payload = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-            data = memoryview(len(payload).to_bytes(_HEADER, "little") + payload)
-            while data:
-                data = data[os.write(write, data) :]
+    def emit(item: T) -> None:
+        payload = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        data = memoryview(len(payload).to_bytes(_HEADER, "little") + payload)
+        while data:
+            data = data[os.write(write, data) :]
 
-        produce(emit)
-    except BaseException:  # noqa: BLE001 - the parent computes what it did not receive
-        code = 1
-    finally:
-        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
-
-
-def _quiet() -> None:  # pragma: no cover - the child
-    """Send the child's output nowhere, through objects no other thread of the parent held."""
-    logging.disable(logging.CRITICAL)
-    warnings.simplefilter("ignore")
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
-    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives until os._exit
+    return emit
