@@ -13,7 +13,17 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_sim_batch import MODELS, SYMBOLS, OneByOne, _one_by_one, _pair, _rebalance, _req
+from test_sim_batch import (
+    CHANGES,
+    MODELS,
+    SYMBOLS,
+    OneByOne,
+    _one_by_one,
+    _pair,
+    _rebalance,
+    _req,
+    changed,
+)
 
 import tradewind.backtest.runner as runner
 from tradewind.backtest.runner import run_backtest
@@ -96,41 +106,10 @@ def test_a_rebalance_is_filled_on_columns_and_identical(model: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "change",
-    [
-        "last buy too big for the cash",
-        "sell more than held",
-        "id used before",
-        "id twice in the batch",
-        "symbol twice",
-        "fractional when not allowed",
-        "no price",
-        "next open",
-        "fault injection",
-    ],
-)
+    "change", [c for c in CHANGES if c not in ("unknown symbol", "limit order")]
+)  # an order batch holds market orders of the universe only
 def test_what_the_columns_cannot_take_goes_one_by_one_with_the_same_outcome(change: str) -> None:
-    requests = _rebalance()
-    kw: dict[str, Any] = {}
-    if change == "last buy too big for the cash":
-        requests[-1] = _req("b3", "CCC", Side.BUY, 10_000.0)
-    elif change == "sell more than held":
-        requests.insert(1, _req("s9", "CCC", Side.SELL, 1_000.0))
-    elif change == "id used before":
-        requests.insert(2, _req("seed1", "DDD", Side.BUY, 1.0))
-    elif change == "id twice in the batch":
-        requests.insert(3, _req("b1", "CCC", Side.BUY, 1.0))
-    elif change == "symbol twice":
-        requests.insert(4, _req("b9", "DDD", Side.BUY, 2.0))
-    elif change == "fractional when not allowed":
-        kw["fractional"] = False
-        requests[2] = _req("b1", "DDD", Side.BUY, 30.5)
-    elif change == "no price":
-        kw["nan_symbol"] = "EEE"
-    elif change == "next open":
-        kw["fill_price"] = "next_open"
-    else:
-        kw.update(partial_fill_prob=0.5, reject_prob=0.2, seed=3)
+    requests, kw = changed(change)
     got = _assert_same(requests, **kw)
     assert got.done < len(requests)
 

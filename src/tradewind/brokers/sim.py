@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
-from tradewind.domain.batches import FillBatch, OrderBatch
+from tradewind.domain.batches import FillBatch, OrderBatch, TradeBatch
 from tradewind.domain.costs import CostBreakdown, CostEstimator
 from tradewind.domain.errors import OrderRejected
 from tradewind.domain.ledger import Ledger
@@ -41,41 +40,6 @@ from tradewind.engine.protocols import SubmitOutcome, submit_each
 MARKET = OrderType.MARKET
 VOL_WINDOW = 20
 """Bars used for the daily volatility and average volume fed to the impact model."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    """Figures of the fills a batch of market orders gets at the close, request by request."""
-
-    quantities: list[float]
-    prices: list[float]
-    commission: list[float]
-    slippage: list[float]
-    impact: list[float]
-
-    def paid_in_full(self, buys: list[bool], cash: float) -> int:
-        """How many leading fills the cash pays for in full, running the ledger's cash sums
-        (the first buy that :meth:`SimulatedBroker._affordable` would shrink ends the run)."""
-        for k, buy in enumerate(buys):
-            notional = self.quantities[k] * self.prices[k]
-            cost = self.commission[k] + self.slippage[k] + self.impact[k]
-            if not buy:
-                cash += notional - cost
-            elif cash < 0.0 or notional + cost > cash + 1e-9:
-                return k
-            else:
-                cash += -notional - cost
-        return len(buys)
-
-    def head(self, n: int) -> _Batch:
-        """The first ``n`` fills."""
-        return _Batch(
-            self.quantities[:n],
-            self.prices[:n],
-            self.commission[:n],
-            self.slippage[:n],
-            self.impact[:n],
-        )
 
 
 def _first_false(ok: BoolArray) -> int:
@@ -165,18 +129,19 @@ class SimulatedBroker:
         raising comes back as that refusal instead (the ``Broker`` contract).
 
         The events, fills and book are those of one :meth:`submit` per request, to the last bit
-        (a test holds this). Market orders filled at this bar's close, in full, take a batched
-        path: their costs are priced in one call of the cost model's array method and each
-        order is booked without its intermediate states. The first request that could end
-        otherwise (a resting order, a limit, a buy the cash cannot pay for in full, a repeated
-        symbol or id, a refusal) and every request after it go one by one through
-        :meth:`submit`.
+        (a test holds this). The leading market orders of this cycle go through
+        :meth:`submit_batch` (those that fill in full at this close are booked as one batch);
+        the first request that is not one (a limit, an unknown symbol, another time) and every
+        request after it go one by one through :meth:`submit`.
         """
-        batch = self._priced_prefix(requests)
-        k = len(batch.quantities) if batch is not None else 0
+        k = self._market_prefix(requests)
+        if k < 2:
+            return submit_each(self, requests)
+        outcome = self.submit_batch(self._order_batch(requests[:k]))
         out: list[SubmitOutcome] = []
-        if batch is not None:
-            out.extend(self._fill_batch(requests[:k], batch))
+        if outcome.filled is not None:
+            out.extend(self._filled_events(outcome.filled))
+        out.extend(outcome.rest)
         out.extend(submit_each(self, requests[k:]))
         return out
 
@@ -236,8 +201,8 @@ class SimulatedBroker:
 
     # --- batched fills at the close -----------------------------------------------------
     def _fill_columns(self, orders: OrderBatch) -> FillBatch | None:
-        """Fill and book the leading ``orders`` that :meth:`_priced_prefix` would batch, on
-        columns; None (nothing booked) when fewer than two qualify."""
+        """Fill and book, on columns, the leading ``orders`` that fill in full at this close
+        (each as :meth:`submit` would fill it); None (nothing booked) when fewer than two do."""
         n = len(orders)
         if self.fill_price != "close" or self.partial_fill_prob or self.reject_prob:
             return None
@@ -321,7 +286,8 @@ class SimulatedBroker:
         )
 
     def _batched_order(self, cid: ClientOrderId) -> Order:
-        """The :class:`Order` a batched fill left (the state :meth:`_fill_batch` stores)."""
+        """The :class:`Order` a batched fill left (the state :meth:`Order.apply` reaches from
+        ``new`` and its one fill)."""
         orders, fills, k = self._batched[cid]
         fill = fills.fill(k)  # the fills are the leading orders: row k of both
         q, p = fill.quantity, fill.price
@@ -329,100 +295,42 @@ class SimulatedBroker:
             orders.request(k), OrderStatus.FILLED, q, (0.0 + q * p) / q, f"SIM-{cid}", "", [fill]
         )
 
-    def _priced_prefix(self, requests: Sequence[OrderRequest]) -> _Batch | None:
-        """The leading ``requests`` that fill in full at this close, each as :meth:`submit`
-        would fill it (the conditions of :meth:`submit_all`), with their fills' figures; None
-        when fewer than two qualify."""
-        if self.fill_price != "close" or self.partial_fill_prob or self.reject_prob:
-            return None
-        if len(requests) < 2 or self.feed.row < 0:
-            return None
-        close = self._bar("close")
-        held = self.ledger.quantity.tolist()
-        column = self.ledger.columns  # a symbol it lacks is unknown to the simulator too
-        orders, whole, buy_side = self._orders, not self.fractional, Side.BUY
-        seen_ids: set[str] = set()
-        seen_columns: set[int] = set()
-        quantities: list[float] = []
-        prices: list[float] = []
-        buys: list[bool] = []
-        for request in requests:
-            cid, qty = request.client_order_id, request.quantity
-            i = column.get(request.symbol, -1)
-            if request.order_type is not MARKET or i < 0 or i in seen_columns:
-                break
-            if cid in orders or cid in seen_ids:
-                break
-            if whole and abs(qty - round(qty)) > 1e-9:  # refused: a fractional quantity
-                break
-            price = close[i]
-            if not (math.isfinite(price) and price > 0):
-                break
-            buy = request.side is buy_side
-            if not buy:
-                if qty > held[i] + 1e-9:  # refused: more than the position
-                    break
-                qty = min(qty, max(held[i], 0.0))
-                if qty <= 0:
-                    break
-            seen_ids.add(cid)
-            seen_columns.add(i)
-            quantities.append(qty)
-            prices.append(price)
-            buys.append(buy)
-        if len(quantities) < 2:
-            return None
-        head = requests[: len(quantities)]
-        commission, slippage, impact = self._batch_costs(head, quantities, prices)
-        batch = _Batch(quantities, prices, commission, slippage, impact)
-        n = batch.paid_in_full(buys, self.ledger.cash)
-        return batch.head(n) if n >= 2 else None
+    def _market_prefix(self, requests: Sequence[OrderRequest]) -> int:
+        """How many leading ``requests`` an :class:`OrderBatch` can carry: market orders of
+        known symbols, made at the first one's time."""
+        column, first = self.ledger.columns, requests[0].created_at if requests else None
+        for k, r in enumerate(requests):
+            if r.order_type is not MARKET or r.limit_price is not None:
+                return k
+            if r.symbol not in column or r.created_at != first:
+                return k
+        return len(requests)
 
-    def _batch_costs(
-        self, requests: Sequence[OrderRequest], quantities: list[float], prices: list[float]
-    ) -> tuple[list[float], list[float], list[float]]:
-        """Commission, slippage and impact of each fill, as :meth:`_costs` prices them."""
-        if self.use_impact_inputs:
-            each = [
-                self._costs(r.symbol, r.side, q, p, self.ledger.index_of(r.symbol))
-                for r, q, p in zip(requests, quantities, prices, strict=True)
-            ]
-            return (
-                [c.commission for c in each],
-                [c.slippage for c in each],
-                [c.impact for c in each],
-            )
-        commission, slippage, impact, _ = self.cost_model.costs_many(
-            np.asarray(quantities), np.asarray(prices)
-        )
-        return commission.tolist(), slippage.tolist(), impact.tolist()
+    def _order_batch(self, requests: Sequence[OrderRequest]) -> OrderBatch:
+        """``requests`` (see :meth:`_market_prefix`) as an order batch over the ledger's
+        symbols; its rows read back as these very requests."""
+        column, n = self.ledger.columns, len(requests)
+        f = np.zeros(n)
+        trades = TradeBatch(
+            self.ledger.symbols,
+            np.array([column[r.symbol] for r in requests], dtype=np.int64),
+            np.array([r.side is Side.BUY for r in requests], dtype=bool),
+            np.array([r.quantity for r in requests], dtype=float),
+            f, f, f, f,
+            np.zeros(n, dtype=bool),
+            tuple(r.reason for r in requests),
+        )  # fmt: skip
+        return OrderBatch(trades, [r.client_order_id for r in requests], requests[0].created_at)
 
-    def _fill_batch(
-        self, requests: Sequence[OrderRequest], batch: _Batch
-    ) -> list[list[OrderEvent]]:
-        """Book the fills of :meth:`_priced_prefix`; each order goes straight to filled."""
-        quantities, prices = batch.quantities, batch.prices
-        commission, slippage, impact = batch.commission, batch.slippage, batch.impact
-        now = self.feed.now
-        ts = self._datetime(now)
-        row = self.feed.row
+    @staticmethod
+    def _filled_events(fills: FillBatch) -> list[list[OrderEvent]]:
+        """Each batched order's events: ``new``, then ``filled`` with its one fill."""
         new, filled = OrderStatus.NEW, OrderStatus.FILLED
-        fills: list[Fill] = []
-        out: list[list[OrderEvent]] = []
-        for k, req in enumerate(requests):
-            cid = req.client_order_id
-            q, p = quantities[k], prices[k]
-            fill = Fill(cid, req.symbol, req.side, q, p, ts, commission[k], slippage[k], impact[k])
-            broker_id = f"SIM-{cid}"
-            # the state Order.apply reaches from NEW and this one fill
-            self._orders[cid] = Order(req, filled, q, (0.0 + q * p) / q, broker_id, "", [fill])
-            self._submitted_row[cid] = row
-            fills.append(fill)
-            out.append(
-                [OrderEvent(new, ts, None, broker_id), OrderEvent(filled, ts, fill, broker_id)]
-            )
-        self.ledger.apply_all(fills)
-        return out
+        return [
+            [OrderEvent(new, f.ts, None, f"SIM-{f.client_order_id}"),
+             OrderEvent(filled, f.ts, f, f"SIM-{f.client_order_id}")]
+            for f in fills.fills()
+        ]  # fmt: skip
 
     # --- internals -----------------------------------------------------------------------
     def _refusal(self, request: OrderRequest) -> str:
