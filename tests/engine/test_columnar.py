@@ -23,6 +23,7 @@ from test_sim_batch import (
     _rebalance,
     _req,
     changed,
+    orders_of,
 )
 
 import tradewind.backtest.runner as runner
@@ -114,12 +115,7 @@ def test_what_the_columns_cannot_take_goes_one_by_one_with_the_same_outcome(chan
     assert got.done < len(requests)
 
 
-order = st.tuples(
-    st.sampled_from(SYMBOLS),
-    st.sampled_from([Side.BUY, Side.SELL]),
-    st.sampled_from([0.5, 1.0, 7.0, 25.0, 60.0, 400.0]),
-    st.integers(0, 12),
-)
+order = orders_of(list(SYMBOLS))  # an order batch holds symbols of the universe only
 
 
 @settings(max_examples=150, deadline=None)

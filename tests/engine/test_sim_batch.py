@@ -199,13 +199,17 @@ def test_next_open_and_fault_injection_go_one_by_one() -> None:
     _assert_same(_rebalance(), reject_prob=0.3, seed=4)
 
 
-side = st.sampled_from([Side.BUY, Side.SELL])
-order = st.tuples(
-    st.sampled_from([*SYMBOLS, "ZZZ"]),
-    side,
-    st.sampled_from([0.5, 1.0, 7.0, 25.0, 60.0, 400.0]),
-    st.integers(0, 12),
-)
+def orders_of(symbols: list[str]) -> st.SearchStrategy[tuple[str, Side, float, int]]:
+    """Orders as (symbol, side, quantity, id number) over ``symbols``."""
+    return st.tuples(
+        st.sampled_from(symbols),
+        st.sampled_from([Side.BUY, Side.SELL]),
+        st.sampled_from([0.5, 1.0, 7.0, 25.0, 60.0, 400.0]),
+        st.integers(0, 12),
+    )
+
+
+order = orders_of([*SYMBOLS, "ZZZ"])  # an unknown symbol ends the batch
 
 
 @settings(max_examples=150, deadline=None)

@@ -45,8 +45,9 @@ from tradewind.store.views import (
     halt_view,
     position_view,
     run_info,
-    silences,
     stored_order,
+    uptime,
+    uptime_allowance,
 )
 
 if TYPE_CHECKING:
@@ -367,11 +368,7 @@ class StoreReader:
         """Share of ``[start, end]`` during which heartbeats came as often as expected
         (:meth:`tradewind.store.Store.uptime`)."""
         start, end = _utc(start), _utc(end)
-        if expected_interval <= timedelta(0):
-            raise ValueError(f"expected_interval must be positive, was {expected_interval}")
-        if end < start:
-            raise ValueError(f"uptime window ends ({end}) before it starts ({start})")
-        allowed = expected_interval + (grace if grace is not None else expected_interval / 2)
+        allowed = uptime_allowance(start, end, expected_interval, grace)
         where = ["component = :component", "ts >= :start", "ts <= :end"]
         if run_id is not None:
             where.append("run_id = :run")
@@ -385,9 +382,7 @@ class StoreReader:
             },
         )
         beats = sorted(t for (v,) in found if (t := decode_time(v)) is not None)
-        gaps = silences([start, *beats, end], allowed, no_beats=not beats)
-        down = sum((b - a for a, b in gaps), timedelta(0))
-        return Uptime(start, end, expected_interval, len(beats), down, tuple(gaps))
+        return uptime(start, end, expected_interval, beats, allowed)
 
     # --- state and halts -------------------------------------------------------------------
     def load_state(self, key: str) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from tradewind.store.errors import StoreError
 from tradewind.store.records import NotificationView, Uptime
 from tradewind.store.repo_ops import new_notification, now_utc
 from tradewind.store.schema import HeartbeatRow, NotificationRow
-from tradewind.store.views import silences
+from tradewind.store.views import uptime, uptime_allowance
 
 
 class OutboxRepo(StoreCore):
@@ -150,11 +150,7 @@ class OutboxRepo(StoreCore):
         run, so a restart inside the window costs only the time the service was really away.
         """
         start, end = utc(start), utc(end)
-        if expected_interval <= timedelta(0):
-            raise ValueError(f"expected_interval must be positive, was {expected_interval}")
-        if end < start:
-            raise ValueError(f"uptime window ends ({end}) before it starts ({start})")
-        allowed = expected_interval + (grace if grace is not None else expected_interval / 2)
+        allowed = uptime_allowance(start, end, expected_interval, grace)
         with self._read() as s:
             q = select(HeartbeatRow.ts).where(
                 HeartbeatRow.component == component,
@@ -164,9 +160,7 @@ class OutboxRepo(StoreCore):
             if run_id is not None:
                 q = q.where(HeartbeatRow.run_id == run_id)
             beats = sorted(s.scalars(q))
-        gaps = silences([start, *beats, end], allowed, no_beats=not beats)
-        down = sum((b - a for a, b in gaps), timedelta(0))
-        return Uptime(start, end, expected_interval, len(beats), down, tuple(gaps))
+        return uptime(start, end, expected_interval, beats, allowed)
 
 
 def _notification(row: NotificationRow | None, notification_id: int) -> NotificationRow:

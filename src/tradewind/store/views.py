@@ -22,7 +22,14 @@ from tradewind.domain.orders import (
 )
 from tradewind.domain.records import OrderRecord
 from tradewind.domain.types import Symbol
-from tradewind.store.records import CycleView, EventView, HaltView, PositionView, RunInfo
+from tradewind.store.records import (
+    CycleView,
+    EventView,
+    HaltView,
+    PositionView,
+    RunInfo,
+    Uptime,
+)
 
 OPEN_STATUSES = tuple(s.value for s in OrderStatus if not s.is_terminal)
 """Order statuses that can still change (the "open orders")."""
@@ -132,6 +139,32 @@ def halt_view(r: Any) -> HaltView:
         r.clear_reason,
         r.data,
     )
+
+
+def uptime_allowance(
+    start: datetime, end: datetime, expected_interval: timedelta, grace: timedelta | None
+) -> timedelta:
+    """The longest silence between heartbeats that costs no uptime: ``expected_interval`` plus
+    ``grace`` (half the interval when None); a window or interval that cannot be measured
+    raises ``ValueError`` naming it."""
+    if expected_interval <= timedelta(0):
+        raise ValueError(f"expected_interval must be positive, was {expected_interval}")
+    if end < start:
+        raise ValueError(f"uptime window ends ({end}) before it starts ({start})")
+    return expected_interval + (grace if grace is not None else expected_interval / 2)
+
+
+def uptime(
+    start: datetime,
+    end: datetime,
+    expected_interval: timedelta,
+    beats: list[datetime],
+    allowed: timedelta,
+) -> Uptime:
+    """The uptime of ``[start, end]`` given its heartbeats (sorted) and the allowed silence."""
+    gaps = silences([start, *beats, end], allowed, no_beats=not beats)
+    down = sum((b - a for a, b in gaps), timedelta(0))
+    return Uptime(start, end, expected_interval, len(beats), down, tuple(gaps))
 
 
 def silences(
