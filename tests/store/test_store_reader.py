@@ -205,6 +205,8 @@ def test_a_file_that_is_no_database_fails_as_with_the_store(tmp_path: Path) -> N
         pass
     assert type(by_reader.value) is type(by_store.value)
     assert "file is not a database" in str(by_reader.value)
+    assert isinstance(by_store.value, StoreError)  # a clear refusal, not a driver traceback
+    assert "database.url" in str(by_store.value)  # ... that says what to do
 
 
 def test_the_reader_never_writes(db_url: str) -> None:

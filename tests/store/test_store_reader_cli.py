@@ -76,3 +76,16 @@ def test_read_commands_print_the_same_through_both_paths_on_postgres(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _both_paths(pg_url, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("command", [["status"], ["orders"], ["positions"], ["risk", "status"]])
+def test_a_file_that_is_no_database_is_refused_with_what_to_do(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database\n" * 200)
+    done = CliRunner().invoke(app, [*command, "-c", str(_config(tmp_path, f"sqlite:///{path}"))])
+    assert done.exit_code == 1, done.output
+    said = " ".join(done.output.split())  # the console wraps long lines
+    assert "cannot be read" in said and "database.url" in said
+    assert "Traceback" not in said

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradewind.logsetup import redact
@@ -144,6 +145,18 @@ class StoreCore:
             migrate.upgrade(self.engine, database=self.database)
 
     def _inspect(self) -> tuple[str | None, str | None]:
+        try:
+            return self._read_stamps()
+        except DatabaseError as exc:
+            if isinstance(exc, OperationalError):
+                raise  # a server or file that cannot be reached: the driver's own words
+            raise StoreError(
+                f"database {self.database} cannot be read ({exc.orig}): point database.url "
+                f"(or TRADEWIND__DATABASE__URL) at a tradewind database, or move this file "
+                f"away so that a new one is created"
+            ) from exc
+
+    def _read_stamps(self) -> tuple[str | None, str | None]:
         with self.engine.connect() as conn, conn.begin():
             known, revision = stored_revision(conn)
             if not known:  # several version rows: alembic's reading (and its error) applies
