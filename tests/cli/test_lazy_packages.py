@@ -33,6 +33,8 @@ def test_every_public_name_is_its_submodules_object(package: str) -> None:
         ("tradewind.engine.ids", "pandas"),
         ("tradewind.portfolio.registry", "scipy.cluster"),
         ("tradewind.portfolio.risk_parity", "scipy.linalg"),
+        ("tradewind.portfolio.registry", "clarabel"),  # the fallback solver, loaded on use
+        ("tradewind.portfolio.registry", "scipy.sparse"),
     ],
 )
 def test_a_light_submodule_leaves_heavy_siblings_unloaded(light: str, heavy: str) -> None:

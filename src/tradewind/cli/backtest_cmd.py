@@ -72,6 +72,10 @@ def backtest(
 
     Example: ``tradewind backtest --config config/demo.yaml --start 2015-01-01 --regime-aware``
     """
+    from tradewind.data.arrowless import import_pandas_without_arrow
+
+    import_pandas_without_arrow()  # ~0.1 s sooner: a backtest never needs Arrow strings
+
     from tradewind.backtest.outputs import fold_table, write_run_folder
     from tradewind.backtest.runner import run_backtest
     from tradewind.cli import background

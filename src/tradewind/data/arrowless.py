@@ -10,8 +10,8 @@ timestamps: it never needs Arrow strings, and Arrow itself only for the Parquet 
 pandas then keeps strings in its documented pure-Python storage (what it uses on any machine
 without pyarrow: same values, same dtype name ``str``), and ``pyarrow`` stays importable, so
 Parquet reads and writes still work (they load Arrow on first use). Only entry points that own
-their process call it (``tradewind trade``); a process that already imported pandas is left as
-it is.
+their process call it (``tradewind trade``, and ``tradewind backtest``, which starts ~0.1 s
+sooner); a process that already imported pandas is left as it is.
 """
 
 from __future__ import annotations

@@ -26,7 +26,6 @@ import numpy as np
 
 from tradewind.config.portfolio import OptimizerName
 from tradewind.domain.arrays import FloatArray
-from tradewind.portfolio import _clarabel
 from tradewind.portfolio._active_set import greedy_vertex, solve_capped_qp
 from tradewind.portfolio.base import BaseOptimizer, FallbackName, OptimizationFailed
 from tradewind.portfolio.constraints import Constraints
@@ -81,6 +80,10 @@ class _CappedQP(BaseOptimizer):
         penalty: float,
         previous: FloatArray | None,
     ) -> FloatArray:
+        # imported here: Clarabel (and scipy.sparse) is the fallback behind the active-set
+        # solver, and a run that never needs it starts ~0.07 s sooner
+        from tradewind.portfolio import _clarabel
+
         self.solver_ = "clarabel"
         weights = _clarabel.capped_qp(cov, a, a_k, cap, penalty=penalty, previous=previous)
         if weights is None:

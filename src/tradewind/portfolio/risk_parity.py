@@ -34,7 +34,6 @@ import numpy.typing as npt
 
 from tradewind.config.portfolio import OptimizerName
 from tradewind.domain.arrays import FloatArray
-from tradewind.portfolio import _clarabel
 from tradewind.portfolio._active_set import solve_capped_qp
 from tradewind.portfolio.base import BaseOptimizer, FallbackName, OptimizationFailed
 from tradewind.portfolio.constraints import Constraints
@@ -200,6 +199,8 @@ class RiskParity(BaseOptimizer):
             else:
                 self.solver_, self.n_iter_ = "newton", its
                 return weights
+        from tradewind.portfolio import _clarabel  # the fallback: imported when needed
+
         self.solver_ = "clarabel"
         weights_or_none = _clarabel.risk_budgeting(cov, budget / budget.sum(), cap)
         if weights_or_none is None:
@@ -216,6 +217,8 @@ def _raise_if_zero_variance_portfolio(cov: FloatArray, cap: float) -> None:
     inverse-volatility one checked up front. Run only after both solvers failed, to name the
     cause instead of a solver failure.
     """
+    from tradewind.portfolio import _clarabel  # the fallback: imported when needed
+
     n = cov.shape[0]
     solution = solve_capped_qp(cov, np.zeros(n), 1.0, cap, -np.diag(cov))
     weights = (
