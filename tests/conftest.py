@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from repokit import LOG_ENV, REGIME_CACHE_ENV, repo_state  # tests/ is on sys.path
+from repokit import (  # tests/ is on sys.path
+    CALENDAR_CACHE_ENV,
+    LOG_ENV,
+    REGIME_CACHE_ENV,
+    repo_state,
+)
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -50,7 +55,8 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
 def pytest_configure(config: pytest.Config) -> None:
     """Block non-loopback connections for the whole test session, and send the logs of
     module- and session-scoped fixtures (which run before any test's own tmp folder exists)
-    to a folder of this process's, never to the repository's ``logs/``."""
+    to a folder of this process's, never to the repository's ``logs/`` (the regime-series and
+    NYSE-calendar caches likewise, never the repository's ``data/`` or the user's cache)."""
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
     if LOG_ENV not in os.environ:
@@ -59,6 +65,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if REGIME_CACHE_ENV not in os.environ:
         folder = Path(tempfile.mkdtemp(prefix="tradewind-test-regime-"))
         os.environ[REGIME_CACHE_ENV] = str(folder)
+    if CALENDAR_CACHE_ENV not in os.environ:
+        folder = Path(tempfile.mkdtemp(prefix="tradewind-test-calendar-"))
+        os.environ[CALENDAR_CACHE_ENV] = str(folder)
 
 
 @pytest.fixture

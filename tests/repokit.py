@@ -13,6 +13,9 @@ LOG_ENV = "TRADEWIND__LOGGING__PATH"
 REGIME_CACHE_ENV = "TRADEWIND__DATA__CACHE__REGIME_PATH"
 """Set by ``tests/conftest.py`` for every test: the regime-series cache of a command a test
 runs lives under the test's tmp folder (not in the repository's ``data/cache``)."""
+CALENDAR_CACHE_ENV = "TRADEWIND_CACHE_DIR"
+"""Set by ``tests/conftest.py`` for the session: the NYSE session table is cached in a folder
+of the test run's (not in the user's ``~/.cache/tradewind``)."""
 
 
 def repo_state(root: Path = ROOT) -> dict[str, tuple[int, int]]:

@@ -2,18 +2,27 @@
 
 All inputs may be naive (taken as UTC) or tz-aware; all timestamps returned are tz-aware.
 Session opens and closes are returned in US/Eastern so they read as a trader expects.
+
+The session table (dates, opens, closes) is read from :mod:`tradewind.calendar.schedule_cache`
+when it holds it; ``exchange_calendars`` itself is imported and built only on a cache miss or
+for the minute-level questions (:meth:`MarketCalendar.is_open`, ``next_open``, ...), which a
+backtest never asks.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import exchange_calendars as xcals
 import pandas as pd
 
+from tradewind.calendar import schedule_cache
 from tradewind.domain.types import EXCHANGE_TZ
+
+if TYPE_CHECKING:
+    from exchange_calendars import ExchangeCalendar
 
 EASTERN = ZoneInfo(EXCHANGE_TZ)
 FIRST_DAY = "1885-01-01"
@@ -49,12 +58,27 @@ class MarketCalendar:
         end = end or (pd.Timestamp.now(tz="UTC").normalize() + pd.DateOffset(years=1)).strftime(
             "%Y-%m-%d"
         )
-        self._cal = xcals.get_calendar("XNYS", start=start, end=end)
-        schedule = self._cal.schedule
-        self._opens = schedule["open"]
-        self._closes = schedule["close"]
+        self._start, self._end = start, end
+        cached = schedule_cache.path_for(start, end)
+        schedule = schedule_cache.load(cached)
+        if schedule is None:
+            built = self._cal.schedule
+            # through the stored arrays, so a first run and a cached one hold the same objects
+            schedule = schedule_cache.Schedule.from_table(built["open"], built["close"])
+            schedule_cache.save(cached, schedule)
+        self._opens = schedule.opens
+        self._closes = schedule.closes
         regular = self._closes.dt.tz_convert(EASTERN).dt.hour >= 16
         self._early = self._closes[~regular]
+        self._sessions = pd.DatetimeIndex(self._closes.index)
+        self._first, self._last = self._sessions[0], self._sessions[-1]
+
+    @cached_property
+    def _cal(self) -> ExchangeCalendar:
+        """The ``exchange_calendars`` XNYS calendar over the same range (built on first use)."""
+        import exchange_calendars as xcals
+
+        return xcals.get_calendar("XNYS", start=self._start, end=self._end)
 
     # --- sessions -------------------------------------------------------------------------
     @property
@@ -69,13 +93,20 @@ class MarketCalendar:
 
     def is_session(self, day: date | datetime | pd.Timestamp | str) -> bool:
         """True if the NYSE trades on ``day`` (a calendar date in New York)."""
-        return bool(self._cal.is_session(_day(day)))
+        d = _day(day)
+        if not self._first <= d <= self._last:
+            return bool(self._cal.is_session(d))  # raises DateOutOfBounds (a ValueError)
+        return d in self._sessions
 
     def sessions(
         self, start: date | pd.Timestamp | str, end: date | pd.Timestamp | str
     ) -> pd.DatetimeIndex:
         """Session dates (naive, midnight) from ``start`` to ``end`` inclusive."""
-        return pd.DatetimeIndex(self._cal.sessions_in_range(_day(start), _day(end)))
+        first, last = _day(start), _day(end)
+        if not (self._first <= first <= self._last and self._first <= last <= self._last):
+            return pd.DatetimeIndex(self._cal.sessions_in_range(first, last))  # raises
+        index = self._sessions
+        return index[index.searchsorted(first) : index.searchsorted(last, side="right")]
 
     def session_close(self, day: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
         """The close of session ``day`` in US/Eastern (13:00 on early-close days)."""
@@ -91,7 +122,7 @@ class MarketCalendar:
         if idx.tz is not None:
             idx = idx.tz_convert(EASTERN).tz_localize(None)
         idx = idx.normalize()
-        missing = idx.difference(self._closes.index)
+        missing = idx.difference(self._sessions)
         if len(missing):
             raise KeyError(f"not NYSE sessions: {[d.date().isoformat() for d in missing[:5]]}")
         return pd.DatetimeIndex(self._closes.reindex(idx)).tz_convert("UTC")

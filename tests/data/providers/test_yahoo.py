@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -130,12 +131,25 @@ def test_hourly_bars_end_on_the_half_hour_and_the_last_at_the_close(
     [(429, 429), (500, 500), (503, 503), ("garbage",)],
 )
 def test_a_transient_failure_is_retried_then_served(
-    yahoo: FakeYahoo, yahoo_provider: YahooProvider, failures: tuple[int | str, ...]
+    yahoo: FakeYahoo,
+    yahoo_provider: YahooProvider,
+    failures: tuple[int | str, ...],
+    tmp_path: Path,
 ) -> None:
+    _warm(yahoo, tmp_path)
     yahoo.server.fail("/v8/finance/chart/AAPL", *failures)
     bars = yahoo_provider.daily("AAPL", date(2024, 6, 1), None)
     assert len(bars.frame) > 0
     assert yahoo_provider.guard.calls == 2  # the first attempt failed, the retry served
+
+
+def _warm(yahoo: FakeYahoo, tmp_path: Path) -> None:
+    """Fill yfinance's per-process timezone and crumb caches through a provider of its own, so
+    the failures a test then injects meet the bars request whatever ran before in this process
+    (in a fresh one, yfinance's own timezone probe would take them first)."""
+    settings = quick(url=yahoo.url)
+    warm = YahooProvider(settings, tmp_path / "sdk", guard=CallGuard("yfinance", settings))
+    warm.daily("AAPL", date(2024, 6, 1), None)
 
 
 def test_a_timeout_is_retried_and_then_reported(yahoo: FakeYahoo, tmp_path: object) -> None:
