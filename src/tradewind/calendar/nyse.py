@@ -43,7 +43,7 @@ def _day(d: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
 
 
 class MarketCalendar:
-    """NYSE sessions from 1885 (:data:`FIRST_DAY`) to about a year ahead.
+    """NYSE sessions from 1885 (:data:`FIRST_DAY`) to the end of next year.
 
     Historical closures are included (e.g. 1963-11-25); Saturday sessions (before 1952) are
     not: a file holding them reports them as dates that are not sessions.
@@ -55,9 +55,8 @@ class MarketCalendar:
     """
 
     def __init__(self, start: str = FIRST_DAY, end: str | None = None) -> None:
-        end = end or (pd.Timestamp.now(tz="UTC").normalize() + pd.DateOffset(years=1)).strftime(
-            "%Y-%m-%d"
-        )
+        # to the end of next year: the range (and so the stored table's key) changes once a year
+        end = end or f"{pd.Timestamp.now(tz='UTC').year + 1}-12-31"
         self._start, self._end = start, end
         cached = schedule_cache.path_for(start, end)
         schedule = schedule_cache.load(cached)
@@ -88,7 +87,8 @@ class MarketCalendar:
 
     @property
     def last_session(self) -> pd.Timestamp:
-        """The last session date the calendar knows (naive, midnight; about a year ahead)."""
+        """The last session date the calendar knows (naive, midnight; in December of next
+        year)."""
         return pd.Timestamp(self._closes.index[-1])
 
     def is_session(self, day: date | datetime | pd.Timestamp | str) -> bool:

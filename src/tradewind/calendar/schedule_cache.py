@@ -10,7 +10,7 @@ The key is what the table is computed from, never the time it was built: the fir
 day asked for, the pandas version (its holiday rules) and the size and modification time of
 every module of the installed ``exchange_calendars`` (an upgrade, or an edit, changes it). A
 file that cannot be read, or whose arrays fail the checks in :func:`load`, is ignored and
-rebuilt. Files for other keys (another day's "one year ahead") are removed after two days.
+rebuilt. Files for other keys (last year's range, an older library) are removed after two days.
 
 The folder is ``$TRADEWIND_CACHE_DIR`` if set (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/tradewind``, else ``~/.cache/tradewind``. A folder that cannot be written
