@@ -18,7 +18,10 @@ Every case runs the real ``tradewind`` command in a fresh interpreter inside a t
 Figures are seconds, best of ``--repeat`` after a warm-up run, and ratios against the baselines.
 Every child writes and reuses compiled bytecode (in a ``__pycache__`` prefix inside the temporary
 folder, even when ``PYTHONDONTWRITEBYTECODE`` is set here), as an installed package does: a
-user's command does not recompile tradewind's modules at each start.
+user's command does not recompile tradewind's modules at each start. Likewise the NYSE session
+table (:mod:`tradewind.calendar.schedule_cache`) lives in a folder of the run's own: the first
+command that needs it (the replay) builds it, every later one reads it, as on a user's machine
+after the first command of the year. "Cold" means an empty regime-series cache.
 ``--write docs/figures.json`` stores them under ``speed`` for the README's "Speed" block
 (``make speed-figures`` runs this, then rewrites the block).
 
@@ -152,6 +155,7 @@ def measure(repeat: int) -> dict[str, Any]:
     """Every figure of the module docstring."""
     base = Path(tempfile.mkdtemp(prefix="tw-bench-startup-"))
     CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
+    CHILD_ENV["TRADEWIND_CACHE_DIR"] = str(base / "calendar")
     reads: dict[str, tuple[float, float]] = {}
     try:
         print("python -c pass", flush=True)
