@@ -28,7 +28,7 @@ SYMBOLS = ("AAA", "BBB", "CCC", "DDD", "EEE")
 T = pd.Timestamp("2024-01-02").to_pydatetime()
 
 
-def _bars(nan_symbol: str | None = None) -> BarSet:
+def _bars(nan_symbol: str | None = None, holes: dict[str, slice] | None = None) -> BarSet:
     idx = pd.date_range("2024-01-02 21:00", periods=30, freq="D", tz="UTC", name="timestamp")
     rng = np.random.default_rng(7)
     frames = {}
@@ -36,6 +36,7 @@ def _bars(nan_symbol: str | None = None) -> BarSet:
         close = (20.0 + 15 * k) * np.exp(np.cumsum(rng.normal(0, 0.02, len(idx))))
         if sym == nan_symbol:
             close[-1] = np.nan
+        close[(holes or {}).get(sym, slice(0))] = np.nan
         frames[sym] = pd.DataFrame(
             {
                 "open": close * 0.995,
@@ -59,11 +60,17 @@ MODELS = {
 }
 
 
-def _pair(model: str, *, nan_symbol: str | None = None, **kw: Any) -> list[SimulatedBroker]:
+def _pair(
+    model: str,
+    *,
+    nan_symbol: str | None = None,
+    holes: dict[str, slice] | None = None,
+    **kw: Any,
+) -> list[SimulatedBroker]:
     """Two brokers in the same state: some positions held, the last bar current."""
     brokers = []
     for _ in range(2):
-        feed = MarketFeed(_bars(nan_symbol))
+        feed = MarketFeed(_bars(nan_symbol, holes))
         feed.advance(feed.index[-2])
         broker = SimulatedBroker(
             feed, MODELS[model], 50_000.0, use_impact_inputs=model == "impact", **kw
@@ -127,6 +134,26 @@ def _rebalance() -> list[OrderRequest]:
         _req("b2", "EEE", Side.BUY, 12.5),
         _req("b3", "CCC", Side.BUY, 7.0),
     ]
+
+
+@pytest.mark.parametrize(
+    "holes",
+    [
+        {"CCC": slice(-6, -4)},  # a gap inside the impact model's window
+        {"DDD": slice(0, 20)},  # a late joiner: its window starts with missing bars
+        {"EEE": slice(0, 27)},  # too few returns for a volatility: no impact modelled
+        {"AAA": slice(-9, -8), "BBB": slice(0, 18), "DDD": slice(-3, -2)},
+    ],
+    ids=["gap", "late", "short", "several"],
+)
+def test_the_impact_models_statistics_are_the_simulators_with_missing_bars(
+    holes: dict[str, slice],
+) -> None:
+    requests = _rebalance()
+    batched, _ = _pair("impact", holes=holes)
+    batched.submit_all(requests)
+    assert set(batched._batched) == {r.client_order_id for r in requests}  # the fast path ran
+    _assert_same(requests, "impact", holes=holes)
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))

@@ -36,10 +36,18 @@ from tradewind.domain.types import Symbol
 from tradewind.engine.columnar import BatchOutcome
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import SubmitOutcome, submit_each
+from tradewind.rebalance.market_stats import window_stats
 
 MARKET = OrderType.MARKET
 VOL_WINDOW = 20
 """Bars used for the daily volatility and average volume fed to the impact model."""
+
+
+def _volatility(closes: FloatArray) -> float | None:
+    """Daily volatility of a window of closes: the sample standard deviation of the log returns
+    of its finite closes (None with 2 returns or fewer)."""
+    rets = np.diff(np.log(closes[np.isfinite(closes)]))
+    return float(np.std(rets, ddof=1)) if len(rets) > 2 else None
 
 
 def _first_false(ok: BoolArray) -> int:
@@ -268,22 +276,22 @@ class SimulatedBroker:
         qty: FloatArray,
         price: FloatArray,
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Commission, slippage and impact of each fill, as :meth:`_costs` prices them."""
+        """Commission, slippage and impact of each fill, as :meth:`_costs` prices them (the
+        market statistics of all columns at once: the same figures to the last bit)."""
         if not self.use_impact_inputs:
             commission, slippage, impact, _ = self.cost_model.costs_many(qty, price)
             return commission, slippage, impact
-        sides = (Side.SELL, Side.BUY)
-        each = [
-            self._costs(names[i], sides[b], q, p, i)
-            for i, b, q, p in zip(
-                col.tolist(), buy.tolist(), qty.tolist(), price.tolist(), strict=True
-            )
-        ]
-        return (
-            np.array([c.commission for c in each], dtype=float),
-            np.array([c.slippage for c in each], dtype=float),
-            np.array([c.impact for c in each], dtype=float),
-        )
+        closes = self.feed.window(VOL_WINDOW + 1)[:, col]
+        vol, adv = window_stats(closes, self.feed.window(VOL_WINDOW, "volume")[:, col])
+        # a column with a gap (or a price that is not positive): _costs joins the finite closes
+        # around it, window_stats drops the returns that touch it; take _costs' figure there
+        with np.errstate(invalid="ignore"):
+            gaps = ~(np.isfinite(closes) & (closes > 0.0)).all(axis=0)
+        for k in np.flatnonzero(gaps).tolist():
+            v = _volatility(closes[:, k])
+            vol[k] = np.nan if v is None else v
+        commission, slippage, impact, _ = self.cost_model.costs_many(qty, price, vol, adv)
+        return commission, slippage, impact
 
     def _batched_order(self, cid: ClientOrderId) -> Order:
         """The :class:`Order` a batched fill left (the state :meth:`Order.apply` reaches from
@@ -452,9 +460,7 @@ class SimulatedBroker:
     def _costs(self, symbol: str, side: Side, qty: float, price: float, i: int) -> CostBreakdown:
         if not self.use_impact_inputs:
             return self.cost_model.costs(symbol, side, qty, price)
-        closes = self.feed.window(VOL_WINDOW + 1)[:, i]
-        rets = np.diff(np.log(closes[np.isfinite(closes)]))
-        vol = float(np.std(rets, ddof=1)) if len(rets) > 2 else None
+        vol = _volatility(self.feed.window(VOL_WINDOW + 1)[:, i])
         volume = self.feed.window(VOL_WINDOW, "volume")[:, i]
         volume = volume[np.isfinite(volume)]
         adv = float(volume.mean()) if len(volume) else None
