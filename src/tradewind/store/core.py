@@ -121,6 +121,8 @@ class StoreCore:
             raise StoreError(_missing(self.database))
         if self.mode is not None and owner is not None and owner != self.mode:
             raise ModeMismatchError(self.database, owner, self.mode)
+        if revision is None and run_migrations and _created(self):  # issue 28: no alembic
+            revision = packaged_head()
         if revision is None or revision != packaged_head():
             self._check_or_upgrade(revision, run_migrations)
         if self.mode is not None:
@@ -209,6 +211,14 @@ class StoreCore:
         """``value`` as this store writes it: secrets masked in its text (bulk writers that
         bypass the sessions, e.g. :mod:`tradewind.review.archive`, call this)."""
         return clean(value, self._secrets)
+
+
+def _created(core: StoreCore) -> bool:
+    """Whether the empty database was just created at the newest schema
+    (:func:`tradewind.store.fresh.create_schema`)."""
+    from tradewind.store.fresh import create_schema
+
+    return create_schema(core.engine)
 
 
 def _missing(database: str) -> str:
