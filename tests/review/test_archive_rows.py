@@ -230,22 +230,23 @@ def test_a_database_of_another_mode_is_refused(run: BacktestRun, tmp_path: Path)
         archive.record(url, run, "bt", mode=MODE)
 
 
-def test_recording_into_an_up_to_date_sqlite_file_needs_no_sqlalchemy(
-    run: BacktestRun, tmp_path: Path
-) -> None:
+def test_recording_into_a_sqlite_file_needs_no_sqlalchemy(run: BacktestRun, tmp_path: Path) -> None:
+    """A new file, then the same file again: neither SQLAlchemy nor alembic is imported."""
     import pickle
 
-    url = f"sqlite:///{tmp_path / 'bt.db'}"
-    Store(url, mode=MODE).close()
+    url = f"sqlite:///{tmp_path / 'data' / 'bt.db'}"
     finished = dataclasses.replace(run, engine=None)  # what the archive reads, picklable
     (tmp_path / "run.pickle").write_bytes(pickle.dumps(finished))
     probe = (
         "import pickle, sys; from tradewind.review.archive import record; "
         f"run = pickle.loads(open({str(tmp_path / 'run.pickle')!r}, 'rb').read()); "
         f"print(record({url!r}, run, 'bt', mode={MODE!r})['run_id']); "
+        f"print(record({url!r}, run, 'bt', mode={MODE!r})['run_id']); "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'}))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True
     )
-    assert done.stdout.splitlines() == ["1", "[]"]
+    assert done.stdout.splitlines() == ["1", "2", "[]"]
+    with Store(url, mode=MODE, migrate=False) as store:  # a store at the newest schema
+        assert [r.id for r in store.runs()] == [1, 2]

@@ -14,10 +14,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
-from tradewind.store import Store, migrate
+from tradewind.store import Store, migrate, sqlite_schema
 from tradewind.store import fresh as fresh_module
 from tradewind.store.connect import make_engine
 from tradewind.store.schema import Base
+from tradewind.store.sqlite_writer import SqliteWriter
 
 
 def _sqlite_schema(path: Path) -> list[tuple[Any, ...]]:
@@ -85,6 +86,28 @@ def test_a_new_sqlite_database_is_the_migrated_one_stamped_at_alembics_head(
         con.execute("DELETE FROM meta")
     assert _sqlite_schema(created) == _sqlite_schema(migrated)
     assert any(r[0] == "index" for r in _sqlite_schema(created))  # not a vacuous comparison
+
+
+def test_the_packaged_sqlite_statements_are_the_models_at_alembics_head() -> None:
+    """Changing a model or adding a migration without ``python -m tradewind.store.fresh``
+    fails here."""
+    assert migrate.head_revision() == sqlite_schema.REVISION
+    assert tuple(sqlite_schema.STATEMENTS) == tuple(fresh_module.sqlite_statements())
+
+
+def test_a_new_file_of_the_stdlib_writer_is_the_migrated_database(tmp_path: Path) -> None:
+    created, migrated = tmp_path / "new" / "created.db", tmp_path / "migrated.db"
+    writer = SqliteWriter.open(created, "backtest")
+    assert writer is not None
+    writer.commit()
+    _migrated(f"sqlite:///{migrated}")
+    with sqlite3.connect(created) as con:
+        assert con.execute("SELECT key, value FROM meta").fetchall() == [("mode", "backtest")]
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        con.execute("DELETE FROM meta")
+    assert _sqlite_schema(created) == _sqlite_schema(migrated)
+    with Store(f"sqlite:///{created}", mode="backtest", migrate=False) as store:
+        assert store.schema_revision() == migrate.head_revision()
 
 
 def test_a_new_database_opens_without_alembic(tmp_path: Path) -> None:

@@ -5,10 +5,11 @@ SQLite file; SQLAlchemy (about a sixth of a second to import) and its per-row pa
 cost more than the database's own work. :meth:`SqliteWriter.open` opens the file as the store's
 engine opens it (:mod:`tradewind.store.connect`: busy timeout, foreign keys, WAL,
 ``synchronous=FULL``) and starts a write transaction (``BEGIN IMMEDIATE``) - but only for a file
-that exists, is at exactly the newest packaged schema revision and belongs to the writer's mode
-(a file not stamped yet is stamped in the same transaction, as the store stamps it). Anything else
-returns None, and the caller opens :class:`~tradewind.store.Store`, which creates, upgrades or
-refuses the database with its own messages, then tries again.
+at exactly the newest packaged schema revision that belongs to the writer's mode (a file not
+stamped yet is stamped in the same transaction, as the store stamps it), or a new one (created
+at the newest schema in the same transaction, as :mod:`tradewind.store.fresh` creates it).
+Anything else returns None, and the caller opens :class:`~tradewind.store.Store`, which upgrades
+or refuses the database with its own messages, then tries again.
 
 Values are encoded as the store's column types encode them on SQLite: times
 (:class:`~tradewind.store.coltypes.UTCDateTime`) as UTC wall time text, JSON as
@@ -26,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tradewind.store import sqlite_schema
 from tradewind.store.errors import ModeMismatchError
 from tradewind.store.revisions import VERSION_TABLE, packaged_head
 
@@ -73,8 +75,10 @@ class SqliteWriter:
     def open(
         cls, path: Path, mode: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S
     ) -> SqliteWriter | None:
-        """A write transaction on the store at ``path`` for ``mode``; None when the file does
-        not exist, cannot be read by ``sqlite3`` or is not at the newest schema revision.
+        """A write transaction on the store at ``path`` for ``mode``; None when the file cannot
+        be read by ``sqlite3`` or is not at the newest schema revision. A missing file (or one
+        without a table) is created at the newest schema in the same transaction, from the
+        statements of :mod:`tradewind.store.sqlite_schema`, as the store creates one.
 
         Raises
         ------
@@ -82,13 +86,18 @@ class SqliteWriter:
             The database belongs to another mode.
         """
         head = packaged_head()
-        if head is None or not path.exists():
+        if head is None:
             return None
+        new = not path.exists()
         try:
+            if new:
+                path.parent.mkdir(parents=True, exist_ok=True)
             con = sqlite3.connect(
-                path.absolute().as_uri() + "?mode=rw", uri=True, timeout=busy_timeout
+                path.absolute().as_uri() + ("?mode=rwc" if new else "?mode=rw"),
+                uri=True,
+                timeout=busy_timeout,
             )
-        except sqlite3.Error:
+        except (OSError, sqlite3.Error):
             return None
         writer = cls(con, str(path))
         try:
@@ -110,9 +119,13 @@ class SqliteWriter:
         return writer
 
     def _ready(self, head: str, mode: str) -> bool:
-        tables = {
-            r[0] for r in self.con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+        tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master")}
+        if not tables:  # a new database: the store's newest schema, stamped
+            if head != sqlite_schema.REVISION:  # pragma: no cover - a test keeps them equal
+                return False
+            for statement in sqlite_schema.STATEMENTS:
+                self.con.execute(statement)
+            tables = {VERSION_TABLE, "meta"}
         if VERSION_TABLE not in tables or "meta" not in tables:
             return False
         versions = self.con.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()  # noqa: S608 - a constant
