@@ -1,8 +1,9 @@
 """The backtest archive as it was before issue 28's fourth round, kept as the reference the
-new writers are compared with (``test_archive_rows.py``): the run started and ended by the
-store's own methods, each table written by SQLAlchemy's Core insert. Copied from
-``src/tradewind/review/archive.py`` at commit 2985649 with only the insert swapped (that commit's
-bulk writer was tested equal to the Core insert); do not "fix" it.
+new writers are compared with (``test_archive_rows.py``) and the benchmark's baseline
+(``bench/bench_archive.py``): the run started and ended by the store's own methods, each table
+written by the former bulk writer (``bulk_reference.py``). Copied verbatim from
+``src/tradewind/review/archive.py`` at commit 2985649 (but for where ``bulk_insert`` comes
+from); do not "fix" it.
 """
 
 # ruff: noqa
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from tradewind.backtest.runner import BacktestRun
 from tradewind.domain.ledger import Ledger
@@ -22,6 +23,7 @@ from tradewind.domain.orders import Fill, default_fill_key
 from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, OrderRecord
 from tradewind.engine.ids import run_tag
+from bulk_reference import Memos, bulk_insert
 from tradewind.service.runs import META_KEY
 from tradewind.service.store_recorder import merge_decisions
 from tradewind.store import Store
@@ -72,7 +74,7 @@ def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             stamps = [_utc(ts) for ts in rec.ts]
-            memos: Memos = None
+            memos: Memos = {}  # a bar's timestamp is converted once for all its rows
             cycle_ids = _cycles(conn, run_id, run, stamps, merged, prefix, memos)
             _snapshots(conn, run_id, run, stamps, cycle_ids, memos)
             order_ids = _orders(conn, run_id, rec.decisions, rec.fills, rejected, prefix, memos)
@@ -264,13 +266,3 @@ def _renamed(o: OrderRecord, prefix: str) -> OrderRecord:
 def _utc(ts: Any) -> datetime:
     value: datetime = ts.to_pydatetime() if hasattr(ts, "to_pydatetime") else ts
     return value.astimezone(UTC)
-
-
-Memos = None
-
-
-def bulk_insert(conn: Any, into: Any, rows: list[dict[str, Any]], memos: Memos = None) -> None:
-    """The Core insert (``tests/reports``' former bulk test showed the old bulk writer stored
-    exactly what it stores): SQLAlchemy converts each row itself."""
-    if rows:
-        conn.execute(insert(into), rows)
