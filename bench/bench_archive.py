@@ -7,7 +7,7 @@ database, write the run. Each case runs in a child forked from this process afte
 command forks it, so it pays its own imports (nothing of the store or SQLAlchemy is loaded here
 before the fork). The baseline, measured in the same run and interleaved with the rest, is the
 former archive kept as the tests' reference (``tests/review/archive_reference.py``: the store's
-methods and SQLAlchemy's Core insert, each table in one call, migrations on a new database):
+methods and the former bulk writer, every migration run on a new database):
 
 * **existing database**: a SQLite file already at the newest schema (the usual run);
 * **new database**: no file yet (a first run in a new folder).
@@ -36,11 +36,18 @@ MODE = "backtest"
 
 
 def former(url: str, run: Any) -> None:
-    """The archive before issue 28's fourth round (the tests' reference)."""
+    """The archive before issue 28's fourth round (the tests' reference), on a store that
+    creates a new database by running every migration, as the store did then."""
     sys.path.insert(0, str(ROOT / "tests" / "review"))
     import archive_reference
 
-    from tradewind.store import Store
+    from tradewind.store import Store, migrate
+    from tradewind.store.connect import make_engine
+
+    if not Path(url.removeprefix("sqlite:///")).exists():
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
 
     with Store(url, mode=MODE) as store:
         archive_reference.archive_backtest(store, run, "bench")

@@ -186,6 +186,41 @@ def test_an_error_part_way_leaves_no_trace_of_the_run(
     assert dump(url)[0] == before
 
 
+def test_an_error_in_a_new_file_leaves_it_empty_and_usable(
+    run: BacktestRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bt.db"
+    insert = SqliteWriter.insert
+
+    def failing(self: SqliteWriter, table: str, *args: Any) -> None:
+        if table == "positions":
+            raise RuntimeError("disk on fire")
+        insert(self, table, *args)
+
+    monkeypatch.setattr(SqliteWriter, "insert", failing)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        archive.record(f"sqlite:///{path}", run, "bt", mode=MODE)
+    with sqlite3.connect(path) as con:  # not even the schema: the creation was rolled back too
+        assert con.execute("SELECT name FROM sqlite_master").fetchall() == []
+    monkeypatch.undo()
+    assert archive.record(f"sqlite:///{path}", run, "bt", mode=MODE)["run_id"] == 1
+
+
+def test_an_older_schema_is_upgraded_by_the_store_first(run: BacktestRun, tmp_path: Path) -> None:
+    from tradewind.store import migrate
+    from tradewind.store.connect import make_engine
+
+    url = f"sqlite:///{tmp_path / 'bt.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine, migrate.known_revisions()[0])
+    engine.dispose()
+    assert archive.record(url, run, "bt", mode=MODE)["run_id"] == 1
+    with Store(url, mode=MODE, migrate=False) as store:
+        assert store.schema_revision() == migrate.head_revision()
+        assert len(store.cycles(1)) == len(run.summary.recorder.ts)
+    assert (tmp_path / f"bt.db.bak-{migrate.known_revisions()[0]}").exists()  # backed up first
+
+
 def _archive_then_hang(url: str, run: BacktestRun, ready: Any) -> None:  # pragma: no cover
     insert = SqliteWriter.insert
 
