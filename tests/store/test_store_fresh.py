@@ -95,6 +95,13 @@ def test_the_packaged_sqlite_statements_are_the_models_at_alembics_head() -> Non
     assert tuple(sqlite_schema.STATEMENTS) == tuple(fresh_module.sqlite_statements())
 
 
+def test_the_stdlib_writer_opens_sqlite_as_the_store_does() -> None:
+    from tradewind.store import connect, core, sqlite_writer
+
+    assert sqlite_writer.DEFAULT_BUSY_TIMEOUT_S == connect.DEFAULT_BUSY_TIMEOUT_S
+    assert sqlite_writer.MODE_KEY == core.MODE_KEY
+
+
 def test_a_new_file_of_the_stdlib_writer_is_the_migrated_database(tmp_path: Path) -> None:
     created, migrated = tmp_path / "new" / "created.db", tmp_path / "migrated.db"
     writer = SqliteWriter.open(created, "backtest")

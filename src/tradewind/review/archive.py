@@ -191,11 +191,13 @@ def write_archive(
     now = datetime.now(UTC)
     tag = run_tag(f"{run.fingerprint}|{name}|{now.isoformat()}")
     run_row = (
-        mode, name, writer.time(now), None, "running", tag,
+        mode, name, now, None, "running", tag,
         run.fingerprint, [str(x) for x in rec.symbols], float(summary.initial_capital),
         dict(run.config.model_dump(mode="json")), tradewind.__version__,
     )  # fmt: skip
-    run_id = writer.insert_one("runs", RUNS, [redact(v) for v in run_row])
+    values = [redact(v) for v in run_row]  # the texts and JSON, before the time is encoded
+    values[2] = writer.time(now)
+    run_id = writer.insert_one("runs", RUNS, values)
     prefix = f"bt{run_id}-"
     decision_ts = [_utc(d.ts) for d in rec.decisions]
     by_ts: dict[datetime, list[Decision]] = defaultdict(list)
