@@ -29,3 +29,8 @@ def store(db_url: str) -> Iterator[Store]:
 def run_id(store: Store) -> int:
     """A run over AAA and BBB with 10,000 USD."""
     return store.start_run(name="test", started_at=T0, symbols=["AAA", "BBB"], initial_cash=1e4)
+
+
+from test_store_postgres import pg_socket_dir, pg_url  # noqa: E402  (shared by test_store_fresh)
+
+__all__ = ["pg_socket_dir", "pg_url"]

@@ -155,14 +155,11 @@ def backtest(
 def record_backtest(cfg: TradewindConfig, run: BacktestRun, name: str) -> dict[str, Any]:
     """Record ``run`` in the backtest database (:mod:`tradewind.review.archive`)."""
     from tradewind.domain.types import TradingMode
-    from tradewind.review.archive import archive_backtest
-    from tradewind.store import Store
+    from tradewind.review.archive import record
 
     trading = cfg.trading.model_copy(update={"mode": TradingMode.BACKTEST})
     url = cfg.model_copy(update={"trading": trading}).database_url
-    with Store(url, mode=TradingMode.BACKTEST.value) as store:
-        run_id = archive_backtest(store, run, name)
-        return {"run_id": run_id, "database": store.database}
+    return record(url, run, name, mode=TradingMode.BACKTEST.value)
 
 
 def _run_name(cfg: TradewindConfig, run: BacktestRun) -> str:

@@ -1,19 +1,22 @@
 """A finished backtest recorded in the backtest database, so it reports like any other run.
 
 ``tradewind backtest`` keeps everything in memory while it runs (a backtest must never block
-on a database); when it ends, :func:`archive_backtest` writes the run into the database of
-mode ``backtest`` (``database.url`` with ``{mode}`` = ``backtest``, by default
+on a database); when it ends, :func:`record` writes the run into the database of mode
+``backtest`` (``database.url`` with ``{mode}`` = ``backtest``, by default
 ``data/tradewind-backtest.db``) in ONE transaction: the run with its configuration, a cycle
 per bar with the account (equity, cash, positions, cumulative costs), each decision, every
-order with its final state, every fill and every event. ``tradewind report ... --mode
-backtest --run N`` then reads it exactly as it reads a paper run.
+order with its final state, every fill and every event, the run's settings and its end. A crash
+or an error part way leaves nothing of the run behind. ``tradewind report ... --mode backtest
+--run N`` then reads it exactly as it reads a paper run.
 
-Written with bulk inserts rather than one transaction per cycle (the trading service's
-:meth:`~tradewind.store.Store.record_cycle`): an 18-year backtest has 4,500 cycles and tens of
-thousands of position rows, which the per-cycle path would take minutes to commit. Each table
-goes to the driver in one ``executemany`` (:func:`tradewind.review.bulk.bulk_insert`), the
-values converted by the columns' own types; the ids of the new cycles and orders are then read
-back by run.
+Written with one bulk insert per table rather than one transaction per cycle (the trading
+service's :meth:`~tradewind.store.Store.record_cycle`): an 18-year backtest has 4,500 cycles and
+tens of thousands of position rows. The rows are built as tuples, column by column where the
+values come from arrays; a SQLite file is written with Python's ``sqlite3``
+(:class:`~tradewind.store.sqlite_writer.SqliteWriter`, no SQLAlchemy to import), any other
+database through SQLAlchemy (:class:`~tradewind.review.bulk.EngineWriter`). The ids of the new
+cycles and orders are read back by run. Text and JSON of the run's own row and state are masked
+for secrets as the store masks what it writes.
 
 Client order ids are unique across a database, and a backtest's ids depend only on its
 configuration; archived orders therefore carry a ``bt<run>-`` prefix. They are never sent
@@ -22,55 +25,184 @@ anywhere.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from sqlalchemy import select
 
-from tradewind.backtest.runner import BacktestRun
+import tradewind
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill, default_fill_key
-from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, OrderRecord
 from tradewind.engine.ids import run_tag
-from tradewind.review.bulk import Memos, bulk_insert
 from tradewind.service.runs import META_KEY
-from tradewind.service.store_recorder import merge_decisions
-from tradewind.store import Store
-from tradewind.store.connect import WRITE_OPTION
-from tradewind.store.schema import (
-    CostTotalsRow,
-    CycleRow,
-    EquitySnapshotRow,
-    EventRow,
-    FillRow,
-    OrderRow,
-    PositionSnapshotRow,
-)
+from tradewind.store.decisions import merge_decisions
+from tradewind.store.reader import sqlite_file
+from tradewind.store.redaction import clean
+from tradewind.store.sqlite_writer import JSON, TIME, Columns, SqliteWriter
+
+if TYPE_CHECKING:
+    from tradewind.backtest.runner import BacktestRun
+    from tradewind.store import Store
 
 REJECTED_KIND = "order_rejected"
 
+RUNS: Columns = {
+    "mode": None, "name": None, "started_at": TIME, "ended_at": TIME, "status": None,
+    "run_tag": None, "config_fingerprint": None, "symbols": JSON, "initial_cash": None,
+    "config": JSON, "code_version": None,
+}  # fmt: skip
+RUN_END: Columns = {"ended_at": TIME, "status": None}
+STATE: Columns = {"key": None, "value": JSON, "updated_at": TIME}
+CYCLES: Columns = {
+    "run_id": None, "ts": TIME, "inputs_fingerprint": None, "regime": None, "confidence": None,
+    "is_decision": None, "method": None, "reasons": JSON, "targets": JSON, "orders": JSON,
+    "notes": JSON, "fallback_reason": None, "equity_before": None,
+}  # fmt: skip
+EQUITY: Columns = {
+    "cycle_id": None, "run_id": None, "ts": TIME, "equity": None, "cash": None,
+    "exposure": None, "realized_pnl": None,
+}  # fmt: skip
+POSITIONS: Columns = {
+    "cycle_id": None, "run_id": None, "ts": TIME, "symbol": None, "quantity": None,
+    "average_cost": None, "price": None, "market_value": None,
+}  # fmt: skip
+COSTS: Columns = {
+    "cycle_id": None, "run_id": None, "ts": TIME, "commission": None, "slippage": None,
+    "impact": None, "traded_notional": None,
+}  # fmt: skip
+ORDERS: Columns = {
+    "run_id": None, "client_order_id": None, "symbol": None, "side": None, "quantity": None,
+    "order_type": None, "limit_price": None, "reason": None, "created_at": TIME, "status": None,
+    "filled_quantity": None, "average_price": None, "broker_order_id": None, "message": None,
+    "updated_at": TIME, "submitted_at": TIME,
+}  # fmt: skip
+FILLS: Columns = {
+    "order_id": None, "run_id": None, "client_order_id": None, "fill_key": None, "symbol": None,
+    "side": None, "quantity": None, "price": None, "commission": None, "slippage": None,
+    "impact": None, "ts": TIME,
+}  # fmt: skip
+EVENTS: Columns = {
+    "run_id": None, "ts": TIME, "kind": None, "severity": None, "message": None, "data": JSON,
+}  # fmt: skip
+TABLES: dict[str, Columns] = {
+    "runs": RUNS, "state": STATE, "cycles": CYCLES, "equity_snapshots": EQUITY,
+    "positions": POSITIONS, "costs": COSTS, "orders": ORDERS, "fills": FILLS, "events": EVENTS,
+}  # fmt: skip
+"""Every table the archive writes, with the columns it writes (a test checks the kinds against
+the store's column types)."""
+
+ORDER_FIELDS = tuple(f.name for f in fields(OrderRecord))
+_order_values = attrgetter(*ORDER_FIELDS)
+
+
+class Writer(Protocol):
+    """Where the archive writes: :class:`~tradewind.store.sqlite_writer.SqliteWriter` or
+    :class:`~tradewind.review.bulk.EngineWriter` (one transaction, the caller's)."""
+
+    def time(self, value: datetime) -> Any: ...
+
+    def insert(self, table: str, columns: Columns, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def insert_one(self, table: str, columns: Columns, row: Sequence[Any]) -> int: ...
+
+    def update(self, table: str, row_id: int, columns: Columns, row: Sequence[Any]) -> None: ...
+
+    def delete(self, table: str, column: str, value: Any) -> None: ...
+
+    def ids(self, table: str, key: str, run_id: int) -> list[tuple[Any, int]]: ...
+
+
+def record(url: str, run: BacktestRun, name: str, *, mode: str) -> dict[str, Any]:
+    """Record ``run`` as ``name`` in the database at ``url`` (opened in ``mode``); return
+    ``{"run_id": ..., "database": ...}``.
+
+    A SQLite file at the newest schema is written with ``sqlite3`` alone; a new, older or
+    foreign file is first opened by :class:`~tradewind.store.Store` (which creates, upgrades or
+    refuses it); any other database is written through the store's engine.
+    """
+    with _collections_paused():
+        return _record(url, run, name, mode)
+
+
+def _record(url: str, run: BacktestRun, name: str, mode: str) -> dict[str, Any]:
+    path = sqlite_file(url)
+    if path is not None:
+        writer = SqliteWriter.open(path, mode)
+        if writer is None:
+            from tradewind.store import Store
+
+            Store(url, mode=mode).close()  # create, upgrade or refuse, as every open does
+            writer = SqliteWriter.open(path, mode)
+        if writer is not None:
+            with writer:
+                run_id = write_archive(writer, run, name, mode, lambda v: clean(v, ()))
+            return {"run_id": run_id, "database": writer.database}
+    from tradewind.store import Store
+
+    with Store(url, mode=mode) as store:
+        return {"run_id": archive_backtest(store, run, name), "database": store.database}
+
+
+@contextmanager
+def _collections_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the rows are built and written: the finished run's
+    objects (hundreds of thousands) all stay alive, and a full collection set off by the
+    archive's own allocations walks them all for nothing (about 0.08 s on the demo run). The
+    archive makes no reference cycles; its garbage is freed by reference counting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
-    """Record ``run`` in ``store`` (a database of mode ``backtest``); return its run id."""
+    """Record ``run`` in ``store`` (a database of mode ``backtest``) through its engine, in one
+    transaction; return its run id."""
+    from tradewind.review.bulk import EngineWriter
+    from tradewind.store.connect import WRITE_OPTION
+    from tradewind.store.errors import StoreError
+
+    mode = store.mode or store.owner_mode()
+    if mode is None:
+        raise StoreError("open the store with a trading mode to start a run")
+    with store.engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            return write_archive(EngineWriter(conn), run, name, mode, store.redacted)
+
+
+def write_archive(
+    writer: Writer, run: BacktestRun, name: str, mode: str, redact: Callable[[Any], Any]
+) -> int:
+    """Write ``run`` through ``writer`` (its transaction); the new run's id. ``redact`` masks
+    secrets in the text and JSON of the run's row and state, as the store's writes do."""
     summary = run.summary
     rec = summary.recorder
     now = datetime.now(UTC)
-    run_id = store.start_run(
-        name=name,
-        started_at=now,
-        symbols=list(rec.symbols),
-        initial_cash=summary.initial_capital,
-        run_tag=run_tag(f"{run.fingerprint}|{name}|{now.isoformat()}"),
-        config_fingerprint=run.fingerprint,
-        config=run.config.model_dump(mode="json"),
-    )
+    tag = run_tag(f"{run.fingerprint}|{name}|{now.isoformat()}")
+    run_row = (
+        mode, name, now, None, "running", tag,
+        run.fingerprint, [str(x) for x in rec.symbols], float(summary.initial_capital),
+        dict(run.config.model_dump(mode="json")), tradewind.__version__,
+    )  # fmt: skip
+    values = [redact(v) for v in run_row]  # the texts and JSON, before the time is encoded
+    values[2] = writer.time(now)
+    run_id = writer.insert_one("runs", RUNS, values)
     prefix = f"bt{run_id}-"
+    decision_ts = [_utc(d.ts) for d in rec.decisions]
     by_ts: dict[datetime, list[Decision]] = defaultdict(list)
-    for d in rec.decisions:
-        by_ts[_utc(d.ts)].append(d)
+    for t, d in zip(decision_ts, rec.decisions, strict=True):
+        by_ts[t].append(d)
     merged = {ts: merge_decisions(ds) for ts, ds in by_ts.items()}
     refusals: dict[datetime, str] = defaultdict(str)
     for e in rec.events:
@@ -78,157 +210,149 @@ def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
             refusals[_utc(e.ts)] += e.message + "\n"
     rejected = {
         o.client_order_id
-        for d in rec.decisions
+        for t, d in zip(decision_ts, rec.decisions, strict=True)
         for o in d.orders
-        if o.client_order_id in refusals.get(_utc(d.ts), "")
+        if o.client_order_id in refusals.get(t, "")
     }
-    with store.engine.connect() as conn:
-        conn.execution_options(**{WRITE_OPTION: True})
-        with conn.begin():
-            stamps = [_utc(ts) for ts in rec.ts]
-            memos: Memos = {}  # a bar's timestamp is converted once for all its rows
-            cycle_ids = _cycles(conn, run_id, run, stamps, merged, prefix, memos)
-            _snapshots(conn, run_id, run, stamps, cycle_ids, memos)
-            order_ids = _orders(conn, run_id, rec.decisions, rec.fills, rejected, prefix, memos)
-            _fills(conn, run_id, rec.fills, order_ids, prefix, memos)
-            bulk_insert(
-                conn,
-                EventRow,
-                [
-                    {"run_id": run_id, "ts": _utc(e.ts), "kind": e.kind,
-                     "severity": e.severity, "message": e.message, "data": None}
-                    for e in rec.events
-                ],
-                memos,
-            )  # fmt: skip
-    store.save_state(META_KEY.format(run_id=run_id), {"clock": "backtest"})
-    store.end_run(run_id, ended_at=datetime.now(UTC), status="finished")
+    stamps = [_utc(ts) for ts in rec.ts]
+    times = [writer.time(t) for t in stamps]
+    writer.insert("cycles", CYCLES, _cycles(run_id, run, stamps, times, merged, prefix))
+    cycle_ids = [i for _, i in writer.ids("cycles", "id", run_id)]
+    equity, positions, costs = _snapshots(run_id, run, stamps, times, cycle_ids)
+    writer.insert("equity_snapshots", EQUITY, equity)
+    writer.insert("positions", POSITIONS, positions)
+    writer.insert("costs", COSTS, costs)
+    orders = _orders(writer, run_id, rec.decisions, decision_ts, rec.fills, rejected, prefix)
+    writer.insert("orders", ORDERS, orders)
+    order_ids = dict(writer.ids("orders", "client_order_id", run_id)) if orders else {}
+    writer.insert("fills", FILLS, _fills(writer, run_id, rec.fills, order_ids, prefix))
+    writer.insert(
+        "events",
+        EVENTS,
+        [
+            (run_id, writer.time(_utc(e.ts)), e.kind, e.severity, e.message, None)
+            for e in rec.events
+        ],
+    )
+    key = redact(META_KEY.format(run_id=run_id))
+    writer.delete("state", "key", key)
+    value = redact({"clock": "backtest"})
+    writer.insert("state", STATE, [(key, value, writer.time(datetime.now(UTC)))])
+    writer.update("runs", run_id, RUN_END, (writer.time(datetime.now(UTC)), "finished"))
     return run_id
 
 
 def _cycles(
-    conn: Any,
     run_id: int,
     run: BacktestRun,
     stamps: list[datetime],
+    times: list[Any],
     merged: dict[datetime, Decision | None],
     prefix: str,
-    memos: Memos,
-) -> list[int]:
+) -> list[tuple[Any, ...]]:
     rec = run.summary.recorder
-    rows = []
-    for t, regime in zip(stamps, rec.regime, strict=True):
-        d = merged.get(t)
-        row: dict[str, Any] = {
-            "run_id": run_id, "ts": t, "inputs_fingerprint": "backtest",
-            "regime": str(regime), "confidence": None, "is_decision": d is not None,
-            "method": None, "reasons": [], "targets": None, "orders": [], "notes": [],
-            "fallback_reason": None, "equity_before": None,
-        }  # fmt: skip
-        if d is not None:
-            row.update(
-                method=d.method,
-                confidence=d.confidence,
-                reasons=list(d.reasons),
-                targets=dict(zip(rec.symbols, map(float, d.targets), strict=True))
-                if d.targets
-                else None,
-                orders=[plain(_renamed(o, prefix)) for o in d.orders],
-                notes=list(d.notes),
-                fallback_reason=d.fallback_reason,
-                equity_before=d.equity_before,
-            )
-        rows.append(row)
-    bulk_insert(conn, CycleRow, rows, memos)
-    ids = conn.execute(
-        select(CycleRow.id).where(CycleRow.run_id == run_id).order_by(CycleRow.id)
-    ).scalars()  # in insertion order: one executemany, in one transaction, of a new run
-    return [int(i) for i in ids]
+    symbols = list(rec.symbols)
+    rows: list[tuple[Any, ...]] = []
+    get = merged.get
+    for t, time, regime in zip(stamps, times, rec.regime, strict=True):
+        d = get(t)
+        if d is None:
+            rows.append(
+                (run_id, time, "backtest", str(regime), None, False, None, [], None, [], [],
+                 None, None)
+            )  # fmt: skip
+            continue
+        targets = dict(zip(symbols, map(float, d.targets), strict=True)) if d.targets else None
+        orders = []
+        for o in d.orders:
+            values = dict(zip(ORDER_FIELDS, _order_values(o), strict=True))
+            values["client_order_id"] = prefix + o.client_order_id
+            orders.append(values)  # what plain() of the renamed OrderRecord returns
+        rows.append(
+            (run_id, time, "backtest", str(regime), d.confidence, True, d.method, list(d.reasons),
+             targets, orders, list(d.notes), d.fallback_reason, d.equity_before)
+        )  # fmt: skip
+    return rows
 
 
 def _snapshots(
-    conn: Any,
-    run_id: int,
-    run: BacktestRun,
-    stamps: list[datetime],
-    cycle_ids: list[int],
-    memos: Memos,
-) -> None:
+    run_id: int, run: BacktestRun, stamps: list[datetime], times: list[Any], cycle_ids: list[int]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Equity, positions and cumulative costs after each bar, from the fills up to it."""
     rec = run.summary.recorder
+    symbols = list(rec.symbols)
     book = Ledger(rec.symbols, run.summary.initial_capital)
     fills = sorted(((_utc(f.ts), f) for f in rec.fills), key=lambda tf: tf[0])
+    equity = np.asarray(rec.equity, dtype=float)
+    values = np.asarray(rec.weights, dtype=float).reshape(len(stamps), len(symbols))
+    values = values * equity[:, None]  # each weight times its bar's equity, as floats do
+    equity_list, cash, exposure = equity.tolist(), rec.cash, rec.exposure
     k = 0
     equity_rows, position_rows, cost_rows = [], [], []
+    held: list[tuple[int, str, float, float]] = []
+    realized, totals = _book_state(book, symbols, held)
     for i, t in enumerate(stamps):
-        while k < len(fills) and fills[k][0] <= t:
-            book.apply(fills[k][1])
-            k += 1
-        common = {"cycle_id": cycle_ids[i], "run_id": run_id, "ts": t}
-        equity = float(rec.equity[i])
+        if k < len(fills) and fills[k][0] <= t:  # the book changes only with a fill
+            while k < len(fills) and fills[k][0] <= t:
+                book.apply(fills[k][1])
+                k += 1
+            realized, totals = _book_state(book, symbols, held)
+        cycle, time = cycle_ids[i], times[i]
         equity_rows.append(
-            {**common, "equity": equity, "cash": float(rec.cash[i]),
-             "exposure": float(rec.exposure[i]), "realized_pnl": float(book.realized_pnl)}
-        )  # fmt: skip
-        weights = np.asarray(rec.weights[i], dtype=float)
-        for j, symbol in enumerate(rec.symbols):
-            qty = float(book.quantity[j])
-            if qty == 0:
-                continue
-            value = float(weights[j]) * equity
-            position_rows.append(
-                {**common, "symbol": symbol, "quantity": qty,
-                 "average_cost": float(book.average_cost[j]), "price": value / qty,
-                 "market_value": value}
-            )  # fmt: skip
-        costs = book.costs
-        cost_rows.append(
-            {**common, "commission": costs.commission, "slippage": costs.slippage,
-             "impact": costs.impact, "traded_notional": float(book.traded_notional)}
-        )  # fmt: skip
-    for table, rows in (
-        (EquitySnapshotRow, equity_rows),
-        (PositionSnapshotRow, position_rows),
-        (CostTotalsRow, cost_rows),
-    ):
-        bulk_insert(conn, table, rows, memos)
+            (cycle, run_id, time, equity_list[i], float(cash[i]), float(exposure[i]), realized)
+        )
+        if held:
+            row_values = values[i].tolist()
+            for j, symbol, qty, avg in held:
+                value = row_values[j]
+                position_rows.append((cycle, run_id, time, symbol, qty, avg, value / qty, value))
+        cost_rows.append((cycle, run_id, time, *totals))
+    return equity_rows, position_rows, cost_rows
+
+
+def _book_state(
+    book: Ledger, symbols: list[str], held: list[tuple[int, str, float, float]]
+) -> tuple[float, tuple[float, float, float, float]]:
+    """Refill ``held`` with the book's non-zero positions ``(index, symbol, quantity, average
+    cost)``; return its realized P&L and ``(commission, slippage, impact, traded notional)``."""
+    quantity, average = book.quantity.tolist(), book.average_cost.tolist()
+    held[:] = [(j, s, quantity[j], average[j]) for j, s in enumerate(symbols) if quantity[j] != 0]
+    c = book.costs
+    return float(book.realized_pnl), (
+        c.commission,
+        c.slippage,
+        c.impact,
+        float(book.traded_notional),
+    )
 
 
 def _orders(
-    conn: Any,
+    writer: Writer,
     run_id: int,
     decisions: list[Decision],
+    decision_ts: list[datetime],
     fills: list[Fill],
     rejected: set[str],
     prefix: str,
-    memos: Memos,
-) -> dict[str, int]:
+) -> list[tuple[Any, ...]]:
     filled: dict[str, list[Fill]] = defaultdict(list)
     for f in fills:
         filled[f.client_order_id].append(f)
-    rows: list[dict[str, Any]] = []
-    for d in decisions:
+    rows: list[tuple[Any, ...]] = []
+    for t, d in zip(decision_ts, decisions, strict=True):
+        time = writer.time(t)
         for o in d.orders:
             done = filled.get(o.client_order_id, [])
             qty = sum(f.quantity for f in done)
             avg = sum(f.quantity * f.price for f in done) / qty if qty > 0 else 0.0
             status, message = _final_status(o, qty, o.client_order_id in rejected)
+            updated = max((_utc(f.ts) for f in done), default=t)
             rows.append(
-                {"run_id": run_id, "client_order_id": prefix + o.client_order_id,
-                 "symbol": o.symbol, "side": o.side, "quantity": float(o.quantity),
-                 "order_type": "market", "limit_price": None, "reason": o.reason,
-                 "created_at": _utc(d.ts), "status": status, "filled_quantity": float(qty),
-                 "average_price": float(avg), "broker_order_id": None, "message": message,
-                 "updated_at": max((_utc(f.ts) for f in done), default=_utc(d.ts)),
-                 "submitted_at": _utc(d.ts)}
+                (run_id, prefix + o.client_order_id, o.symbol, o.side, float(o.quantity),
+                 "market", None, o.reason, time, status, float(qty), float(avg), None, message,
+                 writer.time(updated), time)
             )  # fmt: skip
-    if not rows:
-        return {}
-    bulk_insert(conn, OrderRow, rows, memos)
-    ids = conn.execute(
-        select(OrderRow.client_order_id, OrderRow.id).where(OrderRow.run_id == run_id)
-    )
-    return {str(coid): int(i) for coid, i in ids}
+    return rows
 
 
 def _final_status(order: OrderRecord, filled: float, rejected: bool) -> tuple[str, str]:
@@ -242,37 +366,19 @@ def _final_status(order: OrderRecord, filled: float, rejected: bool) -> tuple[st
 
 
 def _fills(
-    conn: Any,
-    run_id: int,
-    fills: list[Fill],
-    order_ids: dict[str, int],
-    prefix: str,
-    memos: Memos,
-) -> None:
-    rows = [
-        {"order_id": order_ids[prefix + f.client_order_id], "run_id": run_id,
-         "client_order_id": prefix + f.client_order_id, "fill_key": default_fill_key(f),
-         "symbol": f.symbol, "side": f.side.value, "quantity": f.quantity, "price": f.price,
-         "commission": f.commission, "slippage": f.slippage, "impact": f.impact,
-         "ts": _utc(f.ts)}
-        for f in fills
-        if prefix + f.client_order_id in order_ids
-    ]  # fmt: skip
-    bulk_insert(conn, FillRow, rows, memos)
-
-
-def _renamed(o: OrderRecord, prefix: str) -> OrderRecord:
-    return OrderRecord(
-        prefix + o.client_order_id,
-        o.symbol,
-        o.side,
-        o.quantity,
-        o.reason,
-        o.price,
-        o.est_commission,
-        o.est_slippage,
-        o.est_impact,
-    )
+    writer: Writer, run_id: int, fills: list[Fill], order_ids: dict[str, int], prefix: str
+) -> list[tuple[Any, ...]]:
+    rows = []
+    for f in fills:
+        coid = prefix + f.client_order_id
+        order_id = order_ids.get(coid)
+        if order_id is None:
+            continue
+        rows.append(
+            (order_id, run_id, coid, default_fill_key(f), f.symbol, f.side.value, f.quantity,
+             f.price, f.commission, f.slippage, f.impact, writer.time(_utc(f.ts)))
+        )  # fmt: skip
+    return rows
 
 
 def _utc(ts: Any) -> datetime:

@@ -1,108 +1,112 @@
-"""Many rows into one table with one driver ``executemany``, values converted as SQLAlchemy would.
+"""Many rows into the store's tables through a SQLAlchemy connection, values converted as
+SQLAlchemy would convert them, one ``executemany`` per table.
 
-An archived 18-year backtest is some 50,000 rows. ``conn.execute(insert(table), rows)`` spends
-most of its time in SQLAlchemy's per-row parameter handling (building each row's parameters,
-calling each column type's bind processor on each value), not in the database. Here the insert
-is compiled once for the connection's dialect, each column's own bind processor (the same
-function SQLAlchemy would call: UTC timestamps, JSON, booleans) converts each distinct value
-once, and the driver receives the finished parameter list in one ``executemany``. The stored
-bytes are the ones the Core insert would store (``tests/review/test_bulk.py`` compares both on
-SQLite and PostgreSQL).
+The backtest archive writes a SQLite file through :class:`~tradewind.store.sqlite_writer.
+SqliteWriter` (Python's ``sqlite3``); any other database (PostgreSQL, an in-memory SQLite) goes
+through :class:`EngineWriter`, which has the same methods. ``conn.execute(insert(table), rows)``
+would spend most of its time in SQLAlchemy's per-row parameter handling; here the insert is
+compiled once for the connection's dialect, each column's own bind processor (the function
+SQLAlchemy would call: UTC timestamps, JSON, booleans) converts the column's values in one pass
+(a time, or an empty JSON list or object, once per distinct value), and the driver receives the
+finished parameters in one ``executemany``. The stored rows are the ones the Core insert stores
+(``tests/review/test_archive_rows.py`` compares both on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import TableClause
 
-Processor = Callable[[Any], Any] | None
-
-Memos = dict[str, dict[Any, Any]]
-"""Converted values by column type, shared by :func:`bulk_insert` calls."""
-
-MEMO_TYPES = frozenset({datetime, str})
-"""Types whose converted value is remembered: equal values of these convert alike."""
+from tradewind.store.schema import Base
+from tradewind.store.sqlite_writer import Columns
 
 
-def bulk_insert(
-    conn: Connection,
-    into: TableClause | type[Any],
-    rows: Sequence[dict[str, Any]],
-    memos: Memos | None = None,
-) -> None:
-    """Insert ``rows`` (dicts keyed by column name, all with the same keys) into ``into`` (a
-    table or an ORM-mapped class).
+class EngineWriter:
+    """Writes to the store's tables on ``conn`` (in the caller's transaction)."""
 
-    ``memos`` shares converted values between calls, per column type (e.g. a bar's timestamp
-    in the cycles, equity, positions and costs tables): pass the same dict to every call of
-    one transaction, or None.
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-    A table whose insert would need values the rows do not carry (Python-side column defaults)
-    goes through the ordinary Core insert instead, so defaults still apply.
-    """
-    if not rows:
-        return
-    table: TableClause = into if isinstance(into, TableClause) else into.__table__
-    keys = list(rows[0])
-    dialect = conn.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    order: list[str] = list(compiled.positiontup or ()) if compiled.positional else keys
-    if set(order) != set(keys) or len(order) != len(keys):
-        conn.execute(insert(table), list(rows))
-        return
-    convert: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, k in enumerate(order):
-        column_type = table.c[k].type
-        processor: Processor = column_type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            floats = _python_type(column_type) is float  # nothing to remember: a float each
-            if floats:
-                convert.append((i, processor))
-                continue
-            key = f"{dialect.name}:{column_type!r}"  # same type, same arguments: same conversion
-            memo = {} if memos is None else memos.setdefault(key, {})
-            convert.append((i, _converter(processor, memo)))
-    values = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
-    params: list[Any] = []
-    for row in rows:
-        out = list(values(row))
-        for i, conv in convert:
-            out[i] = conv(out[i])
-        params.append(tuple(out) if compiled.positional else dict(zip(order, out, strict=True)))
-    conn.exec_driver_sql(compiled.string, params)
+    def time(self, value: datetime) -> datetime:
+        """``value`` as the parameter of a time column: itself (the column type converts it)."""
+        return value
 
+    def insert(self, table: str, columns: Columns, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows`` (tuples in the order of ``columns``) into ``table``, one
+        ``executemany`` with each column converted in one pass."""
+        if not rows:
+            return
+        target = _table(table)
+        dialect = self.conn.dialect
+        keys = list(columns)
+        compiled = insert(target).compile(dialect=dialect, column_keys=keys)
+        order: list[str] = list(compiled.positiontup or ()) if compiled.positional else keys
+        if sorted(order) != sorted(keys):  # Python-side defaults to fill in: the Core insert
+            self.conn.execute(insert(target), [dict(zip(keys, r, strict=True)) for r in rows])
+            return
+        position = {k: i for i, k in enumerate(keys)}
+        cols = [_convert(target, k, [r[position[k]] for r in rows], dialect) for k in order]
+        if compiled.positional:
+            params: list[Any] = list(zip(*cols, strict=True))
+        else:
+            params = [dict(zip(order, values, strict=True)) for values in zip(*cols, strict=True)]
+        self.conn.exec_driver_sql(compiled.string, params)
 
-def _converter(processor: Callable[[Any], Any], memo: dict[Any, Any]) -> Callable[[Any], Any]:
-    """``processor`` remembering its result per distinct value of a type in :data:`MEMO_TYPES`
-    (a bar's timestamp repeats on every position row of that bar). Floats are never memoised
-    (``0.0 == -0.0``), nor JSON lists and dicts (unhashable) other than the empty ones."""
+    def insert_one(self, table: str, columns: Columns, row: Sequence[Any]) -> int:
+        """Insert one row into ``table``; its new id."""
+        result = self.conn.execute(insert(_table(table)), dict(zip(columns, row, strict=True)))
+        key = result.inserted_primary_key
+        if key is None:  # pragma: no cover - every table written here has an id
+            raise RuntimeError(f"no id for the new row of {table}")
+        return int(key[0])
 
-    def convert(value: Any) -> Any:
-        kind = type(value)
-        if kind not in MEMO_TYPES:
-            if (kind is list or kind is dict) and not value:  # an empty JSON list or object
-                key: tuple[Any, ...] = (kind,)
-                if key not in memo:
-                    memo[key] = processor(value)
-                return memo[key]
-            return processor(value)
-        key = (kind, value, getattr(value, "tzinfo", None))  # same instant, other zone
-        if key not in memo:
-            memo[key] = processor(value)
-        return memo[key]
+    def update(self, table: str, row_id: int, columns: Columns, row: Sequence[Any]) -> None:
+        """Set ``columns`` of row ``row_id`` of ``table`` to ``row``."""
+        target = _table(table)
+        values = dict(zip(columns, row, strict=True))
+        self.conn.execute(update(target).where(target.c.id == row_id).values(**values))
 
-    return convert
+    def delete(self, table: str, column: str, value: Any) -> None:
+        """Delete the rows of ``table`` whose ``column`` equals ``value``."""
+        target = _table(table)
+        self.conn.execute(target.delete().where(target.c[column] == value))
+
+    def ids(self, table: str, key: str, run_id: int) -> list[tuple[Any, int]]:
+        """``(key, id)`` of the rows of run ``run_id`` in ``table``, in id order."""
+        target = _table(table)
+        q = select(target.c[key], target.c.id).where(target.c.run_id == run_id)
+        return [(k, int(i)) for k, i in self.conn.execute(q.order_by(target.c.id))]
 
 
-def _python_type(column_type: Any) -> type | None:
-    try:
-        found: type = column_type.python_type
-    except NotImplementedError:  # JSON and other types without one
-        return None
-    return found
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def _convert(table: Table, key: str, values: list[Any], dialect: Any) -> Sequence[Any]:
+    """``values`` of column ``key`` through the column type's bind processor (a time, or an
+    empty JSON list or object, converted once per distinct value; floats always each)."""
+    column_type = table.c[key].type
+    processor: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(
+        dialect
+    )
+    if processor is None:
+        return values
+    memo: dict[Any, Any] = {}
+    out = []
+    for v in values:
+        kind = type(v)
+        if kind is datetime:
+            memo_key: Any = (v, v.tzinfo)  # same instant, other zone: converted apart
+        elif (kind is list or kind is dict) and not v:
+            memo_key = kind
+        else:
+            out.append(processor(v))
+            continue
+        if memo_key not in memo:
+            memo[memo_key] = processor(v)
+        out.append(memo[memo_key])
+    return out

@@ -23,6 +23,7 @@ from tradewind.domain.plans import Policy, RegimeReading
 from tradewind.domain.records import Decision, EngineEvent
 from tradewind.engine.cycle import Engine
 from tradewind.store import AccountSnapshot, DuplicateCycleError, OutboxMessage, Store
+from tradewind.store.decisions import merge_decisions as merge_decisions  # moved there (issue 28)
 
 log = logging.getLogger(__name__)
 
@@ -34,33 +35,6 @@ class RecordedCycle:
     cycle_id: int | None
     events: tuple[EngineEvent, ...]
     duplicate: bool
-
-
-def merge_decisions(decisions: Sequence[Decision]) -> Decision | None:
-    """One decision for a cycle (see the module docstring)."""
-    if not decisions:
-        return None
-    if len(decisions) == 1:
-        return decisions[0]
-    first, last = decisions[0], decisions[-1]
-    reasons: list[str] = []
-    for d in decisions:
-        reasons.extend(r for r in d.reasons if r not in reasons)
-    targets = next((d.targets for d in reversed(decisions) if d.targets), ())
-    fallback = next((d.fallback_reason for d in reversed(decisions) if d.fallback_reason), None)
-    return Decision(
-        ts=first.ts,
-        regime=last.regime,
-        confidence=last.confidence,
-        method=last.method,
-        reasons=tuple(reasons),
-        targets=targets,
-        orders=tuple(o for d in decisions for o in d.orders),
-        equity=last.equity,
-        equity_before=first.equity_before,
-        fallback_reason=fallback,
-        notes=tuple(n for d in decisions for n in d.notes),
-    )
 
 
 def inputs_fingerprint(engine: Engine, t: pd.Timestamp) -> str:

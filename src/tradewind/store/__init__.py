@@ -22,7 +22,9 @@ Decisions
   :func:`tradewind.logsetup.redact` with the configured secret values before it is flushed.
 - **Migrations** (alembic, scripts in ``migrations/versions``) run on open in one transaction,
   after a copy of an existing SQLite file (``<file>.bak-<revision>``); a database written by a
-  newer tradewind is refused. New revisions: :func:`tradewind.store.migrate.autogenerate`.
+  newer tradewind is refused. New revisions: :func:`tradewind.store.migrate.autogenerate`, then
+  ``python -m tradewind.store.fresh``. A database without any table is created at the newest
+  schema directly (:mod:`tradewind.store.fresh`), not migrated from the first revision.
 - **SQLite** runs in WAL mode with foreign keys on, a busy timeout, ``synchronous=FULL`` and
   ``BEGIN IMMEDIATE`` for writes. The code is dialect-neutral; PostgreSQL works by URL
   (``postgresql+psycopg://...``, ``pip install 'tradewind[postgres]'``).

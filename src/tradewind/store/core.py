@@ -15,7 +15,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradewind.logsetup import redact
 from tradewind.store.connect import (
     DEFAULT_BUSY_TIMEOUT_S,
     WRITE_OPTION,
@@ -24,6 +23,7 @@ from tradewind.store.connect import (
     sqlite_path,
 )
 from tradewind.store.errors import ModeMismatchError, StoreError
+from tradewind.store.redaction import clean
 from tradewind.store.revisions import packaged_head, stored_revision
 from tradewind.store.schema import MetaRow
 
@@ -121,6 +121,8 @@ class StoreCore:
             raise StoreError(_missing(self.database))
         if self.mode is not None and owner is not None and owner != self.mode:
             raise ModeMismatchError(self.database, owner, self.mode)
+        if revision is None and run_migrations and _created(self):  # issue 28: no alembic
+            revision = packaged_head()
         if revision is None or revision != packaged_head():
             self._check_or_upgrade(revision, run_migrations)
         if self.mode is not None:
@@ -203,13 +205,20 @@ class StoreCore:
                     setattr(obj, attr.key, clean)
 
     def _clean(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return redact(value, self._secrets)
-        if isinstance(value, dict):
-            return {self._clean(k): self._clean(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._clean(v) for v in value]
-        return value
+        return clean(value, self._secrets)
+
+    def redacted(self, value: Any) -> Any:
+        """``value`` as this store writes it: secrets masked in its text (bulk writers that
+        bypass the sessions, e.g. :mod:`tradewind.review.archive`, call this)."""
+        return clean(value, self._secrets)
+
+
+def _created(core: StoreCore) -> bool:
+    """Whether the empty database was just created at the newest schema
+    (:func:`tradewind.store.fresh.create_schema`)."""
+    from tradewind.store.fresh import create_schema
+
+    return create_schema(core.engine)
 
 
 def _missing(database: str) -> str:

@@ -22,9 +22,10 @@ from sqlalchemy.engine import Connection
 
 from tradewind.store.connect import WRITE_OPTION, set_sqlite_foreign_keys
 from tradewind.store.errors import SchemaTooNewError, StoreError
+from tradewind.store.fresh import PG_LOCK_KEY
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_PG_LOCK_KEY = 0x7472616465  # "trade": serializes concurrent migrations on PostgreSQL
+_PG_LOCK_KEY = PG_LOCK_KEY  # "trade": serializes concurrent migrations on PostgreSQL
 
 
 def alembic_config(

@@ -1,0 +1,238 @@
+"""Writing many rows into a SQLite store with Python's own ``sqlite3``, in one transaction.
+
+The backtest archive (:mod:`tradewind.review.archive`) writes some 60,000 rows at once into a
+SQLite file; SQLAlchemy (about a sixth of a second to import) and its per-row parameter handling
+cost more than the database's own work. :meth:`SqliteWriter.open` opens the file as the store's
+engine opens it (:mod:`tradewind.store.connect`: busy timeout, foreign keys, WAL,
+``synchronous=FULL``) and starts a write transaction (``BEGIN IMMEDIATE``) - but only for a file
+at exactly the newest packaged schema revision that belongs to the writer's mode (a file not
+stamped yet is stamped in the same transaction, as the store stamps it), or a new one (created
+at the newest schema in the same transaction, as :mod:`tradewind.store.fresh` creates it).
+Anything else returns None, and the caller opens :class:`~tradewind.store.Store`, which upgrades
+or refuses the database with its own messages, then tries again.
+
+Values are encoded as the store's column types encode them on SQLite: times
+(:class:`~tradewind.store.coltypes.UTCDateTime`) as UTC wall time text, JSON as
+``json.dumps`` text, None as NULL; :mod:`tradewind.store.reader` decodes them back. The tests
+compare a backtest archived through this writer with one archived through SQLAlchemy, every row
+of every table (``tests/review/test_archive_rows.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tradewind.store import sqlite_schema
+from tradewind.store.errors import ModeMismatchError
+from tradewind.store.revisions import VERSION_TABLE, packaged_head
+
+TIME = "time"
+"""Column kind: a tz-aware time (:class:`~tradewind.store.coltypes.UTCDateTime`)."""
+JSON = "json"
+"""Column kind: a JSON document (:data:`~tradewind.store.coltypes.JSONType`)."""
+Columns = Mapping[str, str | None]
+"""A table's columns to write, in order, with their kind (:data:`TIME`, :data:`JSON`, None)."""
+
+DEFAULT_BUSY_TIMEOUT_S = 30.0  # as tradewind.store.connect's (not imported: it loads SQLAlchemy)
+MODE_KEY = "mode"  # the meta row of the database's mode, as tradewind.store.core writes it
+
+
+def encode_time(value: datetime | None) -> str | None:
+    """``value`` as the store keeps a time on SQLite: UTC wall time,
+    ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive times are refused, as the store refuses them)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value.isoformat()}: the store needs tz-aware times")
+    t = value.astimezone(UTC)
+    if type(t) is not datetime:  # e.g. pandas.Timestamp: its datetime part, as the store keeps
+        t = datetime(*t.timetuple()[:6], t.microsecond, tzinfo=UTC)
+    return t.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def encode_json(value: Any) -> str | None:
+    """``value`` as the store keeps a JSON document on SQLite (None is SQL NULL)."""
+    return None if value is None else json.dumps(value)
+
+
+class SqliteWriter:
+    """One write transaction on a SQLite store file (see the module docstring); use
+    :meth:`open`, then :meth:`commit` or :meth:`rollback` (``with`` does either)."""
+
+    def __init__(self, con: sqlite3.Connection, database: str) -> None:
+        self.con = con
+        self.database = database
+        self._times: dict[datetime, str | None] = {}
+
+    @classmethod
+    def open(
+        cls, path: Path, mode: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S
+    ) -> SqliteWriter | None:
+        """A write transaction on the store at ``path`` for ``mode``; None when the file cannot
+        be read by ``sqlite3`` or is not at the newest schema revision. A missing file (or one
+        without a table) is created at the newest schema in the same transaction, from the
+        statements of :mod:`tradewind.store.sqlite_schema`, as the store creates one.
+
+        Raises
+        ------
+        ModeMismatchError
+            The database belongs to another mode.
+        """
+        head = packaged_head()
+        if head is None:
+            return None
+        new = not path.exists()
+        try:
+            if new:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            con = sqlite3.connect(
+                path.absolute().as_uri() + ("?mode=rwc" if new else "?mode=rw"),
+                uri=True,
+                timeout=busy_timeout,
+            )
+        except (OSError, sqlite3.Error):
+            return None
+        writer = cls(con, str(path))
+        try:
+            con.isolation_level = None  # transactions are ours, as SQLAlchemy's are in the store
+            con.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA journal_mode = WAL")
+            con.execute("PRAGMA synchronous = FULL")
+            con.execute("BEGIN IMMEDIATE")
+            if not writer._ready(head, mode):
+                writer.close()
+                return None
+        except sqlite3.DatabaseError:
+            writer.close()
+            return None
+        except BaseException:
+            writer.close()
+            raise
+        return writer
+
+    def _ready(self, head: str, mode: str) -> bool:
+        tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master")}
+        if not tables:  # a new database: the store's newest schema, stamped
+            if head != sqlite_schema.REVISION:  # pragma: no cover - a test keeps them equal
+                return False
+            for statement in sqlite_schema.STATEMENTS:
+                self.con.execute(statement)
+            tables = {VERSION_TABLE, "meta"}
+        if VERSION_TABLE not in tables or "meta" not in tables:
+            return False
+        versions = self.con.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()  # noqa: S608 - a constant
+        if len(versions) != 1 or str(versions[0][0]) != head:
+            return False
+        found = self.con.execute("SELECT value FROM meta WHERE key = ?", (MODE_KEY,)).fetchone()
+        if found is None:
+            self.con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (MODE_KEY, mode))
+        elif found[0] != mode:
+            raise ModeMismatchError(self.database, str(found[0]), mode)
+        return True
+
+    # --- writing -------------------------------------------------------------------------
+    def time(self, value: datetime) -> str | None:
+        """``value`` as the parameter of a :data:`TIME` column (each distinct time encoded
+        once per transaction: a bar's time repeats on every row of that bar)."""
+        found = self._times.get(value)
+        if found is None:
+            found = self._times[value] = encode_time(value)
+        return found
+
+    def insert(self, table: str, columns: Columns, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows`` (tuples in the order of ``columns``, times from :meth:`time`) into
+        ``table``, one ``executemany``; JSON columns encoded column by column."""
+        if not rows:
+            return
+        documents = [i for i, kind in enumerate(columns.values()) if kind == JSON]
+        if documents:
+            cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
+            for i in documents:
+                cols[i] = _json_column(cols[i])
+            rows = list(zip(*cols, strict=True))
+        self.con.executemany(_insert_sql(table, columns), rows)
+
+    def insert_one(self, table: str, columns: Columns, row: Sequence[Any]) -> int:
+        """Insert one row into ``table`` (times from :meth:`time`); its new id."""
+        values = [_encode(kind, v) for kind, v in zip(columns.values(), row, strict=True)]
+        cursor = self.con.execute(_insert_sql(table, columns), values)
+        if cursor.lastrowid is None:  # pragma: no cover - an INSERT always sets it
+            raise RuntimeError(f"no id for the new row of {table}")
+        return int(cursor.lastrowid)
+
+    def update(self, table: str, row_id: int, columns: Columns, row: Sequence[Any]) -> None:
+        """Set ``columns`` of row ``row_id`` of ``table`` to ``row`` (times from :meth:`time`)."""
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        values = [_encode(kind, v) for kind, v in zip(columns.values(), row, strict=True)]
+        self.con.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values, row_id])  # noqa: S608 - fixed names
+
+    def delete(self, table: str, column: str, value: Any) -> None:
+        """Delete the rows of ``table`` whose ``column`` equals ``value``."""
+        self.con.execute(f"DELETE FROM {table} WHERE {column} = ?", (value,))  # noqa: S608 - fixed names
+
+    def ids(self, table: str, key: str, run_id: int) -> list[tuple[Any, int]]:
+        """``(key, id)`` of the rows of run ``run_id`` in ``table``, in id order."""
+        sql = f"SELECT {key}, id FROM {table} WHERE run_id = ? ORDER BY id"  # noqa: S608 - fixed names
+        return [(k, int(i)) for k, i in self.con.execute(sql, (run_id,))]
+
+    # --- ending --------------------------------------------------------------------------
+    def commit(self) -> None:
+        """Commit the transaction and close the connection."""
+        try:
+            self.con.execute("COMMIT")
+        finally:
+            self.con.close()
+
+    def rollback(self) -> None:
+        """Drop everything written and close the connection."""
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (an open transaction is rolled back)."""
+        try:
+            if self.con.in_transaction:
+                self.con.execute("ROLLBACK")
+        finally:
+            self.con.close()
+
+    def __enter__(self) -> SqliteWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+
+
+def _insert_sql(table: str, columns: Columns) -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - fixed names
+
+
+def _encode(kind: str | None, value: Any) -> Any:
+    return encode_json(value) if kind == JSON else value
+
+
+def _json_column(values: Sequence[Any]) -> list[str | None]:
+    """Each document as :func:`encode_json` writes it (an empty list or object encoded once)."""
+    empty: dict[type, str | None] = {}
+    out: list[str | None] = []
+    for v in values:
+        kind = type(v)
+        if (kind is list or kind is dict) and not v:
+            found = empty.get(kind)
+            if found is None:
+                found = empty[kind] = encode_json(v)
+            out.append(found)
+        else:
+            out.append(encode_json(v))
+    return out
