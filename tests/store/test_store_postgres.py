@@ -115,6 +115,9 @@ def pg_url(pg_socket_dir: Path) -> str:
 
 
 def test_models_match_migrations_on_postgres(pg_url: str) -> None:
+    engine = make_engine(pg_url)  # alembic itself: the store creates a new database otherwise
+    upgrade(engine)
+    engine.dispose()
     with Store(pg_url, mode="paper") as store:
         assert store.schema_revision() == head_revision()
         with store.engine.connect() as conn:
