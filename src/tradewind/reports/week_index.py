@@ -39,6 +39,19 @@ def series_sum(values: np.ndarray) -> float:
     return float(values.sum())
 
 
+def in_order(ts: np.ndarray) -> bool:
+    """True when the times never go back: the records of any window are then one run of
+    positions, in record order."""
+    return bool(np.all(ts[1:] >= ts[:-1]))
+
+
+def count_between(ts: np.ndarray, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
+    """How many of the times ``ts`` (in any order) fall in each window ``[t0[i], t1[i]]``."""
+    ordered = np.sort(ts)
+    counts: np.ndarray = np.searchsorted(ordered, t1, "right") - np.searchsorted(ordered, t0)
+    return counts
+
+
 @dataclass(frozen=True)
 class WeekBounds:
     """The first and last bar (positions) of every week, in order of the weeks' first bars."""
@@ -72,6 +85,16 @@ class FillIndex:
         """Mask of the fills stamped in ``[t0, t1]``."""
         mask: np.ndarray = (self.ts >= t0) & (self.ts <= t1)
         return mask
+
+    def windows(self, t0: np.ndarray, t1: np.ndarray) -> list[slice | np.ndarray]:
+        """For each window ``[t0[i], t1[i]]``, its fills as an index into the columns: the
+        same fills in the same order as :meth:`between` selects (a slice when the fills are in
+        time order, the mask otherwise)."""
+        if in_order(self.ts):
+            lo = np.searchsorted(self.ts, t0).tolist()
+            hi = np.searchsorted(self.ts, t1, "right").tolist()
+            return [slice(a, b) for a, b in zip(lo, hi, strict=True)]
+        return [self.between(a, b) for a, b in zip(t0.tolist(), t1.tolist(), strict=True)]
 
 
 class DecisionIndex:
@@ -109,6 +132,41 @@ class DecisionIndex:
         hits = np.flatnonzero(self.with_method & (self.ts < t0))
         return self.decisions[int(hits[-1])] if len(hits) else None
 
+    def rebalance_counts(self, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
+        """:meth:`rebalances` of each window ``[t0[i], t1[i]]``."""
+        return count_between(self.ts[self.rebalance], t0, t1)
+
+    def targets_positions(self, t1: np.ndarray) -> list[int]:
+        """For each time of ``t1``, the position of the decision :meth:`targets_at` reads
+        (-1 if none)."""
+        pos = np.flatnonzero(self.has_targets)
+        ts = self.ts[pos]
+        if in_order(self.ts):
+            last = (np.searchsorted(ts, t1, "right") - 1).tolist()
+        else:  # the last in decision order among those at or before each time
+            last = [int(hits[-1]) if len(hits := np.flatnonzero(ts <= t)) else -1
+                    for t in t1.tolist()]  # fmt: skip
+        return [int(pos[j]) if j >= 0 else -1 for j in last]
+
+    def method_windows(self, t0: np.ndarray, t1: np.ndarray) -> list[tuple[list[int], int]]:
+        """For each window ``[t0[i], t1[i]]``: the positions of the decisions
+        :meth:`methods_used` reads, in decision order, and the position of the decision
+        :meth:`held_before` returns (-1 if none)."""
+        pos = np.flatnonzero(self.with_method)
+        ts = self.ts[pos]
+        if in_order(self.ts):
+            lo = np.searchsorted(ts, t0).tolist()
+            hi = np.searchsorted(ts, t1, "right").tolist()
+        else:  # each window's decisions by mask, in decision order
+            masks = [(ts >= a) & (ts <= b) for a, b in zip(t0.tolist(), t1.tolist(), strict=True)]
+            return [
+                (pos[m].tolist(), int(pos[ts < a][-1]) if (ts < a).any() else -1)
+                for m, a in zip(masks, t0.tolist(), strict=True)
+            ]
+        return [
+            (pos[a:b].tolist(), int(pos[a - 1]) if a else -1) for a, b in zip(lo, hi, strict=True)
+        ]
+
 
 class EventIndex:
     """The run's events: their times and which are warnings or worse."""
@@ -120,6 +178,10 @@ class EventIndex:
     def warnings(self, t0: int, t1: int) -> int:
         """Events other than ``info`` in ``[t0, t1]``."""
         return int((self.warning & (self.ts >= t0) & (self.ts <= t1)).sum())
+
+    def warning_counts(self, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
+        """:meth:`warnings` of each window ``[t0[i], t1[i]]``."""
+        return count_between(self.ts[self.warning], t0, t1)
 
 
 class ClosedTrades:
@@ -137,3 +199,13 @@ class ClosedTrades:
     def win_rate(self, closed: int) -> float | None:
         """The share of the first ``closed`` round trips that gained (None if none)."""
         return float(np.mean(self.won[:closed])) if closed else None
+
+    def closed_by_each(self, t1: np.ndarray) -> list[int]:
+        """:meth:`closed_by` of each time of ``t1``."""
+        return np.searchsorted(self.ts, t1, "right").tolist()  # type: ignore[no-any-return]
+
+    def win_rates(self, closed: Sequence[int]) -> list[float | None]:
+        """:meth:`win_rate` of each count of ``closed``: the wins among the first ``n`` over
+        ``n``, both exact integers, so the quotient is the one ``np.mean`` rounds to."""
+        wins = np.concatenate([[0], np.cumsum(self.won, dtype=np.int64)]).tolist()
+        return [wins[n] / n if n else None for n in closed]
