@@ -4,6 +4,7 @@ tearsheet, decisions."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -64,11 +65,13 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title, finished=True)))
     paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
     paths["decisions"] = out / "decisions.jsonl"
-    with paths["decisions"].open("w", encoding="utf-8") as fh:
-        for d in summary.recorder.decisions:
-            fh.write(json.dumps(plain(d), default=str) + "\n")
+    paths["decisions"].write_text(json_lines(summary.recorder.decisions), encoding="utf-8")
     paths["events"] = out / "events.jsonl"
-    with paths["events"].open("w", encoding="utf-8") as fh:
-        for e in summary.recorder.events:
-            fh.write(json.dumps(plain(e), default=str) + "\n")
+    paths["events"].write_text(json_lines(summary.recorder.events), encoding="utf-8")
     return paths
+
+
+def json_lines(records: Iterable[object]) -> str:
+    """One JSON line per record (``json.dumps(plain(record), default=str)``), as one text."""
+    encode = json.JSONEncoder(default=str).encode  # what json.dumps(..., default=str) uses
+    return "".join([encode(plain(r)) + "\n" for r in records])

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.costs import price_shortfall
 from tradewind.domain.orders import Fill
 from tradewind.domain.records import Decision, EngineEvent
-from tradewind.reports.costs import FillCost
+from tradewind.reports.costs import filled_share
 from tradewind.reports.run import is_rebalance
 
 
@@ -33,10 +34,11 @@ def series_sum(values: np.ndarray) -> float:
     """The sum pandas' ``Series.sum`` gives for float values (NaN counted as 0)."""
     if values.size == 0:
         return 0.0
+    total = np.add.reduce(values)  # values.sum(): NaN only if a value is NaN (or inf - inf)
+    if total == total:
+        return float(total)
     nan = np.isnan(values)
-    if nan.any():
-        values = np.where(nan, 0.0, values)
-    return float(values.sum())
+    return float(np.where(nan, 0.0, values).sum()) if nan.any() else float(total)
 
 
 def in_order(ts: np.ndarray) -> bool:
@@ -70,16 +72,50 @@ class WeekBounds:
         return cls(first.astype(int), last.astype(int), pd.PeriodIndex(periods))
 
 
+@dataclass(frozen=True)
 class FillIndex:
-    """The run's fills and their paired costs, as columns in fill order."""
+    """The run's fills and their paired costs (:func:`~tradewind.reports.costs.fill_costs`),
+    as columns in fill order."""
 
-    def __init__(self, fills: Sequence[Fill], paired: Sequence[FillCost]) -> None:
-        self.ts = stamps_ns(f.ts for f in fills)
-        self.cost = np.asarray([f.cost for f in fills], dtype=float)
-        self.slip = np.asarray([c.realized.slippage for c in paired], dtype=float)
-        self.notional = np.asarray([f.notional for f in fills], dtype=float)
-        self.estimated = np.asarray([c.estimated.total for c in paired], dtype=float)
-        self.realized = np.asarray([c.realized.total for c in paired], dtype=float)
+    ts: np.ndarray
+    cost: np.ndarray
+    slip: np.ndarray
+    """Realized slippage: the model's plus the price's shortfall against the decision price."""
+    notional: np.ndarray
+    estimated: np.ndarray
+    realized: np.ndarray
+
+    @classmethod
+    def of(cls, fills: Sequence[Fill], decisions: Iterable[Decision]) -> FillIndex:
+        """The index of ``fills`` paired with their orders' estimates as ``fill_costs`` pairs
+        them, each column computed as ``fill_costs`` and ``CostModel.account`` compute it (the
+        same terms, in the same order) without two objects per fill."""
+        orders = {o.client_order_id: o for d in decisions for o in d.orders}
+        slip, estimated, realized = [], [], []
+        for f in fills:
+            order = orders.get(f.client_order_id)
+            if order is None:  # no estimate; the realized cost is what was charged
+                e_total, reference = 0.0, None
+            else:
+                share = filled_share(order, f)
+                e_total = (
+                    order.est_commission * share
+                    + order.est_slippage * share
+                    + order.est_impact * share
+                )
+                reference = order.price
+            f_slip = f.slippage + price_shortfall(f, reference)
+            slip.append(f_slip)
+            estimated.append(e_total)
+            realized.append(f.commission + f_slip + f.impact)
+        return cls(
+            ts=stamps_ns(f.ts for f in fills),
+            cost=np.asarray([f.cost for f in fills], dtype=float),
+            slip=np.asarray(slip, dtype=float),
+            notional=np.asarray([f.notional for f in fills], dtype=float),
+            estimated=np.asarray(estimated, dtype=float),
+            realized=np.asarray(realized, dtype=float),
+        )
 
     def between(self, t0: int, t1: int) -> np.ndarray:
         """Mask of the fills stamped in ``[t0, t1]``."""

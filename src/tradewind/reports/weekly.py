@@ -11,8 +11,8 @@ import pandas as pd
 
 from tradewind.domain.records import Decision
 from tradewind.domain.types import EXCHANGE_TZ
-from tradewind.reports.costs import fill_costs, usd
-from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, sharpe_ratio
+from tradewind.reports.costs import usd
+from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, prefix_sharpe_ratios
 from tradewind.reports.ml import ml_summary, model_performance
 from tradewind.reports.rolling import NEW_YORK, TWO_WEEKS, daily_returns, rolling_sharpe
 from tradewind.reports.run import RunSummary
@@ -127,7 +127,6 @@ def week_figures(
     changes = changed[last] - np.where(first > 0, changed[np.maximum(first - 1, 0)], 0)
     changes[first == 0] = np.maximum(changes[first == 0] - 1, 0)  # the first bar is no change
     days = daily_returns(rec, run.initial_capital)
-    day_values = days.to_numpy()
     # the sessions to date of each week: the days are in order (grouped), so a prefix
     sessions = np.searchsorted(
         pd.DatetimeIndex(days.index).as_unit("ns").asi8,
@@ -135,14 +134,16 @@ def week_figures(
         "right",
     ).tolist()
     rolling = rolling_sharpe(days, sharpe_window).to_numpy()
-    fills = FillIndex(rec.fills, fill_costs(rec.decisions, rec.fills))
+    counts = [n if n >= MIN_SHARPE_SESSIONS else 0 for n in sessions]
+    sharpes = prefix_sharpe_ratios(days.to_numpy(), counts)
+    fills = FillIndex.of(rec.fills, rec.decisions)
     decisions = DecisionIndex(rec.decisions)
     trades = ClosedTrades(run.book.closed_trades)
     closed = trades.closed_by_each(n1)
     bench = _benchmark_path(run, bars)
     bench_name = str(run.benchmark.name) if run.benchmark is not None and run.benchmark.name else ""
-    starts = pd.DatetimeIndex(weeks.periods.start_time).tz_localize(NEW_YORK).tz_convert("UTC")
-    ends = starts + pd.Timedelta(days=7)
+    monday = pd.DatetimeIndex(weeks.periods.start_time).tz_localize(NEW_YORK).tz_convert("UTC")
+    starts, ends = list(monday), list(monday + pd.Timedelta(days=7))
     columns = zip(
         [d.isoformat() for d in local[first].date],
         [d.isoformat() for d in local[last].date],
@@ -191,9 +192,7 @@ def week_figures(
                 end=end,
                 cumulative_return=cum,
                 weekly_return=week_ret,
-                sharpe=(
-                    sharpe_ratio(day_values[:n_days]) if n_days >= MIN_SHARPE_SESSIONS else None
-                ),
+                sharpe=sharpes[k - 1] if n_days >= MIN_SHARPE_SESSIONS else None,
                 max_drawdown=dd,
                 win_rate=win,
                 regime=label,
