@@ -137,7 +137,7 @@ def stacked_rows(
             x_axis.update(matches=f"x{rows}", showticklabels=False)
         layout[f"xaxis{n}"] = x_axis
         layout[f"yaxis{n}"] = {"anchor": f"x{n}", "domain": y_domain}
-    layout["annotations"] = [
+    titled = [
         {
             "font": {"size": 16},
             "showarrow": False,
@@ -152,6 +152,8 @@ def stacked_rows(
         for r, title in enumerate(titles)
         if title and r < rows
     ]
+    if titled:  # plotly leaves out an empty list
+        layout["annotations"] = titled
     return layout
 
 

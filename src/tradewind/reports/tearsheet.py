@@ -43,12 +43,15 @@ def tearsheet_data(run: RunSummary) -> dict[str, pd.Series | pd.DataFrame]:
         [np.inf, -np.inf], np.nan
     )
     data["weights"] = rec.weights_frame()
-    costs = pd.Series(
-        [f.cost for f in rec.fills], index=pd.DatetimeIndex([f.ts for f in rec.fills])
-    )
-    data["cumulative_costs"] = (
-        costs.groupby(level=0).sum().cumsum().reindex(equity.index, method="ffill").fillna(0.0)
-    )
+    if rec.fills:
+        costs = pd.Series(
+            [f.cost for f in rec.fills], index=pd.DatetimeIndex([f.ts for f in rec.fills])
+        )
+        data["cumulative_costs"] = (
+            costs.groupby(level=0).sum().cumsum().reindex(equity.index, method="ffill").fillna(0.0)
+        )
+    else:  # nothing traded (an empty index of no time zone cannot be aligned with the bars)
+        data["cumulative_costs"] = pd.Series(0.0, index=equity.index)
     data["regime"] = pd.Series(rec.regime, index=equity.index)
     return data
 
