@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import importlib.util
 import json
-import pkgutil
 import uuid
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,9 +98,7 @@ def template(name: str) -> dict[str, Any]:
     holds it: plotly's own template file (as ``plotly.io.templates`` reads it), in the order
     plotly's classes give its properties (by name; the trace types of ``data`` by their plural,
     ``barpolar`` before ``bar``)."""
-    raw = pkgutil.get_data("plotly", f"package_data/templates/{name}.json")
-    if raw is None:
-        raise FileNotFoundError(f"plotly has no template {name!r}")
+    raw = _plotly_file(f"package_data/templates/{name}.json")
     loaded = _sorted(json.loads(raw.decode("utf-8")))
     data = loaded.get("data", {})
     return {**loaded, "data": {k: data[k] for k in sorted(data, key=lambda k: k + "s")}}
@@ -196,10 +195,20 @@ def _encode(obj: Any) -> Any:
 def plotly_js() -> bytes:
     """The plotly.js bundled with the installed plotly (what ``include_plotlyjs=True`` embeds),
     as UTF-8."""
-    raw = pkgutil.get_data("plotly", "package_data/plotly.min.js")
-    if raw is None:
-        raise FileNotFoundError("plotly's package has no plotly.min.js")
-    return raw
+    return _plotly_file("package_data/plotly.min.js")
+
+
+def _plotly_file(relative: str) -> bytes:
+    """A data file of the installed plotly package, read as ``pkgutil.get_data`` reads it but
+    without importing plotly (found, not run)."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("plotly is not installed: pip install plotly")
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / relative
+        if path.is_file():
+            return path.read_bytes()
+    raise FileNotFoundError(f"the installed plotly has no {relative}")
 
 
 def traces_json(traces: Sequence[Mapping[str, Any]]) -> str:
