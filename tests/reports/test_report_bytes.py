@@ -27,7 +27,7 @@ import pytest
 from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
 
-from tradewind.backtest.outputs import write_run_folder
+from tradewind.backtest.outputs import fold_table, write_run_folder
 from tradewind.backtest.runner import BacktestRun, run_backtest
 from tradewind.config import validate_config
 from tradewind.data import get_market_data
@@ -300,3 +300,16 @@ def test_a_run_that_never_traded_writes_its_folder(run: BacktestRun, tmp_path: P
     assert costs["name"] == "Costs"
     assert costs["y"] == data_array(np.zeros(len(rec.ts)))
     assert "- Trades Executed: 0\n" in (paths["weekly"] / "week-0001.md").read_text()
+
+
+def test_the_folds_are_the_previous_ones_with_gaps_in_the_equity(run: BacktestRun) -> None:
+    rec = run.summary.recorder
+    equity = list(rec.equity)
+    for i in (0, 3, 300, len(equity) - 1):
+        equity[i] = float("nan")
+    gappy = dataclasses.replace(rec, equity=equity, booked=list(rec.fills))
+    variant = dataclasses.replace(run, summary=dataclasses.replace(run.summary, recorder=gappy))
+    for freq in ("YE", "ME"):
+        fast, slow = fold_table(variant, freq), legacy.fold_table(variant, freq)
+        pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+        assert fast["max_drawdown"].isna().any()

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tradewind.backtest.runner import BacktestRun
@@ -27,10 +28,12 @@ def fold_table(run: BacktestRun, freq: str = "YE") -> pd.DataFrame:
     for period, chunk in local.groupby(pd.Grouper(freq=freq)):
         if chunk.empty:
             continue
-        path = pd.concat([pd.Series([prev]), chunk.reset_index(drop=True)]).to_numpy(dtype=float)
+        values = chunk.to_numpy(dtype=float)
+        path = np.concatenate([[float(prev)], values])
         r = path[1:] / path[:-1] - 1.0
         sd = r.std(ddof=1) if len(r) > 1 else 0.0
-        dd = (path / pd.Series(path).cummax().to_numpy() - 1.0).min()
+        # the running peak as pandas' cummax takes it (past NaN); a NaN value's drawdown is NaN
+        dd = (path / np.fmax.accumulate(path) - 1.0).min()
         rows.append(
             {
                 "period": pd.Timestamp(str(period)).strftime("%Y" if freq == "YE" else "%Y-%m"),
@@ -39,7 +42,7 @@ def fold_table(run: BacktestRun, freq: str = "YE") -> pd.DataFrame:
                 "max_drawdown": float(dd),
             }
         )
-        prev = float(chunk.iloc[-1])
+        prev = float(values[-1])
     return pd.DataFrame(rows)
 
 

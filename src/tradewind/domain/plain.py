@@ -11,14 +11,17 @@ the common leaves (text, numbers) are returned without a call: a backtest's log 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
+from operator import attrgetter
 from typing import Any
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
-"""Types returned as they are, checked first."""
+"""Types returned as they are, checked first (most of a record's values)."""
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-"""Each type met so far: its dataclass field names, or () for a type that is not one."""
+_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] | None] = {}
+"""Each type met so far: its dataclass field names and a getter of their values (``None``
+for a type that is not a dataclass)."""
 
 
 def plain(obj: Any) -> Any:
@@ -27,28 +30,30 @@ def plain(obj: Any) -> Any:
     kind = type(obj)
     if kind in _LEAVES:
         return obj
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = _field_names(kind)
-    if names:
-        return {name: _plain(getattr(obj, name)) for name in names}
+    if kind not in _FIELDS:
+        _FIELDS[kind] = _fields_of(kind)
+    spec = _FIELDS[kind]
+    if spec is not None:
+        names, values = spec
+        return {
+            n: v if type(v) in _LEAVES else plain(v)
+            for n, v in zip(names, values(obj), strict=True)
+        }
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a named tuple, as asdict does
-        return kind(*[_plain(v) for v in obj])
+        return kind(*[v if type(v) in _LEAVES else plain(v) for v in obj])
     if isinstance(obj, list | tuple):
-        return kind(_plain(v) for v in obj)
+        return kind(v if type(v) in _LEAVES else plain(v) for v in obj)
     if isinstance(obj, dict):
-        return kind((_plain(k), _plain(v)) for k, v in obj.items())
+        return kind((plain(k), plain(v)) for k, v in obj.items())
     return obj  # asdict returns copy.deepcopy(obj): equal, and JSON writes it alike
 
 
-def _plain(obj: Any) -> Any:
-    """:func:`plain`, a leaf returned without the call."""
-    return obj if type(obj) in _LEAVES else plain(obj)
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    """The field names of the dataclass ``kind`` (as ``asdict`` walks them), () for another
-    type."""
+def _fields_of(kind: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] | None:
+    """The field names of the dataclass ``kind`` (as ``asdict`` walks them) and a getter of
+    their values, or None for another type."""
     if not is_dataclass(kind):
-        return ()
-    return tuple(f.name for f in fields(kind))
+        return None
+    names = tuple(f.name for f in fields(kind))
+    if len(names) > 1:
+        return names, attrgetter(*names)
+    return names, lambda obj: tuple(getattr(obj, name) for name in names)

@@ -26,8 +26,14 @@ from tradewind.reports.run import is_rebalance
 
 
 def stamps_ns(times: Iterable[Any]) -> np.ndarray:
-    """Each time as integer nanoseconds since the epoch (UTC for tz-aware times)."""
-    return np.fromiter((pd.Timestamp(t).value for t in times), dtype=np.int64)
+    """Each time as integer nanoseconds since the epoch (UTC for tz-aware times, naive times
+    read as UTC): ``pd.Timestamp(t).value`` of each, converted together."""
+    values = list(times)
+    try:
+        stamps: np.ndarray = pd.to_datetime(values, utc=True).as_unit("ns").asi8
+    except (TypeError, ValueError):  # times pandas will not convert together
+        stamps = np.fromiter((pd.Timestamp(t).value for t in values), dtype=np.int64)
+    return stamps
 
 
 def series_sum(values: np.ndarray) -> float:
