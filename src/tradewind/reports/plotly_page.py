@@ -240,10 +240,13 @@ _MARK_JSON = json.dumps(_MARK)
 def figure_div(figure: Mapping[str, Any], div_id: str | None = None) -> bytes:
     """``figure`` (a dict as ``Figure.to_dict()`` returns) as the ``<div>`` that
     ``plotly.io.to_html(figure, full_html=False, include_plotlyjs=True)`` writes, in UTF-8,
-    plotly.js embedded (the div's id is random, as plotly's, unless ``div_id`` is given).
+    plotly.js embedded (the div's id is random, as plotly's, unless ``div_id`` is given)."""
+    return b"".join(figure_div_parts(figure, div_id))
 
-    The bytes of plotly.js are copied as they are read (never decoded: it is most of the page).
-    """
+
+def figure_div_parts(figure: Mapping[str, Any], div_id: str | None = None) -> list[bytes]:
+    """:func:`figure_div` in pieces, to be written one after the other: plotly.js's bytes as
+    they are read (never decoded nor copied into one page: they are most of it)."""
     plot_id = div_id or str(uuid.uuid4())
     data = traces_json(figure.get("data", []))
     layout_dict = figure.get("layout", {})
@@ -277,7 +280,7 @@ def figure_div(figure: Mapping[str, Any], div_id: str | None = None) -> bytes:
         f"            </script>"
         f"        </div>"
     )
-    return b"".join([before.encode("utf-8"), plotly_js(), after.encode("utf-8")])
+    return [before.encode("utf-8"), plotly_js(), after.encode("utf-8")]
 
 
 def _css(size: Any) -> str:

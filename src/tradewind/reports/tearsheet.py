@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 
 from tradewind.reports.costs import describe_comparison
-from tradewind.reports.plotly_page import data_array, figure_div, stacked_rows, template, trace
+from tradewind.reports.plotly_page import (
+    data_array,
+    figure_div_parts,
+    stacked_rows,
+    template,
+    trace,
+)
 from tradewind.reports.run import RunSummary
 
 REGIME_COLORS = {
@@ -226,8 +232,9 @@ def write_tearsheet(run: RunSummary, path: str | Path, note: str = "") -> Path:
 th{{text-align:left;padding:2px 16px 2px 0}}td{{padding:2px 0}}.note{{color:#666}}</style>
 </head><body><h1>tradewind: {html.escape(run.name)}</h1>
 <p class="note">{html.escape(note)}</p><table>{table}</table>"""
-    page = b"".join([head.encode("utf-8"), figure_div(figure_dict(run)), b"</body></html>"])
+    parts = [head.encode("utf-8"), *figure_div_parts(figure_dict(run)), b"</body></html>"]
     if os.linesep != "\n":  # as a file opened as text writes the line ends
-        page = page.replace(b"\n", os.linesep.encode("ascii"))
-    out.write_bytes(page)
+        parts = [part.replace(b"\n", os.linesep.encode("ascii")) for part in parts]
+    with out.open("wb") as fh:
+        fh.writelines(parts)
     return out
