@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tradewind.backtest.outputs import json_lines, write_run_folder
+from tradewind.backtest.outputs import write_json_lines, write_run_folder
 from tradewind.backtest.runner import BacktestRun, run_backtest
 from tradewind.config import load_config
 from tradewind.data import get_market_data
@@ -108,9 +108,12 @@ def main() -> None:
             "  tearsheet", args.repeat, lambda: write_tearsheet(summary, base / "t.html", "bench")
         )
         logs = best(
-            "  decision and event logs (text)",
+            "  decision and event logs",
             args.repeat,
-            lambda: (json_lines(summary.recorder.decisions), json_lines(summary.recorder.events)),
+            lambda: (
+                write_json_lines(base / "d.jsonl", summary.recorder.decisions),
+                write_json_lines(base / "e.jsonl", summary.recorder.events),
+            ),
         )
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -67,14 +67,15 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     title = f"{summary.name} {summary.performance.start} to {summary.performance.end}"
     paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title, finished=True)))
     paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
-    paths["decisions"] = out / "decisions.jsonl"
-    paths["decisions"].write_text(json_lines(summary.recorder.decisions), encoding="utf-8")
-    paths["events"] = out / "events.jsonl"
-    paths["events"].write_text(json_lines(summary.recorder.events), encoding="utf-8")
+    paths["decisions"] = write_json_lines(out / "decisions.jsonl", summary.recorder.decisions)
+    paths["events"] = write_json_lines(out / "events.jsonl", summary.recorder.events)
     return paths
 
 
-def json_lines(records: Iterable[object]) -> str:
-    """One JSON line per record (``json.dumps(plain(record), default=str)``), as one text."""
+def write_json_lines(path: Path, records: Iterable[object]) -> Path:
+    """Write one JSON line per record (``json.dumps(plain(record), default=str)``) to
+    ``path``; return it."""
     encode = json.JSONEncoder(default=str).encode  # what json.dumps(..., default=str) uses
-    return "".join([encode(plain(r)) + "\n" for r in records])
+    with path.open("w", encoding="utf-8") as fh:
+        fh.writelines(encode(plain(r)) + "\n" for r in records)
+    return path

@@ -78,7 +78,7 @@ class WeekBounds:
         return cls(first.astype(int), last.astype(int), pd.PeriodIndex(periods))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FillIndex:
     """The run's fills and their paired costs (:func:`~tradewind.reports.costs.fill_costs`),
     as columns in fill order."""
