@@ -5,11 +5,13 @@ classes.
 first use imports plotly's validators and validates the whole template: about half a second for
 the tearsheet of an 18-year run, for a figure whose shape never changes. Here the figure is the
 dict ``Figure.to_dict()`` returns (key order included: the JSON text follows it), written as
-``plotly.io.to_html(fig, full_html=False, include_plotlyjs=True)`` writes it, with plotly's
-``json`` engine. What plotly contributes is read from the installed package: plotly.js and the
-template. ``tests/reports/test_tearsheet_bytes.py`` checks the dicts and the HTML against
-plotly itself, byte for byte; this module follows plotly.py 6-7 (numeric arrays as base64 typed
-arrays), the versions ``pyproject.toml`` allows.
+``plotly.io.to_html(fig, full_html=False, include_plotlyjs=True)`` writes it with plotly's
+``json`` engine (its choice without orjson, which tradewind does not install). What plotly
+contributes is read from the installed package: plotly.js and the template.
+``tests/reports/test_report_bytes.py`` checks the dicts and the HTML against plotly itself,
+byte for byte; this module follows plotly.py 6-7 (numeric arrays as base64 typed arrays), the
+versions ``pyproject.toml`` allows. Were plotly's writing to change, that test says where; the
+page would still open (it is plotly's format, read by the plotly.js embedded).
 """
 
 from __future__ import annotations
