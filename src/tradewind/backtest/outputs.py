@@ -4,8 +4,10 @@ tearsheet, decisions."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tradewind.backtest.runner import BacktestRun
@@ -26,10 +28,12 @@ def fold_table(run: BacktestRun, freq: str = "YE") -> pd.DataFrame:
     for period, chunk in local.groupby(pd.Grouper(freq=freq)):
         if chunk.empty:
             continue
-        path = pd.concat([pd.Series([prev]), chunk.reset_index(drop=True)]).to_numpy(dtype=float)
+        values = chunk.to_numpy(dtype=float)
+        path = np.concatenate([[float(prev)], values])
         r = path[1:] / path[:-1] - 1.0
         sd = r.std(ddof=1) if len(r) > 1 else 0.0
-        dd = (path / pd.Series(path).cummax().to_numpy() - 1.0).min()
+        # the running peak as pandas' cummax takes it (past NaN); a NaN value's drawdown is NaN
+        dd = (path / np.fmax.accumulate(path) - 1.0).min()
         rows.append(
             {
                 "period": pd.Timestamp(str(period)).strftime("%Y" if freq == "YE" else "%Y-%m"),
@@ -38,7 +42,7 @@ def fold_table(run: BacktestRun, freq: str = "YE") -> pd.DataFrame:
                 "max_drawdown": float(dd),
             }
         )
-        prev = float(chunk.iloc[-1])
+        prev = float(values[-1])
     return pd.DataFrame(rows)
 
 
@@ -63,12 +67,15 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     title = f"{summary.name} {summary.performance.start} to {summary.performance.end}"
     paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title, finished=True)))
     paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
-    paths["decisions"] = out / "decisions.jsonl"
-    with paths["decisions"].open("w", encoding="utf-8") as fh:
-        for d in summary.recorder.decisions:
-            fh.write(json.dumps(plain(d), default=str) + "\n")
-    paths["events"] = out / "events.jsonl"
-    with paths["events"].open("w", encoding="utf-8") as fh:
-        for e in summary.recorder.events:
-            fh.write(json.dumps(plain(e), default=str) + "\n")
+    paths["decisions"] = write_json_lines(out / "decisions.jsonl", summary.recorder.decisions)
+    paths["events"] = write_json_lines(out / "events.jsonl", summary.recorder.events)
     return paths
+
+
+def write_json_lines(path: Path, records: Iterable[object]) -> Path:
+    """Write one JSON line per record (``json.dumps(plain(record), default=str)``) to
+    ``path``; return it."""
+    encode = json.JSONEncoder(default=str).encode  # what json.dumps(..., default=str) uses
+    with path.open("w", encoding="utf-8") as fh:
+        fh.writelines(encode(plain(r)) + "\n" for r in records)
+    return path

@@ -64,11 +64,16 @@ def write_weekly_files(
     weeks = weeks_of(summary, options)
     paths = {"tracking": write_tracking_csv(summary, out / "tracking.csv", options.uptime_of)}
     weekly = out / "weekly"
+    fresh = not weekly.exists()  # nothing to compare with: every file is new
     weekly.mkdir(exist_ok=True)
     lessons = lessons_by_week(out)
     for f in weeks:
         text = render_week(f, uptime_scope=options.uptime_scope, lessons=lessons.get(f.week, []))
-        write_if_changed(weekly / f"week-{f.week:04d}.md", text)
+        path = weekly / f"week-{f.week:04d}.md"
+        if fresh:
+            path.write_text(text, encoding="utf-8")
+        else:
+            write_if_changed(path, text)
     paths["weekly"] = weekly
     paths["rollup"] = out / "rollup.md"
     paths["rollup"].write_text(
@@ -85,8 +90,18 @@ def write_if_changed(path: Path, text: str) -> None:
     weekly files unchanged; rewriting a file costs far more than reading it on a busy disk.
     """
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
+        held = path.read_bytes()
+    except FileNotFoundError:
+        held = None
+    if held is not None and (held == text.encode("utf-8") or _as_read(held) == text):
+        return
     path.write_text(text, encoding="utf-8")
+
+
+def _as_read(held: bytes) -> str | None:
+    """``held`` as ``read_text`` reads it (UTF-8, any line ends as ``\\n``); None if it is not
+    UTF-8."""
+    try:
+        return held.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        return None

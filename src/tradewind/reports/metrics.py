@@ -86,6 +86,26 @@ def sharpe_ratio(returns: np.ndarray, rf_annual: float = 0.0) -> float:
     return float(np.mean(excess) / sd * np.sqrt(TRADING_DAYS)) if sd > 0 else 0.0
 
 
+def prefix_sharpe_ratios(returns: np.ndarray, counts: Sequence[int]) -> list[float]:
+    """``sharpe_ratio(returns[:n])`` for each ``n`` of ``counts`` (no risk-free rate), bit for
+    bit: the reductions ``np.mean`` and ``np.std(ddof=1)`` make, in the same order, without
+    their wrappers (a weekly report asks for the Sharpe to date of every week: a thousand
+    prefixes for an 18-year run). ``tests/reports/test_report_bytes.py`` compares the two."""
+    values = np.asarray(returns, dtype=float) - 0.0  # a fresh array, as sharpe_ratio's excess
+    root = np.sqrt(TRADING_DAYS)
+    out: list[float] = []
+    for n in counts:
+        if n < 2:  # no deviation: sharpe_ratio's 0
+            out.append(0.0)
+            continue
+        head = values[:n]
+        mean = np.add.reduce(head) / n
+        deviation = head - mean
+        sd = float(np.sqrt(np.add.reduce(deviation * deviation) / (n - 1)))
+        out.append(float(mean / sd * root) if sd > 0 else 0.0)
+    return out
+
+
 def sortino_ratio(returns: np.ndarray, rf_annual: float = 0.0) -> float:
     """Annualised Sortino: mean excess return over downside deviation (target = rf)."""
     excess = returns - rf_annual / TRADING_DAYS

@@ -4,15 +4,21 @@ time with regime shading, and costs. Plotly's JavaScript is embedded so it opens
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from tradewind.reports.costs import describe_comparison
+from tradewind.reports.plotly_page import (
+    data_array,
+    figure_div_parts,
+    stacked_rows,
+    template,
+    trace,
+)
 from tradewind.reports.run import RunSummary
 
 REGIME_COLORS = {
@@ -43,12 +49,15 @@ def tearsheet_data(run: RunSummary) -> dict[str, pd.Series | pd.DataFrame]:
         [np.inf, -np.inf], np.nan
     )
     data["weights"] = rec.weights_frame()
-    costs = pd.Series(
-        [f.cost for f in rec.fills], index=pd.DatetimeIndex([f.ts for f in rec.fills])
-    )
-    data["cumulative_costs"] = (
-        costs.groupby(level=0).sum().cumsum().reindex(equity.index, method="ffill").fillna(0.0)
-    )
+    if rec.fills:
+        costs = pd.Series(
+            [f.cost for f in rec.fills], index=pd.DatetimeIndex([f.ts for f in rec.fills])
+        )
+        data["cumulative_costs"] = (
+            costs.groupby(level=0).sum().cumsum().reindex(equity.index, method="ffill").fillna(0.0)
+        )
+    else:  # nothing traded (an empty index of no time zone cannot be aligned with the bars)
+        data["cumulative_costs"] = pd.Series(0.0, index=equity.index)
     data["regime"] = pd.Series(rec.regime, index=equity.index)
     return data
 
@@ -90,89 +99,104 @@ def regime_shapes(spans: list[tuple[pd.Timestamp, pd.Timestamp, str]]) -> list[d
     ]
 
 
-def _regime_key(label: str) -> go.Scatter:
+def _regime_key(label: str) -> dict[str, Any]:
     """A legend entry (no data) naming the colour a regime is shaded in."""
     colour = REGIME_COLORS[label].rsplit(",", 1)[0].replace("rgba", "rgb") + ")"
-    return go.Scatter(
-        x=[None],
-        y=[None],
-        mode="markers",
-        marker={"symbol": "square", "size": 12, "color": colour, "opacity": 0.5},
-        name=f"{label} regime",
-        legendgroup="regimes",
-    )
+    return {
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {"symbol": "square", "size": 12, "color": colour, "opacity": 0.5},
+        "name": f"{label} regime",
+        "legendgroup": "regimes",
+    }
 
 
 class _Times:
     """The x values of the tearsheet's traces: each time as the ISO text plotly writes for it.
 
-    Plotly copies a trace's data when it is added and again when the figure is written, and
-    a column of ``Timestamp`` objects is copied and encoded object by object (a second for the
-    ~20 traces of an 18-year run); the same times as one array of strings, formatted once for
-    every trace on the run's bars, cost milliseconds and write the same JSON.
+    Plotly writes a column of ``Timestamp`` objects object by object; the same times as text,
+    formatted once for every trace on the run's bars, cost milliseconds and write the same JSON
+    (``tests/reports/test_tearsheet_shapes.py``).
     """
 
     def __init__(self, bars: pd.DatetimeIndex) -> None:
         self._bars = bars
         self._text = _iso(bars)
+        self._list: list[str] = self._text.tolist()
 
     def __call__(self, data: pd.Series | pd.DataFrame) -> np.ndarray:
         """The x values of ``data`` (its index)."""
         index = pd.DatetimeIndex(data.index)
         return self._text if index.equals(self._bars) else _iso(index)
 
+    def values(self, data: pd.Series | pd.DataFrame) -> list[str]:
+        """:meth:`__call__` as the list a figure's dict holds (one shared list for the bars)."""
+        index = pd.DatetimeIndex(data.index)
+        return self._list if index.equals(self._bars) else _iso(index).tolist()
+
 
 def _iso(index: pd.DatetimeIndex) -> np.ndarray:
+    """``Timestamp.isoformat()`` of each time (formatted by numpy when the times are whole
+    seconds in UTC, as a run's bars are: the same text)."""
+    ns = index.as_unit("ns").asi8
+    if index.tz is not None and str(index.tz) == "UTC" and not (ns % 1_000_000_000).any():
+        text = np.datetime_as_string(ns.view("datetime64[ns]"), unit="s")
+        return np.char.add(text, "+00:00")
     return np.asarray([t.isoformat() for t in index], dtype=str)
 
 
-def build_figure(run: RunSummary) -> go.Figure:
-    """The tearsheet's figure (five stacked panels)."""
+ROW_HEIGHTS = (0.32, 0.14, 0.14, 0.26, 0.14)
+TITLES = (
+    "Growth of $1 (regimes shaded)",
+    "Drawdown",
+    f"Rolling Sharpe ({ROLLING_DAYS} days)",
+    "Weights",
+    "Cumulative transaction costs ($)",
+)
+
+
+def figure_dict(run: RunSummary) -> dict[str, Any]:
+    """The tearsheet's figure (five stacked panels) as plotly's ``Figure.to_dict()`` gives it
+    (:mod:`tradewind.reports.plotly_page` says why it is not built with ``go.Figure``)."""
     d = tearsheet_data(run)
-    fig = make_subplots(
-        rows=5,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.04,
-        row_heights=[0.32, 0.14, 0.14, 0.26, 0.14],
-        subplot_titles=(
-            "Growth of $1 (regimes shaded)",
-            "Drawdown",
-            f"Rolling Sharpe ({ROLLING_DAYS} days)",
-            "Weights",
-            "Cumulative transaction costs ($)",
-        ),
-    )
     growth = d["growth"]
-    x = _Times(pd.DatetimeIndex(growth.index))
-    fig.add_trace(go.Scatter(x=x(growth), y=growth, name=run.name, line={"width": 2}), 1, 1)
+    x = _Times(pd.DatetimeIndex(growth.index)).values
+
+    def line(data: pd.Series, row: int, **props: Any) -> dict[str, Any]:
+        return trace("scatter", {"x": x(data), "y": data_array(data), **props}, row)
+
+    traces = [line(pd.Series(growth), 1, name=run.name, line={"width": 2})]
     if "benchmark_growth" in d:
-        b = d["benchmark_growth"]
-        fig.add_trace(go.Scatter(x=x(b), y=b, name="Benchmark", line={"dash": "dot"}), 1, 1)
+        b = pd.Series(d["benchmark_growth"])
+        traces.append(line(b, 1, name="Benchmark", line={"dash": "dot"}))
     spans = _regime_spans(d["regime"])  # type: ignore[arg-type]
     shown = {label for _, _, label in spans}
-    for label in (known for known in REGIME_COLORS if known in shown):
-        fig.add_trace(_regime_key(label), 1, 1)
-    dd = d["drawdown"]
-    fig.add_trace(go.Scatter(x=x(dd), y=dd, fill="tozeroy", name="Drawdown"), 2, 1)
-    rs = d["rolling_sharpe"]
-    fig.add_trace(go.Scatter(x=x(rs), y=rs, name="Rolling Sharpe"), 3, 1)
+    traces += [trace("scatter", _regime_key(k), 1) for k in REGIME_COLORS if k in shown]
+    traces.append(line(pd.Series(d["drawdown"]), 2, fill="tozeroy", name="Drawdown"))
+    traces.append(line(pd.Series(d["rolling_sharpe"]), 3, name="Rolling Sharpe"))
     weights = pd.DataFrame(d["weights"])
     for col in weights.columns:
-        fig.add_trace(
-            go.Scatter(x=x(weights), y=weights[col], name=col, stackgroup="w", mode="none"), 4, 1
-        )
-    costs = d["cumulative_costs"]
-    fig.add_trace(go.Scatter(x=x(costs), y=costs, name="Costs"), 5, 1)
-    fig.update_layout(
-        height=1400,
-        template="plotly_white",
-        legend={"tracegroupgap": 12},
-        shapes=regime_shapes(spans),
-    )
-    fig.update_yaxes(tickformat=".0%", row=2, col=1)
-    fig.update_yaxes(tickformat=".0%", row=4, col=1)
-    return fig
+        traces.append(line(weights[col], 4, name=col, stackgroup="w", mode="none"))
+    traces.append(line(pd.Series(d["cumulative_costs"]), 5, name="Costs"))
+    layout: dict[str, Any] = {
+        "template": template("plotly_white"),
+        **stacked_rows(ROW_HEIGHTS, 0.04, TITLES),
+        "legend": {"tracegroupgap": 12},
+        "height": 1400,
+        "shapes": [dict(sorted(s.items())) for s in regime_shapes(spans)],
+    }
+    layout["yaxis2"]["tickformat"] = ".0%"
+    layout["yaxis4"]["tickformat"] = ".0%"
+    return {"data": traces, "layout": layout}
+
+
+def build_figure(run: RunSummary) -> Any:
+    """The tearsheet's figure as a plotly ``go.Figure`` (for exploring it in Python; the
+    tearsheet itself is written from :func:`figure_dict`)."""
+    import plotly.graph_objects as go  # only here: the tearsheet is written without it
+
+    return go.Figure(figure_dict(run))
 
 
 def write_tearsheet(run: RunSummary, path: str | Path, note: str = "") -> Path:
@@ -202,14 +226,15 @@ def write_tearsheet(run: RunSummary, path: str | Path, note: str = "") -> Path:
             ("Tracking error / IR", f"{r.tracking_error:.2%} / {r.information_ratio:.2f}"),
         ]
     table = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    figure = build_figure(run).to_html(full_html=False, include_plotlyjs=True)
-    out.write_text(
-        f"""<!doctype html><html><head><meta charset="utf-8">
+    head = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>tradewind tearsheet: {html.escape(run.name)}</title>
 <style>body{{font-family:sans-serif;margin:24px}}table{{border-collapse:collapse}}
 th{{text-align:left;padding:2px 16px 2px 0}}td{{padding:2px 0}}.note{{color:#666}}</style>
 </head><body><h1>tradewind: {html.escape(run.name)}</h1>
-<p class="note">{html.escape(note)}</p><table>{table}</table>{figure}</body></html>""",
-        encoding="utf-8",
-    )
+<p class="note">{html.escape(note)}</p><table>{table}</table>"""
+    parts = [head.encode("utf-8"), *figure_div_parts(figure_dict(run)), b"</body></html>"]
+    if os.linesep != "\n":  # as a file opened as text writes the line ends
+        parts = [part.replace(b"\n", os.linesep.encode("ascii")) for part in parts]
+    with out.open("wb") as fh:
+        fh.writelines(parts)
     return out

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradewind.domain.records import Decision
 from tradewind.domain.types import EXCHANGE_TZ
-from tradewind.reports.costs import fill_costs, usd
-from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, sharpe_ratio
+from tradewind.reports.costs import usd
+from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, prefix_sharpe_ratios
 from tradewind.reports.ml import ml_summary, model_performance
 from tradewind.reports.rolling import NEW_YORK, TWO_WEEKS, daily_returns, rolling_sharpe
 from tradewind.reports.run import RunSummary
@@ -24,14 +23,9 @@ from tradewind.reports.week_index import (
     WeekBounds,
     series_sum,
 )
-
-_METHOD_NAMES = {
-    "max_sharpe": "Max Sharpe",
-    "min_variance": "Min Variance",
-    "risk_parity": "Risk Parity",
-    "equal_weight": "Equal Weight",
-    "hrp": "Hierarchical Risk Parity",
-}
+from tradewind.reports.week_methods import MethodLines
+from tradewind.reports.week_methods import method_name as method_name
+from tradewind.reports.week_methods import week_methods as week_methods
 
 
 @dataclass(frozen=True)
@@ -110,86 +104,121 @@ def week_figures(
     frame = rec.frame()
     if frame.empty:
         return []
-    local = pd.DatetimeIndex(frame.index).tz_convert(EXCHANGE_TZ).tz_localize(None)
+    bars = pd.DatetimeIndex(frame.index)
+    local = bars.tz_convert(EXCHANGE_TZ).tz_localize(None)
     weeks = WeekBounds.of(local.to_period("W-SUN"))
-    weights = rec.weights_frame().to_numpy()
+    first, last = weeks.first, weeks.last
+    bar_ns = bars.as_unit("ns").asi8
+    n0, n1 = bar_ns[first], bar_ns[last]
     path = np.concatenate([[run.initial_capital], frame["equity"].to_numpy()])
+    eq_end, eq_prev = path[last + 1], path[first]
     worst = np.minimum.accumulate(drawdown(path))  # the max drawdown to date, at every bar
-    bar_ns = pd.DatetimeIndex(frame.index).as_unit("ns").asi8
-    cash = frame["cash"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cash = np.where(eq_end != 0, frame["cash"].to_numpy()[last] / eq_end, 0.0)
+    weights = rec.weights_frame().to_numpy()[last]
     regime = frame["regime"]
     changed = np.asarray((regime != regime.shift(1)).fillna(False), dtype=np.int64).cumsum()
+    changes = changed[last] - np.where(first > 0, changed[np.maximum(first - 1, 0)], 0)
+    changes[first == 0] = np.maximum(changes[first == 0] - 1, 0)  # the first bar is no change
     days = daily_returns(rec, run.initial_capital)
-    day_values = days.to_numpy()
-    day_ns = pd.DatetimeIndex(days.index).as_unit("ns").asi8
+    # the sessions to date of each week: the days are in order (grouped), so a prefix
+    sessions = np.searchsorted(
+        pd.DatetimeIndex(days.index).as_unit("ns").asi8,
+        local.normalize().as_unit("ns").asi8[last],
+        "right",
+    ).tolist()
     rolling = rolling_sharpe(days, sharpe_window).to_numpy()
-    fills = FillIndex(rec.fills, fill_costs(rec.decisions, rec.fills))
+    counts = [n if n >= MIN_SHARPE_SESSIONS else 0 for n in sessions]
+    sharpes = prefix_sharpe_ratios(days.to_numpy(), counts)
+    fills = FillIndex.of(rec.fills, rec.decisions)
     decisions = DecisionIndex(rec.decisions)
-    events = EventIndex(rec.events)
     trades = ClosedTrades(run.book.closed_trades)
-    bench = _benchmark_path(run, pd.DatetimeIndex(frame.index))
+    closed = trades.closed_by_each(n1)
+    bench = _benchmark_path(run, bars)
     bench_name = str(run.benchmark.name) if run.benchmark is not None and run.benchmark.name else ""
-    out: list[WeekFigures] = []
+    monday = pd.DatetimeIndex(weeks.periods.start_time).tz_localize(NEW_YORK).tz_convert("UTC")
+    starts, ends = list(monday), list(monday + pd.Timedelta(days=7))
+    columns = zip(
+        [d.isoformat() for d in local[first].date],
+        [d.isoformat() for d in local[last].date],
+        (eq_end / run.initial_capital - 1.0).tolist(),
+        (eq_end / eq_prev - 1.0).tolist(),
+        eq_end.tolist(),
+        sessions,
+        worst[last + 1].tolist(),
+        trades.win_rates(closed),
+        closed,
+        [str(r) for r in regime.iloc[last].tolist()],
+        changes.tolist(),
+        fills.windows(n0, n1),
+        decisions.method_windows(n0, n1),
+        decisions.targets_positions(n1),
+        decisions.rebalance_counts(n0, n1).tolist(),
+        EventIndex(rec.events).warning_counts(n0, n1).tolist(),
+        cash.tolist(),
+        [None] * len(last) if bench is None else bench[last].tolist(),
+        strict=True,
+    )
+    methods = MethodLines(decisions)
     count = len(weeks.periods)
-    for k, (period, first, last) in enumerate(
-        zip(weeks.periods, weeks.first, weeks.last, strict=True), start=1
-    ):
-        t0, t1 = frame.index[first], frame.index[last]
-        n0, n1 = int(bar_ns[first]), int(bar_ns[last])
-        eq_end = float(path[last + 1])
-        eq_prev = float(path[first])
-        in_week = fills.between(n0, n1)
-        changes = int(changed[last] - (changed[first - 1] if first else 0))
-        if first == 0:
-            changes = max(changes - 1, 0)
-        w = weights[last]
-        held = w[w > 1e-9]
-        closed = trades.closed_by(n1)
-        target = decisions.targets_at(n1)
-        drift = 0.5 * float(np.abs(w - np.asarray(target)).sum()) if len(target) else 0.0
-        notional = series_sum(fills.notional[in_week])
-        cost = series_sum(fills.cost[in_week])
-        to_date = day_values[day_ns <= local[last].normalize().value]
-        window_start = pd.Timestamp(period.start_time).tz_localize(NEW_YORK).tz_convert("UTC")
-        window_end = window_start + pd.Timedelta(days=7)
+    out: list[WeekFigures] = []
+    for k, (start, end, cum, week_ret, equity, n_days, dd, win, n_closed, label, n_changes,
+            in_week, (used, held), target, n_rebalances, n_warnings, cash_share, bench_ret,
+            ) in enumerate(columns, start=1):  # fmt: skip
+        w = weights[k - 1]
+        positions = w[w > 1e-9]
+        drift = 0.5 * float(np.abs(w - methods.targets(target)).sum()) if target >= 0 else 0.0
+        n_trades = in_week.stop - in_week.start if isinstance(in_week, slice) else in_week.sum()
+        notional = cost = slip = estimated = realized = 0.0
+        if n_trades:
+            notional = series_sum(fills.notional[in_week])
+            cost = series_sum(fills.cost[in_week])
+            slip = series_sum(fills.slip[in_week])
+            estimated = series_sum(fills.estimated[in_week])
+            realized = series_sum(fills.realized[in_week])
+        window_start, window_end = starts[k - 1], ends[k - 1]
         uptime = uptime_of(window_start, window_end) if uptime_of is not None else run.uptime
-        sharpe_now = rolling[len(to_date) - 1] if len(to_date) else np.nan
+        sharpe_now = rolling[n_days - 1] if n_days else np.nan
         out.append(
             WeekFigures(
                 week=k,
-                start=t0.tz_convert(EXCHANGE_TZ).date().isoformat(),
-                end=t1.tz_convert(EXCHANGE_TZ).date().isoformat(),
-                cumulative_return=eq_end / run.initial_capital - 1.0,
-                weekly_return=eq_end / eq_prev - 1.0,
-                sharpe=sharpe_ratio(to_date) if len(to_date) >= MIN_SHARPE_SESSIONS else None,
-                max_drawdown=float(worst[last + 1]),
-                win_rate=trades.win_rate(closed),
-                regime=str(regime.iloc[last]),
-                regime_changes=changes,
-                method=_methods(decisions, n0, n1),
-                positions=len(held),
-                avg_position=float(held.mean()) if len(held) else 0.0,
-                cash=float(cash[last] / eq_end) if eq_end else 0.0,
+                start=start,
+                end=end,
+                cumulative_return=cum,
+                weekly_return=week_ret,
+                sharpe=sharpes[k - 1] if n_days >= MIN_SHARPE_SESSIONS else None,
+                max_drawdown=dd,
+                win_rate=win,
+                regime=label,
+                regime_changes=n_changes,
+                method=methods.text(used, held),
+                positions=len(positions),
+                avg_position=float(positions.mean()) if len(positions) else 0.0,
+                cash=cash_share,
                 drift=drift,
-                trades=int(in_week.sum()),
-                rebalances=decisions.rebalances(n0, n1),
+                trades=int(n_trades),
+                rebalances=n_rebalances,
                 costs_usd=cost,
-                costs_pct=cost / eq_end if in_week.any() else 0.0,
-                avg_slippage=series_sum(fills.slip[in_week]) / notional if notional else 0.0,
-                estimated_costs_usd=series_sum(fills.estimated[in_week]),
-                realized_costs_usd=series_sum(fills.realized[in_week]),
+                costs_pct=cost / equity if n_trades else 0.0,
+                avg_slippage=slip / notional if notional else 0.0,
+                estimated_costs_usd=estimated,
+                realized_costs_usd=realized,
                 uptime=uptime,
-                warnings=events.warnings(n0, n1),
+                warnings=n_warnings,
                 rolling_sharpe=None if np.isnan(sharpe_now) else float(sharpe_now),
                 closed=finished or k < count,
-                closed_trades=closed,
+                closed_trades=n_closed,
                 week_start=window_start,
                 week_end=window_end,
-                benchmark_return=_at(bench, last),
+                benchmark_return=_finite(bench_ret),
                 benchmark_name=bench_name or "benchmark",
             )
         )
     return out
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
 def _benchmark_path(run: RunSummary, index: pd.DatetimeIndex) -> np.ndarray | None:
@@ -201,35 +230,6 @@ def _benchmark_path(run: RunSummary, index: pd.DatetimeIndex) -> np.ndarray | No
         return None
     out: np.ndarray = closes / closes[0] - 1.0
     return out
-
-
-def _at(path: np.ndarray | None, i: int) -> float | None:
-    if path is None or not np.isfinite(path[i]):
-        return None
-    return float(path[i])
-
-
-def method_name(method: str) -> str:
-    """The display name of an optimization method (``max_sharpe`` -> ``Max Sharpe``)."""
-    return _METHOD_NAMES.get(method, method)
-
-
-def week_methods(decisions: Sequence[Decision], t0: pd.Timestamp, t1: pd.Timestamp) -> str:
-    """The method(s) the optimizer ran with between ``t0`` and ``t1`` (in order of use), or,
-    without an optimization that week, the method of the targets still held."""
-    return _methods(DecisionIndex(decisions), pd.Timestamp(t0).value, pd.Timestamp(t1).value)
-
-
-def _methods(decisions: DecisionIndex, t0: int, t1: int) -> str:
-    """:func:`week_methods` on indexed decisions (times in nanoseconds UTC)."""
-    used = decisions.methods_used(t0, t1)
-    if used:
-        return ", ".join(method_name(m) for m in used)
-    held = decisions.held_before(t0)
-    if held is None:
-        return "none yet"
-    since = pd.Timestamp(held.ts).tz_convert(NEW_YORK).date().isoformat()
-    return f"none this week (holding {method_name(held.method)} targets of {since})"
 
 
 def _sharpe_text(sharpe: float | None) -> str:
