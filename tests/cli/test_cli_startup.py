@@ -189,3 +189,20 @@ def test_read_commands_read_sqlite_without_sqlalchemy(
     assert json.loads(out)  # the command really read the database
     assert sorted(loaded & set(LEAN[command])) == []
     assert "sqlite3" in loaded
+
+
+def test_the_program_leaves_its_objects_to_the_os_at_exit() -> None:
+    """``main`` freezes the collector once the command is done (the interpreter's last full
+    collection would otherwise walk every object the command left): whatever the exit code."""
+    probe = (
+        "import atexit, gc, runpy, sys; "
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0)); "
+        "sys.argv = ['tradewind', *sys.argv[1:]]; "
+        "runpy.run_module('tradewind.cli', run_name='__main__')"
+    )
+    for args, code in ((["--version"], 0), (["no-such-command"], 2)):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == code, done.stderr
+        assert done.stdout.strip().splitlines()[-1] == "frozen True"

@@ -6,6 +6,8 @@ that picks concrete adapters from configuration.
 
 from __future__ import annotations
 
+import gc
+
 import typer
 
 from tradewind import __version__
@@ -79,4 +81,11 @@ def _root(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    finally:
+        # The process is about to end: leave what it built to the OS instead of the collector.
+        # Without this, the interpreter's last full collection walks every object pandas,
+        # numpy and the run left (~0.1 s of each command's wall time). Objects are still freed
+        # as usual (reference counts, files closed, atexit run); only cycles are not collected.
+        gc.freeze()
