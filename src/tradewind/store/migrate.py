@@ -84,6 +84,8 @@ def autogenerate(message: str, rev_id: str, *, script_location: Path | None = No
     ``batch_alter_table`` for changes to existing tables, write plain SQLAlchemy types
     (``sa.DateTime(timezone=True)``, ``sa.JSON()``) instead of ``tradewind.store.coltypes``, and
     add a test with data before and after, as in ``tests/store/test_store_migrations.py``.
+    Then regenerate the stdlib writer's copy of the schema (``python -m tradewind.store.fresh``,
+    then ``make format``): ``tests/store/test_store_fresh.py`` fails until it matches.
     """
     from tradewind.store.connect import make_engine
 
