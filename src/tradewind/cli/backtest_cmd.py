@@ -154,12 +154,14 @@ def backtest(
 
 def record_backtest(cfg: TradewindConfig, run: BacktestRun, name: str) -> dict[str, Any]:
     """Record ``run`` in the backtest database (:mod:`tradewind.review.archive`)."""
+    from tradewind.config.secrets import load_secrets
     from tradewind.domain.types import TradingMode
     from tradewind.review.archive import record
 
     trading = cfg.trading.model_copy(update={"mode": TradingMode.BACKTEST})
     url = cfg.model_copy(update={"trading": trading}).database_url
-    return record(url, run, name, mode=TradingMode.BACKTEST.value)
+    secrets = list(load_secrets().values())  # masked in what is written, as the service masks
+    return record(url, run, name, mode=TradingMode.BACKTEST.value, secrets=secrets)
 
 
 def _run_name(cfg: TradewindConfig, run: BacktestRun) -> str:

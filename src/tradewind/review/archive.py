@@ -15,8 +15,8 @@ tens of thousands of position rows. The rows are built as tuples, column by colu
 values come from arrays; a SQLite file is written with Python's ``sqlite3``
 (:class:`~tradewind.store.sqlite_writer.SqliteWriter`, no SQLAlchemy to import), any other
 database through SQLAlchemy (:class:`~tradewind.review.bulk.EngineWriter`). The ids of the new
-cycles and orders are read back by run. Text and JSON of the run's own row and state are masked
-for secrets as the store masks what it writes.
+cycles and orders are read back by run. Every text and JSON value is masked for secrets as the
+store masks what it writes (each distinct string once).
 
 Client order ids are unique across a database, and a backtest's ids depend only on its
 configuration; archived orders therefore carry a ``bt<run>-`` prefix. They are never sent
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -44,7 +44,7 @@ from tradewind.engine.ids import run_tag
 from tradewind.service.runs import META_KEY
 from tradewind.store.decisions import merge_decisions
 from tradewind.store.reader import sqlite_file
-from tradewind.store.redaction import clean
+from tradewind.store.redaction import RowMasker
 from tradewind.store.sqlite_writer import JSON, TIME, Columns, SqliteWriter
 
 if TYPE_CHECKING:
@@ -119,19 +119,56 @@ class Writer(Protocol):
     def ids(self, table: str, key: str, run_id: int) -> list[tuple[Any, int]]: ...
 
 
-def record(url: str, run: BacktestRun, name: str, *, mode: str) -> dict[str, Any]:
+class _Masking:
+    """A :class:`Writer` that masks secrets in every row before the one it wraps writes it
+    (the times, already encoded by the wrapped writer, are left as they are)."""
+
+    def __init__(self, inner: Writer, masker: RowMasker) -> None:
+        self.inner, self.masker = inner, masker
+
+    def time(self, value: datetime) -> Any:
+        return self.inner.time(value)
+
+    def insert(self, table: str, columns: Columns, rows: Sequence[Sequence[Any]]) -> None:
+        self.inner.insert(table, columns, self.masker.rows(rows, _times(columns)))
+
+    def insert_one(self, table: str, columns: Columns, row: Sequence[Any]) -> int:
+        (masked,) = self.masker.rows([row], _times(columns))
+        return self.inner.insert_one(table, columns, masked)
+
+    def update(self, table: str, row_id: int, columns: Columns, row: Sequence[Any]) -> None:
+        (masked,) = self.masker.rows([row], _times(columns))
+        self.inner.update(table, row_id, columns, masked)
+
+    def delete(self, table: str, column: str, value: Any) -> None:
+        self.inner.delete(table, column, self.masker.value(value))
+
+    def ids(self, table: str, key: str, run_id: int) -> list[tuple[Any, int]]:
+        return self.inner.ids(table, key, run_id)
+
+
+def _times(columns: Columns) -> list[bool]:
+    return [kind == TIME for kind in columns.values()]
+
+
+def record(
+    url: str, run: BacktestRun, name: str, *, mode: str, secrets: Sequence[str] = ()
+) -> dict[str, Any]:
     """Record ``run`` as ``name`` in the database at ``url`` (opened in ``mode``); return
-    ``{"run_id": ..., "database": ...}``.
+    ``{"run_id": ..., "database": ...}``. ``secrets`` (the credentials' values) are masked in
+    everything written, with any credential-shaped text.
 
     A SQLite file at the newest schema is written with ``sqlite3`` alone; a new, older or
     foreign file is first opened by :class:`~tradewind.store.Store` (which creates, upgrades or
     refuses it); any other database is written through the store's engine.
     """
     with _collections_paused():
-        return _record(url, run, name, mode)
+        return _record(url, run, name, mode, secrets)
 
 
-def _record(url: str, run: BacktestRun, name: str, mode: str) -> dict[str, Any]:
+def _record(
+    url: str, run: BacktestRun, name: str, mode: str, secrets: Sequence[str]
+) -> dict[str, Any]:
     path = sqlite_file(url)
     if path is not None:
         writer = SqliteWriter.open(path, mode)
@@ -142,11 +179,11 @@ def _record(url: str, run: BacktestRun, name: str, mode: str) -> dict[str, Any]:
             writer = SqliteWriter.open(path, mode)
         if writer is not None:
             with writer:
-                run_id = write_archive(writer, run, name, mode, lambda v: clean(v, ()))
+                run_id = write_archive(writer, run, name, mode, secrets)
             return {"run_id": run_id, "database": writer.database}
     from tradewind.store import Store
 
-    with Store(url, mode=mode) as store:
+    with Store(url, mode=mode, secrets=secrets) as store:
         return {"run_id": archive_backtest(store, run, name), "database": store.database}
 
 
@@ -178,14 +215,16 @@ def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
     with store.engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
-            return write_archive(EngineWriter(conn), run, name, mode, store.redacted)
+            return write_archive(EngineWriter(conn), run, name, mode, store.secrets)
 
 
 def write_archive(
-    writer: Writer, run: BacktestRun, name: str, mode: str, redact: Callable[[Any], Any]
+    writer: Writer, run: BacktestRun, name: str, mode: str, secrets: Sequence[str]
 ) -> int:
-    """Write ``run`` through ``writer`` (its transaction); the new run's id. ``redact`` masks
-    secrets in the text and JSON of the run's row and state, as the store's writes do."""
+    """Write ``run`` through ``writer`` (its transaction); the new run's id. Every text and JSON
+    value written is masked for ``secrets`` and credential-shaped text, as the store masks
+    what it writes."""
+    writer = _Masking(writer, RowMasker(secrets))
     summary = run.summary
     rec = summary.recorder
     now = datetime.now(UTC)
@@ -195,7 +234,7 @@ def write_archive(
         run.fingerprint, [str(x) for x in rec.symbols], float(summary.initial_capital),
         dict(run.config.model_dump(mode="json")), tradewind.__version__,
     )  # fmt: skip
-    values = [redact(v) for v in run_row]  # the texts and JSON, before the time is encoded
+    values = list(run_row)
     values[2] = writer.time(now)
     run_id = writer.insert_one("runs", RUNS, values)
     prefix = f"bt{run_id}-"
@@ -234,9 +273,9 @@ def write_archive(
             for e in rec.events
         ],
     )
-    key = redact(META_KEY.format(run_id=run_id))
+    key = META_KEY.format(run_id=run_id)
     writer.delete("state", "key", key)
-    value = redact({"clock": "backtest"})
+    value = {"clock": "backtest"}
     writer.insert("state", STATE, [(key, value, writer.time(datetime.now(UTC)))])
     writer.update("runs", run_id, RUN_END, (writer.time(datetime.now(UTC)), "finished"))
     return run_id

@@ -207,10 +207,11 @@ class StoreCore:
     def _clean(self, value: Any) -> Any:
         return clean(value, self._secrets)
 
-    def redacted(self, value: Any) -> Any:
-        """``value`` as this store writes it: secrets masked in its text (bulk writers that
-        bypass the sessions, e.g. :mod:`tradewind.review.archive`, call this)."""
-        return clean(value, self._secrets)
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values this store masks in what it writes (bulk writers that bypass the
+        sessions, e.g. :mod:`tradewind.review.archive`, mask them too)."""
+        return self._secrets
 
 
 def _created(core: StoreCore) -> bool:
