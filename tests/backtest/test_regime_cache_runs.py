@@ -10,7 +10,6 @@ run then trades on it.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -29,7 +28,6 @@ import servicekit  # noqa: E402  (found through the path above)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = str(ROOT / "config" / "demo.yaml")
-_PLOTLY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _backtest(out: Path) -> None:
@@ -40,14 +38,11 @@ def _backtest(out: Path) -> None:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    """Every file of a run folder; the tearsheet's random element id replaced."""
-    out = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        if path.suffix == ".html":
-            data = _PLOTLY_ID.sub("<id>", data.decode()).encode()
-        out[str(path.relative_to(folder))] = data
-    return out
+    """Every file of a run folder, as written (the tearsheet included: its chart's id is fixed)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(p for p in folder.rglob("*") if p.is_file())
+    }
 
 
 def _plant_bear(cache: RegimeSeriesCache, path: Path) -> None:

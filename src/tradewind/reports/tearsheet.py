@@ -199,6 +199,10 @@ def build_figure(run: RunSummary) -> Any:
     return go.Figure(figure_dict(run))
 
 
+TEARSHEET_DIV_ID = "tearsheet-chart"
+"""The chart element's id (plotly draws a random one): the same run writes the same page."""
+
+
 def write_tearsheet(run: RunSummary, path: str | Path, note: str = "") -> Path:
     """Write the tearsheet HTML (plotly embedded) with a metrics table on top."""
     out = Path(path)
@@ -232,7 +236,8 @@ def write_tearsheet(run: RunSummary, path: str | Path, note: str = "") -> Path:
 th{{text-align:left;padding:2px 16px 2px 0}}td{{padding:2px 0}}.note{{color:#666}}</style>
 </head><body><h1>tradewind: {html.escape(run.name)}</h1>
 <p class="note">{html.escape(note)}</p><table>{table}</table>"""
-    parts = [head.encode("utf-8"), *figure_div_parts(figure_dict(run)), b"</body></html>"]
+    figure = figure_div_parts(figure_dict(run), TEARSHEET_DIV_ID)
+    parts = [head.encode("utf-8"), *figure, b"</body></html>"]
     if os.linesep != "\n":  # as a file opened as text writes the line ends
         parts = [part.replace(b"\n", os.linesep.encode("ascii")) for part in parts]
     with out.open("wb") as fh:
