@@ -26,11 +26,10 @@ import plotly.io as pio
 import pytest
 from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
+from runkit import busy_backtest
 
 from tradewind.backtest.outputs import fold_table, write_run_folder
-from tradewind.backtest.runner import BacktestRun, run_backtest
-from tradewind.config import validate_config
-from tradewind.data import get_market_data
+from tradewind.backtest.runner import BacktestRun
 from tradewind.reports.folder import write_if_changed
 from tradewind.reports.metrics import prefix_sharpe_ratios, sharpe_ratio
 from tradewind.reports.plotly_page import (
@@ -51,22 +50,7 @@ FIXED_ID = uuid.UUID("0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0")
 def run() -> BacktestRun:
     """2008-2009, regime-aware, with trailing stops and the breakers: many fills, stops,
     warnings, halts and regime changes."""
-    cfg = validate_config(
-        {
-            "trading": {"symbols": ["AAPL", "MSFT", "JPM", "KO", "XOM", "WMT"]},
-            "data": {"source": "bundled"},
-            "portfolio_optimization": {
-                "regime_aware": True,
-                "rebalancing": {"trigger_type": "combined", "frequency": "weekly"},
-            },
-            "risk_management": {
-                "stop_loss": {"enabled": True, "type": "trailing"},
-                "circuit_breaker": {"backtest_resume_sessions": 5},
-            },
-            "notifications": {"discord": {"enabled": False}},
-        }
-    )
-    return run_backtest(cfg, get_market_data(cfg), "2008-01-02", "2009-12-31")
+    return busy_backtest()
 
 
 def _variant(run: BacktestRun, case: str) -> BacktestRun:

@@ -7,10 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from runkit import busy_backtest
 
-from tradewind.backtest.runner import run_backtest
-from tradewind.config import validate_config
-from tradewind.data import get_market_data
 from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import fill_costs
 from tradewind.reports.metrics import drawdown
@@ -21,22 +19,7 @@ from tradewind.reports.weekly import WeekFigures, method_name, week_figures
 @pytest.fixture(scope="module")
 def summary() -> RunSummary:
     """2008-2009 with trailing stops and the breakers: many fills, stops and warnings."""
-    cfg = validate_config(
-        {
-            "trading": {"symbols": ["AAPL", "MSFT", "JPM", "KO", "XOM", "WMT"]},
-            "data": {"source": "bundled"},
-            "portfolio_optimization": {
-                "regime_aware": True,
-                "rebalancing": {"trigger_type": "combined", "frequency": "weekly"},
-            },
-            "risk_management": {
-                "stop_loss": {"enabled": True, "type": "trailing"},
-                "circuit_breaker": {"backtest_resume_sessions": 5},
-            },
-            "notifications": {"discord": {"enabled": False}},
-        }
-    )
-    return run_backtest(cfg, get_market_data(cfg), "2008-01-02", "2009-12-31").summary
+    return busy_backtest().summary
 
 
 def _by_definition(run: RunSummary, f: WeekFigures) -> dict[str, object]:
