@@ -15,6 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from tradewind.store.records import JSONValue as JSONValue  # defined there, without SQLAlchemy
+from tradewind.store.utc import utc_datetime
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -30,15 +31,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Convert ``value`` to UTC (naive for SQLite, aware elsewhere)."""
-        if value is None:
+        utc = utc_datetime(value)
+        if utc is None:
             return None
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()}: the store needs tz-aware times")
-        utc = value.astimezone(UTC)
-        if type(utc) is not datetime:  # e.g. pandas.Timestamp: keep a plain datetime
-            utc = datetime(*utc.timetuple()[:6], utc.microsecond, tzinfo=UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:

@@ -23,13 +23,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tradewind.store import sqlite_schema
 from tradewind.store.errors import ModeMismatchError
 from tradewind.store.revisions import VERSION_TABLE, packaged_head
+from tradewind.store.utc import utc_datetime
 
 TIME = "time"
 """Column kind: a tz-aware time (:class:`~tradewind.store.coltypes.UTCDateTime`)."""
@@ -45,16 +46,8 @@ MODE_KEY = "mode"  # the meta row of the database's mode, as tradewind.store.cor
 def encode_time(value: datetime | None) -> str | None:
     """``value`` as the store keeps a time on SQLite: UTC wall time,
     ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive times are refused, as the store refuses them)."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"naive datetime {value.isoformat()}: the store needs tz-aware times")
-    t = value.astimezone(UTC)
-    if type(t) is not datetime:  # e.g. pandas.Timestamp: its datetime part, as the store keeps
-        t = datetime(*t.timetuple()[:6], t.microsecond, tzinfo=UTC)
-    return t.replace(tzinfo=None).isoformat(" ", "microseconds")
+    utc = utc_datetime(value)
+    return None if utc is None else utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def encode_json(value: Any) -> str | None:
