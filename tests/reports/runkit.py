@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,9 +33,6 @@ from tradewind.domain.types import Symbol
 from tradewind.engine.recorder import Recorder
 from tradewind.service.records import Clock, RunRecords
 from tradewind.store import EventView, RunInfo, Uptime
-
-if TYPE_CHECKING:
-    from tradewind.backtest.runner import BacktestRun
 
 SYMBOLS = ("AAA", "BBB")
 
@@ -148,28 +145,3 @@ def rising(n: int, daily: float = 0.002, wobble: float = 0.0005) -> list[float]:
 def at(day: pd.Timestamp, hours: float) -> datetime:
     """``day`` plus ``hours``."""
     return (day + timedelta(hours=hours)).to_pydatetime()
-
-
-def busy_backtest() -> BacktestRun:
-    """A real ``BacktestRun``: 2008-2009 on six bundled stocks, regime-aware, weekly and drift
-    rebalances, trailing stops and the breakers (resumed after 5 sessions): many fills, stop
-    exits, warnings, halts and regime changes."""
-    from tradewind.backtest.runner import run_backtest
-    from tradewind.data import get_market_data
-
-    cfg = validate_config(
-        {
-            "trading": {"symbols": ["AAPL", "MSFT", "JPM", "KO", "XOM", "WMT"]},
-            "data": {"source": "bundled"},
-            "portfolio_optimization": {
-                "regime_aware": True,
-                "rebalancing": {"trigger_type": "combined", "frequency": "weekly"},
-            },
-            "risk_management": {
-                "stop_loss": {"enabled": True, "type": "trailing"},
-                "circuit_breaker": {"backtest_resume_sessions": 5},
-            },
-            "notifications": {"discord": {"enabled": False}},
-        }
-    )
-    return run_backtest(cfg, get_market_data(cfg), "2008-01-02", "2009-12-31")

@@ -24,9 +24,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from backtestkit import busy_backtest
 from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
-from runkit import busy_backtest
 
 from tradewind.backtest.outputs import fold_table, write_run_folder
 from tradewind.backtest.runner import BacktestRun

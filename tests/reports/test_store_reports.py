@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from backtestkit import stops_backtest
 from runkit import StoredRun
 
-from tradewind.backtest.runner import run_backtest
 from tradewind.data import get_market_data
 from tradewind.domain.orders import Fill, Side
 from tradewind.domain.types import TradingMode
@@ -161,18 +161,7 @@ def test_weekly_roll_up_matches_the_independent_computation(
 
 
 def test_a_backtest_recorded_in_the_database_reports_what_it_ran(tmp_path: Path) -> None:
-    from tradewind.config import validate_config
-
-    cfg = validate_config(
-        {
-            "trading": {"symbols": ["AAPL", "MSFT", "JPM", "KO"]},
-            "data": {"source": "bundled"},
-            "notifications": {"discord": {"enabled": False}},
-            "risk_management": {"stop_loss": {"type": "trailing", "trailing_pct": 0.06}},
-        }
-    )
-    start = pd.Timestamp("2019-01-02", tz=ET)
-    run = run_backtest(cfg, get_market_data(cfg), start, pd.Timestamp("2019-09-30 23:00", tz=ET))
+    run = stops_backtest()
     assert any(
         o.reason.startswith("stop") for d in run.summary.recorder.decisions for o in d.orders
     )

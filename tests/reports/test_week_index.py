@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from runkit import busy_backtest
+from backtestkit import busy_backtest
 
 from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import fill_costs

@@ -26,10 +26,10 @@ from typing import Any
 import archive_reference
 import pandas as pd
 import pytest
+from backtestkit import stops_backtest
 from sqlalchemy import JSON, insert, text
 
-from tradewind.backtest.runner import BacktestRun, run_backtest
-from tradewind.data import get_market_data
+from tradewind.backtest.runner import BacktestRun
 from tradewind.domain.types import TradingMode
 from tradewind.engine.ids import run_tag
 from tradewind.review import archive
@@ -52,18 +52,7 @@ WALL_CLOCK = {"runs": ("started_at", "ended_at", "run_tag"), "state": ("updated_
 def run() -> BacktestRun:
     """Nine months of four stocks with trailing stops: decisions with several orders, fills,
     stop exits merged with rebalances, refusals and events."""
-    from tradewind.config import validate_config
-
-    cfg = validate_config(
-        {
-            "trading": {"symbols": ["AAPL", "MSFT", "JPM", "KO"]},
-            "data": {"source": "bundled"},
-            "notifications": {"discord": {"enabled": False}},
-            "risk_management": {"stop_loss": {"type": "trailing", "trailing_pct": 0.06}},
-        }
-    )
-    start = pd.Timestamp("2019-01-02", tz=ET)
-    return run_backtest(cfg, get_market_data(cfg), start, pd.Timestamp("2019-09-30 23:00", tz=ET))
+    return stops_backtest()
 
 
 def dump(url: str) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, list[dict[str, Any]]]]:
