@@ -6,33 +6,15 @@ process."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
+from clikit import run_fresh
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("cycles", "orders", "fills", "order_events", "positions", "equity_snapshots", "costs")
 """Every table a replay's cycles write (events and state hold wall-clock times and pids)."""
-
-_RUN = """
-import json, runpy, sys
-if sys.argv[2] == "arrow":
-    import pyarrow  # noqa: F401  # pandas then backs its strings with Arrow, as by default
-sys.argv = ["tradewind", *json.loads(sys.argv[1])]
-try:
-    runpy.run_module("tradewind.cli", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-import pandas as pd
-print(json.dumps({"code": code, "arrow": "pyarrow" in sys.modules,
-                  "storage": pd.Series(["x"]).dtype.storage}), file=sys.stderr)
-"""
 
 
 def _config(folder: Path) -> Path:
@@ -48,15 +30,14 @@ def _config(folder: Path) -> Path:
 
 def _run(folder: Path, args: list[str], arrow: bool) -> dict[str, object]:
     """``tradewind ARGS`` in a fresh interpreter in ``folder``, with or without Arrow."""
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN, json.dumps(args), "arrow" if arrow else "-"],
+    done, report = run_fresh(
+        args,
+        # importing pyarrow first: pandas then backs its strings with Arrow, as by default
+        before="import pyarrow" if arrow else "",
+        report='{"arrow": "pyarrow" in sys.modules, '
+        '"storage": __import__("pandas").Series(["x"]).dtype.storage}',
         cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
     )
-    report: dict[str, object] = json.loads(done.stderr.strip().splitlines()[-1])
     assert report["code"] == 0, done.stderr[-2000:]
     return report
 

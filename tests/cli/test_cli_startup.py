@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from clikit import run_fresh
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,29 +30,10 @@ HEAVY = (
 """Packages the command line must not load to show its help (pydantic is not listed: typer
 itself imports it to render a command group's help)."""
 
-_PROBE = """
-import json, runpy, sys
-sys.argv = ["tradewind", *json.loads(sys.argv[1])]
-try:
-    runpy.run_module("tradewind.cli", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
-"""
-
 
 def _modules_after(*args: str) -> tuple[int, set[str]]:
     """Run ``tradewind ARGS`` in a fresh interpreter; its exit code and loaded modules."""
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    report = json.loads(done.stderr.strip().splitlines()[-1])
+    done, report = run_fresh(list(args), report='{"modules": sorted(sys.modules)}', timeout=120)
     assert "Usage" in done.stdout
     return int(report["code"] or 0), {m.split(".")[0] for m in report["modules"]}
 

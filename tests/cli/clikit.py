@@ -1,0 +1,46 @@
+"""``tradewind ARGS`` in a fresh interpreter, reporting what the test asks about it afterwards
+(imported by name: the tests' own folder is on ``sys.path`` while they run)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+_SCRIPT = """
+import json, runpy, sys
+{before}
+sys.argv = ["tradewind", *json.loads(sys.argv[1])]
+try:
+    runpy.run_module("tradewind.cli", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+print(json.dumps({{"code": code, **({report})}}), file=sys.stderr)
+"""
+
+
+def run_fresh(
+    args: list[str],
+    *,
+    before: str = "",
+    report: str = "{}",
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Run the command line with ``args`` in a new interpreter (``before``: Python run first;
+    ``report``: an expression of a dict, evaluated after the command); the finished process and
+    its report, which holds the exit code under ``code``."""
+    script = _SCRIPT.format(before=before, report=report)
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return done, json.loads(done.stderr.strip().splitlines()[-1])
