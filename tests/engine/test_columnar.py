@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from bookkit import book_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_sim_batch import (
@@ -72,15 +73,8 @@ def _expanded(out: BatchOutcome) -> list[Any]:
 
 
 def _state(broker: SimulatedBroker, ids: list[str]) -> dict[str, Any]:
-    book = broker.ledger
     return {
-        "cash": book.cash,
-        "quantity": book.quantity.tolist(),
-        "average_cost": book.average_cost.tolist(),
-        "realized": book.realized_pnl,
-        "traded": book.traded_notional,
-        "costs": dataclasses.astuple(book.costs),
-        "closed": [dataclasses.astuple(c) for c in book.closed_trades],
+        **book_state(broker.ledger),
         "orders": {cid: repr(broker.lookup(cid)) for cid in ids},  # type: ignore[arg-type]
         "cancel": [broker.cancel(cid) for cid in ids],  # type: ignore[arg-type]
         "open": sorted(o.request.client_order_id for o in broker.open_orders()),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from bookkit import book_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -97,15 +97,8 @@ def _one_by_one(broker: SimulatedBroker, requests: list[OrderRequest]) -> list[A
 
 
 def _state(broker: SimulatedBroker) -> dict[str, Any]:
-    book = broker.ledger
     return {
-        "cash": book.cash,
-        "quantity": book.quantity.tolist(),
-        "average_cost": book.average_cost.tolist(),
-        "realized": book.realized_pnl,
-        "traded": book.traded_notional,
-        "costs": dataclasses.astuple(book.costs),
-        "closed": [dataclasses.astuple(c) for c in book.closed_trades],
+        **book_state(broker.ledger),
         "orders": {  # batched orders are built when looked up
             cid: repr(broker.lookup(cid)) for cid in sorted({*broker._orders, *broker._batched})
         },
