@@ -66,30 +66,10 @@ READ_HEAVY = ("pandas", "pyarrow", "alembic", "scipy", "exchange_calendars", "pl
 """What ``status``, ``orders``, ``positions`` and ``risk status`` must not load: none of them
 computes with frames, and opening an up-to-date database needs no migration tool."""
 
-_RUN = """
-import json, runpy, sys
-sys.argv = ["tradewind", *json.loads(sys.argv[1])]
-try:
-    runpy.run_module("tradewind.cli", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
-"""
-
 
 def _read_command(args: list[str], cwd: Path | None = None) -> tuple[int, str, set[str]]:
     """Run ``tradewind ARGS`` in a fresh interpreter: exit code, stdout, loaded packages."""
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN, json.dumps(args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    report = json.loads(done.stderr.strip().splitlines()[-1])
+    done, report = run_fresh(args, report='{"modules": sorted(sys.modules)}', cwd=cwd, timeout=120)
     return int(report["code"] or 0), done.stdout, {m.split(".")[0] for m in report["modules"]}
 
 
@@ -176,15 +156,10 @@ def test_read_commands_read_sqlite_without_sqlalchemy(
 def test_the_program_leaves_its_objects_to_the_os_at_exit() -> None:
     """``main`` freezes the collector once the command is done (the interpreter's last full
     collection would otherwise walk every object the command left): whatever the exit code."""
-    probe = (
-        "import atexit, gc, runpy, sys; "
-        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0)); "
-        "sys.argv = ['tradewind', *sys.argv[1:]]; "
-        "runpy.run_module('tradewind.cli', run_name='__main__')"
+    at_exit = (
+        "import atexit, gc; atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))"
     )
     for args, code in ((["--version"], 0), (["no-such-command"], 2)):
-        done = subprocess.run(
-            [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120
-        )
-        assert done.returncode == code, done.stderr
+        done, report = run_fresh(args, before=at_exit, timeout=120)
+        assert report["code"] == code, done.stderr
         assert done.stdout.strip().splitlines()[-1] == "frozen True"
