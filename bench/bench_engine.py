@@ -56,7 +56,7 @@ from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 from rich.table import Table  # noqa: E402
 from tasks import Case, cases, large_run  # noqa: E402
-from tw import tradewind_run  # noqa: E402
+from tw import Phases, phases, tradewind_run  # noqa: E402
 
 from tradewind.backtest.bench_tasks import (  # noqa: E402
     TaskMetrics,
@@ -319,8 +319,20 @@ def header(all_cases: list[Case]) -> None:
         console.print(f"    {c.label}: {rebalances} rebalances{extra}")
 
 
+def phase_line(label: str, p: Phases) -> str:
+    """One case's split of tradewind's time, in words."""
+    return (
+        f"{label}: {p.total * 1e3:.0f} ms = data and set-up {p.setup * 1e3:.0f} ms + engine "
+        f"loop {p.loop * 1e3:.0f} ms ({p.loop / p.rebalances * 1e6:.0f} us per rebalance cycle, "
+        f"the quiet bars after it included; {p.rebalances} cycles) + summary {p.summary * 1e3:.0f} ms"
+    )
+
+
 def _payload(
-    results: dict[str, list[Measured]], verdicts: list[tuple[bool, str]], large: Any
+    results: dict[str, list[Measured]],
+    verdicts: list[tuple[bool, str]],
+    large: Any,
+    split: dict[str, Phases],
 ) -> dict[str, Any]:
     """What ``docs/bench_engine.json`` keeps of a run."""
     return {
@@ -345,6 +357,16 @@ def _payload(
         if large is not None
         else None,
         "targets": [[ok, text] for ok, text in verdicts],
+        "phases": {
+            label: {
+                "total": p.total,
+                "setup": p.setup,
+                "loop": p.loop,
+                "summary": p.summary,
+                "rebalances": p.rebalances,
+            }
+            for label, p in split.items()
+        },
     }
 
 
@@ -373,6 +395,16 @@ def main(argv: list[str] | None = None) -> int:
     for line in ratios(results):
         console.print(f"  {line}")
     verdicts = targets(results)
+    split: dict[str, Phases] = {}
+    with console.status("where tradewind's time goes at N=20"):
+        for case in all_cases:
+            if case.data == "sp500":
+                split[case.label] = phases(case, repeats)
+    console.print(
+        "[bold]Where tradewind's time goes[/] (the best of the runs, loop and summary timed)"
+    )
+    for label, p in split.items():
+        console.print(f"  {phase_line(label, p)}")
     large = None
     if not args.quick:
         with console.status("500-symbol, 18-year backtest (one run)"):
@@ -390,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"  {'[green]PASS[/]' if ok else '[red]MISS[/]'} {line}")
     console.print(f"total benchmark time {time.perf_counter() - started:.0f} s")
     if not args.quick:
-        write_results(_payload(results, verdicts, large))
+        write_results(_payload(results, verdicts, large, split))
         console.print("wrote docs/bench_engine.json and the README's bench:engine block")
     agree = all(ok for ok, line in verdicts if "agrees with numpy" in line)
     return 0 if agree else 1

@@ -58,6 +58,20 @@ def render(data: dict[str, Any]) -> str:
             f"{_seconds(large['seconds'])} (target {large['target']:.0f} s), "
             f"{large['rebalances']} rebalances and {large['carried']} carried cycles.",
         ]
+    split = data.get("phases") or {}
+    if split:
+        lines += [
+            "",
+            "Where tradewind's time goes at N=20 (its best run; engine loop and summary timed):",
+            "",
+        ]
+        for label, p in split.items():
+            per = p["loop"] / p["rebalances"] * 1e6
+            lines.append(
+                f"- {label}: {p['total'] * 1e3:.0f} ms = data and set-up {p['setup'] * 1e3:.0f} ms"
+                f" + engine loop {p['loop'] * 1e3:.0f} ms ({per:.0f} us per rebalance cycle,"
+                f" the quiet bars after it included; {p['rebalances']} cycles) + summary {p['summary'] * 1e3:.0f} ms"
+            )
     agree = [(ok, text) for ok, text in data["targets"] if " agrees with numpy " in text]
     speed = [(ok, text) for ok, text in data["targets"] if " agrees with numpy " not in text]
     lines += ["", "Targets of issue 28:", ""]

@@ -159,3 +159,62 @@ def tradewind_run(case: Case, live: bool = False) -> TradewindRun:
         return out
 
     return TradewindRun(PeerRun(timed, _collect), spent)
+
+
+@dataclass(frozen=True)
+class Phases:
+    """Where one run of ``run_backtest`` spent its time (seconds).
+
+    ``loop`` is the engine's run over the clock (every cycle and every quiet stretch),
+    ``summary`` the run's metrics and records (:func:`~tradewind.reports.run.summarize`);
+    the rest (``setup``) builds the data provider, the bars, the feed and the run's parts.
+    """
+
+    total: float
+    loop: float
+    summary: float
+    rebalances: int
+
+    @property
+    def setup(self) -> float:
+        """Everything before the engine's first cycle and after its last but the summary."""
+        return self.total - self.loop - self.summary
+
+
+@contextmanager
+def _timed(owner: Any, name: str, into: dict[str, float]) -> Iterator[None]:
+    """Within the block, ``owner.name`` adds its wall time to ``into[name]``."""
+    original = getattr(owner, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            into[name] = into.get(name, 0.0) + time.perf_counter() - start
+
+    setattr(owner, name, timed)
+    try:
+        yield
+    finally:
+        setattr(owner, name, original)
+
+
+def phases(case: Case, repeats: int = 5) -> Phases:
+    """The phases of tradewind's timed run of ``case`` (the run of the best of ``repeats``,
+    after a warm-up), timed by wrapping the engine's loop and the summary."""
+    peer = tradewind_run(case).peer
+    best: Phases | None = None
+    spent: dict[str, float] = {}
+    with _timed(runner.Engine, "run", spent), _timed(runner, "summarize", spent):  # type: ignore[attr-defined]
+        peer.run()
+        for _ in range(repeats):
+            spent.clear()
+            start = time.perf_counter()
+            out = peer.run()
+            total = time.perf_counter() - start
+            if best is None or total < best.total:
+                rebalances = sum(1 for d in out.summary.recorder.decisions if d.targets)
+                best = Phases(total, spent["run"], spent["summarize"], rebalances)
+    assert best is not None
+    return best
