@@ -324,7 +324,8 @@ def phase_line(label: str, p: Phases) -> str:
     return (
         f"{label}: {p.total * 1e3:.0f} ms = data and set-up {p.setup * 1e3:.0f} ms + engine "
         f"loop {p.loop * 1e3:.0f} ms ({p.loop / p.rebalances * 1e6:.0f} us per rebalance cycle, "
-        f"the quiet bars after it included; {p.rebalances} cycles) + summary {p.summary * 1e3:.0f} ms"
+        f"the quiet bars after it included; {p.rebalances} cycles) "
+        f"+ summary {p.summary * 1e3:.0f} ms"
     )
 
 

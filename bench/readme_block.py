@@ -70,7 +70,8 @@ def render(data: dict[str, Any]) -> str:
             lines.append(
                 f"- {label}: {p['total'] * 1e3:.0f} ms = data and set-up {p['setup'] * 1e3:.0f} ms"
                 f" + engine loop {p['loop'] * 1e3:.0f} ms ({per:.0f} us per rebalance cycle,"
-                f" the quiet bars after it included; {p['rebalances']} cycles) + summary {p['summary'] * 1e3:.0f} ms"
+                f" the quiet bars after it included; {p['rebalances']} cycles)"
+                f" + summary {p['summary'] * 1e3:.0f} ms"
             )
     agree = [(ok, text) for ok, text in data["targets"] if " agrees with numpy " in text]
     speed = [(ok, text) for ok, text in data["targets"] if " agrees with numpy " not in text]
