@@ -95,7 +95,7 @@ class ConfiguredPlanner:
         self._skipped = raw.skipped
         return TradeBatch(
             self.symbols,
-            pick[raw.index].astype(np.int64),
+            pick[raw.index].astype(np.int64, copy=False),
             raw.buy,
             raw.quantity,
             raw.price,

@@ -307,13 +307,12 @@ def check_inputs(
 ) -> None:
     """Raise for the first symbol (in order) without a usable price or with a bad weight."""
     n = len(prices)
-    with np.errstate(invalid="ignore"):  # NaN compares False: every test below fails on it
-        fine = (
-            np.count_nonzero(prices > 0.0) == n
-            and np.count_nonzero(prices < math.inf) == n
-            and np.count_nonzero(targets >= 0.0) == n
-            and np.count_nonzero(targets < math.inf) == n
-        )
+    fine = (  # NaN compares False (quietly): every test fails on it
+        np.count_nonzero(prices > 0.0) == n
+        and np.count_nonzero(prices < math.inf) == n
+        and np.count_nonzero(targets >= 0.0) == n
+        and np.count_nonzero(targets < math.inf) == n
+    )
     if fine and (missing is None or not np.count_nonzero(missing)):
         return
     with np.errstate(invalid="ignore"):
@@ -380,7 +379,8 @@ def plan_arrays(
     need = worth[sells:] + total[sells:]
     running = np.empty(need.size + 1)
     running[0] = available
-    running[1:] = -worth[sells:] - total[sells:]
+    np.negative(worth[sells:], out=running[1:])
+    running[1:] -= total[sells:]  # -(q x p) - cost, as the loop below subtracts
     before = np.add.accumulate(running)
     fits = need <= np.maximum(before[:-1], 0.0) + 1e-9
     head = need.size if np.count_nonzero(fits) == need.size else int(np.argmin(fits))
@@ -407,7 +407,7 @@ def plan_arrays(
             continue
         more.append((i, take, cost, reason if take == qk else f"{reason} (reduced: cash)"))
         available += -(take * pk) - cost.total
-    index, got, price = order[:rows], q[:rows], p[:rows]
+    index, got, price, is_buy = order[:rows], q[:rows], p[:rows], buy[:rows]
     c_comm, c_slip, c_imp = commission[:rows], slippage[:rows], impact[:rows]
     c_mod = modelled[:rows]
     if more:
@@ -420,15 +420,16 @@ def plan_arrays(
         c_imp = np.concatenate((c_imp, np.array([c.impact for c in more_cost], dtype=float)))
         c_mod = np.concatenate((c_mod, np.array([c.impact_modelled for c in more_cost])))
         labels += [m[3] for m in more]
+        is_buy = np.arange(len(labels)) >= sells
     return RawPlan(
-        index.astype(np.int64),
-        np.arange(len(labels)) >= sells,
+        index.astype(np.int64, copy=False),
+        is_buy,
         got,
         price,
         c_comm,
         c_slip,
         c_imp,
-        c_mod.astype(bool),
+        c_mod.astype(bool, copy=False),
         labels,
         skipped,
         available,
@@ -478,16 +479,18 @@ def _desired_quantities(
 ) -> tuple[FloatArray, FloatArray]:
     """Rules 1-2: the rounded quantity toward target of every symbol, and the exact trade."""
     delta = (targets * equity - held * prices) / prices
-    size = np.abs(delta)
+    # Buys round |delta| down: floor(|delta| x step + 1e-9) / step. Sells round it up, and
+    # ceil(|delta| x step - 1e-9) = -floor(delta x step + 1e-9) exactly when delta < 0 (the
+    # rounding is symmetric in sign), so one floor serves both sides (x step and / step are
+    # left out for whole shares, where they are exact).
     if opts.fractional:
         step = 10.0**opts.fractional_decimals
-        scaled = size * step
-        # sells round up (never more than held): no position ends above its target
-        up = np.ceil(scaled - 1e-9) / step + 0.0
-        down = np.floor(scaled + 1e-9) / step
-    else:  # whole shares: the same, without the exact * 1.0 and / 1.0
-        up = np.ceil(size - 1e-9) + 0.0
-        down = np.floor(size + 1e-9)
+        down = np.floor(delta * step + 1e-9)
+        down /= step
+    else:
+        down = np.floor(delta + 1e-9)
+    # sells round up (never more than held): no position ends above its target
+    up = np.subtract(0.0, down)  # -down + 0.0 (a -0.0 becomes 0.0)
     np.minimum(up, held, out=up)
     np.copyto(down, up, where=delta < 0)
     np.copyto(down, held, where=(targets == 0.0) & (held > 0.0))  # a zero target closes out

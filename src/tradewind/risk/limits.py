@@ -156,8 +156,11 @@ def _columns_within(
     sells = n - int(np.count_nonzero(buy))
     if np.count_nonzero(buy[sells:]) != n - sells:
         return False  # not sells first
-    if not _all_positive(price, math.inf) or not _all_positive(want, math.nan):
-        return False
+    usable = price > 0.0
+    usable &= price < math.inf
+    usable &= want > 0.0
+    if np.count_nonzero(usable) != n:
+        return False  # a missing price, or a trade of nothing (NaN fails every test)
     if np.count_nonzero(want[:sells] <= np.maximum(held[:sells], 0.0)) != sells:
         return False  # a sell larger than its position
     value = want * price
@@ -178,17 +181,11 @@ def _columns_within(
     room_exposure = policy.invested_fraction * equity - held_before
     room_cash = cash_before - cost_b
     room = np.minimum(np.minimum(room_position, room_exposure), room_cash) * (1.0 + 1e-12)
-    if np.count_nonzero(np.isfinite(room)) != n - sells:
-        return False
-    return bool(np.count_nonzero(np.maximum(room, 0.0) / price_b >= want[sells:]) == n - sells)
-
-
-def _all_positive(values: FloatArray, below: float) -> bool:
-    """True when every value is > 0 and < ``below`` (``nan``: no upper bound; NaN fails)."""
-    n = len(values)
-    if np.count_nonzero(values > 0.0) != n:
-        return False
-    return below != below or np.count_nonzero(values < below) == n
+    fits = np.isfinite(room)  # a non-finite room goes through the loop
+    np.maximum(room, 0.0, out=room)
+    room /= price_b
+    fits &= room >= want[sells:]
+    return int(np.count_nonzero(fits)) == n - sells
 
 
 def apply_limits_batch(
