@@ -363,6 +363,8 @@ def plan_arrays(
             skipped.append(_skip(symbols[k], side, qty[k], prices[k], "max_trades", detail))
         ranked = ranked[: opts.max_trades]
         order = ranked[np.argsort(wants_buy[ranked], kind="stable")]
+    elif len(chosen) == len(qty):  # every symbol trades: positions are the indices
+        order = np.lexsort((-value, wants_buy))  # (a stable sort: ties stay in symbol order)
     else:  # sells first, each side in rule 4's order, in one sort
         order = chosen[np.lexsort((chosen, -value[chosen], wants_buy[chosen]))]
     q, p, buy = qty[order], prices[order], wants_buy[order]
