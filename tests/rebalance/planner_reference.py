@@ -7,8 +7,6 @@ kept verbatim as the general path the faster code is compared with, bit for bit.
 and ``_cost``. Do not "improve" this file: it is the yardstick.
 """
 
-# ruff: noqa: E501
-
 from __future__ import annotations
 
 import math
