@@ -10,6 +10,7 @@ trades, costs included, fit in the portfolio. When the cash outside the targets 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -46,6 +47,7 @@ class ConfiguredPlanner:
         self._rate = costs.slippage_pct + commission.pct_of_value
         by_name = sorted(range(len(self.symbols)), key=self.symbols.__getitem__)
         self._by_name = np.array(by_name, dtype=np.intp)
+        self._names = [self.symbols[i] for i in by_name]  # every symbol, in symbol order
         self._skipped: list[SkippedTrade] = []
 
     def plan(
@@ -60,17 +62,23 @@ class ConfiguredPlanner:
         """:meth:`plan` as a :class:`~tradewind.domain.batches.TradeBatch` (the engine's
         columnar path; no trade object is built)."""
         self._skipped = []
-        safe = np.where(np.isfinite(prices), prices, 0.0)
-        held = quantities * safe
-        equity = cash + float(held.sum())
+        held = quantities * prices
+        value = float(np.add.reduce(held))  # held.sum() without its Python wrapper
+        if not math.isfinite(value):  # a price is missing (a finite sum has every price)
+            held = quantities * np.where(np.isfinite(prices), prices, 0.0)
+            value = float(np.add.reduce(held))
+        equity = cash + value
         if equity <= 0:
             return TradeBatch.empty(self.symbols)
         stats = self._market_stats() if not self._proportional else None
         scale = self.scale(target, held, equity, stats)
         wanted = target * scale
         relevant = (quantities != 0) | (wanted > 0)
-        pick = self._by_name[relevant[self._by_name]]  # the planner works in symbol order
-        names = [self.symbols[i] for i in pick.tolist()]
+        if np.count_nonzero(relevant) == len(relevant):  # every symbol (names built once)
+            pick, names = self._by_name, self._names
+        else:
+            pick = self._by_name[relevant[self._by_name]]  # the planner works in symbol order
+            names = [self.symbols[i] for i in pick.tolist()]
         price, goal = prices[pick], wanted[pick]
         check_inputs(names, price, goal)
         raw = plan_arrays(
@@ -87,7 +95,7 @@ class ConfiguredPlanner:
         self._skipped = raw.skipped
         return TradeBatch(
             self.symbols,
-            pick[raw.index].astype(np.int64),
+            pick[raw.index].astype(np.int64, copy=False),
             raw.buy,
             raw.quantity,
             raw.price,
@@ -139,33 +147,35 @@ class ConfiguredPlanner:
         stats: Mapping[str, MarketStats] | None = None,
     ) -> float:
         """The sizing scale ``c`` of the module docstring (iterated to a fixed point)."""
-        invested = float(target.sum())
+        invested = float(np.add.reduce(target))
         if invested <= 0:
             return 1.0
         c = 1.0
         for _ in range(60):
-            trades = target * c * equity - held
-            cost = self._cost(trades, stats)
+            sizes = target * c
+            sizes *= equity
+            sizes -= held
+            # |target * c * equity - held| (the same operations, in place on one array)
+            cost = self._cost(np.abs(sizes, out=sizes), stats)
             nxt = min(1.0, (equity - cost) / (invested * equity))
             if abs(nxt - c) <= 1e-15:
                 return nxt
             c = nxt
         return c
 
-    def _cost(self, trades: FloatArray, stats: Mapping[str, MarketStats] | None) -> float:
+    def _cost(self, sizes: FloatArray, stats: Mapping[str, MarketStats] | None) -> float:
+        """The estimated cost of trades of value ``sizes`` (absolute) in every symbol."""
         if self._proportional:
-            return self._rate * float(np.abs(trades).sum())
+            return self._rate * float(np.add.reduce(sizes))  # sizes.sum(), without its wrapper
         prices = self.feed.last_close()
         with np.errstate(invalid="ignore"):
-            trading = (trades != 0) & np.isfinite(prices) & (prices > 0)
+            trading = (sizes != 0) & np.isfinite(prices) & (prices > 0)
         p = prices[trading]
         vol = adv = None
         if self.costs.impact_coefficient != 0.0:
             names = [self.symbols[i] for i in np.flatnonzero(trading)]
             vol, adv = impact_inputs(names, stats or {})
-        commission, slippage, impact = self.costs.costs_many(
-            np.abs(trades[trading]) / p, p, vol, adv
-        )[:3]
+        commission, slippage, impact = self.costs.costs_many(sizes[trading] / p, p, vol, adv)[:3]
         total = 0.0
         for cost in (commission + slippage + impact).tolist():  # in order, as one by one
             total += cost

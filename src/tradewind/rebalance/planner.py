@@ -306,12 +306,19 @@ def check_inputs(
     missing: npt.NDArray[np.bool_] | None = None,
 ) -> None:
     """Raise for the first symbol (in order) without a usable price or with a bad weight."""
+    n = len(prices)
+    fine = (  # NaN compares False (quietly): every test fails on it
+        np.count_nonzero(prices > 0.0) == n
+        and np.count_nonzero(prices < math.inf) == n
+        and np.count_nonzero(targets >= 0.0) == n
+        and np.count_nonzero(targets < math.inf) == n
+    )
+    if fine and (missing is None or not np.count_nonzero(missing)):
+        return
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(prices) & (prices > 0.0) & np.isfinite(targets) & (targets >= 0.0)
     if missing is not None:
         ok &= ~missing
-    if ok.all():
-        return
     k = int(np.flatnonzero(~ok)[0])
     s, p, w = symbols[k], float(prices[k]), float(targets[k])
     if missing is not None and missing[k]:
@@ -341,61 +348,53 @@ def plan_arrays(
     model = cost_model or NO_COSTS
     stats = market or {}
     qty, delta = _desired_quantities(held, prices, targets, equity, opts)
-    skipped: list[SkippedTrade] = []
-    empty = qty <= 0.0
     value = qty * prices
-    small = ~empty & (value < opts.min_trade_value)
-    with np.errstate(invalid="ignore"):
-        tiny = empty & (delta != 0.0) & (np.abs(delta) * prices >= max(opts.min_trade_value, 1e-9))
-    for k in np.flatnonzero(tiny | small).tolist():
-        side = Side.BUY if delta[k] > 0 else Side.SELL
-        if tiny[k]:
-            size = abs(float(delta[k]))
-            skipped.append(
-                _skip(symbols[k], side, size, prices[k], "rounds_to_zero", "less than one share")
-            )
-        else:
-            detail = f"{value[k]:.2f} < {opts.min_trade_value:.2f}"
-            skipped.append(
-                _skip(symbols[k], side, qty[k], prices[k], "below_min_trade_value", detail)
-            )
-    chosen = np.flatnonzero(~empty & ~small)
-    chosen = chosen[np.lexsort((chosen, -qty[chosen] * prices[chosen]))]  # rule 4's order
+    empty = qty <= 0.0
+    small = value < opts.min_trade_value
+    small &= ~empty
+    skipped = _too_small(symbols, qty, delta, prices, value, empty, small, opts)
+    chosen = (~(empty | small)).nonzero()[0]
+    wants_buy = delta > 0
     if opts.max_trades is not None and len(chosen) > opts.max_trades:
+        ranked = chosen[np.lexsort((chosen, -value[chosen]))]  # rule 4's order
         detail = f"only {opts.max_trades} trades per rebalance"
-        for k in chosen[opts.max_trades :].tolist():
+        for k in ranked[opts.max_trades :].tolist():
             side = Side.BUY if delta[k] > 0 else Side.SELL
             skipped.append(_skip(symbols[k], side, qty[k], prices[k], "max_trades", detail))
-        chosen = chosen[: opts.max_trades]
-    q, p = qty[chosen], prices[chosen]
+        ranked = ranked[: opts.max_trades]
+        order = ranked[np.argsort(wants_buy[ranked], kind="stable")]
+    elif len(chosen) == len(qty):  # every symbol trades: positions are the indices
+        order = np.lexsort((-value, wants_buy))  # (a stable sort: ties stay in symbol order)
+    else:  # sells first, each side in rule 4's order, in one sort
+        order = chosen[np.lexsort((chosen, -value[chosen], wants_buy[chosen]))]
+    q, p, buy = qty[order], prices[order], wants_buy[order]
     vol = adv = None
     if model.impact_coefficient != 0.0:
-        vol, adv = impact_inputs([symbols[k] for k in chosen.tolist()], stats)
+        vol, adv = impact_inputs([symbols[k] for k in order.tolist()], stats)
     commission, slippage, impact, modelled = model.costs_many(q, p, vol, adv)
     total = commission + slippage + impact
-    buy = delta[chosen] > 0
-    sell = ~buy
-    available = cash + sum((q[sell] * p[sell] - total[sell]).tolist())
+    worth = q * p
+    sells = len(order) - int(np.count_nonzero(buy))
+    available = cash + sum((worth[:sells] - total[:sells]).tolist())
     # buys take the cash in order: those that fit in full, as one running sum (added term by
     # term, as the loop below adds them), then the first that does not and every later one
-    b = np.flatnonzero(buy)
-    need = q[b] * p[b] + total[b]
-    running = np.empty(b.size + 1)
+    need = worth[sells:] + total[sells:]
+    running = np.empty(need.size + 1)
     running[0] = available
-    running[1:] = -(q[b] * p[b]) - total[b]
+    np.negative(worth[sells:], out=running[1:])
+    running[1:] -= total[sells:]  # -(q x p) - cost, as the loop below subtracts
     before = np.add.accumulate(running)
     fits = need <= np.maximum(before[:-1], 0.0) + 1e-9
-    head = int(np.argmin(fits)) if not fits.all() else b.size
+    head = need.size if np.count_nonzero(fits) == need.size else int(np.argmin(fits))
     available = float(before[head])
-    rows = np.concatenate((np.flatnonzero(sell), b[:head]))
-    got = q[rows]
-    labels = [reason] * rows.size
+    rows = sells + head
+    labels = [reason] * rows
     more: list[tuple[int, float, CostBreakdown, str]] = []
-    tail = b[head:].tolist()
-    for k in tail:
+    for k in range(rows, len(order)):
         qk, pk, tk = float(q[k]), float(p[k]), float(total[k])
         room = max(available, 0.0)
-        sym, i = symbols[chosen[k]], int(chosen[k])
+        i = int(order[k])
+        sym = symbols[i]
         if qk * pk + tk <= room + 1e-9:
             take: float = qk
             cost = CostBreakdown(
@@ -410,8 +409,9 @@ def plan_arrays(
             continue
         more.append((i, take, cost, reason if take == qk else f"{reason} (reduced: cash)"))
         available += -(take * pk) - cost.total
-    index, price = chosen[rows], p[rows]
-    c_comm, c_slip, c_imp, c_mod = commission[rows], slippage[rows], impact[rows], modelled[rows]
+    index, got, price, is_buy = order[:rows], q[:rows], p[:rows], buy[:rows]
+    c_comm, c_slip, c_imp = commission[:rows], slippage[:rows], impact[:rows]
+    c_mod = modelled[:rows]
     if more:
         more_cost = [m[2] for m in more]
         index = np.concatenate((index, np.array([m[0] for m in more], dtype=index.dtype)))
@@ -422,19 +422,51 @@ def plan_arrays(
         c_imp = np.concatenate((c_imp, np.array([c.impact for c in more_cost], dtype=float)))
         c_mod = np.concatenate((c_mod, np.array([c.impact_modelled for c in more_cost])))
         labels += [m[3] for m in more]
+        is_buy = np.arange(len(labels)) >= sells
     return RawPlan(
-        index.astype(np.int64),
-        np.arange(len(labels)) >= int(sell.sum()),
+        index.astype(np.int64, copy=False),
+        is_buy,
         got,
         price,
         c_comm,
         c_slip,
         c_imp,
-        c_mod.astype(bool),
+        c_mod.astype(bool, copy=False),
         labels,
         skipped,
         available,
     )
+
+
+def _too_small(
+    symbols: Sequence[str],
+    qty: FloatArray,
+    delta: FloatArray,
+    prices: FloatArray,
+    value: FloatArray,
+    empty: BoolArray,
+    small: BoolArray,
+    opts: PlannerSettings,
+) -> list[SkippedTrade]:
+    """Rule 3's skipped trades, in symbol order: below the minimum value, or rounding to zero."""
+    if not np.count_nonzero(empty) and not np.count_nonzero(small):
+        return []  # no trade to look at (the usual case, one cheap test per mask)
+    skipped: list[SkippedTrade] = []
+    with np.errstate(invalid="ignore"):
+        tiny = empty & (delta != 0.0) & (np.abs(delta) * prices >= max(opts.min_trade_value, 1e-9))
+    for k in np.flatnonzero(tiny | small).tolist():
+        side = Side.BUY if delta[k] > 0 else Side.SELL
+        if tiny[k]:
+            size = abs(float(delta[k]))
+            skipped.append(
+                _skip(symbols[k], side, size, prices[k], "rounds_to_zero", "less than one share")
+            )
+        else:
+            detail = f"{value[k]:.2f} < {opts.min_trade_value:.2f}"
+            skipped.append(
+                _skip(symbols[k], side, qty[k], prices[k], "below_min_trade_value", detail)
+            )
+    return skipped
 
 
 def _breakdowns(
@@ -449,14 +481,22 @@ def _desired_quantities(
 ) -> tuple[FloatArray, FloatArray]:
     """Rules 1-2: the rounded quantity toward target of every symbol, and the exact trade."""
     delta = (targets * equity - held * prices) / prices
-    step = 10.0**opts.fractional_decimals if opts.fractional else 1.0
-    size = np.abs(delta)
+    # Buys round |delta| down: floor(|delta| x step + 1e-9) / step. Sells round it up, and
+    # ceil(|delta| x step - 1e-9) = -floor(delta x step + 1e-9) exactly when delta < 0 (the
+    # rounding is symmetric in sign), so one floor serves both sides (x step and / step are
+    # left out for whole shares, where they are exact).
+    if opts.fractional:
+        step = 10.0**opts.fractional_decimals
+        down = np.floor(delta * step + 1e-9)
+        down /= step
+    else:
+        down = np.floor(delta + 1e-9)
     # sells round up (never more than held): no position ends above its target
-    up = np.minimum(np.ceil(size * step - 1e-9) / step + 0.0, held)
-    down = np.floor(size * step + 1e-9) / step
-    qty = np.where(delta < 0, up, down)
-    close_out = (targets == 0.0) & (held > 0.0)
-    return np.where(close_out, held, qty), delta
+    up = np.subtract(0.0, down)  # -down + 0.0 (a -0.0 becomes 0.0)
+    np.minimum(up, held, out=up)
+    np.copyto(down, up, where=delta < 0)
+    np.copyto(down, held, where=(targets == 0.0) & (held > 0.0))  # a zero target closes out
+    return down, delta
 
 
 def impact_inputs(

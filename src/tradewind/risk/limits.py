@@ -147,25 +147,45 @@ def _columns_within(
 
     The rooms are those of the loop, from the same running sums in the same order
     (``np.add.accumulate`` adds one term after another), so the answer is exact; a repeated
-    symbol, a missing price or a non-finite room sends the trades through the loop.
+    symbol, a missing price, rows not sells first or a non-finite room send the trades
+    through the loop.
     """
-    if len(index) < 2 or len(set(index.tolist())) != len(index):
+    n = len(index)
+    if n < 2 or len(set(index.tolist())) != n:
         return False
-    if not (np.isfinite(price).all() and (price > 0).all() and (want > 0).all()):
-        return False
-    if not (want[~buy] <= np.maximum(held[~buy], 0.0)).all():
-        return False
+    sells = n - int(np.count_nonzero(buy))
+    if np.count_nonzero(buy[sells:]) != n - sells:
+        return False  # not sells first
+    usable = price > 0.0
+    usable &= price < math.inf
+    usable &= want > 0.0
+    if np.count_nonzero(usable) != n:
+        return False  # a missing price, or a trade of nothing (NaN fails every test)
+    if np.count_nonzero(want[:sells] <= np.maximum(held[:sells], 0.0)) != sells:
+        return False  # a sell larger than its position
     value = want * price
-    held_before = np.add.accumulate(np.append(held_value, np.where(buy, value, -value)))[:-1]
-    cash_terms = np.where(buy, -(value + cost), value - cost)
-    cash_before = np.add.accumulate(np.append(cash, cash_terms))[:-1]
-    room_position = policy.max_position_size * equity - held * price
+    # the loop's running sums, term by term: sells first (value in, cash in), then buys
+    held_run = np.empty(n + 1)
+    held_run[0] = held_value
+    np.negative(value[:sells], out=held_run[1 : sells + 1])
+    held_run[sells + 1 :] = value[sells:]
+    cash_run = np.empty(n + 1)
+    cash_run[0] = cash
+    np.subtract(value[:sells], cost[:sells], out=cash_run[1 : sells + 1])
+    np.add(value[sells:], cost[sells:], out=cash_run[sells + 1 :])
+    np.negative(cash_run[sells + 1 :], out=cash_run[sells + 1 :])
+    held_before = np.add.accumulate(held_run)[sells:n]
+    cash_before = np.add.accumulate(cash_run)[sells:n]
+    price_b, cost_b = price[sells:], cost[sells:]
+    room_position = policy.max_position_size * equity - held[sells:] * price_b
     room_exposure = policy.invested_fraction * equity - held_before
-    room_cash = cash_before - cost
+    room_cash = cash_before - cost_b
     room = np.minimum(np.minimum(room_position, room_exposure), room_cash) * (1.0 + 1e-12)
-    if not np.isfinite(room[buy]).all():
-        return False
-    return bool((np.maximum(room[buy], 0.0) / price[buy] >= want[buy]).all())
+    fits = np.isfinite(room)  # a non-finite room goes through the loop
+    np.maximum(room, 0.0, out=room)
+    room /= price_b
+    fits &= room >= want[sells:]
+    return int(np.count_nonzero(fits)) == n - sells
 
 
 def apply_limits_batch(
@@ -179,18 +199,25 @@ def apply_limits_batch(
     """:func:`apply_limits` of a :class:`~tradewind.domain.batches.TradeBatch`: a rebalance
     whose every trade is within every limit passes on its columns (sells first); any other
     goes through :func:`apply_limits` trade by trade. The answer is the same."""
-    ordered = trades.sells_first()
     if fractional and len(trades) >= 2:
-        finite = prices if np.isfinite(prices).all() else np.nan_to_num(prices)
-        held_value = float(book.values(finite).sum())
-        equity = book.equity(prices) - sum(trades.cost_total.tolist())
+        total = trades.cost_total
+        buys = int(np.count_nonzero(trades.buy))
+        if np.count_nonzero(trades.buy[len(trades) - buys :]) == buys:
+            ordered, cost = trades, total  # sells first already (the planner's order)
+        else:
+            ordered = trades.sells_first()
+            cost = ordered.cost_total
+        n = len(prices)
+        finite = prices if np.count_nonzero(np.isfinite(prices)) == n else np.nan_to_num(prices)
+        held_value = book.market_value(finite)
+        equity = book.equity(prices) - sum(total.tolist())
         col = ordered.column
         if _columns_within(
             col,
             ordered.buy,
             ordered.price,
             ordered.quantity,
-            ordered.cost_total,
+            cost,
             book.quantity[col],
             book.cash,
             held_value,
