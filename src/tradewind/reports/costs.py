@@ -12,12 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter
 
+import numpy as np
 import pandas as pd
 
-from tradewind.domain.costs import ZERO_COST, CostBreakdown, CostComparison, price_shortfall
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.costs import ZERO_COST, CostBreakdown, CostComparison
 from tradewind.domain.orders import Fill
 from tradewind.domain.records import Decision, OrderRecord
+from tradewind.engine.fill_columns import FillColumns
 from tradewind.execution.costs import CostModel
 
 _ACCOUNT = CostModel().account  # the accounting uses no model parameter, only the fill
@@ -69,30 +74,78 @@ def fill_costs(decisions: Iterable[Decision], fills: Sequence[Fill]) -> list[Fil
     return out
 
 
-def total_comparison(decisions: Iterable[Decision], fills: Sequence[Fill]) -> CostComparison:
+def total_comparison(
+    decisions: Iterable[Decision], fills: Sequence[Fill] | FillColumns
+) -> CostComparison:
     """Estimated and realized totals of every fill, paired as in :func:`fill_costs`.
 
     The same sums as ``compare_costs(fill_costs(decisions, fills))`` without an object per
-    fill: a run's summary needs only the totals, and a long backtest has 10^5 fills.
+    fill: a run's summary needs only the totals, and a long backtest has 10^5 fills. ``fills``
+    may be a recorder's :meth:`~tradewind.engine.recorder.Recorder.fill_columns` (no Fill
+    object built at all).
     """
-    orders: dict[str, OrderRecord] = {o.client_order_id: o for d in decisions for o in d.orders}
-    get = orders.get
-    e_comm = e_slip = e_imp = r_comm = r_slip = r_imp = 0.0
-    for f in fills:
-        r_comm += f.commission
-        r_slip += f.slippage
-        r_imp += f.impact
-        order = get(f.client_order_id)
-        if order is None:
-            continue
-        share = filled_share(order, f)
-        e_comm += order.est_commission * share
-        e_slip += order.est_slippage * share
-        e_imp += order.est_impact * share
-        r_slip += price_shortfall(f, order.price)  # as CostModel.account counts it
+    columns = fills if isinstance(fills, FillColumns) else FillColumns.of([fills])
+    orders = [o for d in decisions for o in d.orders]
+    with np.errstate(all="ignore"):  # Python's float arithmetic, which these repeat, never warns
+        estimated = _estimates(orders, columns)
+    commission, slippage_estimate, impact, shortfall = estimated
+    slippage = np.empty(2 * len(columns))  # each fill's slippage, then its price shortfall
+    slippage[0::2] = columns.slippage
+    slippage[1::2] = shortfall
     return CostComparison(
-        CostBreakdown(e_comm, e_slip, e_imp), CostBreakdown(r_comm, r_slip, r_imp)
+        CostBreakdown(
+            _added_in_order(commission),
+            _added_in_order(slippage_estimate),
+            _added_in_order(impact),
+        ),
+        CostBreakdown(
+            _added_in_order(columns.commission),
+            _added_in_order(slippage),
+            _added_in_order(columns.impact),
+        ),
     )
+
+
+_ORDER_ID = attrgetter("client_order_id")
+
+
+def _estimates(orders: list[OrderRecord], fills: FillColumns) -> list[FloatArray]:
+    """Per fill: its order's estimated commission, slippage and impact scaled by the filled
+    share, and its price shortfall against the order's price
+    (:func:`~tradewind.domain.costs.price_shortfall`); 0.0 for a fill without an order (adding
+    0.0 leaves a sum that starts at 0.0 unchanged)."""
+    n = len(fills)
+    out = [np.zeros(n) for _ in range(4)]
+    # the last order of an id wins, as in fill_costs
+    row = dict(zip(map(_ORDER_ID, orders), range(len(orders)), strict=True))
+    k = np.fromiter(map(row.get, fills.ids, repeat(-1)), dtype=np.int64, count=n)
+    matched = k >= 0
+    if not matched.any():
+        return out
+    at = k[matched]
+    ordered = np.array([o.quantity for o in orders], dtype=np.float64)[at]
+    quantity = fills.quantity[matched]
+    share = np.where(ordered > 0, quantity / ordered, 0.0)  # filled_share
+    out[0][matched] = np.array([o.est_commission for o in orders], dtype=np.float64)[at] * share
+    out[1][matched] = np.array([o.est_slippage for o in orders], dtype=np.float64)[at] * share
+    out[2][matched] = np.array([o.est_impact for o in orders], dtype=np.float64)[at] * share
+    prices = [o.price for o in orders]
+    reference = np.array(prices, dtype=np.float64)[at]  # None reads as NaN: told apart below
+    priced = ~np.isnan(reference)
+    if not priced.all():
+        priced = np.array([p is not None for p in prices], dtype=bool)[at]
+    shortfall = fills.sign[matched] * (fills.price[matched] - reference) * quantity
+    out[3][matched] = np.where(priced, shortfall, 0.0)
+    return out
+
+
+def _added_in_order(values: FloatArray) -> float:
+    """``0.0 + values[0] + values[1] + ...`` added left to right, as a Python loop adds them
+    (``np.sum`` adds pairwise, which rounds differently; ``np.add.accumulate`` does not)."""
+    running = np.empty(len(values) + 1)
+    running[0] = 0.0
+    running[1:] = values
+    return float(np.add.accumulate(running)[-1])
 
 
 def compare_costs(costs: Iterable[FillCost]) -> CostComparison:
