@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -24,6 +22,7 @@ from tradewind.domain.orders import Fill
 from tradewind.domain.records import Decision, OrderRecord
 from tradewind.engine.fill_columns import FillColumns
 from tradewind.execution.costs import CostModel
+from tradewind.reports.fill_pairs import FillPairs
 
 _ACCOUNT = CostModel().account  # the accounting uses no model parameter, only the fill
 
@@ -85,12 +84,16 @@ def total_comparison(
     object built at all).
     """
     columns = fills if isinstance(fills, FillColumns) else FillColumns.of([fills])
-    orders = [o for d in decisions for o in d.orders]
+    return pairs_comparison(FillPairs.of(decisions, columns))
+
+
+def pairs_comparison(pairs: FillPairs) -> CostComparison:
+    """:func:`total_comparison` of the decisions and fills of ``pairs``."""
     with np.errstate(all="ignore"):  # Python's float arithmetic, which these repeat, never warns
-        estimated = _estimates(orders, columns)
-    commission, slippage_estimate, impact, shortfall = estimated
-    slippage = np.empty(2 * len(columns))  # each fill's slippage, then its price shortfall
-    slippage[0::2] = columns.slippage
+        commission, slippage_estimate, impact, shortfall = _estimates(pairs)
+    fills = pairs.fills
+    slippage = np.empty(2 * len(fills))  # each fill's slippage, then its price shortfall
+    slippage[0::2] = fills.slippage
     slippage[1::2] = shortfall
     return CostComparison(
         CostBreakdown(
@@ -99,41 +102,34 @@ def total_comparison(
             _added_in_order(impact),
         ),
         CostBreakdown(
-            _added_in_order(columns.commission),
+            _added_in_order(fills.commission),
             _added_in_order(slippage),
-            _added_in_order(columns.impact),
+            _added_in_order(fills.impact),
         ),
     )
 
 
-_ORDER_ID = attrgetter("client_order_id")
-
-
-def _estimates(orders: list[OrderRecord], fills: FillColumns) -> list[FloatArray]:
+def _estimates(pairs: FillPairs) -> list[FloatArray]:
     """Per fill: its order's estimated commission, slippage and impact scaled by the filled
     share, and its price shortfall against the order's price
     (:func:`~tradewind.domain.costs.price_shortfall`); 0.0 for a fill without an order (adding
     0.0 leaves a sum that starts at 0.0 unchanged)."""
-    n = len(fills)
-    out = [np.zeros(n) for _ in range(4)]
-    # the last order of an id wins, as in fill_costs
-    row = dict(zip(map(_ORDER_ID, orders), range(len(orders)), strict=True))
-    k = np.fromiter(map(row.get, fills.ids, repeat(-1)), dtype=np.int64, count=n)
+    fills = pairs.fills
+    out = [np.zeros(len(fills)) for _ in range(4)]
+    k = pairs.order_rows()
     matched = k >= 0
     if not matched.any():
         return out
     at = k[matched]
-    ordered = np.array([o.quantity for o in orders], dtype=np.float64)[at]
     quantity = fills.quantity[matched]
+    ordered = pairs.order_column("quantity")[at]
     share = np.where(ordered > 0, quantity / ordered, 0.0)  # filled_share
-    out[0][matched] = np.array([o.est_commission for o in orders], dtype=np.float64)[at] * share
-    out[1][matched] = np.array([o.est_slippage for o in orders], dtype=np.float64)[at] * share
-    out[2][matched] = np.array([o.est_impact for o in orders], dtype=np.float64)[at] * share
-    prices = [o.price for o in orders]
-    reference = np.array(prices, dtype=np.float64)[at]  # None reads as NaN: told apart below
+    for j, name in enumerate(("est_commission", "est_slippage", "est_impact")):
+        out[j][matched] = pairs.order_column(name)[at] * share
+    reference = pairs.order_column("price")[at]  # None reads as NaN: told apart below
     priced = ~np.isnan(reference)
     if not priced.all():
-        priced = np.array([p is not None for p in prices], dtype=bool)[at]
+        priced = np.array([o.price is not None for o in pairs.orders], dtype=bool)[at]
     shortfall = fills.sign[matched] * (fills.price[matched] - reference) * quantity
     out[3][matched] = np.where(priced, shortfall, 0.0)
     return out

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import attrgetter
 
-import numpy as np
 import pandas as pd
 
 from tradewind.domain.costs import CostComparison
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.records import Decision
-from tradewind.engine.fill_columns import FillColumns
 from tradewind.engine.recorder import Recorder
-from tradewind.reports.costs import total_comparison
+from tradewind.reports.costs import pairs_comparison
+from tradewind.reports.fill_pairs import FillPairs
 from tradewind.reports.metrics import Performance, Relative, performance, relative
 
 
@@ -49,14 +45,14 @@ def summarize(
     """Compute the run's metrics from its recorder and book (``uptime``: see
     :attr:`RunSummary.uptime`)."""
     equity = recorder.equity_curve()
-    fills = recorder.fill_columns()
+    pairs = FillPairs.of(recorder.decisions, recorder.fill_columns())
     rebalances = sum(1 for d in recorder.decisions if is_rebalance(d))
     exposure = pd.Series(recorder.exposure, index=equity.index)
     perf = performance(
         equity,
         initial_capital,
         trade_pnls=[t.pnl for t in book.closed_trades],
-        turnover=decisions_turnover(recorder.decisions, fills),
+        turnover=pairs_turnover(pairs),
         costs_usd=book.costs.total,
         exposure=exposure,
         rebalances=rebalances,
@@ -65,7 +61,7 @@ def summarize(
     rel = None
     if benchmark is not None and len(benchmark.dropna()) > 2:
         rel = relative(equity, benchmark, initial_capital, rf_annual)
-    costs = total_comparison(recorder.decisions, fills)
+    costs = pairs_comparison(pairs)
     return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel, costs, uptime)
 
 
@@ -92,32 +88,17 @@ def turnover(recorder: Recorder) -> float:
     before the first of them, so a run read back from the store, which keeps one decision per
     cycle, has the same turnover as when it ran.
     """
-    return decisions_turnover(recorder.decisions, recorder.fill_columns())
+    return pairs_turnover(FillPairs.of(recorder.decisions, recorder.fill_columns()))
 
 
-_ORDER_ID = attrgetter("client_order_id")
-
-
-def decisions_turnover(decisions: Sequence[Decision], fills: FillColumns) -> float:
-    """:func:`turnover` of ``decisions`` filled by ``fills``."""
-    get = filled_notional(fills).get
+def pairs_turnover(pairs: FillPairs) -> float:
+    """:func:`turnover` of the decisions and fills of ``pairs``."""
+    values = pairs.order_values()
     per_cycle: dict[object, list[float]] = {}
-    for d in decisions:
-        traded = sum(map(get, map(_ORDER_ID, d.orders), repeat(0.0)))
+    end = 0
+    for d in pairs.decisions:
+        start, end = end, end + len(d.orders)
+        traded = sum(values[start:end])
         cycle = per_cycle.setdefault(d.ts, [0.0, d.equity_before])
         cycle[0] += traded
     return sum(traded / before for traded, before in per_cycle.values() if traded and before > 0)
-
-
-def filled_notional(fills: FillColumns) -> dict[str, float]:
-    """Each order's filled value: ``0.0 + quantity x price`` of its fills in booking order."""
-    with np.errstate(all="ignore"):  # as Python's float product, which never warns
-        values = fills.quantity * fills.price
-    notional = dict(zip(fills.ids, (0.0 + values).tolist(), strict=True))
-    if len(notional) == len(fills):
-        return notional  # one fill per order (the common case): no loop over the fills
-    notional = {}
-    get = notional.get
-    for cid, value in zip(fills.ids, values.tolist(), strict=True):
-        notional[cid] = get(cid, 0.0) + value
-    return notional
