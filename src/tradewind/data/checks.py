@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -80,7 +81,7 @@ def check_frame(
         One of the subclasses listed in the module docstring.
     """
     check_layout(symbol, frame)
-    check_index(symbol, pd.DatetimeIndex(frame.index))
+    check_index(symbol, cast(pd.DatetimeIndex, frame.index))  # check_layout made sure
     check_prices(symbol, frame)
     (closes,) = float_columns(frame, ("close",))
     if stale_bars is not None:
@@ -113,6 +114,9 @@ def check_layout(symbol: str, frame: pd.DataFrame) -> None:
 
 def check_index(symbol: str, index: pd.DatetimeIndex) -> None:
     """Raise if ``index`` holds a duplicate timestamp or goes backwards."""
+    values = index.asi8
+    if (values[1:] > values[:-1]).all():
+        return  # strictly increasing: neither (and no hash table of the stamps to build)
     duplicated = index.duplicated()
     if duplicated.any():
         first = _first(index, duplicated)
@@ -121,7 +125,6 @@ def check_index(symbol: str, index: pd.DatetimeIndex) -> None:
             symbol=symbol,
             when=first,
         )
-    values = index.asi8
     backwards = np.zeros(len(index), dtype=bool)
     backwards[1:] = values[1:] < values[:-1]
     if backwards.any():
@@ -133,8 +136,24 @@ def check_index(symbol: str, index: pd.DatetimeIndex) -> None:
 
 def check_prices(symbol: str, frame: pd.DataFrame) -> None:
     """Raise on NaN or non-positive prices, inconsistent OHLC, or negative volume."""
-    index = frame.index
     o, h, lo, c, volume = float_columns(frame, (*PRICES, "volume"))
+    # a test that every check below passes whenever it does (0 < low <= open, close <= high;
+    # NaN fails every comparison): a clean frame, the common case, costs six array operations
+    clean = (lo > 0) & (lo <= np.minimum(o, c)) & (np.maximum(o, c) <= h)
+    if clean.all() and not (volume < 0).any():
+        return
+    _raise_first_price_problem(symbol, frame.index, o, h, lo, c, volume)
+
+
+def _raise_first_price_problem(
+    symbol: str,
+    index: pd.Index,
+    o: FloatArray,
+    h: FloatArray,
+    lo: FloatArray,
+    c: FloatArray,
+    volume: FloatArray,
+) -> None:
     nan = np.isnan(o) | np.isnan(h) | np.isnan(lo) | np.isnan(c)
     _raise_where(NaNPriceError, symbol, index, nan, "NaN price")
     non_positive = (o <= 0) | (h <= 0) | (lo <= 0) | (c <= 0)
@@ -154,11 +173,11 @@ def float_columns(frame: pd.DataFrame, names: Sequence[str]) -> list[FloatArray]
     columns = list(frame.columns)
     if set(names) <= set(columns):
         try:
-            values = frame.to_numpy(dtype=float)
+            values = frame.to_numpy(dtype=float).T  # one float block: each column contiguous
         except (TypeError, ValueError):
             pass  # a column that is not numeric: take them one by one
         else:
-            return [values[:, columns.index(name)] for name in names]
+            return [values[columns.index(name)] for name in names]
     return [frame[name].to_numpy(dtype=float) for name in names]
 
 
@@ -173,7 +192,8 @@ def stale_runs(closes: npt.ArrayLike, stale_bars: int) -> list[tuple[int, int]]:
     changed[1:] = c[1:] != c[:-1]
     starts = np.flatnonzero(changed)
     lengths = np.diff(np.append(starts, len(c)))
-    return [(int(a), int(n)) for a, n in zip(starts, lengths, strict=True) if n >= stale_bars]
+    long = lengths >= stale_bars  # picked before the Python loop: real closes change every bar
+    return list(zip(starts[long].tolist(), lengths[long].tolist(), strict=True))
 
 
 def describe_runs(index: pd.Index, closes: npt.ArrayLike, runs: list[tuple[int, int]]) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from tradewind.data.checks import float_columns
 from tradewind.domain.market import BarSet, TimeLike, to_utc
 from tradewind.domain.types import EXCHANGE_TZ
 
@@ -71,7 +73,7 @@ def late_joiners(bars: BarSet, start: TimeLike, rows_needed: int) -> list[LateJo
         Bars of history needed before a symbol is held (1: tradable from its first bar).
     """
     begin = to_utc(start)
-    indexes = {s: f["close"].dropna().index for s, f in bars.frames.items()}
+    indexes = {s: _closes_index(f) for s, f in bars.frames.items()}
     firsts = [index[0] for index in indexes.values() if len(index)]
     if not firsts:
         return []
@@ -86,6 +88,13 @@ def late_joiners(bars: BarSet, start: TimeLike, rows_needed: int) -> list[LateJo
             continue
         out.append(LateJoiner(symbol, pd.Timestamp(index[0]), tradable, rows_needed, len(index)))
     return out
+
+
+def _closes_index(frame: pd.DataFrame) -> pd.Index:
+    """The stamps of ``frame``'s closes that are not NaN (``frame["close"].dropna().index``)."""
+    (close,) = float_columns(frame, ("close",))
+    keep = ~np.isnan(close)
+    return frame.index if keep.all() else frame.index[keep]
 
 
 def _day(t: pd.Timestamp) -> str:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 
 from tradewind.calendar import EASTERN
 from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
-from tradewind.data.history import HistoryProvider, ohlc_from_closes
+from tradewind.data.history import HistoryProvider, derived_frame
+from tradewind.domain.arrays import FloatArray
 from tradewind.domain.errors import MissingDataError
 from tradewind.domain.market import TimeLike, VixSeries
 
@@ -47,12 +49,24 @@ def bar_stamps(index: pd.Index) -> pd.DatetimeIndex:
         raise ValueError(f"closes must be indexed by dates or timestamps, not {type(index)}")
     if index.tz is not None:
         return pd.DatetimeIndex(index.tz_convert("UTC").as_unit("ns"), name="timestamp")
-    if not (index == index.normalize()).all():
+    if not _midnights(index):
         raise ValueError(
             "a naive index must hold dates (midnight); give tz-aware timestamps for intraday bars"
         )
     local = (index + pd.Timedelta(hours=CLOSE_HOUR)).tz_localize(EASTERN)
     return pd.DatetimeIndex(local.tz_convert("UTC").as_unit("ns"), name="timestamp")
+
+
+def _midnights(index: pd.DatetimeIndex) -> bool:
+    """True if every stamp of the naive ``index`` is a midnight (``index == index.normalize()``
+    everywhere, NaT never), read from the integers: normalize() infers a frequency, ~1 ms."""
+    day = int(np.timedelta64(1, "D").astype(f"m8[{index.unit}]").astype(np.int64))
+    values = index.asi8
+    return bool(((values % day == 0) & (values != NAT)).all())
+
+
+NAT = np.iinfo(np.int64).min
+"""The integer of NaT."""
 
 
 class FramesData(HistoryProvider):
@@ -97,6 +111,7 @@ class FramesData(HistoryProvider):
         wide.index = bar_stamps(closes.index)
         self._closes = wide
         self._frames: dict[str, pd.DataFrame] = {}
+        self._values: FloatArray | None = None  # symbols x bars, once a symbol is read
         self._benchmark: pd.Series | None = None
         if benchmark is not None:
             symbol = str(benchmark.name) if benchmark.name is not None else BENCHMARK_NAME
@@ -121,19 +136,25 @@ class FramesData(HistoryProvider):
         """The full OHLCV history of ``symbol`` (derived from its closes), unchecked."""
         frame = self._frames.get(symbol)
         if frame is None:
-            if symbol in self._closes.columns:
-                series = self._closes[symbol]
-            elif self._benchmark is not None and symbol == self.benchmark_symbol:
-                series = self._benchmark
-            else:
-                raise MissingDataError(
-                    f"not in this {self.name} source; it serves "
-                    f"{_listing(self.available_symbols())}",
-                    symbol=symbol,
-                )
-            frame = ohlc_from_closes(series.dropna())
+            frame = self._derive(symbol)
             self._frames[symbol] = frame
         return frame
+
+    def _derive(self, symbol: str) -> pd.DataFrame:
+        """``ohlc_from_closes`` of ``symbol``'s closes without their NaN."""
+        if symbol in self._closes.columns:
+            column = self._closes.columns.get_loc(symbol)
+            if not isinstance(column, int):  # pandas raised a ValueError on a 2-D "series"
+                raise ValueError(f"closes have {symbol!r} as the name of several columns")
+            if self._values is None:  # a row per symbol: each symbol's closes contiguous
+                self._values = np.ascontiguousarray(self._closes.to_numpy(dtype=float).T)
+            return _without_nan(self._closes.index, self._values[column])
+        if self._benchmark is not None and symbol == self.benchmark_symbol:
+            return _without_nan(self._benchmark.index, self._benchmark.to_numpy(dtype=float))
+        raise MissingDataError(
+            f"not in this {self.name} source; it serves {_listing(self.available_symbols())}",
+            symbol=symbol,
+        )
 
     def is_derived(self, symbol: str) -> bool:
         """Always True: every series is close-only."""
@@ -154,6 +175,14 @@ class FramesData(HistoryProvider):
     def vix(self, start: TimeLike | None = None, end: TimeLike | None = None) -> VixSeries:
         """Never available: raises ``MissingDataError``."""
         raise MissingDataError(f"the {self.name} source serves no VIX", symbol="VIX")
+
+
+def _without_nan(index: pd.Index, closes: FloatArray) -> pd.DataFrame:
+    """The derived frame of ``closes`` without its NaN (what ``Series.dropna`` keeps)."""
+    keep = ~np.isnan(closes)
+    if keep.all():
+        return derived_frame(index, closes)
+    return derived_frame(index[keep], closes[keep])
 
 
 def _listing(symbols: list[str], limit: int = 8) -> str:

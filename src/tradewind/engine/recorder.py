@@ -15,6 +15,7 @@ from tradewind.domain.batches import FillBatch
 from tradewind.domain.orders import Fill
 from tradewind.domain.plain import plain
 from tradewind.domain.records import Decision, EngineEvent
+from tradewind.engine.fill_columns import FillColumns
 
 
 @dataclass
@@ -83,6 +84,11 @@ class Recorder:
             for chunk in pending:
                 self.booked.extend(chunk.fills() if isinstance(chunk, FillBatch) else chunk)
         return self.booked
+
+    def fill_columns(self) -> FillColumns:
+        """Every fill in booking order, as :attr:`fills` lists them, as columns: the pending
+        batches are read as they are, without building their Fill objects."""
+        return FillColumns.of([self.booked, *self._pending])
 
     def add_fills(self, batch: FillBatch) -> None:
         """Record a batch of fills (its objects built when :attr:`fills` is read)."""

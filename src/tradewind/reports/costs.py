@@ -13,12 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from tradewind.domain.costs import ZERO_COST, CostBreakdown, CostComparison, price_shortfall
+from tradewind.domain.arrays import FloatArray
+from tradewind.domain.costs import ZERO_COST, CostBreakdown, CostComparison
 from tradewind.domain.orders import Fill
 from tradewind.domain.records import Decision, OrderRecord
+from tradewind.engine.fill_columns import FillColumns
 from tradewind.execution.costs import CostModel
+from tradewind.reports.fill_pairs import FillPairs
 
 _ACCOUNT = CostModel().account  # the accounting uses no model parameter, only the fill
 
@@ -69,30 +73,75 @@ def fill_costs(decisions: Iterable[Decision], fills: Sequence[Fill]) -> list[Fil
     return out
 
 
-def total_comparison(decisions: Iterable[Decision], fills: Sequence[Fill]) -> CostComparison:
+def total_comparison(
+    decisions: Iterable[Decision], fills: Sequence[Fill] | FillColumns
+) -> CostComparison:
     """Estimated and realized totals of every fill, paired as in :func:`fill_costs`.
 
     The same sums as ``compare_costs(fill_costs(decisions, fills))`` without an object per
-    fill: a run's summary needs only the totals, and a long backtest has 10^5 fills.
+    fill: a run's summary needs only the totals, and a long backtest has 10^5 fills. ``fills``
+    may be a recorder's :meth:`~tradewind.engine.recorder.Recorder.fill_columns` (no Fill
+    object built at all).
     """
-    orders: dict[str, OrderRecord] = {o.client_order_id: o for d in decisions for o in d.orders}
-    get = orders.get
-    e_comm = e_slip = e_imp = r_comm = r_slip = r_imp = 0.0
-    for f in fills:
-        r_comm += f.commission
-        r_slip += f.slippage
-        r_imp += f.impact
-        order = get(f.client_order_id)
-        if order is None:
-            continue
-        share = filled_share(order, f)
-        e_comm += order.est_commission * share
-        e_slip += order.est_slippage * share
-        e_imp += order.est_impact * share
-        r_slip += price_shortfall(f, order.price)  # as CostModel.account counts it
+    columns = fills if isinstance(fills, FillColumns) else FillColumns.of([fills])
+    return pairs_comparison(FillPairs.of(decisions, columns))
+
+
+def pairs_comparison(pairs: FillPairs) -> CostComparison:
+    """:func:`total_comparison` of the decisions and fills of ``pairs``."""
+    with np.errstate(all="ignore"):  # Python's float arithmetic, which these repeat, never warns
+        commission, slippage_estimate, impact, shortfall = _estimates(pairs)
+    fills = pairs.fills
+    slippage = np.empty(2 * len(fills))  # each fill's slippage, then its price shortfall
+    slippage[0::2] = fills.slippage
+    slippage[1::2] = shortfall
     return CostComparison(
-        CostBreakdown(e_comm, e_slip, e_imp), CostBreakdown(r_comm, r_slip, r_imp)
+        CostBreakdown(
+            _added_in_order(commission),
+            _added_in_order(slippage_estimate),
+            _added_in_order(impact),
+        ),
+        CostBreakdown(
+            _added_in_order(fills.commission),
+            _added_in_order(slippage),
+            _added_in_order(fills.impact),
+        ),
     )
+
+
+def _estimates(pairs: FillPairs) -> list[FloatArray]:
+    """Per fill: its order's estimated commission, slippage and impact scaled by the filled
+    share, and its price shortfall against the order's price
+    (:func:`~tradewind.domain.costs.price_shortfall`); 0.0 for a fill without an order (adding
+    0.0 leaves a sum that starts at 0.0 unchanged)."""
+    fills = pairs.fills
+    out = [np.zeros(len(fills)) for _ in range(4)]
+    k = pairs.order_rows()
+    matched = k >= 0
+    if not matched.any():
+        return out
+    at = k[matched]
+    quantity = fills.quantity[matched]
+    ordered = pairs.order_column("quantity")[at]
+    share = np.where(ordered > 0, quantity / ordered, 0.0)  # filled_share
+    for j, name in enumerate(("est_commission", "est_slippage", "est_impact")):
+        out[j][matched] = pairs.order_column(name)[at] * share
+    reference = pairs.order_column("price")[at]  # None reads as NaN: told apart below
+    priced = ~np.isnan(reference)
+    if not priced.all():
+        priced = np.array([o.price is not None for o in pairs.orders], dtype=bool)[at]
+    shortfall = fills.sign[matched] * (fills.price[matched] - reference) * quantity
+    out[3][matched] = np.where(priced, shortfall, 0.0)
+    return out
+
+
+def _added_in_order(values: FloatArray) -> float:
+    """``0.0 + values[0] + values[1] + ...`` added left to right, as a Python loop adds them
+    (``np.sum`` adds pairwise, which rounds differently; ``np.add.accumulate`` does not)."""
+    running = np.empty(len(values) + 1)
+    running[0] = 0.0
+    running[1:] = values
+    return float(np.add.accumulate(running)[-1])
 
 
 def compare_costs(costs: Iterable[FillCost]) -> CostComparison:

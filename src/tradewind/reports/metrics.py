@@ -121,12 +121,9 @@ def drawdown(path: np.ndarray) -> np.ndarray:
 
 def max_drawdown_duration(path: np.ndarray) -> int:
     """Longest number of steps spent below a previous peak."""
-    under = drawdown(path) < 0
-    longest = run = 0
-    for flag in under:
-        run = run + 1 if flag else 0
-        longest = max(longest, run)
-    return longest
+    under = np.concatenate(([False], drawdown(path) < 0, [False]))
+    edges = np.flatnonzero(under[1:] != under[:-1])  # each run's first step, then its end
+    return int((edges[1::2] - edges[0::2]).max()) if len(edges) else 0
 
 
 def cagr(first_value: float, last_value: float, start: pd.Timestamp, end: pd.Timestamp) -> float:

@@ -10,7 +10,8 @@ from tradewind.domain.costs import CostComparison
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.records import Decision
 from tradewind.engine.recorder import Recorder
-from tradewind.reports.costs import total_comparison
+from tradewind.reports.costs import pairs_comparison
+from tradewind.reports.fill_pairs import FillPairs
 from tradewind.reports.metrics import Performance, Relative, performance, relative
 
 
@@ -44,13 +45,14 @@ def summarize(
     """Compute the run's metrics from its recorder and book (``uptime``: see
     :attr:`RunSummary.uptime`)."""
     equity = recorder.equity_curve()
+    pairs = FillPairs.of(recorder.decisions, recorder.fill_columns())
     rebalances = sum(1 for d in recorder.decisions if is_rebalance(d))
     exposure = pd.Series(recorder.exposure, index=equity.index)
     perf = performance(
         equity,
         initial_capital,
         trade_pnls=[t.pnl for t in book.closed_trades],
-        turnover=turnover(recorder),
+        turnover=pairs_turnover(pairs),
         costs_usd=book.costs.total,
         exposure=exposure,
         rebalances=rebalances,
@@ -59,7 +61,7 @@ def summarize(
     rel = None
     if benchmark is not None and len(benchmark.dropna()) > 2:
         rel = relative(equity, benchmark, initial_capital, rf_annual)
-    costs = total_comparison(recorder.decisions, recorder.fills)
+    costs = pairs_comparison(pairs)
     return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel, costs, uptime)
 
 
@@ -86,14 +88,17 @@ def turnover(recorder: Recorder) -> float:
     before the first of them, so a run read back from the store, which keeps one decision per
     cycle, has the same turnover as when it ran.
     """
-    notional: dict[str, float] = {}
-    get = notional.get
-    for f in recorder.fills:
-        cid = f.client_order_id
-        notional[cid] = get(cid, 0.0) + f.quantity * f.price
+    return pairs_turnover(FillPairs.of(recorder.decisions, recorder.fill_columns()))
+
+
+def pairs_turnover(pairs: FillPairs) -> float:
+    """:func:`turnover` of the decisions and fills of ``pairs``."""
+    values = pairs.order_values()
     per_cycle: dict[object, list[float]] = {}
-    for d in recorder.decisions:
-        traded = sum(get(o.client_order_id, 0.0) for o in d.orders)
+    end = 0
+    for d in pairs.decisions:
+        start, end = end, end + len(d.orders)
+        traded = sum(values[start:end])
         cycle = per_cycle.setdefault(d.ts, [0.0, d.equity_before])
         cycle[0] += traded
     return sum(traded / before for traded, before in per_cycle.values() if traded and before > 0)
