@@ -183,3 +183,25 @@ def test_feed_finds_the_same_bar_stepping_or_jumping_and_serves_read_only_rows()
         stepped.last_close()[0] = 1.0
     with pytest.raises(ValueError, match="read-only"):
         stepped.window(3)[0, 0] = 1.0
+
+
+@pytest.mark.parametrize(
+    ("start", "freq", "periods"),
+    [
+        ("1962-03-01 14:30", "h", 24 * 400),  # before 1970, hourly across DST changes
+        ("1969-12-31 03:00", "30min", 200),  # across 1970 near midnight, New York and UTC
+        ("2023-03-10 13:30", "h", 24 * 30),  # the spring DST change
+        ("2024-10-30 20:00", "B", 300),  # daily closes across the autumn change
+    ],
+)
+def test_each_bar_knows_its_new_york_session_date(start: str, freq: str, periods: int) -> None:
+    index = pd.date_range(start, periods=periods, freq=freq, tz="UTC")
+    frame = pd.DataFrame(
+        {c: np.full(periods, 10.0) for c in ("open", "high", "low", "close")}
+        | {"volume": np.full(periods, 1.0)},
+        index=index,
+    )
+    feed = MarketFeed(BarSet({"AAA": frame}))
+    expected = list(index.tz_convert("America/New_York").date)
+    assert feed.sessions == expected
+    assert [type(d) for d in feed.sessions] == [type(expected[0])] * periods
