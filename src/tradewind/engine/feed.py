@@ -119,7 +119,7 @@ class MarketFeed:
         """The New York trading date of the current bar (``t`` must be the current time)."""
         if self.row < 0:
             return t.tz_convert(EXCHANGE_TZ).date()
-        return self._sessions[self.row]  # type: ignore[no-any-return]
+        return self._sessions[self.row]
 
     @property
     def sessions(self) -> list[date]:
