@@ -6,6 +6,7 @@ import copy
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 
 from tradewind.domain.ledger import ClosedTrade
 from tradewind.risk import BreakerParams, Breakers
@@ -94,3 +95,18 @@ def test_quiet_prefix_and_pass_quiet_match_update_bar_by_bar() -> None:
                 slow.start_session("next", float(equity[n]))
             tripped += bool(slow.update(float(equity[n + 1]), [], {}))
     assert checked > 500 and tripped > 50
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 0.0, -5.0])
+def test_the_quiet_scan_stops_before_an_equity_it_does_not_model(bad: float) -> None:
+    """A non-finite or non-positive equity ends the quiet prefix before its bar, wherever it
+    falls; the bars before it are passed as ``update`` passes them."""
+    params = BreakerParams(0.02, 0.04, 0.06, 0.12, 3, True)
+    for at in range(1, 12):
+        fast = Breakers(params)
+        fast.start_session("s0", 100_000.0)
+        fast.update(100_000.0, [], {})
+        equity = np.full(12, 100_000.0) * np.linspace(1.0, 1.01, 12)
+        equity[at] = bad
+        new_session = np.ones(12, dtype=bool)
+        assert fast.quiet_prefix(equity, new_session, 0) == at - 1

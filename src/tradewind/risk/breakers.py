@@ -191,19 +191,21 @@ class Breakers:
         if not (math.isfinite(equity[0]) and equity[0] > 0):
             return 0
         eq = equity[1:]
-        bad = np.flatnonzero(~(np.isfinite(eq) & (eq > 0)))
-        if len(bad):  # the scan ends before the first such bar
-            cut = int(bad[0])
-            equity, new_session, eq = equity[: cut + 1], new_session[: cut + 1], eq[:cut]
+        # every bar's equity positive and finite (the common case) by two reductions; NaN
+        # propagates through np.minimum, so it fails "lo > 0"
+        lo, hi = float(np.minimum.reduce(eq)), float(np.maximum.reduce(eq))
+        if not (lo > 0 and hi < math.inf):
+            bad = np.flatnonzero(~(np.isfinite(eq) & (eq > 0)))
+            cut = int(bad[0])  # the scan ends before the first such bar
             if not cut:
                 return 0
+            equity, new_session, eq = equity[: cut + 1], new_session[: cut + 1], eq[:cut]
         loss = 1.0 - eq / _session_openings(equity, new_session, s.open_equity)
-        stop = ~(loss < min(p.daily_loss_limit, p.daily_loss_warning))
+        quiet = loss < min(p.daily_loss_limit, p.daily_loss_warning)  # NaN: not quiet
         if p.enabled:
             dd = np.maximum(1.0 - eq / _peaks(eq, s.peak_equity), 0.0)
-            stop |= ~(dd < min(p.max_drawdown, p.drawdown_warning))
-        hits = np.flatnonzero(stop)
-        return int(hits[0]) if len(hits) else len(eq)
+            quiet &= dd < min(p.max_drawdown, p.drawdown_warning)
+        return len(eq) if np.logical_and.reduce(quiet) else int(np.argmin(quiet))
 
     def pass_quiet(self, equity: FloatArray, new_session: BoolArray, session: str) -> None:
         """Account bars ``1..`` of ``equity`` as :meth:`start_session` and :meth:`update` would,
@@ -213,13 +215,16 @@ class Breakers:
         if not len(eq):
             return
         starts = new_session[1:]
-        opening = _session_openings(equity, new_session, s.open_equity or 0.0)
-        if starts.any():
+        if starts[-1]:  # the last bar opens its session (daily bars): its opening is the bar before
+            opening = float(equity[-2])
+        else:
+            opening = float(_session_openings(equity, new_session, s.open_equity or 0.0)[-1])
+        if starts[-1] or np.logical_or.reduce(starts):
             s.session = session
             s.daily_warned = False
-        s.open_equity = float(opening[-1])
+        s.open_equity = opening
         peak = float(s.peak_equity or 0.0)
-        top = float(eq.max())
+        top = float(np.maximum.reduce(eq))
         if top > peak:
             s.peak_equity = top
         if p.enabled:
