@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
 from tradewind.domain.batches import FillBatch, OrderBatch, TradeBatch
 from tradewind.domain.costs import CostBreakdown, CostEstimator
 from tradewind.domain.errors import OrderRejected
-from tradewind.domain.ledger import Ledger
+from tradewind.domain.ledger import SMALL_BATCH, Ledger
 from tradewind.domain.orders import (
     ClientOrderId,
     Fill,
@@ -222,6 +223,8 @@ class SimulatedBroker:
             or not (universe is self.ledger.symbols or universe == self.ledger.symbols)
         ):
             return None
+        if n <= SMALL_BATCH:
+            return self._fill_rows(orders)
         col, buy, want = trades.column, trades.buy, trades.quantity
         price = self.feed.current("close")[col]
         ok = np.isfinite(price) & (price > 0)  # a comparison with NaN is False, no warning
@@ -244,7 +247,7 @@ class SimulatedBroker:
             stop = next(k for k, i in enumerate(head) if i in head[:k])
         if stop < 2:
             return None
-        ids, names = orders.ids[:stop], trades.universe
+        names = trades.universe
         col, buy, qty, price = col[:stop], buy[:stop], qty[:stop], price[:stop]
         commission, slippage, impact = self._column_costs(names, col, buy, qty, price)
         notional = qty * price
@@ -258,14 +261,113 @@ class SimulatedBroker:
         if paid < 2:
             return None
         if paid < stop:
-            ids, col, buy, qty, price = ids[:paid], col[:paid], buy[:paid], qty[:paid], price[:paid]
+            col, buy, qty, price = col[:paid], buy[:paid], qty[:paid], price[:paid]
             commission, slippage, impact = commission[:paid], slippage[:paid], impact[:paid]
+        return self._book(orders, col, buy, qty, price, commission, slippage, impact)
+
+    def _fill_rows(self, orders: OrderBatch) -> FillBatch | None:
+        """:meth:`_fill_columns` of a few orders: the same checks and arithmetic, row by row
+        on Python floats (a rebalance of a small universe pays more for array operations on
+        a few rows than for the rows themselves; ``tests/engine/test_sim_batch.py`` compares
+        both with one :meth:`submit` per order)."""
+        trades = orders.trades
+        col = trades.column
+        price_all = self.feed.current("close")[col]
+        known, batched, whole = self._orders, self._batched, not self.fractional
+        seen_ids: set[str] = set()
+        seen_cols: set[int] = set()
+        qtys: list[float] = []
+        for cid, j, b, w, p, h in zip(
+            orders.ids,
+            col.tolist(),
+            trades.buy.tolist(),
+            trades.quantity.tolist(),
+            price_all.tolist(),
+            self.ledger.quantity[col].tolist(),
+            strict=True,
+        ):
+            if not 0.0 < p < math.inf:  # no price at this close
+                break
+            if whole and not (math.isfinite(w) and abs(w - round(w)) <= 1e-9):
+                break  # refused: a fractional quantity
+            if not b:
+                if not w <= h + 1e-9:
+                    break  # refused: a sell of more than the position
+                w = min(w, max(h, 0.0))
+                if not w > 0:
+                    break
+            if cid in known or cid in batched or cid in seen_ids or j in seen_cols:
+                break  # an id seen before goes one by one; a repeated symbol ends the batch
+            seen_ids.add(cid)
+            seen_cols.add(j)
+            qtys.append(w)
+        stop = len(qtys)
+        if stop < 2:
+            return None
+        col, buy, price = col[:stop], trades.buy[:stop], price_all[:stop]
+        qty = np.array(qtys)
+        commission, slippage, impact = self._column_costs(trades.universe, col, buy, qty, price)
+        paid = self._paid(buy.tolist(), qtys, price.tolist(), commission, slippage, impact)
+        if paid < 2:
+            return None
+        if paid < stop:
+            col, buy, qty, price = col[:paid], buy[:paid], qty[:paid], price[:paid]
+            commission, slippage, impact = commission[:paid], slippage[:paid], impact[:paid]
+        return self._book(orders, col, buy, qty, price, commission, slippage, impact)
+
+    def _paid(
+        self,
+        buys: list[bool],
+        qtys: list[float],
+        prices: list[float],
+        commission: FloatArray,
+        slippage: FloatArray,
+        impact: FloatArray,
+    ) -> int:
+        """How many leading fills the cash pays for, each buy checked against the cash left
+        after the fills before it (the arithmetic of :meth:`_fill_columns`, row by row)."""
+        cash = self.ledger.cash
+        for k, (b, q, p, c, s, i) in enumerate(
+            zip(
+                buys,
+                qtys,
+                prices,
+                commission.tolist(),
+                slippage.tolist(),
+                impact.tolist(),
+                strict=True,
+            )
+        ):
+            notional, cost = q * p, c + s + i
+            if b:
+                if cash < 0.0 or notional + cost > cash + 1e-9:
+                    return k
+                cash += -notional - cost
+            else:
+                cash += notional - cost
+        return len(buys)
+
+    def _book(
+        self,
+        orders: OrderBatch,
+        col: IntArray,
+        buy: BoolArray,
+        qty: FloatArray,
+        price: FloatArray,
+        commission: FloatArray,
+        slippage: FloatArray,
+        impact: FloatArray,
+    ) -> FillBatch:
+        """Book the leading ``len(col)`` orders' fills, at this close, as one batch."""
+        ids = orders.ids[: len(col)]
         ts = self._datetime(self.feed.now)
         fills = FillBatch(
-            trades.universe, ids, col, buy, qty, price, commission, slippage, impact, ts
+            orders.trades.universe, ids, col, buy, qty, price, commission, slippage, impact, ts
         )
         self.ledger.apply_batch(fills)
-        batched.update((cid, (orders, fills, k)) for k, cid in enumerate(ids))
+        n = len(ids)
+        rows = zip(repeat(orders, n), repeat(fills, n), range(n), strict=True)
+        self._batched.update(zip(ids, rows, strict=True))
         return fills
 
     def _column_costs(

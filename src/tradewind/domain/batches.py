@@ -12,9 +12,10 @@ built only when a row is read, and are equal to those the object path builds.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import overload
+from itertools import repeat
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.orders import ClientOrderId, Fill, OrderRequest, OrderType, Side
 from tradewind.domain.plans import PlannedTrade
 from tradewind.domain.types import Symbol
+
+if TYPE_CHECKING:
+    from tradewind.domain.ledger import Booking
 
 BUY, SELL = Side.BUY, Side.SELL
 MARKET = OrderType.MARKET
@@ -240,10 +244,23 @@ class OrderBatch:
         )
 
 
+class FillRows(NamedTuple):
+    """A :class:`FillBatch`'s columns as lists of Python values (what ``tolist`` gives)."""
+
+    column: list[int]
+    buy: list[bool]
+    quantity: list[float]
+    price: list[float]
+    commission: list[float]
+    slippage: list[float]
+    impact: list[float]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class FillBatch:
     """Fills of one cycle as columns, in booking order, each symbol at most once; reads as a
-    sequence of :class:`~tradewind.domain.orders.Fill` through :meth:`fills` (built on read)."""
+    sequence of :class:`~tradewind.domain.orders.Fill` through :meth:`fills` (built on read).
+    """
 
     universe: tuple[str, ...]
     ids: list[ClientOrderId]
@@ -255,27 +272,50 @@ class FillBatch:
     slippage: FloatArray
     impact: FloatArray
     ts: datetime
+    _booking: Booking | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def rows(self) -> FillRows:
+        """The columns as lists."""
+        return FillRows(
+            self.column.tolist(),
+            self.buy.tolist(),
+            self.quantity.tolist(),
+            self.price.tolist(),
+            self.commission.tolist(),
+            self.slippage.tolist(),
+            self.impact.tolist(),
+        )
+
+    def keep_booking(self, booking: Booking | None) -> None:
+        """Keep what booking this batch did to a book (see
+        :meth:`~tradewind.domain.ledger.Ledger.apply_batch`); None forgets it."""
+        object.__setattr__(self, "_booking", booking)
+
+    def booking(self) -> Booking | None:
+        """The booking kept by :meth:`keep_booking`, if any."""
+        return self._booking
+
     def fills(self) -> list[Fill]:
         """Every row as a :class:`~tradewind.domain.orders.Fill`."""
-        names, ts, sides = self.universe, self.ts, (SELL, BUY)
-        return [
-            Fill(cid, names[j], sides[b], q, p, ts, c, s, i)
-            for cid, j, b, q, p, c, s, i in zip(
+        names, sides = self.universe, (SELL, BUY)
+        r = self.rows()
+        return list(
+            map(
+                Fill,
                 self.ids,
-                self.column.tolist(),
-                self.buy.tolist(),
-                self.quantity.tolist(),
-                self.price.tolist(),
-                self.commission.tolist(),
-                self.slippage.tolist(),
-                self.impact.tolist(),
-                strict=True,
+                map(names.__getitem__, r.column),
+                map(sides.__getitem__, r.buy),
+                r.quantity,
+                r.price,
+                repeat(self.ts),
+                r.commission,
+                r.slippage,
+                r.impact,
             )
-        ]
+        )
 
     def fill(self, k: int) -> Fill:
         """Row ``k`` as a :class:`~tradewind.domain.orders.Fill`."""
