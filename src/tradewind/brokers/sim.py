@@ -234,17 +234,7 @@ class SimulatedBroker:
         ok &= buy | (want <= held + 1e-9)  # refused: a sell of more than the position
         qty = np.where(buy, want, np.minimum(want, np.maximum(held, 0.0)))
         ok &= buy | (qty > 0)
-        known, batched = self._orders, self._batched
-        stop = _first_false(ok)
-        seen: set[str] = set()
-        for k, cid in enumerate(orders.ids[:stop]):  # an id seen before goes one by one
-            if cid in known or cid in batched or cid in seen:
-                stop = k
-                break
-            seen.add(cid)
-        head = col[:stop].tolist()
-        if len(set(head)) != stop:  # a repeated symbol ends the batch before its second order
-            stop = next(k for k, i in enumerate(head) if i in head[:k])
+        stop = min(_first_false(ok), self._new_prefix(orders.ids, col.tolist()))
         if stop < 2:
             return None
         names = trades.universe
@@ -268,25 +258,24 @@ class SimulatedBroker:
     def _fill_rows(self, orders: OrderBatch) -> FillBatch | None:
         """:meth:`_fill_columns` of a few orders: the same checks and arithmetic, row by row
         on Python floats (a rebalance of a small universe pays more for array operations on
-        a few rows than for the rows themselves; ``tests/engine/test_sim_batch.py`` compares
+        a few rows than for the rows themselves; ``tests/engine/test_sim_rows.py`` compares
         both with one :meth:`submit` per order)."""
         trades = orders.trades
         col = trades.column
+        cols, buys = col.tolist(), trades.buy.tolist()
         price_all = self.feed.current("close")[col]
-        known, batched, whole = self._orders, self._batched, not self.fractional
-        seen_ids: set[str] = set()
-        seen_cols: set[int] = set()
+        prices = price_all.tolist()
+        k = self._new_prefix(orders.ids, cols)
+        whole, inf = not self.fractional, math.inf
         qtys: list[float] = []
-        for cid, j, b, w, p, h in zip(
-            orders.ids,
-            col.tolist(),
-            trades.buy.tolist(),
-            trades.quantity.tolist(),
-            price_all.tolist(),
-            self.ledger.quantity[col].tolist(),
+        for b, w, p, h in zip(
+            buys[:k],
+            trades.quantity.tolist()[:k],
+            prices[:k],
+            self.ledger.quantity[col].tolist()[:k],
             strict=True,
         ):
-            if not 0.0 < p < math.inf:  # no price at this close
+            if not 0.0 < p < inf:  # no price at this close
                 break
             if whole and not (math.isfinite(w) and abs(w - round(w)) <= 1e-9):
                 break  # refused: a fractional quantity
@@ -296,10 +285,6 @@ class SimulatedBroker:
                 w = min(w, max(h, 0.0))
                 if not w > 0:
                     break
-            if cid in known or cid in batched or cid in seen_ids or j in seen_cols:
-                break  # an id seen before goes one by one; a repeated symbol ends the batch
-            seen_ids.add(cid)
-            seen_cols.add(j)
             qtys.append(w)
         stop = len(qtys)
         if stop < 2:
@@ -307,13 +292,34 @@ class SimulatedBroker:
         col, buy, price = col[:stop], trades.buy[:stop], price_all[:stop]
         qty = np.array(qtys)
         commission, slippage, impact = self._column_costs(trades.universe, col, buy, qty, price)
-        paid = self._paid(buy.tolist(), qtys, price.tolist(), commission, slippage, impact)
+        paid = self._paid(buys[:stop], qtys, prices[:stop], commission, slippage, impact)
         if paid < 2:
             return None
         if paid < stop:
             col, buy, qty, price = col[:paid], buy[:paid], qty[:paid], price[:paid]
             commission, slippage, impact = commission[:paid], slippage[:paid], impact[:paid]
         return self._book(orders, col, buy, qty, price, commission, slippage, impact)
+
+    def _new_prefix(self, ids: Sequence[ClientOrderId], columns: list[int]) -> int:
+        """How many leading orders have ids never seen (before, or earlier in the batch) and
+        symbols not repeated: an id seen before goes one by one, a repeated symbol ends the
+        batch before its second order."""
+        n, known, batched = len(ids), self._orders, self._batched
+        if (
+            len(set(columns)) == n
+            and len(set(ids)) == n
+            and known.keys().isdisjoint(ids)
+            and batched.keys().isdisjoint(ids)
+        ):
+            return n  # the common case, checked without a loop
+        seen_ids: set[str] = set()
+        seen_cols: set[int] = set()
+        for k, (cid, j) in enumerate(zip(ids, columns, strict=True)):
+            if cid in known or cid in batched or cid in seen_ids or j in seen_cols:
+                return k
+            seen_ids.add(cid)
+            seen_cols.add(j)
+        return n
 
     def _paid(
         self,
