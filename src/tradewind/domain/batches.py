@@ -181,8 +181,8 @@ class TradeBatch(Sequence[PlannedTrade]):
     def sells_first(self) -> TradeBatch:
         """The rows reordered sells first, each side in its order (a stable sort by side)."""
         buy = self.buy
-        if not buy.any() or buy[int(np.argmax(buy)) :].all():
-            return self
+        if b"\x01\x00" not in buy.astype(bool, copy=False).tobytes():
+            return self  # no sell right after a buy: already sells first (the planner's order)
         return self.take(np.argsort(buy, kind="stable"))
 
     def resized(self, quantity: FloatArray) -> TradeBatch:
