@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
-from typing import TYPE_CHECKING, NamedTuple, overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -244,23 +243,10 @@ class OrderBatch:
         )
 
 
-class FillRows(NamedTuple):
-    """A :class:`FillBatch`'s columns as lists of Python values (what ``tolist`` gives)."""
-
-    column: list[int]
-    buy: list[bool]
-    quantity: list[float]
-    price: list[float]
-    commission: list[float]
-    slippage: list[float]
-    impact: list[float]
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class FillBatch:
     """Fills of one cycle as columns, in booking order, each symbol at most once; reads as a
-    sequence of :class:`~tradewind.domain.orders.Fill` through :meth:`fills` (built on read).
-    """
+    sequence of :class:`~tradewind.domain.orders.Fill` through :meth:`fills` (built on read)."""
 
     universe: tuple[str, ...]
     ids: list[ClientOrderId]
@@ -277,18 +263,6 @@ class FillBatch:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def rows(self) -> FillRows:
-        """The columns as lists."""
-        return FillRows(
-            self.column.tolist(),
-            self.buy.tolist(),
-            self.quantity.tolist(),
-            self.price.tolist(),
-            self.commission.tolist(),
-            self.slippage.tolist(),
-            self.impact.tolist(),
-        )
-
     def keep_booking(self, booking: Booking | None) -> None:
         """Keep what booking this batch did to a book (see
         :meth:`~tradewind.domain.ledger.Ledger.apply_batch`); None forgets it."""
@@ -300,22 +274,21 @@ class FillBatch:
 
     def fills(self) -> list[Fill]:
         """Every row as a :class:`~tradewind.domain.orders.Fill`."""
-        names, sides = self.universe, (SELL, BUY)
-        r = self.rows()
-        return list(
-            map(
-                Fill,
+        names, ts, sides = self.universe, self.ts, (SELL, BUY)
+        return [
+            Fill(cid, names[j], sides[b], q, p, ts, c, s, i)
+            for cid, j, b, q, p, c, s, i in zip(
                 self.ids,
-                map(names.__getitem__, r.column),
-                map(sides.__getitem__, r.buy),
-                r.quantity,
-                r.price,
-                repeat(self.ts),
-                r.commission,
-                r.slippage,
-                r.impact,
+                self.column.tolist(),
+                self.buy.tolist(),
+                self.quantity.tolist(),
+                self.price.tolist(),
+                self.commission.tolist(),
+                self.slippage.tolist(),
+                self.impact.tolist(),
+                strict=True,
             )
-        )
+        ]
 
     def fill(self, k: int) -> Fill:
         """Row ``k`` as a :class:`~tradewind.domain.orders.Fill`."""
