@@ -84,6 +84,7 @@ def test_the_second_book_takes_the_first_ones_booking_and_ends_the_same(n: int, 
         assert _state(second) == _state(first) == _state(by_fills)
         taken = second.closed_trades[len(second.closed_trades) - len(kept.closed) :]
         assert all(a is b for a, b in zip(taken, kept.closed, strict=True))  # taken, not rebooked
+        assert batch.booking() is None  # taken once, then let go
     assert any(c.quantity > 0 for c in first.closed_trades)
     assert any(q == 0.0 for q in first.quantity.tolist())  # a sell left a position flat
 

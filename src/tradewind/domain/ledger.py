@@ -241,7 +241,8 @@ class Ledger:
         The batch keeps what its booking did (a :class:`Booking`): the simulated broker's
         account and the engine's book both book every fill batch, from the same state, so the
         second book takes the first one's result when the state it reads is the same, bit for
-        bit (the arithmetic then gives that very result), and books it itself otherwise.
+        bit (the arithmetic then gives that very result), and books it itself otherwise. The
+        closed trades are then the same objects in both books.
         """
         n = len(batch)
         col = batch.column
@@ -254,6 +255,7 @@ class Ledger:
         done = batch.booking()
         if done is not None and done.before == before:
             self._take(col, done)
+            batch.keep_booking(None)  # taken once: the batch (kept by the recorder) lets it go
         elif n <= SMALL_BATCH:
             batch.keep_booking(self._book_rows(batch, columns, held, avg, before))
         else:
