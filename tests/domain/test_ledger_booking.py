@@ -13,7 +13,7 @@ import pytest
 
 import tradewind.domain.ledger as ledger_module
 from tradewind.domain.batches import FillBatch
-from tradewind.domain.ledger import Ledger
+from tradewind.domain.ledger import Booking, Ledger
 from tradewind.domain.orders import ClientOrderId
 
 TS = datetime(2024, 1, 2, 21, 0, tzinfo=UTC)
@@ -78,7 +78,7 @@ def test_the_second_book_takes_the_first_ones_booking_and_ends_the_same(n: int, 
         batch = _batch(first, 100 * seed + step, n)
         first.apply_batch(batch)
         kept = batch.booking()
-        assert kept is not None
+        assert isinstance(kept, Booking)
         second.apply_batch(batch)
         by_fills.apply_all(batch.fills())
         assert _state(second) == _state(first) == _state(by_fills)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, overload
+from typing import overload
 
 import numpy as np
 
@@ -23,9 +23,6 @@ from tradewind.domain.costs import CostBreakdown
 from tradewind.domain.orders import ClientOrderId, Fill, OrderRequest, OrderType, Side
 from tradewind.domain.plans import PlannedTrade
 from tradewind.domain.types import Symbol
-
-if TYPE_CHECKING:
-    from tradewind.domain.ledger import Booking
 
 BUY, SELL = Side.BUY, Side.SELL
 MARKET = OrderType.MARKET
@@ -258,18 +255,19 @@ class FillBatch:
     slippage: FloatArray
     impact: FloatArray
     ts: datetime
-    _booking: Booking | None = field(default=None, init=False, repr=False, compare=False)
+    _booking: object = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def keep_booking(self, booking: Booking | None) -> None:
-        """Keep what booking this batch did to a book (see
+    def keep_booking(self, booking: object) -> None:
+        """Keep what booking this batch did to a book (a
+        :class:`~tradewind.domain.ledger.Booking`; see
         :meth:`~tradewind.domain.ledger.Ledger.apply_batch`); None forgets it."""
         object.__setattr__(self, "_booking", booking)
 
-    def booking(self) -> Booking | None:
-        """The booking kept by :meth:`keep_booking`, if any."""
+    def booking(self) -> object:
+        """The booking kept by :meth:`keep_booking` (None when there is none)."""
         return self._booking
 
     def fills(self) -> list[Fill]:

@@ -253,7 +253,7 @@ class Ledger:
         held, avg = self._qty[col], self._avg[col]
         before = self._state(held, avg)
         done = batch.booking()
-        if done is not None and done.before == before:
+        if isinstance(done, Booking) and done.before == before:
             self._take(col, done)
             batch.keep_booking(None)  # taken once: the batch (kept by the recorder) lets it go
         elif n <= SMALL_BATCH:
