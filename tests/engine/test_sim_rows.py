@@ -13,7 +13,7 @@ from bookkit import book_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tradewind.brokers.sim as sim_module
+import tradewind.brokers.sim_batch as sim_batch
 from tradewind.brokers.sim import SimulatedBroker
 from tradewind.config import CommissionSection
 from tradewind.domain import ClientOrderId, OrderRequest, Side, Symbol
@@ -119,7 +119,7 @@ def _run(
         return out, _state(broker), 0
     small = SMALL_BATCH if how == "rows" else 1
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim_module, "SMALL_BATCH", small)
+        mp.setattr(sim_batch, "SMALL_BATCH", small)
         outcome = broker.submit_batch(orders)
     done = outcome.filled
     events = SimulatedBroker._filled_events(done) if done is not None else []
