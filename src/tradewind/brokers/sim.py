@@ -88,8 +88,10 @@ class SimulatedBroker(BatchFills):
         self.use_impact_inputs = use_impact_inputs
         self._rng = np.random.default_rng(seed)
         self._orders: dict[ClientOrderId, Order] = {}
-        self._batched: dict[ClientOrderId, tuple[OrderBatch, FillBatch, int]] = {}
-        """Orders :meth:`submit_batch` filled at once: their :class:`Order` is built on read."""
+        self._batched: dict[ClientOrderId, int] = {}
+        """Orders :meth:`submit_batch` filled at once, by their batch's place in ``_batches``:
+        their :class:`Order` is built on read."""
+        self._batches: list[tuple[OrderBatch, FillBatch]] = []
         self._open: dict[ClientOrderId, Order] = {}
         self._submitted_row: dict[ClientOrderId, int] = {}
         self._pending: list[OrderEvent] = []
@@ -194,7 +196,8 @@ class SimulatedBroker(BatchFills):
     def _batched_order(self, cid: ClientOrderId) -> Order:
         """The :class:`Order` a batched fill left (the state :meth:`Order.apply` reaches from
         ``new`` and its one fill)."""
-        orders, fills, k = self._batched[cid]
+        orders, fills = self._batches[self._batched[cid]]
+        k = fills.ids.index(cid)
         fill = fills.fill(k)  # the fills are the leading orders: row k of both
         q, p = fill.quantity, fill.price
         return Order(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
-from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -57,7 +56,8 @@ class BatchFills:
     reject_prob: float
     use_impact_inputs: bool
     _orders: dict[ClientOrderId, Order]
-    _batched: dict[ClientOrderId, tuple[OrderBatch, FillBatch, int]]
+    _batched: dict[ClientOrderId, int]
+    _batches: list[tuple[OrderBatch, FillBatch]]
     _stamp: tuple[pd.Timestamp, datetime] | None
 
     def _fill_columns(self, orders: OrderBatch) -> FillBatch | None:
@@ -222,9 +222,10 @@ class BatchFills:
             orders.trades.universe, ids, col, buy, qty, price, commission, slippage, impact, ts
         )
         self.ledger.apply_batch(fills)
-        n = len(ids)
-        rows = zip(repeat(orders, n), repeat(fills, n), range(n), strict=True)
-        self._batched.update(zip(ids, rows, strict=True))
+        # one entry per order: the batch's place (an int, no tuple per order for the
+        # collector to track over a long run)
+        self._batched.update(dict.fromkeys(ids, len(self._batches)))
+        self._batches.append((orders, fills))
         return fills
 
     def _column_costs(
