@@ -17,7 +17,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
+from tradewind.brokers.sim_batch import VOL_WINDOW, BatchFills, window_volatility
 from tradewind.domain.batches import FillBatch, OrderBatch, TradeBatch
 from tradewind.domain.costs import CostBreakdown, CostEstimator
 from tradewind.domain.errors import OrderRejected
@@ -36,27 +36,11 @@ from tradewind.domain.types import Symbol
 from tradewind.engine.columnar import BatchOutcome
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.protocols import SubmitOutcome, submit_each
-from tradewind.rebalance.market_stats import window_stats
 
 MARKET = OrderType.MARKET
-VOL_WINDOW = 20
-"""Bars used for the daily volatility and average volume fed to the impact model."""
 
 
-def _volatility(closes: FloatArray) -> float | None:
-    """Daily volatility of a window of closes: the sample standard deviation of the log returns
-    of its finite closes (None with 2 returns or fewer)."""
-    rets = np.diff(np.log(closes[np.isfinite(closes)]))
-    return float(np.std(rets, ddof=1)) if len(rets) > 2 else None
-
-
-def _first_false(ok: BoolArray) -> int:
-    """Index of the first False of ``ok`` (its length when all are True)."""
-    bad = np.flatnonzero(~ok)
-    return int(bad[0]) if bad.size else len(ok)
-
-
-class SimulatedBroker:
+class SimulatedBroker(BatchFills):
     """A broker that fills orders against a :class:`MarketFeed`.
 
     Parameters
@@ -104,8 +88,10 @@ class SimulatedBroker:
         self.use_impact_inputs = use_impact_inputs
         self._rng = np.random.default_rng(seed)
         self._orders: dict[ClientOrderId, Order] = {}
-        self._batched: dict[ClientOrderId, tuple[OrderBatch, FillBatch, int]] = {}
-        """Orders :meth:`submit_batch` filled at once: their :class:`Order` is built on read."""
+        self._batched: dict[ClientOrderId, int] = {}
+        """Orders :meth:`submit_batch` filled at once, by their batch's place in ``_batches``:
+        their :class:`Order` is built on read."""
+        self._batches: list[tuple[OrderBatch, FillBatch]] = []
         self._open: dict[ClientOrderId, Order] = {}
         self._submitted_row: dict[ClientOrderId, int] = {}
         self._pending: list[OrderEvent] = []
@@ -207,96 +193,11 @@ class SimulatedBroker:
         """Cash balance."""
         return self.ledger.cash
 
-    # --- batched fills at the close -----------------------------------------------------
-    def _fill_columns(self, orders: OrderBatch) -> FillBatch | None:
-        """Fill and book, on columns, the leading ``orders`` that fill in full at this close
-        (each as :meth:`submit` would fill it); None (nothing booked) when fewer than two do."""
-        n = len(orders)
-        if self.fill_price != "close" or self.partial_fill_prob or self.reject_prob:
-            return None
-        trades = orders.trades
-        universe = trades.universe
-        if (
-            n < 2
-            or self.feed.row < 0
-            or not (universe is self.ledger.symbols or universe == self.ledger.symbols)
-        ):
-            return None
-        col, buy, want = trades.column, trades.buy, trades.quantity
-        price = self.feed.current("close")[col]
-        ok = np.isfinite(price) & (price > 0)  # a comparison with NaN is False, no warning
-        if not self.fractional:
-            ok &= np.abs(want - np.round(want)) <= 1e-9  # refused: a fractional quantity
-        held = self.ledger.quantity[col]
-        ok &= buy | (want <= held + 1e-9)  # refused: a sell of more than the position
-        qty = np.where(buy, want, np.minimum(want, np.maximum(held, 0.0)))
-        ok &= buy | (qty > 0)
-        known, batched = self._orders, self._batched
-        stop = _first_false(ok)
-        seen: set[str] = set()
-        for k, cid in enumerate(orders.ids[:stop]):  # an id seen before goes one by one
-            if cid in known or cid in batched or cid in seen:
-                stop = k
-                break
-            seen.add(cid)
-        head = col[:stop].tolist()
-        if len(set(head)) != stop:  # a repeated symbol ends the batch before its second order
-            stop = next(k for k, i in enumerate(head) if i in head[:k])
-        if stop < 2:
-            return None
-        ids, names = orders.ids[:stop], trades.universe
-        col, buy, qty, price = col[:stop], buy[:stop], qty[:stop], price[:stop]
-        commission, slippage, impact = self._column_costs(names, col, buy, qty, price)
-        notional = qty * price
-        cost = commission + slippage + impact
-        cash = np.empty(stop + 1)
-        cash[0] = self.ledger.cash
-        cash[1:] = np.where(buy, -notional - cost, notional - cost)
-        before = np.add.accumulate(cash)[:-1]  # the cash before each fill, added in order
-        short = buy & ((before < 0.0) | (notional + cost > before + 1e-9))
-        paid = _first_false(~short)
-        if paid < 2:
-            return None
-        if paid < stop:
-            ids, col, buy, qty, price = ids[:paid], col[:paid], buy[:paid], qty[:paid], price[:paid]
-            commission, slippage, impact = commission[:paid], slippage[:paid], impact[:paid]
-        ts = self._datetime(self.feed.now)
-        fills = FillBatch(
-            trades.universe, ids, col, buy, qty, price, commission, slippage, impact, ts
-        )
-        self.ledger.apply_batch(fills)
-        batched.update((cid, (orders, fills, k)) for k, cid in enumerate(ids))
-        return fills
-
-    def _column_costs(
-        self,
-        names: tuple[str, ...],
-        col: IntArray,
-        buy: BoolArray,
-        qty: FloatArray,
-        price: FloatArray,
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Commission, slippage and impact of each fill, as :meth:`_costs` prices them (the
-        market statistics of all columns at once: the same figures to the last bit)."""
-        if not self.use_impact_inputs:
-            commission, slippage, impact, _ = self.cost_model.costs_many(qty, price)
-            return commission, slippage, impact
-        closes = self.feed.window(VOL_WINDOW + 1)[:, col]
-        vol, adv = window_stats(closes, self.feed.window(VOL_WINDOW, "volume")[:, col])
-        # a column with a gap (or a price that is not positive): _costs joins the finite closes
-        # around it, window_stats drops the returns that touch it; take _costs' figure there
-        with np.errstate(invalid="ignore"):
-            gaps = ~(np.isfinite(closes) & (closes > 0.0)).all(axis=0)
-        for k in np.flatnonzero(gaps).tolist():
-            v = _volatility(closes[:, k])
-            vol[k] = np.nan if v is None else v
-        commission, slippage, impact, _ = self.cost_model.costs_many(qty, price, vol, adv)
-        return commission, slippage, impact
-
     def _batched_order(self, cid: ClientOrderId) -> Order:
         """The :class:`Order` a batched fill left (the state :meth:`Order.apply` reaches from
         ``new`` and its one fill)."""
-        orders, fills, k = self._batched[cid]
+        orders, fills = self._batches[self._batched[cid]]
+        k = fills.ids.index(cid)
         fill = fills.fill(k)  # the fills are the leading orders: row k of both
         q, p = fill.quantity, fill.price
         return Order(
@@ -450,17 +351,10 @@ class SimulatedBroker:
             c.impact,
         )
 
-    def _datetime(self, now: pd.Timestamp) -> datetime:
-        """``now`` as a datetime (converted once per bar: every event and fill carries it)."""
-        stamp = self._stamp
-        if stamp is None or stamp[0] is not now:
-            stamp = self._stamp = (now, now.to_pydatetime())
-        return stamp[1]
-
     def _costs(self, symbol: str, side: Side, qty: float, price: float, i: int) -> CostBreakdown:
         if not self.use_impact_inputs:
             return self.cost_model.costs(symbol, side, qty, price)
-        vol = _volatility(self.feed.window(VOL_WINDOW + 1)[:, i])
+        vol = window_volatility(self.feed.window(VOL_WINDOW + 1)[:, i])
         volume = self.feed.window(VOL_WINDOW, "volume")[:, i]
         volume = volume[np.isfinite(volume)]
         adv = float(volume.mean()) if len(volume) else None

@@ -12,7 +12,7 @@ built only when a row is read, and are equal to those the object path builds.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import overload
 
@@ -177,8 +177,8 @@ class TradeBatch(Sequence[PlannedTrade]):
     def sells_first(self) -> TradeBatch:
         """The rows reordered sells first, each side in its order (a stable sort by side)."""
         buy = self.buy
-        if not buy.any() or buy[int(np.argmax(buy)) :].all():
-            return self
+        if b"\x01\x00" not in buy.astype(bool, copy=False).tobytes():
+            return self  # no sell right after a buy: already sells first (the planner's order)
         return self.take(np.argsort(buy, kind="stable"))
 
     def resized(self, quantity: FloatArray) -> TradeBatch:
@@ -255,9 +255,20 @@ class FillBatch:
     slippage: FloatArray
     impact: FloatArray
     ts: datetime
+    _booking: object = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def keep_booking(self, booking: object) -> None:
+        """Keep what booking this batch did to a book (a
+        :class:`~tradewind.domain.ledger.Booking`; see
+        :meth:`~tradewind.domain.ledger.Ledger.apply_batch`); None forgets it."""
+        object.__setattr__(self, "_booking", booking)
+
+    def booking(self) -> object:
+        """The booking kept by :meth:`keep_booking` (None when there is none)."""
+        return self._booking
 
     def fills(self) -> list[Fill]:
         """Every row as a :class:`~tradewind.domain.orders.Fill`."""

@@ -9,13 +9,14 @@ profit factor and the consecutive-loss breaker all count these.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
-from tradewind.domain.arrays import FloatArray
+from tradewind.domain.arrays import FloatArray, IntArray
 from tradewind.domain.batches import FillBatch
 from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Fill, Side
@@ -37,6 +38,27 @@ class ClosedTrade:
     entry_price: float
     exit_price: float
     pnl: float
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """What booking one :class:`~tradewind.domain.batches.FillBatch` did to a book.
+
+    ``before`` is the exact state (bytes) of what the booking read: the positions and average
+    costs of the batch's columns, then cash, realized P&L, traded value and the three cost
+    sums. ``quantity`` and ``average_cost`` are those columns' new values, ``sums`` the new
+    running sums (same order), ``closed`` the closed trades appended.
+    """
+
+    before: bytes
+    quantity: FloatArray | list[float]
+    average_cost: FloatArray | list[float]
+    sums: tuple[float, float, float, float, float, float]
+    closed: list[ClosedTrade]
+
+
+_SUMS = struct.Struct("=6d")
+"""Cash, realized P&L, traded value and the three cost sums as bytes (part of a book's state)."""
 
 
 @dataclass(slots=True)
@@ -215,6 +237,12 @@ class Ledger:
         realized P&L, traded value and costs) add the rows one after another, in order, as
         the loop does (``np.add.accumulate`` adds term by term, never pairwise). A batch that
         repeats a symbol is booked by :meth:`apply_all`.
+
+        The batch keeps what its booking did (a :class:`Booking`): the simulated broker's
+        account and the engine's book both book every fill batch, from the same state, so the
+        second book takes the first one's result when the state it reads is the same, bit for
+        bit (the arithmetic then gives that very result), and books it itself otherwise. The
+        closed trades are then the same objects in both books.
         """
         n = len(batch)
         col = batch.column
@@ -222,13 +250,47 @@ class Ledger:
         if n < 2 or len(set(columns)) != n:
             self.apply_all(batch.fills())
             return
-        if n <= SMALL_BATCH:
-            self._book_rows(batch, columns)
-            return
+        held, avg = self._qty[col], self._avg[col]
+        before = self._state(held, avg)
+        done = batch.booking()
+        if isinstance(done, Booking) and done.before == before:
+            self._take(col, done)
+            batch.keep_booking(None)  # taken once: the batch (kept by the recorder) lets it go
+        elif n <= SMALL_BATCH:
+            batch.keep_booking(self._book_rows(batch, columns, held, avg, before))
+        else:
+            batch.keep_booking(self._book_columns(batch, held, avg, before))
+
+    def _state(self, held: FloatArray, avg: FloatArray) -> bytes:
+        """What booking a batch on these columns reads (see :class:`Booking`), as bytes."""
+        t = self.costs
+        sums = _SUMS.pack(
+            self.cash, self.realized_pnl, self.traded_notional, t.commission, t.slippage, t.impact
+        )
+        return held.tobytes() + avg.tobytes() + sums
+
+    def _take(self, col: IntArray, done: Booking) -> None:
+        """Reach the end state of ``done`` (this book is in the state it started from)."""
+        self._qty[col] = done.quantity
+        self._avg[col] = done.average_cost
+        self.closed_trades.extend(done.closed)
+        self._set_sums(done.sums)
+
+    def _set_sums(self, sums: tuple[float, float, float, float, float, float]) -> None:
+        """Set the running sums (the order of :attr:`Booking.sums`); the book has changed."""
+        totals = self.costs
+        self.cash, self.realized_pnl, self.traded_notional = sums[:3]
+        totals.commission, totals.slippage, totals.impact = sums[3:]
+        self._version += 1
+
+    def _book_columns(
+        self, batch: FillBatch, held: FloatArray, avg: FloatArray, before: bytes
+    ) -> Booking:
+        """:meth:`apply_batch` of a large batch, on arrays."""
+        n, col = len(batch), batch.column
         q, p, buy = batch.quantity, batch.price, batch.buy
         notional = q * p
         cost = batch.commission + batch.slippage + batch.impact
-        held, avg = self._qty[col], self._avg[col]
         grown = held + q
         with np.errstate(divide="ignore", invalid="ignore"):
             bought_avg = np.where(grown > 0, (avg * held + notional + cost) / grown, 0.0)
@@ -251,11 +313,12 @@ class Ledger:
         sums[1:, 3] = batch.slippage
         sums[1:, 4] = batch.impact
         cash, traded, commission, slippage, impact = np.add.accumulate(sums)[-1].tolist()
+        realized = self.realized_pnl
+        closed: list[ClosedTrade] = []
         sells = np.flatnonzero(~buy)
         if sells.size:
             pnl = (p[sells] - avg[sells]) * q[sells] - cost[sells]
-            realized = self.realized_pnl
-            names, ts, closed = batch.universe, batch.ts, self.closed_trades
+            names, ts = batch.universe, batch.ts
             for j, qk, a, pk, gain in zip(
                 col[sells].tolist(),
                 q[sells].tolist(),
@@ -266,23 +329,24 @@ class Ledger:
             ):
                 realized += gain
                 closed.append(ClosedTrade(names[j], ts, qk, a, pk, gain))
-            self.realized_pnl = realized
-        self._qty[col] = new_qty
-        self._avg[col] = new_avg
-        self.cash, self.traded_notional = cash, traded
-        totals.commission, totals.slippage, totals.impact = commission, slippage, impact
-        self._version += 1
+        end = (cash, realized, traded, commission, slippage, impact)
+        done = Booking(before, new_qty, new_avg, end, closed)
+        self._take(col, done)
+        return done
 
-    def _book_rows(self, batch: FillBatch, columns: list[int]) -> None:
+    def _book_rows(
+        self, batch: FillBatch, columns: list[int], held: FloatArray, avg: FloatArray, before: bytes
+    ) -> Booking:
         """:meth:`apply_batch` of a small batch: the arithmetic of :func:`_booked`, row by row
         on plain floats (cheaper than array operations for a few rows)."""
-        col, closed, names, ts = batch.column, self.closed_trades, batch.universe, batch.ts
+        names, ts = batch.universe, batch.ts
         cash, realized, traded = self.cash, self.realized_pnl, self.traded_notional
         totals = self.costs
         comm_sum, slip_sum, imp_sum = totals.commission, totals.slippage, totals.impact
         new_qty: list[float] = []
         new_avg: list[float] = []
-        for j, buy, q, p, commission, slippage, impact, held, avg in zip(
+        closed: list[ClosedTrade] = []
+        for j, buy, q, p, commission, slippage, impact, h, a in zip(
             columns,
             batch.buy.tolist(),
             batch.quantity.tolist(),
@@ -290,34 +354,34 @@ class Ledger:
             batch.commission.tolist(),
             batch.slippage.tolist(),
             batch.impact.tolist(),
-            self._qty[col].tolist(),
-            self._avg[col].tolist(),
+            held.tolist(),
+            avg.tolist(),
             strict=True,
         ):
             notional, cost = q * p, commission + slippage + impact
             if buy:
-                grown = held + q
+                grown = h + q
                 new_qty.append(grown)
-                new_avg.append((avg * held + notional + cost) / grown if grown > 0 else 0.0)
+                new_avg.append((a * h + notional + cost) / grown if grown > 0 else 0.0)
                 cash += -notional - cost
             else:
-                pnl = (p - avg) * q - cost
+                pnl = (p - a) * q - cost
                 realized += pnl
-                closed.append(ClosedTrade(names[j], ts, q, avg, p, pnl))
-                left = held - q
-                flat = abs(left) <= 1e-9 * max(1.0, abs(held))
+                closed.append(ClosedTrade(names[j], ts, q, a, p, pnl))
+                left = h - q
+                flat = abs(left) <= 1e-9 * max(1.0, abs(h))
                 new_qty.append(0.0 if flat else left)
-                new_avg.append(0.0 if flat else avg)
+                new_avg.append(0.0 if flat else a)
                 cash += notional - cost
             traded += notional
             comm_sum += commission
             slip_sum += slippage
             imp_sum += impact
-        self._qty[col] = new_qty
-        self._avg[col] = new_avg
-        self.cash, self.realized_pnl, self.traded_notional = cash, realized, traded
-        totals.commission, totals.slippage, totals.impact = comm_sum, slip_sum, imp_sum
-        self._version += 1
+        done = Booking(
+            before, new_qty, new_avg, (cash, realized, traded, comm_sum, slip_sum, imp_sum), closed
+        )
+        self._take(batch.column, done)
+        return done
 
 
 def _booked(

@@ -23,7 +23,7 @@ Formulas, for ``q`` shares at reference price ``p`` (traded value ``V = q p``):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -51,12 +51,18 @@ class CostModel:
     commission: CommissionSection = CommissionSection()
     slippage_pct: float = 0.0
     impact_coefficient: float = 0.0
+    _free: bool = field(init=False, repr=False, compare=False)
+    """The schedule charges nothing: every part is exactly +0.0 (see :meth:`costs_many`)."""
 
     def __post_init__(self) -> None:
         if not self.slippage_pct >= 0.0:
             raise ValueError(f"slippage_pct must be >= 0, was {self.slippage_pct}")
         if not self.impact_coefficient >= 0.0:
             raise ValueError(f"impact_coefficient must be >= 0, was {self.impact_coefficient}")
+        c = self.commission
+        parts = (c.per_order, c.per_share, c.pct_of_value, c.minimum)
+        free = all(x == 0.0 and math.copysign(1.0, x) > 0.0 for x in parts)
+        object.__setattr__(self, "_free", free and (c.maximum is None or c.maximum > 0.0))
 
     @classmethod
     def from_config(cls, execution: ExecutionSection, rebalancing: RebalancingSection) -> CostModel:
@@ -149,15 +155,16 @@ class CostModel:
         """
         q = np.abs(quantity)
         value = q * price
-        c = self.commission
-        raw = c.per_order + c.per_share * q + c.pct_of_value * q * price
-        raw = np.maximum(raw, c.minimum)
-        if c.maximum is not None:
-            raw = np.minimum(raw, c.maximum)
-        commission = np.where(q == 0.0, 0.0, raw)
+        if self._free and np.isfinite(value).all():
+            # a schedule of +0.0 charges +0.0 for every finite quantity and price (finite
+            # values say they all are): the formula's result without its eight operations
+            commission = np.zeros(q.shape)
+        else:
+            commission = self._commissions(q, price)
         slippage = self.slippage_pct * value
         if self.impact_coefficient == 0.0:
-            modelled = np.ones(q.shape, dtype=bool)
+            modelled = np.empty(q.shape, dtype=bool)
+            modelled.fill(True)
             return commission, slippage, 0.0 * value, modelled
         if daily_volatility is None or average_daily_volume is None:
             return commission, slippage, 0.0 * value, np.zeros(q.shape, dtype=bool)
@@ -167,6 +174,15 @@ class CostModel:
             fraction = self.impact_coefficient * vol * np.sqrt(q / adv)
         impact = np.where(modelled, fraction, 0.0) * value
         return commission, slippage, impact, modelled
+
+    def _commissions(self, q: FloatArray, price: FloatArray) -> FloatArray:
+        """:meth:`commission_for` of each of ``q`` (shares, not negative) at ``price``."""
+        c = self.commission
+        raw = c.per_order + c.per_share * q + c.pct_of_value * q * price
+        raw = np.maximum(raw, c.minimum)
+        if c.maximum is not None:
+            raw = np.minimum(raw, c.maximum)
+        return np.where(q == 0.0, 0.0, raw)
 
     def account(self, fill: Fill, reference_price: float | None = None) -> CostBreakdown:
         """What a fill really cost, against the decision price ``reference_price``.

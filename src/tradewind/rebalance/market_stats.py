@@ -5,7 +5,8 @@ log returns of a window of closes; unknown with 2 returns or fewer) and the aver
 (mean of the finite volumes of a window; unknown when there is none). The figures are identical
 to the last bit to ``np.std`` / ``np.mean`` called on each symbol's finite values: the columns
 are reduced as contiguous rows (numpy then sums each row exactly as it sums a lone vector), and
-only columns with missing values are reduced one by one.
+only columns with missing values are reduced one by one. A mean is the rows' sum divided by
+their count, as ``ndarray.mean`` computes it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,29 @@ from tradewind.rebalance.planner import MarketStats
 __all__ = ["StatsTable", "window_stats"]
 
 
+def _mean_rows(rows: FloatArray) -> FloatArray:
+    """``rows.mean(axis=1)``: the rows' sums divided by their width (as ``ndarray.mean``)."""
+    mean: FloatArray = np.add.reduce(rows, axis=1) / rows.shape[1]
+    return mean
+
+
+def _std_rows(rows: FloatArray) -> FloatArray:
+    """``np.std(rows, axis=1, ddof=1)`` by ``np.std``'s own steps (numpy's ``_methods._var``:
+    mean, squared deviations, their sum over ``width - 1``, square root), without its
+    per-call checks, which cost more than the arithmetic on a plan's few symbols."""
+    width = rows.shape[1]
+    dev = rows - np.add.reduce(rows, axis=1, keepdims=True) / width
+    np.multiply(dev, dev, out=dev)
+    std: FloatArray = np.sqrt(np.add.reduce(dev, axis=1) / (width - 1))
+    return std
+
+
 def _rowwise(rows: FloatArray, minimum: int, std: bool) -> FloatArray:
-    """Per row: std (ddof 1) or mean of its finite values; NaN with ``minimum`` or fewer."""
+    """Per row of the C-contiguous ``rows``: std (ddof 1) or mean of its finite values; NaN
+    with ``minimum`` or fewer."""
     n, width = rows.shape
+    if n and width > minimum and np.isfinite(rows).all():  # every row complete: no masks
+        return _std_rows(rows) if std else _mean_rows(rows)
     out = np.full(n, np.nan)
     if n == 0:
         return out
@@ -50,7 +71,8 @@ def window_stats(closes: FloatArray, volume: FloatArray) -> tuple[FloatArray, Fl
         ``window x n`` volumes.
     """
     with np.errstate(invalid="ignore", divide="ignore"):
-        rets = np.diff(np.log(closes), axis=0)
+        logs = np.log(closes)
+        rets = logs[1:] - logs[:-1]  # np.diff's subtraction, without its wrapper
     vol = _rowwise(np.ascontiguousarray(rets.T), 2, std=True)
     adv = _rowwise(np.ascontiguousarray(volume.T, dtype=np.float64), 0, std=False)
     return vol, adv
