@@ -205,3 +205,22 @@ def test_each_bar_knows_its_new_york_session_date(start: str, freq: str, periods
     expected = list(index.tz_convert("America/New_York").date)
     assert feed.sessions == expected
     assert [type(d) for d in feed.sessions] == [type(expected[0])] * periods
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York"])
+@pytest.mark.parametrize("unit", ["s", "us", "ns"])
+def test_the_feed_says_now_as_its_own_index_stamps_it(tz: str, unit: str) -> None:
+    """Whatever the clock's zone and resolution, ``now`` is the feed's own stamp of the row
+    (its zone, its unit), stepping bar by bar or jumping."""
+    bars = _bars(6)
+    feed = MarketFeed(bars)
+    for k in (0, 1, 2, 4, 5):
+        t = feed.index[k].tz_convert(tz).as_unit(unit)
+        assert feed.advance(t) == k
+        now = feed.now
+        assert now == feed.index[k]
+        assert (str(now.tz), now.unit) == (str(feed.index.tz), feed.index.unit)
+    between = MarketFeed(bars)
+    t = bars["AAA"].index[2] + pd.Timedelta(minutes=1)  # no bar stamped at t: the last one before
+    between.advance(t)
+    assert between.now == between.index[2] and between.now.unit == between.index.unit

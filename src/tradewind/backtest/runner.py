@@ -135,22 +135,22 @@ def run_backtest(
         engine = Engine(feed, broker, parts, cfg.trading.initial_capital, run_tag(fingerprint))
         with _collector_paused():
             recorder = engine.run(clock)
-        if regime is not None:
-            regime_series.finish(regime)  # a streamed series goes into the cache
+            if regime is not None:
+                regime_series.finish(regime)  # a streamed series goes into the cache
+            if not recorder.ts:
+                raise DataError("the backtest period contains no bars")
+            notes = _note_late_joiners(recorder, bars, parts.target_model)
+            summary = summarize(
+                name,
+                recorder,
+                engine.book,
+                cfg.trading.initial_capital,
+                bench,
+                cfg.portfolio_optimization.risk_free_rate,
+            )
     finally:
         if regime is not None:
             regime_series.close(regime)
-    if not recorder.ts:
-        raise DataError("the backtest period contains no bars")
-    notes = _note_late_joiners(recorder, bars, parts.target_model)
-    summary = summarize(
-        name,
-        recorder,
-        engine.book,
-        cfg.trading.initial_capital,
-        bench,
-        cfg.portfolio_optimization.risk_free_rate,
-    )
     return BacktestRun(
         summary,
         cfg,
@@ -177,14 +177,16 @@ def _note_late_joiners(recorder: Recorder, bars: BarSet, targets: object) -> tup
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the engine replays history.
+    """Pause the cyclic garbage collector while the engine replays history and the run is
+    summarised.
 
     A replay allocates records that all live until it ends (orders, fills, closed trades,
     decisions) and creates no reference cycles, so the collector's passes over the growing heap
-    find nothing; at 500 assets they took a quarter of the run. Reference counting still frees
-    everything else at once, and collection resumes when the replay ends (or fails). The
-    replay's objects then go straight to the oldest generation (freeze, unfreeze) instead of
-    being scanned by the next young collection; skipped if the process froze objects itself.
+    find nothing; at 500 assets they took a quarter of the run, and a full pass during the
+    summary a tenth of it. Reference counting still frees everything else at once, and
+    collection resumes when the summary is done (or the run fails). The replay's objects then go
+    straight to the oldest generation (freeze, unfreeze) instead of being scanned by the next
+    young collection; skipped if the process froze objects itself.
     """
     if not gc.isenabled():
         yield

@@ -77,6 +77,7 @@ class MarketFeed:
                 series.setflags(write=False)
         self._stamp_list: list[int] = self.stamps.tolist()
         self._boxed: list[pd.Timestamp] | None = None
+        self._tz, self._unit = self.index.tz, self.index.unit
         self.row = -1
         self._now: pd.Timestamp | None = None
         self._close_row: FloatArray | None = None
@@ -108,9 +109,12 @@ class MarketFeed:
                     f"the feed only moves forward (asked for {t} after row {self.row})"
                 )
         if row != self.row:
-            if self._boxed is None:
-                self._boxed = list(self.index)  # boxed once; indexing one by one is slow
-            self._now = self._boxed[row] if row >= 0 else None
+            if row >= 0 and stamps[row] == value and t.tz is self._tz and t.unit == self._unit:
+                self._now = t  # the very stamp of the row, as the index would box it
+            else:
+                if self._boxed is None:
+                    self._boxed = list(self.index)  # boxed once; indexing one by one is slow
+                self._now = self._boxed[row] if row >= 0 else None
             self._close_row = self._last_close[row] if row >= 0 else None
             self.row = row
         return row
