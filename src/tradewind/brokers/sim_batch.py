@@ -99,12 +99,7 @@ class BatchFills:
         before = np.add.accumulate(cash)[:-1]  # the cash before each fill, added in order
         short = buy & ((before < 0.0) | (notional + cost > before + 1e-9))
         paid = _first_false(~short)
-        if paid < 2:
-            return None
-        if paid < stop:
-            col, buy, qty, price = col[:paid], buy[:paid], qty[:paid], price[:paid]
-            commission, slippage, impact = commission[:paid], slippage[:paid], impact[:paid]
-        return self._book(orders, col, buy, qty, price, commission, slippage, impact)
+        return self._book(orders, paid, col, buy, qty, price, commission, slippage, impact)
 
     def _fill_rows(self, orders: OrderBatch) -> FillBatch | None:
         """:meth:`_fill_columns` of a few orders: the same checks and arithmetic, row by row
@@ -144,12 +139,7 @@ class BatchFills:
         qty = np.array(qtys)
         commission, slippage, impact = self._column_costs(trades.universe, col, buy, qty, price)
         paid = self._paid(buys[:stop], qtys, prices[:stop], commission, slippage, impact)
-        if paid < 2:
-            return None
-        if paid < stop:
-            col, buy, qty, price = col[:paid], buy[:paid], qty[:paid], price[:paid]
-            commission, slippage, impact = commission[:paid], slippage[:paid], impact[:paid]
-        return self._book(orders, col, buy, qty, price, commission, slippage, impact)
+        return self._book(orders, paid, col, buy, qty, price, commission, slippage, impact)
 
     def _new_prefix(self, ids: Sequence[ClientOrderId], columns: list[int]) -> int:
         """How many leading orders have ids never seen (before, or earlier in the batch) and
@@ -207,6 +197,7 @@ class BatchFills:
     def _book(
         self,
         orders: OrderBatch,
+        paid: int,
         col: IntArray,
         buy: BoolArray,
         qty: FloatArray,
@@ -214,8 +205,14 @@ class BatchFills:
         commission: FloatArray,
         slippage: FloatArray,
         impact: FloatArray,
-    ) -> FillBatch:
-        """Book the leading ``len(col)`` orders' fills, at this close, as one batch."""
+    ) -> FillBatch | None:
+        """Book the fills of the ``paid`` leading orders (the columns may run longer), at this
+        close, as one batch; None (nothing booked) when fewer than two are paid for."""
+        if paid < 2:
+            return None
+        if paid < len(col):
+            col, buy, qty, price = col[:paid], buy[:paid], qty[:paid], price[:paid]
+            commission, slippage, impact = commission[:paid], slippage[:paid], impact[:paid]
         ids = orders.ids[: len(col)]
         ts = self._datetime(self.feed.now)
         fills = FillBatch(
