@@ -163,8 +163,7 @@ class CostModel:
             commission = self._commissions(q, price)
         slippage = self.slippage_pct * value
         if self.impact_coefficient == 0.0:
-            modelled = np.empty(q.shape, dtype=bool)
-            modelled.fill(True)
+            modelled = np.ones(q.shape, dtype=bool)
             return commission, slippage, 0.0 * value, modelled
         if daily_volatility is None or average_daily_volume is None:
             return commission, slippage, 0.0 * value, np.zeros(q.shape, dtype=bool)

@@ -200,13 +200,9 @@ def apply_limits_batch(
     whose every trade is within every limit passes on its columns (sells first); any other
     goes through :func:`apply_limits` trade by trade. The answer is the same."""
     if fractional and len(trades) >= 2:
+        ordered = trades.sells_first()  # the planner's batches come sells first: kept as they are
         total = trades.cost_total
-        buys = int(np.count_nonzero(trades.buy))
-        if np.count_nonzero(trades.buy[len(trades) - buys :]) == buys:
-            ordered, cost = trades, total  # sells first already (the planner's order)
-        else:
-            ordered = trades.sells_first()
-            cost = ordered.cost_total
+        cost = total if ordered is trades else ordered.cost_total
         n = len(prices)
         finite = prices if np.count_nonzero(np.isfinite(prices)) == n else np.nan_to_num(prices)
         held_value = book.market_value(finite)
