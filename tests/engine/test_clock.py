@@ -84,3 +84,17 @@ def test_the_session_clock_skips_a_startup_cycle_already_run() -> None:
     assert clock.start_after(et("2024-03-08 11:47")) is None
     assert clock.start_after(None) == et("2024-03-08 11:47")
     assert SessionClock(3600, now=lambda: et("2024-03-09 11:00")).start_after(None) is None
+
+
+def test_taking_several_ticks_at_once_moves_now_and_the_ticks_go_on_after_them() -> None:
+    times = _times(8)
+    clock = ReplayClock(times)
+    ticks = clock.ticks()
+    assert next(ticks) == times[0] and clock.position == 0
+    taken = clock.take(3)
+    assert taken == list(times[1:4]) and clock.now() == times[3] and clock.position == 3
+    assert next(ticks) == times[4] and clock.now() == times[4]
+    assert clock.take(0) == [] and clock.position == 4  # nothing taken: nothing moves
+    assert clock.take(10) == list(times[5:])  # fewer at the end
+    assert clock.now() == times[-1] and list(ticks) == []
+    assert clock.take(1) == [] and clock.now() == times[-1]

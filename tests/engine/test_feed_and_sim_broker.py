@@ -224,3 +224,19 @@ def test_the_feed_says_now_as_its_own_index_stamps_it(tz: str, unit: str) -> Non
     t = bars["AAA"].index[2] + pd.Timedelta(minutes=1)  # no bar stamped at t: the last one before
     between.advance(t)
     assert between.now == between.index[2] and between.now.unit == between.index.unit
+
+
+def test_advancing_by_rows_equals_advancing_to_the_stamp() -> None:
+    by_rows, by_time = MarketFeed(_bars()), MarketFeed(_bars())
+    for feed in (by_rows, by_time):
+        feed.advance(feed.index[0])
+    t = by_time.index[3]
+    assert by_rows.advance_rows(3, t) == by_time.advance(t) == 3
+    assert by_rows.now == by_time.now == t
+    np.testing.assert_array_equal(by_rows.last_close(), by_time.last_close())
+    with pytest.raises(ValueError, match="is not the stamp of the row 1 after row 3"):
+        by_rows.advance_rows(1, by_rows.index[5])  # row 4's stamp is another
+    with pytest.raises(ValueError, match="row 3 after row 3"):
+        by_rows.advance_rows(3, by_rows.index[-1])  # past the end
+    with pytest.raises(ValueError, match="row -1 after row 3"):
+        by_rows.advance_rows(-1, by_rows.index[2])  # the feed only moves forward

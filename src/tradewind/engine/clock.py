@@ -97,6 +97,7 @@ class ReplayClock:
         self.pause = pause
         self._i = -1
         self._now: pd.Timestamp | None = None
+        self._box: list[pd.Timestamp] | None = None
 
     def now(self) -> pd.Timestamp:
         """The current replay instant; before the first tick, one nanosecond before the start."""
@@ -128,12 +129,29 @@ class ReplayClock:
         return self._times
 
     def ticks(self) -> Iterator[pd.Timestamp]:
-        """Advance through every remaining timestamp, yielding each as it becomes "now"."""
-        start = self._i + 1
-        # iterating boxes the stamps in chunks: far cheaper than indexing one at a time
-        for i, t in enumerate(self._times[start:], start):
-            self._i, self._now = i, t
+        """Advance through every remaining timestamp, yielding each as it becomes "now"
+        (:meth:`take` may pass several of them meanwhile; the next one yielded follows them)."""
+        boxed = self._boxed()
+        while self._i + 1 < len(boxed):
+            self._i += 1
+            self._now = t = boxed[self._i]
             yield t
+
+    def take(self, n: int) -> list[pd.Timestamp]:
+        """The next ``n`` timestamps at once (fewer at the end), the last one becoming "now"."""
+        boxed = self._boxed()
+        start = self._i + 1
+        taken = boxed[start : start + max(n, 0)]
+        if taken:
+            self._i = start + len(taken) - 1
+            self._now = taken[-1]
+        return taken
+
+    def _boxed(self) -> list[pd.Timestamp]:
+        """Every timestamp as a Timestamp, boxed once (indexing them one at a time is slow)."""
+        if self._box is None:
+            self._box = list(self._times)
+        return self._box
 
     def start_after(self, last: pd.Timestamp | None) -> pd.Timestamp | None:
         """Skip the ticks at or before ``last`` (already run); the next one becomes "now".

@@ -144,11 +144,10 @@ class Engine:
         (:mod:`tradewind.engine.quiet`), with the same results as one cycle per bar.
         """
         quiet = QuietBars.for_run(self, clock) if self.fast_forward else None
-        ticks = clock.ticks()
-        for t in ticks:
+        for t in clock.ticks():
             self.step(t)
             if quiet is not None:
-                quiet.skip(ticks)
+                quiet.skip()
         return self.recorder
 
     def step(self, t: pd.Timestamp) -> None:

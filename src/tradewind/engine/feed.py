@@ -109,15 +109,33 @@ class MarketFeed:
                     f"the feed only moves forward (asked for {t} after row {self.row})"
                 )
         if row != self.row:
-            if row >= 0 and stamps[row] == value and t.tz is self._tz and t.unit == self._unit:
-                self._now = t  # the very stamp of the row, as the index would box it
-            else:
-                if self._boxed is None:
-                    self._boxed = list(self.index)  # boxed once; indexing one by one is slow
-                self._now = self._boxed[row] if row >= 0 else None
-            self._close_row = self._last_close[row] if row >= 0 else None
-            self.row = row
+            self._move(row, t)
         return row
+
+    def advance_rows(self, rows: int, t: pd.Timestamp) -> int:
+        """:meth:`advance` to ``t``, the stamp of the row ``rows`` after the current one (the
+        engine's fast-forward, which knows how many bars it passed); return that row."""
+        row = self.row + rows
+        if rows < 0 or row >= len(self._stamp_list) or self._stamp_list[row] != t.value:
+            raise ValueError(f"{t} is not the stamp of the row {rows} after row {self.row}")
+        self._move(row, t)
+        return row
+
+    def _move(self, row: int, t: pd.Timestamp) -> None:
+        """Make ``row`` (the last row stamped at or before ``t``) current."""
+        if (
+            row >= 0
+            and self._stamp_list[row] == t.value
+            and t.tz is self._tz
+            and t.unit == self._unit
+        ):
+            self._now = t  # the very stamp of the row, as the index would box it
+        else:
+            if self._boxed is None:
+                self._boxed = list(self.index)  # boxed once; indexing one by one is slow
+            self._now = self._boxed[row] if row >= 0 else None
+        self._close_row = self._last_close[row] if row >= 0 else None
+        self.row = row
 
     def session_of(self, t: pd.Timestamp) -> date:
         """The New York trading date of the current bar (``t`` must be the current time)."""

@@ -13,8 +13,6 @@ replay's or the trading service's cycles run one by one), and only on an unguard
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import islice
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -144,8 +142,10 @@ class QuietBars:
         risk: QuietRisk,
         broker: IdleBroker,
         reading: RegimeReading,
+        clock: ReplayClock,
     ) -> None:
         self.engine = engine
+        self.clock = clock
         self.trigger = trigger
         self.risk = risk
         self.broker = broker
@@ -170,10 +170,11 @@ class QuietBars:
         offset = int(np.searchsorted(stamps, ticks[0]))  # the feed row of the first tick
         if offset + len(ticks) != len(stamps) or not np.array_equal(stamps[offset:], ticks):
             return None  # the ticks are not the feed's rows one by one up to its end
-        return cls(engine, trigger, risk, broker, regime.reading)
+        return cls(engine, trigger, risk, broker, regime.reading, clock)
 
-    def skip(self, ticks: Iterator[pd.Timestamp]) -> None:
-        """Pass the quiet bars that follow the cycle just run, taking their ticks."""
+    def skip(self) -> None:
+        """Pass the quiet bars that follow the cycle just run, taking their ticks from the
+        clock (the run's loop over its ticks goes on after them)."""
         e = self.engine
         row = e.feed.row
         if not self._ready(row):
@@ -193,9 +194,9 @@ class QuietBars:
         n = self.risk.quiet_prefix(equity, new_session, book)
         if n < 1:
             return
-        stamps = list(islice(ticks, n))  # the clock advances with each tick taken
+        stamps = self.clock.take(n)
         last = stamps[-1]
-        e.feed.advance(last)
+        e.feed.advance_rows(n, last)
         self.risk.pass_quiet(last, equity[: n + 1], new_session[: n + 1], book, e.feed.last_close())
         self.trigger.skip_to(row + n)
         marked, eq = values[1 : n + 1], equity[1 : n + 1]
