@@ -189,3 +189,11 @@ def test_non_string_columns_become_symbols() -> None:
 
     assert provider.available_symbols() == ["1", "2"]
     assert provider.bars(["2"])["2"]["close"].iloc[0] == 50.0
+
+
+def test_a_symbol_named_twice_is_refused_when_built() -> None:
+    days = pd.bdate_range("2024-01-02", periods=3)
+    for names in (["AAA", "BBB", "AAA"], [1, "1"]):  # 1 and "1" are both served as "1"
+        closes = pd.DataFrame(np.ones((3, len(names))), index=days, columns=names)
+        with pytest.raises(ValueError, match=f"{str(names[-1])!r} as the name of several columns"):
+            FramesData(closes)

@@ -19,6 +19,7 @@ looked up without a lossy conversion.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,8 @@ class FramesData(HistoryProvider):
     Raises
     ------
     ValueError
-        ``closes`` is empty or badly indexed, or the benchmark's name is also a column.
+        ``closes`` is empty or badly indexed, names two columns alike, or the benchmark's name
+        is also a column.
     """
 
     def __init__(
@@ -108,6 +110,12 @@ class FramesData(HistoryProvider):
         self.name = name
         wide = closes.astype(float)
         wide.columns = [str(c) for c in closes.columns]
+        twice = wide.columns[wide.columns.duplicated()]
+        if len(twice):
+            raise ValueError(
+                f"closes have {twice[0]!r} as the name of several columns: give each symbol "
+                "one column"
+            )
         wide.index = bar_stamps(closes.index)
         self._closes = wide
         self._frames: dict[str, pd.DataFrame] = {}
@@ -143,9 +151,7 @@ class FramesData(HistoryProvider):
     def _derive(self, symbol: str) -> pd.DataFrame:
         """``ohlc_from_closes`` of ``symbol``'s closes without their NaN."""
         if symbol in self._closes.columns:
-            column = self._closes.columns.get_loc(symbol)
-            if not isinstance(column, int):  # pandas raised a ValueError on a 2-D "series"
-                raise ValueError(f"closes have {symbol!r} as the name of several columns")
+            column = cast(int, self._closes.columns.get_loc(symbol))  # unique: checked when built
             if self._values is None:  # a row per symbol: each symbol's closes contiguous
                 self._values = np.ascontiguousarray(self._closes.to_numpy(dtype=float).T)
             return _without_nan(self._closes.index, self._values[column])
