@@ -45,17 +45,19 @@ def client_order_ids(
     """:func:`client_order_id` of each order of one cycle, the ``k``-th with sequence ``k``
     (buy or sell by ``buys``), computed together: the stamp and prefix are shared."""
     head = f"{run_tag}-{_stamp(t)}-"
-    letters = ("S", "B")
-    out = [
-        f"{head}{letters[buy]}{seq:03d}-{symbol}"
+    n = len(symbols)
+    tags = _TAGS
+    if n <= len(tags[0]) and (not n or len(head) + 5 + max(map(len, symbols)) <= MAX_LEN):
+        # every id readable (the longest symbol fits): the letter and sequence from the table
+        out = [
+            head + tags[buy][seq] + symbol
+            for seq, buy, symbol in zip(range(n), buys, symbols, strict=True)
+        ]
+        return cast(list[ClientOrderId], out)  # ClientOrderId is a NewType of str
+    return [  # hashed ids (or sequences past 999), one by one
+        client_order_id(run_tag, t, Side.BUY if buy else Side.SELL, seq, symbol)
         for seq, (buy, symbol) in enumerate(zip(buys, symbols, strict=True))
     ]
-    if out and max(map(len, out)) > MAX_LEN:  # hashed, one by one
-        out = [
-            client_order_id(run_tag, t, Side.BUY if buy else Side.SELL, seq, symbol)
-            for seq, (buy, symbol) in enumerate(zip(buys, symbols, strict=True))
-        ]
-    return cast(list[ClientOrderId], out)  # ClientOrderId is a NewType of str
 
 
 def run_tag(fingerprint: str) -> str:
@@ -64,6 +66,9 @@ def run_tag(fingerprint: str) -> str:
 
 
 _LETTER = {side: side.value[0].upper() for side in Side}
+_TAGS = tuple(tuple(f"{letter}{seq:03d}-" for seq in range(1000)) for letter in "SB")
+"""``S000-`` to ``B999-`` by ``buy`` and sequence: an id's side letter and sequence as
+:func:`client_order_id` spells them (a table: formatting them took most of a cycle's ids)."""
 _STAMPS: dict[int, str] = {}
 
 
