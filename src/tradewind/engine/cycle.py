@@ -322,7 +322,8 @@ class Engine:
         before = self.book.equity(self.feed.last_close())
         extra: list[str] = list(notes)
         ts = t.to_pydatetime()
-        ids = client_order_ids(self.run_tag, t, ordered.buy.tolist(), ordered.symbols)
+        symbols = ordered.symbols
+        ids = client_order_ids(self.run_tag, t, ordered.buy.tolist(), symbols, ordered.universe)
         orders = OrderColumns(ordered, ids)  # the records are built when read
         outcome = submit_batch(self.broker, OrderBatch(ordered, ids, ts))
         if outcome.filled is not None:  # the book is not read while submitting
