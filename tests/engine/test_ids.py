@@ -62,3 +62,27 @@ def test_the_ids_of_a_cycle_are_those_of_one_call_per_order(tag: str) -> None:
         client_order_id(tag, t, Side.BUY if b else Side.SELL, k, s)
         for k, (b, s) in enumerate(zip(buys[:40], short, strict=True))
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tag=tags,
+    orders=st.lists(st.tuples(st.booleans(), symbols), max_size=30),
+    others=st.lists(symbols, max_size=3),
+    many=st.booleans(),
+)
+def test_a_cycle_s_ids_from_the_table_are_those_of_one_call_per_order(
+    tag: str, orders: list[tuple[bool, str]], others: list[str], many: bool
+) -> None:
+    if many:  # sequences past 999: four digits
+        orders = orders * (1001 // max(len(orders), 1) + 1) if orders else []
+    buys = [b for b, _ in orders]
+    names = [s for _, s in orders]
+    want = [
+        client_order_id(tag, T, Side.BUY if b else Side.SELL, k, s)
+        for k, (b, s) in enumerate(orders)
+    ]
+    assert client_order_ids(tag, T, buys, names) == want
+    universe = tuple(dict.fromkeys([*others, *names]))  # the symbols, and maybe longer ones
+    assert client_order_ids(tag, T, buys, names, universe) == want
+    assert client_order_ids(tag, T, buys, names, universe) == want  # its length kept

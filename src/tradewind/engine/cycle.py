@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -21,12 +22,13 @@ from tradewind.domain.batches import OrderBatch, TradeBatch
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import OrderEvent, OrderStatus, Side
 from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading
-from tradewind.domain.records import Decision, OrderRecord
+from tradewind.domain.records import Decision, orders_on_read
 from tradewind.domain.types import Regime
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.columnar import allow_batch, plan_batch, submit_batch
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.ids import client_order_ids
+from tradewind.engine.order_columns import OrderColumns
 from tradewind.engine.protocols import (
     Broker,
     RebalanceTrigger,
@@ -39,9 +41,6 @@ from tradewind.engine.quiet import QuietBars
 from tradewind.engine.recorder import Recorder
 
 log = logging.getLogger(__name__)
-
-_SIDE = (Side.SELL.value, Side.BUY.value)
-"""Each side's text by ``buy`` (False, True)."""
 
 
 @dataclass(frozen=True)
@@ -322,23 +321,9 @@ class Engine:
         before = self.book.equity(self.feed.last_close())
         extra: list[str] = list(notes)
         ts = t.to_pydatetime()
-        buys, symbols = ordered.buy.tolist(), ordered.symbols
-        ids = client_order_ids(self.run_tag, t, buys, symbols)
-        records = tuple(
-            OrderRecord(cid, symbol, _SIDE[buy], q, reason, p, c, s, i)
-            for cid, symbol, buy, q, reason, p, c, s, i in zip(
-                ids,
-                symbols,
-                buys,
-                ordered.quantity.tolist(),
-                ordered.reasons,
-                ordered.price.tolist(),
-                ordered.commission.tolist(),
-                ordered.slippage.tolist(),
-                ordered.impact.tolist(),
-                strict=True,
-            )
-        )
+        symbols = ordered.symbols
+        ids = client_order_ids(self.run_tag, t, ordered.buy.tolist(), symbols, ordered.universe)
+        orders = OrderColumns(ordered, ids)  # the records are built when read
         outcome = submit_batch(self.broker, OrderBatch(ordered, ids, ts))
         if outcome.filled is not None:  # the book is not read while submitting
             self.book.apply_batch(outcome.filled)
@@ -351,7 +336,7 @@ class Engine:
                 continue
             events.extend(result)
         self._apply(events)  # the rest is booked in one go, after the batch
-        self._record(t, reading, policy, reasons, records, tuple(extra), decision, before)
+        self._record(t, reading, policy, reasons, orders, tuple(extra), decision, before, ts)
 
     def _cancel_open_buys(self, t: pd.Timestamp) -> None:
         """A latched halt cancels every buy still open at the broker."""
@@ -386,26 +371,27 @@ class Engine:
         reading: RegimeReading,
         policy: Policy,
         reasons: tuple[str, ...],
-        orders: tuple[OrderRecord, ...],
+        orders: OrderColumns | tuple[()],
         notes: tuple[str, ...],
         decision: object,
         equity_before: float,
+        ts: datetime | None = None,
     ) -> None:
+        """Append the decision of this cycle (``ts``: ``t`` as a datetime, if at hand)."""
         targets = getattr(decision, "weights", None)
-        self.recorder.decisions.append(
-            Decision(
-                ts=t.to_pydatetime(),
-                regime=reading.regime.value,
-                confidence=reading.confidence,
-                method=getattr(decision, "method", policy.method),
-                reasons=reasons,
-                targets=tuple(np.asarray(targets, dtype=float).tolist())
-                if targets is not None
-                else (),
-                orders=orders,
-                equity=self.book.equity(self.feed.last_close()),
-                equity_before=equity_before,
-                fallback_reason=getattr(decision, "fallback_reason", None),
-                notes=notes,
-            )
+        made = Decision(
+            t.to_pydatetime() if ts is None else ts,
+            reading.regime.value,
+            reading.confidence,
+            getattr(decision, "method", policy.method),
+            reasons,
+            tuple(np.asarray(targets, dtype=float).tolist()) if targets is not None else (),
+            (),
+            self.book.equity(self.feed.last_close()),
+            equity_before,
+            getattr(decision, "fallback_reason", None),
+            notes,
         )
+        if isinstance(orders, OrderColumns) and len(orders):
+            made = orders_on_read(made, orders)
+        self.recorder.decisions.append(made)

@@ -40,22 +40,42 @@ def client_order_id(
 
 
 def client_order_ids(
-    run_tag: str, t: pd.Timestamp, buys: list[bool], symbols: list[str]
+    run_tag: str,
+    t: pd.Timestamp,
+    buys: list[bool],
+    symbols: list[str],
+    universe: tuple[str, ...] | None = None,
 ) -> list[ClientOrderId]:
     """:func:`client_order_id` of each order of one cycle, the ``k``-th with sequence ``k``
-    (buy or sell by ``buys``), computed together: the stamp and prefix are shared."""
+    (buy or sell by ``buys``), computed together: the stamp and prefix are shared.
+
+    ``universe``: symbols that include every one of ``symbols``, if at hand (the run's): the
+    length check is then made once per universe instead of once per cycle.
+    """
     head = f"{run_tag}-{_stamp(t)}-"
-    letters = ("S", "B")
-    out = [
-        f"{head}{letters[buy]}{seq:03d}-{symbol}"
+    n = len(symbols)
+    sells, buying = _TAGS
+    longest = _longest(universe) if universe is not None else max(map(len, symbols), default=0)
+    if n <= len(sells) and len(head) + len(sells[0]) + longest <= MAX_LEN:
+        # every id readable (the longest symbol fits): the letter and sequence from the table
+        out = [
+            f"{head}{(buying if buy else sells)[seq]}{symbol}"
+            for seq, buy, symbol in zip(range(n), buys, symbols, strict=True)
+        ]
+        return cast(list[ClientOrderId], out)  # ClientOrderId is a NewType of str
+    return [  # hashed ids (or sequences past 999), one by one
+        client_order_id(run_tag, t, Side.BUY if buy else Side.SELL, seq, symbol)
         for seq, (buy, symbol) in enumerate(zip(buys, symbols, strict=True))
     ]
-    if out and max(map(len, out)) > MAX_LEN:  # hashed, one by one
-        out = [
-            client_order_id(run_tag, t, Side.BUY if buy else Side.SELL, seq, symbol)
-            for seq, (buy, symbol) in enumerate(zip(buys, symbols, strict=True))
-        ]
-    return cast(list[ClientOrderId], out)  # ClientOrderId is a NewType of str
+
+
+def _longest(universe: tuple[str, ...]) -> int:
+    """The length of the longest symbol of ``universe`` (kept for the last universe asked)."""
+    global _LONGEST
+    memo = _LONGEST
+    if memo[0] is not universe:
+        memo = _LONGEST = (universe, max(map(len, universe), default=0))
+    return memo[1]
 
 
 def run_tag(fingerprint: str) -> str:
@@ -64,7 +84,12 @@ def run_tag(fingerprint: str) -> str:
 
 
 _LETTER = {side: side.value[0].upper() for side in Side}
+_TAGS = tuple(tuple(f"{letter}{seq:03d}-" for seq in range(1000)) for letter in "SB")
+"""``S000-`` to ``B999-`` by ``buy`` and sequence: an id's side letter and sequence as
+:func:`client_order_id` spells them (a table: formatting them took most of a cycle's ids)."""
 _STAMPS: dict[int, str] = {}
+_LONGEST: tuple[tuple[str, ...], int] = ((), 0)
+"""The last universe :func:`_longest` was asked about, and its answer."""
 
 
 def _stamp(t: pd.Timestamp) -> str:

@@ -129,7 +129,7 @@ def _estimates(pairs: FillPairs) -> list[FloatArray]:
     reference = pairs.order_column("price")[at]  # None reads as NaN: told apart below
     priced = ~np.isnan(reference)
     if not priced.all():
-        priced = np.array([o.price is not None for o in pairs.orders], dtype=bool)[at]
+        priced = pairs.order_priced()[at]
     shortfall = fills.sign[matched] * (fills.price[matched] - reference) * quantity
     out[3][matched] = np.where(priced, shortfall, 0.0)
     return out

@@ -4,7 +4,9 @@ A fill belongs to the order of its client order id (the last order of that id, i
 an order's filled value adds up all the fills of its id. A backtest's fills come in exactly the
 order of its decisions' orders, one fill per order: then the pairing needs no look-up by id,
 which at 10^5 orders costs more than everything else the summary does. Either way the pairs,
-and every sum made from them, are the same.
+and every sum made from them, are the same. The orders are read as the decisions keep them
+(:func:`~tradewind.engine.order_columns.orders_of`): a backtest's as columns, without building
+an :class:`~tradewind.domain.records.OrderRecord` per order.
 """
 
 from __future__ import annotations
@@ -12,15 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
-from operator import attrgetter
 
 import numpy as np
 
-from tradewind.domain.arrays import FloatArray, IntArray
-from tradewind.domain.records import Decision, OrderRecord
+from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
+from tradewind.domain.records import Decision
 from tradewind.engine.fill_columns import FillColumns
-
-_ORDER_ID = attrgetter("client_order_id")
+from tradewind.engine.order_columns import (
+    Orders,
+    order_ids,
+    orders_of,
+    stacked_column,
+    stacked_priced,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class FillPairs:
     decisions
         The decisions, in order.
     orders
-        Every decision's orders, one after the other.
+        Each decision's orders (:func:`~tradewind.engine.order_columns.orders_of`).
     ids
         Their client order ids.
     fills
@@ -42,7 +48,7 @@ class FillPairs:
     """
 
     decisions: list[Decision]
-    orders: list[OrderRecord]
+    orders: list[Orders]
     ids: list[str]
     fills: FillColumns
     aligned: bool
@@ -51,14 +57,16 @@ class FillPairs:
     def of(cls, decisions: Iterable[Decision], fills: FillColumns) -> FillPairs:
         """Pair ``fills`` with the orders of ``decisions``."""
         listed = list(decisions)
-        orders = [o for d in listed for o in d.orders]
-        ids = list(map(_ORDER_ID, orders))
+        orders = list(map(orders_of, listed))
+        ids: list[str] = []
+        for placed in orders:
+            ids.extend(order_ids(placed))
         # list == list compares the same str objects by identity: ~1 ns an id
         aligned = ids == fills.ids and len(set(ids)) == len(ids)
         return cls(listed, orders, ids, fills, aligned)
 
     def order_rows(self) -> IntArray:
-        """For each fill, the row in :attr:`orders` of the last order of its id (-1: none)."""
+        """For each fill, the row in :attr:`ids` of the last order of its id (-1: none)."""
         n = len(self.fills)
         if self.aligned:
             return np.arange(n, dtype=np.int64)
@@ -80,5 +88,13 @@ class FillPairs:
         return list(map(get, self.ids, repeat(0.0)))
 
     def order_column(self, name: str) -> FloatArray:
-        """The float field ``name`` of every order (None reads as NaN)."""
-        return np.array(list(map(attrgetter(name), self.orders)), dtype=np.float64)
+        """The float field ``name`` of every order, one after the other (None reads as NaN)."""
+        return stacked_column(self.orders, name)
+
+    def order_priced(self) -> BoolArray:
+        """For every order, whether it has a price (not None)."""
+        return stacked_priced(self.orders)
+
+    def order_counts(self) -> list[int]:
+        """How many orders each decision placed."""
+        return list(map(len, self.orders))

@@ -9,6 +9,7 @@ import pandas as pd
 from tradewind.domain.costs import CostComparison
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.records import Decision
+from tradewind.engine.order_columns import order_reasons, orders_of
 from tradewind.engine.recorder import Recorder
 from tradewind.reports.costs import pairs_comparison
 from tradewind.reports.fill_pairs import FillPairs
@@ -77,7 +78,9 @@ def is_rebalance(decision: Decision) -> bool:
     reasons are ``stop:...`` or ``halt:flatten``. A cycle that did both, which the store keeps
     as one merged decision, counts once, and only if its rebalance placed an order.
     """
-    return bool(decision.targets) and any(o.reason.startswith(REBALANCE) for o in decision.orders)
+    if not decision.targets:
+        return False
+    return any(r.startswith(REBALANCE) for r in order_reasons(orders_of(decision)))
 
 
 def turnover(recorder: Recorder) -> float:
@@ -96,8 +99,8 @@ def pairs_turnover(pairs: FillPairs) -> float:
     values = pairs.order_values()
     per_cycle: dict[object, list[float]] = {}
     end = 0
-    for d in pairs.decisions:
-        start, end = end, end + len(d.orders)
+    for d, count in zip(pairs.decisions, pairs.order_counts(), strict=True):
+        start, end = end, end + count
         traded = sum(values[start:end])
         cycle = per_cycle.setdefault(d.ts, [0.0, d.equity_before])
         cycle[0] += traded
