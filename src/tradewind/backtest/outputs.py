@@ -52,10 +52,11 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     out.mkdir(parents=True, exist_ok=True)
     summary = run.summary
     paths: dict[str, Path] = {}
+    decisions = [plain(d) for d in summary.recorder.decisions]  # hashed and written: made once
     payload = {
         "name": summary.name,
         "config_fingerprint": run.fingerprint,
-        "decision_fingerprint": summary.recorder.fingerprint(),
+        "decision_fingerprint": summary.recorder.fingerprint(decisions),
         "performance": summary.performance.as_dict(),
         "relative": summary.relative.as_dict() if summary.relative else None,
         "costs": cost_payload(summary.costs),
@@ -67,7 +68,7 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     title = f"{summary.name} {summary.performance.start} to {summary.performance.end}"
     paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title, finished=True)))
     paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
-    paths["decisions"] = write_json_lines(out / "decisions.jsonl", summary.recorder.decisions)
+    paths["decisions"] = _write_lines(out / "decisions.jsonl", decisions)
     paths["events"] = write_json_lines(out / "events.jsonl", summary.recorder.events)
     return paths
 
@@ -75,7 +76,12 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
 def write_json_lines(path: Path, records: Iterable[object]) -> Path:
     """Write one JSON line per record (``json.dumps(plain(record), default=str)``) to
     ``path``; return it."""
+    return _write_lines(path, map(plain, records))
+
+
+def _write_lines(path: Path, rows: Iterable[object]) -> Path:
+    """Write one JSON line per plain row (``json.dumps(row, default=str)``); return ``path``."""
     encode = json.JSONEncoder(default=str).encode  # what json.dumps(..., default=str) uses
     with path.open("w", encoding="utf-8") as fh:
-        fh.writelines(encode(plain(r)) + "\n" for r in records)
+        fh.writelines(encode(r) + "\n" for r in rows)
     return path

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -128,14 +129,16 @@ class Recorder:
             columns=list(self.symbols),
         )
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, plain_decisions: Sequence[Any] | None = None) -> str:
         """SHA-256 of the decision log and equity curve: equal runs have equal fingerprints.
 
         Decisions are hashed by value (as JSON), so a quantity held as a numpy float and the same
-        quantity as a Python float hash alike.
+        quantity as a Python float hash alike. ``plain_decisions``: the decisions already made
+        plain (:func:`~tradewind.domain.plain.plain` of each, in order), when the caller has them.
         """
+        rows = plain_decisions if plain_decisions is not None else map(plain, self.decisions)
         h = hashlib.sha256()
-        for d in self.decisions:
-            h.update(json.dumps(plain(d), default=str, sort_keys=True).encode())
+        for row in rows:
+            h.update(json.dumps(row, default=str, sort_keys=True).encode())
         h.update(np.asarray(self.equity, dtype=np.float64).tobytes())
         return h.hexdigest()
