@@ -151,12 +151,17 @@ class ConfiguredPlanner:
         if invested <= 0:
             return 1.0
         c = 1.0
+        rate = self._rate if self._proportional else None
         for _ in range(60):
             sizes = target * c
             sizes *= equity
             sizes -= held
             # |target * c * equity - held| (the same operations, in place on one array)
-            cost = self._cost(np.abs(sizes, out=sizes), stats)
+            np.abs(sizes, out=sizes)
+            if rate is not None:  # _cost's proportional case, without its call
+                cost = rate * float(np.add.reduce(sizes))
+            else:
+                cost = self._cost(sizes, stats)
             nxt = min(1.0, (equity - cost) / (invested * equity))
             if abs(nxt - c) <= 1e-15:
                 return nxt
