@@ -20,6 +20,7 @@ import numpy as np
 
 from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
 from tradewind.domain.costs import CostBreakdown
+from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import ClientOrderId, Fill, OrderRequest, OrderType, Side
 from tradewind.domain.plans import PlannedTrade
 from tradewind.domain.types import Symbol
@@ -28,6 +29,7 @@ BUY, SELL = Side.BUY, Side.SELL
 MARKET = OrderType.MARKET
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class TradeBatch(Sequence[PlannedTrade]):
     """Trades over a fixed symbol list, one row each; reads as a sequence of
@@ -203,6 +205,7 @@ class TradeBatch(Sequence[PlannedTrade]):
         )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class OrderBatch:
     """Market orders of one cycle as columns (sells first), each with its client order id.

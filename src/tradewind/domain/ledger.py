@@ -40,6 +40,7 @@ class ClosedTrade:
     pnl: float
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Booking:
     """What booking one :class:`~tradewind.domain.batches.FillBatch` did to a book.

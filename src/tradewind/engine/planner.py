@@ -48,6 +48,7 @@ class ConfiguredPlanner:
         by_name = sorted(range(len(self.symbols)), key=self.symbols.__getitem__)
         self._by_name = np.array(by_name, dtype=np.intp)
         self._names = [self.symbols[i] for i in by_name]  # every symbol, in symbol order
+        self._sorted = by_name == list(range(len(by_name)))  # the symbols are in symbol order
         self._skipped: list[SkippedTrade] = []
 
     def plan(
@@ -74,28 +75,26 @@ class ConfiguredPlanner:
         scale = self.scale(target, held, equity, stats)
         wanted = target * scale
         relevant = (quantities != 0) | (wanted > 0)
-        if np.count_nonzero(relevant) == len(relevant):  # every symbol (names built once)
-            pick, names = self._by_name, self._names
+        every = np.count_nonzero(relevant) == len(relevant)
+        if every and self._sorted:  # every symbol, already in symbol order: no reindexing
+            pick, names = None, self._names
+            price, goal, held_now = prices, wanted, quantities
         else:
-            pick = self._by_name[relevant[self._by_name]]  # the planner works in symbol order
-            names = [self.symbols[i] for i in pick.tolist()]
-        price, goal = prices[pick], wanted[pick]
+            if every:  # every symbol (names built once)
+                pick, names = self._by_name, self._names
+            else:
+                pick = self._by_name[relevant[self._by_name]]  # the planner works in symbol order
+                names = [self.symbols[i] for i in pick.tolist()]
+            price, goal, held_now = prices[pick], wanted[pick], quantities[pick]
         check_inputs(names, price, goal)
         raw = plan_arrays(
-            names,
-            quantities[pick],
-            price,
-            cash,
-            goal,
-            equity,
-            self.settings,
-            self.costs,
-            stats,
+            names, held_now, price, cash, goal, equity, self.settings, self.costs, stats
         )
         self._skipped = raw.skipped
+        column = raw.index if pick is None else pick[raw.index].astype(np.int64, copy=False)
         return TradeBatch(
             self.symbols,
-            pick[raw.index].astype(np.int64, copy=False),
+            column,
             raw.buy,
             raw.quantity,
             raw.price,
@@ -151,12 +150,17 @@ class ConfiguredPlanner:
         if invested <= 0:
             return 1.0
         c = 1.0
+        rate = self._rate if self._proportional else None
         for _ in range(60):
             sizes = target * c
             sizes *= equity
             sizes -= held
             # |target * c * equity - held| (the same operations, in place on one array)
-            cost = self._cost(np.abs(sizes, out=sizes), stats)
+            np.abs(sizes, out=sizes)
+            if rate is not None:  # _cost's proportional case, without its call
+                cost = rate * float(np.add.reduce(sizes))
+            else:
+                cost = self._cost(sizes, stats)
             nxt = min(1.0, (equity - cost) / (invested * equity))
             if abs(nxt - c) <= 1e-15:
                 return nxt

@@ -155,7 +155,7 @@ class CostModel:
         """
         q = np.abs(quantity)
         value = q * price
-        if self._free and np.isfinite(value).all():
+        if self._free and np.count_nonzero(np.isfinite(value)) == value.size:
             # a schedule of +0.0 charges +0.0 for every finite quantity and price (finite
             # values say they all are): the formula's result without its eight operations
             commission = np.zeros(q.shape)

@@ -39,6 +39,7 @@ from tradewind.config.trading import BrokerSection
 from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
 from tradewind.domain.costs import ZERO_COST, CostBreakdown, CostEstimator, total_costs
 from tradewind.domain.errors import BadPriceError, MissingDataError
+from tradewind.domain.fastinit import fast_init
 from tradewind.domain.orders import Side
 
 SkipReason = Literal["below_min_trade_value", "rounds_to_zero", "max_trades", "insufficient_cash"]
@@ -206,6 +207,7 @@ class TradePlan:
         return sum(o.value for o in self.orders) / self.equity if self.equity > 0 else 0.0
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RawPlan:
     """A plan as aligned columns over its orders (sells first), indexing the planner's inputs.
@@ -351,9 +353,13 @@ def plan_arrays(
     value = qty * prices
     empty = qty <= 0.0
     small = value < opts.min_trade_value
-    small &= ~empty
-    skipped = _too_small(symbols, qty, delta, prices, value, empty, small, opts)
-    chosen = (~(empty | small)).nonzero()[0]
+    if not np.count_nonzero(empty) and not np.count_nonzero(small):
+        skipped: list[SkippedTrade] = []  # every symbol trades (the usual rebalance)
+        chosen = np.arange(len(qty))
+    else:
+        small &= ~empty
+        skipped = _too_small(symbols, qty, delta, prices, value, empty, small, opts)
+        chosen = (~(empty | small)).nonzero()[0]
     wants_buy = delta > 0
     if opts.max_trades is not None and len(chosen) > opts.max_trades:
         ranked = chosen[np.lexsort((chosen, -value[chosen]))]  # rule 4's order
@@ -449,8 +455,6 @@ def _too_small(
     opts: PlannerSettings,
 ) -> list[SkippedTrade]:
     """Rule 3's skipped trades, in symbol order: below the minimum value, or rounding to zero."""
-    if not np.count_nonzero(empty) and not np.count_nonzero(small):
-        return []  # no trade to look at (the usual case, one cheap test per mask)
     skipped: list[SkippedTrade] = []
     with np.errstate(invalid="ignore"):
         tiny = empty & (delta != 0.0) & (np.abs(delta) * prices >= max(opts.min_trade_value, 1e-9))
@@ -495,7 +499,8 @@ def _desired_quantities(
     up = np.subtract(0.0, down)  # -down + 0.0 (a -0.0 becomes 0.0)
     np.minimum(up, held, out=up)
     np.copyto(down, up, where=delta < 0)
-    np.copyto(down, held, where=(targets == 0.0) & (held > 0.0))  # a zero target closes out
+    if np.count_nonzero(targets) != len(targets):  # (no zero target: nothing to close out)
+        np.copyto(down, held, where=(targets == 0.0) & (held > 0.0))  # a zero target closes out
     return down, delta
 
 

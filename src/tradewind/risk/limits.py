@@ -23,7 +23,7 @@ import pandas as pd
 from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
 from tradewind.domain.batches import TradeBatch
 from tradewind.domain.feed import FeedView
-from tradewind.domain.ledger import Ledger
+from tradewind.domain.ledger import SMALL_BATCH, Ledger
 from tradewind.domain.orders import Side
 from tradewind.domain.plans import PlannedTrade, Policy
 from tradewind.domain.records import EngineEvent
@@ -126,7 +126,25 @@ def _all_within(
     cost = np.array([tr.est_costs.total for tr in ordered])
     buy = np.array([tr.side is Side.BUY for tr in ordered])
     held = np.array(qty)[index]
-    return _columns_within(index, buy, price, want, cost, held, cash, held_value, equity, policy)
+    return _within(index, buy, price, want, cost, held, cash, held_value, equity, policy)
+
+
+def _within(
+    index: IntArray,
+    buy: BoolArray,
+    price: FloatArray,
+    want: FloatArray,
+    cost: FloatArray,
+    held: FloatArray,
+    cash: float,
+    held_value: float,
+    equity: float,
+    policy: Policy,
+) -> bool:
+    """:func:`_columns_within`, answered row by row on Python floats for up to
+    ``SMALL_BATCH`` trades (:func:`_rows_within`: the same answer, cheaper for a few rows)."""
+    check = _rows_within if len(index) <= SMALL_BATCH else _columns_within
+    return check(index, buy, price, want, cost, held, cash, held_value, equity, policy)
 
 
 def _columns_within(
@@ -188,6 +206,59 @@ def _columns_within(
     return int(np.count_nonzero(fits)) == n - sells
 
 
+def _rows_within(
+    index: IntArray,
+    buy: BoolArray,
+    price: FloatArray,
+    want: FloatArray,
+    cost: FloatArray,
+    held: FloatArray,
+    cash: float,
+    held_value: float,
+    equity: float,
+    policy: Policy,
+) -> bool:
+    """:func:`_columns_within` row by row on Python floats: the same tests, and the same
+    running sums added in the same order, so the same answer for every input
+    (``tests/risk/test_limits_rows.py`` compares both).
+
+    Hand-written next to the array version because a rebalance of a few symbols pays more for
+    thirty array operations on a few rows than for the rows themselves.
+    """
+    n = len(index)
+    if n < 2 or len(set(index.tolist())) != n:
+        return False
+    position_cap = policy.max_position_size * equity
+    exposure_cap = policy.invested_fraction * equity
+    inf = math.inf
+    buying = False
+    columns = (buy.tolist(), price.tolist(), want.tolist(), cost.tolist(), held.tolist())
+    for b, p, w, c, h in zip(*columns, strict=True):
+        if not (0.0 < p < inf and w > 0.0):
+            return False  # a missing price, or a trade of nothing (NaN fails every test)
+        value = w * p
+        if not b:
+            if buying or not w <= max(h, 0.0):
+                return False  # not sells first, or a sell larger than its position
+            held_value += -value
+            cash += value - c
+            continue
+        buying = True
+        room_position = position_cap - h * p
+        room_exposure = exposure_cap - held_value
+        room_cash = cash - c
+        if room_position != room_position or room_exposure != room_exposure:
+            return False  # NaN: np.minimum would carry it into the room
+        if room_cash != room_cash:
+            return False
+        room = min(room_position, room_exposure, room_cash) * (1.0 + 1e-12)
+        if not -inf < room < inf or not max(room, 0.0) / p >= w:
+            return False  # a non-finite room goes through the loop; or the buy does not fit
+        held_value += value
+        cash += -(value + c)
+    return True
+
+
 def apply_limits_batch(
     trades: TradeBatch,
     book: Ledger,
@@ -208,7 +279,7 @@ def apply_limits_batch(
         held_value = book.market_value(finite)
         equity = book.equity(prices) - sum(total.tolist())
         col = ordered.column
-        if _columns_within(
+        if _within(
             col,
             ordered.buy,
             ordered.price,
