@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import numpy as np
@@ -197,7 +196,8 @@ def test_check_fresh_rejects_a_bar_from_the_future() -> None:
         check_fresh(SYMBOL, last, last - timedelta(minutes=1))
 
 
-def test_checks_are_fast_on_8000_bars_by_20_symbols() -> None:
+def test_checks_pass_clean_frames_of_8000_bars_by_20_symbols() -> None:
+    # their speed is measured by bench/bench_data.py (make bench), not here
     rng = np.random.default_rng(0)
     index = pd.DatetimeIndex(
         pd.date_range("1990-01-01", periods=8000, freq="D", tz="UTC"), name="timestamp"
@@ -207,10 +207,11 @@ def test_checks_are_fast_on_8000_bars_by_20_symbols() -> None:
         {"open": close, "high": close * 1.01, "low": close * 0.99, "close": close, "volume": 1e6},
         index=index,
     )
-    started = time.perf_counter()
     for i in range(20):
-        check_frame(f"S{i}", frame)
-    assert time.perf_counter() - started < 0.5
+        check_frame(f"S{i}", frame)  # raises on any failed check
+    frame.iloc[4000, 3] = -1.0
+    with pytest.raises(DataError, match="S0"):
+        check_frame("S0", frame)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import numpy as np
@@ -79,15 +78,12 @@ def test_a_symbols_path_does_not_depend_on_the_others() -> None:
     pd.testing.assert_frame_equal(alone.bars["AAPL"], among.bars["AAPL"])
 
 
-def test_twenty_symbols_thirteen_years_daily_is_fast() -> None:
+def test_twenty_symbols_thirteen_years_daily_cover_every_session() -> None:
+    # its speed is measured by bench/bench_data.py (make bench), not here
     symbols = [f"S{i:02d}" for i in range(20)]
-    generate_market(symbols[:1], seed=1)  # warm the calendar
-    started = time.perf_counter()
     market = generate_market(symbols, seed=1)
-    elapsed = time.perf_counter() - started
-
-    assert len(market.bars["S00"]) == len(nyse().sessions("2010-01-04", "2022-12-30"))
-    assert elapsed < 0.5
+    sessions = len(nyse().sessions("2010-01-04", "2022-12-30"))
+    assert all(len(market.bars[s]) == sessions for s in symbols)
 
 
 # --- statistics against the parameters --------------------------------------------------------
