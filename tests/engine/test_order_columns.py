@@ -237,3 +237,15 @@ def test_one_symbol(made: Made, tmp_path: Path) -> None:
     )
     assert {o.symbol for d in eager for o in d.orders} == {"KO"}
     assert {o.side for d in eager for o in d.orders} == {"buy", "sell"}
+
+
+def test_a_decisions_order_columns_cannot_be_written_after_submission() -> None:
+    run = synthetic_run(SYMBOLS[:3])
+    kept = [
+        s for d in run.summary.recorder.decisions if isinstance(s := order_source(d), OrderColumns)
+    ]
+    assert kept  # the engine's decisions keep their columns
+    trades = kept[0].trades
+    for column in (trades.buy, trades.quantity, trades.price, trades.commission):
+        with pytest.raises(ValueError, match="read-only"):
+            column[0] = column[0]

@@ -35,13 +35,17 @@ _FIELDS = {
 class OrderColumns(OrdersOnRead):
     """The orders of one cycle: ``trades`` (sells first, as submitted) with their ``ids``.
 
-    The batch's arrays are not written after submission (a batch is read-only by contract),
-    so the records built from them whenever they are read are those of submission time.
+    The batch's arrays are made read-only here (a batch is read-only by contract; a write
+    after submission would raise instead of changing the log), so the records built from them
+    whenever they are read are those of submission time.
     """
 
     __slots__ = ("_records", "ids", "trades")
 
     def __init__(self, trades: TradeBatch, ids: list[ClientOrderId]) -> None:
+        t = trades
+        for column in (t.buy, t.quantity, t.price, t.commission, t.slippage, t.impact):
+            column.setflags(write=False)
         self.trades = trades
         self.ids = ids
         self._records: tuple[OrderRecord, ...] | None = None
