@@ -11,6 +11,28 @@ from tradewind.data import get_market_data
 
 ET = "America/New_York"
 
+EIGHT_STOCKS = ["AAPL", "MSFT", "JPM", "JNJ", "XOM", "KO", "PG", "CVX"]
+"""Eight bundled stocks (also symbols of the synthetic market)."""
+
+EVERY_COST = {
+    "commission": {"per_share": 0.005, "per_order": 1.0, "pct_of_value": 0.0005, "minimum": 1.5},
+    "market_impact": {"enabled": True, "coefficient": 0.3},
+}
+"""An ``execution`` section with every cost part: commission (each kind) and market impact."""
+
+STOPS_AND_FLATTENING_HALTS = {
+    "stop_loss": {"enabled": True},
+    "daily_loss_limit": 0.02,
+    "daily_loss_warning": 0.01,
+    "circuit_breaker": {
+        "max_drawdown": 0.08,
+        "drawdown_warning": 0.05,
+        "flatten_on_halt": True,
+        "backtest_resume_sessions": 5,
+    },
+}
+"""A ``risk_management`` section that stops, halts and flattens often (resumed after 5 sessions)."""
+
 
 def busy_backtest() -> BacktestRun:
     """2008-2009 on six bundled stocks, regime-aware, weekly and drift rebalances, trailing

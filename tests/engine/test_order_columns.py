@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from backtestkit import stops_backtest
+from backtestkit import EIGHT_STOCKS, EVERY_COST, STOPS_AND_FLATTENING_HALTS, stops_backtest
 
 import tradewind.engine.cycle as cycle
 from tradewind.backtest.runner import BacktestRun, run_backtest
@@ -177,11 +177,7 @@ def synthetic_run(symbols: list[str], **sections: Any) -> BacktestRun:
     return run_backtest(cfg, get_market_data(cfg), start, end)
 
 
-EVERY_COST = {
-    "commission": {"per_share": 0.005, "per_order": 1.0, "pct_of_value": 0.0005, "minimum": 1.5},
-    "market_impact": {"enabled": True, "coefficient": 0.3},
-}
-SYMBOLS = ["AAPL", "MSFT", "JPM", "JNJ", "XOM", "KO", "PG", "CVX"]
+SYMBOLS = EIGHT_STOCKS
 
 
 def reasons_of(decisions: list[Decision]) -> set[str]:
@@ -192,17 +188,7 @@ def test_stops_halts_that_flatten_and_every_cost(made: Made, tmp_path: Path) -> 
     run = synthetic_run(
         SYMBOLS,
         execution=EVERY_COST,
-        risk_management={
-            "stop_loss": {"enabled": True},
-            "daily_loss_limit": 0.02,
-            "daily_loss_warning": 0.01,
-            "circuit_breaker": {
-                "max_drawdown": 0.08,
-                "drawdown_warning": 0.05,
-                "flatten_on_halt": True,
-                "backtest_resume_sessions": 5,
-            },
-        },
+        risk_management=STOPS_AND_FLATTENING_HALTS,
     )
     eager = check_run(run, made, tmp_path)
     assert {"stop", "halt", "rebalance"} <= reasons_of(eager)

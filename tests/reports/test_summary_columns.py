@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from backtestkit import EIGHT_STOCKS, EVERY_COST, STOPS_AND_FLATTENING_HALTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,11 +140,7 @@ def assert_same_summary(run: BacktestRun) -> None:
 
 
 # --- whole backtests ------------------------------------------------------------------------
-BUNDLED = ["AAPL", "MSFT", "JPM", "JNJ", "XOM", "KO", "PG", "CVX"]
-EVERY_COST = {
-    "commission": {"per_share": 0.005, "per_order": 1.0, "pct_of_value": 0.0005, "minimum": 1.5},
-    "market_impact": {"enabled": True, "coefficient": 0.3},
-}
+BUNDLED = EIGHT_STOCKS
 
 
 def bundled_run(symbols: list[str], source: str = "bundled", **sections: Any) -> BacktestRun:
@@ -168,17 +165,7 @@ def test_a_run_with_every_cost_stops_and_halts_that_flatten_has_the_same_summary
         BUNDLED,
         "synthetic",
         execution=EVERY_COST,
-        risk_management={
-            "stop_loss": {"enabled": True},
-            "daily_loss_limit": 0.02,
-            "daily_loss_warning": 0.01,
-            "circuit_breaker": {
-                "max_drawdown": 0.08,
-                "drawdown_warning": 0.05,
-                "flatten_on_halt": True,
-                "backtest_resume_sessions": 5,
-            },
-        },
+        risk_management=STOPS_AND_FLATTENING_HALTS,
     )
     rec = run.summary.recorder
     reasons = {o.reason.split(":")[0] for d in rec.decisions for o in d.orders}

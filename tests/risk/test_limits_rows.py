@@ -20,6 +20,20 @@ from tradewind.risk.limits import _columns_within, _rows_within
 ODD = [math.nan, math.inf, -math.inf, 0.0, -0.0, -1.0, 1e308]
 
 
+def sums_before(
+    k: int, buy: np.ndarray, value: np.ndarray, cost: np.ndarray, held: float, cash: float
+) -> tuple[float, float]:
+    """The loop's running sums of held value and cash before row ``k``, in its order."""
+    for j in range(k):
+        if buy[j]:
+            held += value[j]
+            cash += -(value[j] + cost[j])
+        else:
+            held += -value[j]
+            cash += value[j] - cost[j]
+    return held, cash
+
+
 @st.composite
 def rows(draw: st.DrawFn) -> tuple[object, ...]:
     """A sells-first (mostly) rebalance whose buys sit near, at or past their rooms."""
@@ -86,15 +100,7 @@ def _at_a_room(
     order, then nudged a hair either way."""
     cap = policy.max_position_size
     k = draw(st.sampled_from(np.flatnonzero(buy).tolist()))
-    value = want * price
-    held_before, cash_before = held_value, cash
-    for j in range(k):
-        if buy[j]:
-            held_before += value[j]
-            cash_before += -(value[j] + cost[j])
-        else:
-            held_before += -value[j]
-            cash_before += value[j] - cost[j]
+    held_before, cash_before = sums_before(k, buy, want * price, cost, held_value, cash)
     rooms = (
         cap * equity - held[k] * price[k],
         policy.invested_fraction * equity - held_before,
@@ -161,15 +167,7 @@ def _edge_case(seed: int, which: int, ulps: int) -> tuple[object, ...]:
     equity = cash + held_value - float(np.add.reduce(cost))
     cap = 1.0 if which != 0 else 0.01
     policy = Policy("p", cap, 1.0 if which != 1 else 0.5, 0.0)
-    value = want * price
-    held_before, cash_before = held_value, cash
-    for j in range(n - 1):  # the loop's running sums up to the last buy
-        if buy[j]:
-            held_before += value[j]
-            cash_before += -(value[j] + cost[j])
-        else:
-            held_before += -value[j]
-            cash_before += value[j] - cost[j]
+    held_before, cash_before = sums_before(n - 1, buy, want * price, cost, held_value, cash)
     rooms = (
         cap * equity - held[-1] * price[-1],
         policy.invested_fraction * equity - held_before,
