@@ -64,10 +64,14 @@ def test_streamed_readings_are_the_finished_series_readings(
     assert streamed.streamed is fork
     compared = 0
     try:
-        for t in feed.index:
+        for row, t in enumerate(feed.index):
             feed.advance(t)
             assert streamed.update(feed) == scheduled.update(feed)
             compared += 1
+            if row % 7 == 0:  # how long the regime holds, asked ahead of the decisions made
+                for limit in (0, 5, 40):
+                    got = streamed.same_rows(feed.stamps, row, limit)
+                    assert got == scheduled.same_rows(feed.stamps, row, limit), (row, limit)
     finally:
         series = streamed.finish()
     assert compared == len(feed.index) > 1000

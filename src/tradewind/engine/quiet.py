@@ -1,14 +1,15 @@
 """Fast-forward over quiet bars: the cycles of a backtest on which nothing can happen.
 
 Between two rebalances most cycles only mark the book and record the bar: no order rests at
-the broker, the trigger cannot fire (a calendar period goes on, the regime is fixed), no stop
-is configured, and no breaker comes near a warning level. :class:`QuietBars` recognises a run
-of such bars after a cycle and passes it on arrays: the equity and weights of every bar in one
-vectorised mark (the ledger's own formula, row by row, so every figure is identical to the
-last bit), the risk manager's and the trigger's bookkeeping in one call each, and the
-recorder's rows appended in one go. The first bar where anything could happen is left to the
-ordinary cycle. Only :meth:`Engine.run <tradewind.engine.cycle.Engine.run>` uses it (a
-replay's or the trading service's cycles run one by one), and only on an unguarded feed.
+the broker, the trigger cannot fire (a calendar period goes on, the regime reads the same,
+drift stays below its level), no stop is configured, and no breaker comes near a warning level.
+:class:`QuietBars` recognises a run of such bars after a cycle and passes it on arrays: the
+equity and weights of every bar in one vectorised mark (the ledger's own formula, row by row,
+so every figure is identical to the last bit), the risk manager's, the trigger's and the regime
+hook's bookkeeping in one call each, and the recorder's rows appended in one go. The first bar
+where anything could happen is left to the ordinary cycle. Only
+:meth:`Engine.run <tradewind.engine.cycle.Engine.run>` uses it (a replay's or the trading
+service's cycles run one by one), and only on an unguarded feed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from tradewind.domain.arrays import BoolArray, FloatArray
@@ -24,7 +26,6 @@ from tradewind.domain.plans import RegimeReading
 from tradewind.engine.clock import ReplayClock
 from tradewind.engine.feed import MarketFeed
 from tradewind.engine.recorder import Recorder
-from tradewind.engine.regime_hooks import FixedRegime
 
 CHUNK = 512
 """Most bars marked at once (bounds the arrays at large universes)."""
@@ -85,9 +86,12 @@ class CycleState(Protocol):
     def carry_since(self) -> pd.Timestamp | None:
         """Start of a capped rebalance still carried out."""
 
+    regime: RegimeReading | None
+    """The last cycle's regime reading (the fast-forward sets the last passed bar's)."""
+
     @property
-    def regime(self) -> RegimeReading | None:
-        """The last cycle's regime reading."""
+    def drift_from(self) -> FloatArray | None:
+        """Where a rebalance that could not trade left the weights (drift measured from it)."""
 
 
 @runtime_checkable
@@ -95,7 +99,10 @@ class QuietTrigger(Protocol):
     """A trigger that can say how many bars it stays quiet (the configured trigger)."""
 
     def quiet_rows(self, row: int, limit: int) -> int:
-        """Rows after ``row`` (at most ``limit``) on which it cannot fire."""
+        """Rows after ``row`` (at most ``limit``) on which it cannot fire for time passing."""
+
+    def drift_rows(self, current: FloatArray, target: FloatArray) -> int:
+        """Leading rows of ``current`` (weights bar by bar) on which it cannot fire for drift."""
 
     def skip_to(self, row: int) -> None:
         """Remember ``row``'s session as the last one seen."""
@@ -120,6 +127,18 @@ class QuietRisk(Protocol):
 
 
 @runtime_checkable
+class QuietRegime(Protocol):
+    """A regime hook that can say how long its regime stays the same (a fixed regime, or a
+    detector's precomputed decisions)."""
+
+    def same_rows(self, stamps: npt.NDArray[np.int64], row: int, limit: int) -> int:
+        """Rows after ``row`` (at most ``limit``) of the timeline ``stamps`` with its regime."""
+
+    def update(self, feed: MarketFeed) -> RegimeReading:
+        """The reading at the feed's current bar."""
+
+
+@runtime_checkable
 class IdleBroker(Protocol):
     """A broker that can say it has nothing to process (the simulator)."""
 
@@ -131,7 +150,7 @@ class QuietBars:
     """Recognises and passes quiet bars after each cycle of one engine run (module docstring).
 
     Built by :meth:`for_run`, which returns None when the run's parts cannot be fast-forwarded
-    (a guarded feed, a regime detector, another risk hook or broker, a clock that is not the
+    (a guarded feed, an online regime detector, another risk hook or broker, a clock not the
     feed's timeline).
     """
 
@@ -141,7 +160,7 @@ class QuietBars:
         trigger: QuietTrigger,
         risk: QuietRisk,
         broker: IdleBroker,
-        reading: RegimeReading,
+        regime: QuietRegime,
         clock: ReplayClock,
     ) -> None:
         self.engine = engine
@@ -149,8 +168,7 @@ class QuietBars:
         self.trigger = trigger
         self.risk = risk
         self.broker = broker
-        self.reading = reading
-        """The fixed regime's reading."""
+        self.regime = regime
         self.rows = len(engine.feed.index)
 
     @classmethod
@@ -158,7 +176,7 @@ class QuietBars:
         """The fast-forward of ``engine`` over ``clock``'s ticks, or None when it cannot apply."""
         parts, feed, broker = engine.parts, engine.feed, engine.broker
         regime, trigger, risk = parts.regime, parts.trigger, parts.risk
-        if type(feed) is not MarketFeed or not isinstance(regime, FixedRegime):
+        if type(feed) is not MarketFeed or not isinstance(regime, QuietRegime):
             return None
         if not isinstance(trigger, QuietTrigger) or getattr(trigger, "feed", None) is not feed:
             return None
@@ -170,7 +188,7 @@ class QuietBars:
         offset = int(np.searchsorted(stamps, ticks[0]))  # the feed row of the first tick
         if offset + len(ticks) != len(stamps) or not np.array_equal(stamps[offset:], ticks):
             return None  # the ticks are not the feed's rows one by one up to its end
-        return cls(engine, trigger, risk, broker, regime.reading, clock)
+        return cls(engine, trigger, risk, broker, regime, clock)
 
     def skip(self) -> None:
         """Pass the quiet bars that follow the cycle just run, taking their ticks from the
@@ -180,6 +198,7 @@ class QuietBars:
         if not self._ready(row):
             return
         ahead = self.trigger.quiet_rows(row, min(CHUNK, self.rows - 1 - row))
+        ahead = self.regime.same_rows(e.feed.stamps, row, ahead)
         if ahead < 1:
             return
         book = e.book
@@ -190,20 +209,28 @@ class QuietBars:
         equity = book.cash + np.add.reduce(values, axis=1)
         if equity[0] != book.equity(e.feed.last_close()):
             return  # not the ledger's mark (never expected): leave the bars to the cycle
+        with np.errstate(divide="ignore", invalid="ignore"):  # no equity: not quiet (below)
+            weights = values / equity[:, None]  # each bar's weights, as the book gives them
+        measured = e.targets if e.drift_from is None else e.drift_from
+        if measured is None:
+            return
+        ahead = min(ahead, self.trigger.drift_rows(weights[1:], measured))
+        if ahead < 1:
+            return
         new_session = e.feed.session_starts()[row : row + ahead + 1]
-        n = self.risk.quiet_prefix(equity, new_session, book)
+        n = self.risk.quiet_prefix(equity[: ahead + 1], new_session, book)
         if n < 1:
             return
         stamps = self.clock.take(n)
-        last = stamps[-1]
+        last = self.clock.now()
         e.feed.advance_rows(n, last)
         self.risk.pass_quiet(last, equity[: n + 1], new_session[: n + 1], book, e.feed.last_close())
         self.trigger.skip_to(row + n)
-        marked, eq = values[1 : n + 1], equity[1 : n + 1]
-        weights = marked / eq[:, None]
-        weights.setflags(write=False)
-        regime = self.reading.regime.value  # _ready: the cycle's reading is the fixed one
-        e.recorder.bars(stamps, eq, book.cash, regime, weights)
+        regime = e.regime.regime.value if e.regime is not None else ""
+        e.regime = self.regime.update(e.feed)  # the last passed bar's reading, same regime
+        quiet = weights[1 : n + 1]
+        quiet.setflags(write=False)
+        e.recorder.bars(stamps, equity[1 : n + 1], book.cash, regime, quiet)
 
     def _ready(self, row: int) -> bool:
         """Whether the state after the cycle at ``row`` allows quiet bars at all."""
@@ -211,7 +238,5 @@ class QuietBars:
         if row < 0 or row + 1 >= self.rows or e.targets is None or e.carry_since is not None:
             return False
         if e.regime is None or row + 1 < e.parts.target_model.history_rows:
-            return False
-        if e.regime is not self.reading:
             return False
         return self.broker.idle() and not getattr(self.risk, "halted", True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from tradewind.domain.feed import FeedView
@@ -20,6 +21,9 @@ from tradewind.domain.types import Regime
 
 WARMUP_REGIME = Regime.BULL
 """Regime reported while a detector warms up: BULL is the runbook's "standard limits"."""
+
+_CODES = {r.value: k for k, r in enumerate(Regime)}
+"""A number per regime (its label as the detector writes it)."""
 
 
 class FixedRegime:
@@ -31,6 +35,10 @@ class FixedRegime:
     def update(self, feed: FeedView) -> RegimeReading:
         """The fixed regime."""
         return self.reading
+
+    def same_rows(self, stamps: npt.NDArray[np.int64], row: int, limit: int) -> int:
+        """Rows after ``row`` (at most ``limit``) with the regime of ``row``: all of them."""
+        return limit
 
 
 class ScheduledRegime:
@@ -56,6 +64,16 @@ class ScheduledRegime:
             else np.zeros(len(decisions), dtype=bool)
         )
         self._features = {c: decisions[c].to_numpy(dtype=float) for c in feature_columns}
+        self._next_change: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+
+    def same_rows(self, stamps: npt.NDArray[np.int64], row: int, limit: int) -> int:
+        """How many rows after ``row`` (at most ``limit``) of a timeline stamped ``stamps`` (ns)
+        :meth:`update` reads the regime of ``row`` on (a warm-up reads as its regime), for the
+        engine's fast-forward over quiet bars; the answer for a timeline is computed once."""
+        cached = self._next_change
+        if cached is None or cached[0] is not stamps:
+            cached = self._next_change = (stamps, next_changes(self._regime, self._stamps, stamps))
+        return max(min(int(cached[1][row]) - row - 1, limit), 0)
 
     def update(self, feed: FeedView) -> RegimeReading:
         """The decision for the last detector bar at or before the feed's current bar."""
@@ -69,3 +87,25 @@ class ScheduledRegime:
             features,
             bool(self._proxy[i]),
         )
+
+
+def next_changes(
+    labels: npt.NDArray[np.object_],
+    decided: npt.NDArray[np.int64],
+    stamps: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """For each bar of the timeline ``stamps``, the next bar whose regime (as
+    :meth:`ScheduledRegime.update` reads it from ``labels``, stamped ``decided``) differs
+    (``len(stamps)`` when none does); a label that is no regime differs from every bar."""
+    i = np.searchsorted(decided, stamps, side="right") - 1
+    warmup = _CODES[WARMUP_REGIME.value]
+    read = [labels[k] if k >= 0 else None for k in i.tolist()]
+    codes = np.array(
+        [
+            _CODES.get(x, len(_CODES) + n) if isinstance(x, str) else warmup
+            for n, x in enumerate(read)
+        ],
+        dtype=np.int64,
+    )
+    change = np.append(np.flatnonzero(codes[1:] != codes[:-1]) + 1, len(stamps))
+    return change[np.searchsorted(change, np.arange(len(stamps)), side="right")]

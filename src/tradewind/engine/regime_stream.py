@@ -23,11 +23,12 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from tradewind.domain.feed import FeedView
 from tradewind.domain.plans import RegimeReading
-from tradewind.engine.regime_hooks import ScheduledRegime
+from tradewind.engine.regime_hooks import ScheduledRegime, next_changes
 from tradewind.regime.ahead import Ahead
 from tradewind.regime.base import BaseDetector, RegimeEstimate
 from tradewind.regime.series_cache import RegimeSeries
@@ -74,6 +75,7 @@ class StreamedRegime(ScheduledRegime):
         self._proxy = feats["vix_is_proxy"].astype(bool).to_numpy(dtype=bool)
         self._features = {c: feats[c].to_numpy(dtype=float) for c in detector.recorded_features}
         self._decided = -1
+        self._next_change = None  # ScheduledRegime.same_rows' answer, kept once finished
         self._series: RegimeSeries | None = None
         self._keep: Callable[[RegimeSeries], None] | None = keep
 
@@ -95,6 +97,19 @@ class StreamedRegime(ScheduledRegime):
         while self._decided < i:
             self._receive()
         return super().update(feed)
+
+    def same_rows(self, stamps: npt.NDArray[np.int64], row: int, limit: int) -> int:
+        """:meth:`ScheduledRegime.same_rows`, once the child has decided every bar asked about
+        (waiting for it); while the series is not finished the answer is not kept."""
+        if self._series is None:
+            last = min(row + max(limit, 0), len(stamps) - 1)
+            needed = int(np.searchsorted(self._stamps, stamps[last], side="right")) - 1
+            while self._decided < needed:
+                self._receive()
+        if self._series is not None:
+            return super().same_rows(stamps, row, limit)
+        ahead = next_changes(self._regime, self._stamps, stamps[row : row + limit + 1])
+        return max(min(int(ahead[0]) - 1, limit), 0)
 
     def finish(self) -> RegimeSeries:
         """The finished series (waiting for the child), handed to ``keep`` the first time."""

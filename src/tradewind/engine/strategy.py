@@ -50,6 +50,10 @@ def cost_model(cfg: TradewindConfig) -> CostModel:
     return CostModel.from_config(cfg.execution, cfg.portfolio_optimization.rebalancing)
 
 
+_KNOWN_PARTS = (DriftTrigger, CalendarTrigger, RegimeChangeTrigger)
+"""The trigger parts the fast-forward over quiet bars models (the configured kinds)."""
+
+
 class ConfiguredTrigger:
     """The configured rebalance trigger, fed the engine's arrays and the session history.
 
@@ -98,28 +102,37 @@ class ConfiguredTrigger:
         return reasons
 
     def quiet_rows(self, row: int, limit: int) -> int:
-        """How many rows after ``row`` (at most ``limit``) :meth:`reasons` would return no
-        reason on, asked every bar with an unchanged regime; 0 when the trigger measures drift
-        (it reads the weights) or ``row`` is not the last row it was asked about."""
+        """How many rows after ``row`` (at most ``limit``) no calendar part fires on, asked
+        every bar with an unchanged regime (drift is :meth:`drift_rows`); 0 when ``row`` is not
+        the last row it was asked about."""
         sessions = self.feed.sessions
-        if row < 0 or self._previous_session != sessions[row]:
+        if row < 0 or self._previous_session != sessions[row] or not self._modelled():
             return 0
         change = self._next_change()
-        if change is None:
-            return 0
         return max(min(int(change[row]) - row - 1, limit), 0)
+
+    def drift_rows(self, current: FloatArray, target: FloatArray) -> int:
+        """How many leading rows of ``current`` (the weights at successive bars) no drift part
+        fires on against ``target`` (all of them without a drift part)."""
+        rows = len(current)
+        for part in self.trigger.triggers:
+            if isinstance(part, DriftTrigger) and rows:
+                rows = part.quiet_rows(current[:rows], target)
+        return rows
 
     def skip_to(self, row: int) -> None:
         """Remember ``row``'s session as the last one seen (the rows before it were quiet)."""
         self._previous_session = self.feed.sessions[row]
 
-    def _next_change(self) -> IntArray | None:
+    def _modelled(self) -> bool:
+        """Whether every part is a kind :meth:`quiet_rows` and :meth:`drift_rows` know."""
+        return all(isinstance(p, _KNOWN_PARTS) for p in self.trigger.triggers)
+
+    def _next_change(self) -> IntArray:
         """For every row, the next row where a calendar part fires after its predecessor
-        (the number of rows when none does), computed once; None with a drift part."""
+        (the number of rows when none does), computed once."""
         if self._change is None:
             parts = self.trigger.triggers
-            if any(isinstance(part, DriftTrigger) for part in parts):
-                return None
             rows = len(self.feed.sessions)
             fires = np.zeros(rows + 1, dtype=bool)
             fires[rows] = True
