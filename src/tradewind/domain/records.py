@@ -6,6 +6,7 @@ reports (which read them) and the risk manager and notifiers (which raise or sen
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,16 +31,16 @@ class OrderRecord:
     est_impact: float = 0.0
 
 
-class OrdersOnRead:
+class OrdersOnRead(ABC):
     """A decision's orders kept as the engine placed them, built into
     :class:`OrderRecord` objects when :attr:`Decision.orders` is first read
     (:func:`orders_on_read`); the engine's columns implement it."""
 
     __slots__ = ()
 
+    @abstractmethod
     def records(self) -> tuple[OrderRecord, ...]:
         """The orders as records, the same tuple on every call."""
-        raise NotImplementedError
 
 
 @fast_init
