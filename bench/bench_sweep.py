@@ -25,7 +25,10 @@ and after: on a shared machine the scaling figure moves with the other processes
 Last, a regime-aware trial (``hmm`` detector) is timed on a fresh worker and again once the
 worker holds the detector's fits, and compared with a fresh run.
 
-Usage: ``make bench`` or ``.venv/bin/python bench/bench_sweep.py [--trials N]``.
+Each run stores its period's figures (and the regime-aware trial's) in ``docs/bench_sweep.json``
+and rewrites the README's ``bench:sweep`` block from that file (``--no-write``: print only).
+
+Usage: ``make bench`` or ``.venv/bin/python bench/bench_sweep.py [--trials N] [--start --end]``.
 """
 
 from __future__ import annotations
@@ -36,11 +39,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before numpy is imported: single-threaded BLAS
 
 import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
 import logging  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pandas as pd  # noqa: E402
 from rich.console import Console  # noqa: E402
@@ -53,6 +58,9 @@ from tradewind.backtest.space import SearchSpace, planned_trials, trial_id  # no
 from tradewind.backtest.sweep import sweep_data  # noqa: E402
 from tradewind.backtest.trial import TrialSpec, run_trials  # noqa: E402
 from tradewind.config import TradewindConfig, validate_config  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))  # bench/ modules, run as a script
+from sweep_block import store  # noqa: E402
 
 SYMBOLS = ["AAPL", "MSFT", "JPM", "JNJ", "PG", "XOM", "WMT", "KO", "UNH", "HD"]
 START = pd.Timestamp("2005-01-03", tz="America/New_York")
@@ -174,7 +182,7 @@ def _noop_ms(executor: DaskExecutor) -> float:
     return (time.perf_counter() - began) / NOOP_TASKS * 1000.0 * executor.workers
 
 
-def regime_fit_sharing() -> None:
+def regime_fit_sharing() -> dict[str, Any]:
     """Time a regime-aware (hmm) trial alone, then another on the same worker (shared fits)."""
     cfg = validate_config(
         {**config().model_dump(mode="json"),
@@ -194,6 +202,48 @@ def regime_fit_sharing() -> None:
         f"{warm.seconds:.2f} s once the worker has the fits ({cold.seconds / warm.seconds:.1f}x; "
         f"identical to a fresh run: {'yes' if same else 'NO'})"
     )
+    return {
+        "period": _label(),
+        "measured": dt.datetime.now(dt.UTC).date().isoformat(),
+        "cold": cold.seconds,
+        "warm": warm.seconds,
+        "same": same,
+    }
+
+
+def _label() -> str:
+    """The period's name in the README: its first and last years."""
+    return f"{START.year}-{END.year}"
+
+
+def _figures(runs: Sequence[Measured], load: str, scaling: float, engine: float) -> dict[str, Any]:
+    """What the README block shows of one period's run (:mod:`sweep_block`)."""
+    executors = [
+        {
+            "name": m.name,
+            "per_second": m.per_second,
+            "mean": m.mean_backtest,
+            "noop_ms": m.noop_ms,
+            "overhead_ms": m.overhead_ms,
+            "overhead_share": m.overhead_ms / 1000.0 * m.tasks / m.trials / m.mean_backtest,
+        }
+        for m in runs
+    ]
+    return {
+        "measured": dt.datetime.now(dt.UTC).date().isoformat(),
+        "machine": f"{os.cpu_count()} cores",
+        "load": load,
+        "trials": runs[0].trials,
+        "batch": BATCH,
+        "executors": executors,
+        "scaling": scaling,
+        "scaling_target": SCALING_TARGET,
+        "scaling_ok": scaling >= SCALING_TARGET,
+        "engine_overhead": engine,
+        "overhead_target": OVERHEAD_TARGET,
+        "overhead_ok": engine < OVERHEAD_TARGET,
+        "mean_two": runs[2].mean_backtest,
+    }
 
 
 def _period(first: str, last: str, batch: int) -> None:
@@ -212,6 +262,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--start", default=f"{START.date()}", help="first day of each backtest")
     parser.add_argument("--end", default=f"{END.date()}", help="last day of each backtest")
     parser.add_argument("--batch", type=int, default=BATCH, help="backtests per task")
+    parser.add_argument(
+        "--no-write",
+        dest="write",
+        action="store_false",
+        help="print only (by default the period's figures go to docs/bench_sweep.json and the "
+        "README's bench:sweep block)",
+    )
     args = parser.parse_args(argv)
     _period(args.start, args.end, args.batch)
     logging.getLogger("distributed").setLevel(logging.ERROR)  # the clusters' start/stop chatter
@@ -294,7 +351,11 @@ def main(argv: list[str] | None = None) -> None:
         "backtest"
     )
 
-    regime_fit_sharing()
+    regime = regime_fit_sharing()
+    if args.write:
+        load = f"{load_before[0]:.1f} before, {load_after[0]:.1f} after"
+        store(_label(), _figures(runs, load, scaling, engine), regime)
+        console.print("wrote docs/bench_sweep.json and the README's bench:sweep block")
 
 
 if __name__ == "__main__":

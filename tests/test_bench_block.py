@@ -1,7 +1,8 @@
-"""The README's engine benchmark block is what ``make bench`` rendered from its results file.
+"""The README's benchmark blocks are what ``make bench`` rendered from their results files.
 
-``bench/bench_engine.py`` writes ``docs/bench_engine.json`` and the README block together; a
-figure edited by hand in either shows here.
+``bench/bench_engine.py`` writes ``docs/bench_engine.json`` and the README block together, and
+``bench/bench_sweep.py`` ``docs/bench_sweep.json`` and its block; a figure edited by hand in
+either shows here.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _readme_block() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "readme_block", ROOT / "bench" / "readme_block.py"
-    )
+def _readme_block(name: str = "readme_block") -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -33,3 +32,13 @@ def test_the_readme_block_renders_the_recorded_results() -> None:
     assert found, "README.md lost its <!-- bench:engine --> block"
     assert found.group(1) == block.render(data), "run: make bench"
     assert data["large"] is not None and len(data["cases"]) == 6
+
+
+def test_the_readme_sweep_block_renders_the_recorded_results() -> None:
+    block = _readme_block("sweep_block")
+    data = json.loads((ROOT / "docs" / "bench_sweep.json").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- bench:sweep -->\n(.*?)<!-- /bench:sweep -->", readme, re.S)
+    assert found, "README.md lost its <!-- bench:sweep --> block"
+    assert found.group(1) == block.render(data), "run: bench/bench_sweep.py (make bench)"
+    assert set(data["periods"]) == {"2005-2022", "2016-2019"} and data["regime"]["same"]
