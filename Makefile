@@ -49,7 +49,7 @@ test: lint $(STAMP_APP) ## Lint, type-check and run the test suite (and webull_a
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --durations=15
 	$(VENV_APP)/bin/pytest -q -p no:cacheprovider tests_webull_app
 
-bench: $(STAMP) ## Benchmarks (prints figures; bench_engine.py rewrites docs/bench_engine.json and the README's bench:engine block; not part of make test).
+bench: $(STAMP) ## Benchmarks (prints figures; bench_engine.py and bench_sweep.py rewrite docs/bench_*.json and their README blocks; not part of make test).
 	$(BIN)/python -m pip install --quiet -e ".[dev,feeds,cluster,tune,dashboard,bench]"
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
