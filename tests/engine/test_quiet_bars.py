@@ -8,6 +8,8 @@ The configurations make the breakers warn, latch and resume inside stretches of 
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +38,7 @@ def _run(
     overrides: dict[str, Any],
     fast: bool,
     regime: Callable[[], RegimeHook] | None = None,
+    provider: type[FramesData] = FramesData,
 ) -> tuple[BacktestRun, int]:
     cfg = task_config("T1", list(prices.columns), overrides=overrides)
     steps = 0
@@ -49,9 +52,19 @@ def _run(
     Engine.fast_forward, Engine.step = fast, counted  # type: ignore[method-assign]
     try:
         hook = regime() if regime is not None else None
-        return run_backtest(cfg, FramesData(prices, stale_bars=None), regime=hook), steps
+        return run_backtest(cfg, provider(prices, stale_bars=None), regime=hook), steps
     finally:
         Engine.fast_forward, Engine.step = True, step  # type: ignore[method-assign]
+
+
+def _tracks(risk: RiskManager) -> list[tuple[str, bytes]]:
+    """The stops' tracks in order, every field to the bit (NaN levels included)."""
+    book = risk.stop_book
+    tracks = book.tracks if book is not None else {}
+    return [
+        (s, repr(t).encode() + struct.pack("<4d", t.entry, t.peak, t.atr_level, t.trail_level))
+        for s, t in tracks.items()
+    ]
 
 
 def _risk(frequency: str, **breakers: Any) -> dict[str, Any]:
@@ -117,20 +130,64 @@ def _scheduled(prices: pd.DataFrame) -> ScheduledRegime:
     return ScheduledRegime(frame)
 
 
+def _stops(kinds: str | list[str], **section: Any) -> dict[str, Any]:
+    """Monthly and drift rebalances with the breakers warning, and the stops given."""
+    overrides = _combined(0.05)
+    stops = {"enabled": True, "type": kinds, "cooldown_days": 3, **section}
+    overrides["risk_management"] = overrides["risk_management"] | {"stop_loss": stops}
+    return overrides
+
+
+class _ObservedOhlc(FramesData):
+    """The closes with observed opens, highs and lows (seeded) for every other symbol: the
+    stops trigger on those symbols' lows and trail their highs."""
+
+    def history(self, symbol: str) -> pd.DataFrame:
+        frame = super().history(symbol)
+        if self.is_derived(symbol):
+            return frame
+        rng = np.random.default_rng(zlib.crc32(symbol.encode()))
+        n, close = len(frame), frame["close"].to_numpy()
+        opened = frame["open"].to_numpy() * (1 + rng.normal(0, 0.004, n))
+        return frame.assign(
+            open=opened,
+            high=np.maximum(opened, close) * (1 + rng.uniform(0, 0.015, n)),
+            low=np.minimum(opened, close) * (1 - rng.uniform(0, 0.015, n)),
+        )
+
+    def is_derived(self, symbol: str) -> bool:
+        return list(self.closes.columns).index(symbol) % 2 == 1
+
+
 CASES["combined, drift that fires between the month's rebalances"] = _combined(0.03)
 CASES["regime-aware, a detector's regimes, drift and monthly"] = _combined(0.05, regime_aware=True)
 REGIMES = {"regime-aware, a detector's regimes, drift and monthly": _scheduled}
+CASES["stops: the runbook's trailing stop (3% or 2 x ATR), close-only data"] = _stops(
+    "trailing", fixed_pct=0.03, atr_multiplier=2.0
+)
+CASES["stops: fixed, trailing 8% and a chandelier, observed OHLC"] = _stops(
+    ["fixed", "trailing", "atr"], fixed_pct=0.12, trailing_pct=0.08, atr_multiplier=3.0
+)
+FAR = "stops: fixed 90%, far from every price"
+CASES[FAR] = _risk("monthly") | {
+    "risk_management": _risk("monthly")["risk_management"]
+    | {"stop_loss": {"enabled": True, "type": "fixed", "fixed_pct": 0.9}}
+}
+OHLC = {"stops: fixed, trailing 8% and a chandelier, observed OHLC"}
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_fast_forward_is_identical_to_one_cycle_per_bar(prices: pd.DataFrame, name: str) -> None:
     make = REGIMES.get(name)
     regime = (lambda: make(prices)) if make is not None else None
-    fast, fast_steps = _run(prices, CASES[name], True, regime)
-    slow, slow_steps = _run(prices, CASES[name], False, regime)
+    provider = _ObservedOhlc if name in OHLC else FramesData
+    fast, fast_steps = _run(prices, CASES[name], True, regime, provider)
+    slow, slow_steps = _run(prices, CASES[name], False, regime, provider)
     assert slow_steps == len(prices) and fast_steps < len(prices)  # it did skip bars
     if name.startswith("monthly"):
         assert fast_steps < len(prices) // 10  # about one cycle a rebalance
+    if name == FAR:
+        assert fast_steps < len(prices) // 10  # stops configured, none near: quiet bars
     a, b = fast.summary.recorder, slow.summary.recorder
     assert a.fingerprint() == b.fingerprint()
     assert a.ts == b.ts and a.equity == b.equity and a.cash == b.cash
@@ -142,7 +199,10 @@ def test_fast_forward_is_identical_to_one_cycle_per_bar(prices: pd.DataFrame, na
     assert isinstance(ra, RiskManager) and isinstance(rb, RiskManager)
     assert ra.breakers.state == rb.breakers.state and ra.session_index == rb.session_index
     assert ra.state() == rb.state()
-    if name != "monthly, no breaker near":
+    assert _tracks(ra) == _tracks(rb)
+    if name.startswith("stops") and name != FAR:
+        assert sum(e.kind == "stop" for e in a.events) >= 5  # stops fired between quiet bars
+    if name not in ("monthly, no breaker near", FAR):
         kinds = {e.kind for e in a.events}
         assert kinds & {"daily_loss_warning", "drawdown_warning", "halt"}, kinds
     if name.startswith("quarterly"):
@@ -153,10 +213,3 @@ def test_fast_forward_is_identical_to_one_cycle_per_bar(prices: pd.DataFrame, na
     if name in REGIMES:
         assert {"regime", "calendar:"} <= reasons, reasons
         assert "regime_change" in {e.kind for e in a.events}
-
-
-def test_configured_stops_run_every_cycle(prices: pd.DataFrame) -> None:
-    overrides = _risk("monthly")
-    overrides["risk_management"]["stop_loss"] = {"enabled": True, "type": "fixed", "fixed_pct": 0.5}
-    _, steps = _run(prices, overrides, True)
-    assert steps == len(prices)

@@ -168,6 +168,14 @@ class MarketFeed:
             raise ValueError(f"rows {start}..{stop} are not ahead of row {self.row}")
         return self._last_close[start:stop]
 
+    def rows_ahead(self, field: str, start: int, stop: int) -> FloatArray:
+        """Rows ``start..stop-1`` of ``field`` as the bars have them (NaN: no bar; read-only),
+        for the engine's fast-forward only, on the terms of :meth:`closes_ahead` (the stops'
+        scan reads the highs and lows of the bars it passes)."""
+        if start < 0 or start > self.row + 1 or stop > len(self._stamp_list):
+            raise ValueError(f"rows {start}..{stop} are not ahead of row {self.row}")
+        return self._array(field)[start:stop]
+
     @property
     def now(self) -> pd.Timestamp:
         """Timestamp of the current bar."""

@@ -2,7 +2,8 @@
 
 Between two rebalances most cycles only mark the book and record the bar: no order rests at
 the broker, the trigger cannot fire (a calendar period goes on, the regime reads the same,
-drift stays below its level), no stop is configured, and no breaker comes near a warning level.
+drift stays below its level), no stop comes near its level, and no breaker comes near a warning
+level.
 :class:`QuietBars` recognises a run of such bars after a cycle and passes it on arrays: the
 equity and weights of every bar in one vectorised mark (the ledger's own formula, row by row,
 so every figure is identical to the last bit), the risk manager's, the trigger's and the regime
@@ -112,18 +113,25 @@ class QuietTrigger(Protocol):
 class QuietRisk(Protocol):
     """A risk hook that can pass quiet bars on arrays (the risk manager)."""
 
-    def quiet_prefix(self, equity: FloatArray, new_session: BoolArray, book: Ledger) -> int:
-        """How many of the bars ``1..`` of ``equity`` are quiet."""
+    def may_pass_quiet(self) -> bool:
+        """Whether its state allows quiet bars at all (asked before anything is computed)."""
+
+    def quiet_prefix(
+        self, equity: FloatArray, new_session: BoolArray, book: Ledger, feed: MarketFeed
+    ) -> int:
+        """How many of the bars ``1..`` of ``equity`` are quiet (``feed`` at bar 0)."""
 
     def pass_quiet(
         self,
+        first: pd.Timestamp,
         t: pd.Timestamp,
         equity: FloatArray,
         new_session: BoolArray,
         book: Ledger,
         prices: FloatArray,
     ) -> None:
-        """Account quiet bars ``1..``; ``t`` and ``prices`` are the last one's."""
+        """Account quiet bars ``1..``; ``first`` is the first one's time, ``t`` and ``prices``
+        the last one's."""
 
 
 @runtime_checkable
@@ -218,13 +226,14 @@ class QuietBars:
         if ahead < 1:
             return
         new_session = e.feed.session_starts()[row : row + ahead + 1]
-        n = self.risk.quiet_prefix(equity[: ahead + 1], new_session, book)
+        n = self.risk.quiet_prefix(equity[: ahead + 1], new_session, book, e.feed)
         if n < 1:
             return
         stamps = self.clock.take(n)
         last = self.clock.now()
         e.feed.advance_rows(n, last)
-        self.risk.pass_quiet(last, equity[: n + 1], new_session[: n + 1], book, e.feed.last_close())
+        prices = e.feed.last_close()
+        self.risk.pass_quiet(stamps[0], last, equity[: n + 1], new_session[: n + 1], book, prices)
         self.trigger.skip_to(row + n)
         regime = e.regime.regime.value if e.regime is not None else ""
         e.regime = self.regime.update(e.feed)  # the last passed bar's reading, same regime
@@ -239,4 +248,4 @@ class QuietBars:
             return False
         if e.regime is None or row + 1 < e.parts.target_model.history_rows:
             return False
-        return self.broker.idle() and not getattr(self.risk, "halted", True)
+        return self.broker.idle() and self.risk.may_pass_quiet()

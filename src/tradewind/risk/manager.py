@@ -46,6 +46,7 @@ from tradewind.risk import tracker
 from tradewind.risk.breakers import BREAKER_KINDS, BreakerParams, Breakers, Trip
 from tradewind.risk.halt import HaltState, HaltStore, MemoryHaltStore, ResumeRecord, TrackerStore
 from tradewind.risk.limits import apply_limits, apply_limits_batch
+from tradewind.risk.stop_scan import RowsAhead, StopScan, pass_scanned, scan_stops
 from tradewind.risk.stops import StopBook, StopHit, StopParams
 
 DAILY_WARNING_ACTIONS = (
@@ -107,6 +108,7 @@ class RiskManager:
             raise ValueError(f"cooldown_sessions must be >= 0, was {cooldown_sessions}")
         self.symbols = tuple(symbols)
         self.stop_book = StopBook(stops, intrabar=intrabar) if stops is not None else None
+        self._stop_scan: StopScan | None = None  # the last quiet_prefix scan, for pass_quiet
         self.breakers = Breakers(breakers or BreakerParams())
         self.cooldown_sessions = cooldown_sessions
         self.flatten_on_halt = flatten_on_halt
@@ -233,29 +235,44 @@ class RiskManager:
         return TradeBatch.of(trades.universe, book.columns, passed), notes
 
     # --- quiet bars (the engine's fast-forward over bars where nothing can happen) ----------
-    def quiet_prefix(self, equity: FloatArray, new_session: BoolArray, book: Ledger) -> int:
-        """How many of the bars ``1..`` of ``equity`` (the book's equity at each bar, bar 0 the
-        last one :meth:`on_bar` saw) :meth:`on_bar` would pass with nothing to do but its
-        bookkeeping: no stops to scan, no halt latched or to latch, no breaker warning, no
-        round trip to count. 0 whenever the state is one the scan does not model."""
-        if self.stop_book is not None or self._halt is not None or self.tracker_store is not None:
-            return 0
+    def may_pass_quiet(self) -> bool:
+        """Whether the manager's state is one :meth:`quiet_prefix` models: no halt latched,
+        nothing persisted bar by bar, a previous bar seen, a halt store no other process writes."""
+        if self._halt is not None or self.tracker_store is not None:
+            return False
         if self._prev_prices is None or self.session is None:
+            return False
+        return isinstance(self.store, MemoryHaltStore) and self.store.load() is None
+
+    def quiet_prefix(
+        self, equity: FloatArray, new_session: BoolArray, book: Ledger, feed: RowsAhead
+    ) -> int:
+        """How many of the bars ``1..`` of ``equity`` (the book's equity at each bar, bar 0 the
+        last one :meth:`on_bar` saw; ``feed`` at bar 0) :meth:`on_bar` would pass with nothing
+        to do but its bookkeeping: no stop near its level, no halt latched or to latch, no
+        breaker warning, no round trip to count. 0 whenever the state is one the scan does not
+        model (:meth:`may_pass_quiet`)."""
+        self._stop_scan = None
+        if not self.may_pass_quiet():
             return 0
-        if not isinstance(self.store, MemoryHaltStore) or self.store.load() is not None:
-            return 0  # a halt store another process may write is read every bar
-        return self.breakers.quiet_prefix(equity, new_session, len(book.closed_trades))
+        n = self.breakers.quiet_prefix(equity, new_session, len(book.closed_trades))
+        if self.stop_book is not None and n > 0:
+            self._stop_scan = scan_stops(self.stop_book, feed, book, n)
+            n = self._stop_scan.quiet
+        return n
 
     def pass_quiet(
         self,
+        first: pd.Timestamp,
         t: pd.Timestamp,
         equity: FloatArray,
         new_session: BoolArray,
         book: Ledger,
         prices: FloatArray,
     ) -> None:
-        """Account bars ``1..`` of ``equity``, all quiet (:meth:`quiet_prefix`), as one
-        :meth:`on_bar` per bar would; ``t`` and ``prices`` are the last bar's."""
+        """Account bars ``1..`` of ``equity``, all quiet (:meth:`quiet_prefix`, just asked),
+        as one :meth:`on_bar` per bar would; ``first`` is the first bar's time, ``t`` and
+        ``prices`` the last one's."""
         session = _session_key(t)
         self.session_index += int(np.count_nonzero(new_session[1:]))
         self.session = session
@@ -263,6 +280,11 @@ class RiskManager:
         self._halted_session = None
         if self._exiting:
             self._exiting = set()
+        if self.stop_book is not None:
+            scan, self._stop_scan = self._stop_scan, None
+            if scan is None:
+                raise RuntimeError("pass_quiet needs the stop scan of quiet_prefix first")
+            pass_scanned(self.stop_book, scan, book, len(equity) - 1, first)
         self._prev_prices = prices if not prices.flags.writeable else prices.copy()
         self._save(t, book, prices, float(equity[-1]))
 

@@ -30,16 +30,35 @@ difference between the model and the actual fill stays visible.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
 from tradewind.config.risk import StopLossSection, StopType
-from tradewind.domain.arrays import FloatArray
+from tradewind.domain.arrays import BoolArray, FloatArray
 from tradewind.domain.feed import FeedView
 from tradewind.domain.ledger import Ledger
+
+if TYPE_CHECKING:  # annotations only: the stops load without pandas
+    import pandas as pd
+
+
+class SymbolListing(Protocol):
+    """A feed's symbols and which of them are close-only (every feed the stops read)."""
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The run's symbols, in the order every array uses."""
+        ...
+
+    @property
+    def derived_ohlc(self) -> Collection[str]:
+        """Symbols whose open/high/low were derived from closes, not observed."""
+        ...
+
 
 STOP_KINDS: tuple[StopType, ...] = ("fixed", "trailing", "atr")
 
@@ -164,11 +183,12 @@ class StopBook:
         self.params = params
         self.intrabar = intrabar
         self.tracks: dict[str, PositionTrack] = {}
+        self._derived: tuple[tuple[str, ...], Collection[str], BoolArray] | None = None
 
     # --- per bar ---------------------------------------------------------------------------
     def evaluate(self, feed: FeedView, book: Ledger) -> list[StopHit]:
         """Sync with the book, return this bar's triggered stops, then move peaks to this bar."""
-        self._sync(feed, book)
+        self.sync(book, feed.now)
         if not self.tracks:
             return []
         p = self.params
@@ -211,8 +231,9 @@ class StopBook:
         )
 
     # --- internals -------------------------------------------------------------------------
-    def _sync(self, feed: FeedView, book: Ledger) -> None:
-        """Start tracks for new positions, follow the average cost, drop closed positions.
+    def sync(self, book: Ledger, now: pd.Timestamp) -> None:
+        """Start tracks (at ``now``) for new positions, follow the average cost, drop closed
+        positions: what :meth:`evaluate` does first at each bar.
 
         A position closed and reopened between two evaluations keeps its old track (the book
         never looked flat); :class:`~tradewind.risk.manager.RiskManager` rules that out by not
@@ -226,7 +247,7 @@ class StopBook:
             entry = float(book.average_cost[i])
             track = self.tracks.get(symbol)
             if track is None:
-                self.tracks[symbol] = PositionTrack(entry, entry, feed.now.to_pydatetime())
+                self.tracks[symbol] = PositionTrack(entry, entry, now.to_pydatetime())
             else:
                 track.entry = entry
 
@@ -269,17 +290,47 @@ class StopBook:
         n = self.params.atr_period
         rows = n + 2  # n true ranges need n + 1 bars, all before the current bar
         close = feed.window(rows, "close")[:-1]
-        high = feed.window(rows, "high")[:-1]
-        low = feed.window(rows, "low")[:-1]
         if close.shape[0] < n + 1:
             return np.full(close.shape[1], np.nan)
-        prev = close[:-1]
-        c, h, lo = close[1:], high[1:], low[1:]
-        true_range = np.maximum(h - lo, np.maximum(np.abs(h - prev), np.abs(lo - prev)))
-        derived = np.array([s in feed.derived_ohlc for s in feed.symbols])
-        if derived.any():
-            true_range[:, derived] = np.abs(c - prev)[:, derived]
-        with np.errstate(invalid="ignore"):
-            valid = np.isfinite(true_range).sum(axis=0)
-            atr = np.nansum(np.nan_to_num(true_range, nan=0.0), axis=0) / np.maximum(valid, 1)
-        return np.where(valid >= max(2, n // 2), atr, np.nan)
+        high = feed.window(rows, "high")[:-1]
+        low = feed.window(rows, "low")[:-1]
+        atr: FloatArray = mean_true_ranges(close, high, low, self.derived_columns(feed), n)[0]
+        return atr
+
+    def derived_columns(self, feed: SymbolListing) -> BoolArray:
+        """Which of ``feed``'s symbols are close-only (kept while the feed's lists are)."""
+        kept = self._derived
+        if kept is None or kept[0] is not feed.symbols or kept[1] is not feed.derived_ohlc:
+            mask = np.array([s in feed.derived_ohlc for s in feed.symbols], dtype=bool)
+            kept = self._derived = (feed.symbols, feed.derived_ohlc, mask)
+        return kept[2]
+
+
+def mean_true_ranges(
+    close: FloatArray, high: FloatArray, low: FloatArray, derived: BoolArray, period: int
+) -> FloatArray:
+    """ATR of every bar that has ``period + 1`` bars of the block before it: row ``k`` of the
+    result is the bar after rows ``k..k+period`` of ``close``/``high``/``low`` (rows x symbols).
+
+    The true range is ``max(high - low, |high - previous close|, |low - previous close|)``, and
+    ``|close - previous close|`` for close-only (``derived``) columns; gaps are left out of the
+    mean, and a bar with fewer than ``max(2, period // 2)`` of them has no ATR (NaN). The
+    ranges are added one bar after another, in time order, for one bar or for many: the bar by
+    bar stops and the fast-forward's scan of them (:mod:`tradewind.risk.stop_scan`) get the
+    same figures to the last bit.
+    """
+    prev = close[:-1]
+    c, h, lo = close[1:], high[1:], low[1:]
+    true_range = np.maximum(h - lo, np.maximum(np.abs(h - prev), np.abs(lo - prev)))
+    if derived.any():
+        true_range[:, derived] = np.abs(c - prev)[:, derived]
+    bars = true_range.shape[0] - period + 1
+    finite = np.isfinite(true_range)
+    ranges = np.nan_to_num(true_range, nan=0.0)
+    total = ranges[:bars].copy()
+    valid = finite[:bars].astype(np.int64)
+    for k in range(1, period):  # in order: np.sum may add one column pairwise
+        total += ranges[k : k + bars]
+        valid += finite[k : k + bars]
+    atr = total / np.maximum(valid, 1)
+    return np.where(valid >= max(2, period // 2), atr, np.nan)
