@@ -25,11 +25,26 @@ from tradewind.reports.rolling import rolling_sharpe, session_dates
 from tradewind.reports.run import REBALANCE
 from tradewind.reports.weekly import method_name
 from tradewind.review.evidence import Evidence
+from tradewind.risk.breakers import BREAKER_KINDS
 from tradewind.service.records import uptime_between
+from tradewind.store import EventView
 
 Status = Literal["pass", "fail", "no data"]
 NOT_SYSTEM_ERRORS = frozenset({"halt"})
 """Error-level events that are the strategy working, not the system failing (a breaker halt)."""
+
+LATCHED = "halt_latched"
+"""The store's event for every halt it latches; its ``data["kind"]`` says which halt."""
+
+
+def is_system_error(event: EventView) -> bool:
+    """Whether ``event`` is a system error: error-level, and neither the engine's breaker
+    ``halt`` nor the store's ``halt_latched`` record of a breaker halt (daily loss, drawdown,
+    consecutive losses). A reconciliation or emergency halt still counts."""
+    if event.severity not in ("error", "critical") or event.kind in NOT_SYSTEM_ERRORS:
+        return False
+    data = event.data if isinstance(event.data, dict) else {}
+    return not (event.kind == LATCHED and data.get("kind") in BREAKER_KINDS)
 
 
 @dataclass(frozen=True)
@@ -288,9 +303,7 @@ def system_errors_at_most(ev: Evidence, maximum: int) -> Criterion:
     halts left out; restarts listed."""
     name = "No system errors or crashes"
     events = ev.events()
-    errors = [
-        e for e in events if e.severity in ("error", "critical") and e.kind not in NOT_SYSTEM_ERRORS
-    ]
+    errors = [e for e in events if is_system_error(e)]
     restarts = [e for e in events if e.kind == "service_restart"]
     details = tuple(f"{pd.Timestamp(e.ts):%Y-%m-%d %H:%M} {e.kind}: {e.message}"
                     for e in [*errors, *restarts])  # fmt: skip
