@@ -107,7 +107,7 @@ def weekly(
     Example: ``tradewind report weekly`` or ``tradewind report weekly --week 2``
     """
     from tradewind.reports.lessons import lessons_for_week
-    from tradewind.reports.weekly import render_week
+    from tradewind.reports.weekly import models_by_week, render_week
     from tradewind.service.run_reports import (
         options_for,
         run_folder,
@@ -134,7 +134,8 @@ def weekly(
     if week is not None:
         f = figures[week - 1]
         scope = options_for(records).uptime_scope
-        text = render_week(f, uptime_scope=scope, lessons=lessons_for_week(folder, f.week))
+        model = models_by_week(records.recorder.events, [f])[f.week]
+        text = render_week(f, model, uptime_scope=scope, lessons=lessons_for_week(folder, f.week))
         console.print(text, markup=False, highlight=False, soft_wrap=True)
     else:
         console.print(f"[bold]{escape(records.label)}[/]", highlight=False)

@@ -23,7 +23,13 @@ from tradewind.reports.rolling import TWO_WEEKS
 from tradewind.reports.rollup import render_rollup
 from tradewind.reports.run import RunSummary
 from tradewind.reports.tracking import write_tracking_csv
-from tradewind.reports.weekly import UptimeOf, WeekFigures, render_week, week_figures
+from tradewind.reports.weekly import (
+    UptimeOf,
+    WeekFigures,
+    models_by_week,
+    render_week,
+    week_figures,
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,11 @@ def write_weekly_files(
     fresh = not weekly.exists()  # nothing to compare with: every file is new
     weekly.mkdir(exist_ok=True)
     lessons = lessons_by_week(out)
+    models = models_by_week(summary.recorder.events, weeks)
     for f in weeks:
-        text = render_week(f, uptime_scope=options.uptime_scope, lessons=lessons.get(f.week, []))
+        text = render_week(
+            f, models[f.week], uptime_scope=options.uptime_scope, lessons=lessons.get(f.week, [])
+        )
         path = weekly / f"week-{f.week:04d}.md"
         if fresh:
             path.write_text(text, encoding="utf-8")

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tradewind.domain.records import EngineEvent
 from tradewind.domain.types import EXCHANGE_TZ
 from tradewind.reports.costs import usd
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, prefix_sharpe_ratios
@@ -26,6 +27,9 @@ from tradewind.reports.week_index import (
 from tradewind.reports.week_methods import MethodLines
 from tradewind.reports.week_methods import method_name as method_name
 from tradewind.reports.week_methods import week_methods as week_methods
+
+NO_ML = "n/a (no ML ensemble)"
+"""The weekly report's "Model Performance" of a run without the ML ensemble."""
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,7 @@ def _uptime_text(uptime: float | None, scope: str) -> str:
 
 def render_week(
     f: WeekFigures,
-    model_performance: str = "n/a (no ML ensemble)",
+    model_performance: str = NO_ML,
     *,
     uptime_scope: str = "whole run",
     lessons: Sequence[str] = (),
@@ -340,20 +344,30 @@ def _actions(f: WeekFigures) -> str:
     return "\n".join(f"- [ ] {i}" for i in items)
 
 
+def models_by_week(events: Sequence[EngineEvent], weeks: Sequence[WeekFigures]) -> dict[int, str]:
+    """Each week's "Model Performance": the ensemble's readings of that week (Good / Fair /
+    Poor, "no reading" in a week without a rebalance), or :data:`NO_ML` for every week of a
+    run without the ensemble."""
+    mine = [(_ny_day(e.ts), e) for e in events if e.kind in ("ml_views", "ml_fallback")]
+    if not mine:
+        return {f.week: NO_ML for f in weeks}
+    out = {}
+    for f in weeks:
+        summary = ml_summary([e for day, e in mine if f.start <= day <= f.end])
+        out[f.week] = model_performance(summary) if summary is not None else "no reading"
+    return out
+
+
 def write_weekly_reports(run: RunSummary, folder: str | Path) -> list[Path]:
     """Write ``week-NNN.md`` files into ``folder``; return their paths."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    events = run.recorder.events
-    has_ml = ml_summary(events) is not None
-    for f in week_figures(run):
+    weeks = week_figures(run)
+    models = models_by_week(run.recorder.events, weeks)
+    for f in weeks:
         p = out / f"week-{f.week:04d}.md"
-        model = "n/a (no ML ensemble)"
-        if has_ml:  # the ensemble's readings of this week (issue 25)
-            week = [e for e in events if f.start <= _ny_day(e.ts) <= f.end]
-            model = model_performance(ml_summary(week)) if ml_summary(week) else "no reading"
-        p.write_text(render_week(f, model), encoding="utf-8")
+        p.write_text(render_week(f, models[f.week]), encoding="utf-8")
         paths.append(p)
     return paths
 
