@@ -69,6 +69,7 @@ def test_live_needs_all_four_consents(tmp_path: Path) -> None:
     live = _paper_like(tmp_path, mode="live")
     data = yaml.safe_load(live.read_text("utf-8"))
     data["broker"]["paper_trading"] = False
+    data["data"] = {"source": "yfinance"}  # real prices: live refuses synthetic ones
     live.write_text(yaml.safe_dump(data), encoding="utf-8")
     code, out = cli("trade", "--config", str(live))
     text = " ".join(out.split())
@@ -89,6 +90,25 @@ def test_live_needs_all_four_consents(tmp_path: Path) -> None:
     cfg = load(write_config(tmp_path))
     with pytest.raises(LiveTradingRefused, match="--live was given but the mode is simulated"):
         check_live(cfg, file_mode=cfg.trading.mode, live_flag=True, env={})
+
+
+def test_live_refuses_prices_that_are_not_the_market_s(tmp_path: Path) -> None:
+    """With every consent given, live trading on the synthetic market (the shipped config's
+    source, even one whose end lies in the future) or the bundled history is refused before
+    anything is written."""
+    for source in ("synthetic", "bundled"):
+        live = _paper_like(tmp_path, mode="live")
+        data = yaml.safe_load(live.read_text("utf-8"))
+        data["broker"]["paper_trading"] = False
+        data["data"] = {"source": source}
+        if source == "synthetic":
+            data["data"]["synthetic"] = {"end": "2099-12-31"}
+        live.write_text(yaml.safe_dump(data), encoding="utf-8")
+        code, out = cli("trade", "--config", str(live), "--live", env={ALLOW_ENV: "yes"})
+        text = " ".join(out.split())
+        assert code == 1 and "live trading refused" in text, text
+        assert f"data.source is '{source}'" in text and "set data.source: yfinance" in text
+        assert not list(tmp_path.glob("*.db"))
 
 
 def test_live_from_the_environment_is_not_the_file_saying_live(tmp_path: Path) -> None:

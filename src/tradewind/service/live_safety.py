@@ -8,6 +8,9 @@ Live (real money) needs every one of:
 3. ``TRADEWIND_ALLOW_LIVE=yes`` in the environment;
 4. ``--live`` on the command line.
 
+It also needs real prices: ``data.source`` ``bundled`` or ``synthetic`` (history, or a made-up
+market) is refused in live mode, where an order built on them would spend real money.
+
 Anything less refuses with the list of what is missing; ``--live`` in another mode is refused
 too, so a typo never runs a different mode than the one intended.
 """
@@ -24,6 +27,12 @@ from tradewind.domain.fmt import pct
 from tradewind.domain.types import TradingMode
 
 ALLOW_ENV = "TRADEWIND_ALLOW_LIVE"
+
+NOT_REAL_PRICES = {
+    "bundled": "historical prices that end in 2022",
+    "synthetic": "a made-up market, not real prices",
+}
+"""The data sources live trading refuses, with what they are."""
 
 
 class LiveTradingRefused(TradewindError):
@@ -78,6 +87,12 @@ def check_live(
         problems.append(f"{ALLOW_ENV}=yes is not set in the environment")
     if not live_flag:
         problems.append("--live was not given on the command line")
+    if cfg.data.source in NOT_REAL_PRICES:
+        problems.append(
+            f"data.source is {cfg.data.source!r} ({NOT_REAL_PRICES[cfg.data.source]}): live "
+            "orders would be sized on prices that are not the market's; set data.source: "
+            "yfinance, alpaca or webull (or files you keep up to date)"
+        )
     if problems:
         raise LiveTradingRefused(problems)
 
