@@ -41,6 +41,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache, lru_cache
 from pathlib import Path
@@ -53,7 +54,8 @@ from tradewind.calendar import EASTERN, nyse
 from tradewind.data.checks import DEFAULT_MAX_AGE, DEFAULT_MAX_MOVE, DEFAULT_STALE_BARS
 from tradewind.data.history import HistoryProvider, make_frame, ohlc_from_closes, window
 from tradewind.domain.errors import ConfigError, MissingDataError
-from tradewind.domain.market import TimeLike, VixSeries
+from tradewind.domain.market import BarSet, TimeLike, VixSeries
+from tradewind.domain.types import Interval
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
@@ -137,6 +139,27 @@ class BundledData(HistoryProvider):
     def available_symbols(self) -> list[str]:
         """The 20 skfolio stocks, ``SP500``, ``SP500_OHLCV`` and ``NASDAQ_OHLCV``."""
         return bundled_symbols()
+
+    def bars(
+        self,
+        symbols: Sequence[str],
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
+        interval: Interval = Interval.DAILY,
+    ) -> BarSet:
+        """As :meth:`HistoryProvider.bars`; symbols the bundled data lacks are refused all at
+        once, with the fix, before anything is read."""
+        known = set(bundled_symbols())
+        missing = [s for s in symbols if s not in known]
+        if missing:
+            raise MissingDataError(
+                f"not in the bundled data (20 S&P 500 stocks and indices, 1990-2022): trade "
+                f"bundled symbols (available: {', '.join(bundled_symbols())}), or set "
+                "data.source: synthetic (a made-up market for any symbol), files (your prices, "
+                "data.path) or yfinance (real prices, fetched)",
+                symbol=", ".join(missing),
+            )
+        return super().bars(symbols, start, end, interval)
 
     def history(self, symbol: str) -> pd.DataFrame:
         """The full daily history of ``symbol``, unchecked."""
