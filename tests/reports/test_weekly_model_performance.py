@@ -10,6 +10,7 @@ import servicekit
 from typer.testing import CliRunner
 
 from tradewind.cli.app import app
+from tradewind.store import open_store
 
 NO_ML = "n/a (no ML ensemble)"
 
@@ -43,3 +44,25 @@ def test_an_ensemble_run_s_weekly_reports_rate_the_models(tmp_path: Path) -> Non
     assert not any(NO_ML in ln for ln in lines)
     rated = [ln for ln in lines if ln.split(": ", 1)[1].startswith(("Good", "Fair", "Poor"))]
     assert rated, lines  # the weeks with a rebalance say what the ensemble did
+
+
+def test_a_replay_before_the_models_training_data_ends_says_how_to_retrain(
+    tmp_path: Path,
+) -> None:
+    """Models trained to the data's end are look-ahead in a replay of the past: the fallback
+    alert must name the fix that works there (retrain with --asof before the replay), not only
+    the command that produced those models."""
+    config = servicekit.write_config(
+        tmp_path,
+        data={"synthetic": {"seed": 11, "start": "2010-01-04", "end": "2020-12-31"}},
+        ml={"enabled": True, "models": ["ridge"], "registry_path": str(tmp_path / "models")},
+        reports={"folder": str(tmp_path / "runs"), "write_during_run": False},
+    )
+    _cli("retrain", "--config", str(config), "--models", "ridge", "--deploy", "--force")
+    _, result = servicekit.run_inprocess(config, replay=REPLAY)
+    assert result.status == "finished"
+    with open_store(servicekit.load(config), secrets=[]) as store:
+        falls = [e.message for e in store.events(result.run_id) if e.kind == "ml_fallback"]
+    assert falls and all("would be look-ahead" in m for m in falls)
+    assert all("tradewind retrain --models all --deploy --asof DATE, DATE before 2019-" in m
+               for m in falls), falls[0]  # fmt: skip

@@ -191,7 +191,10 @@ class SignalViews:
                 return (
                     f"model {meta.name} {meta.version} was trained on data to {meta.data_end}; "
                     f"using it at {day} would be look-ahead (backtests of the past train "
-                    "walk-forward: tradewind backtest --ensemble)"
+                    "walk-forward: tradewind backtest --ensemble; a replay of the past needs "
+                    f"models trained on data before {day}: tradewind retrain --models all "
+                    f"--deploy --asof DATE, DATE before {day}, with --force while a newer "
+                    "model is deployed)"
                 )
         return ""
 
