@@ -48,6 +48,13 @@ def test_webhook_shapes(url: str, problem: str | None) -> None:
     assert (parse_webhook(url) is not None) == (problem is None)
 
 
+def test_an_incomplete_webhook_says_what_the_token_looks_like() -> None:
+    """A right id with a short token (a placeholder) is refused naming both parts' shapes."""
+    found = webhook_problem(f"https://discord.com/api/webhooks/{ID}/abcdefABCDEF_token")
+    assert found is not None and "id: 17-20 digits" in found
+    assert "token: 20 or more letters, digits, _ or -" in found
+
+
 def test_a_webhook_parses_into_its_id_and_token() -> None:
     hook = parse_webhook(f"https://discord.com/api/webhooks/{ID}/{TOKEN}")
     assert hook is not None and (hook.id, hook.token) == (ID, TOKEN)

@@ -70,7 +70,10 @@ def webhook_problem(url: str) -> str | None:
         return "must use https"
     if "/api/webhooks/" not in value or "discord" not in value.split("/")[2]:
         return "is not a Discord webhook URL (no discord.com/api/webhooks/ in it)"
-    return "is incomplete: a webhook URL ends in /<id>/<token> (id: 17-20 digits)"
+    return (
+        "is incomplete: a webhook URL ends in /<id>/<token> (id: 17-20 digits; token: 20 or "
+        "more letters, digits, _ or -)"
+    )
 
 
 def bot_token_problem(token: str) -> str | None:
