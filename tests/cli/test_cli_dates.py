@@ -96,3 +96,14 @@ def test_regime_now_past_the_data_warns_and_names_the_last_date_used() -> None:
     (warning,) = payload["warnings"]
     assert "the last bar of SP500 is 2022-12-28" in warning
     assert "past the end of the data" in _flat(result.stderr)
+
+
+def test_regime_now_without_asof_answers_for_the_latest_session() -> None:
+    """``regime now`` (the runbook's "review current market regime") needs no date: it reads
+    today's regime, from the last bar the data has, with the warning that names it."""
+    result = _invoke("regime", "now", "--source", "bundled", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["asof"].startswith("2022-12-28")
+    (warning,) = payload["warnings"]
+    assert warning.startswith("the latest session ") and "past the end of the data" in warning

@@ -366,12 +366,18 @@ def now(
         None, "--source", help="bundled, synthetic or files (default: data.source)."
     ),
     data_path: Path | None = DataPathOption,
-    asof: str = typer.Option(..., "--asof", help="Date (YYYY-MM-DD): data up to its close."),
+    asof: str | None = typer.Option(
+        None,
+        "--asof",
+        help="Date (YYYY-MM-DD): data up to its close (default: today in New York, answered "
+        "from the last bar the data has).",
+    ),
     detector: str | None = typer.Option(None, "--detector", help="Default: regime.detector."),
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Print the regime at ASOF, its confidence, the features used and the policy that applies.
+    """Print the regime at ASOF (default: today), its confidence, the features used and the
+    policy that applies.
 
     The regime is detected on ``data.benchmark``. With ``regime.protection.enabled`` the policy
     includes the protective cut (``protective_scale``: the share of the invested limit kept at
@@ -387,13 +393,14 @@ def now(
 
     cfg = load(config)
     with friendly_errors():
-        end = asof_close(asof)
+        option = "--asof" if asof is not None else "the latest session"
+        end = asof_close(asof or _today_in_new_york(), option)
         universe = with_universe(cfg, [cfg.data.benchmark])
         provider = get_market_data(config_with_source(universe, source, data_path))
         symbol = cfg.data.benchmark
         barset = provider.bars([symbol], end=end)
         stale = past_data_warning(
-            "--asof", end, {symbol: barset[symbol].index[-1]}, cfg.data.stale_after_days
+            option, end, {symbol: barset[symbol].index[-1]}, cfg.data.stale_after_days
         )
         try:
             vix = provider.vix(end=end)
@@ -444,3 +451,11 @@ def now(
     for key, value in policy_row.items():
         pol.add_row(key, value if isinstance(value, str) else pct(value))
     console.print(pol)
+
+
+def _today_in_new_york() -> str:
+    """Today's date on the NYSE's clock, ``YYYY-MM-DD`` (``regime now`` without ``--asof``)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("America/New_York")).date().isoformat()
