@@ -76,6 +76,7 @@ def checklist_command(
         as_payload,
         checklist,
     )
+    from tradewind.service.checkpoint import load_checkpoint
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
     from tradewind.service.paths import lock_path
@@ -91,12 +92,14 @@ def checklist_command(
             halts = tuple(
                 (h.kind, h.reason, binds) for h, binds in relevant_halts(store, records.run.id)
             )
+            saved = load_checkpoint(store, records.run.id) if records.clock != "backtest" else None
         holder = lock_holder(lock_path(cfg))
         state = SystemState(
             holder is not None,
             holder.get("pid") if holder else None,
             halts,
             datetime.now(UTC),
+            saved.engine if saved is not None else None,
         )
         when = read_day(day, "--date").date() if day else _default_day(records, kind, state)
         items = checklist(kind, records, cfg, state, when)

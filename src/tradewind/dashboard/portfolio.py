@@ -1,9 +1,13 @@
 """The Portfolio tab's figures: positions and weights, the optimizer's targets, drift, the next
 rebalancing trigger and the exposure against the caps, as of the run's last cycle.
 
-Drift is the trigger's own measure (:func:`tradewind.rebalance.triggers.drift_from_arrays`:
-half the sum of absolute weight deviations, cash included) between the weights recorded at the
-last cycle and the last targets the optimizer set; the caps are the regime policy in force
+Drift per position is the weight recorded at the last cycle minus the last targets the
+optimizer set. The portfolio drift, against ``drift_threshold``, is the trigger's own measure
+(:func:`tradewind.rebalance.triggers.drift_from_arrays`: half the sum of absolute weight
+deviations, cash included) against what the engine compares with at the next cycle
+(:mod:`tradewind.review.trigger_drift`: stopped-out symbols leave the targets until the next
+rebalance, a rebalance that could not trade sets a new reference, a capped rebalance being
+carried out pauses the drift trigger); the caps are the regime policy in force
 (:func:`tradewind.regime.policy.effective_policy` over the run's configuration), as the engine
 applies them. The next calendar rebalance is the first NYSE session that opens a new period
 (:func:`tradewind.rebalance.triggers.period_of`), the rule the calendar trigger follows.
@@ -26,6 +30,7 @@ from tradewind.domain.types import Regime
 from tradewind.rebalance.triggers import Drift, drift_from_arrays, period_of
 from tradewind.regime.policy import effective_policy
 from tradewind.reports.rolling import NEW_YORK
+from tradewind.review.trigger_drift import TriggerDrift, trigger_drift
 from tradewind.service.records import RunRecords
 
 SEARCH_DAYS = 120
@@ -59,6 +64,8 @@ class NextTrigger:
     threshold: float
     distance: float | None
     """``threshold - drift`` (None before the first targets or for a calendar-only trigger)."""
+    note: str = ""
+    """Why the trigger's drift is not measured against the optimizer's last targets."""
 
     @property
     def drift_due(self) -> bool:
@@ -138,23 +145,37 @@ def portfolio_state(view: RunView) -> PortfolioState:
         targets_at=pd.Timestamp(decision.ts) if decision is not None else None,
         targets_method=decision.method if decision is not None else None,
         drift=drift,
-        next_trigger=next_trigger(view.records, view.strategy, drift),
+        next_trigger=next_trigger(
+            view.records,
+            view.strategy,
+            trigger_drift(
+                weights,
+                decision.targets if decision is not None else None,
+                view.checkpoint.engine if view.checkpoint is not None else None,
+            ),
+        ),
     )
 
 
 def next_trigger(
-    records: RunRecords, strategy: TradewindConfig, drift: Drift | None
+    records: RunRecords, strategy: TradewindConfig, drift: TriggerDrift
 ) -> NextTrigger:
     """The next rebalance by the calendar and the distance to the drift threshold."""
     rules = strategy.portfolio_optimization.rebalancing
     calendar = None
     if rules.trigger_type in ("calendar", "combined") and records.end is not None:
         calendar = next_period_session(records.end.tz_convert(NEW_YORK).date(), rules.frequency)
-    value = drift.portfolio if drift is not None else None
+    value = drift.value
     uses_drift = rules.trigger_type in ("drift", "combined")
     distance = rules.drift_threshold - value if value is not None and uses_drift else None
     return NextTrigger(
-        rules.trigger_type, rules.frequency, calendar, value, rules.drift_threshold, distance
+        rules.trigger_type,
+        rules.frequency,
+        calendar,
+        value,
+        rules.drift_threshold,
+        distance,
+        drift.note,
     )
 
 

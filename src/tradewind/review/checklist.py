@@ -11,22 +11,23 @@ What the system cannot know (news) is said plainly rather than ticked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from tradewind.calendar import nyse
 from tradewind.config import TradewindConfig
 from tradewind.domain.fmt import pct
 from tradewind.domain.types import Regime
-from tradewind.rebalance.triggers import drift_from_arrays, period_of
+from tradewind.rebalance.triggers import period_of
 from tradewind.regime.policy import effective_policy
 from tradewind.reports.rolling import NEW_YORK, daily_equity, session_dates
 from tradewind.reports.run import is_rebalance
 from tradewind.reports.weekly import method_name
+from tradewind.review.trigger_drift import TriggerDrift, trigger_drift
 from tradewind.service.records import RunRecords
 
 Status = Literal["ok", "attention", "info", "n/a"]
@@ -63,6 +64,9 @@ class SystemState:
     pid: int | None
     halts: tuple[tuple[str, str, str], ...]
     now: datetime
+    engine: Mapping[str, Any] | None = None
+    """The engine's state in the run's last checkpoint (None for a backtest): what the drift
+    trigger measures against (:mod:`tradewind.review.trigger_drift`)."""
 
 
 def checklist(
@@ -135,12 +139,12 @@ def _regime(records: RunRecords, cfg: TradewindConfig) -> Item:
     return Item(text, "info", f"{now} since {start}{policy}")
 
 
-def _current_drift(records: RunRecords) -> float | None:
+def _current_drift(records: RunRecords, state: SystemState) -> TriggerDrift:
     rec = records.recorder
     target = next((d.targets for d in reversed(rec.decisions) if d.targets), None)
-    if target is None or not rec.weights:
-        return None
-    return drift_from_arrays(np.asarray(rec.weights[-1]), np.asarray(target)).portfolio
+    if not rec.weights:
+        return TriggerDrift(None, "")
+    return trigger_drift(rec.weights[-1], target, state.engine)
 
 
 def _rebalance_due(
@@ -160,18 +164,20 @@ def _rebalance_due(
         ):
             period = _PERIOD[strategy.frequency]
             reasons.append(f"calendar: {day} is the first session of its {period}")
-    drift = _current_drift(records)
+    measured = _current_drift(records, state)
+    drift = measured.value
     threshold = pct(strategy.drift_threshold)
-    drift_text = (
-        "drift unknown (no targets yet)"
-        if drift is None
-        else f"drift {drift:.1%} vs the {threshold} threshold"
-    )
+    if drift is not None:
+        drift_text = f"drift {drift:.1%} vs the {threshold} threshold"
+        drift_text += f" ({measured.note})" if measured.note else ""
+    else:
+        drift_text = f"drift not measured: {measured.note or 'no targets yet'}"
     drifting = drift is not None and drift >= strategy.drift_threshold
     if strategy.trigger_type in ("drift", "combined") and drifting:
         reasons.append(f"drift {drift:.1%} >= {threshold}")
     if reasons:
-        return Item(text, "info", "yes: " + "; ".join(reasons))
+        why = f" ({measured.note})" if measured.note else ""
+        return Item(text, "info", "yes: " + "; ".join(reasons) + why)
     return Item(text, "info", f"no ({drift_text}; next calendar rebalance: first session of "
                 f"the next {_PERIOD[strategy.frequency]})")  # fmt: skip
 

@@ -125,7 +125,9 @@ def _trigger(state: PortfolioState, view: RunView) -> None:
                 f"Drift: {fmt.pct(t.drift)}, **{fmt.pct(t.distance)} below** the threshold."
             )
     elif t.trigger_type != "calendar":
-        lines.append("Drift: no targets yet.")
+        lines.append(f"Drift: {t.note or 'no targets yet'}.")
+    if t.note and t.drift is not None and t.trigger_type != "calendar":
+        lines.append(f"Measured as the engine does: {t.note}.")
     if view.historical:
         lines.append(
             "History: the run has ended or replays the past; this is when it would "
