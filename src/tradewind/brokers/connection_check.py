@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from tradewind.brokers.errors import BrokerAuthError
 from tradewind.brokers.snapshot import SnapshotBroker
@@ -29,7 +30,7 @@ from tradewind.config.broker_credentials import credential_problems
 from tradewind.config.secrets import Secrets
 from tradewind.domain.errors import ConfigError, TradewindError
 from tradewind.domain.orders import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side
-from tradewind.domain.types import Symbol
+from tradewind.domain.types import EXCHANGE_TZ, Symbol
 
 TEST_LIMIT_PRICE = 1.00
 """The test order's limit: far below any symbol tradewind trades, so it rests until canceled."""
@@ -165,7 +166,7 @@ def _account_steps(broker: SnapshotBroker, account: AccountSnapshot) -> list[Ste
     clock = broker.clock()
     state = "open" if clock.is_open else "closed"
     nxt = clock.next_close if clock.is_open else clock.next_open
-    when = f", next {'close' if clock.is_open else 'open'} {nxt:%Y-%m-%d %H:%M} UTC" if nxt else ""
+    when = f", next {'close' if clock.is_open else 'open'} {_et(nxt)}" if nxt else ""
     out.append(Step("market clock", True, f"market {state}{when}"))
     return out
 
@@ -180,7 +181,7 @@ def _test_order(cfg: TradewindConfig, broker: SnapshotBroker, now: Callable[[], 
         )
     clock = broker.clock()
     if not clock.is_open:
-        when = f" (next open {clock.next_open:%Y-%m-%d %H:%M} UTC)" if clock.next_open else ""
+        when = f" (next open {_et(clock.next_open)})" if clock.next_open else ""
         return Step(
             "test order",
             False,
@@ -238,3 +239,9 @@ def _skip(steps: list[Step]) -> list[Step]:
     return steps + [
         Step(n, None, "skipped (an earlier step failed)") for n in names if n not in done
     ]
+
+
+def _et(when: datetime) -> str:
+    """``when`` on the NYSE's clock, e.g. ``2026-12-07 09:30 ET`` (brokers answer in UTC or in
+    New York time; the market hours the runbook names are New York's)."""
+    return f"{when.astimezone(ZoneInfo(EXCHANGE_TZ)):%Y-%m-%d %H:%M} ET"
