@@ -143,6 +143,6 @@ def test_wall_clock_on_data_that_ends_long_ago_is_refused(tmp_path: Path) -> Non
     with pytest.raises(ConfigError, match="--replay START:END") as refused:
         _wall(tmp_path, "2024-03-08 11:00", cycles=1)
     text = str(refused.value)  # the synthetic market of the config ends in 2020
-    assert "has no current prices (it has no bar since 2023-" in text
+    assert "has no current prices (its latest bar is from 2020-12-31; " in text
     assert "today is 2024-03-08" in text and "none recent" not in text
     assert not (tmp_path / "tw.db").exists()  # refused before anything was written

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,8 @@ from tradewind.brokers.registry import BrokerContext, check_ready, make_broker
 from tradewind.config import TradewindConfig
 from tradewind.config.secrets import Secrets, load_secrets
 from tradewind.data import get_market_data
-from tradewind.domain.errors import ConfigError, MissingDataError, UsageError
+from tradewind.data.live import LiveData
+from tradewind.domain.errors import ConfigError, DataError, MissingDataError, UsageError
 from tradewind.domain.market import MarketData
 from tradewind.domain.types import TradingMode
 from tradewind.engine.clock import SessionClock
@@ -251,7 +253,11 @@ class TradingService:
             market = load_market(cfg, provider, now, None)
         except MissingDataError:
             since = warmup_start(cfg, now).date()
-            raise no_current_prices(provider.name, now, f"it has no bar since {since}") from None
+            latest = f"it has no bar since {since}"
+            if not isinstance(provider, LiveData):  # history: say where it ends, offline
+                with suppress(DataError):
+                    latest = f"its latest bar is from {provider.benchmark().index[-1].date()}"
+            raise no_current_prices(provider.name, now, latest) from None
         check_covers_now(cfg, market, now, provider.name)
         clock = SessionClock(self.interval, now=self.now)
         return market, WallClockRun(clock, cfg.data.stale_after_days)
