@@ -19,6 +19,7 @@ from tradewind.cli import dashboard_cmd as dashboard_cmd
 from tradewind.cli import data_cmd as data_cmd
 from tradewind.cli import demo_cmd as demo_cmd
 from tradewind.cli import divergence_cmd as divergence_cmd
+from tradewind.cli import halt_cmd as halt_cmd
 from tradewind.cli import notify_cmd as notify_cmd
 from tradewind.cli import ops_cmd as ops_cmd
 from tradewind.cli import optimize_cmd as optimize_cmd
@@ -48,6 +49,7 @@ app.add_typer(sweep_cmd.app, name="sweep")
 report_cmd.app.command("divergence")(divergence_cmd.divergence)
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(notify_cmd.app, name="notify")
+app.command("halt")(halt_cmd.halt)
 app.command("resume")(risk_cmd.resume)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("optimize")(optimize_cmd.optimize)
