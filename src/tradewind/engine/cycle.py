@@ -21,7 +21,7 @@ from tradewind.domain.arrays import FloatArray
 from tradewind.domain.batches import OrderBatch, TradeBatch
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import OrderEvent, OrderStatus, Side
-from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading
+from tradewind.domain.plans import PlannedTrade, Policy, RegimeReading, TargetDecision
 from tradewind.domain.records import Decision, orders_on_read
 from tradewind.domain.types import Regime
 from tradewind.engine.clock import ReplayClock
@@ -100,6 +100,7 @@ class Engine:
         self.carry_since: pd.Timestamp | None = None
         """When set, a rebalance capped by ``max_trades_per_rebalance`` (started then) still has
         trades to place: each cycle continues it toward :attr:`targets` (see :meth:`_carry`)."""
+        self._first: tuple[pd.Timestamp, TargetDecision] | None = None
         self.drift_from: FloatArray | None = None
         """Set after a rebalance (or carry) that could place no order at all: the weights it
         left, which the drift trigger then measures against instead of the unreachable targets
@@ -235,6 +236,7 @@ class Engine:
             first = self.parts.target_model.targets(self.feed, policy, current)
             self.targets = first.weights
             self.recorder.events.extend(first.events)  # ML views / fallback alert (issue 25)
+            self._first = (t, first)  # a rebalance at this bar takes it (its events said once)
         # while a capped rebalance is carried out, its drift is what the carry closes: the drift
         # trigger is not asked (no target), the calendar and a regime change still fire; after
         # a rebalance that could not trade, drift is measured from where it left the portfolio
@@ -262,9 +264,13 @@ class Engine:
             return
         self._halt_noted = False
         blocked = self.parts.risk.blocked_buys()
-        decision = self.parts.target_model.targets(self.feed, policy, current, blocked)
+        first, self._first = self._first, None
+        if first is not None and first[0] is t and not blocked:
+            decision = first[1]  # the first targets, computed and announced at this very bar
+        else:
+            decision = self.parts.target_model.targets(self.feed, policy, current, blocked)
+            self.recorder.events.extend(decision.events)  # ML views / fallback (issue 25)
         self.targets = decision.weights
-        self.recorder.events.extend(decision.events)  # ML views / fallback alert (issue 25)
         allowed, refused = self._checked_plan(prices, decision.weights, policy)
         skips = (*self.parts.planner.skipped(), *refused)  # issue 23: the planner's skips too
         self._execute(t, allowed, reading, policy, reasons, decision, skips)
