@@ -3,7 +3,8 @@
 The store writes a ``halt_latched`` event (critical) for every halt it latches, beside the
 engine's own ``halt`` event. A breaker halt (daily loss, drawdown, consecutive losses) is the
 strategy working, not the system failing (README, readiness table), so it must not count as a
-system error; a reconciliation halt must.
+system error, nor a person's emergency stop (a decision, recorded with its reason); a
+reconciliation halt must.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def _latched_events(tmp_path: Path, *kinds: str) -> list[EventView]:
 
 def test_a_breaker_halt_latched_in_the_store_is_not_a_system_error(tmp_path: Path) -> None:
     events = _latched_events(tmp_path, "consecutive_losses")
+    assert [e.kind for e in events if e.severity == "critical"] == ["halt_latched"]
+    result = c.system_errors_at_most(Evidence.of(records(RunSpec(rising(10), events=events))), 0)
+    assert result.status == "pass", result.measured
+
+
+def test_a_persons_emergency_halt_is_not_a_system_error(tmp_path: Path) -> None:
+    events = _latched_events(tmp_path, "emergency")
     assert [e.kind for e in events if e.severity == "critical"] == ["halt_latched"]
     result = c.system_errors_at_most(Evidence.of(records(RunSpec(rising(10), events=events))), 0)
     assert result.status == "pass", result.measured

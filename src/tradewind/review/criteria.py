@@ -26,6 +26,7 @@ from tradewind.reports.run import REBALANCE
 from tradewind.reports.weekly import method_name
 from tradewind.review.evidence import Evidence
 from tradewind.risk.breakers import BREAKER_KINDS
+from tradewind.service.halts import EMERGENCY_KIND
 from tradewind.service.records import uptime_between
 from tradewind.store import EventView
 
@@ -37,14 +38,19 @@ LATCHED = "halt_latched"
 """The store's event for every halt it latches; its ``data["kind"]`` says which halt."""
 
 
+NOT_SYSTEM_HALTS = (*BREAKER_KINDS, EMERGENCY_KIND)
+"""Halts that are not the system failing: a breaker's (the strategy's limits working) and a
+person's emergency stop (``tradewind halt``, Telegram ``/halt``: a decision, with its reason)."""
+
+
 def is_system_error(event: EventView) -> bool:
     """Whether ``event`` is a system error: error-level, and neither the engine's breaker
-    ``halt`` nor the store's ``halt_latched`` record of a breaker halt (daily loss, drawdown,
-    consecutive losses). A reconciliation or emergency halt still counts."""
+    ``halt`` nor the store's ``halt_latched`` record of a breaker or emergency halt. A
+    reconciliation halt (broker and store disagree) still counts."""
     if event.severity not in ("error", "critical") or event.kind in NOT_SYSTEM_ERRORS:
         return False
     data = event.data if isinstance(event.data, dict) else {}
-    return not (event.kind == LATCHED and data.get("kind") in BREAKER_KINDS)
+    return not (event.kind == LATCHED and data.get("kind") in NOT_SYSTEM_HALTS)
 
 
 @dataclass(frozen=True)
