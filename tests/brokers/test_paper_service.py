@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 from tradewind.cli.app import app
 from tradewind.config import load_config
 from tradewind.data import get_market_data
+from tradewind.service.live_safety import PAPER_TEST_PRICES_ENV
 
 HERE = Path(__file__).parent
 T0 = "2020-06-01T14:00:00+00:00"  # 10:00 in New York, a Monday session
@@ -101,7 +102,7 @@ class Rig:
             "clock_file": str(self.folder / "clock.txt"),
             "max_hours": max_hours,
         }
-        env = {**os.environ, **CREDS[self.name]}
+        env = {**os.environ, **CREDS[self.name], PAPER_TEST_PRICES_ENV: "yes"}  # synthetic prices
         proc = subprocess.Popen(
             [sys.executable, str(HERE / "paper_session.py"), str(self.config), json.dumps(opts)],
             stdout=subprocess.PIPE,
@@ -263,10 +264,12 @@ def test_the_trade_command_starts_paper_on_the_wall_clock(
     rig.config.write_text(yaml.safe_dump(data), encoding="utf-8")
     for k, v in CREDS[rig.name].items():
         monkeypatch.setenv(k, v)
+    args = ["trade", "--paper", "--config", str(rig.config), "--max-cycles", "0", "--json"]
+    refused = CliRunner().invoke(app, args)  # the config's synthetic prices are not the market's
+    assert refused.exit_code == 2 and PAPER_TEST_PRICES_ENV in refused.output, refused.output
+    monkeypatch.setenv(PAPER_TEST_PRICES_ENV, "yes")  # this test checks the broker plumbing
 
-    result = CliRunner().invoke(
-        app, ["trade", "--paper", "--config", str(rig.config), "--max-cycles", "0", "--json"]
-    )
+    result = CliRunner().invoke(app, args)
 
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)

@@ -9,7 +9,9 @@ Live (real money) needs every one of:
 4. ``--live`` on the command line.
 
 It also needs real prices: ``data.source`` ``bundled`` or ``synthetic`` (history, or a made-up
-market) is refused in live mode, where an order built on them would spend real money.
+market) is refused in live mode, where an order built on them would spend real money, and in
+paper mode too (:func:`check_paper_prices`), unless ``TRADEWIND_PAPER_TEST_PRICES=yes`` says the
+run only tests the broker plumbing.
 
 Anything less refuses with the list of what is missing; ``--live`` in another mode is refused
 too, so a typo never runs a different mode than the one intended.
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 from tradewind.config import TradewindConfig
 from tradewind.config.describe import data_note
-from tradewind.domain.errors import TradewindError
+from tradewind.domain.errors import ConfigError, ConfigProblem, TradewindError
 from tradewind.domain.fmt import pct
 from tradewind.domain.types import TradingMode
 
@@ -33,6 +35,38 @@ NOT_REAL_PRICES = {
     "synthetic": "a made-up market, not real prices",
 }
 """The data sources live trading refuses, with what they are."""
+
+
+PAPER_TEST_PRICES_ENV = "TRADEWIND_PAPER_TEST_PRICES"
+"""Set to ``yes`` to paper trade on bundled or synthetic prices anyway: for testing the broker
+plumbing against a paper account or a fake broker, never for judging the strategy."""
+
+
+def check_paper_prices(cfg: TradewindConfig, env: Mapping[str, str]) -> None:
+    """Refuse paper trading on prices that are not the market's (``data.source`` bundled or
+    synthetic): the paper account fills at the market's prices, so every order would be sized
+    on the wrong ones. ``TRADEWIND_PAPER_TEST_PRICES=yes`` allows it for a plumbing test.
+
+    Raises
+    ------
+    ConfigError
+        Paper mode on such a source without the opt-in.
+    """
+    source = cfg.data.source
+    if cfg.trading.mode is not TradingMode.PAPER or source not in NOT_REAL_PRICES:
+        return
+    if env.get(PAPER_TEST_PRICES_ENV, "").strip().lower() == "yes":
+        return
+    raise ConfigError(
+        ConfigProblem(
+            "data.source",
+            f"is {source!r} ({NOT_REAL_PRICES[source]}) in paper mode: your broker's paper "
+            "account fills at the market's prices, so every order would be sized on prices "
+            "that are not the market's",
+            "set data.source: yfinance, alpaca or webull (or files you keep up to date); to test "
+            f"the broker connection on these prices anyway, set {PAPER_TEST_PRICES_ENV}=yes",
+        )
+    )
 
 
 class LiveTradingRefused(TradewindError):

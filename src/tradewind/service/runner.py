@@ -58,7 +58,7 @@ from tradewind.service.faults import FaultPlan
 from tradewind.service.halts import describe_halt
 from tradewind.service.heartbeat import Heartbeat, InstanceLock, wall_now
 from tradewind.service.kinds import ReplayRun, RunKind, WallClockRun
-from tradewind.service.live_safety import Banner, check_live
+from tradewind.service.live_safety import Banner, check_live, check_paper_prices
 from tradewind.service.market import (
     RunMarket,
     check_covers_now,
@@ -213,6 +213,7 @@ class TradingService:
         cfg = self.cfg
         check_live(cfg, file_mode=self.file_mode, live_flag=self.options.live, env=self.env)
         check_ready(cfg)  # adapter present and its credentials set, before anything is written
+        check_paper_prices(cfg, self.env)
         if cfg.trading.mode is TradingMode.BACKTEST:
             raise ConfigError("trading.mode: backtest runs with `tradewind backtest`, not trade")
         if self.options.replay is not None and cfg.trading.mode is not TradingMode.SIMULATED:
