@@ -26,6 +26,7 @@ from plotly.subplots import make_subplots
 from tradewind.backtest.runner import BacktestRun
 from tradewind.domain.orders import Fill
 from tradewind.domain.types import EXCHANGE_TZ
+from tradewind.rebalance.triggers import drift_from_arrays
 from tradewind.reports.costs import FillCost, cost_payload, describe_comparison, fill_costs
 from tradewind.reports.folder import WeeklyOptions
 from tradewind.reports.lessons import ensure_lessons, lessons_by_week
@@ -149,7 +150,8 @@ def week_figures(
         held = w[w > 1e-9]
         closed = trades.closed_by(n1)
         target = decisions.targets_at(n1)
-        drift = 0.5 * float(np.abs(w - np.asarray(target)).sum()) if len(target) else 0.0
+        # the trigger's measure, cash leg included (changed on purpose since: runbook audit)
+        drift = drift_from_arrays(w, np.asarray(target)).portfolio if len(target) else 0.0
         notional = series_sum(fills.notional[in_week])
         cost = series_sum(fills.cost[in_week])
         to_date = day_values[day_ns <= local[last].normalize().value]
@@ -449,7 +451,12 @@ def write_weekly_files(
     weekly.mkdir(exist_ok=True)
     lessons = lessons_by_week(out)
     for f in weeks:
-        text = render_week(f, uptime_scope=options.uptime_scope, lessons=lessons.get(f.week, []))
+        text = render_week(
+            f,
+            uptime_scope=options.uptime_scope,
+            lessons=lessons.get(f.week, []),
+            drift_threshold=options.drift_threshold,  # the run's threshold (runbook audit)
+        )
         write_if_changed(weekly / f"week-{f.week:04d}.md", text)
     paths["weekly"] = weekly
     paths["rollup"] = out / "rollup.md"
@@ -520,7 +527,9 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     paths["summary"] = out / "summary.json"
     paths["summary"].write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     title = f"{summary.name} {summary.performance.start} to {summary.performance.end}"
-    paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title, finished=True)))
+    threshold = run.config.portfolio_optimization.rebalancing.drift_threshold
+    options = WeeklyOptions(title=title, finished=True, drift_threshold=threshold)
+    paths.update(write_weekly_files(summary, out, options))
     paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
     paths["decisions"] = out / "decisions.jsonl"
     with paths["decisions"].open("w", encoding="utf-8") as fh:

@@ -96,3 +96,25 @@ def test_decision_log(run: BacktestRun, update_golden: bool) -> None:
     assert lines and any('"stop:trailing"' in line for line in lines)  # the stops are in it
     _check("decisions.jsonl", "\n".join(lines) + "\n", update_golden)
     _check("events.jsonl", "\n".join(events) + "\n", update_golden)
+
+
+def test_weekly_drift_is_the_triggers_and_its_action_names_the_configured_threshold(
+    run: BacktestRun,
+) -> None:
+    """The weekly report's drift is the trigger's measure (cash leg included) against the
+    optimizer's targets, and its action item compares it with the run's own threshold."""
+    from dataclasses import replace
+
+    from tradewind.rebalance.triggers import drift_from_arrays
+
+    weeks = week_figures(run.summary)
+    last = weeks[-1]
+    weights = run.summary.recorder.weights[-1]
+    targets = [d for d in run.summary.recorder.decisions if d.targets][-1].targets
+    assert last.drift == drift_from_arrays(weights, targets).portfolio
+    near = render_week(replace(last, drift=0.045), drift_threshold=0.05)
+    assert "Portfolio drift 4.5% is near the 5% drift_threshold" in near
+    past = render_week(replace(last, drift=0.12), drift_threshold=0.10)
+    assert "Portfolio drift 12.0% is at or past the 10% drift_threshold" in past
+    quiet = render_week(replace(last, drift=0.07), drift_threshold=0.10)
+    assert "drift_threshold" not in quiet

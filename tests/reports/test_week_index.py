@@ -10,6 +10,7 @@ import pytest
 from backtestkit import busy_backtest
 
 from tradewind.domain.types import EXCHANGE_TZ
+from tradewind.rebalance.triggers import drift_from_arrays
 from tradewind.reports.costs import fill_costs
 from tradewind.reports.metrics import drawdown
 from tradewind.reports.run import RunSummary, is_rebalance
@@ -58,7 +59,7 @@ def _by_definition(run: RunSummary, f: WeekFigures) -> dict[str, object]:
         ),
         "closed_trades": len(closed),
         "win_rate": float(np.mean([t.pnl > 0 for t in closed])) if closed else None,
-        "drift": 0.5 * float(np.abs(w - np.asarray(targets[-1])).sum()) if targets else 0.0,
+        "drift": drift_from_arrays(w, np.asarray(targets[-1])).portfolio if targets else 0.0,
         "regime_changes": changes,
         "max_drawdown": float(drawdown(path[: last + 2]).min()),
         "method": ", ".join(method_name(m) for m in used) if used else f.method,

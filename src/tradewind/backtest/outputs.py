@@ -66,7 +66,9 @@ def write_run_folder(run: BacktestRun, folder: str | Path, note: str = "") -> di
     paths["summary"] = out / "summary.json"
     paths["summary"].write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     title = f"{summary.name} {summary.performance.start} to {summary.performance.end}"
-    paths.update(write_weekly_files(summary, out, WeeklyOptions(title=title, finished=True)))
+    threshold = run.config.portfolio_optimization.rebalancing.drift_threshold
+    options = WeeklyOptions(title=title, finished=True, drift_threshold=threshold)
+    paths.update(write_weekly_files(summary, out, options))
     paths["tearsheet"] = write_tearsheet(summary, out / "tearsheet.html", note)
     paths["decisions"] = _write_lines(out / "decisions.jsonl", decisions)
     paths["events"] = write_json_lines(out / "events.jsonl", summary.recorder.events)

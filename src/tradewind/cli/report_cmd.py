@@ -133,9 +133,15 @@ def weekly(
         return
     if week is not None:
         f = figures[week - 1]
-        scope = options_for(records).uptime_scope
+        options = options_for(records)
         model = models_by_week(records.recorder.events, [f])[f.week]
-        text = render_week(f, model, uptime_scope=scope, lessons=lessons_for_week(folder, f.week))
+        text = render_week(
+            f,
+            model,
+            uptime_scope=options.uptime_scope,
+            lessons=lessons_for_week(folder, f.week),
+            drift_threshold=options.drift_threshold,
+        )
         console.print(text, markup=False, highlight=False, soft_wrap=True)
     else:
         console.print(f"[bold]{escape(records.label)}[/]", highlight=False)

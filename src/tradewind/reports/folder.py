@@ -24,6 +24,7 @@ from tradewind.reports.rollup import render_rollup
 from tradewind.reports.run import RunSummary
 from tradewind.reports.tracking import write_tracking_csv
 from tradewind.reports.weekly import (
+    RUNBOOK_DRIFT_THRESHOLD,
     UptimeOf,
     WeekFigures,
     models_by_week,
@@ -42,6 +43,8 @@ class WeeklyOptions:
     title: str = "tradewind run"
     finished: bool = False
     """The run is over: its last week is complete, not "to date"."""
+    drift_threshold: float = RUNBOOK_DRIFT_THRESHOLD
+    """The run's ``rebalancing.drift_threshold`` (the action items compare the drift with it)."""
 
     @property
     def uptime_scope(self) -> str:
@@ -76,7 +79,11 @@ def write_weekly_files(
     models = models_by_week(summary.recorder.events, weeks)
     for f in weeks:
         text = render_week(
-            f, models[f.week], uptime_scope=options.uptime_scope, lessons=lessons.get(f.week, [])
+            f,
+            models[f.week],
+            uptime_scope=options.uptime_scope,
+            lessons=lessons.get(f.week, []),
+            drift_threshold=options.drift_threshold,
         )
         path = weekly / f"week-{f.week:04d}.md"
         if fresh:

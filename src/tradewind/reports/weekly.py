@@ -11,6 +11,7 @@ import pandas as pd
 
 from tradewind.domain.records import EngineEvent
 from tradewind.domain.types import EXCHANGE_TZ
+from tradewind.rebalance.triggers import drift_from_arrays
 from tradewind.reports.costs import usd
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, drawdown, prefix_sharpe_ratios
 from tradewind.reports.ml import ml_summary, model_performance
@@ -29,6 +30,10 @@ from tradewind.reports.week_methods import method_name as method_name
 from tradewind.reports.week_methods import week_methods as week_methods
 
 NO_ML = "n/a (no ML ensemble)"
+RUNBOOK_DRIFT_THRESHOLD = 0.10
+"""``rebalancing.drift_threshold``'s default (the runbook's 10%), for reports without a config."""
+NEAR_THRESHOLD = 0.8
+"""Drift at this fraction of the threshold is "near" it in the action items."""
 """The weekly report's "Model Performance" of a run without the ML ensemble."""
 
 
@@ -171,7 +176,8 @@ def week_figures(
             ) in enumerate(columns, start=1):  # fmt: skip
         w = weights[k - 1]
         positions = w[w > 1e-9]
-        drift = 0.5 * float(np.abs(w - methods.targets(target)).sum()) if target >= 0 else 0.0
+        # the trigger's measure (cash leg included) against the optimizer's last targets
+        drift = drift_from_arrays(w, methods.targets(target)).portfolio if target >= 0 else 0.0
         n_trades = in_week.stop - in_week.start if isinstance(in_week, slice) else in_week.sum()
         notional = cost = slip = estimated = realized = 0.0
         if n_trades:
@@ -274,12 +280,14 @@ def render_week(
     *,
     uptime_scope: str = "whole run",
     lessons: Sequence[str] = (),
+    drift_threshold: float = RUNBOOK_DRIFT_THRESHOLD,
 ) -> str:
     """The runbook's weekly report template filled with ``f`` (``uptime_scope`` says what
     window the uptime covers: ``whole run`` or ``this week``; ``lessons`` are the user's
-    lessons of the week, from ``lessons.md``)."""
+    lessons of the week, from ``lessons.md``; ``drift_threshold`` is the run's
+    ``rebalancing.drift_threshold``, which the action items compare the drift with)."""
     notes = _notes(f, lessons)
-    actions = _actions(f)
+    actions = _actions(f, drift_threshold)
     return f"""# Week {f.week} Trading Report - {f.start} to {f.end}
 
 ## Summary
@@ -332,14 +340,22 @@ def _notes(f: WeekFigures, lessons: Sequence[str] = ()) -> str:
     return "\n".join(lines) or "- Nothing unusual."
 
 
-def _actions(f: WeekFigures) -> str:
+def _actions(f: WeekFigures, drift_threshold: float) -> str:
     items = []
     if f.max_drawdown <= -0.10:
         items.append("Review overall strategy performance (drawdown > 10%)")
     if f.sharpe is not None and f.sharpe < 1.0:
         items.append("Sharpe below the 1.0 target: review before scaling up")
-    if f.drift >= 0.08:
-        items.append("Portfolio drift is near the 10% threshold: expect a rebalance")
+    if f.drift >= drift_threshold:
+        items.append(
+            f"Portfolio drift {f.drift:.1%} is at or past the {drift_threshold:.0%} "
+            "drift_threshold: expect a rebalance"
+        )
+    elif f.drift >= NEAR_THRESHOLD * drift_threshold:
+        items.append(
+            f"Portfolio drift {f.drift:.1%} is near the {drift_threshold:.0%} drift_threshold: "
+            "expect a rebalance"
+        )
     items.append("Compare performance vs SPY and update the tracking spreadsheet")
     return "\n".join(f"- [ ] {i}" for i in items)
 

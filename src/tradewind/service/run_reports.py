@@ -28,7 +28,7 @@ from tradewind.reports.rolling import (
     session_dates,
 )
 from tradewind.reports.tracking import tracking_frame
-from tradewind.reports.weekly import WeekFigures
+from tradewind.reports.weekly import RUNBOOK_DRIFT_THRESHOLD, WeekFigures
 from tradewind.service.records import RunRecords, uptime_between
 from tradewind.store import RunInfo
 from tradewind.store.connect import sqlite_path
@@ -53,11 +53,15 @@ def options_for(records: RunRecords) -> WeeklyOptions:
         return uptime_between(uptime, start, end)
 
     window = records.config.readiness.paper.sharpe_window_sessions if records.config else TWO_WEEKS
+    cfg = records.config
     return WeeklyOptions(
         uptime_of=uptime_of if records.clock == "wall" else None,
         sharpe_window=window,
         title=records.label,
         finished=records.run.status == "finished",
+        drift_threshold=cfg.portfolio_optimization.rebalancing.drift_threshold
+        if cfg
+        else RUNBOOK_DRIFT_THRESHOLD,
     )
 
 
