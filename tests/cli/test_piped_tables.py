@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from clikit import write_config
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -18,25 +18,6 @@ from tradewind.cli.consoles import PIPED_WIDTH, CommandConsole
 
 REPLAY = "2020-01-02:2020-02-28"
 _TERMINAL_ENV = ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
-
-
-def write_config(folder: Path, **sections: object) -> Path:
-    """A simulated config on the seeded synthetic market, its files in ``folder``."""
-    data: dict[str, object] = {
-        "trading": {"mode": "simulated", "symbols": ["AAA", "BBB", "CCC", "DDD", "EEE"]},
-        "broker": {"name": "simulated"},
-        "data": {
-            "source": "synthetic",
-            "synthetic": {"seed": 11, "start": "2008-01-02", "end": "2020-12-31"},
-        },
-        "database": {"url": f"sqlite:///{folder / 'tw.db'}"},
-        "logging": {"path": str(folder / "trading.log")},
-        "reports": {"folder": str(folder / "runs")},
-        **sections,
-    }
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
 
 
 def piped(*args: str) -> subprocess.CompletedProcess[str]:
