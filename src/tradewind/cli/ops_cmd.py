@@ -270,7 +270,9 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
         out["run"].update(status=alive.status, recorded_status=alive.recorded_status)
         out["heartbeat"] = {
             "last": alive.last_heartbeat,
-            "age_seconds": alive.heartbeat_age.total_seconds() if alive.heartbeat_age else None,
+            "age_seconds": None
+            if alive.heartbeat_age is None
+            else alive.heartbeat_age.total_seconds(),
             "stale_after_seconds": alive.stale_after.total_seconds(),
             "stale": alive.heartbeat_stale,
         }
