@@ -1,5 +1,6 @@
 """``tradewind ARGS`` in a fresh interpreter, reporting what the test asks about it afterwards
-(imported by name: the tests' own folder is on ``sys.path`` while they run)."""
+(imported by name: the tests' own folder is on ``sys.path`` while they run), and a small
+simulated config to run them on."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 _SCRIPT = """
 import json, runpy, sys
@@ -44,3 +47,22 @@ def run_fresh(
         check=False,
     )
     return done, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def write_config(folder: Path, **sections: Any) -> Path:
+    """A simulated config on the seeded synthetic market, its files in ``folder``."""
+    data: dict[str, Any] = {
+        "trading": {"mode": "simulated", "symbols": ["AAA", "BBB", "CCC", "DDD", "EEE"]},
+        "broker": {"name": "simulated"},
+        "data": {
+            "source": "synthetic",
+            "synthetic": {"seed": 11, "start": "2008-01-02", "end": "2020-12-31"},
+        },
+        "database": {"url": f"sqlite:///{folder / 'tw.db'}"},
+        "logging": {"path": str(folder / "trading.log")},
+        "reports": {"folder": str(folder / "runs")},
+        **sections,
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path

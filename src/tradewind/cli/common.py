@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from tradewind.cli.consoles import CommandConsole
 from tradewind.domain.errors import (
     ConfigError,
     DataError,
@@ -28,8 +28,8 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
         TradewindConfig,
     )
 
-console = Console()
-err_console = Console(stderr=True)
+console = CommandConsole()
+err_console = CommandConsole(stderr=True)
 log = logging.getLogger("tradewind.cli")
 
 T = TypeVar("T")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
 
 app = typer.Typer(help="Validate and show configuration.", no_args_is_help=True)
 
+EXIT_TRADE_WOULD_REFUSE = 1
+"""``config check --strict``: the file is valid but ``tradewind trade`` would refuse it."""
+
 
 @app.command("check")
 def check(
@@ -34,6 +38,13 @@ def check(
         help="Read the configured prices to check the stop distances against each symbol's "
         "typical daily range.",
     ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help=f"Exit {EXIT_TRADE_WOULD_REFUSE} when the file is valid but `tradewind trade` would "
+        "refuse to start with it (missing broker credentials in paper/live mode, a setting "
+        "not available yet).",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Validate PATH and print the resulting configuration; exit 2 with every problem if invalid.
@@ -44,9 +55,11 @@ def check(
     naming the symbol and its median range. The broker's credentials are checked for presence
     (per broker and environment, from the environment or ``--env-file``): each missing or
     inconsistent variable is named with its fix (an error in paper/live mode, where ``trade``
-    refuses to start without them; the exit code stays 0).
+    refuses to start without them). When ``trade`` would refuse to start, the first line says
+    so and why; the exit code stays 0 unless ``--strict`` is given.
 
-    Example: ``tradewind config check config/paper.example.yaml``
+    Examples: ``tradewind config check config/paper.example.yaml``,
+    ``tradewind config check --strict`` (in a deployment script: exit 1 if trade would refuse).
     """
     from tradewind.config import default_config_path, load_config, load_secrets
     from tradewind.config.broker_credentials import REQUIRED, credential_problems
@@ -76,6 +89,7 @@ def check(
     ranges, stops = stop_range_warnings(cfg) if prices else ({}, [])
     creds = credential_problems(cfg, secrets)
     warnings = [*unavailable, *config_warnings(cfg, secrets), *secret_warnings, *stops]
+    refusals = trade_refusals(cfg, unavailable, creds)
     if as_json:
         print_json(
             {
@@ -96,16 +110,12 @@ def check(
                     for s, r in ranges.items()
                 },
                 "warnings": warnings,
+                "trade_would_refuse": refusals,
             }
         )
+        _exit_if_strict(strict, refusals)
         return
-    if unavailable:
-        console.print(
-            f"[bold yellow]Configuration is valid, but {len(unavailable)} setting(s) are not "
-            "available yet[/] (see the warnings below)"
-        )
-    else:
-        console.print("[bold green]Configuration is valid[/]")
+    _print_verdict(cfg, refusals)
     tree = Tree("[bold]trading_config[/]")
     _add(tree, cfg.model_dump(mode="json"))
     console.print(tree)
@@ -118,6 +128,45 @@ def check(
     _print_credentials(cfg, creds)
     for w in warnings:
         err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+    _exit_if_strict(strict, refusals)
+
+
+def trade_refusals(
+    cfg: TradewindConfig, unavailable: list[str], creds: list[CredentialProblem]
+) -> list[str]:
+    """Why ``tradewind trade`` would refuse to start with ``cfg`` (empty: it would start, as far
+    as a config check can tell): each setting not available yet, and each broker credential
+    problem in paper or live mode (the simulated mode does not use them)."""
+    out = list(unavailable)
+    if cfg.trading.mode.value in ("paper", "live"):
+        env = "paper" if cfg.broker.paper_trading else "live"
+        out += [
+            f"broker credentials ({cfg.broker.name}, {env}): {p.variable}: {p.message}"
+            for p in creds
+        ]
+    return out
+
+
+def _print_verdict(cfg: TradewindConfig, refusals: list[str]) -> None:
+    """The first line: valid, or valid but ``trade`` would refuse, and why (one line each,
+    never wrapped by rich: a script or a reader can grep them)."""
+    if not refusals:
+        console.print("[bold green]Configuration is valid[/]")
+        return
+    console.print(
+        "[bold red]Configuration is valid, but `tradewind trade` will refuse to start[/] "
+        f"(trading.mode {cfg.trading.mode.value}):",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for reason in refusals:
+        console.print(f"  - {escape(reason)}", highlight=False, soft_wrap=True)
+    console.print("  (each fix is in the errors and warnings at the end)", highlight=False)
+
+
+def _exit_if_strict(strict: bool, refusals: list[str]) -> None:
+    if strict and refusals:
+        raise typer.Exit(EXIT_TRADE_WOULD_REFUSE)
 
 
 def stop_range_warnings(cfg: TradewindConfig) -> tuple[dict[str, DailyRange], list[str]]:

@@ -4,7 +4,9 @@ database (read only; safe while the service runs).
 ``status`` answers the runbook's daily checks: is it running, in which mode, when did it last
 cycle and trade, the regime, positions, halts (those that block every wall-clock start, and the
 latest run's own: :mod:`tradewind.service.halts`), and the uptime (share of time the service was
-alive, from its heartbeats, over the run or the last 7 days, whichever is shorter).
+alive, from its heartbeats, over the run or the last 7 days, whichever is shorter). A run whose
+record says running but whose process is gone shows as interrupted
+(:mod:`tradewind.service.liveness`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.domain.ledger import Ledger
+    from tradewind.service.liveness import RunLiveness
     from tradewind.store import RunInfo, Store
     from tradewind.store.reader import StoreReads
 
@@ -79,6 +82,9 @@ def status(
     mode: str | None = ModeOption, config: Path | None = ConfigOption, as_json: bool = JsonOption
 ) -> None:
     """Running or not, mode, last cycle, last trade, regime, positions, halts and uptime %.
+
+    A run killed or crashed before it could end shows as interrupted (its record says running,
+    its process is gone); starting the same command again continues it.
 
     Example: ``tradewind status --json``
     """
@@ -257,10 +263,49 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
         ]
         out["open_orders"] = len(store.open_orders(run.id))
         out["last_heartbeat"] = store.last_heartbeat(run.id)
+        if holder is None and run.status == "running":  # read again: it may have started since
+            holder = lock_holder(lock_path(cfg))
+            out.update(running=holder is not None, pid=holder.get("pid") if holder else None)
+        alive = _liveness(cfg, store, run, out["last_heartbeat"], lock_held=holder is not None)
+        out["run"].update(status=alive.status, recorded_status=alive.recorded_status)
+        out["heartbeat"] = {
+            "last": alive.last_heartbeat,
+            "age_seconds": None
+            if alive.heartbeat_age is None
+            else alive.heartbeat_age.total_seconds(),
+            "stale_after_seconds": alive.stale_after.total_seconds(),
+            "stale": alive.heartbeat_stale,
+        }
         out["uptime"] = _uptime(store, run, holder is not None)
         ckpt = load_checkpoint(store, run.id)
         out["cycles"] = ckpt.cycles if ckpt else 0
     return out
+
+
+def _liveness(
+    cfg: TradewindConfig,
+    store: StoreReads,
+    run: RunInfo,
+    last_heartbeat: datetime | None,
+    *,
+    lock_held: bool,
+) -> RunLiveness:
+    """The run's status as ``status`` shows it: ``interrupted`` when its row says running but
+    its process is gone (:mod:`tradewind.service.liveness`)."""
+    from tradewind.service.liveness import run_liveness
+    from tradewind.service.paths import database_file
+    from tradewind.service.runs import META_KEY
+
+    meta = store.load_state(META_KEY.format(run_id=run.id)) or {}
+    return run_liveness(
+        run.status,
+        lock_held=lock_held,
+        lock_is_proof=database_file(cfg) is not None,
+        started_at=run.started_at,
+        last_heartbeat=last_heartbeat,
+        heartbeat_period=timedelta(seconds=float(meta.get("heartbeat_seconds", 300))),
+        now=datetime.now(UTC),
+    )
 
 
 def _uptime(store: StoreReads, run: RunInfo, running: bool) -> dict[str, Any] | None:
@@ -367,10 +412,12 @@ def _print_status(p: dict[str, Any]) -> None:
         console.print(p["note"])
         return
     run = p["run"]
+    shown = "[bold yellow]interrupted[/]" if run["status"] == "interrupted" else run["status"]
     console.print(
-        f"run {run['id']} '{run['name']}' {run['status']}, started "
+        f"run {run['id']} '{run['name']}' {shown}, started "
         f"{run['started_at']:%Y-%m-%d %H:%M} UTC, {p['cycles']} cycle(s)"
     )
+    _print_liveness(p)
     last = p.get("last_cycle")
     if last:
         console.print(
@@ -407,3 +454,38 @@ def _print_status(p: dict[str, Any]) -> None:
             f"{up['end']:%Y-%m-%d %H:%M} UTC, heartbeat every "
             f"{up['expected_interval_seconds']:g}s)"
         )
+
+
+def _print_liveness(p: dict[str, Any]) -> None:
+    """Why a run shows as interrupted, or that a running one stopped writing heartbeats."""
+    beat = p["heartbeat"]
+    if p["run"]["recorded_status"] != "running":
+        return
+    last = "no heartbeat recorded"
+    if beat["last"] is not None:
+        last = f"last heartbeat {beat['last']:%Y-%m-%d %H:%M:%S} UTC"
+        last += f" ({_ago(beat['age_seconds'])} ago)" if beat["age_seconds"] is not None else ""
+    if p["run"]["status"] == "interrupted":
+        console.print(
+            f"  its process is gone (killed or crashed; {last}) but the run was never ended, so "
+            "its record still says running. Start the same command again to continue it where "
+            "it stopped.",
+            highlight=False,
+        )
+    elif p["running"] and beat["stale"]:
+        console.print(
+            f"  [bold yellow]warning[/]: {last}, over {_ago(beat['stale_after_seconds'])} "
+            "without one while the process holds the lock: it may be stuck",
+            highlight=False,
+        )
+
+
+def _ago(seconds: float) -> str:
+    """``seconds`` as a short duration: 45s, 12 min, 3.5 h, 2.0 days."""
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

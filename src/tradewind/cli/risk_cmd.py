@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tradewind.cli.common import (
@@ -108,17 +109,9 @@ def resume(
     """
     from tradewind.service import halts
 
-    if not confirm:
-        err_console.print(
-            "[bold red]Refusing to resume[/]: add --confirm after reviewing all positions and "
-            "market conditions (runbook: manual decision required to resume)."
-        )
-        raise typer.Exit(2)
-    if not reason.strip():
-        err_console.print(
-            '[bold red]Refusing to resume[/]: give --reason "what was reviewed and why"; '
-            "it is recorded with your name and the time."
-        )
+    missing = _missing_resume_options(confirm, reason)
+    if missing:
+        _refuse_resume(missing, reason, config)
         raise typer.Exit(2)
     cfg = load(config)
     with friendly_errors():
@@ -132,6 +125,43 @@ def resume(
         f"Reason recorded: {record.reason}\n"
         "Breaker baselines restart at the current equity on the next cycle."
     )
+
+
+RESUME_EXAMPLE_REASON = "gap on earnings, positions reviewed"
+
+
+def _missing_resume_options(confirm: bool, reason: str) -> list[tuple[str, str]]:
+    """Each option ``resume`` still needs and what it stands for (empty: none missing)."""
+    missing = []
+    if not confirm:
+        missing.append(
+            (
+                "--confirm",
+                "that you reviewed all positions and market conditions "
+                "(runbook: manual decision required to resume)",
+            )
+        )
+    if not reason.strip():
+        missing.append(
+            ('--reason "what was reviewed and why"', "recorded with your name and the time")
+        )
+    return missing
+
+
+def _refuse_resume(missing: list[tuple[str, str]], reason: str, config: Path | None) -> None:
+    """Print every missing option at once, then a command line that has them all (the
+    reason given, if any, kept)."""
+    import shlex
+
+    names = " and ".join(option.split(" ")[0] for option, _ in missing)
+    lines = [f"[bold red]Refusing to resume[/]: missing {names}"]
+    lines += [f"  {escape(option)}: {escape(meaning)}" for option, meaning in missing]
+    example = ["tradewind", "resume", "--confirm", "--reason"]
+    example.append(reason.strip() or RESUME_EXAMPLE_REASON)
+    if config is not None:
+        example += ["--config", str(config)]
+    lines.append(f"Example: {escape(shlex.join(example))}")
+    err_console.print("\n".join(lines), highlight=False, soft_wrap=True)  # copyable: unwrapped
 
 
 def _who() -> str:
