@@ -27,7 +27,7 @@ import archive_reference
 import pandas as pd
 import pytest
 from backtestkit import stops_backtest
-from sqlalchemy import JSON, insert, text
+from sqlalchemy import JSON, Boolean, Float, Integer, Numeric, insert, text
 
 from tradewind.backtest.runner import BacktestRun
 from tradewind.domain.types import TradingMode
@@ -37,7 +37,7 @@ from tradewind.store import Store
 from tradewind.store.coltypes import UTCDateTime
 from tradewind.store.schema import Base, HeartbeatRow
 from tradewind.store.sqlite_writer import JSON as JSON_KIND
-from tradewind.store.sqlite_writer import TIME, SqliteWriter, encode_time
+from tradewind.store.sqlite_writer import NUMBER, TIME, SqliteWriter, encode_time
 
 ET = "America/New_York"
 MODE = TradingMode.BACKTEST.value
@@ -133,6 +133,8 @@ def test_the_column_kinds_are_the_store_column_types() -> None:
             column_type = model.c[name].type
             assert (kind == TIME) == isinstance(column_type, UTCDateTime), (table, name)
             assert (kind == JSON_KIND) == isinstance(column_type, JSON), (table, name)
+            numeric = isinstance(column_type, Integer | Float | Numeric | Boolean)  # never masked
+            assert (kind == NUMBER) == numeric, (table, name)
 
 
 def test_times_are_encoded_as_sqlalchemy_stores_them(tmp_path: Path) -> None:

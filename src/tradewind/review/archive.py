@@ -45,7 +45,7 @@ from tradewind.service.runs import META_KEY
 from tradewind.store.decisions import merge_decisions
 from tradewind.store.reader import sqlite_file
 from tradewind.store.redaction import RowMasker
-from tradewind.store.sqlite_writer import JSON, TIME, Columns, SqliteWriter
+from tradewind.store.sqlite_writer import JSON, NUMBER, TIME, Columns, SqliteWriter
 
 if TYPE_CHECKING:
     from tradewind.backtest.runner import BacktestRun
@@ -53,43 +53,44 @@ if TYPE_CHECKING:
 
 REJECTED_KIND = "order_rejected"
 
+N = NUMBER  # short, for the column tables below
 RUNS: Columns = {
     "mode": None, "name": None, "started_at": TIME, "ended_at": TIME, "status": None,
-    "run_tag": None, "config_fingerprint": None, "symbols": JSON, "initial_cash": None,
+    "run_tag": None, "config_fingerprint": None, "symbols": JSON, "initial_cash": N,
     "config": JSON, "code_version": None,
 }  # fmt: skip
 RUN_END: Columns = {"ended_at": TIME, "status": None}
 STATE: Columns = {"key": None, "value": JSON, "updated_at": TIME}
 CYCLES: Columns = {
-    "run_id": None, "ts": TIME, "inputs_fingerprint": None, "regime": None, "confidence": None,
-    "is_decision": None, "method": None, "reasons": JSON, "targets": JSON, "orders": JSON,
-    "notes": JSON, "fallback_reason": None, "equity_before": None,
+    "run_id": N, "ts": TIME, "inputs_fingerprint": None, "regime": None, "confidence": N,
+    "is_decision": N, "method": None, "reasons": JSON, "targets": JSON, "orders": JSON,
+    "notes": JSON, "fallback_reason": None, "equity_before": N,
 }  # fmt: skip
 EQUITY: Columns = {
-    "cycle_id": None, "run_id": None, "ts": TIME, "equity": None, "cash": None,
-    "exposure": None, "realized_pnl": None,
+    "cycle_id": N, "run_id": N, "ts": TIME, "equity": N, "cash": N, "exposure": N,
+    "realized_pnl": N,
 }  # fmt: skip
 POSITIONS: Columns = {
-    "cycle_id": None, "run_id": None, "ts": TIME, "symbol": None, "quantity": None,
-    "average_cost": None, "price": None, "market_value": None,
+    "cycle_id": N, "run_id": N, "ts": TIME, "symbol": None, "quantity": N, "average_cost": N,
+    "price": N, "market_value": N,
 }  # fmt: skip
 COSTS: Columns = {
-    "cycle_id": None, "run_id": None, "ts": TIME, "commission": None, "slippage": None,
-    "impact": None, "traded_notional": None,
+    "cycle_id": N, "run_id": N, "ts": TIME, "commission": N, "slippage": N, "impact": N,
+    "traded_notional": N,
 }  # fmt: skip
 ORDERS: Columns = {
-    "run_id": None, "client_order_id": None, "symbol": None, "side": None, "quantity": None,
-    "order_type": None, "limit_price": None, "reason": None, "created_at": TIME, "status": None,
-    "filled_quantity": None, "average_price": None, "broker_order_id": None, "message": None,
+    "run_id": N, "client_order_id": None, "symbol": None, "side": None, "quantity": N,
+    "order_type": None, "limit_price": N, "reason": None, "created_at": TIME, "status": None,
+    "filled_quantity": N, "average_price": N, "broker_order_id": None, "message": None,
     "updated_at": TIME, "submitted_at": TIME,
 }  # fmt: skip
 FILLS: Columns = {
-    "order_id": None, "run_id": None, "client_order_id": None, "fill_key": None, "symbol": None,
-    "side": None, "quantity": None, "price": None, "commission": None, "slippage": None,
-    "impact": None, "ts": TIME,
+    "order_id": N, "run_id": N, "client_order_id": None, "fill_key": None, "symbol": None,
+    "side": None, "quantity": N, "price": N, "commission": N, "slippage": N, "impact": N,
+    "ts": TIME,
 }  # fmt: skip
 EVENTS: Columns = {
-    "run_id": None, "ts": TIME, "kind": None, "severity": None, "message": None, "data": JSON,
+    "run_id": N, "ts": TIME, "kind": None, "severity": None, "message": None, "data": JSON,
 }  # fmt: skip
 TABLES: dict[str, Columns] = {
     "runs": RUNS, "state": STATE, "cycles": CYCLES, "equity_snapshots": EQUITY,
@@ -120,8 +121,9 @@ class Writer(Protocol):
 
 
 class _Masking:
-    """A :class:`Writer` that masks secrets in every row before the one it wraps writes it
-    (the times, already encoded by the wrapped writer, are left as they are)."""
+    """A :class:`Writer` that masks secrets in every text and JSON value before the one it
+    wraps writes it (:class:`~tradewind.review.bulk.EngineWriter`: the SQLite writer masks
+    as it encodes)."""
 
     def __init__(self, inner: Writer, masker: RowMasker) -> None:
         self.inner, self.masker = inner, masker
@@ -130,14 +132,14 @@ class _Masking:
         return self.inner.time(value)
 
     def insert(self, table: str, columns: Columns, rows: Sequence[Sequence[Any]]) -> None:
-        self.inner.insert(table, columns, self.masker.rows(rows, _times(columns)))
+        self.inner.insert(table, columns, self._mask(columns, rows))
 
     def insert_one(self, table: str, columns: Columns, row: Sequence[Any]) -> int:
-        (masked,) = self.masker.rows([row], _times(columns))
+        (masked,) = self._mask(columns, [row])
         return self.inner.insert_one(table, columns, masked)
 
     def update(self, table: str, row_id: int, columns: Columns, row: Sequence[Any]) -> None:
-        (masked,) = self.masker.rows([row], _times(columns))
+        (masked,) = self._mask(columns, [row])
         self.inner.update(table, row_id, columns, masked)
 
     def delete(self, table: str, column: str, value: Any) -> None:
@@ -146,9 +148,10 @@ class _Masking:
     def ids(self, table: str, key: str, run_id: int) -> list[tuple[Any, int]]:
         return self.inner.ids(table, key, run_id)
 
-
-def _times(columns: Columns) -> list[bool]:
-    return [kind == TIME for kind in columns.values()]
+    def _mask(self, columns: Columns, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        kinds = list(columns.values())
+        texts = [i for i, kind in enumerate(kinds) if kind is None]
+        return self.masker.rows(rows, texts, [i for i, kind in enumerate(kinds) if kind == JSON])
 
 
 def record(
@@ -171,15 +174,15 @@ def _record(
 ) -> dict[str, Any]:
     path = sqlite_file(url)
     if path is not None:
-        writer = SqliteWriter.open(path, mode)
+        writer = SqliteWriter.open(path, mode, secrets=secrets)
         if writer is None:
             from tradewind.store import Store
 
             Store(url, mode=mode).close()  # create, upgrade or refuse, as every open does
-            writer = SqliteWriter.open(path, mode)
+            writer = SqliteWriter.open(path, mode, secrets=secrets)
         if writer is not None:
             with writer:
-                run_id = write_archive(writer, run, name, mode, secrets)
+                run_id = write_archive(writer, run, name, mode)
             return {"run_id": run_id, "database": writer.database}
     from tradewind.store import Store
 
@@ -215,16 +218,13 @@ def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
     with store.engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
-            return write_archive(EngineWriter(conn), run, name, mode, store.secrets)
+            writer = _Masking(EngineWriter(conn), RowMasker(store.secrets))
+            return write_archive(writer, run, name, mode)
 
 
-def write_archive(
-    writer: Writer, run: BacktestRun, name: str, mode: str, secrets: Sequence[str]
-) -> int:
-    """Write ``run`` through ``writer`` (its transaction); the new run's id. Every text and JSON
-    value written is masked for ``secrets`` and credential-shaped text, as the store masks
-    what it writes."""
-    writer = _Masking(writer, RowMasker(secrets))
+def write_archive(writer: Writer, run: BacktestRun, name: str, mode: str) -> int:
+    """Write ``run`` through ``writer`` (its transaction, masking secrets in what it writes as
+    the store masks what it writes); the new run's id."""
     summary = run.summary
     rec = summary.recorder
     now = datetime.now(UTC)

@@ -13,22 +13,24 @@ or refuses the database with its own messages, then tries again.
 
 Values are encoded as the store's column types encode them on SQLite: times
 (:class:`~tradewind.store.coltypes.UTCDateTime`) as UTC wall time text, JSON as
-``json.dumps`` text, None as NULL; :mod:`tradewind.store.reader` decodes them back. The tests
-compare a backtest archived through this writer with one archived through SQLAlchemy, every row
-of every table (``tests/review/test_archive_rows.py``).
+``json.dumps`` text, None as NULL; :mod:`tradewind.store.reader` decodes them back. Secrets
+are masked in every text and JSON value written, as the store masks what it writes
+(:class:`~tradewind.store.redaction.RowMasker`); a column of kind :data:`NUMBER` holds no text
+and is not looked at. The tests compare a backtest archived through this writer with one
+archived through SQLAlchemy, every row of every table (``tests/review/test_archive_rows.py``).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tradewind.store import sqlite_schema
 from tradewind.store.errors import ModeMismatchError
+from tradewind.store.redaction import RowMasker
 from tradewind.store.revisions import VERSION_TABLE, packaged_head
 from tradewind.store.utc import utc_datetime
 
@@ -36,8 +38,11 @@ TIME = "time"
 """Column kind: a tz-aware time (:class:`~tradewind.store.coltypes.UTCDateTime`)."""
 JSON = "json"
 """Column kind: a JSON document (:data:`~tradewind.store.coltypes.JSONType`)."""
+NUMBER = "number"
+"""Column kind: a number or a boolean (it cannot hold a secret: never masked)."""
 Columns = Mapping[str, str | None]
-"""A table's columns to write, in order, with their kind (:data:`TIME`, :data:`JSON`, None)."""
+"""A table's columns to write, in order, with their kind (:data:`TIME`, :data:`JSON`,
+:data:`NUMBER`, or None for text)."""
 
 DEFAULT_BUSY_TIMEOUT_S = 30.0  # as tradewind.store.connect's (not imported: it loads SQLAlchemy)
 MODE_KEY = "mode"  # the meta row of the database's mode, as tradewind.store.core writes it
@@ -50,28 +55,31 @@ def encode_time(value: datetime | None) -> str | None:
     return None if utc is None else utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def encode_json(value: Any) -> str | None:
-    """``value`` as the store keeps a JSON document on SQLite (None is SQL NULL)."""
-    return None if value is None else json.dumps(value)
-
-
 class SqliteWriter:
     """One write transaction on a SQLite store file (see the module docstring); use
-    :meth:`open`, then :meth:`commit` or :meth:`rollback` (``with`` does either)."""
+    :meth:`open`, then :meth:`commit` or :meth:`rollback` (``with`` does either). Every text
+    and JSON value written is masked by ``masker``."""
 
-    def __init__(self, con: sqlite3.Connection, database: str) -> None:
+    def __init__(self, con: sqlite3.Connection, database: str, masker: RowMasker) -> None:
         self.con = con
         self.database = database
+        self.masker = masker
         self._times: dict[datetime, str | None] = {}
 
     @classmethod
     def open(
-        cls, path: Path, mode: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S
+        cls,
+        path: Path,
+        mode: str,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,
+        *,
+        secrets: Iterable[str] = (),
     ) -> SqliteWriter | None:
-        """A write transaction on the store at ``path`` for ``mode``; None when the file cannot
-        be read by ``sqlite3`` or is not at the newest schema revision. A missing file (or one
-        without a table) is created at the newest schema in the same transaction, from the
-        statements of :mod:`tradewind.store.sqlite_schema`, as the store creates one.
+        """A write transaction on the store at ``path`` for ``mode``, masking ``secrets`` (the
+        credentials' values) and credential-shaped text in everything written; None when the
+        file cannot be read by ``sqlite3`` or is not at the newest schema revision. A missing
+        file (or one without a table) is created at the newest schema in the same transaction,
+        from the statements of :mod:`tradewind.store.sqlite_schema`, as the store creates one.
 
         Raises
         ------
@@ -92,7 +100,7 @@ class SqliteWriter:
             )
         except (OSError, sqlite3.Error):
             return None
-        writer = cls(con, str(path))
+        writer = cls(con, str(path), RowMasker(secrets))
         try:
             con.isolation_level = None  # transactions are ours, as SQLAlchemy's are in the store
             con.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
@@ -142,21 +150,22 @@ class SqliteWriter:
 
     def insert(self, table: str, columns: Columns, rows: Sequence[Sequence[Any]]) -> None:
         """Insert ``rows`` (tuples in the order of ``columns``, times from :meth:`time`) into
-        ``table``, one ``executemany``; JSON columns encoded column by column."""
+        ``table``, one ``executemany``; texts masked and JSON encoded column by column."""
         if not rows:
             return
-        documents = [i for i, kind in enumerate(columns.values()) if kind == JSON]
+        kinds = list(columns.values())
+        rows = self.masker.rows(rows, [i for i, kind in enumerate(kinds) if kind is None])
+        documents = [i for i, kind in enumerate(kinds) if kind == JSON]
         if documents:
             cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
             for i in documents:
-                cols[i] = _json_column(cols[i])
+                cols[i] = self.masker.document_texts(cols[i])
             rows = list(zip(*cols, strict=True))
         self.con.executemany(_insert_sql(table, columns), rows)
 
     def insert_one(self, table: str, columns: Columns, row: Sequence[Any]) -> int:
         """Insert one row into ``table`` (times from :meth:`time`); its new id."""
-        values = [_encode(kind, v) for kind, v in zip(columns.values(), row, strict=True)]
-        cursor = self.con.execute(_insert_sql(table, columns), values)
+        cursor = self.con.execute(_insert_sql(table, columns), self._values(columns, row))
         if cursor.lastrowid is None:  # pragma: no cover - an INSERT always sets it
             raise RuntimeError(f"no id for the new row of {table}")
         return int(cursor.lastrowid)
@@ -164,12 +173,23 @@ class SqliteWriter:
     def update(self, table: str, row_id: int, columns: Columns, row: Sequence[Any]) -> None:
         """Set ``columns`` of row ``row_id`` of ``table`` to ``row`` (times from :meth:`time`)."""
         sets = ", ".join(f"{c} = ?" for c in columns)
-        values = [_encode(kind, v) for kind, v in zip(columns.values(), row, strict=True)]
+        values = self._values(columns, row)
         self.con.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values, row_id])  # noqa: S608 - fixed names
 
     def delete(self, table: str, column: str, value: Any) -> None:
-        """Delete the rows of ``table`` whose ``column`` equals ``value``."""
-        self.con.execute(f"DELETE FROM {table} WHERE {column} = ?", (value,))  # noqa: S608 - fixed names
+        """Delete the rows of ``table`` whose ``column`` (a text) equals ``value`` (masked, as
+        it was written)."""
+        sql = f"DELETE FROM {table} WHERE {column} = ?"  # noqa: S608 - fixed names
+        self.con.execute(sql, (self.masker.value(value),))
+
+    def _values(self, columns: Columns, row: Sequence[Any]) -> list[Any]:
+        """One row's parameters: texts masked, JSON masked and encoded."""
+        texts = [i for i, kind in enumerate(columns.values()) if kind is None]
+        (masked,) = self.masker.rows([row], texts)
+        return [
+            self.masker.document_texts([v])[0] if kind == JSON else v
+            for kind, v in zip(columns.values(), masked, strict=True)
+        ]
 
     def ids(self, table: str, key: str, run_id: int) -> list[tuple[Any, int]]:
         """``(key, id)`` of the rows of run ``run_id`` in ``table``, in id order."""
@@ -209,23 +229,3 @@ class SqliteWriter:
 def _insert_sql(table: str, columns: Columns) -> str:
     marks = ", ".join("?" for _ in columns)
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - fixed names
-
-
-def _encode(kind: str | None, value: Any) -> Any:
-    return encode_json(value) if kind == JSON else value
-
-
-def _json_column(values: Sequence[Any]) -> list[str | None]:
-    """Each document as :func:`encode_json` writes it (an empty list or object encoded once)."""
-    empty: dict[type, str | None] = {}
-    out: list[str | None] = []
-    for v in values:
-        kind = type(v)
-        if (kind is list or kind is dict) and not v:
-            found = empty.get(kind)
-            if found is None:
-                found = empty[kind] = encode_json(v)
-            out.append(found)
-        else:
-            out.append(encode_json(v))
-    return out
