@@ -29,8 +29,9 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -317,52 +318,79 @@ def _cycles(
 def _snapshots(
     run_id: int, run: BacktestRun, stamps: list[datetime], times: list[Any], cycle_ids: list[int]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Equity, positions and cumulative costs after each bar, from the fills up to it."""
+    """Equity, positions and cumulative costs after each bar, from the fills up to it.
+
+    Built column by column: the book changes only at the bars with fills, so its state is
+    computed there and spread over the bars up to the next change; the position rows are the
+    non-zero quantities, bar by bar and in symbol order (``np.nonzero`` walks rows first)."""
     rec = run.summary.recorder
-    symbols = list(rec.symbols)
-    book = Ledger(rec.symbols, run.summary.initial_capital)
-    fills = sorted(((_utc(f.ts), f) for f in rec.fills), key=lambda tf: tf[0])
+    n, m = len(stamps), len(rec.symbols)
     equity = np.asarray(rec.equity, dtype=float)
-    values = np.asarray(rec.weights, dtype=float).reshape(len(stamps), len(symbols))
+    values = np.asarray(rec.weights, dtype=float).reshape(n, m)
     values = values * equity[:, None]  # each weight times its bar's equity, as floats do
-    equity_list, cash, exposure = equity.tolist(), rec.cash, rec.exposure
-    k = 0
-    equity_rows, position_rows, cost_rows = [], [], []
-    held: list[tuple[int, str, float, float]] = []
-    realized, totals = _book_state(book, symbols, held)
-    for i, t in enumerate(stamps):
-        if k < len(fills) and fills[k][0] <= t:  # the book changes only with a fill
-            while k < len(fills) and fills[k][0] <= t:
-                book.apply(fills[k][1])
-                k += 1
-            realized, totals = _book_state(book, symbols, held)
-        cycle, time = cycle_ids[i], times[i]
-        equity_rows.append(
-            (cycle, run_id, time, equity_list[i], float(cash[i]), float(exposure[i]), realized)
+    quantity, average = np.zeros((n, m)), np.zeros((n, m))
+    realized: list[float] = []
+    totals: list[tuple[float, float, float, float]] = []
+    changes = _book_changes(run, stamps)
+    for (start, state), (end, _) in zip(changes, [*changes[1:], (n, None)], strict=True):
+        quantity[start:end], average[start:end] = state.quantity, state.average_cost
+        realized += [state.realized] * (end - start)
+        totals += [state.totals] * (end - start)
+    cash = np.asarray(rec.cash, dtype=float).tolist()
+    exposure = np.asarray(rec.exposure, dtype=float).tolist()
+    run_ids = repeat(run_id)
+    equity_rows = list(
+        zip(cycle_ids, run_ids, times, equity.tolist(), cash, exposure, realized, strict=False)
+    )
+    cost_rows = [(c, run_id, t, *tot) for c, t, tot in zip(cycle_ids, times, totals, strict=True)]
+    bars, held = np.nonzero(quantity)
+    qty, value = quantity[bars, held], values[bars, held]
+    position_rows = list(
+        zip(
+            np.asarray(cycle_ids, dtype=object)[bars].tolist(),
+            run_ids,
+            np.asarray(times, dtype=object)[bars].tolist(),
+            np.asarray(rec.symbols, dtype=object)[held].tolist(),
+            qty.tolist(),
+            average[bars, held].tolist(),
+            (value / qty).tolist(),  # the price: IEEE division, as Python's float division
+            value.tolist(),
+            strict=False,  # run_ids is endless
         )
-        if held:
-            row_values = values[i].tolist()
-            for j, symbol, qty, avg in held:
-                value = row_values[j]
-                position_rows.append((cycle, run_id, time, symbol, qty, avg, value / qty, value))
-        cost_rows.append((cycle, run_id, time, *totals))
+    )
     return equity_rows, position_rows, cost_rows
 
 
-def _book_state(
-    book: Ledger, symbols: list[str], held: list[tuple[int, str, float, float]]
-) -> tuple[float, tuple[float, float, float, float]]:
-    """Refill ``held`` with the book's non-zero positions ``(index, symbol, quantity, average
-    cost)``; return its realized P&L and ``(commission, slippage, impact, traded notional)``."""
-    quantity, average = book.quantity.tolist(), book.average_cost.tolist()
-    held[:] = [(j, s, quantity[j], average[j]) for j, s in enumerate(symbols) if quantity[j] != 0]
-    c = book.costs
-    return float(book.realized_pnl), (
-        c.commission,
-        c.slippage,
-        c.impact,
-        float(book.traded_notional),
-    )
+@dataclass(frozen=True)
+class _BookState:
+    """The book after a bar: quantities and average costs (copies), realized P&L and the
+    cumulative ``(commission, slippage, impact, traded notional)``."""
+
+    quantity: np.ndarray
+    average_cost: np.ndarray
+    realized: float
+    totals: tuple[float, float, float, float]
+
+
+def _book_changes(run: BacktestRun, stamps: list[datetime]) -> list[tuple[int, _BookState]]:
+    """``(bar, state)`` for the first bar and each bar whose fills changed the book."""
+    rec = run.summary.recorder
+    book = Ledger(rec.symbols, run.summary.initial_capital)
+    fills = sorted(((_utc(f.ts), f) for f in rec.fills), key=lambda tf: tf[0])
+    changes: list[tuple[int, _BookState]] = []
+    k = 0
+    for i, t in enumerate(stamps):
+        if i == 0 or (k < len(fills) and fills[k][0] <= t):
+            while k < len(fills) and fills[k][0] <= t:
+                book.apply(fills[k][1])
+                k += 1
+            c = book.costs
+            totals = (c.commission, c.slippage, c.impact, float(book.traded_notional))
+            state = _BookState(
+                book.quantity.copy(), book.average_cost.copy(), float(book.realized_pnl), totals
+            )
+            changes.append((i, state))
+    return changes
 
 
 def _orders(

@@ -22,9 +22,10 @@ archived through SQLAlchemy, every row of every table (``tests/review/test_archi
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,21 @@ Columns = Mapping[str, str | None]
 :data:`NUMBER`, or None for text)."""
 
 DEFAULT_BUSY_TIMEOUT_S = 30.0  # as tradewind.store.connect's (not imported: it loads SQLAlchemy)
+WAL_SWITCH_WAIT_MS = 1000  # how long a new file's switch to WAL waits for another connection
+CACHE_KIB = 64 * 1024
+"""The page cache of a writer's connection (KiB; SQLite's default is 2 MiB): an archive's new
+pages stay in memory until the commit instead of spilling to the journal part way through. Only
+memory: the transaction and what a crash leaves behind are the same."""
 MODE_KEY = "mode"  # the meta row of the database's mode, as tradewind.store.core writes it
 
 
 def encode_time(value: datetime | None) -> str | None:
     """``value`` as the store keeps a time on SQLite: UTC wall time,
     ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive times are refused, as the store refuses them)."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        # Fast path for a time already in UTC (the archive converts each one first): its ISO
+        # text ends in "+00:00"; without it, it is the text of the wall time below.
+        return value.isoformat(" ", "microseconds")[:-6]
     utc = utc_datetime(value)
     return None if utc is None else utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
@@ -64,6 +74,8 @@ class SqliteWriter:
         self.con = con
         self.database = database
         self.masker = masker
+        self.new = False
+        """Whether :meth:`open` created the file (written with a rollback journal, then WAL)."""
         self._times: dict[datetime, str | None] = {}
 
     @classmethod
@@ -101,12 +113,15 @@ class SqliteWriter:
         except (OSError, sqlite3.Error):
             return None
         writer = cls(con, str(path), RowMasker(secrets))
+        writer.new = new
         try:
             con.isolation_level = None  # transactions are ours, as SQLAlchemy's are in the store
             con.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
             con.execute("PRAGMA foreign_keys = ON")
-            con.execute("PRAGMA journal_mode = WAL")
+            if not new:  # a new file is written with a rollback journal first (see commit)
+                con.execute("PRAGMA journal_mode = WAL")
             con.execute("PRAGMA synchronous = FULL")
+            con.execute(f"PRAGMA cache_size = -{CACHE_KIB:d}")
             con.execute("BEGIN IMMEDIATE")
             if not writer._ready(head, mode):
                 writer.close()
@@ -198,11 +213,28 @@ class SqliteWriter:
 
     # --- ending --------------------------------------------------------------------------
     def commit(self) -> None:
-        """Commit the transaction and close the connection."""
+        """Commit the transaction and close the connection (a file :meth:`open` created is
+        switched to WAL journaling first, as the store keeps every file)."""
         try:
             self.con.execute("COMMIT")
+            if self.new:
+                self._to_wal()
         finally:
             self.con.close()
+
+    def _to_wal(self) -> None:
+        """Switch a new file to WAL, as the store's connections do (:mod:`tradewind.store.connect`).
+
+        Why a new file is written with a rollback journal: WAL writes every page twice (to the
+        log, then to the file at the checkpoint), while a rollback journal keeps only pages
+        that existed before the transaction - none in a new file. It is as safe: the writing is
+        one transaction either way, so a crash part way leaves the journal behind and the next
+        connection rolls the file back to empty, as the tests check. When another connection
+        holds the file for more than a second, the switch is left to the next connection: the
+        store's and this writer's each set WAL."""
+        self.con.execute(f"PRAGMA busy_timeout = {WAL_SWITCH_WAIT_MS:d}")
+        with contextlib.suppress(sqlite3.OperationalError):  # busy: the next connection does it
+            self.con.execute("PRAGMA journal_mode = WAL")
 
     def rollback(self) -> None:
         """Drop everything written and close the connection."""
