@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -256,16 +256,21 @@ def write_archive(writer: Writer, run: BacktestRun, name: str, mode: str) -> int
     }
     stamps = [_utc(ts) for ts in rec.ts]
     times = [writer.time(t) for t in stamps]
+    fills = rec.fills
+    fill_ts = [_utc(f.ts) for f in fills]  # once, for the book, the orders and the fills
     writer.insert("cycles", CYCLES, _cycles(run_id, run, stamps, times, merged, prefix))
     cycle_ids = [i for _, i in writer.ids("cycles", "id", run_id)]
-    equity, positions, costs = _snapshots(run_id, run, stamps, times, cycle_ids)
+    equity, positions, costs = _snapshots(run_id, run, stamps, times, cycle_ids, fill_ts)
     writer.insert("equity_snapshots", EQUITY, equity)
     writer.insert("positions", POSITIONS, positions)
     writer.insert("costs", COSTS, costs)
-    orders = _orders(writer, run_id, rec.decisions, decision_ts, rec.fills, rejected, prefix)
+    filled: dict[str, list[tuple[datetime, Fill]]] = defaultdict(list)
+    for t, f in zip(fill_ts, fills, strict=True):
+        filled[f.client_order_id].append((t, f))
+    orders = _orders(writer, run_id, rec.decisions, decision_ts, filled, rejected, prefix)
     writer.insert("orders", ORDERS, orders)
     order_ids = dict(writer.ids("orders", "client_order_id", run_id)) if orders else {}
-    writer.insert("fills", FILLS, _fills(writer, run_id, rec.fills, order_ids, prefix))
+    writer.insert("fills", FILLS, _fills(writer, run_id, fills, fill_ts, order_ids, prefix))
     writer.insert(
         "events",
         EVENTS,
@@ -316,7 +321,12 @@ def _cycles(
 
 
 def _snapshots(
-    run_id: int, run: BacktestRun, stamps: list[datetime], times: list[Any], cycle_ids: list[int]
+    run_id: int,
+    run: BacktestRun,
+    stamps: list[datetime],
+    times: list[Any],
+    cycle_ids: list[int],
+    fill_ts: list[datetime],
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Equity, positions and cumulative costs after each bar, from the fills up to it.
 
@@ -331,7 +341,7 @@ def _snapshots(
     quantity, average = np.zeros((n, m)), np.zeros((n, m))
     realized: list[float] = []
     totals: list[tuple[float, float, float, float]] = []
-    changes = _book_changes(run, stamps)
+    changes = _book_changes(run, stamps, fill_ts)
     for (start, state), (end, _) in zip(changes, [*changes[1:], (n, None)], strict=True):
         quantity[start:end], average[start:end] = state.quantity, state.average_cost
         realized += [state.realized] * (end - start)
@@ -372,11 +382,14 @@ class _BookState:
     totals: tuple[float, float, float, float]
 
 
-def _book_changes(run: BacktestRun, stamps: list[datetime]) -> list[tuple[int, _BookState]]:
-    """``(bar, state)`` for the first bar and each bar whose fills changed the book."""
+def _book_changes(
+    run: BacktestRun, stamps: list[datetime], fill_ts: list[datetime]
+) -> list[tuple[int, _BookState]]:
+    """``(bar, state)`` for the first bar and each bar whose fills changed the book
+    (``fill_ts``: the time of each fill of the run, in UTC)."""
     rec = run.summary.recorder
     book = Ledger(rec.symbols, run.summary.initial_capital)
-    fills = sorted(((_utc(f.ts), f) for f in rec.fills), key=lambda tf: tf[0])
+    fills = sorted(zip(fill_ts, rec.fills, strict=True), key=itemgetter(0))
     changes: list[tuple[int, _BookState]] = []
     k = 0
     for i, t in enumerate(stamps):
@@ -398,22 +411,20 @@ def _orders(
     run_id: int,
     decisions: list[Decision],
     decision_ts: list[datetime],
-    fills: list[Fill],
+    filled: dict[str, list[tuple[datetime, Fill]]],
     rejected: set[str],
     prefix: str,
 ) -> list[tuple[Any, ...]]:
-    filled: dict[str, list[Fill]] = defaultdict(list)
-    for f in fills:
-        filled[f.client_order_id].append(f)
+    """The orders' rows (``filled``: each order's fills with their UTC times, by client id)."""
     rows: list[tuple[Any, ...]] = []
     for t, d in zip(decision_ts, decisions, strict=True):
         time = writer.time(t)
         for o in d.orders:
             done = filled.get(o.client_order_id, [])
-            qty = sum(f.quantity for f in done)
-            avg = sum(f.quantity * f.price for f in done) / qty if qty > 0 else 0.0
+            qty = sum(f.quantity for _, f in done)
+            avg = sum(f.quantity * f.price for _, f in done) / qty if qty > 0 else 0.0
             status, message = _final_status(o, qty, o.client_order_id in rejected)
-            updated = max((_utc(f.ts) for f in done), default=t)
+            updated = max((ft for ft, _ in done), default=t)
             rows.append(
                 (run_id, prefix + o.client_order_id, o.symbol, o.side, float(o.quantity),
                  "market", None, o.reason, time, status, float(qty), float(avg), None, message,
@@ -433,17 +444,22 @@ def _final_status(order: OrderRecord, filled: float, rejected: bool) -> tuple[st
 
 
 def _fills(
-    writer: Writer, run_id: int, fills: list[Fill], order_ids: dict[str, int], prefix: str
+    writer: Writer,
+    run_id: int,
+    fills: list[Fill],
+    fill_ts: list[datetime],
+    order_ids: dict[str, int],
+    prefix: str,
 ) -> list[tuple[Any, ...]]:
     rows = []
-    for f in fills:
+    for f, ts in zip(fills, fill_ts, strict=True):
         coid = prefix + f.client_order_id
         order_id = order_ids.get(coid)
         if order_id is None:
             continue
         rows.append(
             (order_id, run_id, coid, default_fill_key(f), f.symbol, f.side.value, f.quantity,
-             f.price, f.commission, f.slippage, f.impact, writer.time(_utc(f.ts)))
+             f.price, f.commission, f.slippage, f.impact, writer.time(ts))
         )  # fmt: skip
     return rows
 

@@ -27,6 +27,8 @@ def clean(value: Any, secrets: Sequence[str]) -> Any:
 
 _PLAIN = frozenset({int, float, bool, type(None)})
 """Types that hold no text."""
+_EMPTY = {list: json.dumps([]), tuple: json.dumps(()), dict: json.dumps({})}
+"""The JSON text of an empty document of each type."""
 
 HINTS = ("authorization", "key", "secret", "password", "token", "signature", "discord", "telegram")
 """Lower-case words, one of which every text masked as credential-shaped contains: each pattern
@@ -102,19 +104,16 @@ class RowMasker:
         """The JSON text (``json.dumps``) of each masked document of a column (None stays
         None, SQL NULL): each document is encoded once, and walked and encoded again only when
         its text could hold a secret."""
-        empty: dict[type, str] = {}  # [] and {}, as most documents of a backtest's cycles are
+        dumps, empty = json.dumps, _EMPTY
         texts: list[str | None] = []
         for v in column:
             kind = type(v)
             if v is None:
                 texts.append(None)
-            elif (kind is list or kind is dict) and not v:
-                found = empty.get(kind)
-                if found is None:
-                    found = empty[kind] = json.dumps(v)
-                texts.append(found)
+            elif kind in empty and not v:  # most documents of a backtest's cycles
+                texts.append(empty[kind])
             else:
-                texts.append(json.dumps(v))
+                texts.append(dumps(v))
         if not self._may_mask("\n".join(t for t in texts if t is not None), escaped=True):
             return texts  # nothing in the whole column could be masked (see _may_mask)
         return [
