@@ -247,6 +247,45 @@ def test_a_writer_killed_part_way_leaves_no_trace_of_the_run(
     assert dump(url)[0] == before
 
 
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="forks a writer to SIGKILL"
+)
+def test_a_writer_killed_part_way_through_a_new_file_leaves_it_empty(
+    run: BacktestRun, tmp_path: Path
+) -> None:
+    """A new file is written with a rollback journal (then switched to WAL): killed part way,
+    the journal left behind rolls it back to empty, and the next archive writes it whole."""
+    path = tmp_path / "bt.db"
+    ctx = multiprocessing.get_context("fork")
+    mine, theirs = ctx.Pipe()
+    child = ctx.Process(target=_archive_then_hang, args=(f"sqlite:///{path}", run, theirs))
+    child.start()
+    assert mine.poll(120) and mine.recv() == "INSIDE"
+    assert child.pid is not None
+    assert (tmp_path / "bt.db-journal").exists()  # the schema and rows so far, not committed
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(30)
+    with sqlite3.connect(path) as con:  # the hot journal is rolled back on the first read
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert con.execute("SELECT name FROM sqlite_master").fetchall() == []
+    assert archive.record(f"sqlite:///{path}", run, "bt", mode=MODE)["run_id"] == 1
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert con.execute("SELECT count(*) FROM cycles").fetchone() == (
+            len(run.summary.recorder.ts),
+        )
+
+
+def test_a_new_file_ends_in_wal_mode_as_the_store_keeps_it(
+    run: BacktestRun, tmp_path: Path
+) -> None:
+    path = tmp_path / "bt.db"
+    archive.record(f"sqlite:///{path}", run, "bt", mode=MODE)
+    assert not (tmp_path / "bt.db-journal").exists()
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 def test_a_database_of_another_mode_is_refused(run: BacktestRun, tmp_path: Path) -> None:
     from tradewind.store import ModeMismatchError
 

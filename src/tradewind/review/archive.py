@@ -16,7 +16,9 @@ values come from arrays; a SQLite file is written with Python's ``sqlite3``
 (:class:`~tradewind.store.sqlite_writer.SqliteWriter`, no SQLAlchemy to import), any other
 database through SQLAlchemy (:class:`~tradewind.review.bulk.EngineWriter`). The ids of the new
 cycles and orders are read back by run. Every text and JSON value is masked for secrets as the
-store masks what it writes (each distinct string once).
+store masks what it writes (:class:`~tradewind.store.redaction.RowMasker`: each distinct string
+once, a column or document that cannot hold a secret passed as it is); the columns declared
+:data:`~tradewind.store.sqlite_writer.NUMBER` hold no text and are not looked at.
 
 Client order ids are unique across a database, and a backtest's ids depend only on its
 configuration; archived orders therefore carry a ``bt<run>-`` prefix. They are never sent

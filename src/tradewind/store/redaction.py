@@ -2,6 +2,12 @@
 
 Shared by the store's sessions (:class:`~tradewind.store.core.StoreCore` masks each row before
 it is flushed) and the backtest archive's bulk writers; no SQLAlchemy needed.
+
+:class:`RowMasker` masks exactly as :func:`clean` does, faster on a whole table: a backtest
+archive holds tens of thousands of texts and JSON documents, almost none of which can hold a
+secret, and running :func:`~tradewind.logsetup.redact` on each one cost more than writing them.
+It first asks whether a column's text (or a JSON document's) could change at all (see
+:meth:`RowMasker._may_mask`), and masks value by value only where it could.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ def clean(value: Any, secrets: Sequence[str]) -> Any:
 
 _PLAIN = frozenset({int, float, bool, type(None)})
 """Types that hold no text."""
-_EMPTY = {list: json.dumps([]), tuple: json.dumps(()), dict: json.dumps({})}
+_EMPTY: dict[type, str] = {list: json.dumps([]), tuple: json.dumps(()), dict: json.dumps({})}
 """The JSON text of an empty document of each type."""
 
 HINTS = ("authorization", "key", "secret", "password", "token", "signature", "discord", "telegram")
@@ -159,7 +165,7 @@ class RowMasker:
         JSON text. Outside ASCII, case-insensitive matching has more equivalents (``ſ`` is an
         ``s``, ``K`` a ``k``): a text with any such character is never skipped. Cheap enough to
         run on a whole column joined (a hint cannot span the newline between two texts, and
-        JSON text holds no raw newline).
+        JSON text holds no raw newline); a false alarm only costs the value-by-value path.
         """
         if escaped:
             if "\\u" in text:  # a non-ASCII (or control) character was escaped
