@@ -276,14 +276,18 @@ def test_a_writer_killed_part_way_through_a_new_file_leaves_it_empty(
         )
 
 
-def test_a_new_file_ends_in_wal_mode_as_the_store_keeps_it(
-    run: BacktestRun, tmp_path: Path
-) -> None:
-    path = tmp_path / "bt.db"
+def test_a_new_file_ends_as_the_store_creates_one(run: BacktestRun, tmp_path: Path) -> None:
+    """WAL journaling and every index, those built at the end included."""
+    path, store_made = tmp_path / "bt.db", tmp_path / "store.db"
     archive.record(f"sqlite:///{path}", run, "bt", mode=MODE)
+    Store(f"sqlite:///{store_made}", mode=MODE).close()
     assert not (tmp_path / "bt.db-journal").exists()
-    with sqlite3.connect(path) as con:
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    with sqlite3.connect(path) as con, sqlite3.connect(store_made) as ref:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert con.execute(schema).fetchall() == ref.execute(schema).fetchall()
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_a_database_of_another_mode_is_refused(run: BacktestRun, tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ engine opens it (:mod:`tradewind.store.connect`: busy timeout, foreign keys, WAL
 ``synchronous=FULL``) and starts a write transaction (``BEGIN IMMEDIATE``) - but only for a file
 at exactly the newest packaged schema revision that belongs to the writer's mode (a file not
 stamped yet is stamped in the same transaction, as the store stamps it), or a new one (created
-at the newest schema in the same transaction, as :mod:`tradewind.store.fresh` creates it).
+at the newest schema in the same transaction, as :mod:`tradewind.store.fresh` creates it; its
+non-unique indexes at the commit, its journal switched to WAL after it).
 Anything else returns None, and the caller opens :class:`~tradewind.store.Store`, which upgrades
 or refuses the database with its own messages, then tries again.
 
@@ -77,6 +78,11 @@ class SqliteWriter:
         self.new = False
         """Whether :meth:`open` created the file (written with a rollback journal, then WAL)."""
         self._times: dict[datetime, str | None] = {}
+        self._indexes: list[str] = []
+        """A new file's non-unique indexes, created by :meth:`commit` in the same transaction:
+        building one from the rows costs less than keeping it up to date row by row, and a
+        reader sees the file only once they are there. (Unique constraints are kept from the
+        start, with their tables.)"""
 
     @classmethod
     def open(
@@ -140,7 +146,10 @@ class SqliteWriter:
             if head != sqlite_schema.REVISION:  # pragma: no cover - a test keeps them equal
                 return False
             for statement in sqlite_schema.STATEMENTS:
-                self.con.execute(statement)
+                if statement.startswith(_INDEX):  # built at the commit, from the rows
+                    self._indexes.append(statement)
+                else:
+                    self.con.execute(statement)
             tables = {VERSION_TABLE, "meta"}
         if VERSION_TABLE not in tables or "meta" not in tables:
             return False
@@ -216,6 +225,8 @@ class SqliteWriter:
         """Commit the transaction and close the connection (a file :meth:`open` created is
         switched to WAL journaling first, as the store keeps every file)."""
         try:
+            for statement in self._indexes:
+                self.con.execute(statement)
             self.con.execute("COMMIT")
             if self.new:
                 self._to_wal()
@@ -256,6 +267,9 @@ class SqliteWriter:
             self.commit()
         else:
             self.rollback()
+
+
+_INDEX = "CREATE INDEX "
 
 
 def _insert_sql(table: str, columns: Columns) -> str:
