@@ -344,7 +344,8 @@ def _snapshots(
     realized: list[float] = []
     totals: list[tuple[float, float, float, float]] = []
     changes = _book_changes(run, stamps, fill_ts)
-    for (start, state), (end, _) in zip(changes, [*changes[1:], (n, None)], strict=True):
+    ends = [start for start, _ in changes[1:]] + [n]
+    for (start, state), end in zip(changes, ends, strict=False):  # no bars: no changes
         quantity[start:end], average[start:end] = state.quantity, state.average_cost
         realized += [state.realized] * (end - start)
         totals += [state.totals] * (end - start)
