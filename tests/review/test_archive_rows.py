@@ -27,6 +27,8 @@ import archive_reference
 import pandas as pd
 import pytest
 from backtestkit import stops_backtest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import JSON, Boolean, Float, Integer, Numeric, insert, text
 
 from tradewind.backtest.runner import BacktestRun
@@ -156,6 +158,20 @@ def test_times_are_encoded_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
     assert stored == [encode_time(v) for v in values]
     with pytest.raises(ValueError, match="naive"):
         encode_time(datetime(2024, 1, 1))  # noqa: DTZ001 - refused, as the store refuses it
+
+
+@settings(max_examples=200, deadline=None, database=None, derandomize=True)
+@given(
+    moment=st.datetimes(
+        max_value=datetime(9999, 12, 30),  # noqa: DTZ001 - a bound: the zones come apart
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))]),
+    ),
+)
+def test_the_fast_path_for_utc_times_encodes_as_the_conversion_does(moment: datetime) -> None:
+    """A time in UTC skips the conversion (``encode_time``'s fast path): the same text."""
+    converted = moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    assert encode_time(moment) == converted
+    assert encode_time(moment.astimezone(UTC)) == converted
 
 
 def test_an_error_part_way_leaves_no_trace_of_the_run(
