@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +121,13 @@ def test_no_secret_reaches_the_database_file(run: BacktestRun, tmp_path: Path, w
     data = b"".join(p.read_bytes() for p in sorted(tmp_path.iterdir()))  # the file, any WAL
     assert b"GET /bars failed" in data and b"rebalance (***)" in data  # the texts are there...
     assert b"pin *** used" in data and b"pin 4821" not in data
+    with sqlite3.connect(path) as con:  # every cell as text too: a page break splits nothing
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        rows = [r for t in tables for r in con.execute(f'SELECT * FROM "{t}"')]  # noqa: S608
+        cells = "\n".join(str(cell) for row in rows for cell in row)
     for secret in [LONG, ODD, UNI, *SHAPED.values()]:  # ...without the secrets, raw or JSON-escaped
         for form in {secret, json.dumps(secret)[1:-1]}:
-            assert form.encode() not in data, secret
+            assert form.encode() not in data and form not in cells, secret
 
 
 # --- property tests ------------------------------------------------------------------------

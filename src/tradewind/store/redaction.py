@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from tradewind.logsetup import redact
@@ -138,12 +139,12 @@ class RowMasker:
         encoded times) as given. ``rows`` itself when no value changes."""
         changed: dict[int, Sequence[Any]] = {}
         for i in texts:
-            column = [r[i] for r in rows]
+            column = list(map(itemgetter(i), rows))
             masked = self.texts(column)
             if masked is not column:
                 changed[i] = masked
         for i in documents:
-            column = [r[i] for r in rows]
+            column = list(map(itemgetter(i), rows))
             docs = self.documents(column)
             if any(m is not v for m, v in zip(docs, column, strict=True)):
                 changed[i] = docs
