@@ -244,23 +244,40 @@ def _archive_then_hang(url: str, run: BacktestRun, ready: Any) -> None:  # pragm
 @pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="forks a writer to SIGKILL"
 )
+@pytest.mark.parametrize("reader", [False, True], ids=["alone", "with-a-reader"])
 def test_a_writer_killed_part_way_leaves_no_trace_of_the_run(
-    run: BacktestRun, tmp_path: Path
+    run: BacktestRun, tmp_path: Path, reader: bool
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'bt.db'}"
+    """Alone, the writer runs with a rollback journal; with another connection open on the
+    file (a dashboard, a report), with WAL, as the store does. Either way, killed part way,
+    nothing of the run is left and the file ends in WAL mode."""
+    path = tmp_path / "bt.db"
+    url = f"sqlite:///{path}"
     archive.record(url, run, "bt", mode=MODE)
     before = dump(url)[0]
+    other = sqlite3.connect(path) if reader else None
+    if other is not None:
+        assert other.execute("SELECT count(*) FROM runs").fetchone() == (1,)
     ctx = multiprocessing.get_context("fork")
     mine, theirs = ctx.Pipe()
     child = ctx.Process(target=_archive_then_hang, args=(url, run, theirs))
     child.start()
     assert mine.poll(120) and mine.recv() == "INSIDE"
+    journal = "wal" if reader else "journal"
+    assert [p.name for p in tmp_path.glob("bt.db-*") if p.name != "bt.db-shm"] == [
+        f"bt.db-{journal}"
+    ]
     assert child.pid is not None
     os.kill(child.pid, signal.SIGKILL)
     child.join(30)
-    with sqlite3.connect(tmp_path / "bt.db") as con:
+    if other is not None:
+        other.close()
+    with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert dump(url)[0] == before
+    assert archive.record(url, run, "bt", mode=MODE)["run_id"] == 2  # the next one is whole
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 @pytest.mark.skipif(

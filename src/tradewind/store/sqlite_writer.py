@@ -8,7 +8,9 @@ engine opens it (:mod:`tradewind.store.connect`: busy timeout, foreign keys, WAL
 at exactly the newest packaged schema revision that belongs to the writer's mode (a file not
 stamped yet is stamped in the same transaction, as the store stamps it), or a new one (created
 at the newest schema in the same transaction, as :mod:`tradewind.store.fresh` creates it; its
-non-unique indexes at the commit, its journal switched to WAL after it).
+non-unique indexes at the commit). The transaction runs with a rollback journal when no other
+connection has the file open, the file switched back to WAL after it (see
+:meth:`SqliteWriter._journal`).
 Anything else returns None, and the caller opens :class:`~tradewind.store.Store`, which upgrades
 or refuses the database with its own messages, then tries again.
 
@@ -76,7 +78,10 @@ class SqliteWriter:
         self.database = database
         self.masker = masker
         self.new = False
-        """Whether :meth:`open` created the file (written with a rollback journal, then WAL)."""
+        """Whether :meth:`open` created the file."""
+        self.rollback_journal = False
+        """Whether the transaction runs with a rollback journal, the file switched to WAL after
+        it (see :meth:`_journal`)."""
         self._times: dict[datetime, str | None] = {}
         self._indexes: list[str] = []
         """A new file's non-unique indexes, created by :meth:`commit` in the same transaction:
@@ -124,8 +129,7 @@ class SqliteWriter:
             con.isolation_level = None  # transactions are ours, as SQLAlchemy's are in the store
             con.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
             con.execute("PRAGMA foreign_keys = ON")
-            if not new:  # a new file is written with a rollback journal first (see commit)
-                con.execute("PRAGMA journal_mode = WAL")
+            writer._journal(int(busy_timeout * 1000))
             con.execute("PRAGMA synchronous = FULL")
             con.execute(f"PRAGMA cache_size = -{CACHE_KIB:d}")
             con.execute("BEGIN IMMEDIATE")
@@ -222,27 +226,48 @@ class SqliteWriter:
 
     # --- ending --------------------------------------------------------------------------
     def commit(self) -> None:
-        """Commit the transaction and close the connection (a file :meth:`open` created is
-        switched to WAL journaling first, as the store keeps every file)."""
+        """Commit the transaction and close the connection (switched back to WAL journaling
+        first, as the store keeps every file, when it ran with a rollback journal)."""
         try:
             for statement in self._indexes:
                 self.con.execute(statement)
             self.con.execute("COMMIT")
-            if self.new:
+            if self.rollback_journal:
                 self._to_wal()
         finally:
             self.con.close()
 
-    def _to_wal(self) -> None:
-        """Switch a new file to WAL, as the store's connections do (:mod:`tradewind.store.connect`).
+    def _journal(self, busy_timeout_ms: int) -> None:
+        """Pick the transaction's journal: a rollback journal when nobody else has the file
+        open, else WAL, as the store's connections set it.
 
-        Why a new file is written with a rollback journal: WAL writes every page twice (to the
-        log, then to the file at the checkpoint), while a rollback journal keeps only pages
-        that existed before the transaction - none in a new file. It is as safe: the writing is
-        one transaction either way, so a crash part way leaves the journal behind and the next
-        connection rolls the file back to empty, as the tests check. When another connection
-        holds the file for more than a second, the switch is left to the next connection: the
-        store's and this writer's each set WAL."""
+        Why: WAL writes every page twice (to the log, then to the file at the checkpoint that
+        follows a large commit), while a rollback journal keeps only the pages that existed
+        before the transaction - an archive mostly appends new ones (a new file: none at all).
+        It is as safe: the writing is one transaction either way, and a crash part way leaves
+        the journal behind for the next connection (every one of tradewind's opens the file
+        read-write) to roll the file back, as the tests check. SQLite leaves WAL only when no
+        other connection has the file open; it is asked without waiting, and keeps WAL if not.
+        """
+        if self.new:  # no other connection can be using a file this open created
+            self.rollback_journal = True
+            return
+        self.con.execute("PRAGMA busy_timeout = 0")
+        try:
+            found = self.con.execute("PRAGMA journal_mode = DELETE").fetchone()
+            self.rollback_journal = found is not None and str(found[0]).lower() == "delete"
+        except sqlite3.OperationalError:  # another connection has it open: WAL, as today
+            self.rollback_journal = False
+        finally:
+            self.con.execute(f"PRAGMA busy_timeout = {busy_timeout_ms:d}")
+        if not self.rollback_journal:
+            self.con.execute("PRAGMA journal_mode = WAL")
+
+    def _to_wal(self) -> None:
+        """Switch the file back to WAL, as the store's connections keep it
+        (:mod:`tradewind.store.connect`). When another connection holds the file for more
+        than a second, the switch is left to the next connection: the store's and this
+        writer's each set WAL."""
         self.con.execute(f"PRAGMA busy_timeout = {WAL_SWITCH_WAIT_MS:d}")
         with contextlib.suppress(sqlite3.OperationalError):  # busy: the next connection does it
             self.con.execute("PRAGMA journal_mode = WAL")
@@ -252,10 +277,13 @@ class SqliteWriter:
         self.close()
 
     def close(self) -> None:
-        """Close the connection (an open transaction is rolled back)."""
+        """Close the connection (an open transaction is rolled back; a file that existed
+        before is switched back to WAL, a new one stays empty)."""
         try:
             if self.con.in_transaction:
                 self.con.execute("ROLLBACK")
+            if self.rollback_journal and not self.new:
+                self._to_wal()
         finally:
             self.con.close()
 
