@@ -27,7 +27,9 @@ import archive_reference
 import pandas as pd
 import pytest
 from backtestkit import stops_backtest
-from sqlalchemy import JSON, insert, text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import JSON, Boolean, Float, Integer, Numeric, insert, text
 
 from tradewind.backtest.runner import BacktestRun
 from tradewind.domain.types import TradingMode
@@ -37,7 +39,7 @@ from tradewind.store import Store
 from tradewind.store.coltypes import UTCDateTime
 from tradewind.store.schema import Base, HeartbeatRow
 from tradewind.store.sqlite_writer import JSON as JSON_KIND
-from tradewind.store.sqlite_writer import TIME, SqliteWriter, encode_time
+from tradewind.store.sqlite_writer import NUMBER, TIME, SqliteWriter, encode_time
 
 ET = "America/New_York"
 MODE = TradingMode.BACKTEST.value
@@ -133,6 +135,8 @@ def test_the_column_kinds_are_the_store_column_types() -> None:
             column_type = model.c[name].type
             assert (kind == TIME) == isinstance(column_type, UTCDateTime), (table, name)
             assert (kind == JSON_KIND) == isinstance(column_type, JSON), (table, name)
+            numeric = isinstance(column_type, Integer | Float | Numeric | Boolean)  # never masked
+            assert (kind == NUMBER) == numeric, (table, name)
 
 
 def test_times_are_encoded_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
@@ -154,6 +158,20 @@ def test_times_are_encoded_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
     assert stored == [encode_time(v) for v in values]
     with pytest.raises(ValueError, match="naive"):
         encode_time(datetime(2024, 1, 1))  # noqa: DTZ001 - refused, as the store refuses it
+
+
+@settings(max_examples=200, deadline=None, database=None, derandomize=True)
+@given(
+    moment=st.datetimes(
+        max_value=datetime(9999, 12, 30),  # noqa: DTZ001 - a bound: the zones come apart
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))]),
+    ),
+)
+def test_the_fast_path_for_utc_times_encodes_as_the_conversion_does(moment: datetime) -> None:
+    """A time in UTC skips the conversion (``encode_time``'s fast path): the same text."""
+    converted = moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    assert encode_time(moment) == converted
+    assert encode_time(moment.astimezone(UTC)) == converted
 
 
 def test_an_error_part_way_leaves_no_trace_of_the_run(
@@ -226,23 +244,83 @@ def _archive_then_hang(url: str, run: BacktestRun, ready: Any) -> None:  # pragm
 @pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="forks a writer to SIGKILL"
 )
+@pytest.mark.parametrize("reader", [False, True], ids=["alone", "with-a-reader"])
 def test_a_writer_killed_part_way_leaves_no_trace_of_the_run(
-    run: BacktestRun, tmp_path: Path
+    run: BacktestRun, tmp_path: Path, reader: bool
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'bt.db'}"
+    """Alone, the writer runs with a rollback journal; with another connection open on the
+    file (a dashboard, a report), with WAL, as the store does. Either way, killed part way,
+    nothing of the run is left and the file ends in WAL mode."""
+    path = tmp_path / "bt.db"
+    url = f"sqlite:///{path}"
     archive.record(url, run, "bt", mode=MODE)
     before = dump(url)[0]
+    other = sqlite3.connect(path) if reader else None
+    if other is not None:
+        assert other.execute("SELECT count(*) FROM runs").fetchone() == (1,)
     ctx = multiprocessing.get_context("fork")
     mine, theirs = ctx.Pipe()
     child = ctx.Process(target=_archive_then_hang, args=(url, run, theirs))
     child.start()
     assert mine.poll(120) and mine.recv() == "INSIDE"
+    journal = "wal" if reader else "journal"
+    assert [p.name for p in tmp_path.glob("bt.db-*") if p.name != "bt.db-shm"] == [
+        f"bt.db-{journal}"
+    ]
     assert child.pid is not None
     os.kill(child.pid, signal.SIGKILL)
     child.join(30)
-    with sqlite3.connect(tmp_path / "bt.db") as con:
+    if other is not None:
+        other.close()
+    with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert dump(url)[0] == before
+    assert archive.record(url, run, "bt", mode=MODE)["run_id"] == 2  # the next one is whole
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="forks a writer to SIGKILL"
+)
+def test_a_writer_killed_part_way_through_a_new_file_leaves_it_empty(
+    run: BacktestRun, tmp_path: Path
+) -> None:
+    """A new file is written with a rollback journal (then switched to WAL): killed part way,
+    the journal left behind rolls it back to empty, and the next archive writes it whole."""
+    path = tmp_path / "bt.db"
+    ctx = multiprocessing.get_context("fork")
+    mine, theirs = ctx.Pipe()
+    child = ctx.Process(target=_archive_then_hang, args=(f"sqlite:///{path}", run, theirs))
+    child.start()
+    assert mine.poll(120) and mine.recv() == "INSIDE"
+    assert child.pid is not None
+    assert (tmp_path / "bt.db-journal").exists()  # the schema and rows so far, not committed
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(30)
+    with sqlite3.connect(path) as con:  # the hot journal is rolled back on the first read
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert con.execute("SELECT name FROM sqlite_master").fetchall() == []
+    assert archive.record(f"sqlite:///{path}", run, "bt", mode=MODE)["run_id"] == 1
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert con.execute("SELECT count(*) FROM cycles").fetchone() == (
+            len(run.summary.recorder.ts),
+        )
+
+
+def test_a_new_file_ends_as_the_store_creates_one(run: BacktestRun, tmp_path: Path) -> None:
+    """WAL journaling and every index, those built at the end included."""
+    path, store_made = tmp_path / "bt.db", tmp_path / "store.db"
+    archive.record(f"sqlite:///{path}", run, "bt", mode=MODE)
+    Store(f"sqlite:///{store_made}", mode=MODE).close()
+    assert not (tmp_path / "bt.db-journal").exists()
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    with sqlite3.connect(path) as con, sqlite3.connect(store_made) as ref:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert con.execute(schema).fetchall() == ref.execute(schema).fetchall()
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_a_database_of_another_mode_is_refused(run: BacktestRun, tmp_path: Path) -> None:

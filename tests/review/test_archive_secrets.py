@@ -100,7 +100,9 @@ def test_the_row_masker_masks_as_clean_does_and_skips_what_it_is_told() -> None:
         (3, f"x {SECRET}", None, True, "t"),
     ]
     masker = RowMasker([SECRET])
-    got = masker.rows(rows, [False, False, False, False, True])
-    want = [(*[clean(v, [SECRET]) for v in r[:4]], r[4]) for r in rows]
-    assert got == want and got[0][4] == rows[0][4]  # the skipped column is as given
-    assert masker.rows([], [False]) == []
+    got = masker.rows(rows, texts=[1], documents=[2])
+    want = [(r[0], *[clean(v, [SECRET]) for v in r[1:3]], r[3], r[4]) for r in rows]
+    assert got == want and got[0][4] == rows[0][4]  # the columns not named are as given
+    assert masker.rows([], [1]) == []
+    unmasked = [(1, "plain", {"a": [1.5]}, f"t {SECRET}")]
+    assert masker.rows(unmasked, [1], [2]) is unmasked  # nothing to mask: the rows as given

@@ -16,7 +16,9 @@ values come from arrays; a SQLite file is written with Python's ``sqlite3``
 (:class:`~tradewind.store.sqlite_writer.SqliteWriter`, no SQLAlchemy to import), any other
 database through SQLAlchemy (:class:`~tradewind.review.bulk.EngineWriter`). The ids of the new
 cycles and orders are read back by run. Every text and JSON value is masked for secrets as the
-store masks what it writes (each distinct string once).
+store masks what it writes (:class:`~tradewind.store.redaction.RowMasker`: each distinct string
+once, a column or document that cannot hold a secret passed as it is); the columns declared
+:data:`~tradewind.store.sqlite_writer.NUMBER` hold no text and are not looked at.
 
 Client order ids are unique across a database, and a backtest's ids depend only on its
 configuration; archived orders therefore carry a ``bt<run>-`` prefix. They are never sent
@@ -29,9 +31,10 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -45,7 +48,7 @@ from tradewind.service.runs import META_KEY
 from tradewind.store.decisions import merge_decisions
 from tradewind.store.reader import sqlite_file
 from tradewind.store.redaction import RowMasker
-from tradewind.store.sqlite_writer import JSON, TIME, Columns, SqliteWriter
+from tradewind.store.sqlite_writer import JSON, NUMBER, TIME, Columns, SqliteWriter
 
 if TYPE_CHECKING:
     from tradewind.backtest.runner import BacktestRun
@@ -53,43 +56,44 @@ if TYPE_CHECKING:
 
 REJECTED_KIND = "order_rejected"
 
+N = NUMBER  # short, for the column tables below
 RUNS: Columns = {
     "mode": None, "name": None, "started_at": TIME, "ended_at": TIME, "status": None,
-    "run_tag": None, "config_fingerprint": None, "symbols": JSON, "initial_cash": None,
+    "run_tag": None, "config_fingerprint": None, "symbols": JSON, "initial_cash": N,
     "config": JSON, "code_version": None,
 }  # fmt: skip
 RUN_END: Columns = {"ended_at": TIME, "status": None}
 STATE: Columns = {"key": None, "value": JSON, "updated_at": TIME}
 CYCLES: Columns = {
-    "run_id": None, "ts": TIME, "inputs_fingerprint": None, "regime": None, "confidence": None,
-    "is_decision": None, "method": None, "reasons": JSON, "targets": JSON, "orders": JSON,
-    "notes": JSON, "fallback_reason": None, "equity_before": None,
+    "run_id": N, "ts": TIME, "inputs_fingerprint": None, "regime": None, "confidence": N,
+    "is_decision": N, "method": None, "reasons": JSON, "targets": JSON, "orders": JSON,
+    "notes": JSON, "fallback_reason": None, "equity_before": N,
 }  # fmt: skip
 EQUITY: Columns = {
-    "cycle_id": None, "run_id": None, "ts": TIME, "equity": None, "cash": None,
-    "exposure": None, "realized_pnl": None,
+    "cycle_id": N, "run_id": N, "ts": TIME, "equity": N, "cash": N, "exposure": N,
+    "realized_pnl": N,
 }  # fmt: skip
 POSITIONS: Columns = {
-    "cycle_id": None, "run_id": None, "ts": TIME, "symbol": None, "quantity": None,
-    "average_cost": None, "price": None, "market_value": None,
+    "cycle_id": N, "run_id": N, "ts": TIME, "symbol": None, "quantity": N, "average_cost": N,
+    "price": N, "market_value": N,
 }  # fmt: skip
 COSTS: Columns = {
-    "cycle_id": None, "run_id": None, "ts": TIME, "commission": None, "slippage": None,
-    "impact": None, "traded_notional": None,
+    "cycle_id": N, "run_id": N, "ts": TIME, "commission": N, "slippage": N, "impact": N,
+    "traded_notional": N,
 }  # fmt: skip
 ORDERS: Columns = {
-    "run_id": None, "client_order_id": None, "symbol": None, "side": None, "quantity": None,
-    "order_type": None, "limit_price": None, "reason": None, "created_at": TIME, "status": None,
-    "filled_quantity": None, "average_price": None, "broker_order_id": None, "message": None,
+    "run_id": N, "client_order_id": None, "symbol": None, "side": None, "quantity": N,
+    "order_type": None, "limit_price": N, "reason": None, "created_at": TIME, "status": None,
+    "filled_quantity": N, "average_price": N, "broker_order_id": None, "message": None,
     "updated_at": TIME, "submitted_at": TIME,
 }  # fmt: skip
 FILLS: Columns = {
-    "order_id": None, "run_id": None, "client_order_id": None, "fill_key": None, "symbol": None,
-    "side": None, "quantity": None, "price": None, "commission": None, "slippage": None,
-    "impact": None, "ts": TIME,
+    "order_id": N, "run_id": N, "client_order_id": None, "fill_key": None, "symbol": None,
+    "side": None, "quantity": N, "price": N, "commission": N, "slippage": N, "impact": N,
+    "ts": TIME,
 }  # fmt: skip
 EVENTS: Columns = {
-    "run_id": None, "ts": TIME, "kind": None, "severity": None, "message": None, "data": JSON,
+    "run_id": N, "ts": TIME, "kind": None, "severity": None, "message": None, "data": JSON,
 }  # fmt: skip
 TABLES: dict[str, Columns] = {
     "runs": RUNS, "state": STATE, "cycles": CYCLES, "equity_snapshots": EQUITY,
@@ -120,8 +124,9 @@ class Writer(Protocol):
 
 
 class _Masking:
-    """A :class:`Writer` that masks secrets in every row before the one it wraps writes it
-    (the times, already encoded by the wrapped writer, are left as they are)."""
+    """A :class:`Writer` that masks secrets in every text and JSON value before the one it
+    wraps writes it (:class:`~tradewind.review.bulk.EngineWriter`: the SQLite writer masks
+    as it encodes)."""
 
     def __init__(self, inner: Writer, masker: RowMasker) -> None:
         self.inner, self.masker = inner, masker
@@ -130,14 +135,14 @@ class _Masking:
         return self.inner.time(value)
 
     def insert(self, table: str, columns: Columns, rows: Sequence[Sequence[Any]]) -> None:
-        self.inner.insert(table, columns, self.masker.rows(rows, _times(columns)))
+        self.inner.insert(table, columns, self._mask(columns, rows))
 
     def insert_one(self, table: str, columns: Columns, row: Sequence[Any]) -> int:
-        (masked,) = self.masker.rows([row], _times(columns))
+        (masked,) = self._mask(columns, [row])
         return self.inner.insert_one(table, columns, masked)
 
     def update(self, table: str, row_id: int, columns: Columns, row: Sequence[Any]) -> None:
-        (masked,) = self.masker.rows([row], _times(columns))
+        (masked,) = self._mask(columns, [row])
         self.inner.update(table, row_id, columns, masked)
 
     def delete(self, table: str, column: str, value: Any) -> None:
@@ -146,9 +151,10 @@ class _Masking:
     def ids(self, table: str, key: str, run_id: int) -> list[tuple[Any, int]]:
         return self.inner.ids(table, key, run_id)
 
-
-def _times(columns: Columns) -> list[bool]:
-    return [kind == TIME for kind in columns.values()]
+    def _mask(self, columns: Columns, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        kinds = list(columns.values())
+        texts = [i for i, kind in enumerate(kinds) if kind is None]
+        return self.masker.rows(rows, texts, [i for i, kind in enumerate(kinds) if kind == JSON])
 
 
 def record(
@@ -171,15 +177,15 @@ def _record(
 ) -> dict[str, Any]:
     path = sqlite_file(url)
     if path is not None:
-        writer = SqliteWriter.open(path, mode)
+        writer = SqliteWriter.open(path, mode, secrets=secrets)
         if writer is None:
             from tradewind.store import Store
 
             Store(url, mode=mode).close()  # create, upgrade or refuse, as every open does
-            writer = SqliteWriter.open(path, mode)
+            writer = SqliteWriter.open(path, mode, secrets=secrets)
         if writer is not None:
             with writer:
-                run_id = write_archive(writer, run, name, mode, secrets)
+                run_id = write_archive(writer, run, name, mode)
             return {"run_id": run_id, "database": writer.database}
     from tradewind.store import Store
 
@@ -215,16 +221,13 @@ def archive_backtest(store: Store, run: BacktestRun, name: str) -> int:
     with store.engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
-            return write_archive(EngineWriter(conn), run, name, mode, store.secrets)
+            writer = _Masking(EngineWriter(conn), RowMasker(store.secrets))
+            return write_archive(writer, run, name, mode)
 
 
-def write_archive(
-    writer: Writer, run: BacktestRun, name: str, mode: str, secrets: Sequence[str]
-) -> int:
-    """Write ``run`` through ``writer`` (its transaction); the new run's id. Every text and JSON
-    value written is masked for ``secrets`` and credential-shaped text, as the store masks
-    what it writes."""
-    writer = _Masking(writer, RowMasker(secrets))
+def write_archive(writer: Writer, run: BacktestRun, name: str, mode: str) -> int:
+    """Write ``run`` through ``writer`` (its transaction, masking secrets in what it writes as
+    the store masks what it writes); the new run's id."""
     summary = run.summary
     rec = summary.recorder
     now = datetime.now(UTC)
@@ -255,16 +258,21 @@ def write_archive(
     }
     stamps = [_utc(ts) for ts in rec.ts]
     times = [writer.time(t) for t in stamps]
+    fills = rec.fills
+    fill_ts = [_utc(f.ts) for f in fills]  # once, for the book, the orders and the fills
     writer.insert("cycles", CYCLES, _cycles(run_id, run, stamps, times, merged, prefix))
     cycle_ids = [i for _, i in writer.ids("cycles", "id", run_id)]
-    equity, positions, costs = _snapshots(run_id, run, stamps, times, cycle_ids)
+    equity, positions, costs = _snapshots(run_id, run, stamps, times, cycle_ids, fill_ts)
     writer.insert("equity_snapshots", EQUITY, equity)
     writer.insert("positions", POSITIONS, positions)
     writer.insert("costs", COSTS, costs)
-    orders = _orders(writer, run_id, rec.decisions, decision_ts, rec.fills, rejected, prefix)
+    filled: dict[str, list[tuple[datetime, Fill]]] = defaultdict(list)
+    for t, f in zip(fill_ts, fills, strict=True):
+        filled[f.client_order_id].append((t, f))
+    orders = _orders(writer, run_id, rec.decisions, decision_ts, filled, rejected, prefix)
     writer.insert("orders", ORDERS, orders)
     order_ids = dict(writer.ids("orders", "client_order_id", run_id)) if orders else {}
-    writer.insert("fills", FILLS, _fills(writer, run_id, rec.fills, order_ids, prefix))
+    writer.insert("fills", FILLS, _fills(writer, run_id, fills, fill_ts, order_ids, prefix))
     writer.insert(
         "events",
         EVENTS,
@@ -315,54 +323,90 @@ def _cycles(
 
 
 def _snapshots(
-    run_id: int, run: BacktestRun, stamps: list[datetime], times: list[Any], cycle_ids: list[int]
+    run_id: int,
+    run: BacktestRun,
+    stamps: list[datetime],
+    times: list[Any],
+    cycle_ids: list[int],
+    fill_ts: list[datetime],
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Equity, positions and cumulative costs after each bar, from the fills up to it."""
+    """Equity, positions and cumulative costs after each bar, from the fills up to it.
+
+    Built column by column: the book changes only at the bars with fills, so its state is
+    computed there and spread over the bars up to the next change; the position rows are the
+    non-zero quantities, bar by bar and in symbol order (``np.nonzero`` walks rows first)."""
     rec = run.summary.recorder
-    symbols = list(rec.symbols)
-    book = Ledger(rec.symbols, run.summary.initial_capital)
-    fills = sorted(((_utc(f.ts), f) for f in rec.fills), key=lambda tf: tf[0])
+    n, m = len(stamps), len(rec.symbols)
     equity = np.asarray(rec.equity, dtype=float)
-    values = np.asarray(rec.weights, dtype=float).reshape(len(stamps), len(symbols))
+    values = np.asarray(rec.weights, dtype=float).reshape(n, m)
     values = values * equity[:, None]  # each weight times its bar's equity, as floats do
-    equity_list, cash, exposure = equity.tolist(), rec.cash, rec.exposure
-    k = 0
-    equity_rows, position_rows, cost_rows = [], [], []
-    held: list[tuple[int, str, float, float]] = []
-    realized, totals = _book_state(book, symbols, held)
-    for i, t in enumerate(stamps):
-        if k < len(fills) and fills[k][0] <= t:  # the book changes only with a fill
-            while k < len(fills) and fills[k][0] <= t:
-                book.apply(fills[k][1])
-                k += 1
-            realized, totals = _book_state(book, symbols, held)
-        cycle, time = cycle_ids[i], times[i]
-        equity_rows.append(
-            (cycle, run_id, time, equity_list[i], float(cash[i]), float(exposure[i]), realized)
+    quantity, average = np.zeros((n, m)), np.zeros((n, m))
+    realized: list[float] = []
+    totals: list[tuple[float, float, float, float]] = []
+    changes = _book_changes(run, stamps, fill_ts)
+    ends = [start for start, _ in changes[1:]] + [n]
+    for (start, state), end in zip(changes, ends, strict=False):  # no bars: no changes
+        quantity[start:end], average[start:end] = state.quantity, state.average_cost
+        realized += [state.realized] * (end - start)
+        totals += [state.totals] * (end - start)
+    cash = np.asarray(rec.cash, dtype=float).tolist()
+    exposure = np.asarray(rec.exposure, dtype=float).tolist()
+    run_ids = repeat(run_id)
+    equity_rows = list(
+        zip(cycle_ids, run_ids, times, equity.tolist(), cash, exposure, realized, strict=False)
+    )
+    cost_rows = [(c, run_id, t, *tot) for c, t, tot in zip(cycle_ids, times, totals, strict=True)]
+    bars, held = np.nonzero(quantity)
+    qty, value = quantity[bars, held], values[bars, held]
+    position_rows = list(
+        zip(
+            np.asarray(cycle_ids, dtype=object)[bars].tolist(),
+            run_ids,
+            np.asarray(times, dtype=object)[bars].tolist(),
+            np.asarray(rec.symbols, dtype=object)[held].tolist(),
+            qty.tolist(),
+            average[bars, held].tolist(),
+            (value / qty).tolist(),  # the price: IEEE division, as Python's float division
+            value.tolist(),
+            strict=False,  # run_ids is endless
         )
-        if held:
-            row_values = values[i].tolist()
-            for j, symbol, qty, avg in held:
-                value = row_values[j]
-                position_rows.append((cycle, run_id, time, symbol, qty, avg, value / qty, value))
-        cost_rows.append((cycle, run_id, time, *totals))
+    )
     return equity_rows, position_rows, cost_rows
 
 
-def _book_state(
-    book: Ledger, symbols: list[str], held: list[tuple[int, str, float, float]]
-) -> tuple[float, tuple[float, float, float, float]]:
-    """Refill ``held`` with the book's non-zero positions ``(index, symbol, quantity, average
-    cost)``; return its realized P&L and ``(commission, slippage, impact, traded notional)``."""
-    quantity, average = book.quantity.tolist(), book.average_cost.tolist()
-    held[:] = [(j, s, quantity[j], average[j]) for j, s in enumerate(symbols) if quantity[j] != 0]
-    c = book.costs
-    return float(book.realized_pnl), (
-        c.commission,
-        c.slippage,
-        c.impact,
-        float(book.traded_notional),
-    )
+@dataclass(frozen=True)
+class _BookState:
+    """The book after a bar: quantities and average costs (copies), realized P&L and the
+    cumulative ``(commission, slippage, impact, traded notional)``."""
+
+    quantity: np.ndarray
+    average_cost: np.ndarray
+    realized: float
+    totals: tuple[float, float, float, float]
+
+
+def _book_changes(
+    run: BacktestRun, stamps: list[datetime], fill_ts: list[datetime]
+) -> list[tuple[int, _BookState]]:
+    """``(bar, state)`` for the first bar and each bar whose fills changed the book
+    (``fill_ts``: the time of each fill of the run, in UTC)."""
+    rec = run.summary.recorder
+    book = Ledger(rec.symbols, run.summary.initial_capital)
+    fills = sorted(zip(fill_ts, rec.fills, strict=True), key=itemgetter(0))
+    changes: list[tuple[int, _BookState]] = []
+    k = 0
+    for i, t in enumerate(stamps):
+        if i == 0 or (k < len(fills) and fills[k][0] <= t):
+            while k < len(fills) and fills[k][0] <= t:
+                book.apply(fills[k][1])
+                k += 1
+            c = book.costs
+            totals = (c.commission, c.slippage, c.impact, float(book.traded_notional))
+            state = _BookState(
+                book.quantity.copy(), book.average_cost.copy(), float(book.realized_pnl), totals
+            )
+            changes.append((i, state))
+    return changes
 
 
 def _orders(
@@ -370,22 +414,20 @@ def _orders(
     run_id: int,
     decisions: list[Decision],
     decision_ts: list[datetime],
-    fills: list[Fill],
+    filled: dict[str, list[tuple[datetime, Fill]]],
     rejected: set[str],
     prefix: str,
 ) -> list[tuple[Any, ...]]:
-    filled: dict[str, list[Fill]] = defaultdict(list)
-    for f in fills:
-        filled[f.client_order_id].append(f)
+    """The orders' rows (``filled``: each order's fills with their UTC times, by client id)."""
     rows: list[tuple[Any, ...]] = []
     for t, d in zip(decision_ts, decisions, strict=True):
         time = writer.time(t)
         for o in d.orders:
             done = filled.get(o.client_order_id, [])
-            qty = sum(f.quantity for f in done)
-            avg = sum(f.quantity * f.price for f in done) / qty if qty > 0 else 0.0
+            qty = sum(f.quantity for _, f in done)
+            avg = sum(f.quantity * f.price for _, f in done) / qty if qty > 0 else 0.0
             status, message = _final_status(o, qty, o.client_order_id in rejected)
-            updated = max((_utc(f.ts) for f in done), default=t)
+            updated = max((ft for ft, _ in done), default=t)
             rows.append(
                 (run_id, prefix + o.client_order_id, o.symbol, o.side, float(o.quantity),
                  "market", None, o.reason, time, status, float(qty), float(avg), None, message,
@@ -405,17 +447,22 @@ def _final_status(order: OrderRecord, filled: float, rejected: bool) -> tuple[st
 
 
 def _fills(
-    writer: Writer, run_id: int, fills: list[Fill], order_ids: dict[str, int], prefix: str
+    writer: Writer,
+    run_id: int,
+    fills: list[Fill],
+    fill_ts: list[datetime],
+    order_ids: dict[str, int],
+    prefix: str,
 ) -> list[tuple[Any, ...]]:
     rows = []
-    for f in fills:
+    for f, ts in zip(fills, fill_ts, strict=True):
         coid = prefix + f.client_order_id
         order_id = order_ids.get(coid)
         if order_id is None:
             continue
         rows.append(
             (order_id, run_id, coid, default_fill_key(f), f.symbol, f.side.value, f.quantity,
-             f.price, f.commission, f.slippage, f.impact, writer.time(_utc(f.ts)))
+             f.price, f.commission, f.slippage, f.impact, writer.time(ts))
         )  # fmt: skip
     return rows
 
