@@ -108,16 +108,17 @@ def demo(
         + (f", resumed after {result.resumed_from:%Y-%m-%d}" if result.resumed_from else "")
     )
     console.print("Where everything is:")
-    console.print(
+    where = [
         f"  database        {result.database}   (tradewind status / orders / positions "
-        f"--config {config})"
-    )
-    if result.journal:
-        console.print(f"  broker journal  {result.journal}   (the simulated broker's account)")
-    console.print(f"  log             {log_path}")
-    console.print(f"  reports         {folder}")
-    for kind, path in paths.items():
-        console.print(f"    {kind:<10} {path}")
+        f"--config {config})",
+        *([f"  broker journal  {result.journal}   (the simulated broker's account)"]
+          if result.journal else []),
+        f"  log             {log_path}",
+        f"  reports         {folder}",
+        *(f"    {kind:<10} {path}" for kind, path in paths.items()),
+    ]  # fmt: skip
+    for line in where:  # one line each, never wrapped: a long path stays whole to copy
+        console.print(line, highlight=False, soft_wrap=True)
     if result.status != "finished":
         console.print("Run `tradewind demo` again to resume where it stopped.")
     # issue 24: how to look at the run in the monitoring dashboard

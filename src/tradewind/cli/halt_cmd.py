@@ -27,7 +27,7 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.risk_cmd import _who as who_runs_this
+from tradewind.cli.risk_cmd import who_runs_this
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig

@@ -115,7 +115,7 @@ def resume(
         raise typer.Exit(2)
     cfg = load(config)
     with friendly_errors():
-        record = halts.resume_mode(cfg, _who(), reason)[0]
+        record = halts.resume_mode(cfg, who_runs_this(), reason)[0]
     if as_json:
         print_json(record.to_dict())
         return
@@ -164,7 +164,8 @@ def _refuse_resume(missing: list[tuple[str, str]], reason: str, config: Path | N
     err_console.print("\n".join(lines), highlight=False, soft_wrap=True)  # copyable: unwrapped
 
 
-def _who() -> str:
+def who_runs_this() -> str:
+    """The operating-system user running the command (recorded with a halt or a resume)."""
     return os.environ.get("USER") or os.environ.get("USERNAME") or getpass.getuser()
 
 
