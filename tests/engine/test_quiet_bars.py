@@ -176,6 +176,25 @@ CASES[FAR] = _risk("monthly") | {
 OHLC = {"stops: fixed, trailing 8% and a chandelier, observed OHLC"}
 
 
+def _halting(**breaker: Any) -> dict[str, Any]:
+    """A drawdown halt that latches in 2008, with wide stops; no warning level within reach,
+    so the halted bars pass as quiet stretches too, their stops and breakers still followed."""
+    overrides = _risk(
+        "monthly", enabled=True, drawdown_warning=0.09, max_drawdown=0.1, consecutive_losses=100
+    )
+    risk = overrides["risk_management"]
+    stops = {"enabled": True, "type": "trailing", "trailing_pct": 0.25, "cooldown_days": 3}
+    circuit = risk["circuit_breaker"] | breaker
+    overrides["risk_management"] = risk | {"stop_loss": stops, "circuit_breaker": circuit}
+    return overrides
+
+
+HALTED = "halted: a drawdown halt nobody resumes, positions held, stops running"
+FLATTENED = "halted: flatten_on_halt, resumed 10 sessions later"
+CASES[HALTED] = _halting(backtest_resume_sessions=None)
+CASES[FLATTENED] = _halting(backtest_resume_sessions=10, flatten_on_halt=True)
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_fast_forward_is_identical_to_one_cycle_per_bar(prices: pd.DataFrame, name: str) -> None:
     make = REGIMES.get(name)
@@ -188,6 +207,10 @@ def test_fast_forward_is_identical_to_one_cycle_per_bar(prices: pd.DataFrame, na
         assert fast_steps < len(prices) // 10  # about one cycle a rebalance
     if name == FAR:
         assert fast_steps < len(prices) // 10  # stops configured, none near: quiet bars
+    if name in (HALTED, FLATTENED):
+        assert "halt" in {e.kind for e in fast.summary.recorder.events}
+    if name == HALTED:  # 864 cycles when a latched halt ended every quiet stretch
+        assert fast_steps < 800  # the halted stretches passed too
     a, b = fast.summary.recorder, slow.summary.recorder
     assert a.fingerprint() == b.fingerprint()
     assert a.ts == b.ts and a.equity == b.equity and a.cash == b.cash
@@ -205,8 +228,10 @@ def test_fast_forward_is_identical_to_one_cycle_per_bar(prices: pd.DataFrame, na
     if name not in ("monthly, no breaker near", FAR):
         kinds = {e.kind for e in a.events}
         assert kinds & {"daily_loss_warning", "drawdown_warning", "halt"}, kinds
-    if name.startswith("quarterly"):
+    if name.startswith("quarterly") or name == FLATTENED:
         assert {"halt", "resume"} <= {e.kind for e in a.events}
+    if name == FLATTENED:
+        assert "flatten" in {e.kind for e in a.events}
     reasons = {r.split(" ")[0] for d in a.decisions for r in d.reasons}
     if "drift" in name:
         assert "drift" in reasons, reasons  # drift fired inside what would be quiet stretches

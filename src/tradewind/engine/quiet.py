@@ -3,7 +3,8 @@
 Between two rebalances most cycles only mark the book and record the bar: no order rests at
 the broker, the trigger cannot fire (a calendar period goes on, the regime reads the same,
 drift stays below its level), no stop comes near its level, and no breaker comes near a warning
-level.
+level (a latched halt changes nothing on such bars, unless a position is left to flatten or a
+simulated resume is due).
 :class:`QuietBars` recognises a run of such bars after a cycle and passes it on arrays: the
 equity and weights of every bar in one vectorised mark (the ledger's own formula, row by row,
 so every figure is identical to the last bit), the risk manager's, the trigger's and the regime

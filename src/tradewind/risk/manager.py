@@ -236,13 +236,26 @@ class RiskManager:
 
     # --- quiet bars (the engine's fast-forward over bars where nothing can happen) ----------
     def may_pass_quiet(self) -> bool:
-        """Whether the manager's state is one :meth:`quiet_prefix` models: no halt latched,
-        nothing persisted bar by bar, a previous bar seen, a halt store no other process writes."""
-        if self._halt is not None or self.tracker_store is not None:
+        """Whether the manager's state is one :meth:`quiet_prefix` models: nothing persisted
+        bar by bar, a previous bar seen, a halt store no other process writes holding the halt
+        as known (none, or the latched one: a halted run marks its bars like any other), and
+        while halted, a simulated resume (if any) already counting."""
+        if self.tracker_store is not None or self._prev_prices is None or self.session is None:
             return False
-        if self._prev_prices is None or self.session is None:
+        if not isinstance(self.store, MemoryHaltStore) or self.store.load() is not self._halt:
             return False
-        return isinstance(self.store, MemoryHaltStore) and self.store.load() is None
+        if self._halt is None or self._announce_halt:
+            return self._halt is None
+        return not self._resume_counts() or self._halted_session is not None
+
+    def _resume_counts(self) -> bool:
+        """Whether a simulated person resumes the latched halt after some sessions."""
+        halt = self._halt
+        return (
+            self.auto_resume_sessions is not None
+            and halt is not None
+            and halt.breaker in BREAKER_KINDS
+        )
 
     def quiet_prefix(
         self, equity: FloatArray, new_session: BoolArray, book: Ledger, feed: RowsAhead
@@ -255,7 +268,15 @@ class RiskManager:
         self._stop_scan = None
         if not self.may_pass_quiet():
             return 0
+        if self._halt is not None and self.flatten_on_halt and bool((book.quantity > 0).any()):
+            return 0  # a position the halt still has to sell (one without a price yet)
         n = self.breakers.quiet_prefix(equity, new_session, len(book.closed_trades))
+        after, since = self.auto_resume_sessions, self._halted_session
+        if n > 0 and self._resume_counts() and after is not None and since is not None:
+            # the stretch ends before the session of the simulated resume (its cycle resumes)
+            passed = self.session_index + np.cumsum(new_session[1 : n + 1])
+            due = np.flatnonzero(passed - since >= after)
+            n = int(due[0]) if due.size else n
         if self.stop_book is not None and n > 0:
             self._stop_scan = scan_stops(self.stop_book, feed, book, n)
             n = self._stop_scan.quiet
@@ -277,7 +298,8 @@ class RiskManager:
         self.session_index += int(np.count_nonzero(new_session[1:]))
         self.session = session
         self.breakers.pass_quiet(equity, new_session, session)
-        self._halted_session = None
+        if not self._resume_counts():
+            self._halted_session = None  # as _simulated_resume leaves it; else still counting
         if self._exiting:
             self._exiting = set()
         if self.stop_book is not None:
