@@ -137,8 +137,6 @@ def test_a_silent_child_is_given_up_and_stopped() -> None:
 def test_only_the_spinner_thread_may_run_beside_a_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     from rich.console import Console
 
-    if (os.cpu_count() or 1) < 2:
-        pytest.skip("forking is for two cores or more")
     # threads the test runner left in this process are not the test's: hide them, so the
     # rule is checked on the threads this test starts
     ambient = set(threading.enumerate()) - {threading.current_thread()}
@@ -146,6 +144,9 @@ def test_only_the_spinner_thread_may_run_beside_a_fork(monkeypatch: pytest.Monke
     monkeypatch.setattr(
         threading, "enumerate", lambda: [t for t in everything() if t not in ambient]
     )
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not can_fork() and not can_fork(beside_spinner=True)  # one core: never forks
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the thread rule, on two cores
     assert can_fork() and can_fork(beside_spinner=True)
     with Console(file=io.StringIO()).status("computing"):
         assert len(threading.enumerate()) == 2  # rich's refresh thread

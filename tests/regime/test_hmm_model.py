@@ -11,7 +11,6 @@ from tradewind.calendar import MarketCalendar
 from tradewind.data import RegimeParams, SyntheticMarket, generate_market
 from tradewind.domain.types import Regime
 from tradewind.regime.hmm_em import (
-    _PLAIN_SUM,
     DEFAULT_BANDS,
     STATE_REGIMES,
     BandHMM,
@@ -92,7 +91,6 @@ def test_a_regime_absent_from_the_window_keeps_a_state_in_its_band() -> None:
     assert model.stationary()[0] > 0.9  # almost every session is BULL
 
 
-@pytest.mark.skipif(not _PLAIN_SUM, reason="Python 3.12+ sums floats compensated")
 def test_the_written_out_carry_adds_exactly_like_the_loop() -> None:
     rng = np.random.default_rng(7)
     for scale in (1e-300, 1e-8, 1.0, 1e8):

@@ -37,7 +37,6 @@ fit starts from the band of each session's smoothed VIX; later fits start from t
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,9 +62,6 @@ OUTER_BAND = 1.25
 """The prior level of an outer band lies this factor beyond its edge."""
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
-_PLAIN_SUM = sys.version_info < (3, 12)
-"""Whether ``sum`` of floats adds left to right (Python 3.12 made it compensated), so that
-:func:`_carry4` gives :func:`_carry`'s bits; on 3.12+ the general loop runs."""
 _MIN_SD = 1e-8
 
 
@@ -150,7 +146,7 @@ def _chain(vector: Floats, M: Floats, block: int = 32) -> Floats:
         Q[:, off:] /= Q[:, off:].reshape(nb, block - off, -1).sum(axis=2)[:, :, None, None]
         P, off = Q, off * 2
     ends = P[:, -1].tolist()
-    carry = _carry4 if K == 4 and _PLAIN_SUM else _carry
+    carry = _carry4 if K == 4 else _carry
     entering = np.array(carry([float(x) for x in vector], ends))
     out = np.einsum("bk,blkj->blj", entering, P).reshape(nb * block, K)[:n]
     result: Floats = out / out.sum(axis=1, keepdims=True)
@@ -159,21 +155,29 @@ def _chain(vector: Floats, M: Floats, block: int = 32) -> Floats:
 
 def _carry(a: list[float], ends: list[list[list[float]]]) -> list[list[float]]:
     """The vector entering each block: ``a``, then carried over each block's product ``ends[b]``
-    (one vector-matrix product, scaled to sum to 1), in Python floats."""
+    (one vector-matrix product, scaled to sum to 1), in Python floats, every sum added left to
+    right (:func:`_in_order`: the same bits on every Python version)."""
     K = len(a)
     entering = []
     for m in ends:
         entering.append(a)
-        a = [sum(a[i] * m[i][j] for i in range(K)) for j in range(K)]
-        total = sum(a)
+        a = [_in_order([a[i] * m[i][j] for i in range(K)]) for j in range(K)]
+        total = _in_order(a)
         a = [x / total for x in a]
     return entering
 
 
+def _in_order(terms: list[float]) -> float:
+    """``terms`` added left to right (``sum`` of floats is compensated from Python 3.12 on)."""
+    total = terms[0]
+    for x in terms[1:]:
+        total += x
+    return total
+
+
 def _carry4(a: list[float], ends: list[list[list[float]]]) -> list[list[float]]:
-    """:func:`_carry` for four states, written out: the same additions in the same order
-    (``sum`` adds left to right from 0, and ``0 + x`` is ``x`` for the non-negative terms
-    here), so the same bits, about nine times faster (see :data:`_PLAIN_SUM`)."""
+    """:func:`_carry` for four states, written out: the same additions in the same order, so
+    the same bits, about nine times faster."""
     a0, a1, a2, a3 = a
     entering = []
     for m0, m1, m2, m3 in ends:
