@@ -109,15 +109,12 @@ def latch_emergency_halt(cfg: TradewindConfig, who: str, reason: str) -> Emergen
     active emergency halt is left as it is (``latched`` False)."""
     from tradewind.config.secrets import load_secrets
     from tradewind.notify.runtime import active_channels
-    from tradewind.service.notify_backend import StoreCommands
+    from tradewind.service.notify_backend import RESUME_HINT, StoreCommands
     from tradewind.store import Store
 
     secrets = load_secrets()
     channels = tuple(active_channels(cfg.notifications, secrets))
     with Store(cfg.database_url, mode=cfg.trading.mode.value, secrets=secrets.values()) as store:
-        before = {h.id for h in store.active_halts()}
-        fields = dict(StoreCommands(store, cfg, channels=channels).halt(who, reason).fields)
-        latched = any(h.id not in before for h in store.active_halts())
-    return EmergencyHalt(
-        latched, fields["Kind"], fields["Since"], fields["Why"], channels, fields["Resume"]
-    )
+        halt, latched = StoreCommands(store, cfg, channels=channels).latch(who, reason)
+    since = f"{halt.latched_at:%Y-%m-%d %H:%M:%S} UTC"
+    return EmergencyHalt(latched, halt.kind, since, halt.reason, channels, RESUME_HINT)

@@ -22,7 +22,7 @@ from tradewind.regime.policy import effective_policy
 from tradewind.service.daily_summary import daily_summary, session_of
 from tradewind.service.halts import HaltScope, emergency_halt, relevant_halts
 from tradewind.service.notify_cycle import describe_policy
-from tradewind.store import OutboxMessage, RunInfo, Store
+from tradewind.store import HaltView, OutboxMessage, RunInfo, Store
 
 RESUME_HINT = 'tradewind resume --confirm --reason "..."'
 
@@ -159,7 +159,21 @@ class StoreCommands:
         return daily_notice(summary, self.context)
 
     def halt(self, who: str, reason: str) -> Notice:
-        """Latch an emergency halt (see :func:`emergency_halt`)."""
+        """Latch an emergency halt (see :func:`emergency_halt`); the answer says which."""
+        halt, new = self.latch(who, reason)
+        fields = [
+            ("Kind", halt.kind),
+            ("Since", f"{halt.latched_at:%Y-%m-%d %H:%M:%S} UTC"),
+            ("Why", halt.reason),
+            ("Resume", RESUME_HINT),
+        ]
+        title = "🛑 Halt latched" if new else "🛑 Already halted"
+        text = "No new risk from the next cycle on." if new else "Nothing changed."
+        return self._notice(title, fields, text)
+
+    def latch(self, who: str, reason: str) -> tuple[HaltView, bool]:
+        """Latch an emergency halt with its alert for :attr:`channels` (Telegram's ``/halt``,
+        ``tradewind halt``); return the active halt and whether it is new."""
         run = self._run()
         scope = self.scope or HaltScope(self.store, run.id if run is not None else 0)
 
@@ -177,7 +191,7 @@ class StoreCommands:
                 for ch in route(notice, self.channels, self.cfg.notifications)
             ]
 
-        halt, new = emergency_halt(
+        return emergency_halt(
             self.store,
             scope,
             who=who,
@@ -186,12 +200,3 @@ class StoreCommands:
             run_id=run.id if run is not None and self.scope is not None else None,
             notify=alert,
         )
-        fields = [
-            ("Kind", halt.kind),
-            ("Since", f"{halt.latched_at:%Y-%m-%d %H:%M:%S} UTC"),
-            ("Why", halt.reason),
-            ("Resume", RESUME_HINT),
-        ]
-        title = "🛑 Halt latched" if new else "🛑 Already halted"
-        text = "No new risk from the next cycle on." if new else "Nothing changed."
-        return self._notice(title, fields, text)
