@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from tradewind.domain.arrays import FloatArray, IntArray
+from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
 from tradewind.domain.ledger import Ledger
 from tradewind.risk.stops import StopBook, mean_true_ranges
 
@@ -90,7 +90,7 @@ def scan_stops(stops: StopBook, feed: RowsAhead, book: Ledger, limit: int) -> St
     top = np.where(np.isfinite(high), high, -np.inf)  # a bar without a price moves no peak
     peak = np.maximum.accumulate(np.vstack([peak0, top]), axis=0)
     before = peak[:-1]  # the peak each bar's levels are set from
-    atr = _atr(stops, feed, held, start, stop)
+    atr = _atr(stops, feed, held, derived, start, stop)
     p = stops.params
     # a level only rises (a NaN candidate, an unknown ATR, leaves it); a kind not configured
     # keeps its level as it is
@@ -100,7 +100,7 @@ def scan_stops(stops: StopBook, feed: RowsAhead, book: Ledger, limit: int) -> St
         atr_candidate = np.where(np.isfinite(atr), before - p.atr_multiplier * atr, np.nan)
     trail_candidate = nothing
     if "trailing" in p.kinds:
-        trail_candidate = before - _trailing_distance(stops, before, atr)
+        trail_candidate = before - p.trailing_distances(before, atr)
     atr_level = np.fmax.accumulate(np.vstack([atr0, atr_candidate]), axis=0)
     trail_level = np.fmax.accumulate(np.vstack([trail0, trail_candidate]), axis=0)
     use_low = ~derived if stops.intrabar else np.zeros(len(names), dtype=bool)
@@ -140,17 +140,9 @@ def pass_scanned(
         track.peak, track.atr_level, track.trail_level = peak[k], atr_level[k], trail_level[k]
 
 
-def _trailing_distance(stops: StopBook, peak: FloatArray, atr: FloatArray) -> FloatArray:
-    """:meth:`StopParams.trailing_distance <tradewind.risk.stops.StopParams.trailing_distance>`
-    of every bar and position."""
-    p = stops.params
-    if p.trailing_pct is not None:
-        return peak * p.trailing_pct
-    floor = peak * p.fixed_pct
-    return np.where(np.isfinite(atr), np.maximum(floor, p.atr_multiplier * atr), floor)
-
-
-def _atr(stops: StopBook, feed: RowsAhead, held: IntArray, start: int, stop: int) -> FloatArray:
+def _atr(
+    stops: StopBook, feed: RowsAhead, held: IntArray, derived: BoolArray, start: int, stop: int
+) -> FloatArray:
     """The ATR :meth:`StopBook.evaluate` reads at each bar ``start..stop-1`` (NaN while fewer
     than ``atr_period + 1`` bars precede it)."""
     n = stops.params.atr_period
@@ -161,7 +153,6 @@ def _atr(stops: StopBook, feed: RowsAhead, held: IntArray, start: int, stop: int
     if stop - 1 - first < n + 1:
         return np.full((bars, len(held)), np.nan)
     rows = {f: feed.rows_ahead(f, first, stop - 1)[:, held] for f in ("close", "high", "low")}
-    derived = stops.derived_columns(feed)[held]
     atr = mean_true_ranges(rows["close"], rows["high"], rows["low"], derived, n)
     missing = bars - atr.shape[0]  # bars too early for a window of their own
     if missing > 0:

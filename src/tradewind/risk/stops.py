@@ -97,6 +97,17 @@ class StopParams:
         floor = peak * self.fixed_pct
         return max(floor, self.atr_multiplier * atr) if np.isfinite(atr) else floor
 
+    def trailing_distances(self, peak: FloatArray, atr: FloatArray) -> FloatArray:
+        """:meth:`trailing_distance` element by element (the same arithmetic, the same bits),
+        for the quiet-bar scan of many bars and positions at once."""
+        if self.trailing_pct is not None:
+            return peak * self.trailing_pct
+        floor = peak * self.fixed_pct
+        distances: FloatArray = np.where(
+            np.isfinite(atr), np.maximum(floor, self.atr_multiplier * atr), floor
+        )
+        return distances
+
     @classmethod
     def from_config(cls, section: StopLossSection) -> StopParams:
         """The parameters of ``risk_management.stop_loss``."""
