@@ -65,6 +65,7 @@ def check_paper_prices(cfg: TradewindConfig, env: Mapping[str, str]) -> None:
             "that are not the market's",
             "set data.source: yfinance, alpaca or webull (or files you keep up to date); to test "
             f"the broker connection on these prices anyway, set {PAPER_TEST_PRICES_ENV}=yes",
+            joiner=" ",
         )
     )
 
