@@ -193,6 +193,10 @@ HALTED = "halted: a drawdown halt nobody resumes, positions held, stops running"
 FLATTENED = "halted: flatten_on_halt, resumed 10 sessions later"
 CASES[HALTED] = _halting(backtest_resume_sessions=None)
 CASES[FLATTENED] = _halting(backtest_resume_sessions=10, flatten_on_halt=True)
+FLAT_HALTED = "halted: flatten_on_halt, nobody resumes, the drift trigger firing on every bar"
+CASES[FLAT_HALTED] = _halting(backtest_resume_sessions=None, flatten_on_halt=True)
+_section = CASES[FLAT_HALTED]["portfolio_optimization"]
+_section["rebalancing"] |= {"trigger_type": "combined", "drift_threshold": 0.05}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -211,6 +215,11 @@ def test_fast_forward_is_identical_to_one_cycle_per_bar(prices: pd.DataFrame, na
         assert "halt" in {e.kind for e in fast.summary.recorder.events}
     if name == HALTED:  # 864 cycles when a latched halt ended every quiet stretch
         assert fast_steps < 800  # the halted stretches passed too
+    if name == FLAT_HALTED:
+        halted = [d for d in slow.summary.recorder.decisions if any("halted" in n for n in d.notes)]
+        assert len(halted) == 1  # the note once; after it the trigger fires on every bar
+        after = sum(t > halted[0].ts for t in slow.summary.recorder.ts)
+        assert after > 300 and fast_steps < slow_steps - after + 10, (after, fast_steps)
     a, b = fast.summary.recorder, slow.summary.recorder
     assert a.fingerprint() == b.fingerprint()
     assert a.ts == b.ts and a.equity == b.equity and a.cash == b.cash

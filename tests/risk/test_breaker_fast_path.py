@@ -97,6 +97,40 @@ def test_quiet_prefix_and_pass_quiet_match_update_bar_by_bar() -> None:
     assert checked > 500 and tripped > 50
 
 
+def test_a_latched_halt_passes_bars_beyond_its_levels() -> None:
+    """With a halt latched, a bar beyond a halt level trips only halts, which the latched halt
+    ignores (the first cause stays): the scan calls it quiet; a warning still ends the scan."""
+    rng = np.random.default_rng(12)
+    params = BreakerParams(0.02, 0.04, 0.06, 0.12, 3, True)
+    ignored = warned = 0
+    for _ in range(300):
+        start = float(rng.uniform(90_000, 110_000))
+        fast = Breakers(params)
+        fast.start_session("s0", start)
+        fast.update(start, [], {})
+        fast.state.peak_equity = start * float(rng.uniform(1.0, 1.25))
+        fast.state.drawdown_warned = bool(rng.random() < 0.5)
+        slow = copy.deepcopy(fast)
+        equity = np.append(start, start * np.cumprod(np.exp(rng.normal(-0.002, 0.02, 40))))
+        new_session = rng.random(41) < 0.6
+        n = fast.quiet_prefix(equity, new_session, 0, latched=True)
+        assert n >= fast.quiet_prefix(equity, new_session, 0)
+        for j in range(1, n + 1):
+            if new_session[j]:
+                slow.start_session(f"s{j}", float(equity[j - 1]))
+            trips = slow.update(float(equity[j]), [], {})
+            assert all(trip.halt for trip in trips), (j, trips)
+            ignored += len(trips)
+        last = max((j for j in range(1, n + 1) if new_session[j]), default=0)
+        fast.pass_quiet(equity[: n + 1], new_session[: n + 1], f"s{last}")
+        assert fast.state == slow.state
+        if n + 1 < len(equity):
+            if new_session[n + 1]:
+                slow.start_session("next", float(equity[n]))
+            warned += any(not trip.halt for trip in slow.update(float(equity[n + 1]), [], {}))
+    assert ignored > 500 and warned > 50
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 0.0, -5.0])
 def test_the_quiet_scan_stops_before_an_equity_it_does_not_model(bad: float) -> None:
     """A non-finite or non-positive equity ends the quiet prefix before its bar, wherever it

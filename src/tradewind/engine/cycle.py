@@ -106,6 +106,12 @@ class Engine:
         left, which the drift trigger then measures against instead of the unreachable targets
         (until the next rebalance that trades)."""
 
+    @property
+    def rebalance_paused(self) -> bool:
+        """Whether a fired trigger changes nothing now: a latched halt whose "no rebalancing"
+        note is recorded (a firing trigger's cycle then only asks it, see :meth:`_rebalance`)."""
+        return self._halt_noted and self.parts.risk.halted
+
     # --- checkpoints ---------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         """The strategy's memory after the last cycle, as JSON: last targets, regime reading,

@@ -4,7 +4,8 @@ Between two rebalances most cycles only mark the book and record the bar: no ord
 the broker, the trigger cannot fire (a calendar period goes on, the regime reads the same,
 drift stays below its level), no stop comes near its level, and no breaker comes near a warning
 level (a latched halt changes nothing on such bars, unless a position is left to flatten or a
-simulated resume is due).
+simulated resume is due; once the halt's "no rebalancing" note is recorded, a bar the trigger
+fires on is quiet too, as the halted cycle only asks the trigger).
 :class:`QuietBars` recognises a run of such bars after a cycle and passes it on arrays: the
 equity and weights of every bar in one vectorised mark (the ledger's own formula, row by row,
 so every figure is identical to the last bit), the risk manager's, the trigger's and the regime
@@ -94,6 +95,10 @@ class CycleState(Protocol):
     @property
     def drift_from(self) -> FloatArray | None:
         """Where a rebalance that could not trade left the weights (drift measured from it)."""
+
+    @property
+    def rebalance_paused(self) -> bool:
+        """A latched halt, noted: the trigger may fire, nothing follows from it."""
 
 
 @runtime_checkable
@@ -206,7 +211,11 @@ class QuietBars:
         row = e.feed.row
         if not self._ready(row):
             return
-        ahead = self.trigger.quiet_rows(row, min(CHUNK, self.rows - 1 - row))
+        limit = min(CHUNK, self.rows - 1 - row)
+        # halted with its note recorded, a bar the trigger fires on runs no rebalance: only the
+        # trigger's memory of the last session moves, which skip_to sets below
+        paused = e.rebalance_paused
+        ahead = limit if paused else self.trigger.quiet_rows(row, limit)
         ahead = self.regime.same_rows(e.feed.stamps, row, ahead)
         if ahead < 1:
             return
@@ -220,12 +229,13 @@ class QuietBars:
             return  # not the ledger's mark (never expected): leave the bars to the cycle
         with np.errstate(divide="ignore", invalid="ignore"):  # no equity: not quiet (below)
             weights = values / equity[:, None]  # each bar's weights, as the book gives them
-        measured = e.targets if e.drift_from is None else e.drift_from
-        if measured is None:
-            return
-        ahead = min(ahead, self.trigger.drift_rows(weights[1:], measured))
-        if ahead < 1:
-            return
+        if not paused:
+            measured = e.targets if e.drift_from is None else e.drift_from
+            if measured is None:
+                return
+            ahead = min(ahead, self.trigger.drift_rows(weights[1:], measured))
+            if ahead < 1:
+                return
         new_session = e.feed.session_starts()[row : row + ahead + 1]
         n = self.risk.quiet_prefix(equity[: ahead + 1], new_session, book, e.feed)
         if n < 1:

@@ -171,8 +171,12 @@ class Breakers:
         return trips
 
     # --- quiet bars, on arrays ---------------------------------------------------------------
-    def quiet_prefix(self, equity: FloatArray, new_session: BoolArray, closed: int) -> int:
-        """How many of the bars ``1..`` of ``equity`` :meth:`update` would pass without a trip.
+    def quiet_prefix(
+        self, equity: FloatArray, new_session: BoolArray, closed: int, *, latched: bool = False
+    ) -> int:
+        """How many of the bars ``1..`` of ``equity`` :meth:`update` would pass without a trip
+        (``latched``: without a warning; a halt already latched ignores further halt trips,
+        the first cause staying on record, so a bar beyond a halt's level is quiet too).
 
         ``equity[0]`` is the last bar already accounted (the opening of a session starting at
         bar 1), ``new_session[j]`` says whether bar ``j`` starts a session and ``closed`` is the
@@ -202,9 +206,12 @@ class Breakers:
             equity, new_session, eq = equity[: cut + 1], new_session[: cut + 1], eq[:cut]
         loss = 1.0 - eq / _session_openings(equity, new_session, s.open_equity)
         quiet = loss < min(p.daily_loss_limit, p.daily_loss_warning)  # NaN: not quiet
+        if latched:  # the limit's check comes first and returns its (ignored) halt trip alone
+            quiet |= loss >= p.daily_loss_limit
         if p.enabled:
             dd = np.maximum(1.0 - eq / _peaks(eq, s.peak_equity), 0.0)
-            quiet &= dd < min(p.max_drawdown, p.drawdown_warning)
+            calm = dd < min(p.max_drawdown, p.drawdown_warning)
+            quiet &= (calm | (dd >= p.max_drawdown)) if latched else calm
         return len(eq) if np.logical_and.reduce(quiet) else int(np.argmin(quiet))
 
     def pass_quiet(self, equity: FloatArray, new_session: BoolArray, session: str) -> None:

@@ -270,7 +270,8 @@ class RiskManager:
             return 0
         if self._halt is not None and self.flatten_on_halt and bool((book.quantity > 0).any()):
             return 0  # a position the halt still has to sell (one without a price yet)
-        n = self.breakers.quiet_prefix(equity, new_session, len(book.closed_trades))
+        closed, latched = len(book.closed_trades), self._halt is not None
+        n = self.breakers.quiet_prefix(equity, new_session, closed, latched=latched)
         after, since = self.auto_resume_sessions, self._halted_session
         if n > 0 and self._resume_counts() and after is not None and since is not None:
             # the stretch ends before the session of the simulated resume (its cycle resumes)
