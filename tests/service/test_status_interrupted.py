@@ -1,8 +1,9 @@
-"""``tradewind status`` after the service was killed with SIGKILL: the run its row still calls
-running is shown as interrupted (its process is gone: nobody holds the database's lock), never
-as running or finished; starting it again continues and finishes it (runbook audit, item I).
-The classification itself (:mod:`tradewind.service.liveness`) is checked on its own for the
-case a lock cannot prove (a database on another machine): stale heartbeats decide."""
+"""``tradewind status`` and the dashboard after the service was killed with SIGKILL: the run its
+row still calls running is shown as interrupted (its process is gone: nobody holds the
+database's lock), never as running or finished; starting it again continues and finishes it
+(runbook audit, item I). The classification itself (:mod:`tradewind.service.liveness`) is
+checked on its own for the case a lock cannot prove (a database on another machine): stale
+heartbeats decide."""
 
 from __future__ import annotations
 
@@ -32,8 +33,32 @@ def _status(config: Path) -> tuple[dict[str, Any], str]:
     return json.loads(as_json.stdout), " ".join(text.stdout.split())
 
 
+def _dashboard(config: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """What the dashboard's page (run once by Streamlit's app-testing API) says of the run."""
+    from streamlit.testing.v1 import AppTest
+
+    import tradewind
+
+    monkeypatch.setenv("TRADEWIND_CONFIG", str(config))
+    app = Path(tradewind.__file__).resolve().parent / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=180)
+    at.query_params["tab"] = "System Health"
+    at.run()
+    assert not at.exception, at.exception
+    picker = next(s for s in at.sidebar.selectbox if s.label == "Run")
+    service = next(m for m in at.metric if m.label == "Trading service")
+    return {
+        "caption": "\n".join(str(c.value) for c in at.caption),
+        "warning": "\n".join(str(w.value) for w in at.warning),
+        "run picker": picker.format_func(picker.value),
+        "service": f"{service.value}; {service.delta}",
+    }
+
+
 @needs_sigkill
-def test_a_run_killed_with_sigkill_is_interrupted_then_continued(tmp_path: Path) -> None:
+def test_a_run_killed_with_sigkill_is_interrupted_then_continued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = write_config(tmp_path)
     killed = run_session(config, kill_after=0.3)  # ~145 sessions: killed well before the end
     assert killed.killed, killed.stderr[-2000:]
@@ -47,15 +72,23 @@ def test_a_run_killed_with_sigkill_is_interrupted_then_continued(tmp_path: Path)
     assert "not running" in text
     assert re.search(r"run 1 'replay [\d-]+:2020-03-31' interrupted, started", text), text
     assert "its process is gone" in text and "Start the same command again" in text
+    page = _dashboard(config, monkeypatch)  # the dashboard reads it as status does
+    assert "status interrupted" in page["caption"] and "its process is gone" in page["warning"]
+    assert page["run picker"] == "1: " + status["run"]["name"] + " (interrupted)"
+    assert page["service"] == "replay; interrupted; history, not live"
 
     # a live process holding the lock (here: this one) is running, whatever its heartbeats say
     lock = InstanceLock(lock_path(load(config)))
     lock.acquire({"mode": "simulated"})
     try:
         held, _ = _status(config)
+        page = _dashboard(config, monkeypatch)
     finally:
         lock.release()
     assert held["running"] is True and held["run"]["status"] == "running"
+    assert "status running" in page["caption"] and "its process is gone" not in page["warning"]
+    assert page["run picker"].endswith(" (running)")
+    assert page["service"] == "replay; running; history, not live"
 
     resumed = run_session(config)
     assert resumed.finished, resumed.stderr[-2000:]

@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.domain.ledger import Ledger
-    from tradewind.service.liveness import RunLiveness
     from tradewind.store import RunInfo, Store
     from tradewind.store.reader import StoreReads
 
@@ -193,6 +192,7 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
     from tradewind.service.paths import lock_path
+    from tradewind.service.run_status import shown_liveness
 
     holder = lock_holder(lock_path(cfg))
     out: dict[str, Any] = {
@@ -266,7 +266,7 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
         if holder is None and run.status == "running":  # read again: it may have started since
             holder = lock_holder(lock_path(cfg))
             out.update(running=holder is not None, pid=holder.get("pid") if holder else None)
-        alive = _liveness(cfg, store, run, out["last_heartbeat"], lock_held=holder is not None)
+        alive = shown_liveness(cfg, store, run, lock_held=holder is not None)
         out["run"].update(status=alive.status, recorded_status=alive.recorded_status)
         out["heartbeat"] = {
             "last": alive.last_heartbeat,
@@ -280,32 +280,6 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
         ckpt = load_checkpoint(store, run.id)
         out["cycles"] = ckpt.cycles if ckpt else 0
     return out
-
-
-def _liveness(
-    cfg: TradewindConfig,
-    store: StoreReads,
-    run: RunInfo,
-    last_heartbeat: datetime | None,
-    *,
-    lock_held: bool,
-) -> RunLiveness:
-    """The run's status as ``status`` shows it: ``interrupted`` when its row says running but
-    its process is gone (:mod:`tradewind.service.liveness`)."""
-    from tradewind.service.liveness import run_liveness
-    from tradewind.service.paths import database_file
-    from tradewind.service.runs import META_KEY
-
-    meta = store.load_state(META_KEY.format(run_id=run.id)) or {}
-    return run_liveness(
-        run.status,
-        lock_held=lock_held,
-        lock_is_proof=database_file(cfg) is not None,
-        started_at=run.started_at,
-        last_heartbeat=last_heartbeat,
-        heartbeat_period=timedelta(seconds=float(meta.get("heartbeat_seconds", 300))),
-        now=datetime.now(UTC),
-    )
 
 
 def _uptime(store: StoreReads, run: RunInfo, running: bool) -> dict[str, Any] | None:
@@ -458,6 +432,8 @@ def _print_status(p: dict[str, Any]) -> None:
 
 def _print_liveness(p: dict[str, Any]) -> None:
     """Why a run shows as interrupted, or that a running one stopped writing heartbeats."""
+    from tradewind.service.run_status import interrupted_help
+
     beat = p["heartbeat"]
     if p["run"]["recorded_status"] != "running":
         return
@@ -466,12 +442,7 @@ def _print_liveness(p: dict[str, Any]) -> None:
         last = f"last heartbeat {beat['last']:%Y-%m-%d %H:%M:%S} UTC"
         last += f" ({_ago(beat['age_seconds'])} ago)" if beat["age_seconds"] is not None else ""
     if p["run"]["status"] == "interrupted":
-        console.print(
-            f"  its process is gone (killed or crashed; {last}) but the run was never ended, so "
-            "its record still says running. Start the same command again to continue it where "
-            "it stopped.",
-            highlight=False,
-        )
+        console.print(f"  {interrupted_help(last)}", highlight=False)
     elif p["running"] and beat["stale"]:
         console.print(
             f"  [bold yellow]warning[/]: {last}, over {_ago(beat['stale_after_seconds'])} "

@@ -32,6 +32,8 @@ from tradewind.dashboard.source import (
 from tradewind.dashboard.tabs import TAB_NAMES, costs, health, performance, portfolio, regime
 from tradewind.dashboard.view import RunView
 from tradewind.domain.errors import ConfigError
+from tradewind.service.liveness import INTERRUPTED
+from tradewind.service.run_status import interrupted_help, shown_status
 from tradewind.store import RunInfo, Store, StoreError
 from tradewind.store.connect import describe
 
@@ -72,7 +74,7 @@ def main() -> None:
             f"No run recorded in {db.database} yet: start one with `tradewind trade` (or `{DEMO}`)."
         )
         return
-    run = _pick_run(runs, launch)
+    run = _pick_run(runs, launch, lambda r: shown_status(mode_cfg, db, r))
     plan = refresh_plan(cfg.dashboard, datetime.now(UTC))
     auto = st.sidebar.toggle("Auto-refresh", value=True, help="Reload while the page is open.")
     st.sidebar.caption(plan.describe() if auto else "auto-refresh is off")
@@ -117,17 +119,18 @@ def _pick_mode(cfg: TradewindConfig, launch: Launch) -> str:
     return str(mode)
 
 
-def _pick_run(runs: list[RunInfo], launch: Launch) -> RunInfo:
+def _pick_run(runs: list[RunInfo], launch: Launch, status: Callable[[RunInfo], str]) -> RunInfo:
     newest = sorted(runs, key=lambda r: r.id, reverse=True)
     ids = [r.id for r in newest]
     asked = st.query_params.get("run") or (str(launch.run) if launch.run else "")
     first = int(asked) if asked.isdigit() and int(asked) in ids else ids[0]
     by_id = {r.id: r for r in newest}
+    shown = {r.id: status(r) for r in newest}  # "interrupted": its row says running, no process
     chosen = st.sidebar.selectbox(
         "Run",
         ids,
         index=ids.index(first),
-        format_func=lambda i: f"{i}: {by_id[i].name} ({by_id[i].status})",
+        format_func=lambda i: f"{i}: {by_id[i].name} ({shown[i]})",
     )
     st.query_params["run"] = str(chosen)
     return by_id[int(chosen)]
@@ -137,7 +140,7 @@ def _body(db: Store, cfg: TradewindConfig, run_id: int, was_open: bool) -> None:
     if refresh_plan(cfg.dashboard, datetime.now(UTC)).market_open != was_open:
         st.rerun(scope="app")  # the market opened or closed: change the refresh period
     view = cache.view(db, cfg.database_url, run_id, cfg)
-    _header(view)
+    _header(view, shown_status(cfg, db, view.records.run))
     render: dict[str, Callable[[], None]] = {
         "Portfolio": lambda: portfolio.render(view),
         "Performance": lambda: performance.render(view),
@@ -158,17 +161,19 @@ def _body(db: Store, cfg: TradewindConfig, run_id: int, was_open: bool) -> None:
                 render[name]()
 
 
-def _header(view: RunView) -> None:
+def _header(view: RunView, status: str) -> None:
     rec = view.records
     st.title(rec.label)
     bits = [
-        f"status {rec.run.status}",
+        f"status {status}",
         f"started {fmt.when(rec.run.started_at)}",
         f"{len(rec.recorder.ts)} cycles",
         f"data {view.source}",
         f"page read {fmt.when(datetime.now(UTC))}",
     ]
     st.caption(" | ".join(bits))
+    if status == INTERRUPTED:
+        st.warning(f"**Interrupted**: {interrupted_help()}")
     if view.historical:
         first = rec.start.date() if rec.start is not None else None
         last = rec.end.date() if rec.end is not None else None

@@ -27,6 +27,7 @@ from tradewind.service.halts import relevant_halts, risk_status
 from tradewind.service.heartbeat import lock_holder
 from tradewind.service.paths import lock_path
 from tradewind.service.records import uptime_between
+from tradewind.service.run_status import shown_liveness
 from tradewind.service.runs import run_uptime
 from tradewind.store import EventView, Store, Uptime
 
@@ -65,6 +66,9 @@ class ServiceHealth:
     risk: dict[str, Any] | None
     latest_run: bool
     """Whether the shown run is the database's latest (the breakers are the latest run's)."""
+    status: str
+    """The run's status as ``tradewind status`` shows it (``interrupted``: the row says running,
+    no process runs it)."""
 
 
 def service_health(store: Store, view: RunView, cfg: TradewindConfig) -> ServiceHealth:
@@ -115,6 +119,9 @@ def service_health(store: Store, view: RunView, cfg: TradewindConfig) -> Service
         halts=halts,
         risk=risk,
         latest_run=is_latest,
+        status=run.status
+        if run.status != "running"
+        else shown_liveness(cfg, store, run, lock_held=True if holder else None).status,
     )
 
 

@@ -19,6 +19,7 @@ from tradewind.dashboard.models import model_health
 from tradewind.dashboard.resume import resume_form
 from tradewind.dashboard.tabs.common import metric, table, utc_to_ny
 from tradewind.dashboard.view import RunView
+from tradewind.service.liveness import INTERRUPTED
 from tradewind.store import Store
 
 RESUME_COMMAND = 'tradewind resume --confirm --reason "..."'
@@ -68,10 +69,10 @@ def _service(h: ServiceHealth, view: RunView) -> None:
             c[0],
             "Trading service",
             "RUNNING" if h.running else "not running",
-            f"pid {h.pid}" if h.pid else None,
+            f"pid {h.pid}" if h.pid else h.status if h.status == INTERRUPTED else None,
         )
     else:
-        metric(c[0], "Trading service", rec.clock, f"{rec.run.status}; history, not live")
+        metric(c[0], "Trading service", rec.clock, f"{h.status}; history, not live")
     recent = h.uptime_recent
     scope = (
         "last 7 days"
