@@ -190,26 +190,28 @@ def test_demo_replays_and_says_where_everything_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(LOG_ENV)  # the log file the YAML names
+    monkeypatch.chdir(tmp_path)  # a report folder ignoring reports.folder would land here
     data = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text("utf-8"))
     data["database"] = {"url": f"sqlite:///{tmp_path / 'demo.db'}"}
     data["logging"] = {"path": str(tmp_path / "trading.log")}
+    data["reports"] = {"folder": str(tmp_path / "reports")}
     config = tmp_path / "demo.yaml"
     config.write_text(yaml.safe_dump(data), encoding="utf-8")
-    code, out = cli(
-        "demo", "--config", str(config), "--years", "0.3", "--out", str(tmp_path / "report")
-    )
+    code, out = cli("demo", "--config", str(config), "--years", "0.3")
     assert code == 0, out
     text = " ".join(out.split())
+    report = tmp_path / "reports" / "demo-1"  # <reports.folder>/demo-<run id> (no --out)
     assert "Where everything is" in text and str(tmp_path / "demo.db") in text
+    assert str(report) in text and not (tmp_path / "runs").exists()
     assert "Demo: trading service replay (simulated broker)" in text and "Backtest" not in text
     assert f"Dashboard: tradewind dashboard --config {config}" in text  # issue 24
     for name in ("summary.json", "tracking.csv", "tearsheet.html", "decisions.jsonl"):
-        assert (tmp_path / "report" / name).exists()
+        assert (report / name).exists()
     assert (tmp_path / "trading.log").exists()
-    weekly = sorted((tmp_path / "report" / "weekly").glob("*.md"))
+    weekly = sorted((report / "weekly").glob("*.md"))
     assert weekly and "from the service's heartbeats" in weekly[-1].read_text("utf-8")
     os.environ.pop(ALLOW_ENV, None)
-    shutil.rmtree(tmp_path / "report")
+    shutil.rmtree(tmp_path / "reports")
 
 
 def test_a_halted_run_says_halted_with_the_resume_command_and_exits_4(tmp_path: Path) -> None:

@@ -56,7 +56,9 @@ def backtest(
     ),
     source: str | None = typer.Option(None, "--source", "-s", help="Data source override."),
     data_path: Path | None = DataPathOption,
-    out: Path | None = typer.Option(None, "--out", help="Report folder (default runs/<name>)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Report folder (default <reports.folder>/<name>, runs/<name>)."
+    ),
     check_lookahead: bool = typer.Option(
         False, "--check-lookahead", help="Serve data through a feed that raises on look-ahead."
     ),
@@ -107,7 +109,7 @@ def backtest(
                 guard=check_lookahead,
                 regime_cache=series_cache(cfg),
             )
-        folder = out or Path("runs") / _run_name(cfg, run)
+        folder = out or Path(cfg.reports.folder) / _run_name(cfg, run)
         note = "; ".join([_note(cfg, provider.name), *run.notes])
         # the database is written by a forked child while this process writes the reports
         pending = (

@@ -30,7 +30,9 @@ DEMO_CONFIG = Path("config") / "demo.yaml"
 def demo(
     config: Path = typer.Option(DEMO_CONFIG, "--config", "-c", help="Demo configuration."),
     years: float = typer.Option(2.0, "--years", help="Years of the most recent history."),
-    out: Path | None = typer.Option(None, "--out", help="Report folder (default runs/demo-N)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Report folder (default <reports.folder>/demo-N, runs/demo-N)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ) -> None:
     """Replay recent bundled history through the trading service and report the run.
@@ -80,7 +82,7 @@ def demo(
                 raise typer.Exit(1)
             benchmark = service.market.benchmark if service.market is not None else None
             run = run_report(cfg, store, result.run_id, benchmark, service.engine)
-            folder = out or Path("runs") / f"demo-{result.run_id}"
+            folder = out or Path(cfg.reports.folder) / f"demo-{result.run_id}"
             paths = write_reports(
                 run,
                 folder,

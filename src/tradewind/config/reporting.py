@@ -22,7 +22,8 @@ class ReportsSection(Section):
 
     folder: str = Field(
         "runs",
-        description="Folder of the run folders: a trade run writes <folder>/<mode>-<run id>/.",
+        description="Folder of the run folders: a trade run's <folder>/<database>-run-<id>/, and "
+        "the report folders of backtest and demo when no --out is given.",
     )
     write_during_run: bool = Field(
         True,
