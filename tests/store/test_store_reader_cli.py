@@ -14,8 +14,10 @@ from test_store_postgres import pg_socket_dir, pg_url  # noqa: F401  # the Postg
 from test_store_reader import populate
 from typer.testing import CliRunner
 
+import tradewind.cli.databases as databases
 import tradewind.cli.ops_cmd as ops_cmd
 import tradewind.cli.risk_cmd as risk_cmd
+import tradewind.cli.status_view as status_view
 from tradewind.cli.app import app
 from tradewind.store import Store
 
@@ -57,8 +59,8 @@ def _both_paths(url: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None
         store.end_run(run, ended_at=at(400))  # a finished run: the uptime window is fixed
     config = _config(folder, url)
     ours = _outputs(config)
-    monkeypatch.setattr(ops_cmd, "read_database", ops_cmd.open_database)
-    monkeypatch.setattr(risk_cmd, "read_database", ops_cmd.open_database)
+    for module in (ops_cmd, risk_cmd, status_view):
+        monkeypatch.setattr(module, "read_database", databases.open_database)
     theirs = _outputs(config)
     assert '"halted": true' in ours[1] and "o2" in ours[5]  # the commands read real content
     assert ours == theirs

@@ -30,7 +30,8 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.ops_cmd import ModeOption, open_database
+from tradewind.cli.databases import open_database
+from tradewind.cli.ops_cmd import ModeOption
 from tradewind.cli.trade_cmd import effective_config
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks

@@ -1,19 +1,12 @@
 """``tradewind status``, ``orders`` and ``positions``: what the trading service is doing, from its
 database (read only; safe while the service runs).
 
-``status`` answers the runbook's daily checks: is it running, in which mode, when did it last
-cycle and trade, the regime, positions, halts (those that block every wall-clock start, and the
-latest run's own: :mod:`tradewind.service.halts`), and the uptime (share of time the service was
-alive, from its heartbeats, over the run or the last 7 days, whichever is shorter). A run whose
-record says running but whose process is gone shows as interrupted
-(:mod:`tradewind.service.liveness`).
+``status`` answers the runbook's daily checks (its figures and text:
+:mod:`tradewind.cli.status_view`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +21,8 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
+from tradewind.cli.databases import read_database
+from tradewind.cli.status_view import print_status, status_payload
 from tradewind.cli.trade_cmd import effective_config
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
@@ -35,46 +30,12 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.domain.ledger import Ledger
-    from tradewind.store import RunInfo, Store
+    from tradewind.store import RunInfo
     from tradewind.store.reader import StoreReads
 
 ModeOption = typer.Option(
     None, "--mode", "-m", help="Look at this mode's database (default: trading.mode)."
 )
-UPTIME_WINDOW = timedelta(days=7)
-
-
-@contextmanager
-def open_database(cfg: TradewindConfig) -> Iterator[Store | None]:
-    """The mode's store opened read-only, or None when nothing has run in this mode yet."""
-    from tradewind.service.paths import database_file
-    from tradewind.store import Store
-
-    path = database_file(cfg)
-    if path is not None and not path.exists():
-        yield None
-        return
-    store = Store(cfg.database_url, mode=None, migrate=False)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-@contextmanager
-def read_database(cfg: TradewindConfig) -> Iterator[StoreReads | None]:
-    """The mode's database opened for the reads of ``status``, ``orders``, ``positions`` and
-    ``risk status`` (:func:`tradewind.store.reader.open_reader`: a SQLite file through the
-    stdlib, without SQLAlchemy), or None when nothing has run in this mode yet."""
-    from tradewind.service.paths import database_file
-    from tradewind.store.reader import open_reader
-
-    path = database_file(cfg)
-    if path is not None and not path.exists():
-        yield None
-        return
-    with open_reader(cfg.database_url) as store:
-        yield store
 
 
 def status(
@@ -90,11 +51,11 @@ def status(
     cfg = load(config)
     with friendly_errors():
         cfg = effective_config(cfg, mode)
-        payload = _status(cfg)
+        payload = status_payload(cfg)
     if as_json:
         print_json(payload)
         return
-    _print_status(payload)
+    print_status(payload)
 
 
 def orders(
@@ -187,119 +148,6 @@ def positions(
 
 
 # --- builders ------------------------------------------------------------------------------
-def _status(cfg: TradewindConfig) -> dict[str, Any]:
-    from tradewind.service.checkpoint import load_checkpoint
-    from tradewind.service.halts import relevant_halts
-    from tradewind.service.heartbeat import lock_holder
-    from tradewind.service.paths import lock_path
-    from tradewind.service.run_status import shown_liveness
-
-    holder = lock_holder(lock_path(cfg))
-    out: dict[str, Any] = {
-        "mode": cfg.trading.mode.value,
-        "database": cfg.database_url,
-        "running": holder is not None,
-        "pid": holder.get("pid") if holder else None,
-    }
-    with read_database(cfg) as store:
-        if store is None:
-            return {**out, "note": f"nothing has run in mode {cfg.trading.mode.value} yet"}
-        run = store.latest_run()
-        halts = relevant_halts(store, run.id if run is not None else None)
-        out["halts"] = [
-            {
-                "id": h.id,
-                "kind": h.kind,
-                "reason": h.reason,
-                "latched_at": h.latched_at,
-                "details": h.details,
-                "run_id": h.run_id,
-                "binds": binds,
-            }
-            for h, binds in halts
-        ]
-        out["halted"] = bool(halts)
-        if run is None:
-            return {**out, "note": "no run recorded yet"}
-        out["run"] = {
-            "id": run.id,
-            "name": run.name,
-            "status": run.status,
-            "started_at": run.started_at,
-            "ended_at": run.ended_at,
-        }
-        last = store.last_cycle(run.id)
-        out["last_cycle"] = (
-            {"ts": last.ts, "equity": last.equity, "cash": last.cash, "exposure": last.exposure}
-            if last
-            else None
-        )
-        trade = store.last_trade(run.id)
-        out["last_trade"] = (
-            {
-                "ts": trade.ts,
-                "symbol": trade.symbol,
-                "side": trade.side.value,
-                "quantity": trade.quantity,
-                "price": trade.price,
-            }
-            if trade
-            else None
-        )
-        regime = store.current_regime(run.id)
-        out["regime"] = (
-            {"regime": regime.regime, "confidence": regime.confidence, "since": regime.since}
-            if regime
-            else None
-        )
-        out["positions"] = [
-            {
-                "symbol": p.symbol,
-                "quantity": p.quantity,
-                "price": p.price,
-                "market_value": p.market_value,
-            }
-            for p in store.latest_positions(run.id)
-        ]
-        out["open_orders"] = len(store.open_orders(run.id))
-        out["last_heartbeat"] = store.last_heartbeat(run.id)
-        if holder is None and run.status == "running":  # read again: it may have started since
-            holder = lock_holder(lock_path(cfg))
-            out.update(running=holder is not None, pid=holder.get("pid") if holder else None)
-        alive = shown_liveness(cfg, store, run, lock_held=holder is not None)
-        out["run"].update(status=alive.status, recorded_status=alive.recorded_status)
-        out["heartbeat"] = {
-            "last": alive.last_heartbeat,
-            "age_seconds": None
-            if alive.heartbeat_age is None
-            else alive.heartbeat_age.total_seconds(),
-            "stale_after_seconds": alive.stale_after.total_seconds(),
-            "stale": alive.heartbeat_stale,
-        }
-        out["uptime"] = _uptime(store, run, holder is not None)
-        ckpt = load_checkpoint(store, run.id)
-        out["cycles"] = ckpt.cycles if ckpt else 0
-    return out
-
-
-def _uptime(store: StoreReads, run: RunInfo, running: bool) -> dict[str, Any] | None:
-    from tradewind.service.runs import run_uptime
-
-    end = datetime.now(UTC) if running or run.ended_at is None else run.ended_at
-    start = max(run.started_at, end - UPTIME_WINDOW)
-    up = run_uptime(store, run, start, end)
-    if up is None:
-        return None
-    return {
-        "percent": up.percent,
-        "start": start,
-        "end": end,
-        "heartbeats": up.heartbeats,
-        "down_seconds": up.down.total_seconds(),
-        "expected_interval_seconds": up.expected_interval.total_seconds(),
-    }
-
-
 def book_from_store(store: StoreReads, run_id: int) -> Ledger:
     """The run's book, its baseline plus every recorded fill: what
     :func:`tradewind.service.reports.book_from_store` computes, without importing that
@@ -373,90 +221,3 @@ def _order_row(o: Any) -> dict[str, Any]:
         "submitted_at": o.submitted_at,
         "message": o.message,
     }
-
-
-def _print_status(p: dict[str, Any]) -> None:
-    running = (
-        "[green]RUNNING[/]" + (f" (pid {p['pid']})" if p.get("pid") else "")
-        if p["running"]
-        else "[yellow]not running[/]"
-    )
-    console.print(f"tradewind {p['mode']}: {running}  database {p['database']}")
-    if "note" in p:
-        console.print(p["note"])
-        return
-    run = p["run"]
-    shown = "[bold yellow]interrupted[/]" if run["status"] == "interrupted" else run["status"]
-    console.print(
-        f"run {run['id']} '{run['name']}' {shown}, started "
-        f"{run['started_at']:%Y-%m-%d %H:%M} UTC, {p['cycles']} cycle(s)"
-    )
-    _print_liveness(p)
-    last = p.get("last_cycle")
-    if last:
-        console.print(
-            f"last cycle {last['ts'].isoformat()}: equity ${last['equity']:,.2f}, "
-            f"cash ${last['cash']:,.2f}, exposure {last['exposure']:.0%}"
-        )
-    trade = p.get("last_trade")
-    console.print(
-        "last trade "
-        + (
-            f"{trade['ts'].isoformat()}: {trade['side']} {trade['quantity']:g} {trade['symbol']} @ "
-            f"{trade['price']:.2f}"
-            if trade
-            else "none"
-        )
-    )
-    regime = p.get("regime")
-    if regime:
-        console.print(f"regime {regime['regime']} since {regime['since']:%Y-%m-%d}")
-    if p.get("halts"):
-        for h in p["halts"]:
-            console.print(
-                f"[bold red]HALTED[/] ({h['kind']}, binds {h['binds']}) since "
-                f"{h['latched_at']}: {h['reason']}"
-            )
-        console.print('Clear after review: tradewind resume --confirm --reason "..."')
-    else:
-        console.print("[green]not halted[/]")
-    console.print(f"positions {len(p['positions'])}, open orders {p['open_orders']}")
-    up = p.get("uptime")
-    if up:
-        console.print(
-            f"uptime {up['percent']:.1f}% ({up['start']:%Y-%m-%d %H:%M} to "
-            f"{up['end']:%Y-%m-%d %H:%M} UTC, heartbeat every "
-            f"{up['expected_interval_seconds']:g}s)"
-        )
-
-
-def _print_liveness(p: dict[str, Any]) -> None:
-    """Why a run shows as interrupted, or that a running one stopped writing heartbeats."""
-    from tradewind.service.run_status import interrupted_help
-
-    beat = p["heartbeat"]
-    if p["run"]["recorded_status"] != "running":
-        return
-    last = "no heartbeat recorded"
-    if beat["last"] is not None:
-        last = f"last heartbeat {beat['last']:%Y-%m-%d %H:%M:%S} UTC"
-        last += f" ({_ago(beat['age_seconds'])} ago)" if beat["age_seconds"] is not None else ""
-    if p["run"]["status"] == "interrupted":
-        console.print(f"  {interrupted_help(last)}", highlight=False)
-    elif p["running"] and beat["stale"]:
-        console.print(
-            f"  [bold yellow]warning[/]: {last}, over {_ago(beat['stale_after_seconds'])} "
-            "without one while the process holds the lock: it may be stuck",
-            highlight=False,
-        )
-
-
-def _ago(seconds: float) -> str:
-    """``seconds`` as a short duration: 45s, 12 min, 3.5 h, 2.0 days."""
-    if seconds < 120:
-        return f"{seconds:.0f}s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"

@@ -29,7 +29,7 @@ from tradewind.cli.common import (
     load,
     print_json,
 )
-from tradewind.cli.ops_cmd import read_database
+from tradewind.cli.databases import read_database
 from tradewind.domain.errors import UsageError
 from tradewind.domain.fmt import pct
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tradewind.cli.ops_cmd import open_database
+from tradewind.cli.databases import open_database
 from tradewind.domain.errors import UsageError
 from tradewind.domain.types import TradingMode
 
