@@ -136,7 +136,7 @@ LEAN = {
     ("status",): ("sqlalchemy", "numpy"),
     ("orders",): ("sqlalchemy", "numpy"),
     ("positions",): ("sqlalchemy",),  # numpy: the book rebuilt from fills is a Ledger
-    ("risk", "status"): ("sqlalchemy",),  # numpy: the breakers' and stops' arithmetic
+    ("risk", "status"): ("sqlalchemy", "numpy"),  # the snapshot's plain floats (status_view)
 }
 """Beyond :data:`READ_HEAVY`, what each read-only command does not load on a SQLite database:
 it reads through the stdlib (:mod:`tradewind.store.reader`)."""

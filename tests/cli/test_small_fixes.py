@@ -20,7 +20,8 @@ from tradewind.cli.app import app
 from tradewind.config import validate_config
 from tradewind.data import get_market_data
 from tradewind.domain.fmt import pct
-from tradewind.risk.breakers import BreakerParams, Breakers
+from tradewind.risk.breaker_params import BreakerParams
+from tradewind.risk.breakers import Breakers
 from tradewind.service.live_safety import Banner
 
 ROOT = Path(__file__).resolve().parents[2]

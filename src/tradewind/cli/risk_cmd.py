@@ -79,7 +79,7 @@ def risk_status(cfg: TradewindConfig) -> dict[str, Any]:
     (backtests keep their halts in memory; ``--run`` reads a finished one's folder).
     """
     from tradewind.risk import BreakerParams
-    from tradewind.risk.tracker import status as build_status
+    from tradewind.risk.status_view import status as build_status
     from tradewind.service import halts
 
     params = BreakerParams.from_config(cfg.risk_management)

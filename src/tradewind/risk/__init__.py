@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from tradewind.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from tradewind.risk.breakers import BreakerParams, Breakers, BreakerState, Trip
+    from tradewind.risk.breaker_params import BreakerParams
+    from tradewind.risk.breakers import Breakers, BreakerState, Trip
     from tradewind.risk.halt import (
         HaltState,
         HaltStore,
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 _WHERE: dict[str, str] = {
-    "BreakerParams": "tradewind.risk.breakers",
+    "BreakerParams": "tradewind.risk.breaker_params",
     "BreakerState": "tradewind.risk.breakers",
     "Breakers": "tradewind.risk.breakers",
     "HaltState": "tradewind.risk.halt",

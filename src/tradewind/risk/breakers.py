@@ -29,10 +29,10 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from tradewind.config.risk import RiskManagementSection
 from tradewind.domain.arrays import BoolArray, FloatArray
 from tradewind.domain.fmt import pct
 from tradewind.domain.ledger import ClosedTrade
+from tradewind.risk.breaker_params import BreakerParams
 
 BreakerKind = Literal["daily_loss", "drawdown", "consecutive_losses"]
 BREAKER_KINDS: frozenset[str] = frozenset(get_args(BreakerKind))
@@ -41,31 +41,6 @@ BREAKER_KINDS: frozenset[str] = frozenset(get_args(BreakerKind))
 
 DRAWDOWN_REARM = 0.8
 """The drawdown warning re-arms once the drawdown is back below this fraction of its level."""
-
-
-@dataclass(frozen=True, slots=True)
-class BreakerParams:
-    """Thresholds of the three breakers (fractions of equity; a count for losses)."""
-
-    daily_loss_warning: float = 0.03
-    daily_loss_limit: float = 0.05
-    drawdown_warning: float = 0.10
-    max_drawdown: float = 0.15
-    consecutive_losses: int = 5
-    enabled: bool = True
-
-    @classmethod
-    def from_config(cls, section: RiskManagementSection) -> BreakerParams:
-        """The thresholds of ``risk_management`` and its ``circuit_breaker``."""
-        cb = section.circuit_breaker
-        return cls(
-            section.daily_loss_warning,
-            section.daily_loss_limit,
-            cb.drawdown_warning,
-            cb.max_drawdown,
-            cb.consecutive_losses,
-            cb.enabled,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,8 +42,9 @@ from tradewind.domain.orders import Side
 from tradewind.domain.plans import PlannedTrade, Policy
 from tradewind.domain.records import EngineEvent
 from tradewind.domain.types import EXCHANGE_TZ
-from tradewind.risk import tracker
-from tradewind.risk.breakers import BREAKER_KINDS, BreakerParams, Breakers, Trip
+from tradewind.risk import status_view, tracker
+from tradewind.risk.breaker_params import BreakerParams
+from tradewind.risk.breakers import BREAKER_KINDS, Breakers, Trip
 from tradewind.risk.halt import HaltState, HaltStore, MemoryHaltStore, ResumeRecord, TrackerStore
 from tradewind.risk.limits import apply_limits, apply_limits_batch
 from tradewind.risk.stop_scan import RowsAhead, StopScan, pass_scanned, scan_stops
@@ -331,7 +332,7 @@ class RiskManager:
 
     def status(self) -> dict[str, Any]:
         """The risk status: halt, resumes, drawdown, daily P&L, breaker distances, stops."""
-        return tracker.status(
+        return status_view.status(
             self.store.load(), self.store.history(), self.snapshot, self.breakers.params
         )
 

@@ -8,7 +8,7 @@ prices).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -16,8 +16,8 @@ import numpy as np
 
 from tradewind.domain.arrays import FloatArray
 from tradewind.domain.ledger import Ledger
-from tradewind.risk.breakers import BreakerParams, Breakers
-from tradewind.risk.halt import HaltState, ResumeRecord
+from tradewind.risk.breakers import Breakers
+from tradewind.risk.status_view import optional_float
 from tradewind.risk.stops import PositionTrack, StopBook
 
 if TYPE_CHECKING:  # only the annotation: `tradewind risk status` reads this without pandas
@@ -88,9 +88,9 @@ def restore(manager: TrackedManager, saved: Mapping[str, Any]) -> None:
     """Load a saved snapshot into a freshly built manager."""
     b = manager.breakers.state
     b.session = saved.get("session")
-    b.open_equity = _opt(saved.get("open_equity"))
-    b.peak_equity = _opt(saved.get("peak_equity"))
-    b.last_equity = _opt(saved.get("last_equity"))
+    b.open_equity = optional_float(saved.get("open_equity"))
+    b.peak_equity = optional_float(saved.get("peak_equity"))
+    b.last_equity = optional_float(saved.get("last_equity"))
     b.consecutive_losses = int(saved.get("consecutive_losses", 0))
     b.daily_warned = bool(saved.get("daily_warned", False))
     b.drawdown_warned = bool(saved.get("drawdown_warned", False))
@@ -114,73 +114,6 @@ def restore(manager: TrackedManager, saved: Mapping[str, Any]) -> None:
         )
 
 
-def status(
-    halt: HaltState | None,
-    history: Sequence[ResumeRecord],
-    saved: Mapping[str, Any] | None,
-    params: BreakerParams,
-) -> dict[str, Any]:
-    """What ``tradewind risk status`` shows, from the halt store and the last snapshot."""
-    out: dict[str, Any] = {
-        "halted": halt is not None,
-        "halt": halt.to_dict() if halt else None,
-        "resumes": [r.to_dict() for r in history[-5:]],
-        "as_of": None,
-    }
-    if not saved:
-        out["note"] = "no breaker state recorded yet (no cycle has run with this state file)"
-        return out
-    equity = float(saved["equity"])
-    opening = _opt(saved.get("open_equity")) or equity
-    peak = _opt(saved.get("peak_equity")) or equity
-    daily_loss = 1.0 - equity / opening
-    drawdown = max(1.0 - equity / peak, 0.0)
-    streak = int(saved.get("consecutive_losses", 0))
-    out.update(
-        as_of=saved.get("as_of"),
-        session=saved.get("session"),
-        equity=equity,
-        daily_pnl=equity - opening,
-        daily_pnl_pct=equity / opening - 1.0,  # not -daily_loss: no "-0.00%" on a flat day
-        drawdown=drawdown,
-        peak_equity=peak,
-        breakers={
-            "daily_loss": _distance(daily_loss, params.daily_loss_warning, params.daily_loss_limit),
-            "drawdown": _distance(drawdown, params.drawdown_warning, params.max_drawdown),
-            "consecutive_losses": {
-                "value": streak,
-                "limit": params.consecutive_losses,
-                "remaining": max(params.consecutive_losses - streak, 0),
-                "enabled": params.enabled,
-            },
-        },
-        positions=_positions(saved.get("positions", {})),
-        cooldowns=dict(saved.get("cooldowns", {})),
-    )
-    return out
-
-
-def _distance(value: float, warning: float, limit: float) -> dict[str, float]:
-    return {
-        "value": value,
-        "warning": warning,
-        "limit": limit,
-        "to_warning": warning - value,
-        "to_halt": limit - value,
-    }
-
-
-def _positions(rows: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for symbol, row in rows.items():
-        item = {"symbol": symbol, **row}
-        active, last = row.get("active"), row.get("last_price")
-        if active and last:
-            item["distance_to_stop"] = 1.0 - float(active["level"]) / float(last)
-        out.append(item)
-    return out
-
-
 def finite_or_none(x: float | np.floating[Any]) -> float | None:
     """``x`` as a float, or None when it is not finite (JSON has no NaN)."""
     return _num(x)
@@ -193,7 +126,3 @@ def _num(x: float | np.floating[Any]) -> float | None:
 
 def _nan(x: Any) -> float:
     return float("nan") if x is None else float(x)
-
-
-def _opt(x: Any) -> float | None:
-    return None if x is None else float(x)

@@ -40,7 +40,7 @@ from tradewind.service.runs import META_KEY
 from tradewind.store import HaltView, OutboxMessage
 
 if TYPE_CHECKING:  # the store's reads suffice for status: no SQLAlchemy, no numpy there
-    from tradewind.risk.breakers import BreakerParams
+    from tradewind.risk.breaker_params import BreakerParams
     from tradewind.store import Store
     from tradewind.store.reader import StoreReads
 
@@ -277,7 +277,7 @@ def relevant_halts(store: StoreReads, run_id: int | None) -> list[tuple[HaltView
 def risk_status(store: StoreReads, params: BreakerParams) -> dict[str, Any]:
     """Halts, resumes, drawdown, daily P&L, breaker distances and stops, from ``store``: the
     halts that matter now (:func:`relevant_halts`) and the latest run's last checkpoint."""
-    from tradewind.risk.tracker import status as build_status
+    from tradewind.risk.status_view import status as build_status
 
     run = store.latest_run()
     run_id = run.id if run is not None else None
