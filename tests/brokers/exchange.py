@@ -92,6 +92,12 @@ class Exchange:
         self.partial_fraction = 0.4
         self.reject_next: str | None = None
         self.fee_per_order = 0.0
+        self.regulatory_fees: Callable[[str, float, float], float] | None = None
+        """Fees taken from the cash at each fill and never shown on the order (side, quantity,
+        price -> dollars), as Alpaca deducts the SEC fee, FINRA's TAF and the CAT fee: "Alpaca's
+        trading system keeps track of the accrued FEE amounts intraday and deducts the pending
+        amounts from account balances" (https://docs.alpaca.markets/docs/regulatory-fees)."""
+        self.regulatory_taken = 0.0
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.order_posts = 0
@@ -199,6 +205,10 @@ class Exchange:
         fee = self.fee_per_order if order.status == "filled" else 0.0
         order.fees += fee
         self.cash -= sign * qty * price + fee
+        if self.regulatory_fees is not None:
+            taken = self.regulatory_fees(order.side, qty, price)
+            self.cash -= taken
+            self.regulatory_taken += taken
         held = self.positions.get(order.symbol, 0.0) + sign * qty
         if abs(held) < 1e-12:
             self.positions.pop(order.symbol, None)

@@ -7,6 +7,7 @@ the difference listed (default) or adopt."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import sqlite3
@@ -278,3 +279,66 @@ def test_the_trade_command_starts_paper_on_the_wall_clock(
     assert ("GET", "/v2/account" if rig.name == "alpaca" else "/trading/assets/balances/get") in [
         (m, p) for m, p in rig.exchange.requests
     ]
+
+
+def _alpaca_fees(side: str, qty: float, price: float) -> float:
+    """Alpaca's equity regulatory fees (https://docs.alpaca.markets/docs/regulatory-fees, rates
+    of its fee table): the SEC fee (0.0000278 of the principal) and FINRA's TAF ($0.000166 a
+    share, at most $8.30) on sells, the CAT fee ($0.000046 a share) on both sides; each rounded
+    up to the cent (here per fill, the most rounding can add)."""
+
+    def cents(x: float) -> float:
+        return math.ceil(round(x * 100.0, 9)) / 100.0 if x > 0 else 0.0
+
+    fees = cents(0.000046 * qty)
+    if side == "sell":
+        fees += cents(0.0000278 * qty * price) + cents(min(0.000166 * qty, 8.30))
+    return fees
+
+
+def _fee_events(folder: Path) -> list[str]:
+    db = sqlite3.connect(folder / "tw.db")
+    try:
+        rows = db.execute("SELECT message FROM events WHERE kind = 'broker_fees'").fetchall()
+    finally:
+        db.close()
+    return [r[0] for r in rows]
+
+
+def test_fees_the_broker_takes_from_the_cash_are_recorded_not_halted(rig: Rig) -> None:
+    """Regulatory fees never appear on the order: the broker's cash comes up short of the fills'
+    by them. Within ``broker.fee_allowance_bps`` they are taken as fees (the baseline's cash
+    lowered, an event), not a reconciliation halt, and the books then agree to the cent."""
+    from tradewind.service.checkpoint import load_baseline
+    from tradewind.store import Store
+
+    rig.exchange.regulatory_fees = _alpaca_fees
+
+    code, out = rig.session(cycles=4)
+
+    assert code == 0 and "RESULT stopped 4 False" in out, out
+    store = _agree(rig)
+    assert store["halts"] == [] and rig.exchange.regulatory_taken > 0
+    events = _fee_events(rig.folder)
+    assert events and "taken as its regulatory fees" in events[0]
+    cfg = load_config(rig.config)
+    with Store(cfg.database_url, mode=None) as db:
+        baseline = load_baseline(db, 1)
+    assert baseline is not None
+    # every cent taken before the last cycle's reconciliation is accounted (the fills of the
+    # last cycle are reconciled by the next one)
+    assert 0 < baseline.fees <= rig.exchange.regulatory_taken + 1e-9
+    assert baseline.cash == pytest.approx(100_000.0 - baseline.fees, abs=1e-9)
+
+
+def test_with_no_fee_allowance_the_same_fees_halt(rig: Rig) -> None:
+    data = yaml.safe_load(rig.config.read_text("utf-8"))
+    data["broker"]["fee_allowance_bps"] = 0.0
+    rig.config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    rig.exchange.regulatory_fees = _alpaca_fees
+
+    code, out = rig.session(cycles=4)
+
+    assert code == 0, out
+    assert [k for k, _ in _store(rig.folder)["halts"]] == ["reconciliation"]
+    assert "cash: the store says" in " ".join(out.split()) and _fee_events(rig.folder) == []

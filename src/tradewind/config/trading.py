@@ -93,6 +93,16 @@ class BrokerSection(Section):
         description="Client-side ceiling on broker API calls (Alpaca allows 200/min, Webull's "
         "order calls fewer); calls beyond it wait.",
     )
+    fee_allowance_bps: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="Cash the broker may deduct beyond the fills' own costs without a "
+        "reconciliation halt: regulatory fees (SEC fee, FINRA TAF, CAT), which brokers take from "
+        "the cash and never report on the order. In basis points of the value traded in the run, "
+        "plus 3 cents a fill for their rounding up to the cent; taken as fees and recorded as an "
+        "event. 0: any cash the fills do not explain halts.",
+    )
     on_start_difference: Literal["halt", "adopt"] = Field(
         "halt",
         description="At a run's first start against a real account: what to do when the broker "

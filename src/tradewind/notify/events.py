@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     # trades (notify_trades)
     "trade_filled": ("trades", "✅", "Filled"),
     "order_canceled": ("trades", "", "Order canceled"),
+    "broker_fees": ("trades", "", "Broker fees taken from the cash"),
     # rebalancing (notify_rebalancing)
     "rebalance_started": ("rebalancing", "🔄", "Rebalance started"),
     "rebalance_finished": ("rebalancing", "🔄", "Rebalance finished"),

@@ -9,7 +9,7 @@ broker; the trading service rebuilds its engine's book the same way after a rest
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tradewind.domain.ledger import Ledger
@@ -22,13 +22,15 @@ class Baseline:
 
     ``external`` are positions outside the traded symbols, and ``ignored_orders`` broker orders
     tradewind did not place, that a person adopted after a reconciliation halt: held at the
-    broker, never traded by tradewind.
+    broker, never traded by tradewind. ``fees`` is the cash the broker deducted as its fees
+    over the run (taken out of ``cash``; :func:`~tradewind.orders.reconcile.broker_fees`).
     """
 
     cash: float
     positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     external: Mapping[str, float] = field(default_factory=dict)
     ignored_orders: tuple[str, ...] = ()
+    fees: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
@@ -37,6 +39,7 @@ class Baseline:
             "positions": {s: list(v) for s, v in self.positions.items()},
             "external": dict(self.external),
             "ignored_orders": list(self.ignored_orders),
+            "fees": self.fees,
         }
 
     @classmethod
@@ -45,7 +48,11 @@ class Baseline:
         pos = {str(s): (float(v[0]), float(v[1])) for s, v in dict(d["positions"]).items()}
         ext = {str(s): float(q) for s, q in dict(d.get("external", {})).items()}
         ignored = tuple(str(c) for c in d.get("ignored_orders", []))
-        return cls(float(d["cash"]), pos, ext, ignored)
+        return cls(float(d["cash"]), pos, ext, ignored, float(d.get("fees", 0.0)))
+
+    def with_fees(self, amount: float) -> Baseline:
+        """This baseline after the broker took ``amount`` of cash as its fees."""
+        return replace(self, cash=self.cash - amount, fees=self.fees + amount)
 
     def ledger(self, symbols: Sequence[str]) -> Ledger:
         """A ledger holding this baseline."""

@@ -30,6 +30,9 @@ from tradewind.orders.account import Baseline
 HALT_KIND = "reconciliation"
 QTY_TOLERANCE = 1e-6
 CASH_TOLERANCE = 0.01
+FEE_ROUNDING_PER_FILL = 0.03
+"""Cents a fill may add to the broker's fees: each of the SEC fee, FINRA's TAF and the CAT fee
+is rounded up to the cent (per order or per day, by broker)."""
 
 
 class HaltRecord(Protocol):
@@ -101,6 +104,30 @@ def compare_account(
     return diffs
 
 
+def fee_allowance(bps: float, traded_value: float, fills: int) -> float:
+    """The most the broker may have taken as its fees over a run that traded ``traded_value``
+    in ``fills`` fills: ``bps`` basis points of it, plus :data:`FEE_ROUNDING_PER_FILL` a fill
+    (``broker.fee_allowance_bps``)."""
+    if bps <= 0.0:
+        return 0.0
+    return bps * 1e-4 * traded_value + FEE_ROUNDING_PER_FILL * fills
+
+
+def broker_fees(
+    diffs: Sequence[AccountDifference], others: int, adopted: float, allowance: float
+) -> float | None:
+    """The cash the broker took as its fees, when that is all there is to explain: ``diffs``
+    is a single cash shortfall, nothing else differs (``others``: problems beyond ``diffs``),
+    and the fees taken so far (``adopted``) plus this one stay within ``allowance``
+    (:func:`fee_allowance`). None otherwise: the difference is one a person must look at."""
+    if others or len(diffs) != 1 or diffs[0].kind != "cash":
+        return None
+    short = diffs[0].expected - diffs[0].actual
+    if not (math.isfinite(short) and short > 0.0 and adopted + short <= allowance):
+        return None
+    return short
+
+
 def fingerprint(problems: Sequence[str]) -> str:
     """Identifies a set of differences, so a resume adopts exactly what the person saw."""
     return hashlib.sha256("\n".join(sorted(problems)).encode()).hexdigest()[:16]
@@ -153,4 +180,4 @@ def adopted_baseline(
         else:
             positions[d.symbol] = (new_qty, cost if np.isfinite(cost) else 0.0)
     kept = {s: q for s, q in external.items() if q != 0}
-    return Baseline(cash, positions, kept, baseline.ignored_orders)
+    return Baseline(cash, positions, kept, baseline.ignored_orders, baseline.fees)

@@ -22,8 +22,10 @@ from tradewind.orders.reconcile import (
     HALT_KIND,
     AccountDifference,
     adopted_baseline,
+    broker_fees,
     compare_account,
     decide,
+    fee_allowance,
     fingerprint,
 )
 from tradewind.service.alerts import Alerter
@@ -227,6 +229,8 @@ class CycleRunner:
         if action == "adopt":
             self._adopt(diffs, problems, tick)
             return "trade"
+        if action == "latch" and self._took_fees(diffs, len(problems) - len(diffs), tick):
+            return "trade"
         if action == "latch":
             message = (
                 "trading HALTED, the broker and the store disagree: "
@@ -259,6 +263,38 @@ class CycleRunner:
             )
             self._blocked_noted = True
         return "blocked by a reconciliation halt"
+
+    def _took_fees(
+        self, diffs: list[AccountDifference], others: int, tick: datetime | None
+    ) -> bool:
+        """Whether the only difference is cash the broker took as its regulatory fees (within
+        ``broker.fee_allowance_bps``): then the baseline's cash is lowered by it, the fees are
+        recorded as an event, and trading goes on
+        (:func:`~tradewind.orders.reconcile.broker_fees`)."""
+        ctx = self.ctx
+        bps = ctx.cfg.broker.fee_allowance_bps
+        if bps <= 0.0:
+            return False
+        fills = len(ctx.store.fills_by_id(ctx.run_id))
+        allowance = fee_allowance(bps, self.rebuilt.truth.traded_notional, fills)
+        fees = broker_fees(diffs, others, ctx.baseline.fees, allowance)
+        if fees is None:
+            return False
+        baseline = ctx.baseline.with_fees(fees)
+        save_baseline(ctx.store, ctx.run_id, baseline)  # first: a crash after it keeps the fees
+        self.ctx = replace(ctx, baseline=baseline)
+        self.alerter.alert(
+            "broker_fees",
+            f"the broker took ${fees:,.2f} of cash that no fill explains, within the fee "
+            f"allowance ({bps:g} bp of the ${self.rebuilt.truth.traded_notional:,.0f} traded, "
+            f"plus rounding): taken as its regulatory fees (SEC, FINRA TAF, CAT); "
+            f"${baseline.fees:,.2f} in this run",
+            "info",
+            ts=tick,
+        )
+        self._check_book = False
+        self._recover(tick)
+        return True
 
     def _adopt(
         self, diffs: list[AccountDifference], problems: list[str], tick: datetime | None
