@@ -305,7 +305,9 @@ def _fee_events(folder: Path) -> list[str]:
     return [r[0] for r in rows]
 
 
-def test_fees_the_broker_takes_from_the_cash_are_recorded_not_halted(rig: Rig) -> None:
+def test_fees_the_broker_takes_from_the_cash_are_recorded_not_halted(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Regulatory fees never appear on the order: the broker's cash comes up short of the fills'
     by them. Within ``broker.fee_allowance_bps`` they are taken as fees (the baseline's cash
     lowered, an event), not a reconciliation halt, and the books then agree to the cent."""
@@ -329,6 +331,24 @@ def test_fees_the_broker_takes_from_the_cash_are_recorded_not_halted(rig: Rig) -
     # last cycle are reconciled by the next one)
     assert 0 < baseline.fees <= rig.exchange.regulatory_taken + 1e-9
     assert baseline.cash == pytest.approx(100_000.0 - baseline.fees, abs=1e-9)
+    shown = _costs_tab(rig.config, monkeypatch)  # the dashboard says so where costs are read
+    assert f"The broker also took ${baseline.fees:,.2f} of regulatory fees" in shown
+
+
+def _costs_tab(config: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The captions of the dashboard's Transaction Costs tab on ``config``'s database (the page
+    run once by Streamlit's app-testing API)."""
+    from streamlit.testing.v1 import AppTest
+
+    import tradewind
+
+    app_file = Path(tradewind.__file__).resolve().parent / "dashboard" / "app.py"
+    monkeypatch.setenv("TRADEWIND_CONFIG", str(config))
+    at = AppTest.from_file(str(app_file), default_timeout=180)
+    at.query_params["tab"] = "Transaction Costs"
+    at.run()
+    assert not at.exception, at.exception
+    return " ".join(str(c.value) for c in at.caption)
 
 
 def test_with_no_fee_allowance_the_same_fees_halt(rig: Rig) -> None:

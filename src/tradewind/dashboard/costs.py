@@ -35,6 +35,9 @@ class CostTotals:
     rebalances: int
     monthly_budget: float
     """``readiness.paper.max_monthly_costs``: the runbook's 0.2% a month."""
+    broker_fees: float = 0.0
+    """Regulatory fees the broker took from the cash apart from the fills (USD; the last
+    ``broker_fees`` event's run total): in the equity, not in the fills' costs."""
 
     @property
     def per_trade(self) -> float:
@@ -65,7 +68,17 @@ def totals(view: RunView) -> CostTotals:
         turnover=summary.performance.turnover,
         rebalances=summary.performance.rebalances,
         monthly_budget=view.cfg.readiness.paper.max_monthly_costs,
+        broker_fees=broker_fees_taken(view),
     )
+
+
+def broker_fees_taken(view: RunView) -> float:
+    """The regulatory fees the broker took from the run's cash so far (USD; 0 when none), as
+    its reconciliation recorded them (``broker_fees`` events, :mod:`tradewind.orders.reconcile`)."""
+    for e in reversed(view.records.events):
+        if e.kind == "broker_fees" and e.data and isinstance(e.data.get("run_total"), float):
+            return float(e.data["run_total"])
+    return 0.0
 
 
 def daily_costs(view: RunView) -> pd.DataFrame:

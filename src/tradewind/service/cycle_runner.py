@@ -291,6 +291,7 @@ class CycleRunner:
             f"${baseline.fees:,.2f} in this run",
             "info",
             ts=tick,
+            data={"fees": fees, "run_total": baseline.fees},
         )
         self._check_book = False
         self._recover(tick)

@@ -43,6 +43,12 @@ def render(view: RunView) -> None:
         fmt.usd(t.realized.total - t.estimated.total),
         f"{t.bps_of_traded:.1f} bps of traded" if t.bps_of_traded is not None else None,
     )
+    if t.broker_fees:
+        st.caption(
+            f"The broker also took {fmt.usd(t.broker_fees)} of regulatory fees (SEC, FINRA TAF, "
+            "CAT) from the cash, apart from the fills: they are in the equity, not in the "
+            "figures above (the `broker_fees` events say when)."
+        )
     if not t.fills:
         st.info(f"No trades yet, so no costs: start with `{START_TRADING}`.")
         return
