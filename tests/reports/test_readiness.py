@@ -84,7 +84,8 @@ def test_each_rebalance_must_follow_its_regime_policy() -> None:
     regimes = ["BULL"] * 5 + ["BEAR"] * 5
     followed = [
         decision(days[1], "BULL", "max_sharpe", [0.3, 0.3]),
-        decision(days[6], "BEAR", "min_variance", [0.2, 0.2]),
+        # BEAR read at 0.9 (runkit's decisions): the protective cut keeps 1 - 0.9 x 0.75 of 80%
+        decision(days[6], "BEAR", "min_variance", [0.1, 0.1]),
     ]
     change = [event(days[5], "regime_change", "info", "BULL -> BEAR")]
     ok = c.regime_policies_followed(
@@ -93,7 +94,7 @@ def test_each_rebalance_must_follow_its_regime_policy() -> None:
     assert ok.status == "pass" and "2 of 2" in ok.measured and "1 regime change" in ok.measured
     wrong_method = [*followed[:1], decision(days[6], "BEAR", "max_sharpe", [0.2, 0.2])]
     too_big = [*followed[:1], decision(days[6], "BEAR", "min_variance", [0.5, 0.4])]
-    fallback = [*followed[:1], decision(days[6], "BEAR", "equal_weight", [0.2, 0.2],
+    fallback = [*followed[:1], decision(days[6], "BEAR", "equal_weight", [0.1, 0.1],
                                         fallback="solver failed")]  # fmt: skip
     for bad, why in ((wrong_method, "Max Sharpe instead of Min Variance"), (too_big, "invested")):
         result = c.regime_policies_followed(_ev(RunSpec(rising(10), decisions=bad)), cfg)
@@ -101,6 +102,22 @@ def test_each_rebalance_must_follow_its_regime_policy() -> None:
     assert c.regime_policies_followed(_ev(RunSpec(rising(10), decisions=fallback)),
                                       cfg).status == "pass"  # fmt: skip
     assert c.regime_policies_followed(_ev(RunSpec(rising(10))), cfg).status == "no data"
+
+
+def test_a_rebalance_above_the_protective_cut_does_not_follow_its_policy() -> None:
+    """The engine caps a BEAR rebalance read at 0.9 at (1 - 0.9 x 0.75) x 80% = 26% invested
+    (``regime.protection``, on by default), not at the BEAR policy's 80%."""
+    days = sessions(10)
+    above_cut = [decision(days[6], "BEAR", "min_variance", [0.2, 0.2])]  # 40%: under 80%
+    spec = RunSpec(rising(10), regimes=["BEAR"] * 10, decisions=above_cut)
+
+    result = c.regime_policies_followed(_ev(spec), validate_config({}))
+
+    assert result.status == "fail"
+    why = result.details[0]
+    assert "invested 40.0% above the cap 26.0% (protective cut at 90% confidence)" in why
+    unprotected = validate_config({"regime": {"protection": {"enabled": False}}})
+    assert c.regime_policies_followed(_ev(spec), unprotected).status == "pass"
 
 
 def test_rebalance_orders_must_fill_as_planned() -> None:

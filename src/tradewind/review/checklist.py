@@ -21,12 +21,11 @@ import pandas as pd
 from tradewind.calendar import nyse
 from tradewind.config import TradewindConfig
 from tradewind.domain.fmt import pct
-from tradewind.domain.types import Regime
 from tradewind.rebalance.triggers import period_of
-from tradewind.regime.policy import effective_policy
 from tradewind.reports.rolling import NEW_YORK, daily_equity, session_dates
 from tradewind.reports.run import is_rebalance
 from tradewind.reports.weekly import method_name
+from tradewind.review.policy_now import policy_now
 from tradewind.review.trigger_drift import TriggerDrift, trigger_drift
 from tradewind.service.records import RunRecords
 
@@ -83,7 +82,7 @@ def checklist(
         return [
             _running(records, state),
             _overnight(records, day),
-            _regime(records, cfg),
+            _regime(records, cfg, state),
             _rebalance_due(records, cfg, state, day),
             _halts(state),
         ]
@@ -121,7 +120,7 @@ def _overnight(records: RunRecords, day: date) -> Item:
                 f"{close:%Y-%m-%d} ({kinds}; tradewind report daily --date); {news}")  # fmt: skip
 
 
-def _regime(records: RunRecords, cfg: TradewindConfig) -> Item:
+def _regime(records: RunRecords, cfg: TradewindConfig, state: SystemState) -> Item:
     text = "Review current market regime"
     regimes = records.recorder.regime
     if not regimes:
@@ -132,10 +131,12 @@ def _regime(records: RunRecords, cfg: TradewindConfig) -> Item:
         since -= 1
     start = pd.Timestamp(records.recorder.ts[since]).tz_convert(NEW_YORK).date()
     policy = ""
-    if now in Regime.__members__:
-        p = effective_policy(Regime(now), records.config or cfg)
+    in_force = policy_now(records, cfg, state.engine)
+    if in_force is not None:
+        p, cut = in_force.policy, in_force.cut_text()
         policy = (f"; policy {method_name(p.method)}, at most {pct(p.max_position_size)} a "
-                  f"position, {pct(p.invested_fraction)} invested")  # fmt: skip
+                  f"position, at most {p.invested_fraction:.0%} invested")  # fmt: skip
+        policy += f" ({cut})" if cut else ""
     return Item(text, "info", f"{now} since {start}{policy}")
 
 
