@@ -23,6 +23,7 @@ process itself never stops on an error inside a cycle.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -289,6 +290,7 @@ class TradingService:
 
         broker = broker_on(market)
         baseline = load_baseline(store, run.id)
+        first_start = baseline is None
         carried: tuple[int, dict[str, Any]] | None = None
         if baseline is None:  # the run's first start (the seed is saved before the baseline)
             baseline = kind.starting_baseline(cfg, store, broker)
@@ -371,7 +373,9 @@ class TradingService:
             cycles.start(first.to_pydatetime() if first is not None else None)
             schedule = kind.schedule_text(self.interval, opts.speed)
             when = kind.banner_time(last)
-            self._banner(cycles, run, name, resumed, store, journal_text, schedule, when)
+            equity = self._banner(cycles, run, name, resumed, store, journal_text, schedule, when)
+            if first_start:
+                self._starting_capital(store, run, equity, alerter)
             self._loop(cycles, kind, heartbeat, result)
         except KeyboardInterrupt:  # a second signal abandoned the cycle: resumable as a crash
             store.end_run(run.id, ended_at=wall_now(), status="stopped")
@@ -458,7 +462,8 @@ class TradingService:
         journal: str | None,
         schedule: str,
         when: pd.Timestamp,
-    ) -> None:
+    ) -> float:
+        """Announce the run; the account's equity at ``when`` (what the banner shows)."""
         cfg = self.cfg
         state = cycles.rebuilt
         feed = cycles.ctx.market.feed()
@@ -483,6 +488,31 @@ class TradingService:
             journal=journal,
         )
         self.announce(banner.lines(cfg))
+        return float(equity)
+
+    def _starting_capital(
+        self, store: Store, run: RunInfo, equity: float, alerter: Alerter
+    ) -> None:
+        """At a run's first start, record the account's equity as the run's starting capital
+        when it is not ``trading.initial_capital`` (a broker's account, or a simulated account
+        carried on from an earlier run): every report measures returns from it. A live account
+        holding more than the configured capital is traded whole: say so."""
+        capital = self.cfg.trading.initial_capital
+        if not math.isfinite(equity) or abs(equity - run.initial_cash) < 0.005:
+            return
+        store.set_initial_cash(run.id, equity)
+        message = (
+            f"run {run.id} starts from the account's equity ${equity:,.2f}, not "
+            f"trading.initial_capital ${capital:,.2f}: its returns are measured from the account"
+        )
+        severity = "info"
+        if self.cfg.trading.mode is TradingMode.LIVE and equity > capital * 1.01:
+            severity = "warning"
+            message += (
+                "; tradewind trades the whole live account, not only trading.initial_capital: "
+                "fund the account with only the capital you mean to trade"
+            )
+        alerter.alert("starting_capital", message, severity)
 
 
 class _BeatingWaiter:
