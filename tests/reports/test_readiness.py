@@ -270,9 +270,48 @@ def test_the_verdict_and_its_exit_code() -> None:
     live = live_readiness(records(good), cfg, records(good))
     assert [x.key for x in live.criteria] == [
         "evidence", "beats_benchmark", "sharpe", "max_drawdown", "monthly_costs",
-        "costs_match_paper",
+        "costs_match_paper", "uptime", "system_errors",
     ]  # fmt: skip
     assert live.as_dict()["verdict"] == live.verdict
+
+
+def test_the_live_phase_never_compares_a_run_with_itself() -> None:
+    """A database shared by every mode (no ``{mode}`` in ``database.url``) hands the live
+    check its own run as "the latest paper run": comparing its costs with themselves would
+    always pass."""
+    cfg = validate_config({})
+    days = sessions(25)
+    fills = [fill(days[1], "AAA", "buy", 100, 100.0, slippage=10.0)]
+    run = records(RunSpec(rising(25), fills=fills))
+
+    itself = {x.key: x for x in live_readiness(run, cfg, run).criteria}["costs_match_paper"]
+
+    assert itself.status == "no data"
+    assert itself.measured == (
+        f"n/a: the paper run found is the run judged ({run.label}): give --paper-run N"
+    )
+    earlier = sessions(25, "2026-01-05")
+    paper_fills = [fill(earlier[1], "AAA", "buy", 100, 100.0, slippage=10.0)]
+    other = records(RunSpec(rising(25), fills=paper_fills, start="2026-01-05"))
+    compared = {x.key: x for x in live_readiness(run, cfg, other).criteria}["costs_match_paper"]
+    assert compared.status == "pass" and compared.value == pytest.approx(1.0)
+
+
+def test_the_live_phase_requires_a_reliable_system() -> None:
+    """The runbook's live "System operates reliably with real capital": the service's uptime
+    and error-level events, with their own thresholds under ``readiness.live``."""
+    days = sessions(25)
+    run = RunSpec(rising(25), down=[(days[3], days[6])])  # three sessions of 25 down: < 95%
+    errors = RunSpec(rising(25), events=[event(days[4], "cycle_failed", "error")])
+    cfg = validate_config({})
+
+    for spec, key in ((run, "uptime"), (errors, "system_errors")):
+        result = {x.key: x for x in live_readiness(records(spec), cfg).criteria}[key]
+        assert result.status == "fail", (key, result.measured)
+    lenient = validate_config({"readiness": {"live": {"min_uptime": 0.5, "max_system_errors": 1}}})
+    for spec, key in ((run, "uptime"), (errors, "system_errors")):
+        result = {x.key: x for x in live_readiness(records(spec), lenient).criteria}[key]
+        assert result.status == "pass", (key, result.measured)
 
 
 def test_since_judges_only_the_later_sessions() -> None:

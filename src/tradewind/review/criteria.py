@@ -350,14 +350,18 @@ def cost_rate(ev: Evidence) -> tuple[float, float] | None:
     return sum(f.cost for f in fills) / notional * 1e4, notional
 
 
-def costs_match_paper(ev: Evidence, paper: Evidence | None, tolerance: float) -> Criterion:
-    """Costs per traded dollar no more than ``tolerance`` above the paper run's."""
+def costs_match_paper(
+    ev: Evidence, paper: Evidence | None, tolerance: float, no_paper: str = ""
+) -> Criterion:
+    """Costs per traded dollar no more than ``tolerance`` above the paper run's; ``no_paper``
+    says why there is no paper run to compare with, when that is not simply none."""
     name = "Actual costs match paper trading"
     threshold = f"<= paper's cost per traded dollar x {1 + tolerance:g}"
     live = cost_rate(ev)
     ref = cost_rate(paper) if paper is not None else None
     if live is None or ref is None:
-        missing = "no fill in this period" if live is None else "no paper run with fills"
+        missing = "no fill in this period" if live is None else no_paper
+        missing = missing or "no paper run with fills"
         return Criterion("costs_match_paper", name, threshold, f"n/a: {missing}", "no data",
                          ev.period)  # fmt: skip
     ratio = live[0] / ref[0] if ref[0] > 0 else (1.0 if live[0] == 0 else float("inf"))
