@@ -4,7 +4,8 @@
 a rebalance is due today and why, any halt. ``evening`` (post-market): the day's P&L, the
 tracking spreadsheet, the rebalancing of the day, costs against the monthly budget, and the
 next trading day. Each item has a status: ``ok``, ``attention`` (something to look at),
-``info`` (a fact to read, nothing to judge) or ``n/a``.
+``info`` (a fact to read, nothing to judge) or ``n/a``. The runbook's "During Market Hours" and
+"Weekly Review" lists are in :mod:`tradewind.review.checklist_more`.
 
 What the system cannot know (news) is said plainly rather than ticked.
 """
@@ -31,7 +32,7 @@ from tradewind.service.records import RunRecords
 
 Status = Literal["ok", "attention", "info", "n/a"]
 _PERIOD = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
-Which = Literal["morning", "evening"]
+Which = Literal["morning", "evening", "during", "weekly"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class SystemState:
 def checklist(
     which: Which, records: RunRecords, cfg: TradewindConfig, state: SystemState, day: date
 ) -> list[Item]:
-    """The ``which`` checklist for session ``day`` of ``records``' run.
+    """The ``which`` checklist (``morning`` or ``evening``; ``during`` and ``weekly`` are
+    :mod:`tradewind.review.checklist_more`'s) for session ``day`` of ``records``' run.
 
     A backtest keeps its halts in memory, not in the database: a halt its events latched
     and never resumed counts as active.
@@ -86,6 +88,8 @@ def checklist(
             _rebalance_due(records, cfg, state, day),
             _halts(state),
         ]
+    if which != "evening":
+        raise ValueError(f"{which} is tradewind.review.checklist_more's checklist")
     return [
         _pnl(records, day),
         _rebalancing_today(records, day),
