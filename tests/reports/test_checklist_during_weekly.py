@@ -24,7 +24,9 @@ RUNBOOK = {
                 "Review transaction costs", "Plan for next trading day"],
     "weekly": ["Calculate weekly Sharpe ratio", "Review regime transitions",
                "Analyze transaction costs vs budget", "Compare performance vs SPY",
-               "Document lessons learned"],
+               "Document lessons learned",
+               # Phase 22.2's "Weekly Review Checklist" adds these two
+               "Check drawdown levels", "Analyze trade execution quality"],
 }  # fmt: skip
 """The runbook's "Daily Operations Checklist", section by section."""
 
@@ -84,7 +86,8 @@ def test_during_counts_the_days_orders_and_regime_changes_from_the_store(
 
 
 def test_weekly_reads_the_weekly_reports_figures(replay: StoredRun, tmp_path: Path) -> None:
-    week = json.loads(_run(replay, tmp_path, "report", "weekly", "--json").stdout)["weeks"][5]
+    every = json.loads(_run(replay, tmp_path, "report", "weekly", "--json").stdout)["weeks"]
+    week = next(w for w in every if w["trades"] and w["rolling_sharpe"] is not None)
     day = week["end"]
 
     items = _items(replay, tmp_path, "weekly", "--date", day)
@@ -98,6 +101,13 @@ def test_weekly_reads_the_weekly_reports_figures(replay: StoredRun, tmp_path: Pa
     assert f"SP500 {week['benchmark_return']:+.2%} over the same period" in vs
     transitions = items["Review regime transitions"]["detail"]
     assert f"{week['regime_changes']} regime change(s), now {week['regime']}" in transitions
+    drawdown = items["Check drawdown levels"]["detail"]
+    assert drawdown.startswith(
+        f"week {week['week']}: max drawdown to date {week['max_drawdown']:.1%}"
+    )
+    execution = items["Analyze trade execution quality"]["detail"]
+    assert f"{week['trades']} trade(s), average slippage {week['avg_slippage']:.2%}" in execution
+    assert f"estimated ${week['estimated_costs_usd']:,.2f}" in execution
     lessons = items["Document lessons learned"]
     assert f'tradewind report lesson "..." --week {week["week"]}' in lessons["detail"]
     _run(replay, tmp_path, "report", "lesson", "drift fired twice", "--week", str(week["week"]))

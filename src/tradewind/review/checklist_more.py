@@ -2,10 +2,13 @@
 
 ``during`` (any time of the session): the day's trade executions (orders placed, filled, open,
 refused; the last fill), regime changes of the day, the service's health (running, the last
-cycle against the interval, halts) and the day's warnings and errors. ``weekly``: the week's
-Sharpe ratio (since the start and over the rolling two weeks) against the readiness target,
-the week's regime transitions and methods, its costs against the monthly budget, the
-performance against the benchmark (the runbook's SPY), and where the lessons go. The weekly
+cycle against the interval, halts) and the day's warnings and errors. ``weekly`` (the Daily
+Operations Checklist's "Weekly Review", then the two items only Phase 22.2's "Weekly Review
+Checklist" names): the week's Sharpe ratio (since the start and over the rolling two weeks)
+against the readiness target, the week's regime transitions and methods, its costs against
+the monthly budget, the performance against the benchmark (the runbook's SPY), where the
+lessons go, the drawdown against the 10% criterion, and the execution quality (slippage,
+realized costs against the planner's estimate). The weekly
 figures are the weekly report's (:mod:`tradewind.reports.weekly`), so the checklist and
 ``tradewind report weekly --week K`` never disagree.
 """
@@ -118,7 +121,7 @@ def weekly(records: RunRecords, cfg: TradewindConfig, day: date) -> tuple[int, l
     f = inside[-1] if inside else figures[0]
     folder = run_folder(cfg, records.run)
     return f.week, [_sharpe(f, cfg), _transitions(f), _costs(f, cfg), _benchmark(f),
-                    _lessons(f, folder)]  # fmt: skip
+                    _lessons(f, folder), _drawdown(f, cfg), _execution(f, cfg)]  # fmt: skip
 
 
 def _sharpe(f: WeekFigures, cfg: TradewindConfig) -> Item:
@@ -160,6 +163,31 @@ def _benchmark(f: WeekFigures) -> Item:
     status: Status = "ok" if excess >= 0 else "attention"
     bench = f"{f.benchmark_name} {f.benchmark_return:+.2%} over the same period"
     return Item(text, status, f"week {f.week}: {mine}; {bench} (excess {excess:+.2%})")
+
+
+def _drawdown(f: WeekFigures, cfg: TradewindConfig) -> Item:
+    text = "Check drawdown levels"
+    limit = cfg.readiness.paper.max_drawdown
+    halt = cfg.risk_management.circuit_breaker.max_drawdown
+    status: Status = "attention" if -f.max_drawdown >= limit else "ok"
+    review = " (runbook: above 10%, review the strategy)" if status == "attention" else ""
+    return Item(text, status, f"week {f.week}: max drawdown to date {f.max_drawdown:.1%} against "
+                f"the {limit:.0%} criterion, the breaker halts at {halt:.0%}{review} (tradewind "
+                "risk status)")  # fmt: skip
+
+
+def _execution(f: WeekFigures, cfg: TradewindConfig) -> Item:
+    text = "Analyze trade execution quality"
+    tolerance = cfg.readiness.live.costs_match_tolerance
+    if not f.trades:
+        return Item(text, "info", f"week {f.week}: no trade")
+    over = f.realized_costs_usd - f.estimated_costs_usd
+    share = over / f.estimated_costs_usd if f.estimated_costs_usd > 0 else 0.0
+    status: Status = "attention" if share > tolerance else "ok"
+    return Item(text, status, f"week {f.week}: {f.trades} trade(s), average slippage "
+                f"{f.avg_slippage:.2%}; costs realized ${f.realized_costs_usd:,.2f} vs estimated "
+                f"${f.estimated_costs_usd:,.2f} ({share:+.0%}; attention above +{tolerance:.0%}); "
+                "trade by trade: tradewind report divergence")  # fmt: skip
 
 
 def _lessons(f: WeekFigures, folder: Path) -> Item:
