@@ -290,7 +290,6 @@ class TradingService:
 
         broker = broker_on(market)
         baseline = load_baseline(store, run.id)
-        first_start = baseline is None
         carried: tuple[int, dict[str, Any]] | None = None
         if baseline is None:  # the run's first start (the seed is saved before the baseline)
             baseline = kind.starting_baseline(cfg, store, broker)
@@ -373,9 +372,9 @@ class TradingService:
             cycles.start(first.to_pydatetime() if first is not None else None)
             schedule = kind.schedule_text(self.interval, opts.speed)
             when = kind.banner_time(last)
-            equity = self._banner(cycles, run, name, resumed, store, journal_text, schedule, when)
-            if first_start:
-                self._starting_capital(store, run, equity, alerter)
+            self._banner(cycles, run, name, resumed, store, journal_text, schedule, when)
+            if ckpt is None:  # no cycle yet: the account as the run starts it
+                self._starting_capital(store, run, cycles, when, alerter)
             self._loop(cycles, kind, heartbeat, result)
         except KeyboardInterrupt:  # a second signal abandoned the cycle: resumable as a crash
             store.end_run(run.id, ended_at=wall_now(), status="stopped")
@@ -462,8 +461,7 @@ class TradingService:
         journal: str | None,
         schedule: str,
         when: pd.Timestamp,
-    ) -> float:
-        """Announce the run; the account's equity at ``when`` (what the banner shows)."""
+    ) -> None:
         cfg = self.cfg
         state = cycles.rebuilt
         feed = cycles.ctx.market.feed()
@@ -488,16 +486,19 @@ class TradingService:
             journal=journal,
         )
         self.announce(banner.lines(cfg))
-        return float(equity)
 
     def _starting_capital(
-        self, store: Store, run: RunInfo, equity: float, alerter: Alerter
+        self, store: Store, run: RunInfo, cycles: CycleRunner, when: pd.Timestamp, alerter: Alerter
     ) -> None:
-        """At a run's first start, record the account's equity as the run's starting capital
-        when it is not ``trading.initial_capital`` (a broker's account, or a simulated account
-        carried on from an earlier run): every report measures returns from it. A live account
-        holding more than the configured capital is traded whole: say so."""
+        """Before a run's first cycle, record the account's equity (the run's baseline, marked
+        at ``when``) as the run's starting capital when it is not ``trading.initial_capital`` (a
+        broker's account, or a simulated account carried on from an earlier run): every report
+        measures returns from it. A live account holding more than the configured capital is
+        traded whole: say so."""
         capital = self.cfg.trading.initial_capital
+        feed = cycles.ctx.market.feed()
+        book = cycles.ctx.baseline.ledger(feed.symbols)
+        equity = float(book.equity(feed.last_close())) if feed.advance(when) >= 0 else book.cash
         if not math.isfinite(equity) or abs(equity - run.initial_cash) < 0.005:
             return
         store.set_initial_cash(run.id, equity)
