@@ -129,8 +129,9 @@ def checklist_command(
             title += f" (week {week})"
         else:
             items = checklist(kind, records, cfg, state, when)
-        if kind == "evening":
-            items.insert(1, _tracking(records, cfg, write))
+        if kind == "evening":  # after the day's P&L
+            pnl = next(i for i, item in enumerate(items) if item.item == "Review day's P&L")
+            items.insert(pnl + 1, _tracking(records, cfg, write))
     if as_json:
         print_json(as_payload(kind, when, items))
         return

@@ -76,27 +76,34 @@ def checklist(
     :mod:`tradewind.review.checklist_more`'s) for session ``day`` of ``records``' run.
 
     A backtest keeps its halts in memory, not in the database: a halt its events latched
-    and never resumed counts as active.
+    and never resumed counts as active. An active halt is the first item: nothing else on the
+    list matters as much until a person has looked at it.
     """
     if records.clock == "backtest" and not state.halts:
         state = replace(state, halts=backtest_halts(records))
+    halts = _halts(state)
     if which == "morning":
-        return [
+        items = [
             _running(records, state),
             _overnight(records, day),
             _regime(records, cfg, state),
             _rebalance_due(records, cfg, state, day),
-            _halts(state),
+            halts,
         ]
-    if which != "evening":
+    elif which == "evening":
+        items = [
+            _pnl(records, day),
+            _rebalancing_today(records, day),
+            _costs(records, cfg, day),
+            halts,
+            _next_day(records, cfg, state, day),
+        ]
+    else:
         raise ValueError(f"{which} is tradewind.review.checklist_more's checklist")
-    return [
-        _pnl(records, day),
-        _rebalancing_today(records, day),
-        _costs(records, cfg, day),
-        _halts(state),
-        _next_day(records, cfg, state, day),
-    ]
+    if state.halts:  # an active halt comes first
+        items.remove(halts)
+        items.insert(0, halts)
+    return items
 
 
 def _running(records: RunRecords, state: SystemState) -> Item:
