@@ -33,14 +33,28 @@ if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
 
 
+TRADING_MODES = ("simulated", "paper", "live")
+"""The modes a trading service runs in (a backtest has no service to halt)."""
+
+
 def halt(
     reason: str = typer.Option(
         "", "--reason", "-r", help="Why trading must stop now (recorded with your name)."
+    ),
+    mode: str | None = typer.Option(
+        None,
+        "--mode",
+        "-m",
+        help="The mode to halt: simulated, paper or live (default: trading.mode; a service "
+        "started with --paper or --mode paper runs in paper).",
     ),
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Emergency stop: latch a halt now; no new risk from the next cycle until a person resumes.
+
+    Exit code 1 when no trading service runs in the halted mode while one runs in another
+    (the halt does not reach it: halt that mode with --mode).
 
     Example: ``tradewind halt --reason "broker outage, positions unclear"``
     """
@@ -51,33 +65,80 @@ def halt(
             'outage, positions unclear"'
         )
         raise typer.Exit(2)
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.domain.errors import UsageError
+
     cfg = load(config)
     with friendly_errors():
+        if mode is not None and mode not in TRADING_MODES:
+            raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
+        cfg = config_for_mode(cfg, mode)
         done = latch_emergency_halt(cfg, who_runs_this(), reason.strip())
-    mode = cfg.trading.mode.value
+        here, elsewhere = running_services(cfg)
+    name = cfg.trading.mode.value
+    missed = here is None and bool(elsewhere)
     if as_json:
-        print_json({"mode": mode, **done.as_dict()})
-        return
+        print_json(
+            {
+                "mode": name,
+                **done.as_dict(),
+                "service_running": here is not None,
+                "services_in_other_modes": [{"mode": m, "pid": p} for m, p in elsewhere],
+            }
+        )
+        raise typer.Exit(1 if missed else 0)
     if not done.latched:
         console.print(
-            f"[bold red]Already halted[/] (mode {mode}) since {done.since}: {done.reason}\n"
+            f"[bold red]Already halted[/] (mode {name}) since {done.since}: {done.reason}\n"
             "Nothing changed.",
             highlight=False,
         )
-        return
-    where = (
-        f"the alert is queued for {', '.join(done.channels)} (a running service sends it; "
-        "otherwise: tradewind notify deliver)"
-        if done.channels
-        else "no notification channel is enabled: the halt is recorded in the mode's database"
-    )
-    console.print(
-        f"[bold red]HALTED[/] (mode {mode}): {done.reason}\n"
-        "A running trading service adds no risk from its next cycle on, and every wall-clock "
-        f"start of this mode stays halted; {where}.\n"
-        f"Resume after review: {done.resume}",
-        highlight=False,
-    )
+    else:
+        where = (
+            f"the alert is queued for {', '.join(done.channels)} (a running service sends it; "
+            "otherwise: tradewind notify run --once)"
+            if done.channels
+            else "no notification channel is enabled: the halt is recorded in the mode's database"
+        )
+        console.print(
+            f"[bold red]HALTED[/] (mode {name}): {done.reason}\n"
+            "A running trading service adds no risk from its next cycle on, and every "
+            f"wall-clock start of this mode stays halted; {where}.\n"
+            f"Resume after review: {done.resume}",
+            highlight=False,
+        )
+    if missed:
+        others = ", ".join(f"{m} (pid {p})" for m, p in elsewhere)
+        err_console.print(
+            f"[bold red]No trading service runs in mode {name}, but one runs in {others}: "
+            f"that service is NOT halted.[/] Halt it with: tradewind halt --mode "
+            f'{elsewhere[0][0]} --reason "..."',
+            highlight=False,
+        )
+        raise typer.Exit(1)
+
+
+def running_services(cfg: TradewindConfig) -> tuple[int | None, list[tuple[str, int | None]]]:
+    """The pid of the trading service holding ``cfg``'s mode database (None when none runs),
+    and the services running in the other trading modes' databases, as ``(mode, pid)``."""
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.service.heartbeat import lock_holder
+    from tradewind.service.paths import lock_path
+
+    own = lock_path(cfg)
+    holder = lock_holder(own)
+    here = holder.get("pid") if holder is not None else None
+    if holder is not None and here is None:
+        here = -1  # held, pid not recorded
+    elsewhere: list[tuple[str, int | None]] = []
+    for other in TRADING_MODES:
+        path = lock_path(config_for_mode(cfg, other))
+        if other == cfg.trading.mode.value or path == own:
+            continue
+        found = lock_holder(path)
+        if found is not None:
+            elsewhere.append((other, found.get("pid")))
+    return here, elsewhere
 
 
 @dataclass(frozen=True)
