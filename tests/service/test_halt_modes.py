@@ -1,15 +1,17 @@
-"""``tradewind halt`` and ``resume`` reach the mode a service runs in.
+"""``tradewind halt`` and ``resume`` reach the mode a service runs in; ``status`` names it.
 
 The runbook's ``start_trading.py --paper`` (``tradewind trade --paper``) runs a simulated
 config in paper mode, whose database (``database.url`` with ``{mode}``) is the paper one. A
 bare ``tradewind halt`` latches in the config's own mode (simulated): the paper service was
 never halted and nothing said so. ``--mode`` picks the mode; without it, a halt that reaches no
-running service while one runs in another mode says so and exits 1.
+running service while one runs in another mode says so and exits 1, and ``tradewind status``
+(the runbook's "Check system is running") names a service running in another mode.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +85,23 @@ def test_with_no_service_anywhere_a_halt_is_a_plain_halt(tmp_path: Path) -> None
     refused = _cli("resume", "-c", str(config), "--mode", "paper", "-r", "checked")
     assert refused.exit_code == 2
     assert "--mode paper" in " ".join(refused.stderr.split())  # kept in the example line
+
+
+def test_status_names_a_service_running_in_another_mode(tmp_path: Path) -> None:
+    config = _per_mode_config(tmp_path)
+    paper = InstanceLock(lock_path(config_for_mode(load(config), "paper")))
+    paper.acquire({"mode": "paper"})
+    try:
+        text = _cli("status", "-c", str(config))
+        payload = json.loads(_cli("status", "-c", str(config), "--json").stdout)
+    finally:
+        paper.release()
+
+    assert text.exit_code == 0, text.output
+    said = " ".join(text.output.split())
+    assert said.startswith("tradewind simulated: not running")
+    assert f"a tradewind service is RUNNING in mode paper (pid {os.getpid()}): tradewind " in said
+    assert payload["running"] is False
+    assert payload["running_in_other_modes"] == [{"mode": "paper", "pid": os.getpid()}]
+    alone = json.loads(_cli("status", "-c", str(config), "--json").stdout)
+    assert alone["running_in_other_modes"] == []

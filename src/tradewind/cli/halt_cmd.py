@@ -33,10 +33,6 @@ if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
 
 
-TRADING_MODES = ("simulated", "paper", "live")
-"""The modes a trading service runs in (a backtest has no service to halt)."""
-
-
 def halt(
     reason: str = typer.Option(
         "", "--reason", "-r", help="Why trading must stop now (recorded with your name)."
@@ -65,7 +61,7 @@ def halt(
             'outage, positions unclear"'
         )
         raise typer.Exit(2)
-    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.cli.runs_common import TRADING_MODES, config_for_mode, running_services
     from tradewind.domain.errors import UsageError
 
     cfg = load(config)
@@ -116,29 +112,6 @@ def halt(
             highlight=False,
         )
         raise typer.Exit(1)
-
-
-def running_services(cfg: TradewindConfig) -> tuple[int | None, list[tuple[str, int | None]]]:
-    """The pid of the trading service holding ``cfg``'s mode database (None when none runs),
-    and the services running in the other trading modes' databases, as ``(mode, pid)``."""
-    from tradewind.cli.runs_common import config_for_mode
-    from tradewind.service.heartbeat import lock_holder
-    from tradewind.service.paths import lock_path
-
-    own = lock_path(cfg)
-    holder = lock_holder(own)
-    here = holder.get("pid") if holder is not None else None
-    if holder is not None and here is None:
-        here = -1  # held, pid not recorded
-    elsewhere: list[tuple[str, int | None]] = []
-    for other in TRADING_MODES:
-        path = lock_path(config_for_mode(cfg, other))
-        if other == cfg.trading.mode.value or path == own:
-            continue
-        found = lock_holder(path)
-        if found is not None:
-            elsewhere.append((other, found.get("pid")))
-    return here, elsewhere
 
 
 @dataclass(frozen=True)

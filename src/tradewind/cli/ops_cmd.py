@@ -188,6 +188,7 @@ def positions(
 
 # --- builders ------------------------------------------------------------------------------
 def _status(cfg: TradewindConfig) -> dict[str, Any]:
+    from tradewind.cli.runs_common import running_services
     from tradewind.service.checkpoint import load_checkpoint
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
@@ -200,6 +201,8 @@ def _status(cfg: TradewindConfig) -> dict[str, Any]:
         "database": cfg.database_url,
         "running": holder is not None,
         "pid": holder.get("pid") if holder else None,
+        # a service started with --paper / --mode on this config runs in another mode's database
+        "running_in_other_modes": [{"mode": m, "pid": pid} for m, pid in running_services(cfg)[1]],
     }
     with read_database(cfg) as store:
         if store is None:
@@ -382,6 +385,12 @@ def _print_status(p: dict[str, Any]) -> None:
         else "[yellow]not running[/]"
     )
     console.print(f"tradewind {p['mode']}: {running}  database {p['database']}")
+    for other in p.get("running_in_other_modes", []) if not p["running"] else []:
+        console.print(
+            f"[bold]a tradewind service is RUNNING in mode {other['mode']}[/] (pid "
+            f"{other['pid']}): tradewind status --mode {other['mode']}",
+            highlight=False,
+        )
     if "note" in p:
         console.print(p["note"])
         return

@@ -114,8 +114,7 @@ def resume(
 
     Example: ``tradewind resume --confirm --reason "gap on earnings, positions reviewed"``
     """
-    from tradewind.cli.halt_cmd import TRADING_MODES
-    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.cli.runs_common import TRADING_MODES, config_for_mode
     from tradewind.domain.errors import UsageError
     from tradewind.service import halts
 
