@@ -66,6 +66,8 @@ def test_a_halt_that_misses_the_running_service_says_so_and_mode_reaches_it(
     assert answer["mode"] == "paper" and answer["latched"] is True
     assert answer["service_running"] is True and answer["services_in_other_modes"] == []
     assert _active(config, "paper") == 1 and _active(config, "simulated") == 1
+    risk = json.loads(_cli("risk", "status", "-c", str(config), "-m", "paper", "--json").stdout)
+    assert risk["mode"] == "paper" and [h["kind"] for h in risk["halts"]] == ["emergency"]
     resumed = _cli("resume", "-c", str(config), "--mode", "paper", "--confirm", "-r", "checked")
     assert resumed.exit_code == 0, resumed.output
     assert _active(config, "paper") == 0 and _active(config, "simulated") == 1

@@ -52,6 +52,13 @@ RISK_EVENT_KINDS = (
 @app.command("status")
 def status(
     config: Path | None = ConfigOption,
+    mode: str | None = typer.Option(
+        None,
+        "--mode",
+        "-m",
+        help="Read this mode's database: simulated, paper or live (default: trading.mode; a "
+        "service started with --paper or --mode paper runs in paper).",
+    ),
     run: Path | None = typer.Option(
         None, "--run", help="Also read a finished run's folder (runs/<name>) for its risk events."
     ),
@@ -59,10 +66,16 @@ def status(
 ) -> None:
     """Show any halt, drawdown, daily P&L, distance to each breaker and active stops.
 
-    Example: ``tradewind risk status --json``
+    Example: ``tradewind risk status --json`` or ``tradewind risk status --mode paper``
     """
+    from tradewind.cli.runs_common import TRADING_MODES, config_for_mode
+    from tradewind.domain.errors import UsageError
+
     cfg = load(config)
     with friendly_errors():
+        if mode is not None and mode not in TRADING_MODES:
+            raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
+        cfg = config_for_mode(cfg, mode)
         payload = risk_status(cfg)
         if run is not None:
             payload["run"] = _run_folder(run)
