@@ -61,7 +61,8 @@ def halt(
             'outage, positions unclear"'
         )
         raise typer.Exit(2)
-    from tradewind.cli.runs_common import TRADING_MODES, config_for_mode, running_services
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.cli.services_running import TRADING_MODES, running_services
     from tradewind.domain.errors import UsageError
 
     cfg = load(config)

@@ -188,7 +188,7 @@ def positions(
 
 # --- builders ------------------------------------------------------------------------------
 def _status(cfg: TradewindConfig) -> dict[str, Any]:
-    from tradewind.cli.runs_common import running_services
+    from tradewind.cli.services_running import running_services
     from tradewind.service.checkpoint import load_checkpoint
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder

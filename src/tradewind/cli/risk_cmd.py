@@ -68,7 +68,8 @@ def status(
 
     Example: ``tradewind risk status --json`` or ``tradewind risk status --mode paper``
     """
-    from tradewind.cli.runs_common import TRADING_MODES, config_for_mode
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.cli.services_running import TRADING_MODES
     from tradewind.domain.errors import UsageError
 
     cfg = load(config)
@@ -127,7 +128,8 @@ def resume(
 
     Example: ``tradewind resume --confirm --reason "gap on earnings, positions reviewed"``
     """
-    from tradewind.cli.runs_common import TRADING_MODES, config_for_mode
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.cli.services_running import TRADING_MODES
     from tradewind.domain.errors import UsageError
     from tradewind.service import halts
 

@@ -86,29 +86,3 @@ def run_records(cfg: TradewindConfig, store: Store, run_id: int | None) -> RunRe
     if run is None:
         raise StoreError(f"no run recorded in {store.database} yet")
     return with_benchmark(load_records(store, run.id), fallback=cfg)
-
-
-TRADING_MODES = ("simulated", "paper", "live")
-"""The modes a trading service runs in (a backtest has no service)."""
-
-
-def running_services(cfg: TradewindConfig) -> tuple[int | None, list[tuple[str, int | None]]]:
-    """The pid of the trading service holding ``cfg``'s mode database (None when none runs),
-    and the services running in the other trading modes' databases, as ``(mode, pid)``."""
-    from tradewind.service.heartbeat import lock_holder
-    from tradewind.service.paths import lock_path
-
-    own = lock_path(cfg)
-    holder = lock_holder(own)
-    here = holder.get("pid") if holder is not None else None
-    if holder is not None and here is None:
-        here = -1  # held, pid not recorded
-    elsewhere: list[tuple[str, int | None]] = []
-    for other in TRADING_MODES:
-        path = lock_path(config_for_mode(cfg, other))
-        if other == cfg.trading.mode.value or path == own:
-            continue
-        found = lock_holder(path)
-        if found is not None:
-            elsewhere.append((other, found.get("pid")))
-    return here, elsewhere
