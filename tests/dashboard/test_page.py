@@ -28,12 +28,16 @@ from dashkit import (
 from typer.testing import CliRunner
 
 from tradewind.cli.app import app as cli
+from tradewind.domain.plans import RegimeReading
+from tradewind.domain.types import Regime
+from tradewind.regime.protective import protective_policy
 from tradewind.reports.rollup import rollup_rows
 from tradewind.reports.weekly import method_name
 from tradewind.review.benchmark import with_benchmark
 from tradewind.review.criteria import monthly_costs_below
 from tradewind.review.evidence import Evidence
 from tradewind.review.readiness import paper_readiness
+from tradewind.service.checkpoint import load_checkpoint
 from tradewind.service.records import RunRecords, load_records
 from tradewind.service.run_reports import summary_payload, weeks
 from tradewind.store import Store
@@ -81,6 +85,37 @@ def test_portfolio_shows_positions_targets_drift_and_the_next_trigger(
         assert row["price"] == pytest.approx(cli_rows[symbol]["price"], rel=1e-12)
         assert row["weight"] == pytest.approx(cli_rows[symbol]["weight"], rel=1e-9)
     assert "No trades yet" not in texts(at)
+
+
+def test_the_caps_in_force_are_the_engines_with_the_protective_cut(
+    demo: StoredRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo ends in a BEAR market, where the protective policy (on by default) keeps only
+    part of the BEAR policy's 80%: the Portfolio's cap and the Regime's adjustments say so, at
+    the confidence of the engine's last reading (the checkpoint)."""
+    with Store(demo.cfg.database_url, mode=None) as store:
+        saved = load_checkpoint(store, demo.run_id)
+    assert saved is not None
+    reading = RegimeReading.from_json(saved.engine["regime"])
+    assert reading.regime is Regime.BEAR  # the demo's year ends in the 2022 bear market
+    engine = protective_policy(reading.regime, reading.confidence, demo.cfg)
+    assert engine.invested_fraction < 0.8 - 0.05  # a cut worth showing
+
+    portfolio = app_test(demo.config, monkeypatch, tab="Portfolio")
+    assert not portfolio.exception
+    assert metrics(portfolio)["Invested"][1] == f"cap {engine.invested_fraction:.1%}"
+    caps = next(f for f in frames(portfolio) if "cap" in f.columns).set_index("limit")
+    assert caps.loc["Invested (exposure cap less cash buffer)", "cap"] == pytest.approx(
+        engine.invested_fraction, rel=1e-12
+    )
+    cut = f"protective cut at {reading.confidence:.0%} confidence"
+    assert cut in texts(portfolio)
+    regime = app_test(demo.config, monkeypatch, tab="Regime")
+    assert not regime.exception
+    assert (
+        f"{cut}: {engine.exposure_scale:.0%} of the policy's 80% kept: at most "
+        f"{engine.invested_fraction:.0%} invested instead of 80% (regime.protection)"
+    ) in texts(regime)
 
 
 def test_performance_shows_the_summary_the_roll_up_and_the_readiness_verdict(

@@ -1,6 +1,6 @@
 """The daily checklist of a simulated run on the wall clock: the running check reads the
 service's lock, the rebalance-due check follows the calendar and the drift, the evening P&L is
-the session's, and a halt is put first among the things to look at."""
+the session's, and an active halt is put first among the things to look at."""
 
 from __future__ import annotations
 
@@ -33,6 +33,13 @@ def _items(config: Path, which: str, day: str) -> dict[str, dict[str, str]]:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     return {i["item"]: i for i in json.loads(result.stdout)["items"]}
+
+
+def test_without_a_halt_the_halts_item_keeps_its_place(wall_run: Path) -> None:
+    morning = list(_items(wall_run, "morning", "2019-09-12"))
+    evening = list(_items(wall_run, "evening", "2019-09-12"))
+    assert morning[-1] == evening[4] == "Check circuit breaker / trading halts"
+    assert evening[:2] == ["Review day's P&L", "Update tracking spreadsheet"]
 
 
 def test_the_running_check_reads_the_services_lock(wall_run: Path) -> None:
@@ -74,6 +81,9 @@ def test_an_active_halt_is_flagged_morning_and_evening(wall_run: Path, tmp_path:
             items = _items(wall_run, which, "2019-09-12")
             halts = items["Check circuit breaker / trading halts"]
             assert halts["status"] == "attention" and "drawdown 15%" in halts["detail"]
+            assert list(items)[0] == "Check circuit breaker / trading halts"  # first, when active
+        evening = list(_items(wall_run, "evening", "2019-09-12"))
+        assert evening[1:3] == ["Review day's P&L", "Update tracking spreadsheet"]
         due = _items(wall_run, "morning", "2019-09-16")["Check if rebalancing is scheduled today"]
         assert due["detail"] == "no: trading is HALTED (see the halts item)"
     finally:

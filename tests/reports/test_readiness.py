@@ -84,7 +84,8 @@ def test_each_rebalance_must_follow_its_regime_policy() -> None:
     regimes = ["BULL"] * 5 + ["BEAR"] * 5
     followed = [
         decision(days[1], "BULL", "max_sharpe", [0.3, 0.3]),
-        decision(days[6], "BEAR", "min_variance", [0.2, 0.2]),
+        # BEAR read at 0.9 (runkit's decisions): the protective cut keeps 1 - 0.9 x 0.75 of 80%
+        decision(days[6], "BEAR", "min_variance", [0.1, 0.1]),
     ]
     change = [event(days[5], "regime_change", "info", "BULL -> BEAR")]
     ok = c.regime_policies_followed(
@@ -93,7 +94,7 @@ def test_each_rebalance_must_follow_its_regime_policy() -> None:
     assert ok.status == "pass" and "2 of 2" in ok.measured and "1 regime change" in ok.measured
     wrong_method = [*followed[:1], decision(days[6], "BEAR", "max_sharpe", [0.2, 0.2])]
     too_big = [*followed[:1], decision(days[6], "BEAR", "min_variance", [0.5, 0.4])]
-    fallback = [*followed[:1], decision(days[6], "BEAR", "equal_weight", [0.2, 0.2],
+    fallback = [*followed[:1], decision(days[6], "BEAR", "equal_weight", [0.1, 0.1],
                                         fallback="solver failed")]  # fmt: skip
     for bad, why in ((wrong_method, "Max Sharpe instead of Min Variance"), (too_big, "invested")):
         result = c.regime_policies_followed(_ev(RunSpec(rising(10), decisions=bad)), cfg)
@@ -101,6 +102,22 @@ def test_each_rebalance_must_follow_its_regime_policy() -> None:
     assert c.regime_policies_followed(_ev(RunSpec(rising(10), decisions=fallback)),
                                       cfg).status == "pass"  # fmt: skip
     assert c.regime_policies_followed(_ev(RunSpec(rising(10))), cfg).status == "no data"
+
+
+def test_a_rebalance_above_the_protective_cut_does_not_follow_its_policy() -> None:
+    """The engine caps a BEAR rebalance read at 0.9 at (1 - 0.9 x 0.75) x 80% = 26% invested
+    (``regime.protection``, on by default), not at the BEAR policy's 80%."""
+    days = sessions(10)
+    above_cut = [decision(days[6], "BEAR", "min_variance", [0.2, 0.2])]  # 40%: under 80%
+    spec = RunSpec(rising(10), regimes=["BEAR"] * 10, decisions=above_cut)
+
+    result = c.regime_policies_followed(_ev(spec), validate_config({}))
+
+    assert result.status == "fail"
+    why = result.details[0]
+    assert "invested 40.0% above the cap 26.0% (protective cut at 90% confidence)" in why
+    unprotected = validate_config({"regime": {"protection": {"enabled": False}}})
+    assert c.regime_policies_followed(_ev(spec), unprotected).status == "pass"
 
 
 def test_rebalance_orders_must_fill_as_planned() -> None:
@@ -253,9 +270,48 @@ def test_the_verdict_and_its_exit_code() -> None:
     live = live_readiness(records(good), cfg, records(good))
     assert [x.key for x in live.criteria] == [
         "evidence", "beats_benchmark", "sharpe", "max_drawdown", "monthly_costs",
-        "costs_match_paper",
+        "costs_match_paper", "uptime", "system_errors",
     ]  # fmt: skip
     assert live.as_dict()["verdict"] == live.verdict
+
+
+def test_the_live_phase_never_compares_a_run_with_itself() -> None:
+    """A database shared by every mode (no ``{mode}`` in ``database.url``) hands the live
+    check its own run as "the latest paper run": comparing its costs with themselves would
+    always pass."""
+    cfg = validate_config({})
+    days = sessions(25)
+    fills = [fill(days[1], "AAA", "buy", 100, 100.0, slippage=10.0)]
+    run = records(RunSpec(rising(25), fills=fills))
+
+    itself = {x.key: x for x in live_readiness(run, cfg, run).criteria}["costs_match_paper"]
+
+    assert itself.status == "no data"
+    assert itself.measured == (
+        f"n/a: the paper run found is the run judged ({run.label}): give --paper-run N"
+    )
+    earlier = sessions(25, "2026-01-05")
+    paper_fills = [fill(earlier[1], "AAA", "buy", 100, 100.0, slippage=10.0)]
+    other = records(RunSpec(rising(25), fills=paper_fills, start="2026-01-05"))
+    compared = {x.key: x for x in live_readiness(run, cfg, other).criteria}["costs_match_paper"]
+    assert compared.status == "pass" and compared.value == pytest.approx(1.0)
+
+
+def test_the_live_phase_requires_a_reliable_system() -> None:
+    """The runbook's live "System operates reliably with real capital": the service's uptime
+    and error-level events, with their own thresholds under ``readiness.live``."""
+    days = sessions(25)
+    run = RunSpec(rising(25), down=[(days[3], days[6])])  # three sessions of 25 down: < 95%
+    errors = RunSpec(rising(25), events=[event(days[4], "cycle_failed", "error")])
+    cfg = validate_config({})
+
+    for spec, key in ((run, "uptime"), (errors, "system_errors")):
+        result = {x.key: x for x in live_readiness(records(spec), cfg).criteria}[key]
+        assert result.status == "fail", (key, result.measured)
+    lenient = validate_config({"readiness": {"live": {"min_uptime": 0.5, "max_system_errors": 1}}})
+    for spec, key in ((run, "uptime"), (errors, "system_errors")):
+        result = {x.key: x for x in live_readiness(records(spec), lenient).criteria}[key]
+        assert result.status == "pass", (key, result.measured)
 
 
 def test_since_judges_only_the_later_sessions() -> None:

@@ -127,7 +127,7 @@ def test_checklists_answer_from_the_system(replay: StoredRun, tmp_path: Path) ->
     costs = next(i for i in evening["items"] if i["item"] == "Review transaction costs")
     assert "month to date" in costs["detail"] and "budget" in costs["detail"]
     bad = _cli("checklist", "noon", "--config", c)
-    assert bad.exit_code == 2 and "morning or evening" in bad.stderr
+    assert bad.exit_code == 2 and "morning, during, evening or weekly" in bad.stderr
 
 
 def test_a_backtest_is_recorded_and_reported_from_the_database(tmp_path: Path) -> None:

@@ -108,6 +108,7 @@ def test_the_alert_is_queued_for_every_enabled_channel(
     answer = _cli("halt", "-c", str(config), "-r", "kill switch drill")
     assert answer.exit_code == 0, answer.output
     assert "queued for discord" in answer.output
+    assert "otherwise: tradewind notify run --once" in " ".join(answer.output.split())
     with Store(load(config).database_url, mode=None) as store:
         [queued] = store.notifications()
         assert queued.channel == "discord" and queued.status == "pending"

@@ -1,5 +1,6 @@
-"""``tradewind checklist morning|evening``: the runbook's daily operations checklist, answered
-by the system (:mod:`tradewind.review.checklist`).
+"""``tradewind checklist morning|during|evening|weekly``: the runbook's daily operations
+checklist, answered by the system (:mod:`tradewind.review.checklist`,
+:mod:`tradewind.review.checklist_more`).
 
 The evening checklist also brings the run's tracking spreadsheet up to date (the runbook's
 "Update tracking spreadsheet"): the tracking CSV, weekly reports, roll-up and lessons headings
@@ -8,6 +9,7 @@ in the run's report folder (``--no-write`` leaves them alone).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,16 +46,27 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
     from tradewind.service.records import RunRecords
 
 _STYLE = {"ok": "green", "attention": "bold red", "info": "cyan", "n/a": "dim"}
-_TITLE = {"morning": "Morning (pre-market)", "evening": "Evening (post-market)"}
+_TITLE = {
+    "morning": "Morning (pre-market)",
+    "during": "During market hours",
+    "evening": "Evening (post-market)",
+    "weekly": "Weekly review",
+}
+_KINDS: dict[str, Which] = {"morning": "morning", "during": "during", "evening": "evening",
+                            "weekly": "weekly"}  # fmt: skip
 
 
 def checklist_command(
-    which: str = typer.Argument(..., help="morning (pre-market) or evening (post-market)."),
+    which: str = typer.Argument(
+        ...,
+        help="morning (pre-market), during (market hours), evening (post-market) or weekly "
+        "(the weekly review).",
+    ),
     day: str | None = typer.Option(
         None,
         "--date",
         help="The session (YYYY-MM-DD; default: today on the wall clock, the "
-        "run's last session for a replay).",
+        "run's last session for a replay); weekly: the week holding it.",
     ),  # fmt: skip
     write: bool = typer.Option(
         True, "--write/--no-write", help="Evening: update the run's tracking CSV and weekly files."
@@ -65,17 +78,21 @@ def checklist_command(
 ) -> None:
     """The runbook's daily checklist, each item's status read from the system.
 
-    Morning: running, overnight errors, regime, rebalance due today and why, halts. Evening:
-    the day's P&L, tracking spreadsheet, rebalancing, costs vs budget, next session.
+    Morning: running, overnight errors, regime, rebalance due today and why, halts. During:
+    the day's executions, regime changes, system health, warnings and errors. Evening: the
+    day's P&L, tracking spreadsheet, rebalancing, costs vs budget, next session. Weekly: the
+    week's Sharpe, regime transitions, costs vs budget, performance vs SPY, lessons.
 
-    Example: ``tradewind checklist morning`` or ``tradewind checklist evening --mode paper``
+    Example: ``tradewind checklist morning`` or ``tradewind checklist weekly --mode paper``
     """
     from tradewind.cli.dates import read_day
     from tradewind.review.checklist import (
         SystemState,
         as_payload,
+        backtest_halts,
         checklist,
     )
+    from tradewind.review.checklist_more import during, weekly
     from tradewind.service.checkpoint import load_checkpoint
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
@@ -83,9 +100,9 @@ def checklist_command(
 
     cfg = load(config)
     with friendly_errors():
-        if which not in ("morning", "evening"):
-            raise UsageError(f"checklist must be morning or evening, was {which!r}")
-        kind: Which = "morning" if which == "morning" else "evening"
+        if which not in _TITLE:
+            raise UsageError(f"checklist must be morning, during, evening or weekly, was {which!r}")
+        kind: Which = _KINDS[which]
         cfg = config_for_mode(cfg, mode)
         with open_store(cfg) as store:
             records = run_records(cfg, store, run)
@@ -102,14 +119,24 @@ def checklist_command(
             saved.engine if saved is not None else None,
         )
         when = read_day(day, "--date").date() if day else _default_day(records, kind, state)
-        items = checklist(kind, records, cfg, state, when)
-        if kind == "evening":
-            items.insert(1, _tracking(records, cfg, write))
+        title = _TITLE[kind]
+        if kind == "during":
+            if records.clock == "backtest" and not state.halts:
+                state = replace(state, halts=backtest_halts(records))
+            items = during(records, state, when)
+        elif kind == "weekly":
+            week, items = weekly(records, cfg, when)
+            title += f" (week {week})"
+        else:
+            items = checklist(kind, records, cfg, state, when)
+        if kind == "evening":  # after the day's P&L
+            pnl = next(i for i, item in enumerate(items) if item.item == "Review day's P&L")
+            items.insert(pnl + 1, _tracking(records, cfg, write))
     if as_json:
         print_json(as_payload(kind, when, items))
         return
     console.print(
-        f"[bold]{_TITLE[kind]} checklist[/] for {when}: {escape(records.label)}", highlight=False
+        f"[bold]{title} checklist[/] for {when}: {escape(records.label)}", highlight=False
     )
     for i in items:
         label = f"[{_STYLE[i.status]}]{i.status.upper():<9}[/]"
@@ -127,9 +154,9 @@ def _default_day(records: RunRecords, which: Which, state: SystemState) -> date:
     if records.clock == "wall" or records.end is None:
         return pd.Timestamp(state.now).tz_convert(NEW_YORK).date()
     last = records.end.tz_convert(NEW_YORK).date()
-    if which == "evening":
-        return last
-    return next_session(last)
+    if which == "morning":
+        return next_session(last)
+    return last
 
 
 def _tracking(records: RunRecords, cfg: TradewindConfig, write: bool) -> Item:

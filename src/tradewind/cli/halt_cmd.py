@@ -37,10 +37,20 @@ def halt(
     reason: str = typer.Option(
         "", "--reason", "-r", help="Why trading must stop now (recorded with your name)."
     ),
+    mode: str | None = typer.Option(
+        None,
+        "--mode",
+        "-m",
+        help="The mode to halt: simulated, paper or live (default: trading.mode; a service "
+        "started with --paper or --mode paper runs in paper).",
+    ),
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Emergency stop: latch a halt now; no new risk from the next cycle until a person resumes.
+
+    Exit code 1 when no trading service runs in the halted mode while one runs in another
+    (the halt does not reach it: halt that mode with --mode).
 
     Example: ``tradewind halt --reason "broker outage, positions unclear"``
     """
@@ -51,33 +61,58 @@ def halt(
             'outage, positions unclear"'
         )
         raise typer.Exit(2)
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.cli.services_running import TRADING_MODES, running_services
+    from tradewind.domain.errors import UsageError
+
     cfg = load(config)
     with friendly_errors():
+        if mode is not None and mode not in TRADING_MODES:
+            raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
+        cfg = config_for_mode(cfg, mode)
         done = latch_emergency_halt(cfg, who_runs_this(), reason.strip())
-    mode = cfg.trading.mode.value
+        here, elsewhere = running_services(cfg)
+    name = cfg.trading.mode.value
+    missed = here is None and bool(elsewhere)
     if as_json:
-        print_json({"mode": mode, **done.as_dict()})
-        return
+        print_json(
+            {
+                "mode": name,
+                **done.as_dict(),
+                "service_running": here is not None,
+                "services_in_other_modes": [{"mode": m, "pid": p} for m, p in elsewhere],
+            }
+        )
+        raise typer.Exit(1 if missed else 0)
     if not done.latched:
         console.print(
-            f"[bold red]Already halted[/] (mode {mode}) since {done.since}: {done.reason}\n"
+            f"[bold red]Already halted[/] (mode {name}) since {done.since}: {done.reason}\n"
             "Nothing changed.",
             highlight=False,
         )
-        return
-    where = (
-        f"the alert is queued for {', '.join(done.channels)} (a running service sends it; "
-        "otherwise: tradewind notify deliver)"
-        if done.channels
-        else "no notification channel is enabled: the halt is recorded in the mode's database"
-    )
-    console.print(
-        f"[bold red]HALTED[/] (mode {mode}): {done.reason}\n"
-        "A running trading service adds no risk from its next cycle on, and every wall-clock "
-        f"start of this mode stays halted; {where}.\n"
-        f"Resume after review: {done.resume}",
-        highlight=False,
-    )
+    else:
+        where = (
+            f"the alert is queued for {', '.join(done.channels)} (a running service sends it; "
+            "otherwise: tradewind notify run --once)"
+            if done.channels
+            else "no notification channel is enabled: the halt is recorded in the mode's database"
+        )
+        console.print(
+            f"[bold red]HALTED[/] (mode {name}): {done.reason}\n"
+            "A running trading service adds no risk from its next cycle on, and every "
+            f"wall-clock start of this mode stays halted; {where}.\n"
+            f"Resume after review: {done.resume}",
+            highlight=False,
+        )
+    if missed:
+        others = ", ".join(f"{m} (pid {p})" for m, p in elsewhere)
+        err_console.print(
+            f"[bold red]No trading service runs in mode {name}, but one runs in {others}: "
+            f"that service is NOT halted.[/] Halt it with: tradewind halt --mode "
+            f'{elsewhere[0][0]} --reason "..."',
+            highlight=False,
+        )
+        raise typer.Exit(1)
 
 
 @dataclass(frozen=True)

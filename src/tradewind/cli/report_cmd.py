@@ -330,6 +330,7 @@ def _print_rollup(figures: list[Any], last: int | None = None) -> None:
 
 def _print_summary(records: RunRecords, p: dict[str, Any]) -> None:
     from tradewind.reports.costs import describe_comparison
+    from tradewind.reports.run import describe_triggers
     from tradewind.service.run_reports import (
         weeks,
     )
@@ -359,7 +360,8 @@ def _print_summary(records: RunRecords, p: dict[str, Any]) -> None:
         ("Max drawdown", f"{perf.max_drawdown:.2%}",
          f"{rel.benchmark_max_drawdown:.2%}" if rel else ""),
         ("Win rate (round trips)", win, ""),
-        ("Rebalances", str(perf.rebalances), ""),
+        ("Rebalances (by trigger)", describe_triggers(perf.rebalances, p["rebalance_triggers"]),
+         ""),
         ("Costs", f"${perf.costs_usd:,.2f} ({perf.costs_pct_per_month:.3%} a month)", ""),
         ("Costs: estimate vs realized", describe_comparison(s.costs), ""),
         ("Uptime", "n/a (backtest)" if p["uptime"] is None else f"{p['uptime']:.1%}", ""),

@@ -90,7 +90,7 @@ def retrain_cmd(
         asof_row = len(data.panel.index) - 1
         if monitoring:
             status = monitoring_status(cfg.ml, registry, data.panel, data.labels, asof_row)
-            _show_status(status, registry, as_json=as_json)
+            _show_status(status, registry, as_json=as_json, enabled=cfg.ml.enabled)
             if status.status != "healthy":
                 raise typer.Exit(EXIT_UNHEALTHY)
             return
@@ -195,11 +195,24 @@ def _show_outcomes(
         console.print("Nothing deployed (no --deploy): trading is unchanged.")
 
 
-def _show_status(status: MonitoringStatus, registry: Registry, *, as_json: bool) -> None:
+ML_OFF = (
+    "The ML ensemble is off (ml.enabled: false): the strategy trades on the optimizer alone and "
+    "uses no model; this reports the models `--ensemble` would load. The trading service's "
+    "status: tradewind status (and tradewind risk status)."
+)
+"""Said first when ``--monitoring-status`` (the runbook's "Check system status") runs on a
+configuration that does not use the ensemble."""
+
+
+def _show_status(
+    status: MonitoringStatus, registry: Registry, *, as_json: bool, enabled: bool = True
+) -> None:
     if as_json:
         print_json(
             {
                 "asof": status.asof,
+                "ml_enabled": enabled,
+                "note": "" if enabled else ML_OFF,
                 "status": status.status,
                 "action": status.action,
                 "problems": list(status.problems),
@@ -216,6 +229,8 @@ def _show_status(status: MonitoringStatus, registry: Registry, *, as_json: bool)
             }
         )
         return
+    if not enabled:
+        console.print(escape(ML_OFF), highlight=False)
     color = {"healthy": "green", "degraded": "yellow"}.get(status.status, "red")
     console.print(
         f"ML ensemble as of {status.asof}: [{color}]{status.status.upper()}[/] - "

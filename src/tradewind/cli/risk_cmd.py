@@ -52,6 +52,13 @@ RISK_EVENT_KINDS = (
 @app.command("status")
 def status(
     config: Path | None = ConfigOption,
+    mode: str | None = typer.Option(
+        None,
+        "--mode",
+        "-m",
+        help="Read this mode's database: simulated, paper or live (default: trading.mode; a "
+        "service started with --paper or --mode paper runs in paper).",
+    ),
     run: Path | None = typer.Option(
         None, "--run", help="Also read a finished run's folder (runs/<name>) for its risk events."
     ),
@@ -59,10 +66,17 @@ def status(
 ) -> None:
     """Show any halt, drawdown, daily P&L, distance to each breaker and active stops.
 
-    Example: ``tradewind risk status --json``
+    Example: ``tradewind risk status --json`` or ``tradewind risk status --mode paper``
     """
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.cli.services_running import TRADING_MODES
+    from tradewind.domain.errors import UsageError
+
     cfg = load(config)
     with friendly_errors():
+        if mode is not None and mode not in TRADING_MODES:
+            raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
+        cfg = config_for_mode(cfg, mode)
         payload = risk_status(cfg)
         if run is not None:
             payload["run"] = _run_folder(run)
@@ -100,6 +114,13 @@ def resume(
         False, "--confirm", help="Confirm that positions and market conditions were reviewed."
     ),
     reason: str = typer.Option("", "--reason", "-r", help="Why trading may resume (recorded)."),
+    mode: str | None = typer.Option(
+        None,
+        "--mode",
+        "-m",
+        help="The mode to resume: simulated, paper or live (default: trading.mode; a service "
+        "started with --paper or --mode paper runs in paper).",
+    ),
     config: Path | None = ConfigOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -107,14 +128,20 @@ def resume(
 
     Example: ``tradewind resume --confirm --reason "gap on earnings, positions reviewed"``
     """
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.cli.services_running import TRADING_MODES
+    from tradewind.domain.errors import UsageError
     from tradewind.service import halts
 
     missing = _missing_resume_options(confirm, reason)
     if missing:
-        _refuse_resume(missing, reason, config)
+        _refuse_resume(missing, reason, config, mode)
         raise typer.Exit(2)
     cfg = load(config)
     with friendly_errors():
+        if mode is not None and mode not in TRADING_MODES:
+            raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
+        cfg = config_for_mode(cfg, mode)
         record = halts.resume_mode(cfg, who_runs_this(), reason)[0]
     if as_json:
         print_json(record.to_dict())
@@ -148,9 +175,11 @@ def _missing_resume_options(confirm: bool, reason: str) -> list[tuple[str, str]]
     return missing
 
 
-def _refuse_resume(missing: list[tuple[str, str]], reason: str, config: Path | None) -> None:
+def _refuse_resume(
+    missing: list[tuple[str, str]], reason: str, config: Path | None, mode: str | None = None
+) -> None:
     """Print every missing option at once, then a command line that has them all (the
-    reason given, if any, kept)."""
+    reason, the mode and the config given, if any, kept)."""
     import shlex
 
     names = " and ".join(option.split(" ")[0] for option, _ in missing)
@@ -158,6 +187,8 @@ def _refuse_resume(missing: list[tuple[str, str]], reason: str, config: Path | N
     lines += [f"  {escape(option)}: {escape(meaning)}" for option, meaning in missing]
     example = ["tradewind", "resume", "--confirm", "--reason"]
     example.append(reason.strip() or RESUME_EXAMPLE_REASON)
+    if mode is not None:
+        example += ["--mode", mode]
     if config is not None:
         example += ["--config", str(config)]
     lines.append(f"Example: {escape(shlex.join(example))}")

@@ -24,6 +24,7 @@ UPTIME_WINDOW = timedelta(days=7)
 
 def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
     """What ``tradewind status`` shows, as JSON-ready values (``--json`` prints it)."""
+    from tradewind.cli.services_running import running_services
     from tradewind.service.checkpoint import load_checkpoint
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
@@ -36,6 +37,8 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         "database": cfg.database_url,
         "running": holder is not None,
         "pid": holder.get("pid") if holder else None,
+        # a service started with --paper / --mode on this config runs in another mode's database
+        "running_in_other_modes": [{"mode": m, "pid": pid} for m, pid in running_services(cfg)[1]],
     }
     with read_database(cfg) as store:
         if store is None:
@@ -144,6 +147,12 @@ def print_status(p: dict[str, Any]) -> None:
         else "[yellow]not running[/]"
     )
     console.print(f"tradewind {p['mode']}: {running}  database {p['database']}")
+    for other in p.get("running_in_other_modes", []) if not p["running"] else []:
+        console.print(
+            f"[bold]a tradewind service is RUNNING in mode {other['mode']}[/] (pid "
+            f"{other['pid']}): tradewind status --mode {other['mode']}",
+            highlight=False,
+        )
     if "note" in p:
         console.print(p["note"])
         return

@@ -81,6 +81,16 @@ class LiveReadiness(Section):
         0.0, ge=-1, le=10, description="Cumulative return minus the benchmark's (beat SPY)."
     )
     max_monthly_costs: float = Field(0.002, gt=0, lt=1)
+    min_uptime: float = Field(
+        0.95,
+        gt=0,
+        le=1,
+        description="Share of the period the service ran (runbook: operates reliably with "
+        "real capital).",
+    )
+    max_system_errors: int = Field(
+        0, ge=0, description="Error-level events (failed cycles, reconciliation halts)."
+    )
     costs_match_tolerance: float = Field(
         0.25,
         ge=0,

@@ -7,10 +7,11 @@ optimizer set. The portfolio drift, against ``drift_threshold``, is the trigger'
 deviations, cash included) against what the engine compares with at the next cycle
 (:mod:`tradewind.review.trigger_drift`: stopped-out symbols leave the targets until the next
 rebalance, a rebalance that could not trade sets a new reference, a capped rebalance being
-carried out pauses the drift trigger); the caps are the regime policy in force
-(:func:`tradewind.regime.policy.effective_policy` over the run's configuration), as the engine
-applies them. The next calendar rebalance is the first NYSE session that opens a new period
-(:func:`tradewind.rebalance.triggers.period_of`), the rule the calendar trigger follows.
+carried out pauses the drift trigger); the caps are the regime policy in force, as the engine
+applies them: the regime's policy with the protective cut at the last reading's confidence
+(:mod:`tradewind.review.policy_now`). The next calendar rebalance is the first NYSE session
+that opens a new period (:func:`tradewind.rebalance.triggers.period_of`), the rule the
+calendar trigger follows.
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ from tradewind.config import TradewindConfig
 from tradewind.config.portfolio import Frequency
 from tradewind.dashboard.view import RunView
 from tradewind.domain.plans import Policy
-from tradewind.domain.types import Regime
 from tradewind.rebalance.triggers import Drift, drift_from_arrays, period_of
-from tradewind.regime.policy import effective_policy
 from tradewind.reports.rolling import NEW_YORK
+from tradewind.review.policy_now import policy_now
 from tradewind.review.trigger_drift import TriggerDrift, trigger_drift
 from tradewind.service.records import RunRecords
 
@@ -84,6 +84,9 @@ class PortfolioState:
     exposure: float
     regime: str
     policy: Policy | None
+    """The regime policy the engine applies (the protective cut included)."""
+    policy_note: str
+    """The protective cut in words ("" when none applies)."""
     targets_at: pd.Timestamp | None
     targets_method: str | None
     drift: Drift | None
@@ -131,9 +134,8 @@ def portfolio_state(view: RunView) -> PortfolioState:
             )
         )
     regime = rec.regime[-1]
-    policy = (
-        effective_policy(Regime(regime), view.strategy) if regime in Regime.__members__ else None
-    )
+    engine = view.checkpoint.engine if view.checkpoint is not None else None
+    in_force = policy_now(view.records, view.strategy, engine)
     return PortfolioState(
         as_of=pd.Timestamp(rec.ts[-1]),
         equity=equity,
@@ -141,7 +143,8 @@ def portfolio_state(view: RunView) -> PortfolioState:
         holdings=tuple(holdings),
         exposure=float(rec.exposure[-1]),
         regime=regime,
-        policy=policy,
+        policy=in_force.policy if in_force is not None else None,
+        policy_note=in_force.cut_text() if in_force is not None else "",
         targets_at=pd.Timestamp(decision.ts) if decision is not None else None,
         targets_method=decision.method if decision is not None else None,
         drift=drift,

@@ -4,7 +4,8 @@ stretches of time, the optimization method selected and what the regime policy c
 The regime of each cycle is the one the store recorded with it; the reading with its features
 is the engine's last one, kept in the run's checkpoint. The policy's adjustments are the regime
 policy resolved against the standard limits (:func:`tradewind.regime.policy.effective_policy`,
-the engine's rule), shown next to the standard limits of ``risk_management``.
+the engine's rule), shown next to the standard limits of ``risk_management``, plus the
+protective cut the engine applies at the reading's confidence (:mod:`tradewind.review.policy_now`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tradewind.domain.plans import Policy
 from tradewind.domain.types import Regime
 from tradewind.regime.policy import policy_table
 from tradewind.reports.weekly import method_name
+from tradewind.review.policy_now import PolicyNow
 
 RECENT = pd.Timedelta(days=30)
 """The runbook's "regime history (last 30 days)"."""
@@ -120,8 +122,11 @@ def _row(name: str, p: Policy) -> dict[str, object]:
     }
 
 
-def adjustments(strategy: TradewindConfig, regime: str) -> list[str]:
-    """What the policy of ``regime`` changes against the standard limits, one line each."""
+def adjustments(
+    strategy: TradewindConfig, regime: str, in_force: PolicyNow | None = None
+) -> list[str]:
+    """What the policy of ``regime`` changes against the standard limits, one line each;
+    ``in_force`` (the run's current policy) adds the protective cut the engine applies."""
     if regime not in Regime.__members__:
         return [f"regime {regime}: no policy (the standard limits apply)"]
     if not strategy.portfolio_optimization.regime_aware:
@@ -147,6 +152,12 @@ def adjustments(strategy: TradewindConfig, regime: str) -> list[str]:
         )
     if p.cash_buffer > 0:
         out.append(f"cash buffer {p.cash_buffer:.0%}: at most {p.invested_fraction:.0%} invested")
+    cut = in_force.cut_text() if in_force is not None and in_force.regime.value == regime else ""
+    if cut and in_force is not None:
+        out.append(
+            f"{cut}: at most {in_force.policy.invested_fraction:.0%} invested instead of "
+            f"{p.invested_fraction:.0%} (regime.protection)"
+        )
     return out or ["none: the standard method and limits apply"]
 
 

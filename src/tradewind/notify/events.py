@@ -53,6 +53,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "service_restart": ("service", "🔁", "Service restarted"),
     "config_warning": ("service", "⚠️", "Configuration warning"),
     "risk_state_carried": ("service", "", "Risk state carried over"),
+    "starting_capital": ("service", "", "Starting capital"),
     # the daily summary (notify_daily_summary) and test messages
     "daily_summary": ("daily", "📊", "Daily summary"),
     "test": ("test", "🔔", "tradewind test message"),

@@ -83,6 +83,30 @@ def is_rebalance(decision: Decision) -> bool:
     return any(r.startswith(REBALANCE) for r in order_reasons(orders_of(decision)))
 
 
+def rebalance_triggers(decisions: list[Decision]) -> dict[str, int]:
+    """How often each trigger fired a rebalance (:func:`is_rebalance`): ``calendar``,
+    ``drift``, ``regime change`` ... (the reason's words before its figures), most frequent
+    first. A rebalance that several triggers fired at once counts under each."""
+    counts: dict[str, int] = {}
+    for d in decisions:
+        if not is_rebalance(d):
+            continue
+        for name in {_trigger_name(r) for r in d.reasons}:
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def describe_triggers(rebalances: int, triggers: dict[str, int]) -> str:
+    """``38 (calendar 25, regime change 14, drift 1)``."""
+    parts = ", ".join(f"{name} {n}" for name, n in triggers.items())
+    return f"{rebalances} ({parts})" if parts else str(rebalances)
+
+
+def _trigger_name(reason: str) -> str:
+    head = reason.split(":", 1)[0].strip()
+    return "drift" if head.startswith("drift") else head
+
+
 def turnover(recorder: Recorder) -> float:
     """Sum over cycles of their filled notional divided by the equity before trading.
 

@@ -4,7 +4,8 @@
 a rebalance is due today and why, any halt. ``evening`` (post-market): the day's P&L, the
 tracking spreadsheet, the rebalancing of the day, costs against the monthly budget, and the
 next trading day. Each item has a status: ``ok``, ``attention`` (something to look at),
-``info`` (a fact to read, nothing to judge) or ``n/a``.
+``info`` (a fact to read, nothing to judge) or ``n/a``. The runbook's "During Market Hours" and
+"Weekly Review" lists are in :mod:`tradewind.review.checklist_more`.
 
 What the system cannot know (news) is said plainly rather than ticked.
 """
@@ -21,18 +22,17 @@ import pandas as pd
 from tradewind.calendar import nyse
 from tradewind.config import TradewindConfig
 from tradewind.domain.fmt import pct
-from tradewind.domain.types import Regime
 from tradewind.rebalance.triggers import period_of
-from tradewind.regime.policy import effective_policy
 from tradewind.reports.rolling import NEW_YORK, daily_equity, session_dates
 from tradewind.reports.run import is_rebalance
 from tradewind.reports.weekly import method_name
+from tradewind.review.policy_now import policy_now
 from tradewind.review.trigger_drift import TriggerDrift, trigger_drift
 from tradewind.service.records import RunRecords
 
 Status = Literal["ok", "attention", "info", "n/a"]
 _PERIOD = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
-Which = Literal["morning", "evening"]
+Which = Literal["morning", "evening", "during", "weekly"]
 
 
 @dataclass(frozen=True)
@@ -72,28 +72,38 @@ class SystemState:
 def checklist(
     which: Which, records: RunRecords, cfg: TradewindConfig, state: SystemState, day: date
 ) -> list[Item]:
-    """The ``which`` checklist for session ``day`` of ``records``' run.
+    """The ``which`` checklist (``morning`` or ``evening``; ``during`` and ``weekly`` are
+    :mod:`tradewind.review.checklist_more`'s) for session ``day`` of ``records``' run.
 
     A backtest keeps its halts in memory, not in the database: a halt its events latched
-    and never resumed counts as active.
+    and never resumed counts as active. An active halt is the first item: nothing else on the
+    list matters as much until a person has looked at it.
     """
     if records.clock == "backtest" and not state.halts:
         state = replace(state, halts=backtest_halts(records))
+    halts = _halts(state)
     if which == "morning":
-        return [
+        items = [
             _running(records, state),
             _overnight(records, day),
-            _regime(records, cfg),
+            _regime(records, cfg, state),
             _rebalance_due(records, cfg, state, day),
-            _halts(state),
+            halts,
         ]
-    return [
-        _pnl(records, day),
-        _rebalancing_today(records, day),
-        _costs(records, cfg, day),
-        _halts(state),
-        _next_day(records, cfg, state, day),
-    ]
+    elif which == "evening":
+        items = [
+            _pnl(records, day),
+            _rebalancing_today(records, day),
+            _costs(records, cfg, day),
+            halts,
+            _next_day(records, cfg, state, day),
+        ]
+    else:
+        raise ValueError(f"{which} is tradewind.review.checklist_more's checklist")
+    if state.halts:  # an active halt comes first
+        items.remove(halts)
+        items.insert(0, halts)
+    return items
 
 
 def _running(records: RunRecords, state: SystemState) -> Item:
@@ -121,7 +131,7 @@ def _overnight(records: RunRecords, day: date) -> Item:
                 f"{close:%Y-%m-%d} ({kinds}; tradewind report daily --date); {news}")  # fmt: skip
 
 
-def _regime(records: RunRecords, cfg: TradewindConfig) -> Item:
+def _regime(records: RunRecords, cfg: TradewindConfig, state: SystemState) -> Item:
     text = "Review current market regime"
     regimes = records.recorder.regime
     if not regimes:
@@ -132,10 +142,12 @@ def _regime(records: RunRecords, cfg: TradewindConfig) -> Item:
         since -= 1
     start = pd.Timestamp(records.recorder.ts[since]).tz_convert(NEW_YORK).date()
     policy = ""
-    if now in Regime.__members__:
-        p = effective_policy(Regime(now), records.config or cfg)
+    in_force = policy_now(records, cfg, state.engine)
+    if in_force is not None:
+        p, cut = in_force.policy, in_force.cut_text()
         policy = (f"; policy {method_name(p.method)}, at most {pct(p.max_position_size)} a "
-                  f"position, {pct(p.invested_fraction)} invested")  # fmt: skip
+                  f"position, at most {p.invested_fraction:.0%} invested")  # fmt: skip
+        policy += f" ({cut})" if cut else ""
     return Item(text, "info", f"{now} since {start}{policy}")
 
 

@@ -18,7 +18,7 @@ from tradewind.calendar import nyse
 from tradewind.config import TradewindConfig
 from tradewind.domain.fmt import pct
 from tradewind.domain.types import EXCHANGE_TZ, Regime
-from tradewind.regime.policy import effective_policy
+from tradewind.regime.protective import protective_policy
 from tradewind.reports.costs import fill_costs
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, sharpe_ratio
 from tradewind.reports.rolling import rolling_sharpe, session_dates
@@ -153,7 +153,8 @@ def uptime_above(ev: Evidence, minimum: float) -> Criterion:
 
 def regime_policies_followed(ev: Evidence, cfg: TradewindConfig) -> Criterion:
     """Every rebalance used its regime's policy: the method (or a recorded fallback) and an
-    invested total within the policy's cap; regime changes counted."""
+    invested total within the policy's cap (with ``regime.protection``, the protective cut at
+    the decision's confidence, as the engine applies it); regime changes counted."""
     name = "Regime transitions handled (each rebalance follows its regime's policy)"
     threshold = "every rebalance"
     changes = [e for e in ev.events() if e.kind == "regime_change"]
@@ -162,14 +163,20 @@ def regime_policies_followed(ev: Evidence, cfg: TradewindConfig) -> Criterion:
     for d in ev.decisions():
         if not d.targets or d.regime not in Regime.__members__:
             continue
-        policy = effective_policy(Regime(d.regime), cfg)
+        # the engine's rule: the regime's policy, cut by the protective policy at the
+        # decision's own confidence when regime.protection is on
+        policy = protective_policy(Regime(d.regime), d.confidence, cfg)
         checked += 1
         invested = float(np.sum(d.targets))
         problems = []
         if d.method != policy.method and not d.fallback_reason:
             problems.append(f"{method_name(d.method)} instead of {method_name(policy.method)}")
         if invested > policy.invested_fraction + 1e-6:
-            problems.append(f"invested {invested:.1%} above the cap {policy.invested_fraction:.1%}")
+            cut = (f" (protective cut at {d.confidence:.0%} confidence)"
+                   if policy.exposure_scale < 1.0 else "")  # fmt: skip
+            problems.append(
+                f"invested {invested:.1%} above the cap {policy.invested_fraction:.1%}{cut}"
+            )
         if problems:
             bad += 1
             details.append(f"{pd.Timestamp(d.ts):%Y-%m-%d %H:%M} {d.regime}: {'; '.join(problems)}")
@@ -343,14 +350,18 @@ def cost_rate(ev: Evidence) -> tuple[float, float] | None:
     return sum(f.cost for f in fills) / notional * 1e4, notional
 
 
-def costs_match_paper(ev: Evidence, paper: Evidence | None, tolerance: float) -> Criterion:
-    """Costs per traded dollar no more than ``tolerance`` above the paper run's."""
+def costs_match_paper(
+    ev: Evidence, paper: Evidence | None, tolerance: float, no_paper: str = ""
+) -> Criterion:
+    """Costs per traded dollar no more than ``tolerance`` above the paper run's; ``no_paper``
+    says why there is no paper run to compare with, when that is not simply none."""
     name = "Actual costs match paper trading"
     threshold = f"<= paper's cost per traded dollar x {1 + tolerance:g}"
     live = cost_rate(ev)
     ref = cost_rate(paper) if paper is not None else None
     if live is None or ref is None:
-        missing = "no fill in this period" if live is None else "no paper run with fills"
+        missing = "no fill in this period" if live is None else no_paper
+        missing = missing or "no paper run with fills"
         return Criterion("costs_match_paper", name, threshold, f"n/a: {missing}", "no data",
                          ev.period)  # fmt: skip
     ratio = live[0] / ref[0] if ref[0] > 0 else (1.0 if live[0] == 0 else float("inf"))

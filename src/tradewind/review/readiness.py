@@ -145,9 +145,13 @@ def live_readiness(
     since: date | None = None,
 ) -> Readiness:
     """The small-live phase's criteria over ``records``; ``paper`` is the paper run its costs
-    are compared with."""
+    are compared with (never ``records`` itself: that comparison has no data)."""
     t = cfg.readiness.live
     ev = Evidence.of(records, since)
+    no_paper = ""
+    if paper is not None and same_run(paper, records):
+        no_paper = f"the paper run found is the run judged ({records.label}): give --paper-run N"
+        paper = None
     criteria = (
         enough_sessions(ev, t.min_sessions, "runbook: 1-2 months of live trading"),
         beats_benchmark(ev, t.min_excess_return),
@@ -155,7 +159,20 @@ def live_readiness(
         drawdown_below(ev, t.max_drawdown),
         monthly_costs_below(ev, t.max_monthly_costs),
         costs_match_paper(
-            ev, Evidence.of(paper) if paper is not None else None, t.costs_match_tolerance
+            ev,
+            Evidence.of(paper) if paper is not None else None,
+            t.costs_match_tolerance,
+            no_paper,
         ),
+        # the runbook's "System operates reliably with real capital"
+        uptime_above(ev, t.min_uptime),
+        system_errors_at_most(ev, t.max_system_errors),
     )
     return Readiness("live", records.label, ev.period, criteria)
+
+
+def same_run(a: RunRecords, b: RunRecords) -> bool:
+    """Whether ``a`` and ``b`` are the same run of the same database (a configuration whose
+    ``database.url`` has no ``{mode}`` keeps paper, live and simulated runs in one file)."""
+    key_a = (a.run.id, a.run.run_tag, a.run.started_at)
+    return key_a == (b.run.id, b.run.run_tag, b.run.started_at)

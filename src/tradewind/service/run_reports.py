@@ -27,6 +27,7 @@ from tradewind.reports.rolling import (
     rolling_sharpe,
     session_dates,
 )
+from tradewind.reports.run import rebalance_triggers
 from tradewind.reports.tracking import tracking_frame
 from tradewind.reports.weekly import RUNBOOK_DRIFT_THRESHOLD, WeekFigures
 from tradewind.service.records import RunRecords, uptime_between
@@ -156,6 +157,7 @@ def summary_payload(records: RunRecords) -> dict[str, Any]:
             "sessions": len(returns),
         },
         "performance": summary.performance.as_dict(),
+        "rebalance_triggers": rebalance_triggers(records.recorder.decisions),
         "benchmark": {
             "note": records.benchmark_note,
             **(summary.relative.as_dict() if summary.relative else {}),

@@ -23,6 +23,7 @@ process itself never stops on an error inside a cycle.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -372,6 +373,8 @@ class TradingService:
             schedule = kind.schedule_text(self.interval, opts.speed)
             when = kind.banner_time(last)
             self._banner(cycles, run, name, resumed, store, journal_text, schedule, when)
+            if ckpt is None:  # no cycle yet: the account as the run starts it
+                self._starting_capital(store, run, cycles, when, alerter)
             self._loop(cycles, kind, heartbeat, result)
         except KeyboardInterrupt:  # a second signal abandoned the cycle: resumable as a crash
             store.end_run(run.id, ended_at=wall_now(), status="stopped")
@@ -483,6 +486,34 @@ class TradingService:
             journal=journal,
         )
         self.announce(banner.lines(cfg))
+
+    def _starting_capital(
+        self, store: Store, run: RunInfo, cycles: CycleRunner, when: pd.Timestamp, alerter: Alerter
+    ) -> None:
+        """Before a run's first cycle, record the account's equity (the run's baseline, marked
+        at ``when``) as the run's starting capital when it is not ``trading.initial_capital`` (a
+        broker's account, or a simulated account carried on from an earlier run): every report
+        measures returns from it. A live account holding more than the configured capital is
+        traded whole: say so."""
+        capital = self.cfg.trading.initial_capital
+        feed = cycles.ctx.market.feed()
+        book = cycles.ctx.baseline.ledger(feed.symbols)
+        equity = float(book.equity(feed.last_close())) if feed.advance(when) >= 0 else book.cash
+        if not math.isfinite(equity) or abs(equity - run.initial_cash) < 0.005:
+            return
+        store.set_initial_cash(run.id, equity)
+        message = (
+            f"run {run.id} starts from the account's equity ${equity:,.2f}, not "
+            f"trading.initial_capital ${capital:,.2f}: its returns are measured from the account"
+        )
+        severity = "info"
+        if self.cfg.trading.mode is TradingMode.LIVE and equity > capital * 1.01:
+            severity = "warning"
+            message += (
+                "; tradewind trades the whole live account, not only trading.initial_capital: "
+                "fund the account with only the capital you mean to trade"
+            )
+        alerter.alert("starting_capital", message, severity)
 
 
 class _BeatingWaiter:

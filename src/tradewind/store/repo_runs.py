@@ -107,6 +107,13 @@ class RunsRepo(StoreCore):
             row.ended_at = utc(ended_at)
             row.status = status
 
+    def set_initial_cash(self, run_id: int, initial_cash: float) -> None:
+        """Record what a run really started from: the account's equity at its first start,
+        when a broker's account (or a simulated account carried on from an earlier run) is
+        not the configured capital. Every report measures the run's returns from it."""
+        with self._write() as s:
+            _run_row(s, run_id).initial_cash = float(initial_cash)
+
     def reopen_run(self, run_id: int) -> None:
         """Mark a run that is being continued (after a stop, a crash or a failure) as running
         again: ``ended_at`` cleared, ``status`` ``running``."""

@@ -49,9 +49,10 @@ def render(view: RunView) -> None:
     _trigger(state, view)
     st.subheader("Exposure against the caps")
     if state.policy is not None:
+        cut = f"; {state.policy_note}" if state.policy_note else ""
         st.caption(
             f"The {state.regime} policy in force: {method_name(state.policy.method)}, "
-            f"cash buffer {fmt.pct(state.policy.cash_buffer)}."
+            f"at most {state.policy.invested_fraction:.0%} invested{cut}."
         )
     table(caps_frame(state), now="{:.1%}", cap="{:.1%}", room="{:+.1%}")
 

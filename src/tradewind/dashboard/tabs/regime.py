@@ -19,6 +19,7 @@ from tradewind.dashboard.regime import (
 )
 from tradewind.dashboard.tabs.common import metric, needs_cycles, table, utc_to_ny
 from tradewind.dashboard.view import RunView
+from tradewind.review.policy_now import policy_now
 
 
 def render(view: RunView) -> None:
@@ -33,7 +34,8 @@ def render(view: RunView) -> None:
     metric(c[2], "Since", fmt.day(now.since), fmt.clock(now.since))
     metric(c[3], "Method selected", now.method)
     st.subheader("Policy adjustments applied")
-    for line in adjustments(view.strategy, now.regime):
+    engine = view.checkpoint.engine if view.checkpoint is not None else None
+    for line in adjustments(view.strategy, now.regime, policy_now(rec, view.strategy, engine)):
         st.markdown(f"- {line}")
     _features(now.features, now.is_vix_proxy, view)
     parts = stretches(rec.recorder.ts, rec.recorder.regime)
