@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -65,35 +66,58 @@ def test_a_restarted_ledger_with_fewer_closed_trades_is_still_counted() -> None:
     assert br.closed_seen == 1
 
 
+@dataclass
+class _Scanned:
+    """One random path after a breakers' state: what ``update`` tripped on each bar the scan
+    called quiet (those bars passed on arrays, the states then compared), on the bar after them
+    (None: the path ended quiet), and the prefix the scan gives without a latched halt."""
+
+    quiet: list[list[Trip]]
+    after: list[Trip] | None
+    unlatched: int
+
+
+def _scan_against_update(
+    rng: np.random.Generator, *, top: float, drift: float, vol: float, latched: bool
+) -> _Scanned:
+    params = BreakerParams(0.02, 0.04, 0.06, 0.12, 3, True)
+    start = float(rng.uniform(90_000, 110_000))
+    fast = Breakers(params)
+    fast.start_session("s0", start)
+    fast.update(start, [], {})
+    fast.state.peak_equity = start * float(rng.uniform(1.0, top))
+    fast.state.drawdown_warned = bool(rng.random() < 0.5)
+    slow = copy.deepcopy(fast)
+    equity = np.append(start, start * np.cumprod(np.exp(rng.normal(drift, vol, 40))))
+    new_session = rng.random(41) < 0.6
+    unlatched = fast.quiet_prefix(equity, new_session, 0)
+    n = fast.quiet_prefix(equity, new_session, 0, latched=latched)
+    quiet = []
+    for j in range(1, n + 1):
+        if new_session[j]:
+            slow.start_session(f"s{j}", float(equity[j - 1]))
+        quiet.append(slow.update(float(equity[j]), [], {}))
+    last = max((j for j in range(1, n + 1) if new_session[j]), default=0)
+    fast.pass_quiet(equity[: n + 1], new_session[: n + 1], f"s{last}")
+    assert fast.state == slow.state
+    after = None
+    if n + 1 < len(equity):
+        if new_session[n + 1]:
+            slow.start_session("next", float(equity[n]))
+        after = slow.update(float(equity[n + 1]), [], {})
+    return _Scanned(quiet, after, unlatched)
+
+
 def test_quiet_prefix_and_pass_quiet_match_update_bar_by_bar() -> None:
     """Bars the scan calls quiet trip nothing in ``update``; passing them on arrays leaves the
     state ``update`` leaves; the scan stops at every bar that does trip."""
     rng = np.random.default_rng(11)
-    params = BreakerParams(0.02, 0.04, 0.06, 0.12, 3, True)
     checked = tripped = 0
     for _ in range(200):
-        start = float(rng.uniform(90_000, 110_000))
-        fast = Breakers(params)
-        fast.start_session("s0", start)
-        fast.update(start, [], {})
-        fast.state.peak_equity = start * float(rng.uniform(1.0, 1.1))
-        fast.state.drawdown_warned = bool(rng.random() < 0.5)
-        slow = copy.deepcopy(fast)
-        equity = np.append(start, start * np.cumprod(np.exp(rng.normal(0.0, 0.01, 40))))
-        new_session = rng.random(41) < 0.6
-        n = fast.quiet_prefix(equity, new_session, 0)
-        for j in range(1, n + 1):
-            if new_session[j]:
-                slow.start_session(f"s{j}", float(equity[j - 1]))
-            assert slow.update(float(equity[j]), [], {}) == []
-            checked += 1
-        last = max((j for j in range(1, n + 1) if new_session[j]), default=0)
-        fast.pass_quiet(equity[: n + 1], new_session[: n + 1], f"s{last}")
-        assert fast.state == slow.state
-        if n + 1 < len(equity):
-            if new_session[n + 1]:
-                slow.start_session("next", float(equity[n]))
-            tripped += bool(slow.update(float(equity[n + 1]), [], {}))
+        path = _scan_against_update(rng, top=1.1, drift=0.0, vol=0.01, latched=False)
+        assert all(trips == [] for trips in path.quiet)
+        checked += len(path.quiet)
+        tripped += bool(path.after)
     assert checked > 500 and tripped > 50
 
 
@@ -101,33 +125,13 @@ def test_a_latched_halt_passes_bars_beyond_its_levels() -> None:
     """With a halt latched, a bar beyond a halt level trips only halts, which the latched halt
     ignores (the first cause stays): the scan calls it quiet; a warning still ends the scan."""
     rng = np.random.default_rng(12)
-    params = BreakerParams(0.02, 0.04, 0.06, 0.12, 3, True)
     ignored = warned = 0
     for _ in range(300):
-        start = float(rng.uniform(90_000, 110_000))
-        fast = Breakers(params)
-        fast.start_session("s0", start)
-        fast.update(start, [], {})
-        fast.state.peak_equity = start * float(rng.uniform(1.0, 1.25))
-        fast.state.drawdown_warned = bool(rng.random() < 0.5)
-        slow = copy.deepcopy(fast)
-        equity = np.append(start, start * np.cumprod(np.exp(rng.normal(-0.002, 0.02, 40))))
-        new_session = rng.random(41) < 0.6
-        n = fast.quiet_prefix(equity, new_session, 0, latched=True)
-        assert n >= fast.quiet_prefix(equity, new_session, 0)
-        for j in range(1, n + 1):
-            if new_session[j]:
-                slow.start_session(f"s{j}", float(equity[j - 1]))
-            trips = slow.update(float(equity[j]), [], {})
-            assert all(trip.halt for trip in trips), (j, trips)
-            ignored += len(trips)
-        last = max((j for j in range(1, n + 1) if new_session[j]), default=0)
-        fast.pass_quiet(equity[: n + 1], new_session[: n + 1], f"s{last}")
-        assert fast.state == slow.state
-        if n + 1 < len(equity):
-            if new_session[n + 1]:
-                slow.start_session("next", float(equity[n]))
-            warned += any(not trip.halt for trip in slow.update(float(equity[n + 1]), [], {}))
+        path = _scan_against_update(rng, top=1.25, drift=-0.002, vol=0.02, latched=True)
+        assert len(path.quiet) >= path.unlatched
+        assert all(trip.halt for trips in path.quiet for trip in trips), path.quiet
+        ignored += sum(len(trips) for trips in path.quiet)
+        warned += any(not trip.halt for trip in path.after or [])
     assert ignored > 500 and warned > 50
 
 

@@ -61,15 +61,11 @@ def halt(
             'outage, positions unclear"'
         )
         raise typer.Exit(2)
-    from tradewind.cli.runs_common import config_for_mode
-    from tradewind.cli.services_running import TRADING_MODES, running_services
-    from tradewind.domain.errors import UsageError
+    from tradewind.cli.services_running import config_in_trading_mode, running_services
 
     cfg = load(config)
     with friendly_errors():
-        if mode is not None and mode not in TRADING_MODES:
-            raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
-        cfg = config_for_mode(cfg, mode)
+        cfg = config_in_trading_mode(cfg, mode)
         done = latch_emergency_halt(cfg, who_runs_this(), reason.strip())
         here, elsewhere = running_services(cfg)
     name = cfg.trading.mode.value

@@ -68,15 +68,11 @@ def status(
 
     Example: ``tradewind risk status --json`` or ``tradewind risk status --mode paper``
     """
-    from tradewind.cli.runs_common import config_for_mode
-    from tradewind.cli.services_running import TRADING_MODES
-    from tradewind.domain.errors import UsageError
+    from tradewind.cli.services_running import config_in_trading_mode
 
     cfg = load(config)
     with friendly_errors():
-        if mode is not None and mode not in TRADING_MODES:
-            raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
-        cfg = config_for_mode(cfg, mode)
+        cfg = config_in_trading_mode(cfg, mode)
         payload = risk_status(cfg)
         if run is not None:
             payload["run"] = _run_folder(run)
@@ -128,9 +124,7 @@ def resume(
 
     Example: ``tradewind resume --confirm --reason "gap on earnings, positions reviewed"``
     """
-    from tradewind.cli.runs_common import config_for_mode
-    from tradewind.cli.services_running import TRADING_MODES
-    from tradewind.domain.errors import UsageError
+    from tradewind.cli.services_running import config_in_trading_mode
     from tradewind.service import halts
 
     missing = _missing_resume_options(confirm, reason)
@@ -139,9 +133,7 @@ def resume(
         raise typer.Exit(2)
     cfg = load(config)
     with friendly_errors():
-        if mode is not None and mode not in TRADING_MODES:
-            raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
-        cfg = config_for_mode(cfg, mode)
+        cfg = config_in_trading_mode(cfg, mode)
         record = halts.resume_mode(cfg, who_runs_this(), reason)[0]
     if as_json:
         print_json(record.to_dict())

@@ -14,6 +14,23 @@ TRADING_MODES = ("simulated", "paper", "live")
 """The modes a trading service runs in (a backtest has no service)."""
 
 
+def config_in_trading_mode(cfg: TradewindConfig, mode: str | None) -> TradewindConfig:
+    """``cfg`` pointed at trading mode ``mode``'s database (``--mode`` of ``halt``, ``resume`` and
+    ``risk status``; None: its own mode).
+
+    Raises
+    ------
+    UsageError
+        ``mode`` is not one a trading service runs in.
+    """
+    from tradewind.cli.runs_common import config_for_mode
+    from tradewind.domain.errors import UsageError
+
+    if mode is not None and mode not in TRADING_MODES:
+        raise UsageError(f"--mode must be simulated, paper or live, was {mode!r}")
+    return config_for_mode(cfg, mode)
+
+
 def running_services(cfg: TradewindConfig) -> tuple[int | None, list[tuple[str, int | None]]]:
     """The pid of the trading service holding ``cfg``'s mode database (None when none runs),
     and the services running in the other trading modes' databases, as ``(mode, pid)``."""
