@@ -15,6 +15,7 @@ import pandas as pd
 
 from tradewind.config import load_config
 from tradewind.config.loader import mode_in_file
+from tradewind.domain.errors import TradewindError
 from tradewind.service import StopFlag, TradeOptions, TradingService
 
 cfg = load_config(sys.argv[1])
@@ -51,12 +52,16 @@ def announce(lines: list[str]) -> None:
 save()
 svc = TradingService(
     cfg,
-    TradeOptions(max_cycles=opts["cycles"], error_backoff=(0.0,)),
+    TradeOptions(max_cycles=opts["cycles"], error_backoff=(0.0,), live=opts.get("live", False)),
     file_mode=mode_in_file(sys.argv[1]),
     now=now,
     wait=wait,
     stop=stop,
     announce=announce,
 )
-result = svc.run()
+try:
+    result = svc.run()
+except TradewindError as exc:  # refused (as `tradewind trade` prints it, exit 2)
+    print("REFUSED", exc, flush=True)
+    sys.exit(2)
 print("RESULT", result.status, result.cycles, result.halted, result.message, flush=True)

@@ -94,14 +94,15 @@ class Rig:
     config: Path
     pid: list[int]
 
-    def session(self, cycles: int, max_hours: float = 48) -> tuple[int, str]:
-        """Run the service for ``cycles`` cycles (or ``max_hours`` of fake time); its return
-        code and output."""
+    def session(self, cycles: int, max_hours: float = 48, live: bool = False) -> tuple[int, str]:
+        """Run the service for ``cycles`` cycles (or ``max_hours`` of fake time; ``live``: with
+        ``--live``); its return code and output."""
         opts = {
             "cycles": cycles,
             "start": T0,
             "clock_file": str(self.folder / "clock.txt"),
             "max_hours": max_hours,
+            "live": live,
         }
         env = {**os.environ, **CREDS[self.name], PAPER_TEST_PRICES_ENV: "yes"}  # synthetic prices
         proc = subprocess.Popen(

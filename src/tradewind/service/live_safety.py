@@ -132,6 +132,33 @@ def check_live(
         raise LiveTradingRefused(problems)
 
 
+LIVE_CAPITAL_TOLERANCE = 0.02
+"""How far a live account's equity may exceed ``trading.initial_capital`` (interest, a price move
+between funding and the first start) before a live run is refused."""
+
+
+def check_live_capital(cfg: TradewindConfig, equity: float) -> None:
+    """Refuse a live run's first start on an account worth more than ``trading.initial_capital``
+    (by more than :data:`LIVE_CAPITAL_TOLERANCE`): tradewind trades the whole account it is
+    given, so "start small" (the runbook's ``initial_capital: 10000``) must hold for the account
+    itself. Other modes are never refused."""
+    capital = cfg.trading.initial_capital
+    if cfg.trading.mode is not TradingMode.LIVE or not equity > capital * (
+        1.0 + LIVE_CAPITAL_TOLERANCE
+    ):
+        return
+    raise ConfigError(
+        ConfigProblem(
+            "trading.initial_capital",
+            f"is ${capital:,.2f} but the live account holds ${equity:,.2f}: tradewind trades the "
+            "whole account it is given, so all of it would be traded; nothing was ordered",
+            "fund a dedicated account with only the capital you mean to trade, or, to trade "
+            f"the whole account, set trading.initial_capital: {equity:.2f}",
+            joiner=" ",
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Banner:
     """What the start-up banner shows."""

@@ -59,7 +59,12 @@ from tradewind.service.faults import FaultPlan
 from tradewind.service.halts import describe_halt
 from tradewind.service.heartbeat import Heartbeat, InstanceLock, wall_now
 from tradewind.service.kinds import ReplayRun, RunKind, WallClockRun
-from tradewind.service.live_safety import Banner, check_live, check_paper_prices
+from tradewind.service.live_safety import (
+    Banner,
+    check_live,
+    check_live_capital,
+    check_paper_prices,
+)
 from tradewind.service.market import (
     RunMarket,
     check_covers_now,
@@ -494,11 +499,12 @@ class TradingService:
         at ``when``) as the run's starting capital when it is not ``trading.initial_capital`` (a
         broker's account, or a simulated account carried on from an earlier run): every report
         measures returns from it. A live account holding more than the configured capital is
-        traded whole: say so."""
+        refused before any order (:func:`~tradewind.service.live_safety.check_live_capital`)."""
         capital = self.cfg.trading.initial_capital
         feed = cycles.ctx.market.feed()
         book = cycles.ctx.baseline.ledger(feed.symbols)
         equity = float(book.equity(feed.last_close())) if feed.advance(when) >= 0 else book.cash
+        check_live_capital(self.cfg, equity)
         if not math.isfinite(equity) or abs(equity - run.initial_cash) < 0.005:
             return
         store.set_initial_cash(run.id, equity)
@@ -506,14 +512,7 @@ class TradingService:
             f"run {run.id} starts from the account's equity ${equity:,.2f}, not "
             f"trading.initial_capital ${capital:,.2f}: its returns are measured from the account"
         )
-        severity = "info"
-        if self.cfg.trading.mode is TradingMode.LIVE and equity > capital * 1.01:
-            severity = "warning"
-            message += (
-                "; tradewind trades the whole live account, not only trading.initial_capital: "
-                "fund the account with only the capital you mean to trade"
-            )
-        alerter.alert("starting_capital", message, severity)
+        alerter.alert("starting_capital", message, "info")
 
 
 class _BeatingWaiter:
