@@ -28,6 +28,7 @@ from tradewind.cli.common import (
     print_json,
 )
 from tradewind.cli.risk_cmd import who_runs_this
+from tradewind.domain.fmt import utc_time
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
@@ -147,5 +148,5 @@ def latch_emergency_halt(cfg: TradewindConfig, who: str, reason: str) -> Emergen
     channels = tuple(active_channels(cfg.notifications, secrets))
     with Store(cfg.database_url, mode=cfg.trading.mode.value, secrets=secrets.values()) as store:
         halt, latched = StoreCommands(store, cfg, channels=channels).latch(who, reason)
-    since = f"{halt.latched_at:%Y-%m-%d %H:%M:%S} UTC"
+    since = utc_time(halt.latched_at)
     return EmergencyHalt(latched, halt.kind, since, halt.reason, channels, RESUME_HINT)

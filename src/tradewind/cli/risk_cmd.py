@@ -12,7 +12,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,7 @@ from tradewind.cli.common import (
 )
 from tradewind.cli.databases import read_database
 from tradewind.domain.errors import UsageError
-from tradewind.domain.fmt import pct
+from tradewind.domain.fmt import pct, utc_time
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.config import TradewindConfig
@@ -139,8 +138,8 @@ def resume(
         print_json(record.to_dict())
         return
     console.print(
-        f"[green]Trading resumed[/] by {record.resumed_by} at {record.resumed_at.isoformat()} "
-        f"(halt: {record.halt.breaker}, latched {record.halt.latched_at.isoformat()}).\n"
+        f"[green]Trading resumed[/] by {record.resumed_by} at {utc_time(record.resumed_at)} "
+        f"(halt: {record.halt.breaker}, latched {utc_time(record.halt.latched_at)}).\n"
         f"Reason recorded: {record.reason}\n"
         "Breaker baselines restart at the current equity on the next cycle."
     )
@@ -239,14 +238,14 @@ def _print_status(p: dict[str, Any]) -> None:
     halts = p.get("halts") or []
     for h in halts:
         console.print(
-            f"[bold red]HALTED[/] since {_iso(h['latched_at'])} by {h['kind']} (binds "
+            f"[bold red]HALTED[/] since {utc_time(h['latched_at'])} by {h['kind']} (binds "
             f"{h['binds']}): {h['reason']}",
             highlight=False,
         )
     halt = p.get("halt")
     if halt and not halts:
         console.print(
-            f"[bold red]HALTED[/] since {halt['latched_at']} by {halt['breaker']}: "
+            f"[bold red]HALTED[/] since {utc_time(halt['latched_at'])} by {halt['breaker']}: "
             f"{halt['message']}",
             highlight=False,
         )
@@ -266,8 +265,8 @@ def _print_status(p: dict[str, Any]) -> None:
         console.print(p.get("note", ""))
     for r in p.get("resumes", []):
         console.print(
-            f"Resumed {r['resumed_at']} by {r['resumed_by']} after {r['halt']['breaker']}: "
-            f"{r['reason']}"
+            f"Resumed {utc_time(r['resumed_at'])} by {r['resumed_by']} after "
+            f"{r['halt']['breaker']}: {r['reason']}"
         )
     run = p.get("run")
     if run:
@@ -316,10 +315,6 @@ def _print_positions(rows: list[dict[str, Any]], cooldowns: dict[str, int]) -> N
         console.print(
             "Cool-down (sessions left): " + ", ".join(f"{s} {n}" for s, n in waiting.items())
         )
-
-
-def _iso(x: object) -> str:
-    return x.isoformat() if isinstance(x, datetime) else str(x)
 
 
 def _fmt(x: object) -> str:

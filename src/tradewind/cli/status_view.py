@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradewind.cli.common import console
 from tradewind.cli.databases import read_database
+from tradewind.domain.fmt import utc_time
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stacks
     from tradewind.config import TradewindConfig
@@ -186,7 +187,7 @@ def print_status(p: dict[str, Any]) -> None:
         for h in p["halts"]:
             console.print(
                 f"[bold red]HALTED[/] ({h['kind']}, binds {h['binds']}) since "
-                f"{h['latched_at']}: {h['reason']}"
+                f"{utc_time(h['latched_at'])}: {h['reason']}"
             )
         console.print('Clear after review: tradewind resume --confirm --reason "..."')
     else:

@@ -7,6 +7,7 @@ the alert. :func:`pct` gives a fraction as many decimals as it needs (up to four
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 MAX_DECIMALS = 4
 
@@ -32,3 +33,25 @@ def pct(x: float, decimals: int = 0) -> str:
     magnitude = math.floor(math.log10(abs(hundred))) if hundred else 0
     d = min(max(decimals, 1 - magnitude), MAX_DECIMALS)
     return f"{x:.{d}%}"
+
+
+def utc_time(x: datetime | str | None) -> str:
+    """A halt's or resume's time as every command prints it: ``2026-12-07 02:21:40 UTC``
+    (an ISO text read back from JSON too; a naive time is taken as UTC; None: ``n/a``).
+
+    Examples
+    --------
+    >>> utc_time("2026-12-07T02:21:40.783181+00:00")
+    '2026-12-07 02:21:40 UTC'
+    """
+    if x is None:
+        return "n/a"
+    if isinstance(x, str):
+        try:
+            at = datetime.fromisoformat(x)
+        except ValueError:
+            return x
+    else:
+        at = x
+    when = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return f"{when:%Y-%m-%d %H:%M:%S} UTC"
