@@ -112,6 +112,12 @@ def test_status_reads_the_database_it_was_pointed_at(service_db: Path) -> None:
     assert code == 0
     assert status["run"]["status"] == "finished" and status["halted"] is True
     assert status["last_cycle"]["ts"].startswith("2022-02-28") and status["positions"]
+    # the NYSE now, from the table the replay's calendar wrote (no pandas: the test above)
+    market = status["market"]
+    assert market["text"].startswith("NYSE open" if market["open"] else "NYSE closed")
+    assert market["opens"] < market["closes"]
+    code, out, _ = _read_command(["status", "-c", str(service_db)])
+    assert market["text"].split(" (in ")[0] in out
     code, out, _ = _read_command(["positions", "-c", str(service_db), "--json"])
     positions = json.loads(out)
     assert positions["consistent"] is True and positions["positions"]

@@ -32,10 +32,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tradewind.calendar.cache_folder import CACHE_ENV, cache_dir
+
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "TRADEWIND_CACHE_DIR"
-"""Environment variable naming the cache folder (``off``: no cache)."""
+__all__ = ["CACHE_ENV", "Schedule", "cache_dir", "load", "path_for", "save"]
+
 FORMAT = 1
 """Bumped whenever the file's layout changes, so an old file is never misread."""
 STALE_SECONDS = 2 * 24 * 3600
@@ -75,15 +77,6 @@ class Schedule:
             "opens": pd.DatetimeIndex(self.opens).as_unit("ns").asi8,
             "closes": pd.DatetimeIndex(self.closes).as_unit("ns").asi8,
         }
-
-
-def cache_dir() -> Path | None:
-    """The cache folder (see the module docstring), or None when the cache is off."""
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen is not None:
-        return None if chosen.strip().lower() in ("", "off", "0", "false", "no") else Path(chosen)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "tradewind"
 
 
 def _library_stamp() -> str:

@@ -40,6 +40,7 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         "pid": holder.get("pid") if holder else None,
         # a service started with --paper / --mode on this config runs in another mode's database
         "running_in_other_modes": [{"mode": m, "pid": pid} for m, pid in running_services(cfg)[1]],
+        "market": _market(),
     }
     with read_database(cfg) as store:
         if store is None:
@@ -122,6 +123,22 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
     return out
 
 
+def _market() -> dict[str, Any]:
+    """The NYSE now: open or closed, until when (troubleshooting "no trades": market hours).
+
+    Read from the stored session table (standard library only); without it, the calendar is
+    built once (pandas), which writes the table for the next time."""
+    from tradewind.calendar.session_hours import describe, market_now
+
+    now = datetime.now(UTC)
+    m = market_now(now)
+    if m is None:
+        from tradewind.calendar import nyse
+
+        m = market_now(now) or nyse().market_now(now)
+    return {"open": m.is_open, "opens": m.opens, "closes": m.closes, "text": describe(m)}
+
+
 def _uptime(store: StoreReads, run: RunInfo, running: bool) -> dict[str, Any] | None:
     from tradewind.service.runs import run_uptime
 
@@ -148,6 +165,9 @@ def print_status(p: dict[str, Any]) -> None:
         else "[yellow]not running[/]"
     )
     console.print(f"tradewind {p['mode']}: {running}  database {p['database']}")
+    market = p.get("market")
+    if market:
+        console.print(market["text"], highlight=False)
     for other in p.get("running_in_other_modes", []) if not p["running"] else []:
         console.print(
             f"[bold]a tradewind service is RUNNING in mode {other['mode']}[/] (pid "

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from tradewind.calendar import schedule_cache
+from tradewind.calendar import schedule_cache, session_hours
 from tradewind.domain.types import EXCHANGE_TZ
 
 if TYPE_CHECKING:
@@ -67,10 +67,26 @@ class MarketCalendar:
             schedule_cache.save(cached, schedule)
         self._opens = schedule.opens
         self._closes = schedule.closes
+        self._keep_hours()
         regular = self._closes.dt.tz_convert(EASTERN).dt.hour >= 16
         self._early = self._closes[~regular]
         self._sessions = pd.DatetimeIndex(self._closes.index)
         self._first, self._last = self._sessions[0], self._sessions[-1]
+
+    def _keep_hours(self) -> None:
+        """Write the coming sessions' hours for ``tradewind status``
+        (:mod:`tradewind.calendar.session_hours`) when the stored table is missing or ends soon."""
+        now = pd.Timestamp.now(tz="UTC")
+        if not session_hours.needs_writing(now.to_pydatetime()):
+            return
+        opens = self._opens.to_numpy(dtype="datetime64[s]").astype("int64")
+        closes = self._closes.to_numpy(dtype="datetime64[s]").astype("int64")
+        first = (now - session_hours.BEHIND).timestamp()
+        last = (now + session_hours.AHEAD).timestamp()
+        keep = (closes >= first) & (opens <= last)
+        session_hours.write_hours(
+            list(zip(opens[keep].tolist(), closes[keep].tolist(), strict=True))
+        )
 
     @cached_property
     def _cal(self) -> ExchangeCalendar:
@@ -139,6 +155,24 @@ class MarketCalendar:
     def next_close(self, t: datetime | pd.Timestamp | str) -> pd.Timestamp:
         """The first session close strictly after ``t``, in US/Eastern."""
         return pd.Timestamp(self._cal.next_close(_utc(t))).tz_convert(EASTERN)
+
+    def market_now(self, t: datetime | pd.Timestamp | str) -> session_hours.MarketNow:
+        """Whether the NYSE is open at ``t`` and until when (see
+        :func:`tradewind.calendar.session_hours.market_now`, which reads the same answer from
+        the stored table)."""
+        at = _utc(t)
+        close = self.next_close(at).tz_convert("UTC")
+        open_ = self.next_open(at).tz_convert("UTC")
+        if close < open_:  # in a session: it closes before the next one opens
+            open_ = self.session_open(close).tz_convert("UTC")
+        else:
+            close = self.next_close(open_).tz_convert("UTC")
+        return session_hours.MarketNow(
+            at.to_pydatetime(),
+            bool(open_ <= at < close),
+            open_.to_pydatetime(),
+            close.to_pydatetime(),
+        )
 
     def previous_close(self, t: datetime | pd.Timestamp | str) -> pd.Timestamp:
         """The last session close strictly before ``t``, in US/Eastern."""
