@@ -283,6 +283,14 @@ def test_a_wall_clock_run_shows_its_service_its_uptime_and_now(
     assert m["Trading service"][0] == "not running"
     assert m["Uptime"] == (f"{uptime:.1%}", "last 7 days")
     assert m["Warnings/errors (24 h)"][0] == "0"  # nothing in the wall clock's last day
+    # the NYSE now (real time), as `tradewind status` says it
+    from datetime import UTC, datetime
+
+    from tradewind.calendar import nyse
+    from tradewind.calendar.session_hours import describe
+
+    market = describe(nyse().market_now(datetime.now(UTC))).split(" (in ")[0]
+    assert any(c.value.startswith(market) for c in at.caption), [c.value for c in at.caption]
     lock = InstanceLock(lock_path(servicekit.load(config)))
     lock.acquire({"pid": os.getpid(), "mode": "simulated"})
     try:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from tradewind.calendar import nyse
+from tradewind.calendar.session_hours import describe
 from tradewind.config import TradewindConfig
 from tradewind.dashboard import fmt
 from tradewind.dashboard.freshness import data_events_frame, delivery_frame, freshness_frame
@@ -101,6 +103,8 @@ def _service(h: ServiceHealth, view: RunView) -> None:
             f"Last heartbeat {fmt.when(h.last_heartbeat)}; uptime over the whole run "
             f"{fmt.pct(h.uptime_run)}, last 24 hours {fmt.pct(h.uptime_24h)}."
         )
+    if rec.clock == "wall":  # no trades? the runbook's first question: is the market open
+        st.caption(describe(nyse().market_now(h.now)) + ".")
 
 
 def _halts(h: ServiceHealth, view: RunView, store: Store, cfg: TradewindConfig) -> None:
