@@ -22,17 +22,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
-from tradewind.calendar.cache_folder import CACHE_ENV, cache_dir
+from tradewind.calendar.cache_folder import CACHE_ENV, cache_dir, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -132,22 +132,12 @@ def save(path: Path | None, schedule: Schedule) -> None:
     that cannot be written is left alone."""
     if path is None:
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-    except OSError as exc:
-        log.debug("calendar cache not written (%s): %s", path, exc)
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            arrays = schedule.arrays()
-            np.savez(
-                fh, sessions=arrays["sessions"], opens=arrays["opens"], closes=arrays["closes"]
-            )
-        os.replace(tmp, path)  # readers see the old file or the whole new one, never a part
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        log.debug("calendar cache not written (%s): %s", path, exc)
+    arrays = schedule.arrays()
+
+    def write(fh: BinaryIO) -> None:
+        np.savez(fh, sessions=arrays["sessions"], opens=arrays["opens"], closes=arrays["closes"])
+
+    if not write_atomically(path, write):
         return
     now = time.time()
     for other in path.parent.glob(f"{_PREFIX}*.npz"):

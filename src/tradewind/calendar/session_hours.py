@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tradewind.calendar.cache_folder import cache_dir
+from tradewind.calendar.cache_folder import cache_dir, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -121,19 +119,7 @@ def write_hours(sessions: Sequence[tuple[int, int]], path: Path | None = None) -
     if path is None:
         return
     body = json.dumps({"format": FORMAT, "sessions": [[int(a), int(b)] for a, b in sessions]})
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    except OSError as exc:
-        log.debug("market hours not written (%s): %s", path, exc)
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(body)
-        os.replace(tmp, path)  # readers see the old file or the whole new one, never a part
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        log.debug("market hours not written (%s): %s", path, exc)
+    write_atomically(path, lambda fh: fh.write(body.encode()))
 
 
 def describe(m: MarketNow, zone: str = "America/New_York") -> str:
