@@ -13,8 +13,17 @@ from pathlib import Path
 
 import pytest
 from exchange import Fault
-from test_paper_service import Rig, _store, rig  # noqa: F401 - the fake broker and its service
+from test_paper_service import (  # noqa: F401 - the fake broker and its service
+    Rig,
+    _alpaca_fees,
+    _fee_events,
+    _store,
+    dashboard_captions,
+    rig,
+)
+from typer.testing import CliRunner
 
+from tradewind.cli.app import app
 from tradewind.config import load_config
 from tradewind.orders.account import Baseline
 from tradewind.service.checkpoint import load_baseline
@@ -59,7 +68,10 @@ def _credit_during_the_second_cycle(rig: Rig, symbol: str, amount: float) -> Non
 
 
 @pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
-def test_a_dividend_is_booked_not_halted_and_never_twice(rig: Rig) -> None:  # noqa: F811
+def test_a_dividend_is_booked_not_halted_and_never_twice(
+    rig: Rig,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _credit_during_the_second_cycle(rig, "AAA", 12.34)
 
     code, out = rig.session(cycles=3)
@@ -94,6 +106,31 @@ def test_a_dividend_is_booked_not_halted_and_never_twice(rig: Rig) -> None:  # n
     baseline, initial, cash = _baseline_and_books(rig)
     assert baseline.income == pytest.approx(20.23) and len(baseline.income_ids) == 2
     assert cash == pytest.approx(rig.exchange.cash, abs=0.005) and initial == START
+
+    # where a person reads it: tradewind status, and the dashboard's Performance tab
+    status = CliRunner().invoke(app, ["status", "--config", str(rig.config)])
+    assert status.exit_code == 0, status.output
+    assert "dividends and interest booked $20.23" in " ".join(status.output.split())
+    shown = dashboard_captions(rig.config, monkeypatch, "Performance")
+    assert "The P&L includes $20.23 of dividends and interest" in shown
+
+
+@pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
+def test_a_dividend_and_regulatory_fees_in_the_same_difference(rig: Rig) -> None:  # noqa: F811
+    """Alpaca's fees taken at the fills and a dividend credited before the next cycle: the
+    dividend is booked and the shortfall left is taken as fees, in one reconciliation."""
+    rig.exchange.regulatory_fees = _alpaca_fees
+    _credit_during_the_second_cycle(rig, "AAA", 12.34)
+
+    code, out = rig.session(cycles=3)
+
+    assert code == 0 and "RESULT stopped 3 False" in out, out
+    assert _store(rig.folder)["halts"] == [] and rig.exchange.regulatory_taken > 0
+    assert len(_income_events(rig.folder)) == 1 and _fee_events(rig.folder)
+    baseline, _, cash = _baseline_and_books(rig)
+    assert baseline.income == pytest.approx(12.34) and baseline.fees > 0
+    assert baseline.cash == pytest.approx(START + 12.34 - baseline.fees, abs=1e-9)
+    assert cash == pytest.approx(rig.exchange.cash, abs=0.005)
 
 
 @pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
