@@ -53,18 +53,31 @@ def _baseline_and_books(rig: Rig) -> tuple[Baseline, float, float]:  # noqa: F81
     return baseline, initial, last.cash
 
 
-def _credit_during_the_second_cycle(rig: Rig, symbol: str, amount: float) -> None:  # noqa: F811
-    """The dividend arrives at 14:30, the service's second cycle, before it reads the cash
-    (its third positions request: start-up 14:00, first cycle 14:00, second cycle 14:30)."""
+def _credit_during(
+    rig: Rig,  # noqa: F811
+    request: tuple[str, str, int],
+    activity_type: str,
+    amount: float,
+    symbol: str | None = None,
+) -> None:
+    """Credit the cash when the service sends ``request`` (method, path, matching requests to
+    let through first), before the broker answers it."""
+    method, path, skip = request
+    share = 0.25 if activity_type == "DIV" else None
     rig.exchange.fail_next(
         Fault(
             "hook",
-            "GET",
-            "/v2/positions",
-            hook=lambda: rig.exchange.credit("DIV", amount, symbol, per_share=0.25),
-            skip=2,
+            method,
+            path,
+            hook=lambda: rig.exchange.credit(activity_type, amount, symbol, per_share=share),
+            skip=skip,
         )
     )
+
+
+SECOND_CYCLE = ("GET", "/v2/positions", 2)
+"""The fake Alpaca's third positions request: at 14:30, the service's second cycle, before it
+reads the cash (start-up at 14:00, first cycle at 14:00)."""
 
 
 @pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
@@ -72,7 +85,7 @@ def test_a_dividend_is_booked_not_halted_and_never_twice(
     rig: Rig,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _credit_during_the_second_cycle(rig, "AAA", 12.34)
+    _credit_during(rig, SECOND_CYCLE, "DIV", 12.34, "AAA")
 
     code, out = rig.session(cycles=3)
 
@@ -120,7 +133,7 @@ def test_a_dividend_and_regulatory_fees_in_the_same_difference(rig: Rig) -> None
     """Alpaca's fees taken at the fills and a dividend credited before the next cycle: the
     dividend is booked and the shortfall left is taken as fees, in one reconciliation."""
     rig.exchange.regulatory_fees = _alpaca_fees
-    _credit_during_the_second_cycle(rig, "AAA", 12.34)
+    _credit_during(rig, SECOND_CYCLE, "DIV", 12.34, "AAA")
 
     code, out = rig.session(cycles=3)
 
@@ -135,15 +148,7 @@ def test_a_dividend_and_regulatory_fees_in_the_same_difference(rig: Rig) -> None
 
 @pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
 def test_a_deposit_still_halts(rig: Rig) -> None:  # noqa: F811
-    rig.exchange.fail_next(
-        Fault(
-            "hook",
-            "GET",
-            "/v2/positions",
-            hook=lambda: rig.exchange.credit("CSD", 500.0),
-            skip=2,
-        )
-    )
+    _credit_during(rig, SECOND_CYCLE, "CSD", 500.0)
 
     code, out = rig.session(cycles=3, max_hours=3)
 
@@ -154,14 +159,7 @@ def test_a_deposit_still_halts(rig: Rig) -> None:  # noqa: F811
 
 @pytest.mark.parametrize("rig", ["webull"], indirect=True)
 def test_a_dividend_halts_where_the_broker_cannot_list_activities(rig: Rig) -> None:  # noqa: F811
-    rig.exchange.fail_next(
-        Fault(
-            "hook",
-            "POST",
-            "/trading/orders/place",
-            hook=lambda: rig.exchange.credit("DIV", 12.34, "AAA"),
-        )
-    )
+    _credit_during(rig, ("POST", "/trading/orders/place", 0), "DIV", 12.34, "AAA")
 
     code, out = rig.session(cycles=3, max_hours=3)
 

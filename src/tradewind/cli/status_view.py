@@ -26,7 +26,7 @@ UPTIME_WINDOW = timedelta(days=7)
 def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
     """What ``tradewind status`` shows, as JSON-ready values (``--json`` prints it)."""
     from tradewind.cli.services_running import running_services
-    from tradewind.service.checkpoint import load_baseline, load_checkpoint
+    from tradewind.service.checkpoint import cash_flows, load_checkpoint
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
     from tradewind.service.paths import lock_path
@@ -119,10 +119,8 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         out["uptime"] = _uptime(store, run, holder is not None)
         ckpt = load_checkpoint(store, run.id)
         out["cycles"] = ckpt.cycles if ckpt else 0
-        baseline = load_baseline(store, run.id)
         # cash the broker booked without a fill, in the equity (reconciliation)
-        out["cash_income"] = baseline.income if baseline else 0.0
-        out["broker_fees"] = baseline.fees if baseline else 0.0
+        out["cash_income"], out["broker_fees"] = cash_flows(store, run.id)
     return out
 
 
