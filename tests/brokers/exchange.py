@@ -41,6 +41,21 @@ class FakeOrder:
     pending: float = 0.0  # quantity that fills at the next tick (partial fills)
 
 
+@dataclass
+class CashEntry:
+    """Cash the exchange booked to the account with no order (a dividend, interest, a deposit):
+    Alpaca's non-trade activity (``activity_type`` ``DIV``, ``INT``, ``CSD``...)."""
+
+    activity_id: str
+    activity_type: str
+    amount: float
+    created: datetime
+    on: str
+    symbol: str | None = None
+    qty: float | None = None
+    per_share: float | None = None
+
+
 class Rejected(Exception):  # noqa: N818
     """The exchange refuses the order (reason in the message)."""
 
@@ -98,6 +113,8 @@ class Exchange:
         trading system keeps track of the accrued FEE amounts intraday and deducts the pending
         amounts from account balances" (https://docs.alpaca.markets/docs/regulatory-fees)."""
         self.regulatory_taken = 0.0
+        self.activities: list[CashEntry] = []
+        """Cash entries booked without a fill (dividends, interest, deposits), oldest first."""
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.order_posts = 0
@@ -123,6 +140,42 @@ class Exchange:
                         return None
                     return self.faults.pop(i)
             return None
+
+    # --- cash without orders --------------------------------------------------------------
+    def credit(
+        self,
+        activity_type: str,
+        amount: float,
+        symbol: str | None = None,
+        *,
+        on: str | None = None,
+        per_share: float | None = None,
+    ) -> CashEntry:
+        """Book ``amount`` to the cash as a live broker does a dividend (``DIV``, ``amount``
+        of ``per_share`` on the shares held of ``symbol``), interest (``INT``) or a deposit
+        (``CSD``): the cash moves, no order or fill explains it, and an entry is listed."""
+        with self.lock:
+            t = self.clock()
+            stamp = t.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+            entry = CashEntry(
+                f"{stamp}::{uuid.uuid4()}",
+                activity_type,
+                amount,
+                t,
+                on or t.date().isoformat(),
+                symbol,
+                self.positions.get(symbol, 0.0) if symbol else None,
+                per_share,
+            )
+            self.cash += amount
+            self.activities.append(entry)
+            return entry
+
+    def dividend(self, symbol: str, per_share: float) -> CashEntry:
+        """Pay ``per_share`` on the shares of ``symbol`` held now (rounded to the cent)."""
+        with self.lock:
+            amount = round(self.positions.get(symbol, 0.0) * per_share, 2)
+            return self.credit("DIV", amount, symbol, per_share=per_share)
 
     # --- orders ----------------------------------------------------------------------------
     def submit(

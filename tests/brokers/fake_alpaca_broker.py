@@ -10,15 +10,22 @@ authentication by the ``APCA-API-KEY-ID`` / ``APCA-API-SECRET-KEY`` headers (401
 ``{"code": 40010001, "message": "client_order_id must be unique"}`` (BROKER_FACTS.md);
 insufficient buying power HTTP 403 ``{"code": 40310000, ...}``; an unknown order 404
 ``{"code": 40410000, ...}``.
+
+Account activities (``GET /v2/account/activities``, what the exchange booked without a fill) as
+https://docs.alpaca.markets/reference/getaccountactivities-1 queries them (``activity_types``
+comma-separated, ``after``, ``direction``, ``page_size`` at most 100, ``page_token`` the last id
+of the previous page) and https://docs.alpaca.markets/docs/account-activities shows them ("Sample
+NTA": ``activity_type``, ``id`` as ``<time>::<uuid>``, ``date``, ``net_amount``, ``symbol``,
+``qty`` and ``per_share_amount`` as strings).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from exchange import Closed, Duplicate, Exchange, FakeOrder, Rejected
+from exchange import CashEntry, Closed, Duplicate, Exchange, FakeOrder, Rejected
 from fakeserver import FakeServer, Reply
 
 KEY, SECRET = "PKTEST-KEY", "test-secret"
@@ -73,6 +80,23 @@ def order_json(o: FakeOrder) -> dict[str, Any]:
     }
 
 
+def activity_json(a: CashEntry) -> dict[str, Any]:
+    """A non-trade activity as Alpaca's ``GET /v2/account/activities`` lists it."""
+    out: dict[str, Any] = {
+        "activity_type": a.activity_type,
+        "id": a.activity_id,
+        "date": a.on,
+        "net_amount": f"{a.amount:.2f}",
+        "description": "",
+        "status": "executed",
+    }
+    if a.symbol is not None:
+        out |= {"symbol": a.symbol, "cusip": "037833100", "qty": f"{a.qty or 0:g}"}
+    if a.per_share is not None:
+        out["per_share_amount"] = f"{a.per_share:g}"
+    return out
+
+
 class AlpacaApi:
     """The fake's endpoints over ``ex`` (one method per path)."""
 
@@ -85,6 +109,7 @@ class AlpacaApi:
             ("GET", "/v2/positions"): self.positions,
             ("GET", "/v2/account"): self.account,
             ("GET", "/v2/clock"): self.clock,
+            ("GET", "/v2/account/activities"): self.activities,
         }
 
     def route(
@@ -180,6 +205,32 @@ class AlpacaApi:
             },
         )
 
+    def activities(self, query: dict[str, str], body: bytes) -> Reply:
+        """Non-trade activities of the asked types after ``after``, a page at a time."""
+        types = set(filter(None, query.get("activity_types", "").split(",")))
+        try:
+            size = int(query.get("page_size", "100"))
+            after = _after(query["after"]) if "after" in query else None
+        except ValueError as exc:
+            return _error(422, 42210000, f"invalid query: {exc}")
+        if not 1 <= size <= 100:
+            return _error(422, 42210000, "page_size must be between 1 and 100")
+        with self.ex.lock:
+            rows = [
+                a
+                for a in self.ex.activities
+                if (not types or a.activity_type in types) and (after is None or a.created > after)
+            ]
+        if query.get("direction", "desc") == "desc":
+            rows.reverse()
+        token = query.get("page_token")
+        if token:
+            ids = [a.activity_id for a in rows]
+            if token not in ids:
+                return _error(422, 42210000, "invalid page_token")
+            rows = rows[ids.index(token) + 1 :]
+        return 200, {}, [activity_json(a) for a in rows[:size]]
+
     def clock(self, query: dict[str, str], body: bytes) -> Reply:
         t = self.ex.clock()
         return (
@@ -192,6 +243,12 @@ class AlpacaApi:
                 "next_close": (t + timedelta(hours=2)).isoformat(),
             },
         )
+
+
+def _after(text: str) -> datetime:
+    """``after`` as Alpaca takes it: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SSZ``."""
+    t = datetime.fromisoformat(text)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
 
 
 def serve(ex: Exchange) -> FakeServer:

@@ -332,13 +332,14 @@ def test_fees_the_broker_takes_from_the_cash_are_recorded_not_halted(
     # last cycle are reconciled by the next one)
     assert 0 < baseline.fees <= rig.exchange.regulatory_taken + 1e-9
     assert baseline.cash == pytest.approx(100_000.0 - baseline.fees, abs=1e-9)
-    shown = _costs_tab(rig.config, monkeypatch)  # the dashboard says so where costs are read
+    # the dashboard says so where costs are read
+    shown = dashboard_captions(rig.config, monkeypatch, "Transaction Costs")
     assert f"The broker also took ${baseline.fees:,.2f} of regulatory fees" in shown
 
 
-def _costs_tab(config: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The captions of the dashboard's Transaction Costs tab on ``config``'s database (the page
-    run once by Streamlit's app-testing API)."""
+def dashboard_captions(config: Path, monkeypatch: pytest.MonkeyPatch, tab: str) -> str:
+    """The captions of the dashboard's ``tab`` on ``config``'s database (the page run once by
+    Streamlit's app-testing API)."""
     from streamlit.testing.v1 import AppTest
 
     import tradewind
@@ -346,7 +347,7 @@ def _costs_tab(config: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     app_file = Path(tradewind.__file__).resolve().parent / "dashboard" / "app.py"
     monkeypatch.setenv("TRADEWIND_CONFIG", str(config))
     at = AppTest.from_file(str(app_file), default_timeout=180)
-    at.query_params["tab"] = "Transaction Costs"
+    at.query_params["tab"] = tab
     at.run()
     assert not at.exception, at.exception
     return " ".join(str(c.value) for c in at.caption)

@@ -22,10 +22,12 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 import pandas as pd
 
+from tradewind.brokers.activities import ActivityWire
 from tradewind.brokers.errors import MalformedReply
 from tradewind.brokers.fill_journal import QTY_EPS, FillJournal
 from tradewind.brokers.ratelimit import RateLimiter, with_rate_limits
@@ -36,6 +38,7 @@ from tradewind.brokers.wire import (
     DuplicateClientOrderId,
     MarketClock,
 )
+from tradewind.domain.cash import CashActivity
 from tradewind.domain.orders import (
     TRANSITIONS,
     ClientOrderId,
@@ -197,6 +200,14 @@ class SnapshotBroker:
     def clock(self) -> MarketClock:
         """The broker's market clock."""
         return self._call(self.wire.clock)
+
+    def cash_activities(self, after: datetime) -> list[CashActivity] | None:
+        """Dividends and interest booked to the cash after ``after``, oldest first; None when
+        the broker cannot list them (:mod:`tradewind.brokers.activities`)."""
+        wire = self.wire
+        if not isinstance(wire, ActivityWire):
+            return None
+        return self._call(lambda: wire.cash_activities(after))
 
     def close(self) -> None:
         """Close the fill journal."""

@@ -26,7 +26,7 @@ UPTIME_WINDOW = timedelta(days=7)
 def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
     """What ``tradewind status`` shows, as JSON-ready values (``--json`` prints it)."""
     from tradewind.cli.services_running import running_services
-    from tradewind.service.checkpoint import load_checkpoint
+    from tradewind.service.checkpoint import cash_flows, load_checkpoint
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
     from tradewind.service.paths import lock_path
@@ -120,6 +120,8 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         out["uptime"] = _uptime(store, run, holder is not None)
         ckpt = load_checkpoint(store, run.id)
         out["cycles"] = ckpt.cycles if ckpt else 0
+        # cash the broker booked without a fill, in the equity (reconciliation)
+        out["cash_income"], out["broker_fees"] = cash_flows(store, run.id)
     return out
 
 
@@ -213,6 +215,11 @@ def print_status(p: dict[str, Any]) -> None:
     else:
         console.print("[green]not halted[/]")
     console.print(f"positions {len(p['positions'])}, open orders {p['open_orders']}")
+    if p.get("cash_income") or p.get("broker_fees"):
+        console.print(
+            f"dividends and interest booked ${p.get('cash_income', 0.0):,.2f}, regulatory fees "
+            f"taken ${p.get('broker_fees', 0.0):,.2f} (in the equity; no fill explains them)"
+        )
     up = p.get("uptime")
     if up:
         console.print(

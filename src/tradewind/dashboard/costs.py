@@ -75,8 +75,20 @@ def totals(view: RunView) -> CostTotals:
 def broker_fees_taken(view: RunView) -> float:
     """The regulatory fees the broker took from the run's cash so far (USD; 0 when none), as
     its reconciliation recorded them (``broker_fees`` events, :mod:`tradewind.orders.reconcile`)."""
+    return _run_total(view, "broker_fees")
+
+
+def income_booked(view: RunView) -> float:
+    """The dividends and interest the broker credited to the run's cash so far (USD; 0 when
+    none), as its reconciliation booked them (``cash_income`` events,
+    :mod:`tradewind.orders.income`): in the equity and so in the P&L."""
+    return _run_total(view, "cash_income")
+
+
+def _run_total(view: RunView, kind: str) -> float:
+    """The ``run_total`` of the run's last ``kind`` event (0 when none)."""
     for e in reversed(view.records.events):
-        if e.kind == "broker_fees" and e.data and isinstance(e.data.get("run_total"), float):
+        if e.kind == kind and e.data and isinstance(e.data.get("run_total"), float):
             return float(e.data["run_total"])
     return 0.0
 

@@ -35,6 +35,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "trade_filled": ("trades", "✅", "Filled"),
     "order_canceled": ("trades", "", "Order canceled"),
     "broker_fees": ("trades", "", "Broker fees taken from the cash"),
+    "cash_income": ("trades", "💵", "Dividend or interest booked"),
     # rebalancing (notify_rebalancing)
     "rebalance_started": ("rebalancing", "🔄", "Rebalance started"),
     "rebalance_finished": ("rebalancing", "🔄", "Rebalance finished"),

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
+from tradewind.domain.cash import CashActivity
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill
 
@@ -24,6 +26,10 @@ class Baseline:
     tradewind did not place, that a person adopted after a reconciliation halt: held at the
     broker, never traded by tradewind. ``fees`` is the cash the broker deducted as its fees
     over the run (taken out of ``cash``; :func:`~tradewind.orders.reconcile.broker_fees`).
+    ``income`` is the cash the broker booked as dividends and interest over the run (added to
+    ``cash``; :mod:`tradewind.orders.income`), ``income_ids`` the broker's ids of those entries
+    (none is ever booked twice), and ``income_since`` the time from which the broker's entries
+    are not yet in ``cash`` (the run's first start, or a person's adoption of the account).
     """
 
     cash: float
@@ -31,6 +37,9 @@ class Baseline:
     external: Mapping[str, float] = field(default_factory=dict)
     ignored_orders: tuple[str, ...] = ()
     fees: float = 0.0
+    income: float = 0.0
+    income_ids: tuple[str, ...] = ()
+    income_since: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
@@ -40,6 +49,9 @@ class Baseline:
             "external": dict(self.external),
             "ignored_orders": list(self.ignored_orders),
             "fees": self.fees,
+            "income": self.income,
+            "income_ids": list(self.income_ids),
+            "income_since": self.income_since.isoformat() if self.income_since else None,
         }
 
     @classmethod
@@ -48,11 +60,27 @@ class Baseline:
         pos = {str(s): (float(v[0]), float(v[1])) for s, v in dict(d["positions"]).items()}
         ext = {str(s): float(q) for s, q in dict(d.get("external", {})).items()}
         ignored = tuple(str(c) for c in d.get("ignored_orders", []))
-        return cls(float(d["cash"]), pos, ext, ignored, float(d.get("fees", 0.0)))
+        since = d.get("income_since")
+        return cls(
+            float(d["cash"]),
+            pos,
+            ext,
+            ignored,
+            float(d.get("fees", 0.0)),
+            float(d.get("income", 0.0)),
+            tuple(str(i) for i in d.get("income_ids", [])),
+            datetime.fromisoformat(since) if since else None,
+        )
 
     def with_fees(self, amount: float) -> Baseline:
         """This baseline after the broker took ``amount`` of cash as its fees."""
         return replace(self, cash=self.cash - amount, fees=self.fees + amount)
+
+    def with_income(self, booked: Sequence[CashActivity]) -> Baseline:
+        """This baseline after the broker booked ``booked`` to the cash (dividends, interest)."""
+        total = sum(a.amount for a in booked)
+        ids = self.income_ids + tuple(a.activity_id for a in booked)
+        return replace(self, cash=self.cash + total, income=self.income + total, income_ids=ids)
 
     def ledger(self, symbols: Sequence[str]) -> Ledger:
         """A ledger holding this baseline."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -98,10 +98,16 @@ def compare_account(
             diffs.append(AccountDifference("position", symbol, want, have))
     for symbol, have in sorted(held.items()):
         diffs.append(AccountDifference("position", symbol, 0.0, have))
-    scale = max(1.0, abs(expected.cash)) * 1e-9
-    if not math.isfinite(cash) or abs(cash - expected.cash) > max(CASH_TOLERANCE, scale):
+    if cash_differs(expected.cash, cash):
         diffs.append(AccountDifference("cash", None, expected.cash, cash))
     return diffs
+
+
+def cash_differs(expected: float, actual: float) -> bool:
+    """Whether the broker's cash ``actual`` differs from ``expected`` by more than a cent (or a
+    billionth of it, for large accounts); an unusable figure always differs."""
+    scale = max(1.0, abs(expected)) * 1e-9
+    return not math.isfinite(actual) or abs(actual - expected) > max(CASH_TOLERANCE, scale)
 
 
 def fee_allowance(bps: float, traded_value: float, fills: int) -> float:
@@ -180,4 +186,4 @@ def adopted_baseline(
         else:
             positions[d.symbol] = (new_qty, cost if np.isfinite(cost) else 0.0)
     kept = {s: q for s, q in external.items() if q != 0}
-    return Baseline(cash, positions, kept, baseline.ignored_orders, baseline.fees)
+    return replace(baseline, cash=cash, positions=positions, external=kept)

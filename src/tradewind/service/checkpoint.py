@@ -55,6 +55,14 @@ def load_baseline(store: StoreReads, run_id: int) -> Baseline | None:
     return Baseline.from_json(data) if data else None
 
 
+def cash_flows(store: StoreReads, run_id: int) -> tuple[float, float]:
+    """The dividends and interest booked to the run's cash and the regulatory fees taken from
+    it (USD; :class:`~tradewind.orders.account.Baseline`'s ``income`` and ``fees``), read from
+    the stored baseline without building it (``tradewind status`` starts without numpy)."""
+    data = store.load_state(BASELINE_KEY.format(run_id=run_id)) or {}
+    return float(data.get("income", 0.0)), float(data.get("fees", 0.0))
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """The state after the cycle at ``ts`` (see the module docstring)."""

@@ -14,10 +14,13 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from tradewind.brokers.activities import cash_activities
 from tradewind.data.freshness import Freshness
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.domain.records import EngineEvent
+from tradewind.orders.account import Baseline
+from tradewind.orders.income import settle_cash
 from tradewind.orders.reconcile import (
     HALT_KIND,
     AccountDifference,
@@ -229,7 +232,10 @@ class CycleRunner:
         if action == "adopt":
             self._adopt(diffs, problems, tick)
             return "trade"
-        if action == "latch" and self._took_fees(diffs, len(problems) - len(diffs), tick):
+        others = len(problems) - len(diffs)
+        if action == "latch" and self._booked_income(diffs, others, tick):
+            return "trade"
+        if action == "latch" and self._took_fees(diffs, others, tick):
             return "trade"
         if action == "latch":
             message = (
@@ -264,6 +270,14 @@ class CycleRunner:
             self._blocked_noted = True
         return "blocked by a reconciliation halt"
 
+    def _fee_allowance(self) -> float:
+        """The most the broker may have taken as fees so far (``broker.fee_allowance_bps``)."""
+        ctx = self.ctx
+        fills = len(ctx.store.fills_by_id(ctx.run_id))
+        return fee_allowance(
+            ctx.cfg.broker.fee_allowance_bps, self.rebuilt.truth.traded_notional, fills
+        )
+
     def _took_fees(
         self, diffs: list[AccountDifference], others: int, tick: datetime | None
     ) -> bool:
@@ -272,30 +286,83 @@ class CycleRunner:
         recorded as an event, and trading goes on
         (:func:`~tradewind.orders.reconcile.broker_fees`)."""
         ctx = self.ctx
-        bps = ctx.cfg.broker.fee_allowance_bps
-        if bps <= 0.0:
+        if ctx.cfg.broker.fee_allowance_bps <= 0.0:
             return False
-        fills = len(ctx.store.fills_by_id(ctx.run_id))
-        allowance = fee_allowance(bps, self.rebuilt.truth.traded_notional, fills)
-        fees = broker_fees(diffs, others, ctx.baseline.fees, allowance)
+        fees = broker_fees(diffs, others, ctx.baseline.fees, self._fee_allowance())
         if fees is None:
             return False
-        baseline = ctx.baseline.with_fees(fees)
-        save_baseline(ctx.store, ctx.run_id, baseline)  # first: a crash after it keeps the fees
-        self.ctx = replace(ctx, baseline=baseline)
+        self._settle(ctx.baseline.with_fees(fees))
+        self._fees_alert(fees, tick)
+        self._check_book = False
+        self._recover(tick)
+        return True
+
+    def _booked_income(
+        self, diffs: list[AccountDifference], others: int, tick: datetime | None
+    ) -> bool:
+        """Whether dividends and interest the broker lists, not booked yet, explain the cash
+        difference (with regulatory fees the fee rule accepts): then the baseline's cash is
+        raised by them (income: it counts in the run's P&L), each is recorded as a
+        ``cash_income`` event, and trading goes on (:func:`~tradewind.orders.income.settle_cash`;
+        a broker that cannot list them: False, as before)."""
+        ctx = self.ctx
+        since = ctx.baseline.income_since or ctx.store.run(ctx.run_id).started_at
+        listed = cash_activities(ctx.broker, since)
+        if listed is None:
+            return False
+        settled = settle_cash(
+            diffs,
+            others,
+            listed,
+            ctx.baseline.income_ids,
+            ctx.baseline.fees,
+            self._fee_allowance() if ctx.cfg.broker.fee_allowance_bps > 0.0 else 0.0,
+        )
+        if settled is None:
+            return False
+        baseline = ctx.baseline.with_income(settled.booked).with_fees(settled.fees)
+        self._settle(baseline)
+        for a in settled.booked:
+            self.alerter.alert(
+                "cash_income",
+                f"{a.describe()}, booked: the broker credited it to the cash with no fill; "
+                f"${baseline.income:,.2f} of dividends and interest in this run",
+                "info",
+                ts=tick,
+                data={
+                    "activity_id": a.activity_id,
+                    "kind": a.kind,
+                    "symbol": a.symbol,
+                    "amount": a.amount,
+                    "on": a.on.isoformat(),
+                    "run_total": baseline.income,
+                },
+            )
+        if settled.fees:
+            self._fees_alert(settled.fees, tick)
+        self._check_book = False
+        self._recover(tick)
+        return True
+
+    def _settle(self, baseline: Baseline) -> None:
+        """Carry on from ``baseline``, saved before anything else: a crash after it keeps what
+        was booked, and nothing is booked twice."""
+        save_baseline(self.ctx.store, self.ctx.run_id, baseline)
+        self.ctx = replace(self.ctx, baseline=baseline)
+
+    def _fees_alert(self, fees: float, tick: datetime | None) -> None:
+        """The ``broker_fees`` event of ``fees`` just taken."""
+        bps = self.ctx.cfg.broker.fee_allowance_bps
         self.alerter.alert(
             "broker_fees",
             f"the broker took ${fees:,.2f} of cash that no fill explains, within the fee "
             f"allowance ({bps:g} bp of the ${self.rebuilt.truth.traded_notional:,.0f} traded, "
             f"plus rounding): taken as its regulatory fees (SEC, FINRA TAF, CAT); "
-            f"${baseline.fees:,.2f} in this run",
+            f"${self.ctx.baseline.fees:,.2f} in this run",
             "info",
             ts=tick,
-            data={"fees": fees, "run_total": baseline.fees},
+            data={"fees": fees, "run_total": self.ctx.baseline.fees},
         )
-        self._check_book = False
-        self._recover(tick)
-        return True
 
     def _adopt(
         self, diffs: list[AccountDifference], problems: list[str], tick: datetime | None
@@ -325,7 +392,10 @@ class CycleRunner:
             else {}
         )
         baseline = adopted_baseline(ctx.baseline, st.truth, diffs, prices)
-        baseline = replace(baseline, ignored_orders=tuple(sorted(ignored)))
+        # the broker's entries so far are in the adopted cash: list only later ones from now on
+        baseline = replace(
+            baseline, ignored_orders=tuple(sorted(ignored)), income_since=tick or self._wall()
+        )
         save_baseline(ctx.store, ctx.run_id, baseline)
         self.ctx = replace(ctx, baseline=baseline)
         self.alerter.alert(

@@ -27,7 +27,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -297,7 +297,8 @@ class TradingService:
         baseline = load_baseline(store, run.id)
         carried: tuple[int, dict[str, Any]] | None = None
         if baseline is None:  # the run's first start (the seed is saved before the baseline)
-            baseline = kind.starting_baseline(cfg, store, broker)
+            since = kind.clock.now().to_pydatetime()  # the broker's later entries are not in it
+            baseline = replace(kind.starting_baseline(cfg, store, broker), income_since=since)
             carried = kind.carry_risk_state(store, run.id, baseline, market.bars.symbols)
             save_baseline(store, run.id, baseline)
         context = run_context(kind.label(cfg), run.id)

@@ -33,6 +33,7 @@ from alpaca.trading.models import Order as AlpacaOrder
 from alpaca.trading.requests import GetOrdersRequest, LimitOrderRequest, MarketOrderRequest
 from pydantic import ValidationError
 
+from tradewind.brokers.alpaca import activities
 from tradewind.brokers.errors import (
     BrokerAuthError,
     MalformedReply,
@@ -45,6 +46,7 @@ from tradewind.brokers.wire import (
     DuplicateClientOrderId,
     MarketClock,
 )
+from tradewind.domain.cash import CashActivity
 from tradewind.domain.errors import OrderRejected, TransientBrokerError
 from tradewind.domain.orders import ClientOrderId, OrderRequest, OrderStatus, OrderType, Side
 
@@ -210,6 +212,14 @@ class AlpacaWire:
         if not isinstance(clock, Clock):
             raise MalformedReply("Alpaca's clock reply could not be read")
         return MarketClock(clock.is_open, _utc(clock.next_open), _utc(clock.next_close))
+
+    # --- ActivityWire (tradewind.brokers.activities) -------------------------------------
+    def cash_activities(self, after: datetime) -> list[CashActivity]:
+        """GET /v2/account/activities: dividends and interest after ``after``, oldest first
+        (:mod:`tradewind.brokers.alpaca.activities`)."""
+        entries = self._do(lambda: activities.list_activities(self.client.get, after))
+        found = [activities.parse(e) for e in entries]
+        return [a for a in found if a is not None]
 
     # --- errors ----------------------------------------------------------------------------
     def _do(self, call: Any, placing: str | None = None) -> Any:

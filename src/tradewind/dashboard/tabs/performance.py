@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from tradewind.dashboard import charts, fmt
+from tradewind.dashboard.costs import income_booked
 from tradewind.dashboard.tabs.common import metric, needs_cycles, table
 from tradewind.dashboard.view import RunView
 from tradewind.reports.rollup import COLUMNS, rollup_rows
@@ -59,6 +60,12 @@ def render(view: RunView) -> None:
         key="performance-pnl",
     )
     st.caption(f"Benchmark: {rec.benchmark_note}.")
+    income = income_booked(view)
+    if income:
+        st.caption(
+            f"The P&L includes {fmt.usd(income)} of dividends and interest the broker credited "
+            "to the cash (the `cash_income` events say which and when)."
+        )
     left, right = st.columns(2)
     with left:
         st.plotly_chart(
