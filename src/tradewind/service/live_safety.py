@@ -14,7 +14,9 @@ paper mode too (:func:`check_paper_prices`), unless ``TRADEWIND_PAPER_TEST_PRICE
 run only tests the broker plumbing.
 
 Anything less refuses with the list of what is missing; ``--live`` in another mode is refused
-too, so a typo never runs a different mode than the one intended.
+too, so a typo never runs a different mode than the one intended. A live run's first start
+then checks the paper phase (:mod:`tradewind.service.live_start`) and the account's size
+(:func:`check_live_capital`).
 """
 
 from __future__ import annotations
