@@ -22,6 +22,7 @@ from tradewind.cli.app import app
 from tradewind.service.live_safety import ALLOW_ENV
 
 DRIFT = "portfolio_optimization.rebalancing.drift_threshold"
+pytestmark = pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
 
 
 def _edit(rig: Rig, change: dict[str, dict[str, Any]]) -> None:  # noqa: F811
@@ -46,10 +47,14 @@ def _on_files(rig: Rig) -> None:  # noqa: F811
     )
 
 
-def _paper_run(rig: Rig) -> None:  # noqa: F811
-    """Two paper cycles: a paper run far from READY (one session of evidence)."""
+@pytest.fixture
+def paper_rig(rig: Rig) -> Rig:  # noqa: F811
+    """The rig on price files after two paper cycles: a paper run far from READY (one session
+    of evidence)."""
+    _on_files(rig)
     code, out = rig.session(cycles=2)
     assert code == 0 and "RESULT stopped 2 False" in out, out
+    return rig
 
 
 def _go_live(rig: Rig, monkeypatch: pytest.MonkeyPatch, drift: float = 0.05) -> None:  # noqa: F811
@@ -99,7 +104,6 @@ def _refused(rig: Rig) -> str:  # noqa: F811
     return text
 
 
-@pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
 def test_a_live_start_without_a_paper_run_is_refused(
     rig: Rig,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
@@ -114,16 +118,12 @@ def test_a_live_start_without_a_paper_run_is_refused(
     assert "paper trade first (tradewind trade --paper) until `tradewind readiness --phase " in text
 
 
-@pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
 def test_a_live_start_after_a_paper_run_that_is_not_ready_is_refused_naming_the_criteria(
-    rig: Rig,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
+    paper_rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _on_files(rig)
-    _paper_run(rig)
-    _go_live(rig, monkeypatch)
+    _go_live(paper_rig, monkeypatch)
 
-    text = _refused(rig)
+    text = _refused(paper_rig)
 
     assert "the paper run is NOT READY: " in text
     assert "Evidence period (runbook: 2-4 weeks of paper trading): fail (1 sessions)" in text
@@ -131,16 +131,12 @@ def test_a_live_start_after_a_paper_run_that_is_not_ready_is_refused_naming_the_
     assert "differs from the paper run" not in text  # the same settings: only the verdict
 
 
-@pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
 def test_a_live_start_with_a_strategy_setting_changed_from_paper_is_refused_naming_it(
-    rig: Rig,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
+    paper_rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _on_files(rig)
-    _paper_run(rig)
-    _go_live(rig, monkeypatch, drift=0.08)
+    _go_live(paper_rig, monkeypatch, drift=0.08)
 
-    text = _refused(rig)
+    text = _refused(paper_rig)
 
     assert f"{DRIFT}: 0.05 (paper) -> 0.08 (live) differs from the paper run" in text
     assert f"set {DRIFT}: 0.05 as the paper run had it" in text
@@ -148,16 +144,12 @@ def test_a_live_start_with_a_strategy_setting_changed_from_paper_is_refused_nami
         assert f"{expected}:" not in text  # live is expected to change these
 
 
-@pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
 def test_accepted_gaps_start_live_with_an_event_and_a_restart_is_not_checked_again(
-    rig: Rig,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
+    paper_rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _on_files(rig)
-    _paper_run(rig)
-    _go_live(rig, monkeypatch, drift=0.08)
+    _go_live(paper_rig, monkeypatch, drift=0.08)
 
-    code, out = rig.session(cycles=1, live=True, accept_gaps=True)
+    code, out = paper_rig.session(cycles=1, live=True, accept_gaps=True)
 
     assert code == 0 and "RESULT stopped 1 False" in out, out
     lines = out.splitlines()
@@ -170,12 +162,15 @@ def test_accepted_gaps_start_live_with_an_event_and_a_restart_is_not_checked_aga
     accepted = lines[live_at + 3]
     assert accepted.startswith("ACCEPTED with --accept-paper-gaps: the paper run is NOT READY")
     assert accepted.endswith(f"; {DRIFT}: 0.05 (paper) -> 0.08 (live) differs from the paper run")
-    [event] = _events(rig, "paper_gaps_accepted")
+    [event] = _events(paper_rig, "paper_gaps_accepted")
     assert event == "live run started with --accept-paper-gaps: " + accepted.split(": ", 1)[1]
-    assert _live_runs(rig) == [(1, "stopped")]
+    assert _live_runs(paper_rig) == [(1, "stopped")]
 
-    code, out = rig.session(cycles=1, live=True)  # a restart: no flag, no check
+    code, out = paper_rig.session(cycles=1, live=True)  # a restart: no flag, no check
 
     assert code == 0 and "RESULT stopped 1 False" in out, out
     assert "run 1 'live' (resumed)" in out and "paper phase" not in out
-    assert _live_runs(rig) == [(1, "stopped")] and len(_events(rig, "paper_gaps_accepted")) == 1
+    assert (
+        _live_runs(paper_rig) == [(1, "stopped")]
+        and len(_events(paper_rig, "paper_gaps_accepted")) == 1
+    )

@@ -4,6 +4,7 @@ setting the live configuration changes from it; every shortfall is a gap with it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,8 +93,7 @@ def test_no_paper_run_and_no_stored_configuration_are_gaps() -> None:
     assert none.what == f"no paper run in {WHERE}"
     assert none.fix.startswith("paper trade first (tradewind trade --paper) until")
 
-    unstored = records(ready_spec())
-    object.__setattr__(unstored, "config", None)  # a run whose stored config no longer validates
+    unstored = replace(records(ready_spec()), config=None)  # its stored config is invalid
     [gap] = judge(unstored, _live(), WHERE).gaps
     assert gap.what.endswith("has no valid stored configuration to compare the settings with")
 

@@ -4,8 +4,9 @@ The runbook's ``python scripts/start_trading.py --paper --interval 3600 --ensemb
 ``tradewind trade --paper --interval 3600 --ensemble``. Paper and live trade through the broker
 named by ``broker.name`` (``alpaca``, ``webull``, ``webull_app``), after the live-trading checks
 (at a live run's first start also the paper phase, :mod:`tradewind.service.live_start`, which
-``--accept-paper-gaps`` overrides) and the broker's credential checks; nothing ever falls back to the simulator. ``--ensemble``
-(``ml.enabled``) loads the deployed ML models from the registry; it never trains.
+``--accept-paper-gaps`` overrides) and the broker's credential checks; nothing ever falls back
+to the simulator. ``--ensemble`` (``ml.enabled``) loads the deployed ML models from the
+registry; it never trains.
 ``--mode simulated --replay START:END`` runs the same loop over history on the built-in
 simulator (``tradewind demo`` does this).
 """
