@@ -16,6 +16,7 @@ import pandas as pd
 from tradewind.config import load_config
 from tradewind.config.loader import mode_in_file
 from tradewind.domain.errors import TradewindError
+from tradewind.review.paper_phase import paper_phase
 from tradewind.service import StopFlag, TradeOptions, TradingService
 
 cfg = load_config(sys.argv[1])
@@ -52,12 +53,18 @@ def announce(lines: list[str]) -> None:
 save()
 svc = TradingService(
     cfg,
-    TradeOptions(max_cycles=opts["cycles"], error_backoff=(0.0,), live=opts.get("live", False)),
+    TradeOptions(
+        max_cycles=opts["cycles"],
+        error_backoff=(0.0,),
+        live=opts.get("live", False),
+        accept_paper_gaps=opts.get("accept_paper_gaps", False),
+    ),
     file_mode=mode_in_file(sys.argv[1]),
     now=now,
     wait=wait,
     stop=stop,
     announce=announce,
+    paper_check=paper_phase,  # as `tradewind trade` composes it
 )
 try:
     result = svc.run()

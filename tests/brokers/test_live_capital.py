@@ -40,7 +40,7 @@ def test_a_live_account_worth_more_than_the_capital_is_refused_before_any_order(
     _go_live(rig, 10_000.0, monkeypatch)
     rig.exchange.cash = 250_000.0
 
-    code, out = rig.session(cycles=2, live=True)
+    code, out = rig.session(cycles=2, live=True, accept_gaps=True)  # no paper run here
 
     text = " ".join(out.split())
     assert code == 2 and "REFUSED" in text, out
@@ -57,7 +57,7 @@ def test_a_live_account_holding_the_capital_starts_and_trades(
     _go_live(rig, 10_000.0, monkeypatch)
     rig.exchange.cash = 10_100.0  # within the tolerance (interest since funding)
 
-    code, out = rig.session(cycles=2, live=True)
+    code, out = rig.session(cycles=2, live=True, accept_gaps=True)  # no paper run here
 
     assert code == 0 and "RESULT stopped 2 False" in out, out
     assert "mode live | broker alpaca" in out and "LIVE TRADING: REAL MONEY" in out

@@ -94,15 +94,18 @@ class Rig:
     config: Path
     pid: list[int]
 
-    def session(self, cycles: int, max_hours: float = 48, live: bool = False) -> tuple[int, str]:
+    def session(
+        self, cycles: int, max_hours: float = 48, live: bool = False, accept_gaps: bool = False
+    ) -> tuple[int, str]:
         """Run the service for ``cycles`` cycles (or ``max_hours`` of fake time; ``live``: with
-        ``--live``); its return code and output."""
+        ``--live``; ``accept_gaps``: with ``--accept-paper-gaps``); its return code and output."""
         opts = {
             "cycles": cycles,
             "start": T0,
             "clock_file": str(self.folder / "clock.txt"),
             "max_hours": max_hours,
             "live": live,
+            "accept_paper_gaps": accept_gaps,
         }
         env = {**os.environ, **CREDS[self.name], PAPER_TEST_PRICES_ENV: "yes"}  # synthetic prices
         proc = subprocess.Popen(

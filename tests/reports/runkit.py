@@ -145,3 +145,26 @@ def rising(n: int, daily: float = 0.002, wobble: float = 0.0005) -> list[float]:
 def at(day: pd.Timestamp, hours: float) -> datetime:
     """``day`` plus ``hours``."""
     return (day + timedelta(hours=hours)).to_pydatetime()
+
+
+READY_THRESHOLDS: dict[str, Any] = {"readiness": {"paper": {"max_missed_cycles": 100}}}
+"""Configuration under whose paper thresholds :func:`ready_spec` is READY (a replay's cycles are
+one a session, so the wall clock's hourly slots do not count)."""
+
+
+def ready_spec(config: TradewindConfig | None = None) -> RunSpec:
+    """A paper run that passes every paper criterion under :data:`READY_THRESHOLDS`, having run
+    with ``config`` (default: the defaults)."""
+    days = sessions(25)
+    plan = [OrderRecord("o1", "AAA", "buy", 100, "rebalance", 100.0, 0.0, 10.0, 0.0)]
+    return RunSpec(
+        rising(25),
+        clock="replay",
+        decisions=[decision(days[1], "BULL", "max_sharpe", [0.3, 0.3], plan)],
+        fills=[
+            fill(days[1], "AAA", "buy", 100, 100.0, slippage=10.0, cid="o1"),
+            fill(days[3], "AAA", "sell", 100, 104.0, cid="o2"),
+        ],
+        orders=[order(days[1], "AAA", 100, 100, OrderStatus.FILLED)],
+        config=config or validate_config({}),
+    )

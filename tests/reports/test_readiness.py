@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 from runkit import (
     CAPITAL,
+    READY_THRESHOLDS,
     RunSpec,
     decision,
     event,
     fill,
     order,
+    ready_spec,
     records,
     rising,
     sessions,
@@ -235,26 +237,8 @@ def test_live_phase_criteria_pass_and_fail() -> None:
 
 
 def test_the_verdict_and_its_exit_code() -> None:
-    cfg = validate_config({"readiness": {"paper": {"max_missed_cycles": 100}}})
-    days = sessions(25)
-    good = RunSpec(
-        rising(25),
-        clock="replay",
-        decisions=[
-            decision(
-                days[1],
-                "BULL",
-                "max_sharpe",
-                [0.3, 0.3],
-                [OrderRecord("o1", "AAA", "buy", 100, "rebalance", 100.0, 0.0, 10.0, 0.0)],
-            )
-        ],  # fmt: skip
-        fills=[
-            fill(days[1], "AAA", "buy", 100, 100.0, slippage=10.0, cid="o1"),
-            fill(days[3], "AAA", "sell", 100, 104.0, cid="o2"),
-        ],  # fmt: skip
-        orders=[order(days[1], "AAA", 100, 100, OrderStatus.FILLED)],
-    )
+    cfg = validate_config(READY_THRESHOLDS)
+    good = ready_spec()
     ready = paper_readiness(records(good), cfg)
     assert [x.status for x in ready.criteria] == ["pass"] * 12
     assert ready.verdict == "READY" and ready.exit_code == 0

@@ -299,3 +299,17 @@ def test_risk_events_reach_the_log_file_at_their_severity_and_halts_the_console(
     with Store(load(Path(config)).database_url, mode=None) as store:  # as in the database
         stored = {e.kind for e in store.events(1)}
     assert {"halt", "daily_loss_warning", "drawdown_warning", "stop"} <= stored
+
+
+def test_accepting_paper_gaps_is_a_live_flag_only(tmp_path: Path) -> None:
+    """``--accept-paper-gaps`` (a live first start despite the paper phase's gaps) in another
+    mode is refused before anything is written, so it never silently means nothing; ``--help``
+    says what it does."""
+    code, out = cli("trade", "--config", str(write_config(tmp_path)), "--accept-paper-gaps")
+
+    assert code == 2 and "--accept-paper-gaps concerns live trading only" in out
+    assert not list(tmp_path.glob("*.db"))
+    code, out = cli("trade", "--help")
+    text = " ".join(out.replace("│", " ").split())
+    assert code == 0 and "--accept-paper-gaps" in text
+    assert "Live only, your own decision: start a new live run although the paper phase" in text

@@ -3,8 +3,10 @@
 The runbook's ``python scripts/start_trading.py --paper --interval 3600 --ensemble`` is
 ``tradewind trade --paper --interval 3600 --ensemble``. Paper and live trade through the broker
 named by ``broker.name`` (``alpaca``, ``webull``, ``webull_app``), after the live-trading checks
-and the broker's credential checks; nothing ever falls back to the simulator. ``--ensemble``
-(``ml.enabled``) loads the deployed ML models from the registry; it never trains.
+(at a live run's first start also the paper phase, :mod:`tradewind.service.live_start`, which
+``--accept-paper-gaps`` overrides) and the broker's credential checks; nothing ever falls back
+to the simulator. ``--ensemble`` (``ml.enabled``) loads the deployed ML models from the
+registry; it never trains.
 ``--mode simulated --replay START:END`` runs the same loop over history on the built-in
 simulator (``tradewind demo`` does this).
 """
@@ -39,6 +41,7 @@ if TYPE_CHECKING:  # imported where used: the CLI starts without the heavy stack
 if TYPE_CHECKING:  # the service's stack is imported when a command runs (the CLI starts at once)
     import pandas as pd
 
+    from tradewind.service.live_start import PaperPhase
     from tradewind.service.runner import ServiceResult
 
 EXIT_HALTED = 4
@@ -142,6 +145,15 @@ def trade(
         help="Consent to live trading (also needs trading.mode: live, broker.paper_trading: "
         "false and TRADEWIND_ALLOW_LIVE=yes).",
     ),
+    accept_paper_gaps: bool = typer.Option(
+        False,
+        "--accept-paper-gaps",
+        help="Live only, your own decision: start a new live run although the paper phase "
+        "falls short (no paper run, `tradewind readiness --phase paper` not READY, or strategy "
+        "settings that differ from the paper run's). Without it such a start is refused; with "
+        "it the start goes on and a paper_gaps_accepted event records what was accepted. A "
+        "restart of a live run is never checked again.",
+    ),
     source: str | None = typer.Option(None, "--source", "-s", help="Data source override."),
     data_path: Path | None = DataPathOption,
     max_cycles: int | None = typer.Option(
@@ -176,6 +188,7 @@ def trade(
             replay=parse_replay(replay) if replay else None,
             speed=parse_speed(speed),
             live=live,
+            accept_paper_gaps=accept_paper_gaps,
             max_cycles=max_cycles,
         )
     if ensemble:
@@ -191,6 +204,7 @@ def trade(
                 file_mode=file_mode,
                 stop=stop,
                 announce=None if as_json else _announce,
+                paper_check=_paper_phase,
             )
             result = service.run()
     finally:
@@ -204,8 +218,15 @@ def trade(
 
 def _announce(lines: list[str]) -> None:
     for line in lines:
-        style = "bold red" if line.startswith("LIVE") else "cyan"
-        console.print(f"[{style}]{line}[/]", highlight=False)
+        style = "bold red" if line.startswith(("LIVE", "ACCEPTED")) else "cyan"
+        console.print(f"[{style}]{escape(line)}[/]", highlight=False)
+
+
+def _paper_phase(cfg: TradewindConfig) -> PaperPhase:
+    """The paper phase of a live first start (review's stack loaded only then)."""
+    from tradewind.review.paper_phase import paper_phase
+
+    return paper_phase(cfg)
 
 
 def report(result: ServiceResult, cfg: TradewindConfig, log_path: Path, *, as_json: bool) -> None:

@@ -14,7 +14,9 @@ paper mode too (:func:`check_paper_prices`), unless ``TRADEWIND_PAPER_TEST_PRICE
 run only tests the broker plumbing.
 
 Anything less refuses with the list of what is missing; ``--live`` in another mode is refused
-too, so a typo never runs a different mode than the one intended.
+too, so a typo never runs a different mode than the one intended. A live run's first start
+then checks the paper phase (:mod:`tradewind.service.live_start`) and the account's size
+(:func:`check_live_capital`).
 """
 
 from __future__ import annotations
@@ -73,10 +75,11 @@ def check_paper_prices(cfg: TradewindConfig, env: Mapping[str, str]) -> None:
 class LiveTradingRefused(TradewindError):
     """Live trading was asked for without every consent (see the module docstring)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], closing: str = "") -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"live trading refused; nothing was started:\n{lines}")
+        tail = f"\n  {closing}" if closing else ""
+        super().__init__(f"live trading refused; nothing was started:\n{lines}{tail}")
 
 
 def check_live(
@@ -173,6 +176,8 @@ class Banner:
     schedule: str
     database: str
     journal: str | None
+    paper: tuple[str, ...] = ()
+    """The paper phase at a live run's first start (:mod:`tradewind.service.live_start`)."""
 
     def lines(self, cfg: TradewindConfig) -> list[str]:
         """The banner, one line each; live trading leads with a warning."""
@@ -182,6 +187,7 @@ class Banner:
         out = []
         if self.mode == TradingMode.LIVE.value:
             out.append("LIVE TRADING: REAL MONEY. Orders go to your live brokerage account.")
+            out += self.paper
         out += [
             f"mode {self.mode} | broker {self.broker} | account {self.account}",
             f"capital: equity ${self.equity:,.2f}, cash ${self.cash:,.2f}, "

@@ -61,9 +61,17 @@ from tradewind.service.heartbeat import Heartbeat, InstanceLock, wall_now
 from tradewind.service.kinds import ReplayRun, RunKind, WallClockRun
 from tradewind.service.live_safety import (
     Banner,
+    LiveTradingRefused,
     check_live,
     check_live_capital,
     check_paper_prices,
+)
+from tradewind.service.live_start import (
+    ACCEPT_FLAG,
+    ACCEPTED_EVENT,
+    FirstStart,
+    PaperPhaseCheck,
+    first_live_start,
 )
 from tradewind.service.market import (
     RunMarket,
@@ -85,6 +93,7 @@ from tradewind.service.runs import (
     META_KEY,
     database_id,
     open_run,
+    resumable_run,
 )
 from tradewind.service.stopping import Sleeper, StopFlag
 from tradewind.service.weekly_reports import WeeklyReportWriter
@@ -108,6 +117,9 @@ class TradeOptions:
         real time between replayed cycles.
     live
         ``--live`` was given (one of the four consents for live trading).
+    accept_paper_gaps
+        ``--accept-paper-gaps`` was given: a live run's first start goes on despite the paper
+        phase's gaps, recording what was accepted (:mod:`tradewind.service.live_start`).
     name
         Run name (default ``replay START:END`` or the mode).
     max_cycles
@@ -126,6 +138,7 @@ class TradeOptions:
     replay: tuple[pd.Timestamp, pd.Timestamp] | None = None
     speed: float | None = None
     live: bool = False
+    accept_paper_gaps: bool = False
     name: str | None = None
     max_cycles: int | None = None
     sim_options: dict[str, Any] = field(default_factory=dict)
@@ -178,6 +191,9 @@ class TradingService:
         Receives the start-up banner lines.
     faults
         Crash-test fault plan (default ``$TRADEWIND_FAULT``, simulated mode only).
+    paper_check
+        Looks up the paper phase at a live run's first start (the command line gives
+        :func:`tradewind.review.paper_phase.paper_phase`); live mode refuses to start without.
     """
 
     def __init__(
@@ -194,6 +210,7 @@ class TradingService:
         broker_wrapper: Callable[[Broker], Broker] | None = None,
         announce: Callable[[list[str]], None] | None = None,
         faults: FaultPlan | None = None,
+        paper_check: PaperPhaseCheck | None = None,
     ) -> None:
         self.cfg = cfg
         self.options = options or TradeOptions()
@@ -208,6 +225,8 @@ class TradingService:
         simulated = cfg.trading.mode is TradingMode.SIMULATED
         self.faults = faults or (FaultPlan.from_env() if simulated else FaultPlan())
         self.interval = self.options.interval or cfg.trading.interval_seconds
+        self.paper_check = paper_check
+        self._paper_lines: tuple[str, ...] = ()
         self.market: RunMarket | None = None
         self.engine: Engine | None = None
         self._secrets: Secrets | None = None
@@ -218,6 +237,8 @@ class TradingService:
         """Check, compose, recover and run until the replay ends or a stop is requested."""
         cfg = self.cfg
         check_live(cfg, file_mode=self.file_mode, live_flag=self.options.live, env=self.env)
+        if self.options.accept_paper_gaps and cfg.trading.mode is not TradingMode.LIVE:
+            raise UsageError(f"{ACCEPT_FLAG} concerns live trading only; drop it")
         check_ready(cfg)  # adapter present and its credentials set, before anything is written
         check_paper_prices(cfg, self.env)
         if cfg.trading.mode is TradingMode.BACKTEST:
@@ -275,6 +296,7 @@ class TradingService:
     ) -> ServiceResult:
         cfg, opts = self.cfg, self.options
         name = opts.name or kind.default_name(cfg)
+        first_live = self._first_live_start(store, name)  # before the run exists: may refuse
         run, resumed = open_run(store, cfg, name, market.bars.symbols)
         journal = journal_path(cfg)
         account = kind.account_key(database_id(store), run.id)
@@ -327,6 +349,8 @@ class TradingService:
             alerter.alert("risk_state_carried", describe_seed(run.id, *carried), "info")
         for warning in kind.warnings(cfg):
             alerter.alert("config_warning", warning, "warning")
+        if first_live is not None and first_live.accepted is not None:
+            alerter.alert(ACCEPTED_EVENT, first_live.accepted, "warning")
         store.save_state(
             META_KEY.format(run_id=run.id),
             {
@@ -401,6 +425,24 @@ class TradingService:
         heartbeat.beat(force=True)
         reports.run_ended()  # issue 23: the week in progress too
         return result
+
+    def _first_live_start(self, store: Store, name: str) -> FirstStart | None:
+        """At a live run's first start, the paper phase checked and kept for the banner (None
+        for any other start: a restart continues its run whatever the paper phase says).
+
+        Raises
+        ------
+        PaperPhaseRefused
+            The paper phase has gaps and ``--accept-paper-gaps`` was not given.
+        """
+        cfg = self.cfg
+        if cfg.trading.mode is not TradingMode.LIVE or resumable_run(store, cfg, name):
+            return None
+        if self.paper_check is None:  # the composition root forgot it: never go live unchecked
+            raise LiveTradingRefused(["no paper-phase check was composed (a program error)"])
+        first = first_live_start(self.paper_check(cfg), accept_gaps=self.options.accept_paper_gaps)
+        self._paper_lines = first.banner
+        return first
 
     # --- the loop ---------------------------------------------------------------------------
     def _loop(
@@ -490,6 +532,7 @@ class TradingService:
             schedule=schedule,
             database=store.database,
             journal=journal,
+            paper=self._paper_lines,
         )
         self.announce(banner.lines(cfg))
 

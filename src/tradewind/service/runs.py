@@ -57,6 +57,16 @@ def strategy_fingerprint(cfg: TradewindConfig) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def resumable_run(store: Store, cfg: TradewindConfig, name: str) -> RunInfo | None:
+    """The run a start with ``name`` and ``cfg`` continues: the latest run of that name, when
+    it has the same strategy and is not finished (None: the start begins a new run)."""
+    same = [r for r in store.runs() if r.name == name]
+    latest = same[-1] if same else None
+    if latest is None or latest.status == "finished":
+        return None
+    return latest if latest.config_fingerprint == strategy_fingerprint(cfg) else None
+
+
 def open_run(
     store: Store, cfg: TradewindConfig, name: str, symbols: Sequence[str]
 ) -> tuple[RunInfo, bool]:
@@ -65,11 +75,12 @@ def open_run(
     A continued run is marked running again (``tradewind status`` must not show it stopped
     while it trades).
     """
+    earlier = resumable_run(store, cfg, name)
+    if earlier is not None:
+        store.reopen_run(earlier.id)  # status: running again, not the stop it resumes from
+        return store.run(earlier.id), True
     fingerprint = strategy_fingerprint(cfg)
     same = [r for r in store.runs() if r.name == name]
-    if same and same[-1].config_fingerprint == fingerprint and same[-1].status != "finished":
-        store.reopen_run(same[-1].id)  # status: running again, not the stop it resumes from
-        return store.run(same[-1].id), True
     run_id = store.start_run(
         name=name,
         started_at=wall_now(),
