@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 from storekit import T0, at
 
-from tradewind.store import OutboxMessage, Store, StoreError
+from tradewind.store import NewEvent, OutboxMessage, Store, StoreError
 
 
 def test_events_filter_by_run_kind_severity_and_time(store: Store, run_id: int) -> None:
@@ -81,6 +81,36 @@ def test_notifications_go_out_with_what_they_report_or_not_at_all(
         store.record_event(run_id, "k", "m", ts=at(1), notify=[OutboxMessage("log", {"a": 1})])
     event.remove(store.engine, "before_cursor_execute", fail)
     assert [e.kind for e in store.events()] == ["halt_latched"]  # the event rolled back too
+
+
+def test_a_state_change_and_the_events_reporting_it_land_together_or_not_at_all(
+    store: Store, run_id: int
+) -> None:
+    """The baseline after booked dividends or fees, and the events and notifications saying
+    so, are one transaction (``save_state(..., events=)``): a crash keeps both or neither."""
+    booked = NewEvent(
+        run_id, "cash_income", "dividend AAA $1.00", ts=at(3), data={"amount": 1.0},
+        notify=[OutboxMessage("discord", {"text": "dividend"})],
+    )  # fmt: skip
+    store.save_state("baseline-run1", {"cash": 1.0}, events=[booked])
+    assert store.load_state("baseline-run1") == {"cash": 1.0}
+    [e] = store.events(kinds=["cash_income"])
+    assert (e.run_id, e.ts, e.data) == (run_id, at(3), {"amount": 1.0})
+    assert [n.channel for n in store.pending_notifications(now=at(3))] == ["discord"]
+
+    def fail(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("INSERT INTO notifications"):
+            raise RuntimeError("boom")
+
+    event.listen(store.engine, "before_cursor_execute", fail)
+    with pytest.raises(RuntimeError):
+        store.save_state("baseline-run1", {"cash": 2.0}, events=[booked])
+    event.remove(store.engine, "before_cursor_execute", fail)
+    assert store.load_state("baseline-run1") == {"cash": 1.0}  # the state rolled back too
+    assert len(store.events(kinds=["cash_income"])) == 1
+    with pytest.raises(ValueError):  # a bad event is refused before anything is written
+        store.save_state("baseline-run1", {"cash": 3.0}, events=[NewEvent(run_id, "k", "m", "?")])
+    assert store.load_state("baseline-run1") == {"cash": 1.0}
 
 
 def test_outbox_retries_and_gives_up(store: Store) -> None:

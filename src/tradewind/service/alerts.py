@@ -31,7 +31,7 @@ from tradewind.notify.notice import Notice
 from tradewind.risk.halt import HaltState
 from tradewind.service.notify_cycle import CycleNotices, halt_key
 from tradewind.service.store_recorder import CycleFacts
-from tradewind.store import OutboxMessage, Store
+from tradewind.store import NewEvent, OutboxMessage, Store
 
 log = logging.getLogger("tradewind.service")
 
@@ -99,6 +99,25 @@ class Alerter:
         when = ts if ts is not None else datetime.now(UTC)
         notice = event_notice(kind, message, severity, when, self.context)
         self._record(kind, message, severity, ts, data, notice, dedupe_key)
+
+    def prepare(
+        self,
+        kind: str,
+        message: str,
+        severity: str = "warning",
+        *,
+        ts: datetime | None = None,
+        data: dict[str, Any] | None = None,
+        dedupe_key: str | None = None,
+    ) -> NewEvent:
+        """``message`` as :meth:`alert` would record and queue it, for the caller to write in
+        the transaction of the state change it reports (``Store.save_state(..., events=)``);
+        logged now."""
+        log.log(LEVELS.get(severity, logging.INFO), "%s: %s", kind, message)
+        when = ts if ts is not None else datetime.now(UTC)
+        notice = event_notice(kind, message, severity, when, self.context)
+        notify = self.cycle.notice_messages(notice, dedupe_key)
+        return NewEvent(self.run_id, kind, message, severity, ts, data, notify)
 
     def report_events(self, events: Sequence[EngineEvent], cycle_key: str) -> None:
         """Log the engine's events of one cycle (already stored with it, their notifications

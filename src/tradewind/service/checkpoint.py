@@ -16,7 +16,7 @@ identical to an uninterrupted run, is what keeps those states complete.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # types only: `tradewind status` reads a checkpoint without numpy
     from tradewind.domain.ledger import Ledger
     from tradewind.orders.account import Baseline
-    from tradewind.store import Store
+    from tradewind.store import NewEvent, Store
     from tradewind.store.reader import StoreReads
 
 if TYPE_CHECKING:  # the engine only as a type: `tradewind status` reads checkpoints alone
@@ -42,9 +42,13 @@ def _float(x: Any) -> float:
     return float("nan") if x is None else float(x)
 
 
-def save_baseline(store: Store, run_id: int, baseline: Baseline) -> None:
-    """Record the run's baseline (once, when it starts, or after an adopted difference)."""
-    store.save_state(BASELINE_KEY.format(run_id=run_id), baseline.to_json())
+def save_baseline(
+    store: Store, run_id: int, baseline: Baseline, events: Sequence[NewEvent] = ()
+) -> None:
+    """Record the run's baseline (when it starts, and after each change: an adopted
+    difference, fees, income), with the ``events`` that report the change in the same
+    transaction."""
+    store.save_state(BASELINE_KEY.format(run_id=run_id), baseline.to_json(), events=events)
 
 
 def load_baseline(store: StoreReads, run_id: int) -> Baseline | None:

@@ -38,6 +38,7 @@ from tradewind.service.heartbeat import Heartbeat
 from tradewind.service.market_refresh import MarketRefresher
 from tradewind.service.recovery import Rebuilt, RunContext, rebuild
 from tradewind.service.stopping import Sleeper
+from tradewind.store import NewEvent
 
 log = logging.getLogger("tradewind.service")
 
@@ -291,8 +292,8 @@ class CycleRunner:
         fees = broker_fees(diffs, others, ctx.baseline.fees, self._fee_allowance())
         if fees is None:
             return False
-        self._settle(ctx.baseline.with_fees(fees))
-        self._fees_alert(fees, tick)
+        baseline = ctx.baseline.with_fees(fees)
+        self._settle(baseline, [self._fees_event(fees, baseline, tick)])
         self._check_book = False
         self._recover(tick)
         return True
@@ -321,9 +322,8 @@ class CycleRunner:
         if settled is None:
             return False
         baseline = ctx.baseline.with_income(settled.booked).with_fees(settled.fees)
-        self._settle(baseline)
-        for a in settled.booked:
-            self.alerter.alert(
+        events = [
+            self.alerter.prepare(
                 "cash_income",
                 f"{a.describe()}, booked: the broker credited it to the cash with no fill; "
                 f"${baseline.income:,.2f} of dividends and interest in this run",
@@ -338,30 +338,34 @@ class CycleRunner:
                     "run_total": baseline.income,
                 },
             )
+            for a in settled.booked
+        ]
         if settled.fees:
-            self._fees_alert(settled.fees, tick)
+            events.append(self._fees_event(settled.fees, baseline, tick))
+        self._settle(baseline, events)
         self._check_book = False
         self._recover(tick)
         return True
 
-    def _settle(self, baseline: Baseline) -> None:
-        """Carry on from ``baseline``, saved before anything else: a crash after it keeps what
-        was booked, and nothing is booked twice."""
-        save_baseline(self.ctx.store, self.ctx.run_id, baseline)
+    def _settle(self, baseline: Baseline, events: list[NewEvent]) -> None:
+        """Carry on from ``baseline``, saved before anything else together with the ``events``
+        that report it (one transaction): a crash keeps what was booked and its alerts, or
+        neither, and nothing is booked twice."""
+        save_baseline(self.ctx.store, self.ctx.run_id, baseline, events)
         self.ctx = replace(self.ctx, baseline=baseline)
 
-    def _fees_alert(self, fees: float, tick: datetime | None) -> None:
-        """The ``broker_fees`` event of ``fees`` just taken."""
+    def _fees_event(self, fees: float, baseline: Baseline, tick: datetime | None) -> NewEvent:
+        """The ``broker_fees`` event of ``fees`` just taken (``baseline``: after them)."""
         bps = self.ctx.cfg.broker.fee_allowance_bps
-        self.alerter.alert(
+        return self.alerter.prepare(
             "broker_fees",
             f"the broker took ${fees:,.2f} of cash that no fill explains, within the fee "
             f"allowance ({bps:g} bp of the ${self.rebuilt.truth.traded_notional:,.0f} traded, "
             f"plus rounding): taken as its regulatory fees (SEC, FINRA TAF, CAT); "
-            f"${self.ctx.baseline.fees:,.2f} in this run",
+            f"${baseline.fees:,.2f} in this run",
             "info",
             ts=tick,
-            data={"fees": fees, "run_total": self.ctx.baseline.fees},
+            data={"fees": fees, "run_total": baseline.fees},
         )
 
     def _adopt(

@@ -8,6 +8,7 @@ the transaction that read them has closed.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -148,6 +149,21 @@ class OutboxMessage:
     channel: str
     payload: dict[str, JSONValue]
     dedupe_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to record in the same transaction as a state change
+    (:meth:`~tradewind.store.repo_ops.OpsRepo.save_state`), with its ``notify`` messages: a
+    crash keeps both or neither."""
+
+    run_id: int | None
+    kind: str
+    message: str
+    severity: str = "info"
+    ts: datetime | None = None
+    data: dict[str, JSONValue] | None = None
+    notify: Sequence[OutboxMessage] = ()
 
 
 # --- outputs ------------------------------------------------------------------------------

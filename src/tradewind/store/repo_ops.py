@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.store.coltypes import JSONValue, utc
 from tradewind.store.core import StoreCore
-from tradewind.store.records import SEVERITIES, EventView, HaltView, OutboxMessage
+from tradewind.store.records import SEVERITIES, EventView, HaltView, NewEvent, OutboxMessage
 from tradewind.store.schema import EventRow, HaltRow, NotificationRow, StateRow
 from tradewind.store.views import event_view, halt_view
 
@@ -41,14 +41,11 @@ class OpsRepo(StoreCore):
         notify: Sequence[OutboxMessage] = (),
     ) -> int:
         """Record an event (and enqueue its ``notify`` messages in the same transaction)."""
+        event = NewEvent(run_id, kind, message, severity, ts, data, notify)
         _check_severity(severity)
         when = utc(ts) if ts is not None else now_utc()
         with self._write() as s:
-            row = EventRow(
-                run_id=run_id, ts=when, kind=kind, severity=severity, message=message, data=data
-            )
-            s.add(row)
-            enqueue(s, notify, when)
+            row = add_event(s, event, when)
             s.flush()
             return row.id
 
@@ -204,11 +201,22 @@ class OpsRepo(StoreCore):
 
     # --- component state ---------------------------------------------------------------
     def save_state(
-        self, key: str, value: dict[str, JSONValue], *, ts: datetime | None = None
+        self,
+        key: str,
+        value: dict[str, JSONValue],
+        *,
+        ts: datetime | None = None,
+        events: Sequence[NewEvent] = (),
     ) -> None:
-        """Replace the JSON state kept under ``key`` (one transaction)."""
+        """Replace the JSON state kept under ``key``, and record ``events`` with their
+        notifications, in one transaction: a crash keeps the state and what reports it, or
+        neither."""
         when = utc(ts) if ts is not None else now_utc()
+        for e in events:
+            _check_severity(e.severity)
         with self._write() as s:
+            for e in events:
+                add_event(s, e, when)
             row = s.get(StateRow, key)
             if row is None:
                 s.add(StateRow(key=key, value=dict(value), updated_at=when))
@@ -224,6 +232,23 @@ class OpsRepo(StoreCore):
 
 
 # --- helpers -----------------------------------------------------------------------------
+def add_event(s: Session, event: NewEvent, when: datetime) -> EventRow:
+    """Add ``event`` (stamped ``when`` unless it has its own time) and its notifications to the
+    session's transaction."""
+    at = utc(event.ts) if event.ts is not None else when
+    row = EventRow(
+        run_id=event.run_id,
+        ts=at,
+        kind=event.kind,
+        severity=event.severity,
+        message=event.message,
+        data=event.data,
+    )
+    s.add(row)
+    enqueue(s, event.notify, at)
+    return row
+
+
 def enqueue(s: Session, messages: Sequence[OutboxMessage], when: datetime) -> None:
     """Add outbox rows for ``messages`` to the session's transaction (dedupe keys honoured)."""
     for m in messages:
