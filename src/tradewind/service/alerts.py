@@ -95,10 +95,13 @@ class Alerter:
         dedupe_key: str | None = None,
     ) -> None:
         """Log, record and queue ``message`` (for the channels that want it)."""
-        log.log(LEVELS.get(severity, logging.INFO), "%s: %s", kind, message)
-        when = ts if ts is not None else datetime.now(UTC)
-        notice = event_notice(kind, message, severity, when, self.context)
-        self._record(kind, message, severity, ts, data, notice, dedupe_key)
+        try:
+            e = self.prepare(kind, message, severity, ts=ts, data=data, dedupe_key=dedupe_key)
+            self.store.record_event(
+                e.run_id, e.kind, e.message, e.severity, ts=e.ts, data=e.data, notify=e.notify
+            )
+        except Exception:  # an alert must never stop trading
+            log.exception("could not record the alert %s", kind)
 
     def prepare(
         self,
