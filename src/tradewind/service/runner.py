@@ -319,7 +319,8 @@ class TradingService:
         baseline = load_baseline(store, run.id)
         carried: tuple[int, dict[str, Any]] | None = None
         if baseline is None:  # the run's first start (the seed is saved before the baseline)
-            since = kind.clock.now().to_pydatetime()  # the broker's later entries are not in it
+            # the broker's entries from now on are not in it (to the microsecond: no warning)
+            since = kind.clock.now().floor("us").to_pydatetime()
             baseline = replace(kind.starting_baseline(cfg, store, broker), income_since=since)
             carried = kind.carry_risk_state(store, run.id, baseline, market.bars.symbols)
             save_baseline(store, run.id, baseline)
