@@ -73,6 +73,9 @@ class Checkpoint:
     engine: dict[str, Any]
     risk: dict[str, Any]
     book: dict[str, Any]
+    flows: int = 0
+    """How many of the baseline's capital flows the risk state has accounted (the ones after
+    them are applied when the engine is rebuilt: :func:`~tradewind.service.recovery.rebuild`)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (non-finite numbers as null)."""
@@ -83,6 +86,7 @@ class Checkpoint:
             "engine": self.engine,
             "risk": self.risk,
             "book": self.book,
+            "flows": self.flows,
         }
 
     @classmethod
@@ -95,6 +99,7 @@ class Checkpoint:
             dict(d["engine"]),
             dict(d["risk"]),
             dict(d["book"]),
+            int(d.get("flows", 0)),
         )
 
 
@@ -109,12 +114,15 @@ def load_checkpoint(store: StoreReads, run_id: int) -> Checkpoint | None:
     return Checkpoint.from_json(data) if data else None
 
 
-def capture(engine: Engine, ts: datetime, fill_cursor: int, cycles: int) -> Checkpoint:
-    """The engine's state after the cycle at ``ts``."""
+def capture(
+    engine: Engine, ts: datetime, fill_cursor: int, cycles: int, flows: int = 0
+) -> Checkpoint:
+    """The engine's state after the cycle at ``ts`` (``flows``: the baseline's capital flows
+    its risk state has accounted)."""
     book = engine.book
     book_state = {"cash": book.cash, "quantity": [float(q) for q in book.quantity]}
     return Checkpoint(
-        ts, fill_cursor, cycles, engine.state(), engine.parts.risk.state(), book_state
+        ts, fill_cursor, cycles, engine.state(), engine.parts.risk.state(), book_state, flows
     )
 
 

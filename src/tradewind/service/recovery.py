@@ -5,10 +5,11 @@ simply a run with an empty store. The strategy parts come from
 :func:`~tradewind.engine.strategy.build_parts` (as in a backtest), the risk manager keeps its
 halts in the database, the order manager stands in front of the broker, the book is the run's
 baseline plus the fills booked at the last checkpoint, and the strategy's memory is restored
-from that checkpoint (:mod:`tradewind.service.checkpoint`); before its first checkpoint, a new
-wall-clock run's risk tracker is the one it carried on from the previous wall-clock run
-(:mod:`tradewind.service.carry`). Fills recorded after the checkpoint are handed to the order
-manager, which delivers them when the cycle asks for them again.
+from that checkpoint (:mod:`tradewind.service.checkpoint`), its breakers moved by the deposits
+and withdrawals adopted since (:meth:`~tradewind.risk.breakers.BreakerState.shift`); before its
+first checkpoint, a new wall-clock run's risk tracker is the one it carried on from the
+previous wall-clock run (:mod:`tradewind.service.carry`). Fills recorded after the checkpoint
+are handed to the order manager, which delivers them when the cycle asks for them again.
 """
 
 from __future__ import annotations
@@ -129,6 +130,9 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     if ckpt is not None:
         restore(engine, ckpt)
         book_ok = book_matches(engine.book, ckpt) or not check_book
+    # deposits and withdrawals adopted since the checkpoint: neither gains nor losses
+    for flow in ctx.baseline.flows[ckpt.flows if ckpt is not None else 0 :]:
+        risk.breakers.state.shift(flow.amount)
     om.load_pending([f for i, f in fills if i > cursor], rerun_tick)
     return Rebuilt(engine, om, StoreRecorder(store, ctx.run_id, engine), truth, ckpt, book_ok)
 
