@@ -8,6 +8,8 @@ broker; the trading service rebuilds its engine's book the same way after a rest
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -86,6 +88,11 @@ class Baseline:
         total = sum(a.amount for a in booked)
         ids = self.income_ids + tuple(a.activity_id for a in booked)
         return replace(self, cash=self.cash + total, income=self.income + total, income_ids=ids)
+
+    def key(self) -> str:
+        """Identifies this baseline's content (a checkpoint says which baseline it followed)."""
+        text = json.dumps(self.to_json(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def with_flow(self, flow: CapitalFlow) -> Baseline:
         """This baseline with ``flow`` on record (its cash and positions already hold it)."""

@@ -196,10 +196,9 @@ class CycleRunner:
     def _checkpoint(self, tick: datetime) -> None:
         st = self.rebuilt
         cursor = self.ctx.store.max_fill_id(self.ctx.run_id)
-        flows = len(self.ctx.baseline.flows)  # all accounted by the risk state (rebuild)
-        save_checkpoint(
-            self.ctx.store, self.ctx.run_id, capture(st.engine, tick, cursor, self.cycles, flows)
-        )
+        baseline = self.ctx.baseline  # its flows all accounted by the risk state (rebuild)
+        ckpt = capture(st.engine, tick, cursor, self.cycles, len(baseline.flows), baseline.key())
+        save_checkpoint(self.ctx.store, self.ctx.run_id, ckpt)
         self._check_book = True
 
     def _order_events(self, tick: datetime) -> list[EngineEvent]:

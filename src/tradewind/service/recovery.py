@@ -86,7 +86,9 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     """The run's engine as of its last checkpoint; ``rerun_tick`` is the cycle that runs next.
 
     ``check_book`` compares the rebuilt book with the one the checkpoint saw (off after an
-    adopted reconciliation difference moved the baseline).
+    adopted reconciliation difference moved the baseline; skipped too when the baseline is not
+    the one the checkpoint followed: tradewind moved it, then the service stopped before the
+    next checkpoint).
     """
     cfg, store = ctx.cfg, ctx.store
     ckpt = load_checkpoint(store, ctx.run_id)
@@ -129,7 +131,10 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     book_ok = True
     if ckpt is not None:
         restore(engine, ckpt)
-        book_ok = book_matches(engine.book, ckpt) or not check_book
+        # a baseline tradewind moved after the checkpoint (saved first, then a crash) explains
+        # a book that differs from the checkpoint's
+        moved = bool(ckpt.baseline) and ckpt.baseline != ctx.baseline.key()
+        book_ok = book_matches(engine.book, ckpt) or not check_book or moved
     # deposits and withdrawals adopted since the checkpoint: neither gains nor losses
     for flow in ctx.baseline.flows[ckpt.flows if ckpt is not None else 0 :]:
         risk.breakers.state.shift(flow.amount)
