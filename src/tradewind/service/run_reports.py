@@ -140,7 +140,7 @@ def summary_payload(records: RunRecords) -> dict[str, Any]:
     and realized, uptime, the rolling 2-week Sharpe and the weekly roll-up."""
     summary = records.summary()
     options = options_for(records)
-    returns = daily_returns(records.recorder, records.run.initial_cash)
+    returns = daily_returns(records.performance, records.run.initial_cash)
     rolling = rolling_sharpe(returns, options.sharpe_window).dropna()
     run = records.run
     return {
