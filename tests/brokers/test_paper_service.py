@@ -13,6 +13,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -142,10 +144,10 @@ def _prices(config: Path) -> dict[str, float]:
     return {s: round(float(last[s]), 2) for s in SYMBOLS}
 
 
-@pytest.fixture(params=["alpaca", "webull"])
-def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    name = str(request.param)
-    clock_file = tmp_path / "clock.txt"
+@contextmanager
+def make_rig(name: str, folder: Path) -> Iterator[Rig]:
+    """A fake ``name`` broker serving a paper service whose files are in ``folder``."""
+    clock_file = folder / "clock.txt"
 
     def clock() -> datetime:
         text = clock_file.read_text().strip() if clock_file.exists() else T0
@@ -157,10 +159,18 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         if name == "alpaca"
         else fake_webull_broker.serve(exchange)
     )
-    config = _config(tmp_path, name, server.url, "halt")
-    exchange.prices = _prices(config)
-    yield Rig(name, tmp_path, exchange, server, config, [])
-    server.stop()
+    try:
+        config = _config(folder, name, server.url, "halt")
+        exchange.prices = _prices(config)
+        yield Rig(name, folder, exchange, server, config, [])
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["alpaca", "webull"])
+def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    with make_rig(str(request.param), tmp_path) as made:
+        yield made
 
 
 def _store(folder: Path) -> dict[str, Any]:

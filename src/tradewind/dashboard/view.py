@@ -115,7 +115,7 @@ class RunView:
     def rolling_sharpe(self) -> pd.Series:
         """The rolling Sharpe of each window of ``readiness.paper.sharpe_window_sessions``
         sessions (NaN before the first full window)."""
-        returns = daily_returns(self.records.recorder, self.records.run.initial_cash)
+        returns = daily_returns(self.records.performance, self.records.run.initial_cash)
         return rolling_sharpe(returns, self.options.sharpe_window)
 
     @cached_property

@@ -1,4 +1,5 @@
-"""Cash the broker books to the account apart from any fill: dividends and interest.
+"""Cash the broker books to the account apart from any fill: dividends and interest; and the
+money a person moves in or out of it (:class:`CapitalFlow`).
 
 A live broker credits a dividend (or interest on cash) straight to the cash; no order and no
 fill explains it. Brokers that can list such entries report them as :class:`CashActivity`;
@@ -8,9 +9,10 @@ reconciliation books the ones that explain a cash difference
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 CashKind = Literal["dividend", "interest"]
 """What a :class:`CashActivity` is: a dividend (and the taxes or fees withheld from one), or
@@ -50,3 +52,32 @@ class CashActivity:
         sign = "-" if self.amount < 0 else ""
         raw = f", {self.broker_type}" if self.broker_type else ""
         return f"{what} {sign}${abs(self.amount):,.2f} ({self.on.isoformat()}{raw})"
+
+
+@dataclass(frozen=True, slots=True)
+class CapitalFlow:
+    """Money a person moved into (``amount`` > 0, a deposit or shares transferred in) or out of
+    (< 0, a withdrawal) the run's book outside trading, measured when the difference was adopted
+    after a reconciliation halt (:mod:`tradewind.orders.flows`).
+
+    A flow is neither a gain nor a loss: the breakers move their baselines by it and the run's
+    returns are time-weighted around it (:mod:`tradewind.reports.flows`). ``at`` is when it was
+    adopted: the first cycle recorded at or after it is the first whose equity holds it.
+    """
+
+    at: datetime
+    amount: float
+
+    def describe(self) -> str:
+        """``deposit of $40,000.00`` or ``withdrawal of $2,000.00``."""
+        kind = "deposit" if self.amount >= 0 else "withdrawal"
+        return f"{kind} of ${abs(self.amount):,.2f}"
+
+    def to_json(self) -> list[Any]:
+        """JSON form: ``[iso time, amount]``."""
+        return [self.at.isoformat(), self.amount]
+
+    @classmethod
+    def from_json(cls, row: Sequence[Any]) -> CapitalFlow:
+        """Inverse of :meth:`to_json`."""
+        return cls(datetime.fromisoformat(str(row[0])), float(row[1]))

@@ -22,6 +22,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "reconciliation_halt": ("halt", "🛑", "Trading HALTED: broker and records disagree"),
     "reconciliation_blocked": ("halt", "🛑", "No trading: a reconciliation halt is active"),
     "reconciliation_adopted": ("halt", "", "Broker account adopted after the resume"),
+    "capital_flow": ("halt", "💰", "Deposit or withdrawal adopted"),
     "resume": ("halt", "▶️", "Trading resumed"),
     "halt_cleared": ("halt", "▶️", "Halt cleared"),
     # risk warnings (notify_risk)

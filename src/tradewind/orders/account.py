@@ -8,12 +8,14 @@ broker; the trading service rebuilds its engine's book the same way after a rest
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from tradewind.domain.cash import CashActivity
+from tradewind.domain.cash import CapitalFlow, CashActivity
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill
 
@@ -30,6 +32,8 @@ class Baseline:
     ``cash``; :mod:`tradewind.orders.income`), ``income_ids`` the broker's ids of those entries
     (none is ever booked twice), and ``income_since`` the time from which the broker's entries
     are not yet in ``cash`` (the run's first start, or a person's adoption of the account).
+    ``flows`` are the deposits and withdrawals adopted over the run, oldest first (in ``cash``
+    and ``positions`` already; :mod:`tradewind.orders.flows`): not performance.
     """
 
     cash: float
@@ -40,6 +44,7 @@ class Baseline:
     income: float = 0.0
     income_ids: tuple[str, ...] = ()
     income_since: datetime | None = None
+    flows: tuple[CapitalFlow, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
@@ -52,6 +57,7 @@ class Baseline:
             "income": self.income,
             "income_ids": list(self.income_ids),
             "income_since": self.income_since.isoformat() if self.income_since else None,
+            "flows": [f.to_json() for f in self.flows],
         }
 
     @classmethod
@@ -70,6 +76,7 @@ class Baseline:
             float(d.get("income", 0.0)),
             tuple(str(i) for i in d.get("income_ids", [])),
             datetime.fromisoformat(since) if since else None,
+            tuple(CapitalFlow.from_json(f) for f in d.get("flows", [])),
         )
 
     def with_fees(self, amount: float) -> Baseline:
@@ -81,6 +88,15 @@ class Baseline:
         total = sum(a.amount for a in booked)
         ids = self.income_ids + tuple(a.activity_id for a in booked)
         return replace(self, cash=self.cash + total, income=self.income + total, income_ids=ids)
+
+    def key(self) -> str:
+        """Identifies this baseline's content (a checkpoint says which baseline it followed)."""
+        text = json.dumps(self.to_json(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def with_flow(self, flow: CapitalFlow) -> Baseline:
+        """This baseline with ``flow`` on record (its cash and positions already hold it)."""
+        return replace(self, flows=(*self.flows, flow))
 
     def ledger(self, symbols: Sequence[str]) -> Ledger:
         """A ledger holding this baseline."""

@@ -134,6 +134,16 @@ def cagr(first_value: float, last_value: float, start: pd.Timestamp, end: pd.Tim
     return float((last_value / first_value) ** (1.0 / years) - 1.0)
 
 
+def cost_shares(costs_usd: float, path: np.ndarray, index: pd.Index) -> tuple[float, float]:
+    """The costs' share of the average of the value ``path`` (``[initial, E_0, ...]``) per
+    year and per month, over the time ``index`` spans (a day at least)."""
+    start, end = pd.Timestamp(index[0]), pd.Timestamp(index[-1])
+    years = max((end - start).days / 365.25, 1 / 365.25)
+    avg_equity = float(np.mean(path))
+    cost_frac = costs_usd / avg_equity if avg_equity > 0 else 0.0
+    return cost_frac / years, cost_frac / (years * 12)
+
+
 def performance(
     equity: pd.Series,
     initial_capital: float,
@@ -156,9 +166,8 @@ def performance(
     mdd = float(drawdown(path).min())
     pnls = np.asarray(trade_pnls, dtype=float)
     gains, losses = pnls[pnls > 0].sum(), -pnls[pnls < 0].sum()
-    years = max((end - start).days / 365.25, 1 / 365.25)
     avg_equity = float(np.mean(path))
-    cost_frac = costs_usd / avg_equity if avg_equity > 0 else 0.0
+    per_year, per_month = cost_shares(costs_usd, path, equity.index)
     return Performance(
         start=start.date().isoformat(),
         end=end.date().isoformat(),
@@ -177,8 +186,8 @@ def performance(
         closed_trades=len(pnls),
         turnover=turnover if turnover is not None else traded_notional / avg_equity,
         costs_usd=costs_usd,
-        costs_pct_per_year=cost_frac / years,
-        costs_pct_per_month=cost_frac / (years * 12),
+        costs_pct_per_year=per_year,
+        costs_pct_per_month=per_month,
         avg_exposure=float(exposure.mean()) if exposure is not None and len(exposure) else 0.0,
         rebalances=rebalances,
     )

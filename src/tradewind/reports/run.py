@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
+from tradewind.domain.cash import CapitalFlow
 from tradewind.domain.costs import CostComparison
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.records import Decision
@@ -13,13 +16,24 @@ from tradewind.engine.order_columns import order_reasons, orders_of
 from tradewind.engine.recorder import Recorder
 from tradewind.reports.costs import pairs_comparison
 from tradewind.reports.fill_pairs import FillPairs
-from tradewind.reports.metrics import Performance, Relative, performance, relative
+from tradewind.reports.metrics import (
+    Performance,
+    Relative,
+    cost_shares,
+    performance,
+    relative,
+)
 
 
 @dataclass(frozen=True)
 class RunSummary:
     """A finished run: its recorder and book, the metrics, the benchmark used, and the costs
-    estimated before trading against those realized."""
+    estimated before trading against those realized.
+
+    With deposits or withdrawals (``flows``), ``recorder``'s equity is the run's time-weighted
+    performance path (:mod:`tradewind.reports.flows`) and ``account`` the recorder of the
+    account's dollars; without them ``account`` is None (``recorder`` is the account's).
+    """
 
     name: str
     recorder: Recorder
@@ -32,6 +46,15 @@ class RunSummary:
     uptime: float | None = None
     """Share of the run's wall-clock time the trading service was up, from its heartbeats
     (None for a backtest: no process ran that could have been down)."""
+    account: Recorder | None = None
+    """The account's recorder when ``recorder`` holds the performance path (None: the same)."""
+    flows: tuple[CapitalFlow, ...] = ()
+    """The deposits and withdrawals adopted over the run."""
+
+    @property
+    def dollars(self) -> Recorder:
+        """The recorder of the account's dollars (equity, cash)."""
+        return self.account if self.account is not None else self.recorder
 
 
 def summarize(
@@ -42,9 +65,12 @@ def summarize(
     benchmark: pd.Series | None = None,
     rf_annual: float = 0.0,
     uptime: float | None = None,
+    account: Recorder | None = None,
+    flows: Sequence[CapitalFlow] = (),
 ) -> RunSummary:
     """Compute the run's metrics from its recorder and book (``uptime``: see
-    :attr:`RunSummary.uptime`)."""
+    :attr:`RunSummary.uptime`; ``account``, ``flows``: see :class:`RunSummary`: the final
+    equity and the costs' share of the equity are then the account's)."""
     equity = recorder.equity_curve()
     pairs = FillPairs.of(recorder.decisions, recorder.fill_columns())
     rebalances = sum(1 for d in recorder.decisions if is_rebalance(d))
@@ -63,7 +89,28 @@ def summarize(
     if benchmark is not None and len(benchmark.dropna()) > 2:
         rel = relative(equity, benchmark, initial_capital, rf_annual)
     costs = pairs_comparison(pairs)
-    return RunSummary(name, recorder, book, initial_capital, benchmark, perf, rel, costs, uptime)
+    if account is not None and account.equity:
+        path = np.concatenate([[initial_capital], np.asarray(account.equity, dtype=float)])
+        per_year, per_month = cost_shares(book.costs.total, path, equity.index)
+        perf = replace(
+            perf,
+            final_equity=float(path[-1]),
+            costs_pct_per_year=per_year,
+            costs_pct_per_month=per_month,
+        )
+    return RunSummary(
+        name,
+        recorder,
+        book,
+        initial_capital,
+        benchmark,
+        perf,
+        rel,
+        costs,
+        uptime,
+        account,
+        tuple(flows),
+    )
 
 
 REBALANCE = "rebalance"

@@ -4,8 +4,9 @@ Columns: Date, P&L, Cumulative Return, Sharpe Ratio, Max Drawdown, Regime, Rebal
 Transaction Costs, Win Rate, System Uptime. Ratios are fractions; Sharpe, max drawdown and win
 rate are since inception up to that day (Sharpe is left empty for the first
 ``MIN_SHARPE_SESSIONS`` sessions, the win rate until a round trip has closed); P&L and costs
-are the day's, in USD. System Uptime is the trading service's uptime (the day's on the wall
-clock, else the run's), empty for a backtest.
+are the day's, in USD (the P&L less the day's deposits and withdrawals; the ratios are
+time-weighted around them, :mod:`tradewind.reports.flows`). System Uptime is the trading
+service's uptime (the day's on the wall clock, else the run's), empty for a backtest.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pandas as pd
 
 from tradewind.domain.ledger import ClosedTrade
 from tradewind.domain.types import EXCHANGE_TZ
+from tradewind.reports.flows import daily_pnl
 from tradewind.reports.metrics import MIN_SHARPE_SESSIONS, TRADING_DAYS
 from tradewind.reports.rolling import NEW_YORK
 from tradewind.reports.run import RunSummary, is_rebalance
@@ -76,7 +78,7 @@ def tracking_frame(
     return pd.DataFrame(
         {
             "Date": pd.DatetimeIndex(daily.index).strftime("%Y-%m-%d"),
-            "P&L": np.diff(path),
+            "P&L": np.diff(path) if run.account is None else _dollar_pnl(run),
             "Cumulative Return": path[1:] / run.initial_capital - 1.0,
             "Sharpe Ratio": sharpe,
             "Max Drawdown": np.minimum.accumulate(dd),
@@ -88,6 +90,12 @@ def tracking_frame(
         },
         columns=list(COLUMNS),
     )
+
+
+def _dollar_pnl(run: RunSummary) -> np.ndarray:
+    """The day's P&L in the account's dollars, less the day's deposits and withdrawals (for a
+    run whose recorder holds the time-weighted path: :mod:`tradewind.reports.flows`)."""
+    return daily_pnl(run.dollars, run.flows, run.initial_capital).to_numpy()
 
 
 def _per_day(

@@ -121,6 +121,9 @@ def week_figures(
     n0, n1 = bar_ns[first], bar_ns[last]
     path = np.concatenate([[run.initial_capital], frame["equity"].to_numpy()])
     eq_end, eq_prev = path[last + 1], path[first]
+    dollars = eq_end  # the costs' share is of the account's dollars (the same without flows)
+    if run.account is not None:
+        dollars = np.concatenate([[run.initial_capital], run.account.equity])[last + 1]
     worst = np.minimum.accumulate(drawdown(path))  # the max drawdown to date, at every bar
     with np.errstate(divide="ignore", invalid="ignore"):
         cash = np.where(eq_end != 0, frame["cash"].to_numpy()[last] / eq_end, 0.0)
@@ -152,7 +155,7 @@ def week_figures(
         [d.isoformat() for d in local[last].date],
         (eq_end / run.initial_capital - 1.0).tolist(),
         (eq_end / eq_prev - 1.0).tolist(),
-        eq_end.tolist(),
+        dollars.tolist(),
         sessions,
         worst[last + 1].tolist(),
         trades.win_rates(closed),

@@ -23,6 +23,7 @@ from tradewind.calendar import nyse
 from tradewind.config import TradewindConfig
 from tradewind.domain.fmt import pct
 from tradewind.rebalance.triggers import period_of
+from tradewind.reports.flows import daily_pnl
 from tradewind.reports.rolling import NEW_YORK, daily_equity, session_dates
 from tradewind.reports.run import is_rebalance
 from tradewind.reports.weekly import method_name
@@ -213,6 +214,14 @@ def _pnl(records: RunRecords, day: date) -> Item:
     base = float(prev.iloc[-1]) if len(prev) else records.run.initial_cash
     pnl = float(today.iloc[-1]) - base
     total = float(today.iloc[-1]) / records.run.initial_cash - 1.0
+    if records.flows:  # the day's deposits and withdrawals are no P&L; the return time-weighted
+        pnl = float(
+            daily_pnl(records.recorder, records.flows, records.run.initial_cash)[dates == day].iloc[
+                -1
+            ]
+        )
+        path = daily_equity(records.performance)
+        total = float(path[dates == day].iloc[-1]) / records.run.initial_cash - 1.0
     warn = records.config.risk_management.daily_loss_warning if records.config else 0.03
     status: Status = "attention" if pnl / base <= -warn else "info"
     return Item(text, status, f"{pnl:+,.2f} USD ({pnl / base:+.2%}), equity "

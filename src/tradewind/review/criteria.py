@@ -117,10 +117,11 @@ def monthly_costs_below(ev: Evidence, maximum: float) -> Criterion:
     fills = ev.fills()
     days = session_dates(pd.DatetimeIndex([f.ts for f in fills]))
     costs = pd.Series([f.cost for f in fills], index=days.to_period("M"), dtype=float)
-    months = pd.DatetimeIndex(ev.equity.index).to_period("M")
+    dollars = ev.account_equity
+    months = pd.DatetimeIndex(dollars.index).to_period("M")
     rows = []
     for month in months.unique():
-        avg = float(ev.equity[months == month].mean())
+        avg = float(dollars[months == month].mean())
         spent = float(costs[costs.index == month].to_numpy().sum()) if len(costs) else 0.0
         rows.append((str(month), spent / avg if avg > 0 else 0.0, spent))
     worst = max(rows, key=lambda r: r[1])

@@ -31,7 +31,9 @@ class Evidence:
     records
         The whole run.
     equity
-        Equity at the end of each session of the period (naive New York dates).
+        Equity at the end of each session of the period (naive New York dates), on the run's
+        time-weighted performance path (:attr:`RunRecords.performance`: the recorded equity
+        for a run without deposits or withdrawals).
     base
         Equity before the period's first session (the initial capital at the run's start).
     start, end
@@ -43,17 +45,23 @@ class Evidence:
     base: float
     start: pd.Timestamp | None
     end: pd.Timestamp | None
+    dollars: pd.Series | None = None
+    """The account's equity at the end of each session of the period, when deposits or
+    withdrawals make it differ from :attr:`equity` (None: the same)."""
 
     @classmethod
     def of(cls, records: RunRecords, since: date | None = None) -> Evidence:
         """The evidence of ``records`` from session ``since`` on (all of it when None)."""
-        daily = daily_equity(records.recorder)
+        daily = daily_equity(records.performance)
+        dollars = daily_equity(records.recorder) if records.flows else None
         base = records.run.initial_cash
         if since is not None and len(daily):
             before = daily[daily.index < pd.Timestamp(since)]
             if len(before):
                 base = float(before.iloc[-1])
             daily = daily[daily.index >= pd.Timestamp(since)]
+            if dollars is not None:
+                dollars = dollars[dollars.index >= pd.Timestamp(since)]
         stamps = pd.DatetimeIndex(records.recorder.ts)
         inside = stamps[session_dates(stamps) >= pd.Timestamp(since)] if since else stamps
         return cls(
@@ -62,6 +70,7 @@ class Evidence:
             base,
             pd.Timestamp(inside[0]) if len(inside) else None,
             pd.Timestamp(inside[-1]) if len(inside) else None,
+            dollars,
         )
 
     # --- the period ---------------------------------------------------------------------
@@ -86,6 +95,11 @@ class Evidence:
 
     # --- figures ------------------------------------------------------------------------
     @property
+    def account_equity(self) -> pd.Series:
+        """The account's equity (USD) at the end of each session of the period."""
+        return self.dollars if self.dollars is not None else self.equity
+
+    @property
     def returns(self) -> pd.Series:
         """Daily simple returns over the period (the first from :attr:`base`)."""
         path = np.concatenate([[self.base], self.equity.to_numpy(dtype=float)])
@@ -99,7 +113,7 @@ class Evidence:
     @property
     def max_drawdown(self) -> float:
         """Deepest fall from a running peak within the period, by bar (zero or negative)."""
-        rec = self.records.recorder
+        rec = self.records.performance
         values = [e for t, e in zip(rec.ts, rec.equity, strict=True) if self.inside(t)]
         path = np.asarray([self.base, *values], dtype=float)
         return float((path / np.maximum.accumulate(path) - 1.0).min()) if len(path) else 0.0

@@ -18,12 +18,14 @@ Equity is cash plus every open position at the latest prices, so unrealized loss
 
 :meth:`Breakers.rebase` starts every baseline afresh at the current equity: it runs when a human
 resumes, so a breaker does not trip again on the same loss the human just accepted.
+:meth:`BreakerState.shift` moves the baselines by a deposit or withdrawal a person adopted (a
+capital flow, :mod:`tradewind.orders.flows`), which is neither a gain nor a loss.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -78,6 +80,28 @@ class BreakerState:
         if not self.peak_equity:
             return 0.0
         return max(1.0 - equity / self.peak_equity, 0.0)
+
+    def shift(self, flow: float) -> None:
+        """Account ``flow``, money moved into (> 0) or out of (< 0) the book outside trading
+        since the last bar, as neither a gain nor a loss.
+
+        The last equity moves by ``flow``; the session's opening and the peak move in
+        proportion, ``x (last + flow) / last``, so the daily loss and the drawdown read the same
+        fraction before and after it (a withdrawal is no drawdown, a deposit hides no loss).
+        Without a usable last equity they move by ``flow`` itself; a baseline the flow takes
+        to zero or below is dropped, to start again at the next bar's equity.
+        """
+        if not math.isfinite(flow) or flow == 0.0:
+            return
+        last = self.last_equity
+        if last is not None and math.isfinite(last) and last > 0 and last + flow > 0:
+            ratio = (last + flow) / last
+            self.open_equity = _moved(self.open_equity, lambda x: x * ratio)
+            self.peak_equity = _moved(self.peak_equity, lambda x: x * ratio)
+        else:
+            self.open_equity = _moved(self.open_equity, lambda x: x + flow)
+            self.peak_equity = _moved(self.peak_equity, lambda x: x + flow)
+        self.last_equity = _moved(last, lambda x: x + flow)
 
 
 class Breakers:
@@ -325,6 +349,14 @@ class Breakers:
         if at < len(ended) - 1:
             text += ", and a winning round trip after it reset the count"
         return text
+
+
+def _moved(value: float | None, move: Callable[[float], float]) -> float | None:
+    """``move(value)`` when that is a positive finite number, else None (no baseline)."""
+    if value is None:
+        return None
+    out = move(value)
+    return out if math.isfinite(out) and out > 0 else None
 
 
 def _session_openings(equity: FloatArray, new_session: BoolArray, opening: float) -> FloatArray:

@@ -77,6 +77,13 @@ class Checkpoint:
     engine: dict[str, Any]
     risk: dict[str, Any]
     book: dict[str, Any]
+    flows: int = 0
+    """How many of the baseline's capital flows the risk state has accounted (the ones after
+    them are applied when the engine is rebuilt: :func:`~tradewind.service.recovery.rebuild`)."""
+    baseline: str = ""
+    """The key of the baseline the book was built from (:meth:`Baseline.key`; empty in older
+    checkpoints): a baseline tradewind moved since (an adoption, income, fees saved before a
+    crash) explains a book that differs from :attr:`book`."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (non-finite numbers as null)."""
@@ -87,6 +94,8 @@ class Checkpoint:
             "engine": self.engine,
             "risk": self.risk,
             "book": self.book,
+            "flows": self.flows,
+            "baseline": self.baseline,
         }
 
     @classmethod
@@ -99,6 +108,8 @@ class Checkpoint:
             dict(d["engine"]),
             dict(d["risk"]),
             dict(d["book"]),
+            int(d.get("flows", 0)),
+            str(d.get("baseline", "")),
         )
 
 
@@ -113,12 +124,27 @@ def load_checkpoint(store: StoreReads, run_id: int) -> Checkpoint | None:
     return Checkpoint.from_json(data) if data else None
 
 
-def capture(engine: Engine, ts: datetime, fill_cursor: int, cycles: int) -> Checkpoint:
-    """The engine's state after the cycle at ``ts``."""
+def capture(
+    engine: Engine,
+    ts: datetime,
+    fill_cursor: int,
+    cycles: int,
+    flows: int = 0,
+    baseline: str = "",
+) -> Checkpoint:
+    """The engine's state after the cycle at ``ts`` (``flows``: the baseline's capital flows
+    its risk state has accounted; ``baseline``: the key of the baseline its book started from)."""
     book = engine.book
     book_state = {"cash": book.cash, "quantity": [float(q) for q in book.quantity]}
     return Checkpoint(
-        ts, fill_cursor, cycles, engine.state(), engine.parts.risk.state(), book_state
+        ts,
+        fill_cursor,
+        cycles,
+        engine.state(),
+        engine.parts.risk.state(),
+        book_state,
+        flows,
+        baseline,
     )
 
 

@@ -16,10 +16,12 @@ import pandas as pd
 
 from tradewind.brokers.activities import cash_activities
 from tradewind.data.freshness import Freshness
+from tradewind.domain.cash import CapitalFlow
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.domain.records import EngineEvent
 from tradewind.orders.account import Baseline
+from tradewind.orders.flows import is_flow, measure_flow
 from tradewind.orders.income import settle_cash
 from tradewind.orders.reconcile import (
     HALT_KIND,
@@ -195,9 +197,9 @@ class CycleRunner:
     def _checkpoint(self, tick: datetime) -> None:
         st = self.rebuilt
         cursor = self.ctx.store.max_fill_id(self.ctx.run_id)
-        save_checkpoint(
-            self.ctx.store, self.ctx.run_id, capture(st.engine, tick, cursor, self.cycles)
-        )
+        baseline = self.ctx.baseline  # its flows all accounted by the risk state (rebuild)
+        ckpt = capture(st.engine, tick, cursor, self.cycles, len(baseline.flows), baseline.key())
+        save_checkpoint(self.ctx.store, self.ctx.run_id, ckpt)
         self._check_book = True
 
     def _order_events(self, tick: datetime) -> list[EngineEvent]:
@@ -400,6 +402,9 @@ class CycleRunner:
         baseline = replace(
             baseline, ignored_orders=tuple(sorted(ignored)), income_since=tick or self._wall()
         )
+        flow = self._flow(diffs, prices, tick)
+        if flow is not None:  # saved with the baseline, before the event: recorded once
+            baseline = baseline.with_flow(flow)
         save_baseline(ctx.store, ctx.run_id, baseline)
         self.ctx = replace(ctx, baseline=baseline)
         self.alerter.alert(
@@ -409,8 +414,37 @@ class CycleRunner:
             "warning",
             ts=tick,
         )
+        if flow is not None:
+            self._flow_alert(flow, baseline.flows, tick)
         self._check_book = False
-        self._recover(tick)
+        self._recover(tick)  # the rebuilt breakers account the flow (recovery.rebuild)
+
+    def _flow(
+        self, diffs: list[AccountDifference], prices: dict[str, float], tick: datetime | None
+    ) -> CapitalFlow | None:
+        """The deposit or withdrawal the adopted ``diffs`` make (None below the floor of
+        :func:`~tradewind.orders.flows.is_flow`)."""
+        truth, feed = self.rebuilt.truth, self.rebuilt.engine.feed
+        amount = measure_flow(diffs, truth.symbols, prices)
+        equity = float(truth.equity(feed.last_close())) if feed.row >= 0 else truth.cash
+        if not is_flow(amount, equity):
+            return None
+        return CapitalFlow(tick or self._wall(), amount)
+
+    def _flow_alert(
+        self, flow: CapitalFlow, flows: Sequence[CapitalFlow], tick: datetime | None
+    ) -> None:
+        """The ``capital_flow`` event of ``flow`` just adopted."""
+        net = sum(f.amount for f in flows)
+        self.alerter.alert(
+            "capital_flow",
+            f"{flow.describe()} adopted: measured as a flow, not as performance (the run's "
+            f"returns are time-weighted around it and the breakers' baselines moved by it); "
+            f"net ${net:+,.2f} moved in or out over this run",
+            "info",
+            ts=tick,
+            data={"amount": flow.amount, "at": flow.at.isoformat(), "run_net": net},
+        )
 
     def _wall(self) -> datetime:
         return self.heartbeat.now()

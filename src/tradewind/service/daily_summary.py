@@ -1,10 +1,11 @@
 """A session's results from the store: P&L against the S&P 500, regime, trades and costs.
 
 The P&L runs from the equity after the previous session's last cycle (the run's starting cash
-before its first session) to the equity after this session's last cycle. The S&P 500's move is
-the benchmark's last close of the session over its last close before it; it is ``None`` when
-the benchmark has no price for the session (a replay's data ends, a provider without it).
-Sessions are New York calendar dates.
+before its first session) to the equity after this session's last cycle, less the deposits and
+withdrawals a person adopted that the session's equity holds for the first time
+(:mod:`tradewind.orders.flows`). The S&P 500's move is the benchmark's last close of the session
+over its last close before it; it is ``None`` when the benchmark has no price for the session (a
+replay's data ends, a provider without it). Sessions are New York calendar dates.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from tradewind.domain.cash import CapitalFlow
 from tradewind.notify.compose import DailySummary
+from tradewind.service.checkpoint import load_baseline
 from tradewind.store import Store
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -46,6 +49,12 @@ def benchmark_return(benchmark: pd.Series | None, session: date) -> float | None
     return float(today.iloc[-1]) / float(before.iloc[-1]) - 1.0
 
 
+def load_flows(store: Store, run_id: int) -> tuple[CapitalFlow, ...]:
+    """The deposits and withdrawals adopted over run ``run_id`` (from its baseline)."""
+    baseline = load_baseline(store, run_id)
+    return baseline.flows if baseline is not None else ()
+
+
 def daily_summary(
     store: Store,
     run_id: int,
@@ -63,7 +72,13 @@ def daily_summary(
     before = [p for p in curve if p.ts < start]
     opening = before[-1].equity if before else store.run(run_id).initial_cash
     last = today[-1]
-    pnl = last.equity - opening
+    since = before[-1].ts if before else None
+    moved = sum(
+        f.amount
+        for f in load_flows(store, run_id)
+        if f.at <= last.ts and (since is None or f.at > since)
+    )
+    pnl = last.equity - opening - moved
     fills = [f for f in store.fills(run_id, since=start) if f.ts < end]
     regime = store.current_regime(run_id)
     return DailySummary(

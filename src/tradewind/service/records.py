@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, Literal
 
 import pandas as pd
@@ -25,10 +26,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.config import TradewindConfig
+from tradewind.domain.cash import CapitalFlow
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import StoredOrder
 from tradewind.engine.recorder import Recorder
+from tradewind.reports.flows import performance_recorder
 from tradewind.reports.run import RunSummary, summarize
+from tradewind.service.checkpoint import load_baseline
 from tradewind.service.reports import book_from_store, recorder_from_store
 from tradewind.service.runs import META_KEY
 from tradewind.store import EventView, RunInfo, Store, Uptime
@@ -66,6 +70,10 @@ class RunRecords:
         Benchmark closes over the run (None when not loaded or not available).
     benchmark_note
         Where the benchmark came from, or why there is none.
+    flows
+        The deposits and withdrawals a person adopted over the run (from its baseline; none
+        for a backtest or a replay): the metrics are time-weighted around them
+        (:attr:`performance`).
     """
 
     run: RunInfo
@@ -79,6 +87,14 @@ class RunRecords:
     uptime: Uptime | None
     benchmark: pd.Series | None = None
     benchmark_note: str = "benchmark not loaded"
+    flows: tuple[CapitalFlow, ...] = ()
+
+    @cached_property
+    def performance(self) -> Recorder:
+        """The recorder the run's returns are measured on: :attr:`recorder` with its equity on
+        the time-weighted performance path (:mod:`tradewind.reports.flows`); :attr:`recorder`
+        itself for a run without flows. Dollar figures read :attr:`recorder`."""
+        return performance_recorder(self.recorder, self.flows)
 
     @property
     def start(self) -> pd.Timestamp | None:
@@ -101,18 +117,21 @@ class RunRecords:
         return replace(self, benchmark=series, benchmark_note=note)
 
     def summary(self) -> RunSummary:
-        """The run's metrics (:func:`tradewind.reports.run.summarize`) from these records."""
+        """The run's metrics (:func:`tradewind.reports.run.summarize`) from these records, on
+        the performance path (:attr:`performance`)."""
         if not self.recorder.ts:
             raise ValueError(f"{self.label} has no cycle recorded yet: nothing to report")
         rf = self.config.portfolio_optimization.risk_free_rate if self.config else 0.0
         return summarize(
             self.run.name,
-            self.recorder,
+            self.performance,
             self.book,
             self.run.initial_cash,
             self.benchmark,
             rf,
             uptime=self.uptime.fraction if self.uptime is not None else None,
+            account=self.recorder if self.flows else None,
+            flows=self.flows,
         )
 
 
@@ -132,6 +151,7 @@ def load_records(store: Store, run_id: int) -> RunRecords:
         orders=tuple(store.orders(run_id)),
         events=tuple(store.events(run_id)),
         uptime=service_uptime(store, run, meta) if clock != "backtest" else None,
+        flows=baseline.flows if (baseline := load_baseline(store, run_id)) else (),
     )
 
 

@@ -5,10 +5,11 @@ simply a run with an empty store. The strategy parts come from
 :func:`~tradewind.engine.strategy.build_parts` (as in a backtest), the risk manager keeps its
 halts in the database, the order manager stands in front of the broker, the book is the run's
 baseline plus the fills booked at the last checkpoint, and the strategy's memory is restored
-from that checkpoint (:mod:`tradewind.service.checkpoint`); before its first checkpoint, a new
-wall-clock run's risk tracker is the one it carried on from the previous wall-clock run
-(:mod:`tradewind.service.carry`). Fills recorded after the checkpoint are handed to the order
-manager, which delivers them when the cycle asks for them again.
+from that checkpoint (:mod:`tradewind.service.checkpoint`), its breakers moved by the deposits
+and withdrawals adopted since (:meth:`~tradewind.risk.breakers.BreakerState.shift`); before its
+first checkpoint, a new wall-clock run's risk tracker is the one it carried on from the
+previous wall-clock run (:mod:`tradewind.service.carry`). Fills recorded after the checkpoint
+are handed to the order manager, which delivers them when the cycle asks for them again.
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     """The run's engine as of its last checkpoint; ``rerun_tick`` is the cycle that runs next.
 
     ``check_book`` compares the rebuilt book with the one the checkpoint saw (off after an
-    adopted reconciliation difference moved the baseline).
+    adopted reconciliation difference moved the baseline; skipped too when the baseline is not
+    the one the checkpoint followed: tradewind moved it, then the service stopped before the
+    next checkpoint).
     """
     cfg, store = ctx.cfg, ctx.store
     ckpt = load_checkpoint(store, ctx.run_id)
@@ -128,7 +131,13 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     book_ok = True
     if ckpt is not None:
         restore(engine, ckpt)
-        book_ok = book_matches(engine.book, ckpt) or not check_book
+        # a baseline tradewind moved after the checkpoint (saved first, then a crash) explains
+        # a book that differs from the checkpoint's
+        moved = bool(ckpt.baseline) and ckpt.baseline != ctx.baseline.key()
+        book_ok = book_matches(engine.book, ckpt) or not check_book or moved
+    # deposits and withdrawals adopted since the checkpoint: neither gains nor losses
+    for flow in ctx.baseline.flows[ckpt.flows if ckpt is not None else 0 :]:
+        risk.breakers.state.shift(flow.amount)
     om.load_pending([f for i, f in fills if i > cursor], rerun_tick)
     return Rebuilt(engine, om, StoreRecorder(store, ctx.run_id, engine), truth, ckpt, book_ok)
 

@@ -77,7 +77,7 @@ def daily_frame(records: RunRecords) -> pd.DataFrame:
     options = options_for(records)
     summary = records.summary()
     frame = tracking_frame(summary, options.uptime_of)
-    returns = daily_returns(records.recorder, records.run.initial_cash)
+    returns = daily_returns(records.performance, records.run.initial_cash)
     frame["Sharpe 2w"] = rolling_sharpe(returns, options.sharpe_window).to_numpy()
     fills = session_dates(pd.DatetimeIndex([f.ts for f in records.recorder.fills]))
     counts = pd.Series(1, index=fills).groupby(level=0).sum() if len(fills) else pd.Series()
@@ -140,7 +140,7 @@ def summary_payload(records: RunRecords) -> dict[str, Any]:
     and realized, uptime, the rolling 2-week Sharpe and the weekly roll-up."""
     summary = records.summary()
     options = options_for(records)
-    returns = daily_returns(records.recorder, records.run.initial_cash)
+    returns = daily_returns(records.performance, records.run.initial_cash)
     rolling = rolling_sharpe(returns, options.sharpe_window).dropna()
     run = records.run
     return {

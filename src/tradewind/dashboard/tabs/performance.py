@@ -53,13 +53,20 @@ def render(view: RunView) -> None:
     )
     metric(c[5], "Profit factor", fmt.ratio(p.profit_factor) if p.closed_trades else fmt.NA)
     _readiness(view.readiness)
-    equity = rec.recorder.equity_curve()
+    equity = rec.performance.equity_curve()  # time-weighted around deposits/withdrawals
     bench_name = str(rec.benchmark.name) if rec.benchmark is not None else "benchmark"
     st.plotly_chart(
         charts.pnl_vs_benchmark(equity, rec.run.initial_cash, rec.benchmark, bench_name),
         key="performance-pnl",
     )
     st.caption(f"Benchmark: {rec.benchmark_note}.")
+    if rec.flows:
+        net = sum(f.amount for f in rec.flows)
+        st.caption(
+            f"{len(rec.flows)} deposit(s) or withdrawal(s) adopted, net {fmt.usd(net)}: not "
+            "performance. Returns, P&L and drawdown here are time-weighted around them (the "
+            "`capital_flow` events say which and when)."
+        )
     income = income_booked(view)
     if income:
         st.caption(

@@ -43,7 +43,7 @@ def render(view: RunView) -> None:
     st.plotly_chart(
         charts.regime_timeline(last30, "Regime history: the last 30 days"), key="regime-30d"
     )
-    equity = rec.recorder.equity_curve()
+    equity = rec.performance.equity_curve()  # time-weighted around deposits/withdrawals
     name = str(rec.benchmark.name) if rec.benchmark is not None else "benchmark"
     st.plotly_chart(
         charts.pnl_vs_benchmark(equity, rec.run.initial_cash, rec.benchmark, name, shade=parts),
