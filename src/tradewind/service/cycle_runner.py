@@ -403,19 +403,20 @@ class CycleRunner:
             baseline, ignored_orders=tuple(sorted(ignored)), income_since=tick or self._wall()
         )
         flow = self._flow(diffs, prices, tick)
-        if flow is not None:  # saved with the baseline, before the event: recorded once
-            baseline = baseline.with_flow(flow)
-        save_baseline(ctx.store, ctx.run_id, baseline)
-        self.ctx = replace(ctx, baseline=baseline)
-        self.alerter.alert(
-            "reconciliation_adopted",
-            "after the resume, the broker's account was adopted as the truth: "
-            + "; ".join(problems),
-            "warning",
-            ts=tick,
-        )
         if flow is not None:
-            self._flow_alert(flow, baseline.flows, tick)
+            baseline = baseline.with_flow(flow)
+        events = [
+            self.alerter.prepare(
+                "reconciliation_adopted",
+                "after the resume, the broker's account was adopted as the truth: "
+                + "; ".join(problems),
+                "warning",
+                ts=tick,
+            )
+        ]
+        if flow is not None:
+            events.append(self._flow_event(flow, baseline.flows, tick))
+        self._settle(baseline, events)  # the baseline and its events: one transaction
         self._check_book = False
         self._recover(tick)  # the rebuilt breakers account the flow (recovery.rebuild)
 
@@ -431,12 +432,12 @@ class CycleRunner:
             return None
         return CapitalFlow(tick or self._wall(), amount)
 
-    def _flow_alert(
+    def _flow_event(
         self, flow: CapitalFlow, flows: Sequence[CapitalFlow], tick: datetime | None
-    ) -> None:
+    ) -> NewEvent:
         """The ``capital_flow`` event of ``flow`` just adopted."""
         net = sum(f.amount for f in flows)
-        self.alerter.alert(
+        return self.alerter.prepare(
             "capital_flow",
             f"{flow.describe()} adopted: measured as a flow, not as performance (the run's "
             f"returns are time-weighted around it and the breakers' baselines moved by it); "
