@@ -111,6 +111,9 @@ def test_a_deposit_is_adopted_as_a_flow_and_the_return_is_not_inflated(
     assert day is not None and abs(day.pnl) < 0.01 * START and day.equity > 4.5 * START
     shown = dashboard_captions(rig.config, monkeypatch, "Performance")
     assert "1 deposit(s) or withdrawal(s) adopted, net $400,000" in shown
+    status = CliRunner().invoke(app, ["status", "--config", str(rig.config)])
+    assert status.exit_code == 0, status.output
+    assert "deposits and withdrawals adopted: net $+400,000.00" in " ".join(status.output.split())
 
 
 @pytest.mark.parametrize("rig", ["alpaca"], indirect=True)

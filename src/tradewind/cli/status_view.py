@@ -121,7 +121,7 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         ckpt = load_checkpoint(store, run.id)
         out["cycles"] = ckpt.cycles if ckpt else 0
         # cash the broker booked without a fill, in the equity (reconciliation)
-        out["cash_income"], out["broker_fees"] = cash_flows(store, run.id)
+        out["cash_income"], out["broker_fees"], out["net_flows"] = cash_flows(store, run.id)
     return out
 
 
@@ -219,6 +219,11 @@ def print_status(p: dict[str, Any]) -> None:
         console.print(
             f"dividends and interest booked ${p.get('cash_income', 0.0):,.2f}, regulatory fees "
             f"taken ${p.get('broker_fees', 0.0):,.2f} (in the equity; no fill explains them)"
+        )
+    if p.get("net_flows"):
+        console.print(
+            f"deposits and withdrawals adopted: net ${p['net_flows']:+,.2f} (in the equity, not "
+            "in the returns: they are time-weighted around them)"
         )
     up = p.get("uptime")
     if up:

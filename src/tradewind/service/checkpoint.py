@@ -59,12 +59,15 @@ def load_baseline(store: StoreReads, run_id: int) -> Baseline | None:
     return Baseline.from_json(data) if data else None
 
 
-def cash_flows(store: StoreReads, run_id: int) -> tuple[float, float]:
-    """The dividends and interest booked to the run's cash and the regulatory fees taken from
-    it (USD; :class:`~tradewind.orders.account.Baseline`'s ``income`` and ``fees``), read from
-    the stored baseline without building it (``tradewind status`` starts without numpy)."""
+def cash_flows(store: StoreReads, run_id: int) -> tuple[float, float, float]:
+    """The dividends and interest booked to the run's cash, the regulatory fees taken from it,
+    and the net of the deposits and withdrawals adopted (USD; :class:`~tradewind.orders.account.
+    Baseline`'s ``income``, ``fees`` and ``flows``), read from the stored baseline without
+    building it (``tradewind status`` starts without numpy)."""
     data = store.load_state(BASELINE_KEY.format(run_id=run_id)) or {}
-    return float(data.get("income", 0.0)), float(data.get("fees", 0.0))
+    flows = data.get("flows") or []
+    net = sum(float(row[1]) for row in flows if isinstance(row, list) and len(row) == 2)
+    return float(data.get("income", 0.0)), float(data.get("fees", 0.0)), net
 
 
 @dataclass(frozen=True)
