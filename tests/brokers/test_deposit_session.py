@@ -8,6 +8,7 @@ in the same session without it."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -114,6 +115,13 @@ def test_a_deposit_is_adopted_as_a_flow_and_the_return_is_not_inflated(
     status = CliRunner().invoke(app, ["status", "--config", str(rig.config)])
     assert status.exit_code == 0, status.output
     assert "deposits and withdrawals adopted: net $+400,000.00" in " ".join(status.output.split())
+    # against its shadow backtest: the deposit is named, not left unexplained
+    args = ["report", "divergence", "--json", "--config", str(rig.config)]
+    shown = CliRunner().invoke(app, args)
+    assert shown.exit_code == 0, shown.output
+    attribution = json.loads(shown.stdout)
+    assert attribution["totals"]["flows"] == pytest.approx(400_000.0, abs=0.01)
+    assert abs(attribution["unexplained"]) < 1.0, attribution["unexplained"]
 
 
 @pytest.mark.parametrize("rig", ["alpaca"], indirect=True)

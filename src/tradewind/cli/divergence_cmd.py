@@ -40,7 +40,8 @@ def divergence(
 ) -> None:
     """Replay the run's period through the simulator with the same inputs (its shadow
     backtest) and attribute the difference trade by trade: fill vs model price, timing,
-    commission, slippage, impact, size, missed and extra orders.
+    commission, slippage, impact, size, missed and extra orders; and the cash that moved
+    outside the fills (deposits and withdrawals adopted, dividends and interest, broker fees).
 
     Example: ``tradewind report divergence --mode paper --run 2``
     """
@@ -53,7 +54,12 @@ def divergence(
         with open_store(cfg) as store:
             records = run_records(cfg, store, run)
         with console.status("Replaying the run's period through the simulator..."):
-            result = attribute(records.recorder, replay_shadow(records))
+            cash = {
+                "flows": sum(f.amount for f in records.flows),
+                "income": records.income,
+                "broker_fees": -records.fees,
+            }
+            result = attribute(records.recorder, replay_shadow(records), cash)
     if as_json:
         print_json({"run": run_head(records), **result.as_dict()})
         return
@@ -69,6 +75,9 @@ _KIND_TEXT = {
     "size": "size (more or fewer shares)",
     "missed": "missed orders",
     "extra": "extra orders",
+    "flows": "deposits and withdrawals adopted",
+    "income": "dividends and interest booked",
+    "broker_fees": "broker's regulatory fees",
 }
 
 

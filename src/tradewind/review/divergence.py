@@ -23,6 +23,11 @@ each pair's difference splits exactly into:
 ``extra``
     An order the run filled and the model did not: its whole contribution.
 
+``flows``, ``income``, ``broker_fees``
+    Cash that moved outside any fill, which the shadow never had: the deposits and withdrawals
+    a person adopted, the dividends and interest booked, and the broker's regulatory fees
+    (negated): the run's baseline's, passed in by the caller.
+
 Every figure is the effect on the run's final equity relative to the shadow's (negative: the
 run did worse). Their sum equals the difference of the two final equities; ``unexplained``
 reports what is left (float rounding only, unless the run's stored equity disagrees with its
@@ -32,7 +37,7 @@ own fills).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +48,13 @@ from tradewind.domain.records import Decision, OrderRecord
 from tradewind.engine.recorder import Recorder
 from tradewind.review.shadow import Shadow
 
-KINDS = ("fill_vs_model", "timing", "commission", "slippage", "impact", "size", "missed", "extra")
+TRADE_KINDS = (
+    "fill_vs_model", "timing", "commission", "slippage", "impact", "size", "missed", "extra",
+)  # fmt: skip
+"""The effects of the run's orders against the shadow's."""
+CASH_KINDS = ("flows", "income", "broker_fees")
+"""Cash that moved outside any fill (see the module docstring)."""
+KINDS = TRADE_KINDS + CASH_KINDS
 
 
 @dataclass(frozen=True)
@@ -153,8 +164,10 @@ def executed(decisions: Sequence[Decision], fills: Sequence[Fill]) -> list[Execu
     return out
 
 
-def attribute(run: Recorder, shadow: Shadow) -> Divergence:
-    """Pair the run's orders with the shadow's and attribute every difference."""
+def attribute(run: Recorder, shadow: Shadow, cash: Mapping[str, float] | None = None) -> Divergence:
+    """Pair the run's orders with the shadow's and attribute every difference; ``cash`` gives
+    the cash that moved outside the fills by kind (:data:`CASH_KINDS`: the net of the flows,
+    the income, minus the fees), 0 where not given."""
     mine = executed(run.decisions, run.fills)
     model = executed(shadow.recorder.decisions, shadow.recorder.fills)
     end = pd.Timestamp(run.ts[-1])
@@ -173,7 +186,11 @@ def attribute(run: Recorder, shadow: Shadow) -> Divergence:
     trades = [_pair(key, r, m, p_end(key[1]), shadow) for key, (r, m) in sorted(
         pairs.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3]))]  # fmt: skip
     trades = [t for t in trades if any(abs(v) > 1e-9 for v in t.effects.values())]
-    totals = {k: sum(t.effects.get(k, 0.0) for t in trades) for k in KINDS}
+    totals = {k: sum(t.effects.get(k, 0.0) for t in trades) for k in TRADE_KINDS}
+    unknown = set(cash or {}) - set(CASH_KINDS)
+    if unknown:
+        raise ValueError(f"not a kind of cash moved outside the fills: {sorted(unknown)}")
+    totals.update({k: float((cash or {}).get(k, 0.0)) for k in CASH_KINDS})
     return Divergence(
         run_equity=float(run.equity[-1]),
         model_equity=float(shadow.recorder.equity[-1]),

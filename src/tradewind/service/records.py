@@ -74,6 +74,9 @@ class RunRecords:
         The deposits and withdrawals a person adopted over the run (from its baseline; none
         for a backtest or a replay): the metrics are time-weighted around them
         (:attr:`performance`).
+    income, fees
+        The dividends and interest booked to the run's cash, and the regulatory fees the broker
+        took from it (USD, from its baseline; 0 for a backtest or a replay).
     """
 
     run: RunInfo
@@ -88,6 +91,8 @@ class RunRecords:
     benchmark: pd.Series | None = None
     benchmark_note: str = "benchmark not loaded"
     flows: tuple[CapitalFlow, ...] = ()
+    income: float = 0.0
+    fees: float = 0.0
 
     @cached_property
     def performance(self) -> Recorder:
@@ -141,6 +146,7 @@ def load_records(store: Store, run_id: int) -> RunRecords:
     meta = store.load_state(META_KEY.format(run_id=run_id)) or {}
     clock = _clock(run, meta)
     interval = meta.get("interval_seconds") if clock == "wall" else None
+    baseline = load_baseline(store, run_id)
     return RunRecords(
         run=run,
         config=stored_config(store, run_id),
@@ -151,7 +157,9 @@ def load_records(store: Store, run_id: int) -> RunRecords:
         orders=tuple(store.orders(run_id)),
         events=tuple(store.events(run_id)),
         uptime=service_uptime(store, run, meta) if clock != "backtest" else None,
-        flows=baseline.flows if (baseline := load_baseline(store, run_id)) else (),
+        flows=baseline.flows if baseline else (),
+        income=baseline.income if baseline else 0.0,
+        fees=baseline.fees if baseline else 0.0,
     )
 
 
