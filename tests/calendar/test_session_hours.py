@@ -146,3 +146,12 @@ def test_describe_reads_as_a_trader_expects() -> None:
         datetime(2026, 12, 28, 21, tzinfo=UTC),
     )
     assert describe(nxt) == "NYSE closed, opens Mon 2026-12-28 09:30 ET (in 3d 19h 30m)"
+
+
+def test_a_calendar_of_past_years_never_replaces_the_table(cache: Path) -> None:
+    MarketCalendar("2019-01-01", "2019-12-31")  # what a backtest of 2019 may build
+    assert not (cache / HOURS_FILE).exists()
+    MarketCalendar()
+    table = (cache / HOURS_FILE).read_text(encoding="utf-8")
+    MarketCalendar("2019-01-01", "2019-12-31")
+    assert (cache / HOURS_FILE).read_text(encoding="utf-8") == table

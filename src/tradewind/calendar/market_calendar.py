@@ -75,14 +75,19 @@ class MarketCalendar:
 
     def _keep_hours(self) -> None:
         """Write the coming sessions' hours for ``tradewind status``
-        (:mod:`tradewind.calendar.session_hours`) when the stored table is missing or ends soon."""
+        (:mod:`tradewind.calendar.session_hours`) when the stored table is missing or ends soon,
+        and this calendar covers today and the months ahead (a calendar of past years only
+        never replaces it)."""
         now = pd.Timestamp.now(tz="UTC")
-        if not session_hours.needs_writing(now.to_pydatetime()):
-            return
-        opens = self._opens.to_numpy(dtype="datetime64[s]").astype("int64")
-        closes = self._closes.to_numpy(dtype="datetime64[s]").astype("int64")
         first = (now - session_hours.BEHIND).timestamp()
         last = (now + session_hours.AHEAD).timestamp()
+        closes = self._closes.to_numpy(dtype="datetime64[s]").astype("int64")
+        covers = closes[0] <= first and closes[-1] - now.timestamp() >= (
+            session_hours.REFRESH_BEFORE.total_seconds()
+        )
+        if not covers or not session_hours.needs_writing(now.to_pydatetime()):
+            return
+        opens = self._opens.to_numpy(dtype="datetime64[s]").astype("int64")
         keep = (closes >= first) & (opens <= last)
         session_hours.write_hours(
             list(zip(opens[keep].tolist(), closes[keep].tolist(), strict=True))
