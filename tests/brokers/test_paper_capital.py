@@ -49,7 +49,7 @@ def test_a_larger_paper_account_trades_the_capital_and_is_measured_from_it(
 
     assert code == 0 and "RESULT stopped 3 False" in out, out
     assert "$240,000.00 set aside, never traded" in " ".join(out.split())
-    bought = sum(o.filled * o.avg for o in rig.exchange.orders.values() if o.side == "buy")
+    bought = rig.exchange.bought()
     assert 0.0 < bought <= 10_000.0 and rig.exchange.cash >= 240_000.0
     db = sqlite3.connect(rig.folder / "tw.db")
     try:

@@ -53,7 +53,7 @@ def test_a_withdrawal_smaller_than_the_reserve_comes_out_of_it_not_the_run(
     performance = _records(rig).summary().performance
     assert performance.final_equity == pytest.approx(10_000.0, rel=0.05)
     assert abs(performance.total_return) < 0.05  # not -50% for $5k out of a $10k run
-    bought = sum(o.filled * o.avg for o in rig.exchange.orders.values() if o.side == "buy")
+    bought = rig.exchange.bought()
     assert 0.0 < bought <= 10_000.0 and rig.exchange.cash >= 235_000.0
     status = CliRunner().invoke(app, ["status", "--config", str(rig.config)])
     assert "set aside $235,000.00 of the broker's cash" in " ".join(status.output.split())
