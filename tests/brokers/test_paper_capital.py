@@ -108,3 +108,41 @@ def test_with_refuse_a_larger_paper_account_is_refused_before_any_order(
     assert code == 2 and "REFUSED" in text, out
     assert "the paper account holds $250,000.00 and trading.larger_account is refuse" in text
     assert rig.exchange.order_posts == 0
+
+
+@pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
+def test_a_new_run_that_sets_cash_aside_carries_the_breakers_in_proportion(
+    rig: Rig,  # noqa: F811
+) -> None:
+    """Run 1 trades the whole $250k account (90% invested); the user switches to ``set_aside``
+    (a new run on the same account): run 2 sets aside the cash beyond $10k it can (its shares
+    stay in the run), and the breakers carried from run 1 move with the cash set aside as with
+    a withdrawal: run 2 starts where run 1 stood in proportion, not below its peak by it."""
+    _configure(rig, initial_capital=10_000.0, larger_account="whole")
+    rig.exchange.cash = 250_000.0
+    code, out = rig.session(cycles=2)
+    assert code == 0 and "RESULT stopped 2 False" in out, out
+    _configure(rig, larger_account="set_aside")
+
+    code, out = rig.session(cycles=2)
+
+    assert code == 0 and "RESULT stopped 2 False" in out, out
+    assert "(new)" in out and "set aside, never traded" in out
+    db = sqlite3.connect(rig.folder / "tw.db")
+    try:
+        rows = dict(db.execute("SELECT key, value FROM state WHERE key IN (?, ?, ?)",
+                               ("service.checkpoint.run-1", "service.risk-seed.run-2",
+                                "service.baseline.run-2")).fetchall())  # fmt: skip
+        (initial,) = db.execute("SELECT initial_cash FROM runs WHERE id = 2").fetchone()
+        halts = db.execute("SELECT kind FROM halts").fetchall()
+    finally:
+        db.close()
+    assert halts == []
+    reserved = json.loads(rows["service.baseline.run-2"])["reserved_cash"]
+    assert 5_000.0 < reserved < 50_000.0  # the cash run 1 left uninvested
+    before = json.loads(rows["service.checkpoint.run-1"])["risk"]["tracker"]
+    seed = json.loads(rows["service.risk-seed.run-2"])["tracker"]
+    assert seed["last_equity"] == pytest.approx(before["last_equity"] - reserved)
+    assert seed["last_equity"] == pytest.approx(initial, rel=1e-3)  # run 2's own equity
+    ratio = seed["last_equity"] / before["last_equity"]
+    assert seed["peak_equity"] == pytest.approx(before["peak_equity"] * ratio)
