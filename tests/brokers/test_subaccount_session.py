@@ -59,3 +59,29 @@ def test_a_withdrawal_smaller_than_the_reserve_comes_out_of_it_not_the_run(
     assert "set aside $235,000.00 of the broker's cash" in " ".join(status.output.split())
     shown = dashboard_captions(rig.config, monkeypatch, "Portfolio")
     assert "$235,000 of the broker's cash is set aside, never traded" in shown
+
+
+@pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
+def test_shares_the_account_already_holds_count_toward_the_capital(rig: Rig) -> None:  # noqa: F811
+    """$250k of cash and 25 AAA (a traded symbol) with $10k configured: the cash set aside
+    leaves the run $10k with the shares, once the first start's reconciliation halt
+    (``broker.on_start_difference: halt``) is resumed and the shares adopted into the run."""
+    data = yaml.safe_load(rig.config.read_text("utf-8"))
+    data["trading"]["initial_capital"] = 10_000.0
+    rig.config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    rig.exchange.cash = 250_000.0
+    rig.exchange.positions = {"AAA": 25.0}
+    shares = 25.0 * rig.exchange.prices["AAA"]
+
+    code, out = rig.session(cycles=1, max_hours=2)
+    assert code == 0 and "RESULT stopped 0 True" in out, out
+    _resume(rig)
+    code, out = rig.session(cycles=2)
+
+    assert code == 0 and "RESULT stopped 2 False" in out, out
+    with Store(load_config(rig.config).database_url, mode=None) as db:
+        baseline = load_baseline(db, 1)
+    assert baseline is not None
+    assert baseline.reserved_cash == pytest.approx(250_000.0 + shares - 10_000.0, abs=1.0)
+    assert baseline.positions["AAA"][0] == 25.0
+    assert baseline.cash + shares == pytest.approx(10_000.0, abs=1.0)  # prices to the cent

@@ -4,6 +4,7 @@ larger account sets aside (``trading.larger_account: set_aside``; :mod:`tradewin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,15 +55,24 @@ class SetAside:
 
 
 def set_aside_at_start(
-    cfg: TradewindConfig, baseline: Baseline, market: RunMarket, when: pd.Timestamp
+    cfg: TradewindConfig,
+    baseline: Baseline,
+    held: Mapping[str, float],
+    market: RunMarket,
+    when: pd.Timestamp,
 ) -> SetAside | None:
     """The first start's ``baseline`` with the cash beyond ``trading.initial_capital`` set aside
-    (:func:`~tradewind.orders.reserve.set_aside`, marked at ``when``), or None when nothing is
-    (another ``trading.larger_account``, or an account within the capital). The caller applies
-    it to a broker's account only: a simulated account is the capital itself."""
+    (:func:`~tradewind.orders.reserve.set_aside`: its cash plus the broker's positions ``held``
+    in the traded symbols, marked at ``when``), or None when nothing is (another
+    ``trading.larger_account``, or an account within the capital). The positions are the
+    broker's, not the baseline's: with ``broker.on_start_difference: halt`` the baseline holds
+    only those the recorded fills explain, and a resume adopts the rest into the run. The caller
+    applies it to a broker's account only: a simulated account is the capital itself."""
     if cfg.trading.larger_account != "set_aside":
         return None
-    account = marked_equity(baseline, market, when)
+    traded = set(cfg.trading.symbols)
+    shares = {s: (float(q), 0.0) for s, q in held.items() if s in traded and q}
+    account = marked_equity(replace(baseline, positions=shares), market, when)
     reserve = set_aside(baseline.cash, account, cfg.trading.initial_capital)
     if reserve <= 0.0:
         return None
@@ -89,7 +99,8 @@ def first_baseline(
     baseline = replace(kind.starting_baseline(cfg, store, broker), income_since=since)
     events: list[NewEvent] = []
     if broker.name != "simulated":  # a simulated account is the capital itself
-        moved = set_aside_at_start(cfg, baseline, market, kind.banner_time(None))
+        when = kind.banner_time(None)
+        moved = set_aside_at_start(cfg, baseline, broker.positions(), market, when)
         if moved is not None:
             baseline = moved.baseline
             capital = cfg.trading.initial_capital
