@@ -17,8 +17,16 @@ from typer.testing import CliRunner
 
 from tradewind.cli.app import app
 from tradewind.config import load_config
+from tradewind.orders.account import Baseline
 from tradewind.service.checkpoint import load_baseline
 from tradewind.store import Store
+
+
+def _baseline(rig: Rig) -> Baseline:  # noqa: F811
+    with Store(load_config(rig.config).database_url, mode=None) as db:
+        baseline = load_baseline(db, 1)
+    assert baseline is not None
+    return baseline
 
 
 @pytest.mark.parametrize("rig", ["alpaca"], indirect=True)
@@ -42,9 +50,7 @@ def test_a_withdrawal_smaller_than_the_reserve_comes_out_of_it_not_the_run(
     code, out = rig.session(cycles=3)
 
     assert code == 0 and "RESULT stopped 3 False" in out, out
-    with Store(load_config(rig.config).database_url, mode=None) as db:
-        baseline = load_baseline(db, 1)
-    assert baseline is not None
+    baseline = _baseline(rig)
     assert baseline.reserved_cash == pytest.approx(235_000.0)
     assert baseline.flows == ()  # not the run's money: no flow
     assert _events(rig.folder, "capital_flow") == []
@@ -79,9 +85,7 @@ def test_shares_the_account_already_holds_count_toward_the_capital(rig: Rig) -> 
     code, out = rig.session(cycles=2)
 
     assert code == 0 and "RESULT stopped 2 False" in out, out
-    with Store(load_config(rig.config).database_url, mode=None) as db:
-        baseline = load_baseline(db, 1)
-    assert baseline is not None
+    baseline = _baseline(rig)
     assert baseline.reserved_cash == pytest.approx(250_000.0 + shares - 10_000.0, abs=1.0)
     assert baseline.positions["AAA"][0] == 25.0
     assert baseline.cash + shares == pytest.approx(10_000.0, abs=1.0)  # prices to the cent
