@@ -268,6 +268,11 @@ class Exchange:
         else:
             self.positions[order.symbol] = held
 
+    def bought(self) -> float:
+        """The value of every buy filled so far (USD)."""
+        with self.lock:
+            return sum(o.filled * o.avg for o in self.orders.values() if o.side == "buy")
+
     def snapshot(self) -> dict[str, Any]:
         """Orders, positions and cash (for assertions)."""
         with self.lock:

@@ -75,9 +75,10 @@ def _credit_during(
     )
 
 
-SECOND_CYCLE = ("GET", "/v2/positions", 2)
-"""The fake Alpaca's third positions request: at 14:30, the service's second cycle, before it
-reads the cash (start-up at 14:00, first cycle at 14:00)."""
+SECOND_CYCLE = ("GET", "/v2/positions", 3)
+"""The fake Alpaca's fourth positions request: at 14:30, the service's second cycle, before it
+reads the cash (start-up at 14:00: the first start values the account for
+``trading.larger_account``, then reconciles; first cycle at 14:00)."""
 
 
 @pytest.mark.parametrize("rig", ["alpaca"], indirect=True)

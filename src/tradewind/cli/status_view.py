@@ -26,7 +26,7 @@ UPTIME_WINDOW = timedelta(days=7)
 def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
     """What ``tradewind status`` shows, as JSON-ready values (``--json`` prints it)."""
     from tradewind.cli.services_running import running_services
-    from tradewind.service.checkpoint import cash_flows, load_checkpoint
+    from tradewind.service.checkpoint import cash_flows, load_checkpoint, reserved_cash
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
     from tradewind.service.paths import lock_path
@@ -122,6 +122,8 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         out["cycles"] = ckpt.cycles if ckpt else 0
         # cash the broker booked without a fill, in the equity (reconciliation)
         out["cash_income"], out["broker_fees"], out["net_flows"] = cash_flows(store, run.id)
+        # broker cash outside the run: not in its equity or cash above (trading.larger_account)
+        out["reserved_cash"] = reserved_cash(store, run.id)
     return out
 
 
@@ -215,6 +217,11 @@ def print_status(p: dict[str, Any]) -> None:
     else:
         console.print("[green]not halted[/]")
     console.print(f"positions {len(p['positions'])}, open orders {p['open_orders']}")
+    if p.get("reserved_cash"):
+        console.print(
+            f"set aside ${p['reserved_cash']:,.2f} of the broker's cash: never traded, not in "
+            "the equity or cash above (trading.larger_account: set_aside)"
+        )
     if p.get("cash_income") or p.get("broker_fees"):
         console.print(
             f"dividends and interest booked ${p.get('cash_income', 0.0):,.2f}, regulatory fees "

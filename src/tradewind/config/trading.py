@@ -43,6 +43,13 @@ class TradingSection(Section):
         description="Tickers in the portfolio universe.",
     )
     initial_capital: float = Field(100_000.0, gt=0, le=1e10, description="Starting cash in USD.")
+    larger_account: Literal["set_aside", "refuse", "whole"] = Field(
+        "set_aside",
+        description="At a paper or live run's first start on a broker account worth more than "
+        "initial_capital (cash plus the traded symbols' positions, by over 2%): set_aside (trade "
+        "initial_capital of it; the excess cash is set aside, never traded), refuse (start "
+        "nothing), or whole (trade the whole account).",
+    )
     interval_seconds: int = Field(
         3600, ge=60, le=86_400, description="Seconds between trading cycles during market hours."
     )

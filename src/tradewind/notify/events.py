@@ -56,6 +56,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "config_warning": ("service", "⚠️", "Configuration warning"),
     "risk_state_carried": ("service", "", "Risk state carried over"),
     "starting_capital": ("service", "", "Starting capital"),
+    "capital_set_aside": ("service", "", "Cash set aside, never traded"),
     # the daily summary (notify_daily_summary) and test messages
     "daily_summary": ("daily", "📊", "Daily summary"),
     "test": ("test", "🔔", "tradewind test message"),

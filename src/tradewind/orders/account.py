@@ -34,6 +34,11 @@ class Baseline:
     are not yet in ``cash`` (the run's first start, or a person's adoption of the account).
     ``flows`` are the deposits and withdrawals adopted over the run, oldest first (in ``cash``
     and ``positions`` already; :mod:`tradewind.orders.flows`): not performance.
+
+    ``reserved_cash`` is broker cash that is not the run's (:mod:`tradewind.orders.reserve`):
+    set aside at the run's first start on an account larger than ``trading.initial_capital``,
+    never traded and outside ``cash``, the book, its equity, P&L and sizing; reconciliation
+    compares the broker's cash less it with the book's.
     """
 
     cash: float
@@ -45,6 +50,7 @@ class Baseline:
     income_ids: tuple[str, ...] = ()
     income_since: datetime | None = None
     flows: tuple[CapitalFlow, ...] = ()
+    reserved_cash: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
@@ -58,6 +64,7 @@ class Baseline:
             "income_ids": list(self.income_ids),
             "income_since": self.income_since.isoformat() if self.income_since else None,
             "flows": [f.to_json() for f in self.flows],
+            "reserved_cash": self.reserved_cash,
         }
 
     @classmethod
@@ -77,6 +84,7 @@ class Baseline:
             tuple(str(i) for i in d.get("income_ids", [])),
             datetime.fromisoformat(since) if since else None,
             tuple(CapitalFlow.from_json(f) for f in d.get("flows", [])),
+            float(d.get("reserved_cash", 0.0)),
         )
 
     def with_fees(self, amount: float) -> Baseline:

@@ -62,13 +62,16 @@ class AccountDifference:
     symbol: str | None
     expected: float
     actual: float
+    reserved: float = 0.0
+    """The cash set aside (a cash difference's ``actual`` is the broker's cash less it)."""
 
     def describe(self) -> str:
         """One line for the halt and the event."""
         what = f"position {self.symbol}" if self.kind == "position" else "cash"
+        beyond = f" beyond the ${self.reserved:,.2f} set aside" if self.reserved else ""
         return (
-            f"{what}: the store says {self.expected:,.6g}, the broker has {self.actual:,.6g} "
-            f"(difference {self.actual - self.expected:+,.6g})"
+            f"{what}: the store says {self.expected:,.6g}, the broker has {self.actual:,.6g}"
+            f"{beyond} (difference {self.actual - self.expected:+,.6g})"
         )
 
 
@@ -77,11 +80,14 @@ def compare_account(
     positions: Mapping[str, float],
     cash: float,
     external: Mapping[str, float] | None = None,
+    reserved: float = 0.0,
 ) -> list[AccountDifference]:
     """Differences between ``expected`` (baseline plus recorded fills) and the broker.
 
     ``external`` holds positions outside the traded symbols that a person adopted (not managed
-    by tradewind, not a difference while they stay as they are).
+    by tradewind, not a difference while they stay as they are); ``reserved`` the broker's cash
+    set aside (:attr:`Baseline.reserved_cash <tradewind.orders.account.Baseline>`): the book's
+    cash is compared with the broker's cash less it.
     """
     diffs: list[AccountDifference] = []
     held = {s: float(q) for s, q in positions.items() if q != 0}
@@ -98,8 +104,9 @@ def compare_account(
             diffs.append(AccountDifference("position", symbol, want, have))
     for symbol, have in sorted(held.items()):
         diffs.append(AccountDifference("position", symbol, 0.0, have))
-    if cash_differs(expected.cash, cash):
-        diffs.append(AccountDifference("cash", None, expected.cash, cash))
+    own = cash - reserved
+    if cash_differs(expected.cash, own):
+        diffs.append(AccountDifference("cash", None, expected.cash, own, reserved))
     return diffs
 
 

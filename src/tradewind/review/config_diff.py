@@ -22,6 +22,7 @@ from tradewind.config import TradewindConfig
 EXPECTED: dict[str, str] = {
     "trading.mode": "paper becomes live",
     "trading.initial_capital": "the runbook starts live with $5,000-$10,000",
+    "trading.larger_account": "what a first start does with an account larger than the capital",
     "broker.paper_trading": "the paper account becomes the live account",
     "broker.base_url": "the live host is another address",
     "broker.timeout_seconds": "how the broker is reached, not what is traded",

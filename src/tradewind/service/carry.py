@@ -8,18 +8,23 @@ entry. So the first start of a wall-clock run seeds its risk tracker from the la
 previous wall-clock run in the mode's database (the same broker account): the breaker state
 (session, opening, peak and last equity, losing streak, warnings given), the stop tracks and
 open round trips of the symbols still held, and the cool-downs. The seed is saved with the run
-(a restart before its first checkpoint reads the same one) and recorded as an event. Halts need
+(a restart before its first checkpoint reads the same one) and recorded as an event; when the
+cash set aside differs from the previous run's (a larger account split anew at the new run's
+first start), the difference moves the breakers' equities as a flow would. Halts need
 no carrying: a wall-clock halt binds every wall-clock run (:mod:`tradewind.service.halts`).
 Replays never carry anything: each is a run of its own with its own simulated account.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tradewind.orders.account import Baseline
-from tradewind.service.checkpoint import load_checkpoint
+from tradewind.risk.breakers import BreakerState
+from tradewind.risk.status_view import optional_float
+from tradewind.service.checkpoint import load_baseline, load_checkpoint
 from tradewind.service.halts import WALL
 from tradewind.service.runs import META_KEY
 from tradewind.store import Store
@@ -54,8 +59,32 @@ def carry_risk_state(
     seed["cooldowns"] = {
         s: n for s, n in dict(tracker.get("cooldowns", {})).items() if s in symbols
     }
+    before = load_baseline(store, previous)
+    seed |= reserve_moved(seed, (before.reserved_cash if before else 0.0) - baseline.reserved_cash)
     store.save_state(SEED_KEY.format(run_id=run_id), {"from_run": previous, "tracker": seed})
     return previous, seed
+
+
+def reserve_moved(tracker: Mapping[str, Any], flow: float) -> dict[str, Any]:
+    """The breaker equities of ``tracker`` after ``flow`` moved into (> 0) or out of (< 0) the
+    run's book with a change of the cash set aside (the previous run's reserve less the new
+    run's: :mod:`tradewind.orders.reserve`), as a flow, neither a gain nor a loss
+    (:meth:`~tradewind.risk.breakers.BreakerState.shift`)."""
+    state = BreakerState(
+        open_equity=optional_float(tracker.get("open_equity")),
+        peak_equity=optional_float(tracker.get("peak_equity")),
+        last_equity=optional_float(tracker.get("last_equity")),
+    )
+    state.shift(flow)
+    moved: dict[str, Any] = {
+        "open_equity": state.open_equity,
+        "peak_equity": state.peak_equity,
+        "last_equity": state.last_equity,
+    }
+    equity = optional_float(tracker.get("equity"))
+    if equity is not None and math.isfinite(flow):
+        moved["equity"] = equity + flow
+    return moved
 
 
 def describe_seed(run_id: int, previous: int, seed: dict[str, Any]) -> str:

@@ -70,6 +70,14 @@ def cash_flows(store: StoreReads, run_id: int) -> tuple[float, float, float]:
     return float(data.get("income", 0.0)), float(data.get("fees", 0.0)), net
 
 
+def reserved_cash(store: StoreReads, run_id: int) -> float:
+    """The broker cash the run set aside, never traded (USD; :class:`~tradewind.orders.account.
+    Baseline`'s ``reserved_cash``, 0 in older baselines), read from the stored baseline without
+    building it (``tradewind status`` starts without numpy)."""
+    data = store.load_state(BASELINE_KEY.format(run_id=run_id)) or {}
+    return float(data.get("reserved_cash", 0.0))
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """The state after the cycle at ``ts`` (see the module docstring)."""

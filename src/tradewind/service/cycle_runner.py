@@ -33,6 +33,7 @@ from tradewind.orders.reconcile import (
     fee_allowance,
     fingerprint,
 )
+from tradewind.orders.reserve import draw_on_reserve
 from tradewind.service.alerts import Alerter
 from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
 from tradewind.service.datagate import check_data
@@ -217,8 +218,9 @@ class CycleRunner:
         ignore = set(self.ctx.baseline.ignored_orders)
         st.om.reconcile_orders(tick, ignore=ignore)
         self._flush_order_alerts(tick)
+        baseline = self.ctx.baseline
         diffs = compare_account(
-            st.truth, broker.positions(), broker.cash(), self.ctx.baseline.external
+            st.truth, broker.positions(), broker.cash(), baseline.external, baseline.reserved_cash
         )
         problems = list(st.om.unexplained) + [d.describe() for d in diffs]
         st.om.unexplained.clear()
@@ -397,19 +399,34 @@ class CycleRunner:
             if st.engine.feed.row >= 0
             else {}
         )
+        # value that left as cash comes out of the cash set aside first (orders/reserve.py)
+        reserved, diffs = draw_on_reserve(
+            diffs, st.truth.symbols, prices, ctx.baseline.reserved_cash, self._equity()
+        )
         baseline = adopted_baseline(ctx.baseline, st.truth, diffs, prices)
         # the broker's entries so far are in the adopted cash: list only later ones from now on
         baseline = replace(
-            baseline, ignored_orders=tuple(sorted(ignored)), income_since=tick or self._wall()
+            baseline,
+            ignored_orders=tuple(sorted(ignored)),
+            income_since=tick or self._wall(),
+            reserved_cash=reserved,
         )
         flow = self._flow(diffs, prices, tick)
         if flow is not None:
             baseline = baseline.with_flow(flow)
+        drawn = ctx.baseline.reserved_cash - reserved
+        from_reserve = (
+            f"; ${drawn:,.2f} of the cash that left was taken from the cash set aside "
+            f"(${reserved:,.2f} left)"
+            if drawn > 0.0
+            else ""
+        )
         events = [
             self.alerter.prepare(
                 "reconciliation_adopted",
                 "after the resume, the broker's account was adopted as the truth: "
-                + "; ".join(problems),
+                + "; ".join(problems)
+                + from_reserve,
                 "warning",
                 ts=tick,
             )
@@ -425,12 +442,15 @@ class CycleRunner:
     ) -> CapitalFlow | None:
         """The deposit or withdrawal the adopted ``diffs`` make (None below the floor of
         :func:`~tradewind.orders.flows.is_flow`)."""
-        truth, feed = self.rebuilt.truth, self.rebuilt.engine.feed
-        amount = measure_flow(diffs, truth.symbols, prices)
-        equity = float(truth.equity(feed.last_close())) if feed.row >= 0 else truth.cash
-        if not is_flow(amount, equity):
+        amount = measure_flow(diffs, self.rebuilt.truth.symbols, prices)
+        if not is_flow(amount, self._equity()):
             return None
         return CapitalFlow(tick or self._wall(), amount)
+
+    def _equity(self) -> float:
+        """The book's equity at the engine's last close (its cash before the first bar)."""
+        truth, feed = self.rebuilt.truth, self.rebuilt.engine.feed
+        return float(truth.equity(feed.last_close())) if feed.row >= 0 else truth.cash
 
     def _flow_event(
         self, flow: CapitalFlow, flows: Sequence[CapitalFlow], tick: datetime | None

@@ -15,8 +15,8 @@ run only tests the broker plumbing.
 
 Anything less refuses with the list of what is missing; ``--live`` in another mode is refused
 too, so a typo never runs a different mode than the one intended. A live run's first start
-then checks the paper phase (:mod:`tradewind.service.live_start`) and the account's size
-(:func:`check_live_capital`).
+then checks the paper phase (:mod:`tradewind.service.live_start`); a paper or live run's first
+start checks the account's size against ``trading.larger_account`` (:func:`check_account_capital`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from tradewind.config.describe import data_note
 from tradewind.domain.errors import ConfigError, ConfigProblem, TradewindError
 from tradewind.domain.fmt import pct
 from tradewind.domain.types import TradingMode
+from tradewind.orders.reserve import exceeds_capital
 
 ALLOW_ENV = "TRADEWIND_ALLOW_LIVE"
 
@@ -135,31 +136,46 @@ def check_live(
         raise LiveTradingRefused(problems)
 
 
-LIVE_CAPITAL_TOLERANCE = 0.02
-"""How far a live account's equity may exceed ``trading.initial_capital`` (interest, a price move
-between funding and the first start) before a live run is refused."""
+def check_account_capital(cfg: TradewindConfig, equity: float, reserved: float = 0.0) -> None:
+    """Refuse a paper or live run's first start whose traded part of the account is worth more
+    than ``trading.initial_capital`` (by over the tolerance of
+    :func:`~tradewind.orders.reserve.exceeds_capital`), as ``trading.larger_account`` says:
 
+    * ``refuse``: refused, paper or live (``equity``: the run's equity, the whole account's);
+    * ``set_aside``: the excess cash is set aside (``reserved``); a live run is refused only when
+      what is left (positions in the traded symbols cannot be set aside) still exceeds it;
+    * ``whole``: never refused, the whole account is traded.
 
-def check_live_capital(cfg: TradewindConfig, equity: float) -> None:
-    """Refuse a live run's first start on an account worth more than ``trading.initial_capital``
-    (by more than :data:`LIVE_CAPITAL_TOLERANCE`): tradewind trades the whole account it is
-    given, so "start small" (the runbook's ``initial_capital: 10000``) must hold for the account
-    itself. Other modes are never refused."""
+    Other modes are never refused."""
     capital = cfg.trading.initial_capital
-    if cfg.trading.mode is not TradingMode.LIVE or not equity > capital * (
-        1.0 + LIVE_CAPITAL_TOLERANCE
-    ):
+    policy = cfg.trading.larger_account
+    mode = cfg.trading.mode
+    if mode not in (TradingMode.PAPER, TradingMode.LIVE) or not exceeds_capital(equity, capital):
         return
-    raise ConfigError(
-        ConfigProblem(
-            "trading.initial_capital",
-            f"is ${capital:,.2f} but the live account holds ${equity:,.2f}: tradewind trades the "
-            "whole account it is given, so all of it would be traded; nothing was ordered",
-            "fund a dedicated account with only the capital you mean to trade, or, to trade "
-            f"the whole account, set trading.initial_capital: {equity:.2f}",
-            joiner=" ",
+    if policy == "whole" or (policy == "set_aside" and mode is not TradingMode.LIVE):
+        return
+    account = f"${equity + reserved:,.2f}"
+    if policy == "refuse":
+        why = (
+            f"is ${capital:,.2f} but the {mode.value} account holds {account} and "
+            "trading.larger_account is refuse; nothing was ordered"
         )
-    )
+        fix = (
+            "set trading.larger_account: set_aside to trade the capital and set the rest of the "
+            "cash aside, fund a dedicated account with only the capital you mean to trade, or, "
+            f"to trade the whole account, set trading.initial_capital: {equity:.2f}"
+        )
+    else:
+        why = (
+            f"is ${capital:,.2f} but the live account holds {account}, and after setting aside "
+            f"${reserved:,.2f} of cash its positions in the traded symbols still make "
+            f"${equity:,.2f}: shares cannot be set aside; nothing was ordered"
+        )
+        fix = (
+            "sell or transfer the positions you do not mean tradewind to trade, or set "
+            "trading.larger_account: whole to trade the whole account"
+        )
+    raise ConfigError(ConfigProblem("trading.initial_capital", why, fix, joiner=" "))
 
 
 @dataclass(frozen=True)
@@ -178,6 +194,8 @@ class Banner:
     journal: str | None
     paper: tuple[str, ...] = ()
     """The paper phase at a live run's first start (:mod:`tradewind.service.live_start`)."""
+    reserved: float = 0.0
+    """Broker cash set aside, never traded (:mod:`tradewind.orders.reserve`)."""
 
     def lines(self, cfg: TradewindConfig) -> list[str]:
         """The banner, one line each; live trading leads with a warning."""
@@ -192,6 +210,7 @@ class Banner:
             f"mode {self.mode} | broker {self.broker} | account {self.account}",
             f"capital: equity ${self.equity:,.2f}, cash ${self.cash:,.2f}, "
             f"{self.positions} position(s)",
+            *self._set_aside(),
             f"symbols ({len(cfg.trading.symbols)}): {', '.join(cfg.trading.symbols)}",
             f"prices: {data_note(cfg)}",
             f"limits: max position {pct(risk.max_position_size)}, max exposure "
@@ -203,6 +222,15 @@ class Banner:
             + (f" | broker journal {self.journal}" if self.journal else ""),
         ]
         return out
+
+    def _set_aside(self) -> list[str]:
+        """The line about the cash set aside (none when nothing is)."""
+        if not self.reserved:
+            return []
+        return [
+            f"trading ${self.equity:,.2f} of the account; ${self.reserved:,.2f} set aside, "
+            "never traded (trading.larger_account: set_aside)"
+        ]
 
 
 def mask_account(value: str | None) -> str:

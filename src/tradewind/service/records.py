@@ -77,6 +77,9 @@ class RunRecords:
     income, fees
         The dividends and interest booked to the run's cash, and the regulatory fees the broker
         took from it (USD, from its baseline; 0 for a backtest or a replay).
+    reserved
+        The broker cash set aside, never traded: outside :attr:`book` and every figure here
+        (USD, from its baseline; ``trading.larger_account``; 0 when none).
     """
 
     run: RunInfo
@@ -93,6 +96,7 @@ class RunRecords:
     flows: tuple[CapitalFlow, ...] = ()
     income: float = 0.0
     fees: float = 0.0
+    reserved: float = 0.0
 
     @cached_property
     def performance(self) -> Recorder:
@@ -160,6 +164,7 @@ def load_records(store: Store, run_id: int) -> RunRecords:
         flows=baseline.flows if baseline else (),
         income=baseline.income if baseline else 0.0,
         fees=baseline.fees if baseline else 0.0,
+        reserved=baseline.reserved_cash if baseline else 0.0,
     )
 
 

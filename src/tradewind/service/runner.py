@@ -27,7 +27,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,12 +48,9 @@ from tradewind.engine.protocols import Broker
 from tradewind.orders.retry import RetryPolicy
 from tradewind.regime.series_cache import series_cache
 from tradewind.service.alerts import Alerter
+from tradewind.service.capital import first_baseline, marked_equity
 from tradewind.service.carry import describe_seed
-from tradewind.service.checkpoint import (
-    load_baseline,
-    load_checkpoint,
-    save_baseline,
-)
+from tradewind.service.checkpoint import load_baseline, load_checkpoint
 from tradewind.service.cycle_runner import CycleRunner
 from tradewind.service.faults import FaultPlan
 from tradewind.service.halts import describe_halt
@@ -62,8 +59,8 @@ from tradewind.service.kinds import ReplayRun, RunKind, WallClockRun
 from tradewind.service.live_safety import (
     Banner,
     LiveTradingRefused,
+    check_account_capital,
     check_live,
-    check_live_capital,
     check_paper_prices,
 )
 from tradewind.service.live_start import (
@@ -316,16 +313,12 @@ class TradingService:
             return self.broker_wrapper(built) if self.broker_wrapper is not None else built
 
         broker = broker_on(market)
+        context = run_context(kind.label(cfg), run.id)
+        alerter = Alerter(store, run.id, cfg, self._channels, context)
         baseline = load_baseline(store, run.id)
         carried: tuple[int, dict[str, Any]] | None = None
         if baseline is None:  # the run's first start (the seed is saved before the baseline)
-            # the broker's entries from now on are not in it (to the microsecond: no warning)
-            since = kind.clock.now().floor("us").to_pydatetime()
-            baseline = replace(kind.starting_baseline(cfg, store, broker), income_since=since)
-            carried = kind.carry_risk_state(store, run.id, baseline, market.bars.symbols)
-            save_baseline(store, run.id, baseline)
-        context = run_context(kind.label(cfg), run.id)
-        alerter = Alerter(store, run.id, cfg, self._channels, context)
+            baseline, carried = first_baseline(cfg, store, run.id, kind, broker, market, alerter)
 
         ctx = RunContext(
             cfg=cfg,
@@ -534,28 +527,32 @@ class TradingService:
             database=store.database,
             journal=journal,
             paper=self._paper_lines,
+            reserved=cycles.ctx.baseline.reserved_cash,
         )
         self.announce(banner.lines(cfg))
 
     def _starting_capital(
         self, store: Store, run: RunInfo, cycles: CycleRunner, when: pd.Timestamp, alerter: Alerter
     ) -> None:
-        """Before a run's first cycle, record the account's equity (the run's baseline, marked
-        at ``when``) as the run's starting capital when it is not ``trading.initial_capital`` (a
-        broker's account, or a simulated account carried on from an earlier run): every report
-        measures returns from it. A live account holding more than the configured capital is
-        refused before any order (:func:`~tradewind.service.live_safety.check_live_capital`)."""
+        """Before a run's first cycle, record the run's equity (its baseline, marked at
+        ``when``: the account less any cash set aside) as the run's starting capital when it is
+        not ``trading.initial_capital`` (a broker's account, or a simulated account carried on
+        from an earlier run): every report measures returns from it. An account larger than
+        the capital may be refused before any order, as ``trading.larger_account`` says
+        (:func:`~tradewind.service.live_safety.check_account_capital`)."""
         capital = self.cfg.trading.initial_capital
-        feed = cycles.ctx.market.feed()
-        book = cycles.ctx.baseline.ledger(feed.symbols)
-        equity = float(book.equity(feed.last_close())) if feed.advance(when) >= 0 else book.cash
-        check_live_capital(self.cfg, equity)
+        baseline = cycles.ctx.baseline
+        equity = marked_equity(baseline, cycles.ctx.market, when)
+        check_account_capital(self.cfg, equity, baseline.reserved_cash)
         if not math.isfinite(equity) or abs(equity - run.initial_cash) < 0.005:
             return
         store.set_initial_cash(run.id, equity)
+        reserved = baseline.reserved_cash
+        part = f"the account less the ${reserved:,.2f} set aside" if reserved else "the account"
         message = (
-            f"run {run.id} starts from the account's equity ${equity:,.2f}, not "
-            f"trading.initial_capital ${capital:,.2f}: its returns are measured from the account"
+            f"run {run.id} starts from {'its part of ' if reserved else ''}the account's equity "
+            f"${equity:,.2f}, not trading.initial_capital ${capital:,.2f}: its returns are "
+            f"measured from {part}"
         )
         alerter.alert("starting_capital", message, "info")
 

@@ -41,6 +41,12 @@ def render(view: RunView) -> None:
         str(trigger.calendar_date or fmt.NA),
         trigger.frequency if trigger.calendar_date else None,
     )
+    if view.records.reserved:
+        st.caption(
+            f"{fmt.usd(view.records.reserved, 0)} of the broker's cash is set aside, never "
+            "traded (`trading.larger_account: set_aside`): not in the equity, cash or any "
+            "figure here."
+        )
     if not view.records.recorder.fills:
         st.info(
             f"No trades yet: start with `{START_TRADING}` (the run trades at its first rebalance)."
