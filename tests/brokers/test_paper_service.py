@@ -348,6 +348,31 @@ def test_fees_the_broker_takes_from_the_cash_are_recorded_not_halted(
     # the dashboard says so where costs are read
     shown = dashboard_captions(rig.config, monkeypatch, "Transaction Costs")
     assert f"The broker also took ${baseline.fees:,.2f} of regulatory fees" in shown
+    # and the fees are costs wherever the run's costs are counted: the tracking spreadsheet's
+    # days, the weekly reports, the summary, the readiness gate's months and cost rate
+    from tradewind.review.criteria import cost_rate, monthly_costs_below
+    from tradewind.review.evidence import Evidence
+    from tradewind.service.records import load_records
+    from tradewind.service.run_reports import daily_frame, weeks
+
+    with Store(cfg.database_url, mode=None) as db:
+        records = load_records(db, 1)
+    taken = sum(amount for _, amount in records.broker_fees_taken)
+    assert taken == pytest.approx(baseline.fees, abs=1e-9)
+    fills = records.recorder.fills
+    paid = sum(f.cost for f in fills) + taken
+    assert daily_frame(records)["Transaction Costs"].sum() == pytest.approx(paid, abs=1e-9)
+    assert sum(w.costs_usd for w in weeks(records)) == pytest.approx(paid, abs=1e-9)
+    assert records.summary().performance.costs_usd == pytest.approx(
+        records.book.costs.total + taken, abs=1e-9
+    )
+    ev = Evidence.of(records)
+    months = monthly_costs_below(ev, 1.0).details
+    spent = sum(float(m.split("($")[1].rstrip(")").replace(",", "")) for m in months)
+    assert spent == pytest.approx(paid, abs=0.01 * len(months))
+    rate = cost_rate(ev)
+    assert rate is not None
+    assert rate[0] == pytest.approx(paid / sum(f.notional for f in fills) * 1e4)
 
 
 def dashboard_captions(config: Path, monkeypatch: pytest.MonkeyPatch, tab: str) -> str:

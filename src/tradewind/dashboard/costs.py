@@ -28,7 +28,8 @@ class CostTotals:
     fills: int
     traded_notional: float
     booked: float
-    """What the ledger paid (commission, slippage and impact as charged), USD."""
+    """What the run paid: the fills' commission, slippage and impact as charged, plus the
+    broker's regulatory fees (USD)."""
     estimated: CostBreakdown
     realized: CostBreakdown
     turnover: float
@@ -62,7 +63,7 @@ def totals(view: RunView) -> CostTotals:
     return CostTotals(
         fills=len(fills),
         traded_notional=float(sum(f.notional for f in fills)),
-        booked=float(summary.book.costs.total),
+        booked=float(summary.book.costs.total) + summary.broker_fees_total,
         estimated=summary.costs.estimated,
         realized=summary.costs.realized,
         turnover=summary.performance.turnover,

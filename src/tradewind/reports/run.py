@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,14 @@ class RunSummary:
     """The account's recorder when ``recorder`` holds the performance path (None: the same)."""
     flows: tuple[CapitalFlow, ...] = ()
     """The deposits and withdrawals adopted over the run."""
+    broker_fees: tuple[tuple[datetime, float], ...] = ()
+    """The regulatory fees the broker took from the cash apart from the fills, when (USD): in
+    the run's transaction costs with the fills' own."""
+
+    @property
+    def broker_fees_total(self) -> float:
+        """The regulatory fees taken over the run (USD)."""
+        return float(sum(amount for _, amount in self.broker_fees))
 
     @property
     def dollars(self) -> Recorder:
@@ -67,10 +76,13 @@ def summarize(
     uptime: float | None = None,
     account: Recorder | None = None,
     flows: Sequence[CapitalFlow] = (),
+    broker_fees: Sequence[tuple[datetime, float]] = (),
 ) -> RunSummary:
     """Compute the run's metrics from its recorder and book (``uptime``: see
     :attr:`RunSummary.uptime`; ``account``, ``flows``: see :class:`RunSummary`: the final
-    equity and the costs' share of the equity are then the account's)."""
+    equity and the costs' share of the equity are then the account's; ``broker_fees``: added
+    to the fills' costs)."""
+    costs_usd = book.costs.total + float(sum(amount for _, amount in broker_fees))
     equity = recorder.equity_curve()
     pairs = FillPairs.of(recorder.decisions, recorder.fill_columns())
     rebalances = sum(1 for d in recorder.decisions if is_rebalance(d))
@@ -80,7 +92,7 @@ def summarize(
         initial_capital,
         trade_pnls=[t.pnl for t in book.closed_trades],
         turnover=pairs_turnover(pairs),
-        costs_usd=book.costs.total,
+        costs_usd=costs_usd,
         exposure=exposure,
         rebalances=rebalances,
         rf_annual=rf_annual,
@@ -91,7 +103,7 @@ def summarize(
     costs = pairs_comparison(pairs)
     if account is not None and account.equity:
         path = np.concatenate([[initial_capital], np.asarray(account.equity, dtype=float)])
-        per_year, per_month = cost_shares(book.costs.total, path, equity.index)
+        per_year, per_month = cost_shares(costs_usd, path, equity.index)
         perf = replace(
             perf,
             final_equity=float(path[-1]),
@@ -110,6 +122,7 @@ def summarize(
         uptime,
         account,
         tuple(flows),
+        tuple(broker_fees),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +67,13 @@ def tracking_frame(
     dd = path[1:] / np.maximum.accumulate(path)[1:] - 1.0
     regime = pd.Series(rec.regime, index=days).groupby(level=0).last()
     rebal = _per_day([d.ts for d in rec.decisions if is_rebalance(d)], days)
-    costs = _per_day([f.ts for f in rec.fills], days, [f.cost for f in rec.fills])
+    # the fills' costs and the broker's regulatory fees taken apart from them
+    fees = run.broker_fees
+    costs = _per_day(
+        [f.ts for f in rec.fills] + [ts for ts, _ in fees],
+        days,
+        [f.cost for f in rec.fills] + [amount for _, amount in fees],
+    )
     trades = sorted(run.book.closed_trades, key=lambda t: t.ts)
     win = _win_rate_to_date(trades, pd.DatetimeIndex(daily.index))
     up: float | list[float] = run.uptime if run.uptime is not None else float("nan")
@@ -99,11 +105,11 @@ def _dollar_pnl(run: RunSummary) -> np.ndarray:
 
 
 def _per_day(
-    stamps: list[object], days: pd.DatetimeIndex, values: list[float] | None = None
+    stamps: Sequence[object], days: pd.DatetimeIndex, values: Sequence[float] | None = None
 ) -> pd.Series:
     if not stamps:
         return pd.Series(dtype=float)
-    idx = pd.DatetimeIndex(stamps)
+    idx = pd.DatetimeIndex(list(stamps))
     idx = (idx.tz_convert(EXCHANGE_TZ) if idx.tz else idx).normalize().tz_localize(None)
     data = values if values is not None else [1] * len(idx)
     return pd.Series(data, index=idx).groupby(level=0).sum()

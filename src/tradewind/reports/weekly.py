@@ -41,6 +41,8 @@ NEAR_THRESHOLD = 0.8
 class WeekFigures:
     """The numbers that fill one weekly report.
 
+    ``costs_usd`` is what the week's fills cost plus the regulatory fees the broker took from
+    the cash that week (:attr:`~tradewind.reports.run.RunSummary.broker_fees`).
     ``avg_slippage`` is the realized slippage (the model's, plus the fill price's shortfall
     against the decision price) over the traded value; ``estimated_costs_usd`` and
     ``realized_costs_usd`` compare the week's fills with what the planner expected
@@ -190,6 +192,7 @@ def week_figures(
             estimated = series_sum(fills.estimated[in_week])
             realized = series_sum(fills.realized[in_week])
         window_start, window_end = starts[k - 1], ends[k - 1]
+        cost += sum(a for ts, a in run.broker_fees if window_start <= ts < window_end)
         uptime = uptime_of(window_start, window_end) if uptime_of is not None else run.uptime
         sharpe_now = rolling[n_days - 1] if n_days else np.nan
         out.append(
@@ -212,7 +215,7 @@ def week_figures(
                 trades=int(n_trades),
                 rebalances=n_rebalances,
                 costs_usd=cost,
-                costs_pct=cost / equity if n_trades else 0.0,
+                costs_pct=cost / equity if cost else 0.0,
                 avg_slippage=slip / notional if notional else 0.0,
                 estimated_costs_usd=estimated,
                 realized_costs_usd=realized,

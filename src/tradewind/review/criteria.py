@@ -114,9 +114,10 @@ def monthly_costs_below(ev: Evidence, maximum: float) -> Criterion:
     if not ev.sessions:
         return Criterion("monthly_costs", name, f"< {pct(maximum)} of equity in every month",
                          "n/a: no session", "no data", ev.period)  # fmt: skip
-    fills = ev.fills()
-    days = session_dates(pd.DatetimeIndex([f.ts for f in fills]))
-    costs = pd.Series([f.cost for f in fills], index=days.to_period("M"), dtype=float)
+    fills, fees = ev.fills(), ev.broker_fees()  # the broker's regulatory fees are costs too
+    days = session_dates(pd.DatetimeIndex([f.ts for f in fills] + [ts for ts, _ in fees]))
+    spent_each = [f.cost for f in fills] + [amount for _, amount in fees]
+    costs = pd.Series(spent_each, index=days.to_period("M"), dtype=float)
     dollars = ev.account_equity
     months = pd.DatetimeIndex(dollars.index).to_period("M")
     rows = []
@@ -343,12 +344,14 @@ def beats_benchmark(ev: Evidence, min_excess: float) -> Criterion:
 
 
 def cost_rate(ev: Evidence) -> tuple[float, float] | None:
-    """Realized costs per traded dollar (bps) and the traded value, or None without fills."""
+    """Realized costs per traded dollar (bps; the fills' costs and the broker's regulatory fees)
+    and the traded value, or None without fills."""
     fills = ev.fills()
     notional = sum(f.notional for f in fills)
     if notional <= 0:
         return None
-    return sum(f.cost for f in fills) / notional * 1e4, notional
+    spent = sum(f.cost for f in fills) + sum(amount for _, amount in ev.broker_fees())
+    return spent / notional * 1e4, notional
 
 
 def costs_match_paper(

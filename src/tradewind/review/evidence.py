@@ -122,6 +122,11 @@ class Evidence:
         """Fills of the period."""
         return [f for f in self.records.recorder.fills if self.inside(f.ts)]
 
+    def broker_fees(self) -> list[tuple[datetime, float]]:
+        """The regulatory fees the broker took apart from the fills in the period, when (USD;
+        :attr:`~tradewind.service.records.RunRecords.broker_fees_taken`)."""
+        return [(ts, a) for ts, a in self.records.broker_fees_taken if self.inside(ts)]
+
     def decisions(self) -> list[Decision]:
         """Decisions of the period."""
         return [d for d in self.records.recorder.decisions if self.inside(d.ts)]

@@ -99,6 +99,18 @@ class RunRecords:
     reserved: float = 0.0
 
     @cached_property
+    def broker_fees_taken(self) -> tuple[tuple[datetime, float], ...]:
+        """The regulatory fees the broker took from the cash apart from the fills, when (USD;
+        the ``broker_fees`` events reconciliation recorded: :mod:`tradewind.orders.reconcile`)."""
+        return tuple(
+            (e.ts, float(e.data["fees"]))
+            for e in self.events
+            if e.kind == "broker_fees"
+            and isinstance(e.data, dict)
+            and isinstance(e.data.get("fees"), int | float)
+        )
+
+    @cached_property
     def performance(self) -> Recorder:
         """The recorder the run's returns are measured on: :attr:`recorder` with its equity on
         the time-weighted performance path (:mod:`tradewind.reports.flows`); :attr:`recorder`
@@ -141,6 +153,7 @@ class RunRecords:
             uptime=self.uptime.fraction if self.uptime is not None else None,
             account=self.recorder if self.flows else None,
             flows=self.flows,
+            broker_fees=self.broker_fees_taken,
         )
 
 

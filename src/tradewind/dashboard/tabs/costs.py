@@ -46,8 +46,9 @@ def render(view: RunView) -> None:
     if t.broker_fees:
         st.caption(
             f"The broker also took {fmt.usd(t.broker_fees)} of regulatory fees (SEC, FINRA TAF, "
-            "CAT) from the cash, apart from the fills: they are in the equity, not in the "
-            "figures above (the `broker_fees` events say when)."
+            "CAT) from the cash, apart from the fills: they are in the costs paid and the day's, "
+            "week's and month's costs, not in the cost per trade, the split by kind or the "
+            "estimates (the `broker_fees` events say when)."
         )
     if not t.fills:
         st.info(f"No trades yet, so no costs: start with `{START_TRADING}`.")
