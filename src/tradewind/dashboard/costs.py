@@ -37,8 +37,9 @@ class CostTotals:
     monthly_budget: float
     """``readiness.paper.max_monthly_costs``: the runbook's 0.2% a month."""
     broker_fees: float = 0.0
-    """Regulatory fees the broker took from the cash apart from the fills (USD; the last
-    ``broker_fees`` event's run total): in the equity, not in the fills' costs."""
+    """Regulatory fees the broker took from the cash apart from the fills (USD;
+    :attr:`~tradewind.reports.run.RunSummary.broker_fees_total`): in the equity and in
+    :attr:`booked`, not in the fills' own costs."""
 
     @property
     def per_trade(self) -> float:
@@ -69,29 +70,15 @@ def totals(view: RunView) -> CostTotals:
         turnover=summary.performance.turnover,
         rebalances=summary.performance.rebalances,
         monthly_budget=view.cfg.readiness.paper.max_monthly_costs,
-        broker_fees=broker_fees_taken(view),
+        broker_fees=summary.broker_fees_total,
     )
-
-
-def broker_fees_taken(view: RunView) -> float:
-    """The regulatory fees the broker took from the run's cash so far (USD; 0 when none), as
-    its reconciliation recorded them (``broker_fees`` events, :mod:`tradewind.orders.reconcile`)."""
-    return _run_total(view, "broker_fees")
 
 
 def income_booked(view: RunView) -> float:
     """The dividends and interest the broker credited to the run's cash so far (USD; 0 when
-    none), as its reconciliation booked them (``cash_income`` events,
-    :mod:`tradewind.orders.income`): in the equity and so in the P&L."""
-    return _run_total(view, "cash_income")
-
-
-def _run_total(view: RunView, kind: str) -> float:
-    """The ``run_total`` of the run's last ``kind`` event (0 when none)."""
-    for e in reversed(view.records.events):
-        if e.kind == kind and e.data and isinstance(e.data.get("run_total"), float):
-            return float(e.data["run_total"])
-    return 0.0
+    none), as its reconciliation booked them into the run's baseline
+    (:mod:`tradewind.orders.income`): in the equity and so in the P&L."""
+    return view.records.income
 
 
 def daily_costs(view: RunView) -> pd.DataFrame:

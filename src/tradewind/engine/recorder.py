@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,12 @@ class Recorder:
     events: list[EngineEvent] = field(default_factory=list)
     _pending: list[FillBatch | list[Fill]] = field(default_factory=list, init=False, repr=False)
     """Fills recorded since :attr:`fills` was last read, as the engine booked them."""
+
+    def revalued(self, equity: Sequence[float], cash: Sequence[float]) -> Recorder:
+        """A copy with ``equity`` and ``cash`` in place of the recorded ones (the same bars,
+        decisions, fills and events; the pending fills are built first, so both share them)."""
+        self.fills  # noqa: B018 - builds the pending fills once, before the copy shares them
+        return replace(self, equity=list(equity), cash=list(cash))
 
     def bar(
         self,

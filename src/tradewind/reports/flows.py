@@ -20,7 +20,6 @@ leaves ``c`` as it is (there is no return to take it out of).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -75,12 +74,10 @@ def performance_recorder(recorder: Recorder, flows: Sequence[CapitalFlow]) -> Re
     if not flows:
         return recorder
     factors = flow_factors(np.asarray(recorder.equity, dtype=float), bar_flows(recorder.ts, flows))
-    recorder.fills  # noqa: B018 - builds the pending fills once, before the two share them
-    out = copy.copy(recorder)
-    out._pending = []
-    out.equity = (np.asarray(recorder.equity, dtype=float) * factors).tolist()
-    out.cash = (np.asarray(recorder.cash, dtype=float) * factors).tolist()
-    return out
+    return recorder.revalued(
+        (np.asarray(recorder.equity, dtype=float) * factors).tolist(),
+        (np.asarray(recorder.cash, dtype=float) * factors).tolist(),
+    )
 
 
 def daily_pnl(account: Recorder, flows: Sequence[CapitalFlow], initial_capital: float) -> pd.Series:
