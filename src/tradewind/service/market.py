@@ -16,6 +16,7 @@ import pandas as pd
 
 from tradewind.backtest.runner import WARMUP_FACTOR
 from tradewind.config import TradewindConfig
+from tradewind.domain.actions import CorporateAction
 from tradewind.domain.errors import ConfigError, DataError
 from tradewind.domain.market import BarSet, MarketData, VixSeries
 from tradewind.engine.feed import MarketFeed
@@ -25,11 +26,20 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunMarket:
-    """Bars, benchmark and VIX of a run."""
+    """Bars, benchmark and VIX of a run.
+
+    ``actions`` are the splits and cash dividends of the run's symbols that the data lists
+    (:mod:`tradewind.domain.actions`; empty for sources whose prices carry none, such as the
+    bundled data), and ``traded`` the same bars as traded, not adjusted (None: the data has no
+    other prices than ``bars``). The simulated broker of a wall-clock run fills at ``traded``
+    prices and applies ``actions`` to its account, as a real broker does.
+    """
 
     bars: BarSet
     benchmark: pd.Series | None
     vix: VixSeries | None
+    actions: tuple[CorporateAction, ...] = ()
+    traded: BarSet | None = None
 
     def feed(self) -> MarketFeed:
         """A fresh feed over the run's data (before its first bar)."""
