@@ -101,6 +101,7 @@ def _refused(rig: Rig) -> str:  # noqa: F811
     assert "To go live with these gaps anyway, your own decision: add --accept-paper-gaps" in text
     assert rig.exchange.requests == [] and rig.exchange.order_posts == 0
     assert _live_runs(rig) == []
+    assert not (rig.folder / "tw-live.db").exists()  # refused before the store creates it
     return text
 
 

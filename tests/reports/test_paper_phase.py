@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runkit import READY_THRESHOLDS, RunSpec, ready_spec, records, rising
+from runkit import READY_THRESHOLDS, RunSpec, ready_spec, records, rising, sessions
 
 from tradewind.config import TradewindConfig, validate_config
 from tradewind.review.paper_phase import judge, latest_paper_run, paper_phase
@@ -75,6 +75,19 @@ def test_a_paper_run_that_is_not_ready_is_a_gap_naming_each_criterion_short_of_a
         "keep paper trading with this configuration until `tradewind readiness --phase paper` "
         "says READY"
     )
+
+
+def test_the_verdict_covers_the_paper_run_from_the_session_since_names() -> None:
+    """``trade --live --paper-since``: the same ready run judged from its 20th session on has
+    6 sessions of evidence, short of the runbook's 2 weeks, where the whole run has 25."""
+    run = records(ready_spec(_paper_config()))
+    twentieth = sessions(25)[19].date()
+
+    whole = judge(run, _live_with(0.05), WHERE)
+    [gap] = judge(run, _live_with(0.05), WHERE, since=twentieth).gaps
+
+    assert whole.gaps == ()
+    assert "Evidence period (runbook: 2-4 weeks of paper trading): fail (6 sessions)" in gap.what
 
 
 def test_the_verdict_takes_the_live_configurations_thresholds() -> None:

@@ -313,3 +313,16 @@ def test_accepting_paper_gaps_is_a_live_flag_only(tmp_path: Path) -> None:
     text = " ".join(out.replace("│", " ").split())
     assert code == 0 and "--accept-paper-gaps" in text
     assert "Live only, your own decision: start a new live run although the paper phase" in text
+
+
+def test_paper_since_is_a_live_flag_only_and_reads_a_date(tmp_path: Path) -> None:
+    """``--paper-since`` (the live first start's paper verdict from that session on) in another
+    mode is refused before anything is written."""
+    config = str(write_config(tmp_path))
+
+    code, out = cli("trade", "--config", config, "--paper-since", "2026-11-02")
+    assert code == 2 and "--paper-since concerns a live run's first start only" in out
+    assert not list(tmp_path.glob("*.db"))
+    code, out = cli("trade", "--help")
+    text = " ".join(out.replace("│", " ").split())
+    assert code == 0 and "Live only: judge the paper phase from this session on" in text

@@ -13,6 +13,7 @@ simulator (``tradewind demo`` does this).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +155,13 @@ def trade(
         "it the start goes on and a paper_gaps_accepted event records what was accepted. A "
         "restart of a live run is never checked again.",
     ),
+    paper_since: str | None = typer.Option(
+        None,
+        "--paper-since",
+        help="Live only: judge the paper phase from this session on (YYYY-MM-DD), as "
+        "`tradewind readiness --phase paper --since` does (e.g. after a first paper week spent "
+        "fixing the setup). Default: the whole paper run.",
+    ),
     source: str | None = typer.Option(None, "--source", "-s", help="Data source override."),
     data_path: Path | None = DataPathOption,
     max_cycles: int | None = typer.Option(
@@ -184,6 +192,7 @@ def trade(
         file_mode = mode_in_file(config)  # the file's own word: TRADEWIND__ overrides don't count
         cfg = config_with_source(file_cfg, source, data_path)
         cfg = effective_config(cfg, "paper" if paper else mode, interval)
+        paper_check = _paper_phase_from(paper_since, cfg)
         options = TradeOptions(
             replay=parse_replay(replay) if replay else None,
             speed=parse_speed(speed),
@@ -204,7 +213,7 @@ def trade(
                 file_mode=file_mode,
                 stop=stop,
                 announce=None if as_json else _announce,
-                paper_check=_paper_phase,
+                paper_check=paper_check,
             )
             result = service.run()
     finally:
@@ -222,11 +231,23 @@ def _announce(lines: list[str]) -> None:
         console.print(f"[{style}]{escape(line)}[/]", highlight=False)
 
 
-def _paper_phase(cfg: TradewindConfig) -> PaperPhase:
-    """The paper phase of a live first start (review's stack loaded only then)."""
-    from tradewind.review.paper_phase import paper_phase
+def _paper_phase_from(
+    since_text: str | None, cfg: TradewindConfig
+) -> Callable[[TradewindConfig], PaperPhase]:
+    """The paper-phase check of a live first start, judged from ``--paper-since`` (None: the
+    whole paper run); review's stack is loaded only when it runs."""
+    from tradewind.cli.dates import read_day
 
-    return paper_phase(cfg)
+    if since_text is not None and cfg.trading.mode is not TradingMode.LIVE:
+        raise UsageError("--paper-since concerns a live run's first start only; drop it")
+    since = read_day(since_text, "--paper-since").date() if since_text else None
+
+    def check(live_cfg: TradewindConfig) -> PaperPhase:
+        from tradewind.review.paper_phase import paper_phase
+
+        return paper_phase(live_cfg, since)
+
+    return check
 
 
 def report(result: ServiceResult, cfg: TradewindConfig, log_path: Path, *, as_json: bool) -> None:

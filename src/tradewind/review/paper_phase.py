@@ -12,6 +12,8 @@ the configuration it recorded when it started.
 
 from __future__ import annotations
 
+from datetime import date
+
 from tradewind.config import TradewindConfig
 from tradewind.domain.types import TradingMode
 from tradewind.review.config_diff import strategy_differences
@@ -25,8 +27,9 @@ READINESS = "`tradewind readiness --phase paper`"
 KEEP_PAPER = f"keep paper trading with this configuration until {READINESS} says READY"
 
 
-def paper_phase(cfg: TradewindConfig) -> PaperPhase:
-    """The paper phase for the live configuration ``cfg`` (see the module docstring)."""
+def paper_phase(cfg: TradewindConfig, since: date | None = None) -> PaperPhase:
+    """The paper phase for the live configuration ``cfg``, judged from the session ``since``
+    on (None: the whole paper run; see the module docstring)."""
     paper_cfg = cfg.model_copy(
         update={"trading": cfg.trading.model_copy(update={"mode": TradingMode.PAPER})}
     )
@@ -36,7 +39,7 @@ def paper_phase(cfg: TradewindConfig) -> PaperPhase:
     except StoreError as exc:
         gap = PaperGap(f"the paper database {where} could not be read ({exc})", KEEP_PAPER)
         return PaperPhase((f"paper phase: {gap.what}",), (gap,))
-    return judge(records, cfg, where)
+    return judge(records, cfg, where, since)
 
 
 def latest_paper_records(paper_cfg: TradewindConfig) -> RunRecords | None:
@@ -61,17 +64,19 @@ def latest_paper_run(store: Store) -> RunInfo | None:
     return next((r for r in reversed(store.runs()) if r.mode == TradingMode.PAPER.value), None)
 
 
-def judge(records: RunRecords | None, cfg: TradewindConfig, where: str) -> PaperPhase:
+def judge(
+    records: RunRecords | None, cfg: TradewindConfig, where: str, since: date | None = None
+) -> PaperPhase:
     """The paper phase of ``records`` (the latest paper run, None: there is none in ``where``)
-    for the live configuration ``cfg``: the verdict with ``cfg``'s thresholds and the settings
-    that differ."""
+    for the live configuration ``cfg``: the verdict with ``cfg``'s thresholds from the session
+    ``since`` on (None: the whole run) and the settings that differ."""
     if records is None:
         gap = PaperGap(
             f"no paper run in {where}",
             f"paper trade first (tradewind trade --paper) until {READINESS} says READY",
         )
         return PaperPhase((f"paper phase: {gap.what}",), (gap,))
-    result = paper_readiness(records, cfg)
+    result = paper_readiness(records, cfg, since)
     summary = [f"paper phase: {records.label}, {result.period}: {result.verdict}"]
     gaps: list[PaperGap] = []
     if result.verdict != "READY":

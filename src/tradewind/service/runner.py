@@ -84,7 +84,7 @@ from tradewind.service.notify_service import (
     start_notifier,
     stop_notifier,
 )
-from tradewind.service.paths import journal_path, lock_path
+from tradewind.service.paths import database_file, journal_path, lock_path
 from tradewind.service.recovery import RunContext
 from tradewind.service.runs import (
     META_KEY,
@@ -224,6 +224,7 @@ class TradingService:
         self.interval = self.options.interval or cfg.trading.interval_seconds
         self.paper_check = paper_check
         self._paper_lines: tuple[str, ...] = ()
+        self._checked_first: FirstStart | None = None
         self.market: RunMarket | None = None
         self.engine: Engine | None = None
         self._secrets: Secrets | None = None
@@ -247,6 +248,7 @@ class TradingService:
         self.market = market
         self._secrets = load_secrets()
         self._channels = kind.channels(cfg, self._secrets)
+        self._early_live_check()  # a refused first start writes no database file
         store = Store(
             cfg.database_url,
             mode=cfg.trading.mode.value,
@@ -430,8 +432,22 @@ class TradingService:
             The paper phase has gaps and ``--accept-paper-gaps`` was not given.
         """
         cfg = self.cfg
+        if self._checked_first is not None:
+            return self._checked_first
         if cfg.trading.mode is not TradingMode.LIVE or resumable_run(store, cfg, name):
             return None
+        return self._check_paper_phase()
+
+    def _early_live_check(self) -> None:
+        """A live run whose SQLite database does not exist yet has no run to continue: its paper
+        phase is checked before the store creates the file, so a refused start leaves none."""
+        path = database_file(self.cfg)
+        if self.cfg.trading.mode is TradingMode.LIVE and path is not None and not path.exists():
+            self._checked_first = self._check_paper_phase()
+
+    def _check_paper_phase(self) -> FirstStart:
+        """The paper phase of a live first start, kept for the banner (may refuse)."""
+        cfg = self.cfg
         if self.paper_check is None:  # the composition root forgot it: never go live unchecked
             raise LiveTradingRefused(["no paper-phase check was composed (a program error)"])
         first = first_live_start(self.paper_check(cfg), accept_gaps=self.options.accept_paper_gaps)
