@@ -12,7 +12,7 @@ from tradewind.domain.orders import ClientOrderId, Fill, Side
 from tradewind.domain.types import Symbol
 from tradewind.orders.account import Baseline, rebuild_book
 from tradewind.orders.reconcile import adopted_baseline, compare_account
-from tradewind.orders.splits import split_pending, splits_explain, unbooked
+from tradewind.orders.splits import pending_deadline, split_pending, splits_explain, unbooked
 
 SYMBOLS = ("AAA", "BBB")
 EX = date(2024, 6, 10)
@@ -148,3 +148,12 @@ def test_an_adoption_after_a_split_is_taken_in_the_old_shares() -> None:
     book, diffs = _diffs(base, {"AAA": 44.0})  # 4 more shares than the 40
     adopted = adopted_baseline(base, book, diffs, {"AAA": 25.0})
     assert compare_account(adopted.ledger(SYMBOLS), {"AAA": 44.0}, 10_000.0) == []
+
+
+def test_a_pending_split_waits_until_the_end_of_the_next_session() -> None:
+    from tradewind.service.cycle_runner import _next_close
+
+    seen = datetime(2024, 6, 7, 14, 0, tzinfo=UTC)  # a Friday's session, 10:00 New York
+    assert pending_deadline(seen, _next_close) == datetime(2024, 6, 10, 20, 0, tzinfo=UTC)
+    premarket = datetime(2024, 6, 10, 11, 0, tzinfo=UTC)  # the ex-date, before its open
+    assert pending_deadline(premarket, _next_close) == datetime(2024, 6, 11, 20, 0, tzinfo=UTC)
