@@ -394,10 +394,13 @@ class CycleRunner:
         rebuilt engine's stops follow the new shares' prices (:mod:`tradewind.service.
         recovery`)."""
         ctx = self.ctx
-        fresh = unbooked(
-            known_by(ctx.market.actions, tick or self._wall()),
-            (a.split_id for a in ctx.baseline.splits),
-        )
+        # a split the data showed before the last checkpoint (or the run's start) is in the
+        # account the run reconciled since: only later ones can explain a difference
+        ckpt = self.rebuilt.checkpoint
+        floor = ckpt.ts if ckpt is not None else ctx.store.run(ctx.run_id).started_at
+        known = known_by(ctx.market.actions, tick or self._wall())
+        booked = (a.split_id for a in ctx.baseline.splits)
+        fresh = [a for a in unbooked(known, booked) if a.at > floor]
         if not fresh:
             return False
         truth = self.rebuilt.truth
