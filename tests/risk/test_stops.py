@@ -304,3 +304,30 @@ def test_trailing_level_survives_a_restart_through_the_tracker() -> None:
     assert second.stop_book is not None and first.stop_book is not None
     assert second.stop_book.tracks["AAA"].trail_level == pytest.approx(120 * 0.95)
     assert second.stop_book.levels("AAA") == first.stop_book.levels("AAA")
+
+
+@pytest.mark.parametrize("follow", [True, False])
+def test_a_stock_split_moves_the_stops_and_fires_none(follow: bool) -> None:
+    # 10 AAA at 100, the price climbs to 120, then a 4-for-1 split: 40 shares near 30
+    feed = MarketFeed(bars({"AAA": [100.0, 120.0, 30.0, 29.9]}, derived=True))
+    book = _held(feed.symbols, 10, 100.0)
+    params = StopParams(("fixed", "trailing"), fixed_pct=0.03)
+    risk = RiskManager(feed.symbols, stops=params, store=MemoryHaltStore())
+    exits = []
+    for row, t in enumerate(feed.index):
+        if row == 2:  # booked before the ex-date's bar (orders/splits.py, service/recovery.py)
+            book.split("AAA", 4.0)
+            if follow:
+                risk.take_split("AAA", 4.0)
+        feed.advance(t)
+        exits += risk.on_bar(t, feed, book)
+        assert risk.breakers.state.last_equity == pytest.approx(book.equity(feed.last_close()))
+    if not follow:  # the levels of the old shares: the trailing stop fires on the split itself
+        assert exits and exits[0].reason.startswith("stop")
+        return
+    assert exits == []
+    assert risk.stop_book is not None
+    levels = risk.stop_book.levels("AAA")
+    assert levels.fixed == pytest.approx(100.0 / 4 * 0.97)
+    assert levels.trailing == pytest.approx(120.0 * 0.97 / 4)
+    assert risk.stop_book.tracks["AAA"].peak == pytest.approx(30.0)

@@ -131,6 +131,17 @@ class Ledger:
         self._avg[i] = average_cost
         self._version += 1
 
+    def split(self, symbol: str, ratio: float) -> None:
+        """Take a stock split of ``symbol``: ``ratio`` new shares per old share (4.0 for a
+        4-for-1 split, 0.1 for a 1-for-10 reverse split). The quantity is multiplied by it and
+        the average cost divided: the cost basis, cash and realized P&L do not change."""
+        if not ratio > 0.0:
+            raise ValueError(f"a split ratio must be > 0, was {ratio}")
+        i = self._pos[symbol]
+        self._qty[i] = self._qty.item(i) * ratio
+        self._avg[i] = self._avg.item(i) / ratio
+        self._version += 1
+
     # --- marks ---------------------------------------------------------------------------
     def _marked(self, prices: FloatArray) -> tuple[FloatArray, float]:
         """Position values at ``prices`` and their sum, cached for read-only ``prices``."""

@@ -2,8 +2,9 @@
 
 A run's **baseline** is the broker account's cash and positions when the run started (or after
 a person adopted a difference); the book at any time is the baseline plus the store's fills in
-recording order. Reconciliation (:mod:`tradewind.orders.reconcile`) compares that book with the
-broker; the trading service rebuilds its engine's book the same way after a restart.
+recording order, with the stock splits the data confirmed (:attr:`Baseline.splits`) taken among
+them at their ex-dates. Reconciliation (:mod:`tradewind.orders.reconcile`) compares that book
+with the broker; the trading service rebuilds its engine's book the same way after a restart.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from tradewind.domain.actions import CorporateAction
 from tradewind.domain.cash import CapitalFlow, CashActivity
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import Fill
+from tradewind.domain.types import EXCHANGE_TZ
+
+_NEW_YORK = ZoneInfo(EXCHANGE_TZ)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,11 @@ class Baseline:
     set aside at the run's first start on an account larger than ``trading.initial_capital``,
     never traded and outside ``cash``, the book, its equity, P&L and sizing; reconciliation
     compares the broker's cash less it with the book's.
+
+    ``splits`` are the stock splits of held positions the broker applied and the market data
+    confirmed (:mod:`tradewind.orders.splits`), in the order they were booked: ``positions``
+    stay in the shares of the run's start, and :func:`rebuild_book` takes each split among the
+    fills at its ex-date.
     """
 
     cash: float
@@ -51,10 +62,13 @@ class Baseline:
     income_since: datetime | None = None
     flows: tuple[CapitalFlow, ...] = ()
     reserved_cash: float = 0.0
+    splits: tuple[CorporateAction, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """JSON form."""
+        """JSON form (``splits`` only when there are some: older baselines keep their key)."""
+        splits = {"splits": [a.to_json() for a in self.splits]} if self.splits else {}
         return {
+            **splits,
             "cash": self.cash,
             "positions": {s: list(v) for s, v in self.positions.items()},
             "external": dict(self.external),
@@ -85,6 +99,7 @@ class Baseline:
             datetime.fromisoformat(since) if since else None,
             tuple(CapitalFlow.from_json(f) for f in d.get("flows", [])),
             float(d.get("reserved_cash", 0.0)),
+            tuple(CorporateAction.from_json(a) for a in d.get("splits", [])),
         )
 
     def with_fees(self, amount: float) -> Baseline:
@@ -106,16 +121,64 @@ class Baseline:
         """This baseline with ``flow`` on record (its cash and positions already hold it)."""
         return replace(self, flows=(*self.flows, flow))
 
+    def split_ratio(self, symbol: str) -> float:
+        """New shares per share of :attr:`positions` of ``symbol``: the product of its splits
+        booked (1.0: none)."""
+        ratio = 1.0
+        for a in self.splits:
+            if a.symbol == symbol:
+                ratio *= a.split
+        return ratio
+
+    def with_split(
+        self, action: CorporateAction, fraction: float = 0.0, cash_in_lieu: float = 0.0
+    ) -> Baseline:
+        """This baseline after the broker applied the split ``action``; ``fraction``: the part
+        of a new share it did not issue and paid ``cash_in_lieu`` for instead (the book gives
+        up that fraction at its average cost and takes the cash)."""
+        out = replace(self, splits=(*self.splits, action))
+        if fraction <= 0.0 and cash_in_lieu <= 0.0:
+            return out
+        qty, cost = out.positions.get(action.symbol, (0.0, 0.0))
+        left = qty - fraction / out.split_ratio(action.symbol)
+        positions = {**out.positions, action.symbol: (left, cost)}
+        return replace(out, positions=positions, cash=out.cash + cash_in_lieu)
+
     def ledger(self, symbols: Sequence[str]) -> Ledger:
-        """A ledger holding this baseline."""
+        """A ledger holding this baseline (its booked splits taken)."""
+        return rebuild_book(symbols, self, ())
+
+    def _held(self, symbols: Sequence[str]) -> Ledger:
+        """A ledger holding the cash and positions, before any split."""
         book = Ledger(tuple(symbols), self.cash)
         for symbol, (qty, cost) in self.positions.items():
             book.set_position(symbol, qty, cost)
         return book
 
 
+def session_date(ts: datetime) -> date:
+    """The New York date of ``ts``: a fill on a split's ex-date or later is in the new shares."""
+    return ts.astimezone(_NEW_YORK).date()
+
+
 def rebuild_book(symbols: Sequence[str], baseline: Baseline, fills: Sequence[Fill]) -> Ledger:
-    """The baseline plus ``fills`` applied in order."""
-    book = baseline.ledger(symbols)
-    book.apply_all(fills)
+    """The baseline plus ``fills`` applied in order, each booked split taken among them.
+
+    A split comes before the first fill stamped on its ex-date or later (New York date): a
+    broker applies a split before the ex-date's session opens, so a fill that day, pre-market
+    included, is in the new shares, and a fill of the day before, after-hours included, in the
+    old ones. Splits of symbols the book does not track are left out.
+    """
+    book = baseline._held(symbols)
+    due = sorted((a for a in baseline.splits if a.symbol in book.columns), key=lambda a: a.ex_date)
+    start = 0
+    for k, fill in enumerate(fills):
+        if due and session_date(fill.ts) >= due[0].ex_date:
+            book.apply_all(fills[start:k])
+            start = k
+            while due and session_date(fill.ts) >= due[0].ex_date:
+                book.split(due[0].symbol, due.pop(0).split)
+    book.apply_all(fills[start:])
+    for a in due:
+        book.split(a.symbol, a.split)
     return book

@@ -171,7 +171,8 @@ def adopted_baseline(
 ) -> Baseline:
     """The baseline shifted so that it plus the recorded fills equals the broker's account.
 
-    A position the baseline did not hold is valued at ``prices`` (the last known price).
+    A position the baseline did not hold is valued at ``prices`` (the last known price); a
+    difference in a symbol with booked splits is taken in the shares before them.
     """
     positions = dict(baseline.positions)
     external = dict(baseline.external)
@@ -184,10 +185,12 @@ def adopted_baseline(
             external[d.symbol] = external.get(d.symbol, 0.0) + d.actual - d.expected
             continue
         qty, cost = positions.get(d.symbol, (0.0, 0.0))
-        new_qty = qty + (d.actual - d.expected)
+        # the baseline's shares are those before its booked splits (Baseline.splits)
+        ratio = baseline.split_ratio(d.symbol)
+        new_qty = qty + (d.actual - d.expected) / ratio
         if cost == 0.0:
             i = expected.index_of(d.symbol)
-            cost = float(expected.average_cost[i]) or float(prices.get(d.symbol, 0.0))
+            cost = ratio * (float(expected.average_cost[i]) or float(prices.get(d.symbol, 0.0)))
         if abs(new_qty) <= QTY_TOLERANCE:
             positions.pop(d.symbol, None)
         else:

@@ -471,6 +471,18 @@ class RiskManager:
         self._snapshot = tracker.snapshot(self, t, book, prices, equity)
         self.tracker_store.save_tracker(self._snapshot)
 
+    def take_split(self, symbol: str, ratio: float) -> None:
+        """Follow a stock split of a held ``symbol`` booked since the last bar (``ratio`` new
+        shares per old one): its stops and its last price move to the new shares' prices, so
+        neither a stop nor the session's opening equity reads the split as a move."""
+        if self.stop_book is not None:
+            self.stop_book.take_split(symbol, ratio)
+        prev = self._prev_prices
+        if prev is not None and symbol in self.symbols:
+            moved = prev.copy()
+            moved[self.symbols.index(symbol)] /= ratio
+            self._prev_prices = moved
+
     def state(self) -> dict[str, Any]:
         """The manager's memory after the last bar, as JSON (for checkpoints): the tracker
         snapshot plus what it leaves out (closed trades already counted, the last prices, how

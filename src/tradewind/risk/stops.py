@@ -241,6 +241,17 @@ class StopBook:
             atr=track.atr_level if "atr" in kinds and np.isfinite(track.atr_level) else None,
         )
 
+    def take_split(self, symbol: str, ratio: float) -> None:
+        """Follow a stock split of ``symbol`` (``ratio`` new shares per old one): its entry,
+        peak and levels in the new shares' prices, so the split itself triggers nothing."""
+        track = self.tracks.get(symbol)
+        if track is None:
+            return
+        track.entry /= ratio
+        track.peak /= ratio
+        track.atr_level /= ratio
+        track.trail_level /= ratio
+
     # --- internals -------------------------------------------------------------------------
     def sync(self, book: Ledger, now: pd.Timestamp) -> None:
         """Start tracks (at ``now``) for new positions, follow the average cost, drop closed

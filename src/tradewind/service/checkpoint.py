@@ -95,6 +95,9 @@ class Checkpoint:
     """The key of the baseline the book was built from (:meth:`Baseline.key`; empty in older
     checkpoints): a baseline tradewind moved since (an adoption, income, fees saved before a
     crash) explains a book that differs from :attr:`book`."""
+    splits: int = 0
+    """How many of the baseline's booked stock splits the risk state has followed (the ones
+    after them are applied when the engine is rebuilt, as the flows)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (non-finite numbers as null)."""
@@ -107,6 +110,7 @@ class Checkpoint:
             "book": self.book,
             "flows": self.flows,
             "baseline": self.baseline,
+            "splits": self.splits,
         }
 
     @classmethod
@@ -121,6 +125,7 @@ class Checkpoint:
             dict(d["book"]),
             int(d.get("flows", 0)),
             str(d.get("baseline", "")),
+            int(d.get("splits", 0)),
         )
 
 
@@ -142,9 +147,11 @@ def capture(
     cycles: int,
     flows: int = 0,
     baseline: str = "",
+    splits: int = 0,
 ) -> Checkpoint:
-    """The engine's state after the cycle at ``ts`` (``flows``: the baseline's capital flows
-    its risk state has accounted; ``baseline``: the key of the baseline its book started from)."""
+    """The engine's state after the cycle at ``ts`` (``flows`` and ``splits``: the baseline's
+    capital flows and stock splits its risk state has accounted; ``baseline``: the key of the
+    baseline its book started from)."""
     book = engine.book
     book_state = {"cash": book.cash, "quantity": [float(q) for q in book.quantity]}
     return Checkpoint(
@@ -156,6 +163,7 @@ def capture(
         book_state,
         flows,
         baseline,
+        splits,
     )
 
 

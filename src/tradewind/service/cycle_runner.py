@@ -16,8 +16,10 @@ import pandas as pd
 
 from tradewind.brokers.activities import cash_activities
 from tradewind.data.freshness import Freshness
+from tradewind.domain.actions import known_by
 from tradewind.domain.cash import CapitalFlow
 from tradewind.domain.errors import ConfigError
+from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.domain.records import EngineEvent
 from tradewind.orders.account import Baseline
@@ -34,6 +36,14 @@ from tradewind.orders.reconcile import (
     fingerprint,
 )
 from tradewind.orders.reserve import draw_on_reserve
+from tradewind.orders.splits import (
+    SplitBooking,
+    pending_deadline,
+    pending_key,
+    split_pending,
+    splits_explain,
+    unbooked,
+)
 from tradewind.service.alerts import Alerter
 from tradewind.service.checkpoint import capture, save_baseline, save_checkpoint
 from tradewind.service.datagate import check_data
@@ -44,6 +54,17 @@ from tradewind.service.stopping import Sleeper
 from tradewind.store import NewEvent
 
 log = logging.getLogger("tradewind.service")
+
+PENDING_KEY = "service.split_pending.run-{run_id}"
+"""Where a stock split the market data does not show yet is kept: what it looks like and since
+when (so a restart does not reset the time it may take)."""
+
+
+def _next_close(t: datetime) -> datetime:
+    """The first NYSE session close strictly after ``t``."""
+    from tradewind.calendar import nyse
+
+    return nyse().next_close(t).to_pydatetime()
 
 
 @dataclass(frozen=True)
@@ -199,7 +220,15 @@ class CycleRunner:
         st = self.rebuilt
         cursor = self.ctx.store.max_fill_id(self.ctx.run_id)
         baseline = self.ctx.baseline  # its flows all accounted by the risk state (rebuild)
-        ckpt = capture(st.engine, tick, cursor, self.cycles, len(baseline.flows), baseline.key())
+        ckpt = capture(
+            st.engine,
+            tick,
+            cursor,
+            self.cycles,
+            len(baseline.flows),
+            baseline.key(),
+            len(baseline.splits),
+        )
         save_checkpoint(self.ctx.store, self.ctx.run_id, ckpt)
         self._check_book = True
 
@@ -238,6 +267,10 @@ class CycleRunner:
             self._adopt(diffs, problems, tick)
             return "trade"
         others = len(problems) - len(diffs)
+        if action == "latch" and self._booked_splits(diffs, others, tick):
+            return "trade"
+        if action == "latch" and self._split_waits(diffs, others, tick):
+            return "waiting for the market data to confirm a stock split"
         if action == "latch" and self._booked_income(diffs, others, tick):
             return "trade"
         if action == "latch" and self._took_fees(diffs, others, tick):
@@ -351,6 +384,111 @@ class CycleRunner:
         self._recover(tick)
         return True
 
+    def _booked_splits(
+        self, diffs: list[AccountDifference], others: int, tick: datetime | None
+    ) -> bool:
+        """Whether stock splits the market data shows by now, not booked yet, explain the
+        differences (:func:`~tradewind.orders.splits.splits_explain`): then the baseline books
+        them (its positions stay in the old shares; the book takes each split at its
+        ex-date), each is recorded as a ``position_split`` event, and trading goes on; the
+        rebuilt engine's stops follow the new shares' prices (:mod:`tradewind.service.
+        recovery`)."""
+        ctx = self.ctx
+        # a split the data showed before the last checkpoint (or the run's start) is in the
+        # account the run reconciled since: only later ones can explain a difference
+        ckpt = self.rebuilt.checkpoint
+        floor = ckpt.ts if ckpt is not None else ctx.store.run(ctx.run_id).started_at
+        known = known_by(ctx.market.actions, tick or self._wall())
+        booked = (a.split_id for a in ctx.baseline.splits)
+        fresh = [a for a in unbooked(known, booked) if a.at > floor]
+        if not fresh:
+            return False
+        truth = self.rebuilt.truth
+        bookings = splits_explain(diffs, others, fresh, truth, self._last_prices())
+        if bookings is None:
+            return False
+        baseline = ctx.baseline
+        for b in bookings:
+            baseline = baseline.with_split(b.action, b.fraction, b.cash_in_lieu)
+        after = baseline.ledger(truth.symbols)
+        events = [self._split_event(b, truth, after, tick) for b in bookings]
+        self._settle(baseline, events)
+        self._forget_pending()
+        self._check_book = False
+        self._recover(tick)
+        return True
+
+    def _split_event(
+        self, b: SplitBooking, before: Ledger, after: Ledger, tick: datetime | None
+    ) -> NewEvent:
+        """The ``position_split`` event of the split ``b`` just booked."""
+        a = b.action
+        i = before.index_of(a.symbol)
+        qty, cost = float(after.quantity[i]), float(after.average_cost[i])
+        in_lieu = (
+            f"; ${b.cash_in_lieu:,.2f} paid in lieu of {b.fraction:.4g} of a share"
+            if b.fraction
+            else ""
+        )
+        return self.alerter.prepare(
+            "position_split",
+            f"{a.describe()} booked, as the broker applied it and the market data confirms: "
+            f"{float(before.quantity[i]):,.6g} shares at ${float(before.average_cost[i]):,.4f} "
+            f"are now {qty:,.6g} at ${cost:,.4f} (cost basis unchanged; the stops follow)"
+            + in_lieu,
+            "info",
+            ts=tick,
+            data={
+                "split_id": a.split_id,
+                "symbol": a.symbol,
+                "ratio": a.split,
+                "ex_date": a.ex_date.isoformat(),
+                "quantity": qty,
+                "average_cost": cost,
+                "cash_in_lieu": b.cash_in_lieu,
+            },
+        )
+
+    def _split_waits(
+        self, diffs: list[AccountDifference], others: int, tick: datetime | None
+    ) -> bool:
+        """Whether the differences look like a stock split the market data does not show yet
+        (:func:`~tradewind.orders.splits.split_pending`) and have not lasted past the end of
+        the next session: then nothing trades this cycle (no halt), with one ``split_pending``
+        alert. When it started is kept in the store, so a restart does not reset the clock."""
+        pending = split_pending(diffs, others)
+        if pending is None:
+            return False
+        ctx, now = self.ctx, tick or self._wall()
+        key, state_key = pending_key(pending), PENDING_KEY.format(run_id=ctx.run_id)
+        saved = ctx.store.load_state(state_key) or {}
+        if saved.get("key") == key:
+            since = datetime.fromisoformat(str(saved["since"]))
+        else:
+            since = now
+            what = ", ".join(p.describe() for p in pending)
+            event = self.alerter.prepare(
+                "split_pending",
+                f"{what} at the broker: waiting for the market data to confirm; trading paused "
+                "(a halt follows if the data does not show it by the end of the next session)",
+                "warning",
+                ts=tick,
+                data={"pending": [[p.symbol, p.ratio] for p in pending]},
+            )
+            ctx.store.save_state(state_key, {"key": key, "since": now.isoformat()}, events=[event])
+        return now <= pending_deadline(since, _next_close)
+
+    def _forget_pending(self) -> None:
+        """Drop the record of a pending split (booked, or adopted after a halt)."""
+        self.ctx.store.save_state(PENDING_KEY.format(run_id=self.ctx.run_id), {})
+
+    def _last_prices(self) -> dict[str, float]:
+        """Each symbol's last close in the engine's feed (none before its first bar)."""
+        feed = self.rebuilt.engine.feed
+        if feed.row < 0:
+            return {}
+        return dict(zip(feed.symbols, feed.last_close().tolist(), strict=True))
+
     def _settle(self, baseline: Baseline, events: list[NewEvent]) -> None:
         """Carry on from ``baseline``, saved before anything else together with the ``events``
         that report it (one transaction): a crash keeps what was booked and its alerts, or
@@ -394,11 +532,7 @@ class CycleRunner:
         for order in ctx.broker.open_orders():
             if order.request.client_order_id not in known:
                 ignored.add(order.request.client_order_id)
-        prices = (
-            dict(zip(st.engine.feed.symbols, st.engine.feed.last_close().tolist(), strict=True))
-            if st.engine.feed.row >= 0
-            else {}
-        )
+        prices = self._last_prices()
         # value that left as cash comes out of the cash set aside first (orders/reserve.py)
         reserved, diffs = draw_on_reserve(
             diffs, st.truth.symbols, prices, ctx.baseline.reserved_cash, self._equity()
@@ -434,6 +568,7 @@ class CycleRunner:
         if flow is not None:
             events.append(self._flow_event(flow, baseline.flows, tick))
         self._settle(baseline, events)  # the baseline and its events: one transaction
+        self._forget_pending()
         self._check_book = False
         self._recover(tick)  # the rebuilt breakers account the flow (recovery.rebuild)
 

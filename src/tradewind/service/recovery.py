@@ -6,8 +6,9 @@ simply a run with an empty store. The strategy parts come from
 halts in the database, the order manager stands in front of the broker, the book is the run's
 baseline plus the fills booked at the last checkpoint, and the strategy's memory is restored
 from that checkpoint (:mod:`tradewind.service.checkpoint`), its breakers moved by the deposits
-and withdrawals adopted since (:meth:`~tradewind.risk.breakers.BreakerState.shift`); before its
-first checkpoint, a new wall-clock run's risk tracker is the one it carried on from the
+and withdrawals adopted since (:meth:`~tradewind.risk.breakers.BreakerState.shift`) and its
+stops by the stock splits booked since (:meth:`~tradewind.risk.manager.RiskManager.take_split`);
+before its first checkpoint, a new wall-clock run's risk tracker is the one it carried on from the
 previous wall-clock run (:mod:`tradewind.service.carry`). Fills recorded after the checkpoint
 are handed to the order manager, which delivers them when the cycle asks for them again.
 """
@@ -138,6 +139,9 @@ def rebuild(ctx: RunContext, rerun_tick: datetime | None, *, check_book: bool = 
     # deposits and withdrawals adopted since the checkpoint: neither gains nor losses
     for flow in ctx.baseline.flows[ckpt.flows if ckpt is not None else 0 :]:
         risk.breakers.state.shift(flow.amount)
+    # stock splits booked since the checkpoint: the stops follow the new shares' prices, once
+    for split in ctx.baseline.splits[ckpt.splits if ckpt is not None else 0 :]:
+        risk.take_split(split.symbol, split.split)
     om.load_pending([f for i, f in fills if i > cursor], rerun_tick)
     return Rebuilt(engine, om, StoreRecorder(store, ctx.run_id, engine), truth, ckpt, book_ok)
 
