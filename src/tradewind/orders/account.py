@@ -182,3 +182,13 @@ def rebuild_book(symbols: Sequence[str], baseline: Baseline, fills: Sequence[Fil
     for a in due:
         book.split(a.symbol, a.split)
     return book
+
+
+def book_at_open(
+    symbols: Sequence[str], baseline: Baseline, fills: Sequence[Fill], day: date
+) -> Ledger:
+    """The book when the session of ``day`` opened: the baseline, the fills of earlier days and
+    the splits going ex on ``day`` or before (the shares a dividend going ex on ``day`` is paid
+    on). Meaningful for days after the baseline was set (the run's start or an adoption)."""
+    taken = replace(baseline, splits=tuple(a for a in baseline.splits if a.ex_date <= day))
+    return rebuild_book(symbols, taken, [f for f in fills if session_date(f.ts) < day])

@@ -16,13 +16,14 @@ import pandas as pd
 
 from tradewind.brokers.activities import cash_activities
 from tradewind.data.freshness import Freshness
-from tradewind.domain.actions import known_by
-from tradewind.domain.cash import CapitalFlow
+from tradewind.domain.actions import CorporateAction, known_by
+from tradewind.domain.cash import CapitalFlow, CashActivity
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.domain.records import EngineEvent
-from tradewind.orders.account import Baseline
+from tradewind.orders.account import Baseline, book_at_open, session_date
+from tradewind.orders.due_dividends import due_dividends, settle_due
 from tradewind.orders.flows import is_flow, measure_flow
 from tradewind.orders.income import settle_cash
 from tradewind.orders.reconcile import (
@@ -346,16 +347,17 @@ class CycleRunner:
         ctx = self.ctx
         since = ctx.baseline.income_since or ctx.store.run(ctx.run_id).started_at
         listed = cash_activities(ctx.broker, since)
-        if listed is None:
-            return False
-        settled = settle_cash(
-            diffs,
-            others,
-            listed,
-            ctx.baseline.income_ids,
-            ctx.baseline.fees,
-            self._fee_allowance() if ctx.cfg.broker.fee_allowance_bps > 0.0 else 0.0,
-        )
+        if listed is None:  # the broker cannot list them: the dividends the data says are due
+            settled = settle_due(diffs, others, self._due_dividends(since, tick))
+        else:
+            settled = settle_cash(
+                diffs,
+                others,
+                listed,
+                ctx.baseline.income_ids,
+                ctx.baseline.fees,
+                self._fee_allowance() if ctx.cfg.broker.fee_allowance_bps > 0.0 else 0.0,
+            )
         if settled is None:
             return False
         baseline = ctx.baseline.with_income(settled.booked).with_fees(settled.fees)
@@ -488,6 +490,28 @@ class CycleRunner:
         if feed.row < 0:
             return {}
         return dict(zip(feed.symbols, feed.last_close().tolist(), strict=True))
+
+    def _due_dividends(self, since: datetime, tick: datetime | None) -> list[CashActivity]:
+        """The dividends the market data shows going ex since ``since`` (the baseline's cash),
+        due to the shares the book held at each ex-date's open and not booked yet
+        (:func:`~tradewind.orders.due_dividends.due_dividends`)."""
+        ctx = self.ctx
+        first = session_date(since)
+        known = [
+            a for a in known_by(ctx.market.actions, tick or self._wall()) if a.ex_date >= first
+        ]
+        if not any(a.dividend > 0.0 for a in known):
+            return []
+        fills = [f for _, f in ctx.store.fills_by_id(ctx.run_id)]
+        symbols = self.rebuilt.truth.symbols
+
+        def held(a: CorporateAction) -> float:
+            if a.symbol not in symbols:
+                return 0.0
+            book = book_at_open(symbols, ctx.baseline, fills, a.ex_date)
+            return float(book.quantity[book.index_of(a.symbol)])
+
+        return due_dividends(known, held, ctx.baseline.income_ids)
 
     def _settle(self, baseline: Baseline, events: list[NewEvent]) -> None:
         """Carry on from ``baseline``, saved before anything else together with the ``events``
