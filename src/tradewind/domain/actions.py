@@ -58,9 +58,7 @@ class CorporateAction:
         """One line: ``AAPL 4-for-1 split (ex 2024-06-10)`` or ``MSFT dividend $0.75 (ex ...)``."""
         parts = []
         if self.is_split:
-            ratio = (
-                f"{self.split:g}-for-1" if self.split >= 1.0 else f"1-for-{1.0 / self.split:g}"
-            )
+            ratio = f"{self.split:g}-for-1" if self.split >= 1.0 else f"1-for-{1.0 / self.split:g}"
             parts.append(f"{ratio} split")
         if self.dividend:
             parts.append(f"dividend ${self.dividend:,.4g} a share")
