@@ -22,6 +22,12 @@ from tradewind.domain.actions import CorporateAction
 NY = "America/New_York"
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)  # the Webull SDK passes them, ignores NO_PROXY
+
+
 def _close(day: str) -> pd.Timestamp:
     return pd.Timestamp(f"{day} 16:00", tz=NY).tz_convert("UTC")
 
@@ -52,9 +58,15 @@ def test_yahoo_gives_the_raw_closes_and_the_truths_splits_and_dividends(
     assert [a.to_json() for a in traded.actions] == [
         a.to_json()
         for a in (
-            CorporateAction("MSFT", pd.Timestamp("2024-02-14").date(), _close("2024-02-14"), 1.0, 0.75),
-            CorporateAction("AAPL", pd.Timestamp("2024-06-10").date(), _close("2024-06-10"), 4.0, 0.25),
-            CorporateAction("MSFT", pd.Timestamp("2024-06-27").date(), _close("2024-06-27"), 1.0, 1.10),
+            CorporateAction(
+                "MSFT", pd.Timestamp("2024-02-14").date(), _close("2024-02-14"), 1.0, 0.75
+            ),
+            CorporateAction(
+                "AAPL", pd.Timestamp("2024-06-10").date(), _close("2024-06-10"), 4.0, 0.25
+            ),
+            CorporateAction(
+                "MSFT", pd.Timestamp("2024-06-27").date(), _close("2024-06-27"), 1.0, 1.10
+            ),
         )
     ]
     for got, want in zip(traded.actions, (0.75, 0.25, 1.10), strict=True):

@@ -53,7 +53,9 @@ def _session(
         cycles = store.cycles(result.run_id)
         for _, fill in store.fills_by_id(result.run_id):
             sign = 1.0 if fill.side is Side.BUY else -1.0
-            cash -= sign * fill.quantity * fill.price + fill.commission + fill.slippage + fill.impact
+            cash -= (
+                sign * fill.quantity * fill.price + fill.commission + fill.slippage + fill.impact
+            )
             if pd.Timestamp(fill.ts) < EX_STAMP:
                 held[fill.symbol] += sign * fill.quantity
     return events, cycles, held, cash
