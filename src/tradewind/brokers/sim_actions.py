@@ -29,7 +29,8 @@ from tradewind.domain.ledger import Ledger
 
 @dataclass(frozen=True, slots=True)
 class Credited:
-    """A dividend the simulator credited: when (the action's ``at``) and the entry it lists."""
+    """A dividend the simulator credited: when (its clock's time as it applied it, at or after
+    the action's ``at``; the same on a replay) and the entry it lists."""
 
     at: datetime
     activity: CashActivity
@@ -67,18 +68,21 @@ class SimActions:
         while self._next < len(todo) and todo[self._next].at <= now:
             action = todo[self._next]
             self._next += 1
-            if action.symbol in ledger.columns and _apply(ledger, action, cancel, self.credited):
+            if action.symbol in ledger.columns and _apply(
+                ledger, action, now, cancel, self.credited
+            ):
                 changed += 1
         return changed
 
     def activities(self, after: datetime) -> list[CashActivity]:
-        """The dividends credited after ``after``, oldest first."""
+        """The dividends credited after ``after`` (by the simulator's clock), oldest first."""
         return [c.activity for c in self.credited if c.at > after]
 
 
 def _apply(
     ledger: Ledger,
     action: CorporateAction,
+    now: datetime,
     cancel: Callable[[str, str], int],
     credited: list[Credited],
 ) -> bool:
@@ -102,5 +106,5 @@ def _apply(
             action.ex_date,
             "DIV",
         )
-        credited.append(Credited(action.at, activity))
+        credited.append(Credited(now, activity))
     return bool(held or canceled)
