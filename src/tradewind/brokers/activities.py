@@ -8,8 +8,9 @@ tell such a credit from a real difference when the broker lists it. Capability, 
 * :class:`~tradewind.brokers.snapshot.SnapshotBroker` answers
   :meth:`~tradewind.brokers.snapshot.SnapshotBroker.cash_activities` for any wire: a list, or
   None when its wire cannot list them (Webull's OpenAPI, the Webull app);
-* :func:`cash_activities` asks any broker, None for those without the method at all (the
-  simulator, which pays no dividends).
+* the simulator lists the dividends it credited (:mod:`tradewind.brokers.sim_actions`: on a
+  wall-clock run, from the splits and dividends of its market data; none otherwise);
+* :func:`cash_activities` asks any broker, None for those without the method at all.
 
 None means "cannot tell": reconciliation then treats the cash as it always did (an unexplained
 credit halts until a person resumes).

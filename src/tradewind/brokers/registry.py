@@ -23,6 +23,7 @@ from tradewind.domain.types import TradingMode
 
 if TYPE_CHECKING:
     from tradewind.config import TradewindConfig
+    from tradewind.domain.actions import CorporateAction
     from tradewind.engine.feed import MarketFeed
     from tradewind.engine.protocols import Broker
 
@@ -48,6 +49,12 @@ class BrokerContext:
         Extra simulator settings (seeded partial fills and rejections, for tests).
     fault
         Crash-test hook called at the simulator's commit point.
+    traded_factory
+        Builds a fresh feed over the bars as traded, on the same timeline (a wall-clock run on a
+        source that keeps them): the simulator fills at those prices. None: it fills at the
+        feed's.
+    actions
+        The splits and dividends the simulator applies to its account (a wall-clock run).
     """
 
     config: TradewindConfig
@@ -57,6 +64,8 @@ class BrokerContext:
     durable: bool = True
     sim_options: dict[str, Any] = field(default_factory=dict)
     fault: Callable[[str], None] | None = None
+    traded_factory: Callable[[], MarketFeed | None] | None = None
+    actions: tuple[CorporateAction, ...] = ()
 
 
 BrokerFactory = Callable[[BrokerContext], "Broker"]
@@ -142,6 +151,8 @@ def _simulated(ctx: BrokerContext) -> Broker:
         reject_prob=float(opts.get("reject_prob", 0.0)),
         seed=int(opts.get("seed", 0)),
         use_impact_inputs=cfg.execution.market_impact.enabled,
+        prices=ctx.traded_factory() if ctx.traded_factory is not None else None,
+        actions=ctx.actions,
     )
     if ctx.journal_path is None:  # a backtest: the account lives as long as the run
         return inner

@@ -1,11 +1,13 @@
 """The built-in simulated broker: fills against the engine's feed with the configured costs.
 
 Market orders fill at this bar's close (``fill_price="close"``) or rest until the next bar and
-fill at its open (``"next_open"``). Limit orders fill when the bar trades through the limit, at
+fill at its open (``"next_open"``), read from ``prices`` (the bars as traded on a wall-clock
+run; the feed itself otherwise). Limit orders fill when the bar trades through the limit, at
 the better of the limit and the bar's open. Costs come from the injected cost model and are paid
 in cash on top of ``quantity x price`` (the fill price itself is the reference price, so the
-cost breakdown stays visible). Optional seeded partial fills and rejections exercise the
-engine's order handling in tests.
+cost breakdown stays visible). Splits and dividends the data lists are applied to the account
+as a real broker applies them (:mod:`tradewind.brokers.sim_actions`). Optional seeded partial
+fills and rejections exercise the engine's order handling in tests.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from tradewind.brokers.sim_actions import SimActions
 from tradewind.brokers.sim_batch import VOL_WINDOW, BatchFills, window_volatility
+from tradewind.domain.actions import CorporateAction
 from tradewind.domain.batches import FillBatch, OrderBatch, TradeBatch
+from tradewind.domain.cash import CashActivity
 from tradewind.domain.costs import CostBreakdown, CostEstimator
 from tradewind.domain.errors import OrderRejected
 from tradewind.domain.ledger import Ledger
@@ -59,6 +64,13 @@ class SimulatedBroker(BatchFills):
         Probabilities of a partial fill / a rejection per order (seeded; tests only).
     use_impact_inputs
         Feed recent volatility and volume to the cost model (off for speed when impact is off).
+    prices
+        The bars orders fill at, on the feed's timeline: the bars as traded (raw) when the feed
+        is adjusted; None: the feed's own (backtests, replays). Volatility and volume for the
+        cost model still come from ``feed``.
+    actions
+        Splits and dividends to apply to the account when its clock reaches them
+        (:mod:`tradewind.brokers.sim_actions`); empty for adjusted-history runs.
     """
 
     name = "simulated"
@@ -75,10 +87,14 @@ class SimulatedBroker(BatchFills):
         reject_prob: float = 0.0,
         seed: int = 0,
         use_impact_inputs: bool = True,
+        prices: MarketFeed | None = None,
+        actions: Sequence[CorporateAction] = (),
     ) -> None:
         if fill_price not in ("close", "next_open"):
             raise ValueError(f"fill_price must be 'close' or 'next_open', was {fill_price!r}")
         self.feed = feed
+        self.prices = feed if prices is None else prices
+        self.actions = SimActions(actions)
         self.cost_model = costs
         self.ledger = Ledger(feed.symbols, initial_cash)
         self.fill_price = fill_price
@@ -151,7 +167,12 @@ class SimulatedBroker(BatchFills):
         return BatchOutcome(filled, submit_each(self, rest))
 
     def process(self, now: pd.Timestamp) -> list[OrderEvent]:
-        """Fill resting orders on the current bar; return every event since the last call."""
+        """Apply the actions due by ``now``, fill resting orders on the current bar; return
+        every event since the last call."""
+        if self.prices is not self.feed:  # the engine moved the feed
+            self.prices.advance(now)
+        if self.actions.pending:
+            self.apply_actions(now)
         events, self._pending = self._pending, []
         if not self._open:
             return events  # the common bar: nothing rests
@@ -160,6 +181,25 @@ class SimulatedBroker(BatchFills):
                 continue
             events.extend(self._try_fill(order, now, at_open=True))
         return events
+
+    def advance(self, t: pd.Timestamp) -> int:
+        """Move the broker's clock to ``t``: its feed (and the traded prices) to the last bar
+        stamped at or before ``t``, then the actions due by ``t`` applied. Returns how many
+        actions changed the account (the journal records such a move)."""
+        self.feed.advance(t)
+        if self.prices is not self.feed:
+            self.prices.advance(t)
+        return self.apply_actions(t) if self.actions.pending else 0
+
+    def apply_actions(self, now: pd.Timestamp) -> int:
+        """Apply the splits and dividends due by ``now`` (each once); how many changed the
+        account. Orders a split cancels report their events through :meth:`process`."""
+        return self.actions.apply(self.ledger, self._datetime(now), self._cancel_symbol)
+
+    def cash_activities(self, after: datetime) -> list[CashActivity]:
+        """The dividends credited after ``after`` (UTC), oldest first, with stable ids (the
+        :class:`~tradewind.brokers.activities.CashActivitySource` capability)."""
+        return self.actions.activities(after)
 
     def idle(self) -> bool:
         """True when no order rests and no event waits: :meth:`process` has nothing to do
@@ -172,6 +212,15 @@ class SimulatedBroker(BatchFills):
         if order is None or order.status.is_terminal:
             return None
         return self._event(order, OrderStatus.CANCELED, self.feed.now)
+
+    def _cancel_symbol(self, symbol: str, reason: str) -> int:
+        """Cancel every open order of ``symbol`` (a split), the events kept for
+        :meth:`process`; how many were canceled."""
+        mine = [o for o in self._open.values() if o.request.symbol == symbol]
+        now = self.feed.now
+        for order in mine:
+            self._pending.append(self._event(order, OrderStatus.CANCELED, now, message=reason))
+        return len(mine)
 
     def lookup(self, client_order_id: ClientOrderId) -> Order | None:
         """The broker's record of an order."""
@@ -258,12 +307,13 @@ class SimulatedBroker(BatchFills):
     def _try_fill(self, order: Order, now: pd.Timestamp, *, at_open: bool) -> list[OrderEvent]:
         req = order.request
         i = self.ledger.index_of(req.symbol)
-        price = self._bar("open" if at_open else "close")[i]
+        price = self._bar("open" if at_open else "close")[i]  # from self.prices
         if not math.isfinite(price) or price <= 0:
             return []  # no trade on this bar (halted or missing): the order keeps resting
         if req.order_type is OrderType.LIMIT:
             limit = float(req.limit_price or 0.0)  # OrderRequest guarantees a positive limit
-            low, high = float(self.feed.current("low")[i]), float(self.feed.current("high")[i])
+            bar = self.prices
+            low, high = float(bar.current("low")[i]), float(bar.current("high")[i])
             if req.side is Side.BUY and low > limit:
                 return []
             if req.side is Side.SELL and high < limit:
@@ -306,10 +356,10 @@ class SimulatedBroker(BatchFills):
         return min(qty, max(self.ledger.quantity.item(i), 0.0)), None
 
     def _bar(self, field: str) -> list[float]:
-        """The current bar's ``field`` for every symbol (read once per bar and field)."""
-        key = (self.feed.row, field)
+        """The current traded bar's ``field`` for every symbol (read once per bar and field)."""
+        key = (self.prices.row, field)
         if self._bar_key != key:
-            self._bar_key, self._bar_values = key, self.feed.current(field).tolist()
+            self._bar_key, self._bar_values = key, self.prices.current(field).tolist()
         return self._bar_values
 
     def _affordable(

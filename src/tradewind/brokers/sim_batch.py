@@ -48,6 +48,7 @@ class BatchFills:
     attributes declared below."""
 
     feed: MarketFeed
+    prices: MarketFeed
     ledger: Ledger
     cost_model: CostEstimator
     fill_price: str
@@ -77,7 +78,7 @@ class BatchFills:
         if n <= SMALL_BATCH:
             return self._fill_rows(orders)
         col, buy, want = trades.column, trades.buy, trades.quantity
-        price = self.feed.current("close")[col]
+        price = self.prices.current("close")[col]
         ok = np.isfinite(price) & (price > 0)  # a comparison with NaN is False, no warning
         if not self.fractional:
             ok &= np.abs(want - np.round(want)) <= 1e-9  # refused: a fractional quantity
@@ -109,7 +110,7 @@ class BatchFills:
         trades = orders.trades
         col = trades.column
         cols, buys = col.tolist(), trades.buy.tolist()
-        price_all = self.feed.current("close")[col]
+        price_all = self.prices.current("close")[col]
         prices = price_all.tolist()
         k = self._new_prefix(orders.ids, cols)
         whole, inf = not self.fractional, math.inf

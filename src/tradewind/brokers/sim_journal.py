@@ -11,6 +11,11 @@ On start the account is rebuilt by replaying the journal through a fresh
 is deterministic, random partial fills included), so the service's reconciliation runs against
 an independent truth, as it will against Webull or Alpaca.
 
+On a wall-clock run the inner simulator fills at the bars as traded and applies the splits and
+dividends of the data (:mod:`tradewind.brokers.sim_actions`) when its clock passes them: the
+replay applies them at the same points between the same calls, and a ``process`` that applied
+one is journaled even with no order open, so a rebuilt account has reached it too.
+
 The journal file lives next to the database (``tradewind-simulated.simbroker.db``); every
 simulated account in it is keyed (one per replay run, ``wall`` for wall-clock trading).
 """
@@ -28,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from tradewind.brokers.sim import SimulatedBroker
+from tradewind.domain.cash import CashActivity
 from tradewind.domain.errors import ConfigError
 from tradewind.domain.orders import (
     ClientOrderId,
@@ -232,8 +238,8 @@ class JournaledSimBroker:
         """
         if self._processed is not None and now <= self._processed:
             return []
-        self._advance(now)
-        if not self.inner.open_orders():
+        changed = self._advance(now)
+        if not self.inner.open_orders() and not changed:
             self._processed = now
             return self.inner.process(now)
         events = self.inner.process(now)
@@ -267,14 +273,20 @@ class JournaledSimBroker:
         """Cash balance."""
         return self.inner.cash()
 
+    def cash_activities(self, after: datetime) -> list[CashActivity]:
+        """The dividends the account was credited after ``after``, oldest first
+        (:meth:`SimulatedBroker.cash_activities`)."""
+        return self.inner.cash_activities(after)
+
     def submitted_ids(self) -> list[str]:
         """Every client order id this account ever received, in order."""
         return self.journal.submitted_ids(self.account)
 
     # --- internals -----------------------------------------------------------------------
-    def _advance(self, t: pd.Timestamp) -> None:
-        self.inner.feed.advance(t)
+    def _advance(self, t: pd.Timestamp) -> int:
+        """Move the account's clock to ``t``; how many actions changed it on the way."""
         self._t = t
+        return self.inner.advance(t)
 
     def _replay(self) -> int:
         calls = self.journal.calls(self.account)

@@ -15,6 +15,10 @@ Prices are adjusted for splits, and for dividends too with ``data.adjust: true``
 total-return series, as backtests need). The benchmark ``SP500`` is served as SPY adjusted for
 dividends, a total-return series, and the notes say so. Every series is stamped at its bars'
 ends (daily: the session close) in UTC. A bar still trading is never served.
+
+The same cache gives the bars as traded and the splits and dividends between them
+(:meth:`LiveData.traded`, the :class:`~tradewind.data.traded.TradedSource` capability) when
+its series are raw (yfinance, alpaca); a series adjusted by its provider (Webull) has none.
 """
 
 from __future__ import annotations
@@ -32,10 +36,17 @@ from tradewind.data.cache import CacheEntry, SeriesCache
 from tradewind.data.checks import DEFAULT_MAX_AGE, check_fresh, check_prices
 from tradewind.data.history import HistoryProvider, window
 from tradewind.data.providers.base import Provider, ProviderEmpty, Quote, RawBars
-from tradewind.data.refresh import refresh_daily, refresh_hourly, served, served_hourly
+from tradewind.data.refresh import (
+    refresh_daily,
+    refresh_hourly,
+    served,
+    served_hourly,
+    stamp_sessions,
+)
 from tradewind.data.splits import find_splits
+from tradewind.data.traded import NOTHING_TRADED, TradedHistory, actions_of, traded_frame
 from tradewind.domain.errors import DataError, MissingDataError
-from tradewind.domain.market import TimeLike, VixSeries, to_utc
+from tradewind.domain.market import BarSet, TimeLike, VixSeries, to_utc
 from tradewind.domain.types import Interval
 
 log = logging.getLogger("tradewind.data.live")
@@ -123,6 +134,8 @@ class LiveData(HistoryProvider):
         self.events: list[DataEvent] = []
         """Fallbacks, cached copies served and data warnings, in order (drained by callers)."""
         self._loaded: dict[str, tuple[pd.DataFrame, pd.Timestamp, str]] = {}
+        self._entries: dict[str, CacheEntry] = {}
+        """The cached series each symbol's last :meth:`history` was served from."""
         self._vix: tuple[pd.Series, pd.Timestamp, str] | None = None
         self._notes: dict[str, str] = {}
 
@@ -177,7 +190,32 @@ class LiveData(HistoryProvider):
             raise MissingDataError(f"{provider} has no bars", symbol=symbol)
         self._warn_splits(symbol, frame, provider)
         self._loaded[symbol] = (frame, t, provider)
+        self._entries[symbol] = entry
         return frame
+
+    def traded(
+        self, symbols: Sequence[str], start: TimeLike | None = None, end: TimeLike | None = None
+    ) -> TradedHistory:
+        """``symbols``' bars as traded within ``[start, end]`` and their splits and dividends,
+        from the series their last :meth:`history` read (the rows :meth:`bars` served);
+        :data:`~tradewind.data.traded.NOTHING_TRADED` when any of them is not kept raw."""
+        frames: dict[str, pd.DataFrame] = {}
+        actions = []
+        for symbol in symbols:
+            if symbol not in self._entries:
+                self.history(symbol)
+            entry = self._entries[symbol]
+            if entry.basis != "raw":
+                return NOTHING_TRADED
+            stamps = (
+                pd.DatetimeIndex(entry.frame.index, name="timestamp").tz_convert("UTC")
+                if entry.interval == "1h"
+                else stamp_sessions(entry.frame.index)
+            )
+            frames[symbol] = window(traded_frame(entry.frame, stamps), start, end)
+            actions.extend(actions_of(symbol, entry.frame, stamps))
+        actions.sort(key=lambda a: (a.at, a.symbol))
+        return TradedHistory(BarSet(frames, self.interval, source=self.name), tuple(actions))
 
     def latest_prices(self, symbols: Sequence[str], asof: TimeLike) -> pd.Series:
         """Latest trades from the latest-price route when ``asof`` is now (within 15 minutes),

@@ -9,13 +9,14 @@ abandoned cycle): a feed only moves forward.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pandas as pd
 
 from tradewind.backtest.runner import WARMUP_FACTOR
 from tradewind.config import TradewindConfig
+from tradewind.data.traded import TradedSource
 from tradewind.domain.actions import CorporateAction
 from tradewind.domain.errors import ConfigError, DataError
 from tradewind.domain.market import BarSet, MarketData, VixSeries
@@ -45,6 +46,10 @@ class RunMarket:
         """A fresh feed over the run's data (before its first bar)."""
         return MarketFeed(self.bars, self.benchmark, self.vix)
 
+    def traded_feed(self) -> MarketFeed | None:
+        """A fresh feed over the bars as traded (None: the data has no other prices)."""
+        return None if self.traded is None else MarketFeed(self.traded, self.benchmark, self.vix)
+
 
 def warmup_start(cfg: TradewindConfig, start: pd.Timestamp) -> pd.Timestamp:
     """The first bar loaded for a run starting at ``start`` (the backtest's warm-up)."""
@@ -68,6 +73,20 @@ def load_market(
     except DataError:
         vix = None
     return RunMarket(bars, bench, vix)
+
+
+def load_wall_market(cfg: TradewindConfig, provider: MarketData, now: pd.Timestamp) -> RunMarket:
+    """:func:`load_market` for a wall-clock run (from ``now`` minus the warm-up, to the latest
+    bar), with the bars as traded and the splits and dividends of the run's symbols when the
+    provider keeps them (:class:`~tradewind.data.traded.TradedSource`): the simulated broker
+    then fills and pays as a real broker does. A replay keeps :func:`load_market`: it trades
+    on adjusted history, as a backtest does.
+    """
+    market = load_market(cfg, provider, now, None)
+    if not isinstance(provider, TradedSource):
+        return market
+    traded = provider.traded(market.bars.symbols, warmup_start(cfg, now), None)
+    return replace(market, actions=traded.actions, traded=traded.bars)
 
 
 def replay_ticks(market: RunMarket, start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:

@@ -4,7 +4,9 @@ A wall-clock run lasts days or weeks; the bars loaded at start-up end today. Bef
 :class:`MarketRefresher` asks the provider again (a network provider answers from its cache and
 asks the network only for the sessions the cache lacks). When the data gained a bar, the run's
 market is replaced and the parts built on it are rebuilt exactly as after a crash: the broker
-(the simulator replays its journal on the new feed) and the engine (from the store). Events the
+(the simulator replays its journal on the new feed: at the prices as traded, with the splits and
+dividends the data lists, :func:`~tradewind.service.market.load_wall_market`) and the engine
+(from the store). Events the
 provider recorded (a fallback to another provider, a cached copy served) become alerts. A
 refresh that fails keeps the old market: the data gate then blocks trading once it is stale.
 """
@@ -23,7 +25,7 @@ from tradewind.domain.errors import DataError
 from tradewind.domain.market import MarketData
 from tradewind.engine.protocols import Broker
 from tradewind.service.alerts import Alerter
-from tradewind.service.market import RunMarket, load_market
+from tradewind.service.market import RunMarket, load_wall_market
 from tradewind.service.recovery import RunContext
 
 log = logging.getLogger("tradewind.service")
@@ -53,7 +55,7 @@ class MarketRefresher:
     def refresh(self, ctx: RunContext, t: pd.Timestamp) -> RunContext | None:
         """A context on the reloaded market when it gained bars by ``t``; None otherwise."""
         try:
-            market = load_market(self.cfg, self.provider, t, None)
+            market = load_wall_market(self.cfg, self.provider, t)
         except DataError as exc:
             self.alerter.alert("data_refresh_failed", f"market data not refreshed: {exc}")
             return None

@@ -74,6 +74,7 @@ from tradewind.service.market import (
     RunMarket,
     check_covers_now,
     load_market,
+    load_wall_market,
     no_current_prices,
     replay_ticks,
     warmup_start,
@@ -277,7 +278,7 @@ class TradingService:
             return market, ReplayRun(replay_ticks(market, start, end), pause)
         now = self.now()
         try:
-            market = load_market(cfg, provider, now, None)
+            market = load_wall_market(cfg, provider, now)
         except MissingDataError:
             since = warmup_start(cfg, now).date()
             latest = f"it has no bar since {since}"
@@ -305,6 +306,8 @@ class TradingService:
                 BrokerContext(
                     config=cfg,
                     feed_factory=run_market.feed,
+                    traded_factory=run_market.traded_feed,
+                    actions=run_market.actions,
                     journal_path=journal,
                     account=account,
                     durable=kind.durable,
