@@ -14,14 +14,21 @@ tell such a credit from a real difference when the broker lists it. Capability, 
 
 None means "cannot tell": reconciliation then treats the cash as it always did (an unexplained
 credit halts until a person resumes).
+
+The simulator also moves its account's clock only when asked; :func:`catch_up` brings it to the
+corporate actions due by the cycle's time before reconciliation reads it, as a real broker has
+applied a split before the session opens.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from tradewind.domain.cash import CashActivity
+
+if TYPE_CHECKING:  # annotations only
+    import pandas as pd
 
 
 @runtime_checkable
@@ -50,3 +57,20 @@ def cash_activities(broker: object, after: datetime) -> list[CashActivity] | Non
     if not isinstance(broker, CashActivitySource):
         return None
     return broker.cash_activities(after)
+
+
+@runtime_checkable
+class ActionCatchUp(Protocol):
+    """A broker whose account receives the splits and dividends only when asked to move its
+    clock (the simulator): a real broker has applied them by the time tradewind looks."""
+
+    def catch_up(self, now: pd.Timestamp) -> int:
+        """Apply the actions due by ``now``; how many changed the account."""
+        ...
+
+
+def catch_up(broker: object, now: pd.Timestamp) -> None:
+    """Bring ``broker``'s account to ``now``'s corporate actions before it is compared with
+    the book (nothing for a broker that applies them itself)."""
+    if isinstance(broker, ActionCatchUp):
+        broker.catch_up(now)

@@ -191,6 +191,15 @@ class SimulatedBroker(BatchFills):
             self.prices.advance(t)
         return self.apply_actions(t) if self.actions.pending else 0
 
+    def catch_up(self, now: pd.Timestamp) -> int:
+        """Apply the splits and dividends due by ``now`` before anything else is asked of the
+        account, as a broker has applied them before the session opens
+        (:mod:`tradewind.brokers.activities`); how many changed the account. The clock never
+        moves back."""
+        if not self.actions.pending or (self.feed.row >= 0 and now < self.feed.now):
+            return 0
+        return self.advance(now)
+
     def apply_actions(self, now: pd.Timestamp) -> int:
         """Apply the splits and dividends due by ``now`` (each once); how many changed the
         account. Orders a split cancels report their events through :meth:`process`."""
@@ -405,7 +414,7 @@ class SimulatedBroker(BatchFills):
         if not self.use_impact_inputs:
             return self.cost_model.costs(symbol, side, qty, price)
         vol = window_volatility(self.feed.window(VOL_WINDOW + 1)[:, i])
-        volume = self.feed.window(VOL_WINDOW, "volume")[:, i]
+        volume = self._volumes(VOL_WINDOW)[:, i]
         volume = volume[np.isfinite(volume)]
         adv = float(volume.mean()) if len(volume) else None
         return self.cost_model.costs(

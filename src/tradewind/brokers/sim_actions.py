@@ -22,7 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+import pandas as pd
+
 from tradewind.domain.actions import CorporateAction
+from tradewind.domain.arrays import FloatArray
 from tradewind.domain.cash import CashActivity
 from tradewind.domain.ledger import Ledger
 
@@ -73,6 +77,28 @@ class SimActions:
             ):
                 changed += 1
         return changed
+
+    def shares_as_of(
+        self,
+        volume: FloatArray,
+        times: pd.DatetimeIndex,
+        symbols: Sequence[str],
+        now: datetime,
+    ) -> FloatArray:
+        """``volume`` (rows ``times``, columns ``symbols``: traded volumes, in the shares of each
+        bar's day) in the shares of ``now``: each bar's volume times the splits of its symbol
+        between the bar and ``now``. The cost model then sees what an order placed now is in,
+        and a journal replayed after a later split sees the same figures."""
+        splits = [a for a in self._todo if a.is_split and a.at <= now]
+        if not splits:
+            return volume
+        out = np.array(volume, dtype=float, copy=True)
+        stamps = times.as_unit("ns").asi8
+        for a in splits:
+            if a.symbol in symbols:
+                k = list(symbols).index(a.symbol)
+                out[stamps < pd.Timestamp(a.at).value, k] *= a.split
+        return out
 
     def activities(self, after: datetime) -> list[CashActivity]:
         """The dividends credited after ``after`` (by the simulator's clock), oldest first."""

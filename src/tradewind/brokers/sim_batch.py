@@ -17,6 +17,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from tradewind.brokers.sim_actions import SimActions
 from tradewind.domain.arrays import BoolArray, FloatArray, IntArray
 from tradewind.domain.batches import FillBatch, OrderBatch
 from tradewind.domain.costs import CostEstimator
@@ -60,6 +61,7 @@ class BatchFills:
     _batched: dict[ClientOrderId, int]
     _batches: list[tuple[OrderBatch, FillBatch]]
     _stamp: tuple[pd.Timestamp, datetime] | None
+    actions: SimActions
 
     def _fill_columns(self, orders: OrderBatch) -> FillBatch | None:
         """Fill and book, on columns, the leading ``orders`` that fill in full at this close
@@ -240,7 +242,7 @@ class BatchFills:
             commission, slippage, impact, _ = self.cost_model.costs_many(qty, price)
             return commission, slippage, impact
         closes = self.feed.window(VOL_WINDOW + 1)[:, col]
-        vol, adv = window_stats(closes, self.feed.window(VOL_WINDOW, "volume")[:, col])
+        vol, adv = window_stats(closes, self._volumes(VOL_WINDOW)[:, col])
         # a column with a gap (or a price that is not positive): _costs joins the finite closes
         # around it, window_stats drops the returns that touch it; take _costs' figure there
         with np.errstate(invalid="ignore"):
@@ -250,6 +252,18 @@ class BatchFills:
             vol[k] = np.nan if v is None else v
         commission, slippage, impact, _ = self.cost_model.costs_many(qty, price, vol, adv)
         return commission, slippage, impact
+
+    def _volumes(self, rows: int) -> FloatArray:
+        """The last ``rows`` bars' volumes, every column, in shares as traded now: the adjusted
+        feed's (backtests, replays), or the traded bars' with the splits since each bar
+        (a wall-clock run: the same figures when the journal is replayed after a later split,
+        which re-adjusts the feed's volumes)."""
+        if self.prices is self.feed:
+            return self.feed.window(rows, "volume")
+        raw = self.prices.window(rows, "volume")
+        return self.actions.shares_as_of(
+            raw, self.prices.times(rows), self.feed.symbols, self._datetime(self.prices.now)
+        )
 
     def _datetime(self, now: pd.Timestamp) -> datetime:
         """``now`` as a datetime (converted once per bar: every event and fill carries it)."""

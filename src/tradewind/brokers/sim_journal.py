@@ -248,6 +248,18 @@ class JournaledSimBroker:
         self._processed = now
         return events
 
+    def catch_up(self, now: pd.Timestamp) -> int:
+        """Apply the splits and dividends due by ``now`` (:meth:`SimulatedBroker.catch_up`),
+        journaled when any changed the account, so a rebuilt account has them too."""
+        if self._t is not None and now <= self._t:
+            return 0
+        changed = self.inner.catch_up(now)
+        if changed:
+            self._t = now
+            self._fault("sim_before_commit")
+            self.journal.append(self.account, "advance", now, {})
+        return changed
+
     def cancel(self, client_order_id: ClientOrderId) -> OrderEvent | None:
         """Cancel an open order (journaled when it was open)."""
         event = self.inner.cancel(client_order_id)
@@ -299,7 +311,7 @@ class JournaledSimBroker:
                 self._processed = call.t
             elif call.kind == "cancel":
                 self.inner.cancel(ClientOrderId(str(call.payload["client_order_id"])))
-            elif call.kind == "duplicate":
+            elif call.kind in ("duplicate", "advance"):  # advance: the clock moved, above
                 continue
             else:  # pragma: no cover - written only by this class
                 raise ValueError(f"unknown journal call {call.kind!r}")

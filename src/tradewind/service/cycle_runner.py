@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from tradewind.brokers.activities import cash_activities
+from tradewind.brokers.activities import cash_activities, catch_up
 from tradewind.data.freshness import Freshness
 from tradewind.domain.actions import CorporateAction, known_by
 from tradewind.domain.cash import CapitalFlow, CashActivity
@@ -22,7 +22,7 @@ from tradewind.domain.errors import ConfigError
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import ClientOrderId, OrderEvent, OrderStatus
 from tradewind.domain.records import EngineEvent
-from tradewind.orders.account import Baseline, book_at_open, session_date
+from tradewind.orders.account import Baseline, book_at_open, rebuild_book, session_date
 from tradewind.orders.due_dividends import due_dividends, settle_due
 from tradewind.orders.flows import is_flow, measure_flow
 from tradewind.orders.income import settle_cash
@@ -248,6 +248,8 @@ class CycleRunner:
         ignore = set(self.ctx.baseline.ignored_orders)
         st.om.reconcile_orders(tick, ignore=ignore)
         self._flush_order_alerts(tick)
+        if tick is not None:  # the simulator's account takes the splits and dividends due
+            catch_up(broker, pd.Timestamp(tick))
         baseline = self.ctx.baseline
         diffs = compare_account(
             st.truth, broker.positions(), broker.cash(), baseline.external, baseline.reserved_cash
@@ -396,13 +398,13 @@ class CycleRunner:
         rebuilt engine's stops follow the new shares' prices (:mod:`tradewind.service.
         recovery`)."""
         ctx = self.ctx
-        # a split the data showed before the last checkpoint (or the run's start) is in the
-        # account the run reconciled since: only later ones can explain a difference
-        ckpt = self.rebuilt.checkpoint
-        floor = ckpt.ts if ckpt is not None else ctx.store.run(ctx.run_id).started_at
+        # a split the data showed before the baseline was taken (the run's first start, or an
+        # adoption) is in its account already: only later ones can explain a difference (the
+        # data shows one with its ex-date's bar, which may be published a session late)
+        since = ctx.baseline.income_since or ctx.store.run(ctx.run_id).started_at
         known = known_by(ctx.market.actions, tick or self._wall())
         booked = (a.split_id for a in ctx.baseline.splits)
-        fresh = [a for a in unbooked(known, booked) if a.at > floor]
+        fresh = [a for a in unbooked(known, booked) if a.at > since]
         if not fresh:
             return False
         truth = self.rebuilt.truth
@@ -412,7 +414,8 @@ class CycleRunner:
         baseline = ctx.baseline
         for b in bookings:
             baseline = baseline.with_split(b.action, b.fraction, b.cash_in_lieu)
-        after = baseline.ledger(truth.symbols)
+        fills = [f for _, f in ctx.store.fills_by_id(ctx.run_id)]
+        after = rebuild_book(truth.symbols, baseline, fills)
         events = [self._split_event(b, truth, after, tick) for b in bookings]
         self._settle(baseline, events)
         self._forget_pending()

@@ -87,7 +87,6 @@ def test_a_dividend_going_ex_is_paid_and_booked_as_income_without_a_halt(tmp_pat
     assert pd.Timestamp(cycles[-1].ts).tz_convert("America/New_York").day == 28  # it traded on
 
 
-@pytest.mark.xfail(strict=True, reason="needs the split booking of wt-splitbooks")
 def test_a_split_going_ex_multiplies_the_shares_without_a_halt(tmp_path: Path) -> None:
     truth = Truth.random([*RUNBOOK, "SPY", "VIX"], start="2023-01-03", end="2024-07-31")
     for symbol in RUNBOOK:
@@ -96,5 +95,15 @@ def test_a_split_going_ex_multiplies_the_shares_without_a_halt(tmp_path: Path) -
 
     _no_halt(events)
     assert sum(held.values()) > 0
+    # each held position's split booked once, the shares x4 and the average cost /4
+    splits = {e.data["symbol"]: e for e in events if e.kind == "position_split"}
+    assert set(splits) == {s for s in RUNBOOK if held[s] > 0}
+    assert len([e for e in events if e.kind == "position_split"]) == len(splits)
+    for symbol, event in splits.items():
+        assert event.data["ratio"] == 4.0
+        assert event.data["quantity"] == pytest.approx(4 * held[symbol], rel=1e-12)
+        assert f"{held[symbol]:,.6g} shares at $" in event.message
+    # no false loss: the equity carries on through the split (prices /4, shares x4)
+    assert min(c.equity for c in cycles) > 0.95 * max(c.equity for c in cycles)
     last = cycles[-1]
     assert pd.Timestamp(last.ts).tz_convert("America/New_York").day == 28  # it traded on
