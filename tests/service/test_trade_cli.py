@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from servicekit import SHORT, load, write_config
 from typer.testing import CliRunner
 
 from tradewind.cli.app import app
+from tradewind.domain.actions import CorporateAction
+from tradewind.service.checkpoint import load_baseline, save_baseline
 from tradewind.service.live_safety import ALLOW_ENV, Banner, LiveTradingRefused, check_live
 from tradewind.store import Store
 
@@ -170,6 +173,19 @@ def test_trade_replay_then_status_orders_positions(tmp_path: Path) -> None:
     assert positions["consistent"] is True and positions["positions"]
     code, out = cli("status", "--config", config)
     assert code == 0 and "not running" in out and "uptime" in out
+    assert "stock splits booked" not in out and status["stock_splits"] == []
+    # a split booked by reconciliation (a wall-clock run's) is listed
+    with Store(load(Path(config)).database_url, mode=None) as store:
+        baseline = load_baseline(store, 1)
+        assert baseline is not None
+        split = CorporateAction("AAA", date(2020, 6, 1), datetime(2020, 6, 1, 20, tzinfo=UTC), 4.0)
+        save_baseline(store, 1, baseline.with_split(split))
+    code, out = cli("status", "--config", config, "--json")
+    assert json.loads(out)["stock_splits"] == ["AAA 4-for-1 split (ex 2020-06-01)"]
+    code, out = cli("status", "--config", config)
+    assert "stock splits booked (shares and average cost in the new shares): AAA 4-for-1" in (
+        " ".join(out.split())
+    )
 
 
 def test_resume_clears_a_halt_kept_in_the_database(tmp_path: Path) -> None:

@@ -26,7 +26,12 @@ UPTIME_WINDOW = timedelta(days=7)
 def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
     """What ``tradewind status`` shows, as JSON-ready values (``--json`` prints it)."""
     from tradewind.cli.services_running import running_services
-    from tradewind.service.checkpoint import cash_flows, load_checkpoint, reserved_cash
+    from tradewind.service.checkpoint import (
+        cash_flows,
+        load_checkpoint,
+        reserved_cash,
+        stock_splits,
+    )
     from tradewind.service.halts import relevant_halts
     from tradewind.service.heartbeat import lock_holder
     from tradewind.service.paths import lock_path
@@ -124,6 +129,7 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         out["cash_income"], out["broker_fees"], out["net_flows"] = cash_flows(store, run.id)
         # broker cash outside the run: not in its equity or cash above (trading.larger_account)
         out["reserved_cash"] = reserved_cash(store, run.id)
+        out["stock_splits"] = stock_splits(store, run.id)  # booked by reconciliation
     return out
 
 
@@ -217,21 +223,7 @@ def print_status(p: dict[str, Any]) -> None:
     else:
         console.print("[green]not halted[/]")
     console.print(f"positions {len(p['positions'])}, open orders {p['open_orders']}")
-    if p.get("reserved_cash"):
-        console.print(
-            f"set aside ${p['reserved_cash']:,.2f} of the broker's cash: never traded, not in "
-            "the equity or cash above (trading.larger_account: set_aside)"
-        )
-    if p.get("cash_income") or p.get("broker_fees"):
-        console.print(
-            f"dividends and interest booked ${p.get('cash_income', 0.0):,.2f}, regulatory fees "
-            f"taken ${p.get('broker_fees', 0.0):,.2f} (in the equity; no fill explains them)"
-        )
-    if p.get("net_flows"):
-        console.print(
-            f"deposits and withdrawals adopted: net ${p['net_flows']:+,.2f} (in the equity, not "
-            "in the returns: they are time-weighted around them)"
-        )
+    _print_account_notes(p)
     up = p.get("uptime")
     if up:
         console.print(
@@ -271,3 +263,28 @@ def _ago(seconds: float) -> str:
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} days"
+
+
+def _print_account_notes(p: dict[str, Any]) -> None:
+    """What moved the run's account outside its fills: the cash set aside, income and fees,
+    stock splits, deposits and withdrawals (each line only when there is something)."""
+    if p.get("reserved_cash"):
+        console.print(
+            f"set aside ${p['reserved_cash']:,.2f} of the broker's cash: never traded, not in "
+            "the equity or cash above (trading.larger_account: set_aside)"
+        )
+    if p.get("cash_income") or p.get("broker_fees"):
+        console.print(
+            f"dividends and interest booked ${p.get('cash_income', 0.0):,.2f}, regulatory fees "
+            f"taken ${p.get('broker_fees', 0.0):,.2f} (in the equity; no fill explains them)"
+        )
+    if p.get("stock_splits"):
+        console.print(
+            "stock splits booked (shares and average cost in the new shares): "
+            + "; ".join(p["stock_splits"])
+        )
+    if p.get("net_flows"):
+        console.print(
+            f"deposits and withdrawals adopted: net ${p['net_flows']:+,.2f} (in the equity, not "
+            "in the returns: they are time-weighted around them)"
+        )

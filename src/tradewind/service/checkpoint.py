@@ -78,6 +78,16 @@ def reserved_cash(store: StoreReads, run_id: int) -> float:
     return float(data.get("reserved_cash", 0.0))
 
 
+def stock_splits(store: StoreReads, run_id: int) -> list[str]:
+    """The stock splits booked in the run, oldest first, one line each (``NVDA 10-for-1 split
+    (ex 2024-06-10)``; :attr:`~tradewind.orders.account.Baseline.splits`), read from the stored
+    baseline without building it (``tradewind status`` starts without numpy)."""
+    from tradewind.domain.actions import CorporateAction
+
+    data = store.load_state(BASELINE_KEY.format(run_id=run_id)) or {}
+    return [CorporateAction.from_json(d).describe() for d in data.get("splits") or []]
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """The state after the cycle at ``ts`` (see the module docstring)."""
