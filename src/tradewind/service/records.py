@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.config import TradewindConfig
+from tradewind.domain.actions import CorporateAction
 from tradewind.domain.cash import CapitalFlow
 from tradewind.domain.ledger import Ledger
 from tradewind.domain.orders import StoredOrder
@@ -80,6 +81,9 @@ class RunRecords:
     reserved
         The broker cash set aside, never traded: outside :attr:`book` and every figure here
         (USD, from its baseline; ``trading.larger_account``; 0 when none).
+    splits
+        The stock splits reconciliation booked, oldest first (from its baseline; in
+        :attr:`book` already).
     """
 
     run: RunInfo
@@ -97,6 +101,7 @@ class RunRecords:
     income: float = 0.0
     fees: float = 0.0
     reserved: float = 0.0
+    splits: tuple[CorporateAction, ...] = ()
 
     @cached_property
     def broker_fees_taken(self) -> tuple[tuple[datetime, float], ...]:
@@ -178,6 +183,7 @@ def load_records(store: Store, run_id: int) -> RunRecords:
         income=baseline.income if baseline else 0.0,
         fees=baseline.fees if baseline else 0.0,
         reserved=baseline.reserved_cash if baseline else 0.0,
+        splits=baseline.splits if baseline else (),
     )
 
 

@@ -87,7 +87,25 @@ def test_a_dividend_going_ex_is_paid_and_booked_as_income_without_a_halt(tmp_pat
     assert pd.Timestamp(cycles[-1].ts).tz_convert("America/New_York").day == 28  # it traded on
 
 
-def test_a_split_going_ex_multiplies_the_shares_without_a_halt(tmp_path: Path) -> None:
+def _performance_captions(config: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The captions of the dashboard's Performance tab on ``config``'s database (the page run
+    once by Streamlit's app-testing API)."""
+    from streamlit.testing.v1 import AppTest
+
+    import tradewind
+
+    app_file = Path(tradewind.__file__).resolve().parent / "dashboard" / "app.py"
+    monkeypatch.setenv("TRADEWIND_CONFIG", str(config))
+    at = AppTest.from_file(str(app_file), default_timeout=180)
+    at.query_params["tab"] = "Performance"
+    at.run()
+    assert not at.exception, at.exception
+    return " ".join(str(c.value) for c in at.caption)
+
+
+def test_a_split_going_ex_multiplies_the_shares_without_a_halt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     truth = Truth.random([*RUNBOOK, "SPY", "VIX"], start="2023-01-03", end="2024-07-31")
     for symbol in RUNBOOK:
         truth.add_split(symbol, EX_DATE, 4.0)
@@ -105,5 +123,7 @@ def test_a_split_going_ex_multiplies_the_shares_without_a_halt(tmp_path: Path) -
         assert f"{held[symbol]:,.6g} shares at $" in event.message
     # no false loss: the equity carries on through the split (prices /4, shares x4)
     assert min(c.equity for c in cycles) > 0.95 * max(c.equity for c in cycles)
+    captions = _performance_captions(tmp_path / "config.yaml", monkeypatch)
+    assert f"Stock splits booked: {min(splits)} 4-for-1 split (ex {EX_DATE})" in captions
     last = cycles[-1]
     assert pd.Timestamp(last.ts).tz_convert("America/New_York").day == 28  # it traded on

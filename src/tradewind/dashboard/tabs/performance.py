@@ -73,6 +73,13 @@ def render(view: RunView) -> None:
             f"The P&L includes {fmt.usd(income)} of dividends and interest the broker credited "
             "to the cash (the `cash_income` events say which and when)."
         )
+    if rec.splits:
+        st.caption(
+            "Stock splits booked: "
+            + "; ".join(a.describe() for a in rec.splits)
+            + ". Shares and average costs are in the new shares; the P&L is unchanged (the "
+            "`position_split` events say when)."
+        )
     left, right = st.columns(2)
     with left:
         st.plotly_chart(
