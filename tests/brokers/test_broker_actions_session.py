@@ -35,7 +35,7 @@ import fake_webull_broker  # noqa: E402
 from exchange import Exchange  # noqa: E402
 from fake_yahoo import FakeYahoo  # noqa: E402
 from market_truth import Truth  # noqa: E402
-from test_paper_service import CREDS  # noqa: E402
+from test_paper_service import CREDS, _store  # noqa: E402
 
 from tradewind.calendar import nyse  # noqa: E402
 from tradewind.config import load_config  # noqa: E402
@@ -338,3 +338,103 @@ def _split_figures(message: str) -> tuple[float, ...]:
     found = re.search(r"([\d,.]+) shares at \$([\d,.]+) are now ([\d,.]+) at \$([\d,.]+)", message)
     assert found, message
     return tuple(float(g.replace(",", "")) for g in found.groups())
+
+
+def test_alpaca_split_the_data_never_shows_halts_after_the_next_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    traded = _truth()
+    traded.add_split(SPLIT_SYMBOL, SPLIT_DAY, 4.0)
+    with make_rig("alpaca", tmp_path, traded, _truth(), monkeypatch) as rig:
+        run_id, status = rig.session("2024-06-24 10:00", "2024-06-28 11:00")
+        with rig.store() as store:
+            events = store.events(run_id)
+            fills = _traded(store, run_id)
+    assert status == "stopped"
+    kinds = [(_ny(e.ts), e.kind) for e in events if e.kind.startswith(("split", "recon"))]
+    # paused on Wednesday and Thursday (the next session), halted at Friday's first cycle
+    assert kinds == [("Wed 26 09:30", "split_pending"), ("Fri 28 09:30", "reconciliation_halt")]
+    (halt,) = [e for e in events if e.kind == "reconciliation_halt"]
+    assert halt.message.startswith("trading HALTED, the broker and the store disagree: ")
+    assert f"{SPLIT_SYMBOL}" in halt.message and "tradewind resume --confirm" in halt.message
+    assert [e for e in events if e.kind == "position_split"] == []
+    assert [k for k, _ in _store(tmp_path)["halts"]] == ["reconciliation"]
+    assert [t for t in fills if t[:3] in ("Wed", "Thu", "Fri")] == []  # nothing traded since
+
+
+# --- Webull: dividends paid sessions after their ex-dates -------------------------------------
+
+
+def _pay_at(day: str) -> pd.Timestamp:
+    """07:00 New York on ``day``: before that session's open."""
+    return pd.Timestamp(f"{day} 07:00", tz=NY).tz_convert("UTC")
+
+
+def _fills_cash(store: Store, run_id: int) -> float:
+    """The cash the run's fills left of its starting capital."""
+    cash = store.run(run_id).initial_cash
+    for _, f in store.fills_by_id(run_id):
+        sign = 1.0 if f.side is Side.BUY else -1.0
+        cash -= sign * f.quantity * f.price + f.commission + f.slippage + f.impact
+    return cash
+
+
+def _dividend_truth() -> tuple[Truth, list[Dividend]]:
+    truth = _truth()
+    paid = [
+        Dividend("AAPL", "2024-06-25", _pay_at("2024-06-28"), 0.52),
+        Dividend("AMZN", "2024-06-26", _pay_at("2024-07-01"), 1.37),
+    ]
+    for d in paid:
+        truth.add_dividend(d.symbol, d.ex_date, d.per_share)
+    return truth, paid
+
+
+def test_webull_dividends_are_booked_from_the_data_on_their_pay_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    truth, paid = _dividend_truth()
+    with make_rig("webull", tmp_path, truth, truth, monkeypatch) as rig:
+        rig.market.dividends = paid
+        run_id, status = rig.session("2024-06-24 10:00", "2024-07-01 11:00")
+        with rig.store() as store:
+            events = store.events(run_id)
+            cycles = store.cycles(run_id)
+            held = [_held_at(store, run_id, _open(d.ex_date))[d.symbol] for d in paid]
+            fills_cash = _fills_cash(store, run_id)
+        exchange_cash = rig.exchange.cash
+
+    assert status == "stopped"
+    assert _halts(events) == []
+    assert all(h > 0 for h in held)  # the run held both over their ex-dates
+    assert [d.shares for d in paid] == held  # the broker paid what the book held at the open
+    income = [e for e in events if e.kind == "cash_income"]
+    # each booked at its pay date's first cycle, from the data: shares held x dividend
+    assert [(_ny(e.ts), e.data["activity_id"], e.data["amount"]) for e in income] == [
+        ("Fri 28 09:30", "data:div:AAPL:2024-06-25", round(held[0] * 0.52, 2)),
+        ("Mon 01 09:30", "data:div:AMZN:2024-06-26", round(held[1] * 1.37, 2)),
+    ]
+    assert [e.data["amount"] for e in income] == [d.paid for d in paid]
+    # the run's cash: what its fills left plus exactly the dividends, as the broker's
+    last = cycles[-1]
+    assert _ny(last.ts) == "Mon 01 10:30"  # it traded on
+    assert last.cash == pytest.approx(fills_cash + sum(d.paid or 0.0 for d in paid), abs=1e-6)
+    assert last.cash == pytest.approx(exchange_cash, abs=0.005)
+
+
+def test_webull_a_deposit_paid_with_a_dividend_still_halts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    truth, paid = _dividend_truth()
+    with make_rig("webull", tmp_path, truth, truth, monkeypatch) as rig:
+        rig.market.dividends = paid[:1]
+        rig.market.deposits = [(paid[0].pay_at, 500.0)]
+        run_id, status = rig.session("2024-06-24 10:00", "2024-06-28 11:00")
+        with rig.store() as store:
+            events = store.events(run_id)
+
+    assert status == "stopped" and paid[0].paid
+    assert [e for e in events if e.kind == "cash_income"] == []
+    (halt,) = [e for e in events if e.kind == "reconciliation_halt"]
+    assert _ny(halt.ts) == "Fri 28 09:30" and "cash: the store says" in halt.message
+    assert [k for k, _ in _store(tmp_path)["halts"]] == ["reconciliation"]
