@@ -171,9 +171,7 @@ class Exchange:
             self.activities.append(entry)
             return entry
 
-    def dividend(
-        self, symbol: str, per_share: float, *, shares: float | None = None
-    ) -> CashEntry:
+    def dividend(self, symbol: str, per_share: float, *, shares: float | None = None) -> CashEntry:
         """Pay ``per_share`` on the shares of ``symbol`` held now, or on ``shares`` (those held
         on the record date, when it is paid later), rounded to the cent."""
         with self.lock:
