@@ -198,8 +198,8 @@ class Clock:
 
 @dataclass
 class Rig:
-    """A fake broker on an exchange following ``market``, Yahoo serving ``data``, and the
-    paper service's config."""
+    """A fake broker whose exchange follows ``market``, a fake Yahoo serving the market data,
+    and the paper service's config."""
 
     folder: Path
     market: Market
