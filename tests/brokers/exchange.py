@@ -171,11 +171,24 @@ class Exchange:
             self.activities.append(entry)
             return entry
 
-    def dividend(self, symbol: str, per_share: float) -> CashEntry:
-        """Pay ``per_share`` on the shares of ``symbol`` held now (rounded to the cent)."""
+    def dividend(self, symbol: str, per_share: float, *, shares: float | None = None) -> CashEntry:
+        """Pay ``per_share`` on the shares of ``symbol`` held now, or on ``shares`` (those held
+        on the record date, when it is paid later), rounded to the cent."""
         with self.lock:
-            amount = round(self.positions.get(symbol, 0.0) * per_share, 2)
-            return self.credit("DIV", amount, symbol, per_share=per_share)
+            held = self.positions.get(symbol, 0.0) if shares is None else shares
+            return self.credit("DIV", round(held * per_share, 2), symbol, per_share=per_share)
+
+    # --- corporate actions ----------------------------------------------------------------
+    def split(self, symbol: str, ratio: float) -> None:
+        """A ``ratio``-for-1 split of ``symbol`` (``0.25``: 1-for-4), as the broker applies it
+        before the ex-date's open: the shares held are multiplied and the price divided, with
+        no order, fill or cash entry (https://docs.alpaca.markets/docs/corporate-actions: the
+        position's quantity and cost basis per share are adjusted on the ex-date)."""
+        with self.lock:
+            if symbol in self.positions:
+                self.positions[symbol] *= ratio
+            if symbol in self.prices:
+                self.prices[symbol] /= ratio
 
     # --- orders ----------------------------------------------------------------------------
     def submit(
