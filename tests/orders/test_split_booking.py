@@ -151,7 +151,7 @@ def test_an_adoption_after_a_split_is_taken_in_the_old_shares() -> None:
 
 
 def test_a_pending_split_waits_until_the_end_of_the_next_session() -> None:
-    from tradewind.service.cycle_runner import _next_close
+    from tradewind.service.reconciliation import _next_close
 
     seen = datetime(2024, 6, 7, 14, 0, tzinfo=UTC)  # a Friday's session, 10:00 New York
     assert pending_deadline(seen, _next_close) == datetime(2024, 6, 10, 20, 0, tzinfo=UTC)
