@@ -331,7 +331,7 @@ def test_accepting_paper_gaps_is_a_live_flag_only(tmp_path: Path) -> None:
     assert "Live only, your own decision: start a new live run although the paper phase" in text
 
 
-def test_paper_since_is_a_live_flag_only_and_reads_a_date(tmp_path: Path) -> None:
+def test_paper_since_is_a_live_flag_only(tmp_path: Path) -> None:
     """``--paper-since`` (the live first start's paper verdict from that session on) in another
     mode is refused before anything is written."""
     config = str(write_config(tmp_path))
