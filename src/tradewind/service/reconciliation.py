@@ -20,6 +20,7 @@ event in the same transaction as the baseline it changes:
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -74,7 +75,7 @@ def _next_close(t: datetime) -> datetime:
     return nyse().next_close(t).to_pydatetime()
 
 
-class Reconciliation:
+class Reconciliation(ABC):
     """Reconciliation steps of a service run's cycles (see the module docstring); a base of
     :class:`~tradewind.service.cycle_runner.CycleRunner`, reading and updating the attributes
     declared below."""
@@ -86,17 +87,17 @@ class Reconciliation:
     _blocked_noted: bool
 
     @property
+    @abstractmethod
     def rebuilt(self) -> Rebuilt:
         """The current engine and its surroundings."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _recover(self, rerun_tick: datetime | None) -> None:
         """Rebuild the engine from the store (after a booking changed the baseline)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _flush_order_alerts(self, tick: datetime | None) -> None:
         """Send the order manager's alerts raised while settling orders."""
-        raise NotImplementedError
 
     def _reconcile(self, tick: datetime | None) -> str:
         """Settle orders, compare the account; ``trade``, ``blocked`` or ``adopted``."""
