@@ -16,6 +16,7 @@ prices as traded (the truth's raw closes) and takes the corporate actions as a b
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -37,8 +38,10 @@ from exchange import Exchange  # noqa: E402
 from fake_yahoo import FakeYahoo  # noqa: E402
 from market_truth import Truth  # noqa: E402
 from test_paper_service import CREDS, _store  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
 
 from tradewind.calendar import nyse  # noqa: E402
+from tradewind.cli.app import app  # noqa: E402
 from tradewind.config import load_config  # noqa: E402
 from tradewind.data.network import live_from_config  # noqa: E402
 from tradewind.domain.orders import Side  # noqa: E402
@@ -347,11 +350,23 @@ def test_alpaca_split_the_data_never_shows_halts_after_the_next_session(
     traded = _truth()
     traded.add_split(SPLIT_SYMBOL, SPLIT_DAY, 4.0)
     with make_rig("alpaca", tmp_path, traded, _truth(), monkeypatch) as rig:
-        run_id, status = rig.session("2024-06-24 10:00", "2024-06-28 11:00")
+        # stopped while it waits: `tradewind status` says why nothing trades, and a restart
+        # keeps the time the wait started (the halt still comes on Friday)
+        first, _ = rig.session("2024-06-24 10:00", "2024-06-26 12:40")
+        waiting = CliRunner().invoke(app, ["status", "--config", str(rig.config), "--json"])
+        shown = CliRunner().invoke(app, ["status", "--config", str(rig.config)])
+        run_id, status = rig.session("2024-06-26 13:00", "2024-06-28 11:00")
         with rig.store() as store:
             events = store.events(run_id)
             fills = _traded(store, run_id)
-    assert status == "stopped"
+    assert run_id == first and status == "stopped"
+    pending = json.loads(waiting.output)["split_pending"]
+    assert pending["splits"] == f"{SPLIT_SYMBOL} 4-for-1"
+    assert _ny(pd.Timestamp(pending["since"])) == "Wed 26 09:30"
+    assert (
+        f"trading paused: the broker shows a stock split the market data does not show yet "
+        f"({SPLIT_SYMBOL} 4-for-1) since 2024-06-26 13:30:00 UTC" in " ".join(shown.output.split())
+    )
     kinds = [(_ny(e.ts), e.kind) for e in events if e.kind.startswith(("split", "recon"))]
     # paused on Wednesday and Thursday (the next session), halted at Friday's first cycle
     assert kinds == [("Wed 26 09:30", "split_pending"), ("Fri 28 09:30", "reconciliation_halt")]

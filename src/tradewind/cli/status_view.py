@@ -30,6 +30,7 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         cash_flows,
         load_checkpoint,
         reserved_cash,
+        split_pending_since,
         stock_splits,
     )
     from tradewind.service.halts import relevant_halts
@@ -130,6 +131,10 @@ def status_payload(cfg: TradewindConfig) -> dict[str, Any]:
         # broker cash outside the run: not in its equity or cash above (trading.larger_account)
         out["reserved_cash"] = reserved_cash(store, run.id)
         out["stock_splits"] = stock_splits(store, run.id)  # booked by reconciliation
+        pending = split_pending_since(store, run.id)  # trading paused until the data shows it
+        out["split_pending"] = (
+            {"splits": pending[0], "since": pending[1].isoformat()} if pending else None
+        )
     return out
 
 
@@ -267,7 +272,16 @@ def _ago(seconds: float) -> str:
 
 def _print_account_notes(p: dict[str, Any]) -> None:
     """What moved the run's account outside its fills: the cash set aside, income and fees,
-    stock splits, deposits and withdrawals (each line only when there is something)."""
+    stock splits (booked, or awaited), deposits and withdrawals (each line only when there is
+    something)."""
+    pending = p.get("split_pending")
+    if pending:
+        console.print(
+            f"[yellow]trading paused[/]: the broker shows a stock split the market data does "
+            f"not show yet ({pending['splits']}) since "
+            f"{utc_time(pending['since'])}; booked once the data shows "
+            "it, a reconciliation halt if not by the end of the next session"
+        )
     if p.get("reserved_cash"):
         console.print(
             f"set aside ${p['reserved_cash']:,.2f} of the broker's cash: never traded, not in "

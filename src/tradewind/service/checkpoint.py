@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # the engine only as a type: `tradewind status` reads checkpo
 
 CHECKPOINT_KEY = "service.checkpoint.run-{run_id}"
 BASELINE_KEY = "service.baseline.run-{run_id}"
+SPLIT_PENDING_KEY = "service.split_pending.run-{run_id}"
+"""Where a stock split the broker shows and the market data does not show yet is kept: what it
+looks like (``AAPL:4;MSFT:2``) and since when (a restart does not reset the time it may take)."""
 
 
 def _num(x: float) -> float | None:
@@ -86,6 +89,21 @@ def stock_splits(store: StoreReads, run_id: int) -> list[str]:
 
     data = store.load_state(BASELINE_KEY.format(run_id=run_id)) or {}
     return [CorporateAction.from_json(d).describe() for d in data.get("splits") or []]
+
+
+def split_pending_since(store: StoreReads, run_id: int) -> tuple[str, datetime] | None:
+    """The stock splits the run is waiting for the market data to confirm, as ``AAPL 4-for-1,
+    MSFT 1-for-10``, and since when; None when it waits for none (read without numpy)."""
+    data = store.load_state(SPLIT_PENDING_KEY.format(run_id=run_id)) or {}
+    key, since = data.get("key"), data.get("since")
+    if not key or not since:
+        return None
+    shown = []
+    for part in str(key).split(";"):
+        symbol, _, ratio = part.partition(":")
+        r = float(ratio)
+        shown.append(f"{symbol} {r:g}-for-1" if r >= 1.0 else f"{symbol} 1-for-{1.0 / r:g}")
+    return ", ".join(shown), datetime.fromisoformat(str(since))
 
 
 @dataclass(frozen=True)

@@ -56,16 +56,12 @@ from tradewind.orders.splits import (
     unbooked,
 )
 from tradewind.service.alerts import Alerter
-from tradewind.service.checkpoint import save_baseline
+from tradewind.service.checkpoint import SPLIT_PENDING_KEY, save_baseline
 from tradewind.service.heartbeat import Heartbeat
 from tradewind.service.recovery import Rebuilt, RunContext
 from tradewind.store import NewEvent
 
 log = logging.getLogger("tradewind.service")
-
-PENDING_KEY = "service.split_pending.run-{run_id}"
-"""Where a stock split the market data does not show yet is kept: what it looks like and since
-when (so a restart does not reset the time it may take)."""
 
 
 def _next_close(t: datetime) -> datetime:
@@ -323,7 +319,7 @@ class Reconciliation(ABC):
         if pending is None:
             return False
         ctx, now = self.ctx, tick or self._wall()
-        key, state_key = pending_key(pending), PENDING_KEY.format(run_id=ctx.run_id)
+        key, state_key = pending_key(pending), SPLIT_PENDING_KEY.format(run_id=ctx.run_id)
         saved = ctx.store.load_state(state_key) or {}
         if saved.get("key") == key:
             since = datetime.fromisoformat(str(saved["since"]))
@@ -343,7 +339,7 @@ class Reconciliation(ABC):
 
     def _forget_pending(self) -> None:
         """Drop the record of a pending split (booked, or adopted after a halt)."""
-        self.ctx.store.save_state(PENDING_KEY.format(run_id=self.ctx.run_id), {})
+        self.ctx.store.save_state(SPLIT_PENDING_KEY.format(run_id=self.ctx.run_id), {})
 
     def _last_prices(self) -> dict[str, float]:
         """Each symbol's last close in the engine's feed (none before its first bar)."""
