@@ -378,6 +378,41 @@ def test_alpaca_split_the_data_never_shows_halts_after_the_next_session(
     assert [t for t in fills if t[:3] in ("Wed", "Thu", "Fri")] == []  # nothing traded since
 
 
+BOOKINGS = ("cash_income", "split_pending", "position_split")
+"""The events of what reconciliation books, or waits for."""
+
+
+def test_alpaca_dividend_paid_while_a_split_waits_is_booked_and_the_split_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Wednesday before the open the broker credits AAPL's dividend (ex Tuesday) and splits
+    # MSFT 4-for-1: the cash is explained by the dividend it lists, the positions by a split
+    # the data shows that evening. Before, neither rule explained both: a halt on Wednesday.
+    truth = _truth()
+    truth.add_split(SPLIT_SYMBOL, SPLIT_DAY, 4.0)
+    dividend = Dividend("AAPL", "2024-06-25", _pay_at(SPLIT_DAY), 0.52)
+    truth.add_dividend(dividend.symbol, dividend.ex_date, dividend.per_share)
+    with make_rig("alpaca", tmp_path, truth, truth, monkeypatch) as rig:
+        rig.market.dividends = [dividend]
+        run_id, status = rig.session("2024-06-24 10:00", "2024-06-27 10:40")
+        with rig.store() as store:
+            events = store.events(run_id)
+            traded = _traded(store, run_id)
+
+    assert status == "stopped" and dividend.paid
+    assert _halts(events) == []
+    kinds = [(_ny(e.ts), e.kind) for e in events if e.kind in BOOKINGS]
+    assert kinds == [
+        ("Wed 26 09:30", "cash_income"),
+        ("Wed 26 09:30", "split_pending"),
+        ("Thu 27 09:30", "position_split"),
+    ]
+    (income,) = [e for e in events if e.kind == "cash_income"]
+    assert income.data["symbol"] == "AAPL" and income.data["amount"] == dividend.paid
+    assert not [t for t in traded if t.startswith("Wed 26")]
+    assert [t for t in traded if t.startswith("Thu 27")]  # it traded on after the booking
+
+
 # --- Webull: dividends paid sessions after their ex-dates -------------------------------------
 
 

@@ -111,6 +111,12 @@ def test_wall_clock_runs_at_start_up_then_on_the_hour_and_sleeps_over_the_weeken
         assert up.percent == pytest.approx(100.0)  # heartbeats all weekend long
         assert up.heartbeats > 2 * 24 * 12
         assert store.run(1).status == "stopped"
+        # the service's own events carry its clock's time, as its cycles do (not the machine's)
+        started, stopped = (
+            store.events(1, kinds=[k])[0] for k in ("service_start", "service_stop")
+        )
+        assert pd.Timestamp(started.ts) == et("2020-03-06 15:10")
+        assert pd.Timestamp(stopped.ts) == clock.now()
 
 
 def test_orders_still_open_at_the_close_are_canceled_when_the_session_ends(

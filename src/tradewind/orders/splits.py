@@ -4,13 +4,16 @@ A broker multiplies the shares held before a split's ex-date opens; the market d
 split only with the ex-date's bar, after that session's close
 (:attr:`~tradewind.domain.actions.CorporateAction.at`). So reconciliation meets a split twice:
 
-* :func:`splits_explain`: the data shows splits not booked yet, and they explain the
-  differences exactly: every position difference is the book's quantity times the ratio of its
-  symbol's unbooked splits (within :data:`~tradewind.orders.reconcile.QTY_TOLERANCE`), every
-  unbooked split of a held symbol is matched, and nothing else differs, except, for a fraction
-  of a new share the broker did not issue (a reverse split), the cash it paid in lieu: at most
-  that fraction times the last price. The caller books them
-  (:meth:`~tradewind.orders.account.Baseline.with_split`).
+* :func:`splits_explain`: the data shows splits not booked yet, and they explain every
+  position difference exactly: the book's quantity times the ratio of its symbol's unbooked
+  splits (within :data:`~tradewind.orders.reconcile.QTY_TOLERANCE`). For a fraction of a new
+  share the broker did not issue (a reverse split), the cash difference must be the cash it paid
+  in lieu: at most that fraction times the last price. Without a fraction, a cash difference is
+  not the split's doing and is left to the caller's other rules (a dividend paid the same day).
+  An unbooked split of a held symbol whose position does not differ stays unbooked: the
+  broker's account had it already when the baseline was taken (a run started during the
+  split's ex-date session), or the broker applies it later, and a difference then books it.
+  The caller books them (:meth:`~tradewind.orders.account.Baseline.with_split`).
 * :func:`split_pending`: the data does not show it yet, but every position difference is a
   ratio a split takes (:data:`~tradewind.data.splits.SPLIT_FACTORS` or their inverses, within
   :data:`PENDING_TOLERANCE`) and nothing else differs. The caller trades nothing until the data
@@ -28,7 +31,6 @@ from datetime import datetime
 
 from tradewind.data.splits import SPLIT_FACTORS
 from tradewind.domain.actions import CorporateAction
-from tradewind.domain.ledger import Ledger
 from tradewind.orders.reconcile import CASH_TOLERANCE, QTY_TOLERANCE, AccountDifference
 
 PENDING_TOLERANCE = 1e-6
@@ -59,12 +61,11 @@ def splits_explain(
     diffs: Sequence[AccountDifference],
     others: int,
     splits: Sequence[CorporateAction],
-    expected: Ledger,
     prices: Mapping[str, float],
 ) -> list[SplitBooking] | None:
-    """The bookings of ``splits`` (the data's splits not booked yet) that explain ``diffs``
-    exactly (see the module docstring), or None. ``others``: problems beyond ``diffs``;
-    ``expected``: the book; ``prices``: each symbol's last price (the new shares')."""
+    """The bookings of ``splits`` (the data's splits not booked yet) that explain the position
+    differences of ``diffs`` exactly (see the module docstring), or None. ``others``: problems
+    beyond ``diffs``; ``prices``: each symbol's last price (the new shares')."""
     if others or not diffs:
         return None
     by_symbol: dict[str, list[CorporateAction]] = {}
@@ -72,7 +73,6 @@ def splits_explain(
         by_symbol.setdefault(a.symbol, []).append(a)
     cash = [d for d in diffs if d.kind == "cash"]
     bookings: list[SplitBooking] = []
-    matched: set[str] = set()
     values: dict[str, float] = {}
     for d in diffs:
         if d.kind == "cash":
@@ -87,16 +87,14 @@ def splits_explain(
             fraction = 0.0
         elif not (0.0 < fraction < 1.0 and _whole(d.actual)):
             return None
-        matched.add(d.symbol or "")
         if fraction:
             values[actions[-1].split_id] = fraction * float(prices.get(d.symbol or "", math.nan))
         bookings.extend(SplitBooking(a) for a in actions[:-1])
         bookings.append(SplitBooking(actions[-1], fraction))
-    held = {s for s, i in expected.columns.items() if expected.quantity[i] > 0}
-    if any(s in held and s not in matched for s in by_symbol):
-        return None
+    if not values:  # whole shares: any cash difference is left to the other rules
+        return bookings if bookings else None
     if not cash:
-        return None if values else bookings
+        return None  # a fraction the broker neither issued nor paid for
     paid = sum(d.actual - d.expected for d in cash)
     allowance = sum(values.values())
     if not (values and math.isfinite(allowance) and 0.0 < paid <= allowance + CASH_TOLERANCE):

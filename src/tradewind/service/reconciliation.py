@@ -63,6 +63,10 @@ from tradewind.store import NewEvent
 
 log = logging.getLogger("tradewind.service")
 
+MAX_LOOKS = 3
+"""Most times one reconciliation books part of a difference and looks again (a split, then the
+dividend paid the same day: two); each booking removes a difference, so this only bounds it."""
+
 
 def _next_close(t: datetime) -> datetime:
     """The first NYSE session close strictly after ``t``."""
@@ -95,8 +99,13 @@ class Reconciliation(ABC):
     def _flush_order_alerts(self, tick: datetime | None) -> None:
         """Send the order manager's alerts raised while settling orders."""
 
-    def _reconcile(self, tick: datetime | None) -> str:
-        """Settle orders, compare the account; ``trade``, ``blocked`` or ``adopted``."""
+    def _reconcile(self, tick: datetime | None, looks: int = 0) -> str:
+        """Settle orders, compare the account; ``trade``, or why this cycle does not trade.
+
+        After booking what explains part of a difference (a split of the shares, the dividend
+        paid beside it), it looks again (``looks``: how many times already): what is left is
+        explained in turn, or halts.
+        """
         st = self.rebuilt
         broker = self.ctx.broker
         ignore = set(self.ctx.baseline.ignored_orders)
@@ -124,14 +133,14 @@ class Reconciliation(ABC):
             self._adopt(diffs, problems, tick)
             return "trade"
         others = len(problems) - len(diffs)
-        if action == "latch" and self._booked_splits(diffs, others, tick):
-            return "trade"
-        if action == "latch" and self._split_waits(diffs, others, tick):
-            return "waiting for the market data to confirm a stock split"
-        if action == "latch" and self._booked_income(diffs, others, tick):
-            return "trade"
-        if action == "latch" and self._took_fees(diffs, others, tick):
-            return "trade"
+        if action == "latch" and looks < MAX_LOOKS:
+            cash = [d for d in diffs if d.kind == "cash"]
+            if self._booked_splits(diffs, others, tick) or self._booked_income(cash, others, tick):
+                return self._reconcile(tick, looks + 1)
+            if self._split_waits(diffs, others, tick):
+                return "waiting for the market data to confirm a stock split"
+            if self._took_fees(diffs, others, tick):
+                return "trade"
         if action == "latch":
             message = (
                 "trading HALTED, the broker and the store disagree: "
@@ -196,10 +205,12 @@ class Reconciliation(ABC):
         self, diffs: list[AccountDifference], others: int, tick: datetime | None
     ) -> bool:
         """Whether dividends and interest the broker lists, not booked yet, explain the cash
-        difference (with regulatory fees the fee rule accepts): then the baseline's cash is
-        raised by them (income: it counts in the run's P&L), each is recorded as a
-        ``cash_income`` event, and trading goes on (:func:`~tradewind.orders.income.settle_cash`;
-        a broker that cannot list them: False, as before)."""
+        difference ``diffs`` (with regulatory fees the fee rule accepts): then the baseline's
+        cash is raised by them (income: it counts in the run's P&L) and each is recorded as a
+        ``cash_income`` event (:func:`~tradewind.orders.income.settle_cash`). A broker that
+        cannot list them: the dividends the market data says are due
+        (:func:`~tradewind.orders.due_dividends.settle_due`). Positions may differ beside the
+        cash: the caller looks again after the booking."""
         ctx = self.ctx
         since = ctx.baseline.income_since or ctx.store.run(ctx.run_id).started_at
         listed = cash_activities(ctx.broker, since)
@@ -262,7 +273,7 @@ class Reconciliation(ABC):
         if not fresh:
             return False
         truth = self.rebuilt.truth
-        bookings = splits_explain(diffs, others, fresh, truth, self._last_prices())
+        bookings = splits_explain(diffs, others, fresh, self._last_prices())
         if bookings is None:
             return False
         baseline = ctx.baseline

@@ -384,6 +384,7 @@ class TradingService:
                 f"run {run.id} ({name}) resumed"
                 + (f" after the cycle at {resumed_from.isoformat()}" if resumed_from else ""),
                 "warning",
+                ts=self._now(),
             )
         journal_text = str(journal) if broker.name == "simulated" else None
         result = ServiceResult(
@@ -395,7 +396,7 @@ class TradingService:
         notifier = start_notifier(
             store, cfg, self._secrets, self._channels, ctx, market.benchmark, context
         )
-        alerter.alert("service_start", f"run {run.id} ({name}) started", "info")
+        alerter.alert("service_start", f"run {run.id} ({name}) started", "info", ts=self._now())
         try:
             first = kind.clock.start_after(last)
             cycles.start(first.to_pydatetime() if first is not None else None)
@@ -497,6 +498,11 @@ class TradingService:
         out.status = "stopped" if self.stop.is_set else "finished"
 
     # --- notifications ------------------------------------------------------------------
+    def _now(self) -> datetime:
+        """The service's clock (the wall clock, or the one a test or simulation injects): the
+        time its start, restart and stop events are stamped with, as its cycles' events."""
+        return self.now().to_pydatetime()
+
     def _daily(self, cycles: CycleRunner, when: pd.Timestamp) -> None:
         benchmark = self.market.benchmark if self.market is not None else None
         queue_daily(cycles.ctx, cycles.alerter, when, benchmark)
@@ -509,6 +515,7 @@ class TradingService:
             "service_stop",
             f"run {result.run_id} ({result.name}) {status} after {result.cycles} cycle(s){why}",
             severity,
+            ts=self._now(),
         )
         stop_notifier(notifier)
 

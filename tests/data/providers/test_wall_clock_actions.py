@@ -127,3 +127,28 @@ def test_a_split_going_ex_multiplies_the_shares_without_a_halt(
     assert f"Stock splits booked: {min(splits)} 4-for-1 split (ex {EX_DATE})" in captions
     last = cycles[-1]
     assert pd.Timestamp(last.ts).tz_convert("America/New_York").day == 28  # it traded on
+
+
+def test_a_split_and_a_dividend_going_ex_the_same_day_are_both_booked(tmp_path: Path) -> None:
+    # the reconciliation books the split (it explains the positions), then looks again and
+    # books the dividends (they explain the cash); before, neither rule explained both: a halt
+    truth = Truth.random([*RUNBOOK, "SPY", "VIX"], start="2023-01-03", end="2024-07-31")
+    for symbol in RUNBOOK:
+        truth.add_split(symbol, EX_DATE, 2.0)
+        truth.add_dividend(symbol, EX_DATE, 0.5)
+    events, cycles, held, fills_cash = _session(tmp_path, truth)
+
+    _no_halt(events)
+    owned = {s for s in RUNBOOK if held[s] > 0}
+    assert len(owned) >= 3
+    splits = {e.data["symbol"]: e.data["quantity"] for e in events if e.kind == "position_split"}
+    assert splits == pytest.approx({s: 2 * held[s] for s in owned}, rel=1e-12)
+    income = {e.data["symbol"]: e.data["amount"] for e in events if e.kind == "cash_income"}
+    # the simulator pays the dividend on the shares after the split (its ex date's)
+    assert income == pytest.approx({s: 2 * held[s] * 0.5 for s in owned}, rel=1e-12)
+    booked = [e for e in events if e.kind in ("position_split", "cash_income")]
+    assert len(booked) == 2 * len(owned)
+    # in the same reconciliation, before that cycle trades: it looks again after the split
+    assert len({e.ts for e in booked}) == 1
+    assert cycles[-1].cash == pytest.approx(fills_cash + sum(income.values()), abs=1e-6)
+    assert pd.Timestamp(cycles[-1].ts).tz_convert("America/New_York").day == 28  # it traded on
