@@ -134,8 +134,12 @@ class Reconciliation(ABC):
             return "trade"
         others = len(problems) - len(diffs)
         if action == "latch" and looks < MAX_LOOKS:
+            # the income rule explains the cash part (asked only when the cash differs: it
+            # lists the broker's entries)
             cash = [d for d in diffs if d.kind == "cash"]
-            if self._booked_splits(diffs, others, tick) or self._booked_income(cash, others, tick):
+            if self._booked_splits(diffs, others, tick) or (
+                cash and self._booked_income(cash, others, tick)
+            ):
                 return self._reconcile(tick, looks + 1)
             if self._split_waits(diffs, others, tick):
                 return "waiting for the market data to confirm a stock split"
