@@ -25,18 +25,28 @@ BUSY = machine.MachineLoad(cpus=2, load_start=3.1, load_end=1.3, own_load=0.9)
 NOTICE = "the figures measure contention, re-run on a quiet machine"
 
 
-@pytest.fixture(scope="module")
-def bench_engine() -> Iterator[ModuleType]:
-    """``bench/bench_engine.py``, imported without keeping the BLAS settings it makes."""
+def _script(name: str) -> Iterator[ModuleType]:
+    """A benchmark script imported without keeping the BLAS settings it makes at import."""
     names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
     saved = {name: os.environ.get(name) for name in names}
-    module = importlib.import_module("bench_engine")
-    yield module
-    for name, value in saved.items():
+    yield importlib.import_module(name)
+    for var, value in saved.items():
         if value is None:
-            os.environ.pop(name, None)
+            os.environ.pop(var, None)
         else:
-            os.environ[name] = value
+            os.environ[var] = value
+
+
+@pytest.fixture(scope="module")
+def bench_engine() -> Iterator[ModuleType]:
+    """``bench/bench_engine.py``."""
+    yield from _script("bench_engine")
+
+
+@pytest.fixture(scope="module")
+def bench_sweep() -> Iterator[ModuleType]:
+    """``bench/bench_sweep.py``."""
+    yield from _script("bench_sweep")
 
 
 def test_busy_is_a_load_average_above_half_the_cpus() -> None:
@@ -140,6 +150,16 @@ def test_the_engine_readme_block_states_the_load_and_warns_when_busy(
         "on 2 CPUs."
     )
     assert "Busy machine" not in quiet
+
+
+def test_the_sweep_results_keep_the_machine(bench_sweep: ModuleType) -> None:
+    runs = [
+        bench_sweep.Measured(name, workers, 25, 1.0, 5.0, 9.0, 50, noop)
+        for name, workers, noop in (("local", 2, None), ("dask 1", 1, 3.0), ("dask 2", 2, 4.0))
+    ]
+    figures = json.loads(json.dumps(bench_sweep._figures(runs, BUSY, 1.6, 0.03)))
+    assert figures["machine"] == BUSY.payload()
+    assert "load" not in figures  # the load average is in the machine's figures now
 
 
 def test_the_sweep_readme_block_states_the_load_and_warns_when_busy() -> None:
