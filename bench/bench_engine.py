@@ -3,8 +3,9 @@
 Runs the tasks of ``shared/BENCH_TASKS.md`` (T1 and T2 on the 20 real S&P 500 stocks from 1990,
 T1 and T2 on the T3 synthetic prices at N=100 and N=500) through every engine on identical
 inputs, and prints for each (data, task, engine) the best wall time of 3 runs after a warm-up
-(single-threaded BLAS), the task's metrics, the difference to the numpy reference, the ratio of
-tradewind's time to each other engine's, and the issue's targets as PASS/MISS lines.
+(single-threaded BLAS) and the CPU seconds of that run, the task's metrics, the difference to
+the numpy reference, the ratio of tradewind's time to each other engine's, and the issue's
+targets as PASS/MISS lines.
 
 Like for like: T2 targets are computed once with tradewind's optimizer and every engine,
 tradewind included, looks them up by date; tradewind's data provider is built inside each
@@ -12,6 +13,9 @@ timed run, as a user's run builds it. On the real data tradewind is also timed w
 optimizer live inside the engine (informational, with the optimizer's share). Two numpy
 references: the canonical row-by-row loop (the yardstick of the results) and the vectorised one
 (no loop over bars: the limit an engine is held against).
+
+The load average is printed at the start and the end (:mod:`machine`); a yellow warning says when
+other work kept more than half the CPUs busy, and the results file and README block keep it.
 
 Then a 500-symbol, 18-year backtest of the demo strategy on the synthetic source (one run,
 everything a user's run builds inside the timer).
@@ -41,6 +45,7 @@ from dataclasses import dataclass, field  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 from typing import Any  # noqa: E402
 
+import machine  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from peers import (  # noqa: E402
@@ -96,23 +101,30 @@ class Measured:
     """Wall time of every timed run."""
     rows: int = 0
     """Bars of the case."""
+    cpu_seconds: float | None = None
+    """CPU seconds of the best wall run (None where only a wall time exists)."""
 
 
-def best_time(run: Callable[[], Any], repeats: int, warm_up: bool) -> tuple[list[float], Any]:
-    """Wall times of ``repeats`` runs after a warm-up (only the warm-up's if it is long)."""
+def best_time(
+    run: Callable[[], Any], repeats: int, warm_up: bool
+) -> tuple[list[float], list[float], Any]:
+    """Wall and CPU times of ``repeats`` runs after a warm-up (only the warm-up's if it is long)."""
+    # CPU time is what this process itself used (every thread; BLAS is pinned to one above):
+    # less sensitive than the wall time to other load on the machine
     out: Any = None
     if warm_up:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = run()
-        first = time.perf_counter() - start
+        first, first_cpu = time.perf_counter() - start, time.process_time() - cpu
         if first > LONG_RUN:
-            return [first], out
-    times = []
+            return [first], [first_cpu], out
+    times, cpu_times = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = run()
         times.append(time.perf_counter() - start)
-    return times, out
+        cpu_times.append(time.process_time() - cpu)
+    return times, cpu_times, out
 
 
 def measure(
@@ -124,8 +136,9 @@ def measure(
     warm_up: bool,
 ) -> tuple[Measured, EngineResult]:
     """Time ``peer`` on ``case`` and compare its result with the reference's."""
-    times, out = best_time(peer.run, repeats, warm_up)
+    times, cpu_times, out = best_time(peer.run, repeats, warm_up)
     seconds, runs = min(times), len(times)
+    cpu_seconds = cpu_times[times.index(seconds)]
     result = peer.collect(out)
     if len(result.equity) != len(case.prices):
         raise RuntimeError(
@@ -140,8 +153,9 @@ def measure(
     path_diff = float(np.max(np.abs(result.equity / ref.equity - 1.0)))
     note = f"1 run (warm-up > {LONG_RUN:.0f} s)" if runs == 1 and warm_up else ""
     row = Measured(
-        name, seconds, runs, metrics, final_diff, path_diff, note, times, len(result.equity)
-    )
+        name, seconds, runs, metrics, final_diff, path_diff, note, times, len(result.equity),
+        cpu_seconds,
+    )  # fmt: skip
     return row, result
 
 
@@ -174,7 +188,11 @@ def run_case(case: Case, progress: Progress, repeats: int, warm_up: bool) -> lis
             f"best run {row.times[best]:.3f} s total - {spent[best]:.3f} s in the optimizer "
             "(target model, timed inside the same run)"
         )
-        out.append(dataclasses.replace(row, engine=ENGINE_ONLY, seconds=own[best], note=note))
+        out.append(
+            dataclasses.replace(
+                row, engine=ENGINE_ONLY, seconds=own[best], note=note, cpu_seconds=None
+            )  # the optimizer's share is timed by the wall clock only
+        )
         progress.advance(task)
 
     progress.update(task, description=f"{label}: vectorbt")
@@ -193,8 +211,10 @@ def run_case(case: Case, progress: Progress, repeats: int, warm_up: bool) -> lis
 # --- report -----------------------------------------------------------------------------------
 def results_table(results: dict[str, list[Measured]]) -> Table:
     """One row per (case, engine)."""
-    table = Table(title="Engine benchmark (best wall seconds, single-threaded BLAS)")
-    for column in ("case", "engine", "seconds", "runs", "tw / this"):  # tw: engine-only on T2
+    title = "Engine benchmark (best wall seconds, CPU seconds of that run; single-threaded BLAS)"
+    table = Table(title=title)
+    columns = ("case", "engine", "seconds", "CPU s", "runs", "tw / this")  # tw: engine-only on T2
+    for column in columns:
         table.add_column(column, justify="left" if column in ("case", "engine") else "right")
     for column in ("final equity", "CAGR", "Sharpe", "max DD", "turnover", "costs $"):
         table.add_column(column, justify="right")
@@ -210,6 +230,7 @@ def results_table(results: dict[str, list[Measured]]) -> Table:
                 label if i == 0 else "",
                 r.engine,
                 f"{r.seconds:.4f}",
+                "" if r.cpu_seconds is None else f"{r.cpu_seconds:.4f}",
                 str(r.runs),
                 f"{ratio:.2f}x" if ratio is not None else "",
                 f"{m.final_equity:,.2f}",
@@ -288,8 +309,8 @@ def targets(results: dict[str, list[Measured]]) -> list[tuple[bool, str]]:
     return lines
 
 
-def header(all_cases: list[Case]) -> None:
-    """Environment, data fingerprints and optimizer times."""
+def header(all_cases: list[Case], began: machine.Start) -> None:
+    """Environment, the load average at the start, data fingerprints and optimizer times."""
     libs = ", ".join(
         f"{lib} {version(lib)}" for lib in ("numpy", "pandas", "bt", "vectorbt", "tradewind")
     )
@@ -299,6 +320,7 @@ def header(all_cases: list[Case]) -> None:
         f"OPENBLAS={os.environ['OPENBLAS_NUM_THREADS']} MKL={os.environ['MKL_NUM_THREADS']}; "
         f"{os.cpu_count()} CPUs; best of {REPEATS} after a warm-up"
     )
+    console.print(machine.console_start(began))
     seen: set[tuple[str, int]] = set()
     for c in all_cases:
         key = (c.data, c.n_assets)
@@ -334,15 +356,22 @@ def _payload(
     verdicts: list[tuple[bool, str]],
     large: Any,
     split: dict[str, Phases],
+    load: machine.MachineLoad,
 ) -> dict[str, Any]:
     """What ``docs/bench_engine.json`` keeps of a run."""
     return {
         "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "machine": load.payload(),
+        "python": platform.python_version(),
         "repeats": REPEATS,
         "cases": {
             label: {
-                r.engine: {"seconds": r.seconds, "final_diff": r.final_diff, "runs": r.runs}
+                r.engine: {
+                    "seconds": r.seconds,
+                    "cpu_seconds": r.cpu_seconds,
+                    "final_diff": r.final_diff,
+                    "runs": r.runs,
+                }
                 for r in rows
             }
             for label, rows in results.items()
@@ -379,9 +408,10 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")  # bt / vectorbt deprecation chatter under pandas 3
     repeats, warm_up = (1, False) if args.quick else (REPEATS, True)
     started = time.perf_counter()
+    began = machine.start()
     with console.status("preparing data and T2 targets"):
         all_cases = [c for c in cases() if not (args.quick and c.data != "sp500")]
-    header(all_cases)
+    header(all_cases, began)
     results: dict[str, list[Measured]] = {}
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -422,8 +452,10 @@ def main(argv: list[str] | None = None) -> int:
     for ok, line in verdicts:
         console.print(f"  {'[green]PASS[/]' if ok else '[red]MISS[/]'} {line}")
     console.print(f"total benchmark time {time.perf_counter() - started:.0f} s")
+    load = machine.finish(began, cpus_used=1.0)  # one process, single-threaded BLAS
+    console.print(machine.console_end(load))
     if not args.quick:
-        write_results(_payload(results, verdicts, large, split))
+        write_results(_payload(results, verdicts, large, split, load))
         console.print("wrote docs/bench_engine.json and the README's bench:engine block")
     agree = all(ok for ok, line in verdicts if "agrees with numpy" in line)
     return 0 if agree else 1

@@ -19,8 +19,9 @@ and shipping the data, and the per-task overhead:
   that overhead plus moving parameters and results and the idle at the end of each round.
 
 Then the issue's targets as PASS/MISS lines: 2 workers >= 1.7x the throughput of 1, the
-engine's per-task overhead < 5% of a backtest. The machine's load average is printed before
-and after: on a shared machine the scaling figure moves with the other processes.
+engine's per-task overhead < 5% of a backtest. The machine's load average is printed at the
+start and the end (:mod:`machine`): on a shared machine the scaling figure moves with the other
+processes, and a yellow warning says when other work kept more than half the CPUs busy.
 
 Last, a regime-aware trial (``hmm`` detector) is timed on a fresh worker and again once the
 worker holds the detector's fits, and compared with a fresh run.
@@ -60,6 +61,7 @@ from tradewind.backtest.trial import TrialSpec, run_trials  # noqa: E402
 from tradewind.config import TradewindConfig, validate_config  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))  # bench/ modules, run as a script
+import machine  # noqa: E402
 from sweep_block import store  # noqa: E402
 
 SYMBOLS = ["AAPL", "MSFT", "JPM", "JNJ", "PG", "XOM", "WMT", "KO", "UNH", "HD"]
@@ -79,6 +81,9 @@ OVERHEAD_TARGET = 0.05
 NOOP_TASKS = 200
 ROUNDS = 4
 """The backtests are run in this many rounds, each round on every executor in turn."""
+WORKERS = 2
+"""Worker processes of the local executor and of the larger Dask cluster: the CPUs the sweep
+keeps busy (its share of the load average at the end)."""
 BATCH = 2
 """Backtests per task (a round of 50 on 2 workers: 25 tasks, so little idle at its end)."""
 
@@ -216,7 +221,9 @@ def _label() -> str:
     return f"{START.year}-{END.year}"
 
 
-def _figures(runs: Sequence[Measured], load: str, scaling: float, engine: float) -> dict[str, Any]:
+def _figures(
+    runs: Sequence[Measured], load: machine.MachineLoad, scaling: float, engine: float
+) -> dict[str, Any]:
     """What the README block shows of one period's run (:mod:`sweep_block`)."""
     executors = [
         {
@@ -231,8 +238,7 @@ def _figures(runs: Sequence[Measured], load: str, scaling: float, engine: float)
     ]
     return {
         "measured": dt.datetime.now(dt.UTC).date().isoformat(),
-        "machine": f"{os.cpu_count()} cores",
-        "load": load,
+        "machine": load.payload(),
         "trials": runs[0].trials,
         "batch": BATCH,
         "executors": executors,
@@ -274,16 +280,15 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("distributed").setLevel(logging.ERROR)  # the clusters' start/stop chatter
     space = SearchSpace(SPACE, method="random", trials=args.trials, seed=26)
     specs = [TrialSpec(trial_id(p), p) for p in planned_trials(space)]
-    load_before = os.getloadavg()
+    began = machine.start()
     console.print(
         f"[bold]sweep benchmark[/]: {len(specs)} walk-forward backtests, {len(SYMBOLS)} bundled "
-        f"stocks, {START.date()}..{END.date()}; {os.cpu_count()} cores; load average "
-        f"{load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}"
+        f"stocks, {START.date()}..{END.date()}; {machine.console_start(began)}"
     )
     timings = [
-        start("local (2 processes)", LocalExecutor(2), space),
+        start(f"local ({WORKERS} processes)", LocalExecutor(WORKERS), space),
         start("dask, 1 worker", DaskExecutor(None, 1), space),
-        start("dask, 2 workers", DaskExecutor(None, 2), space),
+        start(f"dask, {WORKERS} workers", DaskExecutor(None, WORKERS), space),
     ]
     try:
         # rounds alternate between the executors, so a change in the machine's load (other
@@ -313,7 +318,7 @@ def main(argv: list[str] | None = None) -> None:
             logging.getLogger(name).setLevel(logging.ERROR)  # the clusters' shutdown chatter
         for timing in timings:
             timing.executor.close()
-    load_after = os.getloadavg()
+    load = machine.finish(began, cpus_used=WORKERS)
     table = Table(title="Backtests per second (wall time from first task to last result)")
     for col in ("executor", "workers", "tasks", "start + ship data s", "wall s", "backtests/s",
                 "mean backtest s", "overhead ms/task", "overhead % of a backtest",
@@ -333,8 +338,7 @@ def main(argv: list[str] | None = None) -> None:
     overhead = two.overhead_ms / 1000.0 * two.tasks / two.trials / two.mean_backtest
     console.print(
         f"dask 2 workers vs 1: {scaling:.2f}x the throughput; local (2 processes) vs dask 2 "
-        f"workers: {runs[0].per_second / two.per_second:.2f}x; load average after "
-        f"{load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}"
+        f"workers: {runs[0].per_second / two.per_second:.2f}x"
     )
     verdict = "PASS" if scaling >= SCALING_TARGET else "MISS"
     console.print(f"{verdict}: 2 workers >= {SCALING_TARGET}x 1 worker ({scaling:.2f}x)")
@@ -351,9 +355,10 @@ def main(argv: list[str] | None = None) -> None:
         "backtest"
     )
 
+    console.print(machine.console_end(load))
+
     regime = regime_fit_sharing()
     if args.write:
-        load = f"{load_before[0]:.1f} before, {load_after[0]:.1f} after"
         store(_label(), _figures(runs, load, scaling, engine), regime)
         console.print("wrote docs/bench_sweep.json and the README's bench:sweep block")
 

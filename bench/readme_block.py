@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from machine import readme_line
+
 ROOT = Path(__file__).resolve().parent.parent
 JSON_PATH = ROOT / "docs" / "bench_engine.json"
 README = ROOT / "README.md"
@@ -25,8 +27,13 @@ def _seconds(x: float) -> str:
 
 def render(data: dict[str, Any]) -> str:
     """The README block for ``data`` (what :func:`write_results` stores)."""
-    lines = [
-        f"Measured {data['date']} ({data['machine']}; best of {data['repeats']} after a "
+    machine = data["machine"]
+    described = machine  # results measured before the load average was kept: a description
+    if isinstance(machine, dict):
+        described = f"{machine['cpus']} CPUs, Python {data['python']}"
+    lines = [readme_line(machine), ""] if isinstance(machine, dict) else []
+    lines += [
+        f"Measured {data['date']} ({described}; best of {data['repeats']} after a "
         "warm-up, single-threaded BLAS, every engine in the same run):",
         "",
         "| case | " + " | ".join(COLUMNS) + " | tradewind / vectorbt | tradewind vs numpy |",

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from machine import load_line, warning_sentence
+
 ROOT = Path(__file__).resolve().parent.parent
 JSON_PATH = ROOT / "docs" / "bench_sweep.json"
 README = ROOT / "README.md"
@@ -45,13 +47,20 @@ def render(data: dict[str, Any]) -> str:
             )
     lines.append("")
     for label, p in periods.items():
+        machine = p["machine"]
+        busy = ""
+        if isinstance(machine, dict):
+            load = load_line(machine)
+            busy = warning_sentence(machine)
+        else:  # a period measured before the load average was kept as figures
+            load = f"{machine}, load average {p['load']}"
         lines.append(
             f"- {label} ({p['trials']} backtests, {p['batch']} a task; measured {p['measured']}, "
-            f"{p['machine']}, load average {p['load']}): 2 workers give **{p['scaling']:.2f}x** "
+            f"{load}): 2 workers give **{p['scaling']:.2f}x** "
             f"the throughput of 1 (target {p['scaling_target']}x: {_met(p['scaling_ok'])}); "
             f"Dask's per-task overhead is {p['engine_overhead']:.1%} of a "
             f"{p['mean_two'] * 1000:.0f} ms backtest (target < {p['overhead_target']:.0%}: "
-            f"{_met(p['overhead_ok'])})."
+            f"{_met(p['overhead_ok'])}).{busy}"
         )
     regime = data.get("regime")
     if regime:

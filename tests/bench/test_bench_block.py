@@ -7,25 +7,18 @@ either shows here.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
+import readme_block  # bench/, on sys.path by conftest.py
+import sweep_block
 
-
-def _readme_block(name: str = "readme_block") -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_readme_block_renders_the_recorded_results() -> None:
-    block = _readme_block()
+    block = readme_block
     data = json.loads((ROOT / "docs" / "bench_engine.json").read_text(encoding="utf-8"))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- bench:engine -->\n(.*?)<!-- /bench:engine -->", readme, re.S)
@@ -35,7 +28,7 @@ def test_the_readme_block_renders_the_recorded_results() -> None:
 
 
 def test_the_readme_sweep_block_renders_the_recorded_results() -> None:
-    block = _readme_block("sweep_block")
+    block = sweep_block
     data = json.loads((ROOT / "docs" / "bench_sweep.json").read_text(encoding="utf-8"))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- bench:sweep -->\n(.*?)<!-- /bench:sweep -->", readme, re.S)
