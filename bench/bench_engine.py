@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")  # bt / vectorbt deprecation chatter under pandas 3
     repeats, warm_up = (1, False) if args.quick else (REPEATS, True)
     started = time.perf_counter()
-    began = machine.start()
+    began = machine.start(say=console.print)
     with console.status("preparing data and T2 targets"):
         all_cases = [c for c in cases() if not (args.quick and c.data != "sp500")]
     header(all_cases, began)

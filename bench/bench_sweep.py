@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("distributed").setLevel(logging.ERROR)  # the clusters' start/stop chatter
     space = SearchSpace(SPACE, method="random", trials=args.trials, seed=26)
     specs = [TrialSpec(trial_id(p), p) for p in planned_trials(space)]
-    began = machine.start()
+    began = machine.start(say=console.print)
     console.print(
         f"[bold]sweep benchmark[/]: {len(specs)} walk-forward backtests, {len(SYMBOLS)} bundled "
         f"stocks, {START.date()}..{END.date()}; {machine.console_start(began)}"

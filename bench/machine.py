@@ -9,7 +9,9 @@ The load average counts every runnable process, the benchmark's own included, so
 holds the benchmark's own share too. That share is taken off before the end is judged: a
 benchmark that kept ``cpus_used`` CPUs busy for ``t`` seconds adds
 ``cpus_used * (1 - exp(-t / 60))`` to the 1-minute load average (the kernel's exponential
-average, one-minute time constant). At the start the benchmark has done nothing yet.
+average, one-minute time constant). At the start the benchmark has done nothing yet, but the
+one before it (``make bench`` runs them back to back) may have: :func:`start` first waits, a
+bounded time, for the load average to settle.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,9 +82,34 @@ class MachineLoad:
         }
 
 
-def start() -> Start:
-    """Look at the machine as a benchmark starts."""
-    return Start(os.cpu_count() or 1, os.getloadavg()[0], time.monotonic())
+SETTLE_SECONDS = 90.0
+"""Longest wait for the load average to settle before a benchmark starts."""
+
+
+def start(
+    settle: float = SETTLE_SECONDS,
+    *,
+    read: Callable[[], float] = lambda: os.getloadavg()[0],
+    sleep: Callable[[float], None] = time.sleep,
+    say: Callable[[str], None] | None = None,
+) -> Start:
+    """Look at the machine as a benchmark starts, after waiting up to ``settle`` seconds for
+    the load average to fall to the busy threshold: ``make bench`` runs the benchmarks one
+    after another, and the one before leaves its own load in the 1-minute average (it decays
+    by ``exp(-t / 60)``; about 40 s takes 1.0 down to 0.5). Other work keeps it up: the wait
+    ends at ``settle`` and the start is judged on what it reads then. ``say`` hears one line
+    when it waits."""
+    cpus = os.cpu_count() or 1
+    load, waited, step = read(), 0.0, 5.0
+    if is_busy(load, cpus) and settle > 0 and say is not None:
+        say(
+            f"load average {load:.2f} on {cpus} CPUs: waiting up to {settle:.0f} s for it to settle"
+        )
+    while is_busy(load, cpus) and waited < settle:
+        sleep(step)
+        waited += step
+        load = read()
+    return Start(cpus, load, time.monotonic())
 
 
 def finish(began: Start, cpus_used: float) -> MachineLoad:
