@@ -1,6 +1,7 @@
 """The benchmarks say when the machine was busy (``bench/machine.py``) and what CPU time the
 engine used: the busy rule, the fields the results files keep, the README lines and the CPU
-seconds beside the wall time. Nothing here runs a benchmark."""
+seconds beside the wall time; and the harness of ``bench/bench_jit.py``. Nothing here runs a
+benchmark."""
 
 from __future__ import annotations
 
@@ -195,3 +196,15 @@ def test_the_sweep_readme_block_states_the_load_and_warns_when_busy() -> None:
         assert machine.load_line(load.payload()) in bullet
         assert bullet.endswith(f"; {NOTICE}.**") is warned
         assert ("Busy machine" in bullet) is warned
+
+
+def test_the_jit_benchmark_measures_a_fresh_process(tmp_path: Path) -> None:
+    # bench/bench_jit.py's harness: a fresh interpreter reports its peak memory and the step's
+    # time (the baseline step needs no numba, which only the benchmark extra installs)
+    import bench_jit
+
+    (tmp_path / "kernel.py").write_text("", encoding="utf-8")
+    got = bench_jit.run_step("baseline", tmp_path)
+    assert set(got) == {"before", "after", "seconds"}
+    assert got["after"] >= got["before"] > 50  # MiB: numpy, pandas and the engine are in
+    assert 0.0 <= got["seconds"] < 0.01  # the baseline step does nothing more
