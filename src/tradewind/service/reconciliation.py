@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -67,6 +67,9 @@ MAX_LOOKS = 3
 """Most times one reconciliation books part of a difference and looks again (a split, then the
 dividend paid the same day: two); each booking removes a difference, so this only bounds it."""
 
+LOOK_AGAIN = "look again"
+"""What one look returns after booking part of a difference (never returned to the cycle)."""
+
 
 def _next_close(t: datetime) -> datetime:
     """The first NYSE session close strictly after ``t``."""
@@ -99,23 +102,40 @@ class Reconciliation(ABC):
     def _flush_order_alerts(self, tick: datetime | None) -> None:
         """Send the order manager's alerts raised while settling orders."""
 
-    def _reconcile(self, tick: datetime | None, looks: int = 0) -> str:
+    def _reconcile(self, tick: datetime | None) -> str:
         """Settle orders, compare the account; ``trade``, or why this cycle does not trade.
 
         After booking what explains part of a difference (a split of the shares, the dividend
-        paid beside it), it looks again (``looks``: how many times already): what is left is
-        explained in turn, or halts.
+        paid beside it), it looks again at the same account: what is left is explained in turn,
+        or halts. The broker is read once: a booking changes the book, not the account.
         """
-        st = self.rebuilt
         broker = self.ctx.broker
-        ignore = set(self.ctx.baseline.ignored_orders)
-        st.om.reconcile_orders(tick, ignore=ignore)
+        self.rebuilt.om.reconcile_orders(tick, ignore=set(self.ctx.baseline.ignored_orders))
         self._flush_order_alerts(tick)
         if tick is not None:  # the simulator's account takes the splits and dividends due
             catch_up(broker, pd.Timestamp(tick))
+        positions, cash = broker.positions(), broker.cash()
+        for _ in range(MAX_LOOKS):
+            outcome = self._compare(tick, positions, cash, may_book=True)
+            if outcome != LOOK_AGAIN:
+                return outcome
+        return self._compare(tick, positions, cash, may_book=False)
+
+    def _compare(
+        self,
+        tick: datetime | None,
+        positions: Mapping[str, float],
+        cash: float,
+        *,
+        may_book: bool,
+    ) -> str:
+        """One look at the broker's ``positions`` and ``cash`` against the book: ``trade``, why
+        this cycle does not trade, or :data:`LOOK_AGAIN` after booking part of a difference
+        (only when ``may_book``)."""
+        st = self.rebuilt
         baseline = self.ctx.baseline
         diffs = compare_account(
-            st.truth, broker.positions(), broker.cash(), baseline.external, baseline.reserved_cash
+            st.truth, positions, cash, baseline.external, baseline.reserved_cash
         )
         problems = list(st.om.unexplained) + [d.describe() for d in diffs]
         st.om.unexplained.clear()
@@ -133,14 +153,14 @@ class Reconciliation(ABC):
             self._adopt(diffs, problems, tick)
             return "trade"
         others = len(problems) - len(diffs)
-        if action == "latch" and looks < MAX_LOOKS:
+        if action == "latch" and may_book:
             # the income rule explains the cash part (asked only when the cash differs: it
             # lists the broker's entries)
-            cash = [d for d in diffs if d.kind == "cash"]
+            money = [d for d in diffs if d.kind == "cash"]
             if self._booked_splits(diffs, others, tick) or (
-                cash and self._booked_income(cash, others, tick)
+                money and self._booked_income(money, others, tick)
             ):
-                return self._reconcile(tick, looks + 1)
+                return LOOK_AGAIN
             if self._split_waits(diffs, others, tick):
                 return "waiting for the market data to confirm a stock split"
             if self._took_fees(diffs, others, tick):
@@ -200,9 +220,7 @@ class Reconciliation(ABC):
         if fees is None:
             return False
         baseline = ctx.baseline.with_fees(fees)
-        self._settle(baseline, [self._fees_event(fees, baseline, tick)])
-        self._check_book = False
-        self._recover(tick)
+        self._settle(baseline, [self._fees_event(fees, baseline, tick)], tick)
         return True
 
     def _booked_income(
@@ -216,7 +234,7 @@ class Reconciliation(ABC):
         (:func:`~tradewind.orders.due_dividends.settle_due`). Positions may differ beside the
         cash: the caller looks again after the booking."""
         ctx = self.ctx
-        since = ctx.baseline.income_since or ctx.store.run(ctx.run_id).started_at
+        since = self._baseline_since()
         listed = cash_activities(ctx.broker, since)
         if listed is None:  # the broker cannot list them: the dividends the data says are due
             settled = settle_due(diffs, others, self._due_dividends(since, tick))
@@ -252,9 +270,7 @@ class Reconciliation(ABC):
         ]
         if settled.fees:
             events.append(self._fees_event(settled.fees, baseline, tick))
-        self._settle(baseline, events)
-        self._check_book = False
-        self._recover(tick)
+        self._settle(baseline, events, tick)
         return True
 
     def _booked_splits(
@@ -270,7 +286,7 @@ class Reconciliation(ABC):
         # a split the data showed before the baseline was taken (the run's first start, or an
         # adoption) is in its account already: only later ones can explain a difference (the
         # data shows one with its ex-date's bar, which may be published a session late)
-        since = ctx.baseline.income_since or ctx.store.run(ctx.run_id).started_at
+        since = self._baseline_since()
         known = known_by(ctx.market.actions, tick or self._wall())
         booked = (a.split_id for a in ctx.baseline.splits)
         fresh = [a for a in unbooked(known, booked) if a.at > since]
@@ -286,10 +302,7 @@ class Reconciliation(ABC):
         fills = [f for _, f in ctx.store.fills_by_id(ctx.run_id)]
         after = rebuild_book(truth.symbols, baseline, fills)
         events = [self._split_event(b, truth, after, tick) for b in bookings]
-        self._settle(baseline, events)
-        self._forget_pending()
-        self._check_book = False
-        self._recover(tick)
+        self._settle(baseline, events, tick, forget_pending=True)
         return True
 
     def _split_event(
@@ -352,6 +365,12 @@ class Reconciliation(ABC):
             ctx.store.save_state(state_key, {"key": key, "since": now.isoformat()}, events=[event])
         return now <= pending_deadline(since, _next_close)
 
+    def _baseline_since(self) -> datetime:
+        """When the baseline's account was taken: the last adoption, or the run's first start
+        (the broker's entries and the data's splits before it are in that account already)."""
+        ctx = self.ctx
+        return ctx.baseline.income_since or ctx.store.run(ctx.run_id).started_at
+
     def _forget_pending(self) -> None:
         """Drop the record of a pending split (booked, or adopted after a halt)."""
         self.ctx.store.save_state(SPLIT_PENDING_KEY.format(run_id=self.ctx.run_id), {})
@@ -385,12 +404,25 @@ class Reconciliation(ABC):
 
         return due_dividends(known, held, ctx.baseline.income_ids)
 
-    def _settle(self, baseline: Baseline, events: list[NewEvent]) -> None:
+    def _settle(
+        self,
+        baseline: Baseline,
+        events: list[NewEvent],
+        tick: datetime | None,
+        *,
+        forget_pending: bool = False,
+    ) -> None:
         """Carry on from ``baseline``, saved before anything else together with the ``events``
         that report it (one transaction): a crash keeps what was booked and its alerts, or
-        neither, and nothing is booked twice."""
+        neither, and nothing is booked twice. Then the record of a pending split is dropped
+        (``forget_pending``: it was booked, or adopted) and the engine rebuilt from the store
+        (its book no longer the checkpoint's)."""
         save_baseline(self.ctx.store, self.ctx.run_id, baseline, events)
         self.ctx = replace(self.ctx, baseline=baseline)
+        if forget_pending:
+            self._forget_pending()
+        self._check_book = False
+        self._recover(tick)
 
     def _fees_event(self, fees: float, baseline: Baseline, tick: datetime | None) -> NewEvent:
         """The ``broker_fees`` event of ``fees`` just taken (``baseline``: after them)."""
@@ -463,10 +495,9 @@ class Reconciliation(ABC):
         ]
         if flow is not None:
             events.append(self._flow_event(flow, baseline.flows, tick))
-        self._settle(baseline, events)  # the baseline and its events: one transaction
-        self._forget_pending()
-        self._check_book = False
-        self._recover(tick)  # the rebuilt breakers account the flow (recovery.rebuild)
+        # the baseline and its events in one transaction; the rebuilt breakers account the flow
+        # (recovery.rebuild)
+        self._settle(baseline, events, tick, forget_pending=True)
 
     def _flow(
         self, diffs: list[AccountDifference], prices: dict[str, float], tick: datetime | None
