@@ -110,8 +110,12 @@ def measure(repeat: int) -> dict[str, dict[str, float]]:
 def main(argv: list[str] | None = None) -> int:
     """Print the table; exit 0 (also without numba)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="fresh interpreters per step, at least 1 (default 3)"
+    )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, was {args.repeat}")
     if importlib.util.find_spec("numba") is None:
         console.print("numba is not installed (pip install -e '.[bench]'): nothing to measure")
         return 0

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
-import readme_block  # bench/, on sys.path by conftest.py
-import sweep_block
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+if str(BENCH) not in sys.path:  # bench/'s scripts import each other by module name
+    sys.path.append(str(BENCH))  # appended: never shadows an installed module
+
+import readme_block  # noqa: E402
+import sweep_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

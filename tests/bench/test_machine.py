@@ -10,15 +10,21 @@ import importlib
 import json
 import math
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-import machine  # bench/, on sys.path by conftest.py
 import pytest
-import readme_block
-import sweep_block
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+if str(BENCH) not in sys.path:  # bench/'s scripts import each other by module name
+    sys.path.append(str(BENCH))  # appended: never shadows an installed module
+
+import machine  # noqa: E402
+import readme_block  # noqa: E402
+import sweep_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIET = machine.MachineLoad(cpus=2, load_start=0.4, load_end=1.3, own_load=0.9)

@@ -2,52 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from fake_yahoo import FakeYahoo
 from market_truth import Truth
+from providerkit import Clock, LiveFactory, no_sleep, quick
 
-from tradewind.config.feeds import ProviderSection
 from tradewind.data.cache import SeriesCache
 from tradewind.data.live import LiveData
 from tradewind.data.providers.base import Provider
 from tradewind.data.providers.guard import CallGuard
 from tradewind.data.providers.yahoo import YahooProvider
-
-NY = "America/New_York"
-
-
-class Clock:
-    """A settable 'now' (UTC), given in New York time."""
-
-    def __init__(self, when: str) -> None:
-        self.t = pd.Timestamp(when, tz=NY).tz_convert("UTC")
-
-    def set(self, when: str) -> None:
-        self.t = pd.Timestamp(when, tz=NY).tz_convert("UTC")
-
-    def __call__(self) -> pd.Timestamp:
-        return self.t
-
-
-def quick(**overrides: float | int | str | None) -> ProviderSection:
-    """Provider settings for tests: no rate-limit spacing, short timeouts, one retry."""
-    values: dict[str, float | int | str | None] = {
-        "min_interval_seconds": 0.0,
-        "retries": 1,
-        "backoff_seconds": 0.0,
-        "timeout_seconds": 2.0,
-    }
-    values.update(overrides)
-    return ProviderSection.model_validate(values)
-
-
-def no_sleep(_seconds: float) -> None:
-    """Retries in tests do not wait."""
 
 
 @pytest.fixture
@@ -67,9 +35,6 @@ def yahoo_provider(yahoo: FakeYahoo, tmp_path: Path) -> YahooProvider:
     return YahooProvider(
         settings, tmp_path / "sdk", guard=CallGuard("yfinance", settings, sleep=no_sleep)
     )
-
-
-LiveFactory = Callable[..., LiveData]
 
 
 @pytest.fixture

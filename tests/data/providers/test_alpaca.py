@@ -8,10 +8,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Clock, LiveFactory, no_sleep, quick
 from fake_alpaca import KEY, SECRET, FakeAlpaca
 from fake_yahoo import FakeYahoo
 from market_truth import Truth
+from providerkit import Clock, LiveFactory, no_sleep, quick
 from pydantic import SecretStr
 
 from tradewind.config.feeds import AlpacaDataSection

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import Clock, LiveFactory, no_sleep, quick
 from fake_http import FakeServer, Reply, Request
+from providerkit import Clock, LiveFactory, no_sleep, quick
 from pydantic import SecretStr
 
 from tradewind.data.providers.base import ProviderEmpty, ProviderRefused, ProviderUnavailable

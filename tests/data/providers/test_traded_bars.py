@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Clock, LiveFactory
 from fake_webull import FakeWebull
 from fake_yahoo import FakeYahoo
 from market_truth import Truth
+from providerkit import Clock, LiveFactory
 from test_webull import webull
 
 from tradewind.data.providers.yahoo import YahooProvider

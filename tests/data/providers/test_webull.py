@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Clock, LiveFactory, no_sleep, quick
 from fake_webull import APP_KEY, APP_SECRET, FakeWebull
 from market_truth import Truth
+from providerkit import Clock, LiveFactory, no_sleep, quick
 from pydantic import SecretStr
 
 from tradewind.config.feeds import WebullDataSection

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Clock, LiveFactory, no_sleep, quick
 from fake_yahoo import FakeYahoo
 from market_truth import Truth
+from providerkit import Clock, LiveFactory, no_sleep, quick
 
 from tradewind.data.providers.base import (
     ProviderEmpty,
